@@ -1,0 +1,75 @@
+/**
+ * A running 64-bit digest over a canonical encoding of what a run did.
+ *
+ * Two 32-bit lanes in the style of MurmurHash3's block mix, the second lane
+ * fed by the first so the halves are not independent. Numbers are encoded as
+ * their IEEE-754 bits (two words), strings as their length and UTF-16 code
+ * units, so the encoding does not depend on locale, platform or formatting.
+ * It is a fingerprint for "did two runs do exactly the same thing", not a
+ * cryptographic hash.
+ */
+
+const scratch = new DataView(new ArrayBuffer(8));
+
+export class Digest64 {
+  private h1 = 0x9747b28c | 0;
+  private h2 = 0x5bd1e995 | 0;
+  private words = 0;
+
+  mixWord(word: number): void {
+    let k = Math.imul(word | 0, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    let h1 = this.h1 ^ k;
+    h1 = (h1 << 13) | (h1 >>> 19);
+    h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+    this.h1 = h1;
+    let h2 = this.h2 ^ Math.imul(word ^ h1, 0x85ebca6b);
+    h2 = (h2 << 17) | (h2 >>> 15);
+    h2 = (Math.imul(h2, 0xc2b2ae35) + 0x52dce729) | 0;
+    this.h2 = h2;
+    this.words++;
+  }
+
+  /** Integers up to 2^53 take the fast path; other numbers are mixed by their float bits. */
+  mixNumber(value: number): void {
+    if (Number.isSafeInteger(value) && value >= 0) {
+      this.mixWord(value >>> 0);
+      this.mixWord((value / 4294967296) >>> 0);
+      return;
+    }
+    scratch.setFloat64(0, value);
+    this.mixWord(scratch.getUint32(0) ^ 0x7ff00001);
+    this.mixWord(scratch.getUint32(4));
+  }
+
+  mixString(text: string): void {
+    this.mixWord(text.length ^ 0x53545200);
+    let i = 0;
+    for (; i + 1 < text.length; i += 2) {
+      this.mixWord(text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16));
+    }
+    if (i < text.length) this.mixWord(text.charCodeAt(i));
+  }
+
+  /** The digest as 16 lowercase hex digits; does not change the running state. */
+  hex(): string {
+    const a = finalMix(this.h1 ^ this.words, this.h2);
+    const b = finalMix(this.h2 ^ Math.imul(this.words, 0x27d4eb2d), a);
+    return toHex32(a) + toHex32(b);
+  }
+}
+
+function finalMix(value: number, salt: number): number {
+  let h = (value ^ salt) | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function toHex32(value: number): string {
+  return (value >>> 0).toString(16).padStart(8, "0");
+}

@@ -1,0 +1,405 @@
+/**
+ * The pending-event set, ordered by (time, sequence).
+ *
+ * Hot path, so no object is allocated per event:
+ * - a binary min-heap over parallel typed arrays (time, sequence, slot);
+ * - a slot table holding each event's callback, argument and owner group;
+ * - a FIFO ring for events scheduled at the current time (zero delay), which
+ *   is where message-passing models put most of their work (OMNeT++ does the
+ *   same); it keeps those events out of the heap entirely.
+ *
+ * Cancellation is lazy: the slot is marked dead and skipped when it reaches the
+ * front. When dead entries outnumber live ones the queue is compacted in O(n),
+ * so components that re-arm timers constantly cannot bloat it.
+ *
+ * A handle packs the slot index and the slot's generation, so a stale handle
+ * (to an event that already fired or was cancelled) is recognised and ignored.
+ */
+import { assert } from "./assert.js";
+import type { TimeNs } from "./time.js";
+
+// The callback receives the argument given at scheduling time. `any` lets each
+// caller pass a typed handler without a wrapper closure per event.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type EventFn = (arg: any) => void;
+
+/** An opaque event handle; `NO_EVENT` is never returned for a scheduled event. */
+export type EventHandle = number;
+export const NO_EVENT: EventHandle = 0;
+
+const SLOT_BITS = 24;
+/** At most 2^24 (16.7 M) pending events per run. */
+export const SLOT_LIMIT = 2 ** SLOT_BITS;
+// Handles are gen * SLOT_LIMIT + slot and must stay below 2^53.
+const GEN_LIMIT = 2 ** (53 - SLOT_BITS);
+const COMPACT_MIN = 4096;
+
+/** Supplies the tie-break key for same-time events when shuffling is on. */
+export type TieBreaker = () => number;
+
+export class EventQueue {
+  /** Time of the event most recently taken from the front; never decreases. */
+  now: TimeNs = 0;
+
+  // Heap, by heap position.
+  private heapTime: Float64Array;
+  private heapSeq: Float64Array;
+  private heapSlot: Int32Array;
+  private heapSize = 0;
+
+  // FIFO ring for events at `now` (only when ties are broken by insertion order).
+  private fifoSlot: Int32Array;
+  private fifoSeq: Float64Array;
+  private fifoHead = 0;
+  private fifoSize = 0;
+  private fifoMask: number;
+
+  // Slot table, by slot index.
+  private slotFn: (EventFn | null)[];
+  private slotArg: unknown[];
+  private slotGen: Uint32Array;
+  /** Owner group and the group's epoch when the event was scheduled (see Scheduler). */
+  slotGroup: Int32Array;
+  slotEpoch: Uint32Array;
+  private freeSlots: Int32Array;
+  private freeCount: number;
+  private capacity: number;
+
+  private seqNext = 1;
+  /** Where the front found by the last peekTime() lives. */
+  private frontIsFifo = false;
+  private deadPending = 0;
+  private readonly tieBreaker: TieBreaker | null;
+
+  constructor(options: { capacityInitial?: number; tieBreaker?: TieBreaker | null } = {}) {
+    const capacity = Math.max(16, nextPowerOfTwo(options.capacityInitial ?? 1024));
+    this.capacity = capacity;
+    this.heapTime = new Float64Array(capacity);
+    this.heapSeq = new Float64Array(capacity);
+    this.heapSlot = new Int32Array(capacity);
+    this.fifoSlot = new Int32Array(capacity);
+    this.fifoSeq = new Float64Array(capacity);
+    this.fifoMask = capacity - 1;
+    this.slotFn = new Array<EventFn | null>(capacity).fill(null);
+    this.slotArg = new Array<unknown>(capacity).fill(undefined);
+    this.slotGen = new Uint32Array(capacity).fill(1);
+    this.slotGroup = new Int32Array(capacity);
+    this.slotEpoch = new Uint32Array(capacity);
+    this.freeSlots = new Int32Array(capacity);
+    // Free list is a stack; fill it so that slot 0 is handed out first.
+    for (let i = 0; i < capacity; i++) this.freeSlots[i] = capacity - 1 - i;
+    this.freeCount = capacity;
+    this.tieBreaker = options.tieBreaker ?? null;
+  }
+
+  /** Live (not cancelled) pending events. */
+  get size(): number {
+    return this.heapSize + this.fifoSize - this.deadPending;
+  }
+
+  /** Schedules `fn(arg)` at absolute time `time`, owned by `group` at `epoch`. */
+  push(time: TimeNs, fn: EventFn, arg: unknown, group: number, epoch: number): EventHandle {
+    // Hot path: build the message only on failure (a template literal is evaluated eagerly).
+    if (!(time >= this.now && Number.isSafeInteger(time))) {
+      assert(false, `event time ${time} is not an integer >= now ${this.now}`);
+    }
+    if (this.freeCount === 0) this.grow();
+    const slot = this.freeSlots[--this.freeCount]!;
+    this.slotFn[slot] = fn;
+    this.slotArg[slot] = arg;
+    this.slotGroup[slot] = group;
+    this.slotEpoch[slot] = epoch;
+    const seq = this.nextSeq();
+    if (time === this.now && this.tieBreaker === null) {
+      const tail = (this.fifoHead + this.fifoSize) & this.fifoMask;
+      this.fifoSlot[tail] = slot;
+      this.fifoSeq[tail] = seq;
+      this.fifoSize++;
+    } else {
+      this.siftUp(this.heapSize++, time, seq, slot);
+    }
+    return this.slotGen[slot]! * SLOT_LIMIT + slot;
+  }
+
+  /** Cancels a pending event. Returns false for a stale handle (already fired or cancelled). */
+  cancel(handle: EventHandle): boolean {
+    if (handle <= 0) return false;
+    const slot = handle % SLOT_LIMIT;
+    const gen = (handle - slot) / SLOT_LIMIT;
+    if (slot >= this.capacity || this.slotGen[slot] !== gen || this.slotFn[slot] === null) return false;
+    this.slotFn[slot] = null;
+    this.slotArg[slot] = undefined;
+    this.bumpGen(slot);
+    this.deadPending++;
+    if (this.deadPending > COMPACT_MIN && this.deadPending * 2 > this.heapSize + this.fifoSize) this.compact();
+    return true;
+  }
+
+  /** True if the handle names an event that is still pending. */
+  isPending(handle: EventHandle): boolean {
+    if (handle <= 0) return false;
+    const slot = handle % SLOT_LIMIT;
+    const gen = (handle - slot) / SLOT_LIMIT;
+    return slot < this.capacity && this.slotGen[slot] === gen && this.slotFn[slot] !== null;
+  }
+
+  /** Time of the next live event, or Infinity. Drops dead entries found at the front. */
+  peekTime(): TimeNs {
+    const slotFn = this.slotFn;
+    for (;;) {
+      if (this.fifoSize === 0 || !this.isFifoFirst()) {
+        if (this.heapSize === 0) return Infinity;
+        const slot = this.heapSlot[0]!;
+        if (slotFn[slot] !== null) {
+          this.frontIsFifo = false;
+          return this.heapTime[0]!;
+        }
+        this.removeHeapTop();
+        this.releaseDead(slot);
+      } else {
+        const slot = this.fifoSlot[this.fifoHead]!;
+        if (slotFn[slot] !== null) {
+          this.frontIsFifo = true;
+          return this.now;
+        }
+        this.fifoHead = (this.fifoHead + 1) & this.fifoMask;
+        this.fifoSize--;
+        this.releaseDead(slot);
+      }
+    }
+  }
+
+  /**
+   * Removes the front event and returns its slot; `now` becomes its time.
+   * Call only right after peekTime() returned a finite time.
+   */
+  popFront(): number {
+    if (this.frontIsFifo) {
+      const slot = this.fifoSlot[this.fifoHead]!;
+      this.fifoHead = (this.fifoHead + 1) & this.fifoMask;
+      this.fifoSize--;
+      return slot;
+    }
+    const slot = this.heapSlot[0]!;
+    this.now = this.heapTime[0]!;
+    this.removeHeapTop();
+    return slot;
+  }
+
+  fnOf(slot: number): EventFn {
+    return this.slotFn[slot]!;
+  }
+
+  argOf(slot: number): unknown {
+    return this.slotArg[slot];
+  }
+
+  /** Returns a popped slot to the free list; its handle becomes stale. */
+  release(slot: number): void {
+    this.slotFn[slot] = null;
+    this.slotArg[slot] = undefined;
+    this.bumpGen(slot);
+    this.freeSlots[this.freeCount++] = slot;
+  }
+
+  /**
+   * Puts a popped, still-live slot back at `now` (after everything already
+   * queued at `now`), keeping its handle valid. Used to resume deferred events.
+   */
+  requeue(slot: number): void {
+    const seq = this.nextSeq();
+    if (this.tieBreaker === null) {
+      const tail = (this.fifoHead + this.fifoSize) & this.fifoMask;
+      this.fifoSlot[tail] = slot;
+      this.fifoSeq[tail] = seq;
+      this.fifoSize++;
+    } else {
+      this.siftUp(this.heapSize++, this.now, seq, slot);
+    }
+  }
+
+  /** Advances `now` without an event (run-until-time); only forward. */
+  advanceTo(time: TimeNs): void {
+    assert(time >= this.now, `cannot move time back from ${this.now} to ${time}`);
+    assert(this.fifoSize === this.deadFifoCount(), "cannot advance time past pending zero-delay events");
+    this.now = time;
+  }
+
+  private nextSeq(): number {
+    const counter = this.seqNext++;
+    if (this.tieBreaker === null) return counter;
+    // Random high bits shuffle same-time events; the counter's low bits keep keys distinct.
+    return (this.tieBreaker() >>> 0) * 2 ** 21 + (counter % 2 ** 21);
+  }
+
+  /** Call only with a non-empty FIFO. */
+  private isFifoFirst(): boolean {
+    if (this.heapSize === 0) return true;
+    const topTime = this.heapTime[0]!;
+    return topTime > this.now || this.heapSeq[0]! > this.fifoSeq[this.fifoHead]!;
+  }
+
+  private releaseDead(slot: number): void {
+    this.deadPending--;
+    this.freeSlots[this.freeCount++] = slot;
+  }
+
+  private bumpGen(slot: number): void {
+    const next = this.slotGen[slot]! + 1;
+    this.slotGen[slot] = next >= GEN_LIMIT ? 1 : next;
+  }
+
+  private removeHeapTop(): void {
+    const last = --this.heapSize;
+    if (last > 0) this.siftDown(0, this.heapTime[last]!, this.heapSeq[last]!, this.heapSlot[last]!);
+  }
+
+  private siftUp(position: number, time: number, seq: number, slot: number): void {
+    const heapTime = this.heapTime;
+    const heapSeq = this.heapSeq;
+    const heapSlot = this.heapSlot;
+    let i = position;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const parentTime = heapTime[parent]!;
+      if (parentTime < time || (parentTime === time && heapSeq[parent]! < seq)) break;
+      heapTime[i] = parentTime;
+      heapSeq[i] = heapSeq[parent]!;
+      heapSlot[i] = heapSlot[parent]!;
+      i = parent;
+    }
+    heapTime[i] = time;
+    heapSeq[i] = seq;
+    heapSlot[i] = slot;
+  }
+
+  private siftDown(position: number, time: number, seq: number, slot: number): void {
+    const heapTime = this.heapTime;
+    const heapSeq = this.heapSeq;
+    const heapSlot = this.heapSlot;
+    const size = this.heapSize;
+    const half = size >> 1;
+    let i = position;
+    while (i < half) {
+      let child = 2 * i + 1;
+      let childTime = heapTime[child]!;
+      let childSeq = heapSeq[child]!;
+      const right = child + 1;
+      if (right < size) {
+        const rightTime = heapTime[right]!;
+        if (rightTime < childTime || (rightTime === childTime && heapSeq[right]! < childSeq)) {
+          child = right;
+          childTime = rightTime;
+          childSeq = heapSeq[right]!;
+        }
+      }
+      if (time < childTime || (time === childTime && seq < childSeq)) break;
+      heapTime[i] = childTime;
+      heapSeq[i] = childSeq;
+      heapSlot[i] = heapSlot[child]!;
+      i = child;
+    }
+    heapTime[i] = time;
+    heapSeq[i] = seq;
+    heapSlot[i] = slot;
+  }
+
+  private deadFifoCount(): number {
+    let dead = 0;
+    for (let k = 0; k < this.fifoSize; k++) {
+      if (this.slotFn[this.fifoSlot[(this.fifoHead + k) & this.fifoMask]!] === null) dead++;
+    }
+    return dead;
+  }
+
+  /** Drops every cancelled entry and rebuilds the heap bottom-up (Floyd), O(n). */
+  private compact(): void {
+    let kept = 0;
+    for (let i = 0; i < this.heapSize; i++) {
+      const slot = this.heapSlot[i]!;
+      if (this.slotFn[slot] === null) {
+        this.releaseDead(slot);
+        continue;
+      }
+      this.heapTime[kept] = this.heapTime[i]!;
+      this.heapSeq[kept] = this.heapSeq[i]!;
+      this.heapSlot[kept] = slot;
+      kept++;
+    }
+    this.heapSize = kept;
+    for (let i = (kept >> 1) - 1; i >= 0; i--) {
+      this.siftDown(i, this.heapTime[i]!, this.heapSeq[i]!, this.heapSlot[i]!);
+    }
+    let fifoKept = 0;
+    for (let k = 0; k < this.fifoSize; k++) {
+      const from = (this.fifoHead + k) & this.fifoMask;
+      const slot = this.fifoSlot[from]!;
+      if (this.slotFn[slot] === null) {
+        this.releaseDead(slot);
+        continue;
+      }
+      const to = (this.fifoHead + fifoKept) & this.fifoMask;
+      this.fifoSlot[to] = slot;
+      this.fifoSeq[to] = this.fifoSeq[from]!;
+      fifoKept++;
+    }
+    this.fifoSize = fifoKept;
+    assert(this.deadPending === 0, `compaction left ${this.deadPending} dead entries`);
+  }
+
+  private grow(): void {
+    const old = this.capacity;
+    const capacity = old * 2;
+    assert(capacity <= SLOT_LIMIT, `more than ${SLOT_LIMIT} pending events`);
+    this.heapTime = growFloat64(this.heapTime, capacity);
+    this.heapSeq = growFloat64(this.heapSeq, capacity);
+    this.heapSlot = growInt32(this.heapSlot, capacity);
+    // Unroll the ring so that it starts at index 0 in the larger buffer.
+    const fifoSlot = new Int32Array(capacity);
+    const fifoSeq = new Float64Array(capacity);
+    for (let k = 0; k < this.fifoSize; k++) {
+      const from = (this.fifoHead + k) & this.fifoMask;
+      fifoSlot[k] = this.fifoSlot[from]!;
+      fifoSeq[k] = this.fifoSeq[from]!;
+    }
+    this.fifoSlot = fifoSlot;
+    this.fifoSeq = fifoSeq;
+    this.fifoHead = 0;
+    this.fifoMask = capacity - 1;
+    for (let i = old; i < capacity; i++) {
+      this.slotFn.push(null);
+      this.slotArg.push(undefined);
+    }
+    const slotGen = new Uint32Array(capacity).fill(1);
+    slotGen.set(this.slotGen);
+    this.slotGen = slotGen;
+    this.slotGroup = growInt32(this.slotGroup, capacity);
+    const slotEpoch = new Uint32Array(capacity);
+    slotEpoch.set(this.slotEpoch);
+    this.slotEpoch = slotEpoch;
+    const freeSlots = new Int32Array(capacity);
+    freeSlots.set(this.freeSlots.subarray(0, this.freeCount));
+    // New slots go under the existing free ones; order is deterministic either way.
+    for (let i = capacity - 1; i >= old; i--) freeSlots[this.freeCount++] = i;
+    this.freeSlots = freeSlots;
+    this.capacity = capacity;
+  }
+}
+
+function nextPowerOfTwo(value: number): number {
+  let power = 1;
+  while (power < value) power *= 2;
+  return power;
+}
+
+function growFloat64(array: Float64Array, capacity: number): Float64Array {
+  const grown = new Float64Array(capacity);
+  grown.set(array);
+  return grown;
+}
+
+function growInt32(array: Int32Array, capacity: number): Int32Array {
+  const grown = new Int32Array(capacity);
+  grown.set(array);
+  return grown;
+}
