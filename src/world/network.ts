@@ -1,0 +1,615 @@
+/**
+ * The network: a NIC per node, links between every pair, connections and
+ * datagrams, partitions, and byte accounting.
+ *
+ * Timing of one packet of N wire bytes from a to b:
+ *   depart  = max(now, a.egressFreeAt) + N / a.egressBandwidth   (FIFO egress queue)
+ *   arrive  = depart + latency(a->b)                              (propagation, drawn per packet)
+ *   deliver = max(arrive, b.ingressFreeAt + N / b.ingressBandwidth)
+ * The last line is the receiving switch port: when many senders converge on
+ * one node, its port is the bottleneck and packets queue there. On a quiet
+ * path deliver = arrive = L + N/B exactly. Within a connection each direction
+ * is kept in order (TCP), so a later packet never overtakes an earlier one.
+ *
+ * Payloads are opaque: the network moves sizes and references, never bytes.
+ */
+import { assert } from "../kernel/assert.js";
+import { distribution, type Distribution, type DistributionSpec } from "../kernel/distribution.js";
+import type { Marks } from "../kernel/marks.js";
+import type { Rng, RngStream } from "../kernel/rng.js";
+import { ROOT_GROUP, type Scheduler } from "../kernel/scheduler.js";
+import type { DurationNs } from "../kernel/time.js";
+import type { Trace } from "../kernel/trace.js";
+import {
+  CLIENT_SIDE,
+  Connection,
+  Endpoint,
+  SERVER_SIDE,
+  type Acceptor,
+  type CloseReason,
+  type ConnectionHandler,
+  type ConnectionTransport,
+  type Side,
+} from "./connection.js";
+import type { WorldNode } from "./node.js";
+import { PartitionTable, TrafficClasses, type PartitionSpec } from "./partition.js";
+import { TrafficCounters, type LinkTraffic } from "./traffic-counters.js";
+import { transferNs } from "./units.js";
+
+export interface NicSpec {
+  egressBytesPerSec: number;
+  /** Defaults to the egress bandwidth (full duplex). */
+  ingressBytesPerSec?: number;
+}
+
+/** Ethernet + IP + TCP framing: 1448 payload bytes per 1538 bytes on the wire at MTU 1500. */
+export interface FramingSpec {
+  payloadBytesPerFrame: number;
+  overheadBytesPerFrame: number;
+}
+
+export const ETHERNET_FRAMING: FramingSpec = { payloadBytesPerFrame: 1448, overheadBytesPerFrame: 90 };
+
+export interface Ratio {
+  numerator: number;
+  denominator: number;
+}
+
+export interface DatagramFaults {
+  loss: Ratio;
+  duplicate: Ratio;
+  /** With this chance a datagram is held back by an extra delay, so later ones overtake it. */
+  reorder: Ratio;
+  reorderDelay: DistributionSpec;
+}
+
+export interface NetworkOptions {
+  nic: NicSpec;
+  /** Per-node overrides, by node name. */
+  nicByNode?: Record<string, NicSpec>;
+  /** One-way propagation latency of every link, in ns. */
+  latency: DistributionSpec;
+  /** Per directed link overrides. */
+  links?: { from: string; to: string; latency: DistributionSpec }[];
+  /** Wire overhead per frame; null sends payload bytes only. */
+  framing: FramingSpec | null;
+  /** How long a handshake waits for an answer before failing. */
+  connectTimeoutNs: DurationNs;
+  /**
+   * How long an end takes to notice a silent peer (power loss, partition).
+   * Real TCP can take minutes; software notices through its own timeouts, so
+   * this is the time after which the simulated socket reports the break.
+   */
+  breakDetectNs: DurationNs;
+  datagram?: DatagramFaults;
+}
+
+/** 10 GbE, ~150 µs one-way (same-datacenter RTT ~0.3 ms: EC2 same-AZ ping 0.26–0.41 ms). */
+export const DEFAULT_NETWORK_OPTIONS: NetworkOptions = {
+  nic: { egressBytesPerSec: 1_250_000_000 },
+  latency: { kind: "lognormal", median: 150_000, sigma: 0.2 },
+  framing: ETHERNET_FRAMING,
+  connectTimeoutNs: 1_000_000_000,
+  breakDetectNs: 3_000_000_000,
+};
+
+const NO_FAULTS: DatagramFaults = {
+  loss: { numerator: 0, denominator: 1 },
+  duplicate: { numerator: 0, denominator: 1 },
+  reorder: { numerator: 0, denominator: 1 },
+  reorderDelay: { kind: "constant", value: 0 },
+};
+
+export interface DatagramHandler {
+  onDatagram(node: WorldNode, from: WorldNode, payload: unknown, bytes: number): void;
+}
+
+type PacketKind = "data" | "syn" | "syn-ack" | "rst";
+
+/** One packet in flight. Allocated per send: payloads are batches, not single messages. */
+interface Packet {
+  kind: PacketKind;
+  connection: Connection | null;
+  /** The receiving side, for connection packets. */
+  toSide: Side;
+  src: number;
+  dst: number;
+  classId: number;
+  port: string;
+  payload: unknown;
+  payloadBytes: number;
+  wireBytes: number;
+}
+
+interface LinkLatency {
+  distribution: Distribution;
+  rng: RngStream | null;
+}
+
+export class Network implements ConnectionTransport {
+  readonly classes = new TrafficClasses();
+  readonly partitions: PartitionTable;
+  readonly counters: TrafficCounters;
+  private readonly scheduler: Scheduler;
+  private readonly rng: Rng;
+  private readonly trace: Trace;
+  private readonly marks: Marks;
+  private readonly nodes: readonly WorldNode[];
+  private readonly options: NetworkOptions;
+  private readonly egressBytesPerSec: Float64Array;
+  private readonly ingressBytesPerSec: Float64Array;
+  private readonly egressFreeAtNs: Float64Array;
+  private readonly ingressFreeAtNs: Float64Array;
+  private readonly latencies: (LinkLatency | null)[];
+  private readonly listeners = new Map<string, Acceptor>();
+  private readonly bindings = new Map<string, DatagramHandler>();
+  private readonly connections = new Set<Connection>();
+  private datagramFaults: DatagramFaults;
+  private datagramReorderDelay: Distribution;
+  private readonly datagramRng: RngStream;
+  private connectionIdNext = 1;
+  private partitionIdNext = 1;
+
+  // Event handlers bound once: no closure per packet.
+  private readonly onArrivalBound = (packet: Packet): void => this.onArrival(packet);
+  private readonly onDeliverBound = (packet: Packet): void => this.onDeliver(packet);
+  private readonly onAcceptBound = (connection: Connection): void => this.onAccept(connection);
+  private readonly onConnectTimeoutBound = (connection: Connection): void => this.onConnectTimeout(connection);
+  private readonly onCloseNoticeBound = (notice: CloseNotice): void => this.onCloseNotice(notice);
+
+  constructor(options: {
+    scheduler: Scheduler;
+    rng: Rng;
+    trace: Trace;
+    marks: Marks;
+    nodes: readonly WorldNode[];
+    network?: Partial<NetworkOptions>;
+  }) {
+    this.scheduler = options.scheduler;
+    this.rng = options.rng;
+    this.trace = options.trace;
+    this.marks = options.marks;
+    this.nodes = options.nodes;
+    this.options = { ...DEFAULT_NETWORK_OPTIONS, ...options.network };
+    const n = this.nodes.length;
+    this.partitions = new PartitionTable({ nodeCount: n, indexOf: (name) => this.indexOf(name), classes: this.classes });
+    this.counters = new TrafficCounters(n);
+    this.egressBytesPerSec = new Float64Array(n);
+    this.ingressBytesPerSec = new Float64Array(n);
+    this.egressFreeAtNs = new Float64Array(n);
+    this.ingressFreeAtNs = new Float64Array(n);
+    for (const node of this.nodes) {
+      const nic = this.options.nicByNode?.[node.name] ?? this.options.nic;
+      assert(nic.egressBytesPerSec > 0, `node ${node.name}: NIC egress bandwidth must be > 0`);
+      this.egressBytesPerSec[node.index] = nic.egressBytesPerSec;
+      this.ingressBytesPerSec[node.index] = nic.ingressBytesPerSec ?? nic.egressBytesPerSec;
+    }
+    this.latencies = new Array<LinkLatency | null>(n * n).fill(null);
+    for (const link of this.options.links ?? []) {
+      const cell = this.indexOf(link.from) * n + this.indexOf(link.to);
+      this.latencies[cell] = { distribution: distribution(link.latency), rng: null };
+    }
+    this.datagramFaults = this.options.datagram ?? NO_FAULTS;
+    this.datagramReorderDelay = distribution(this.datagramFaults.reorderDelay);
+    this.datagramRng = this.rng.stream("net:datagram-faults");
+  }
+
+  classId(name: string): number {
+    return this.classes.id(name);
+  }
+
+  // ---------------------------------------------------------------- listen / connect
+
+  /** The node's process listens on `port`; the listener dies with the process. */
+  listen(node: WorldNode, port: string, acceptor: Acceptor): void {
+    assert(node.isProcessAlive, `node ${node.name}: listen while crashed`);
+    const key = `${node.index}:${port}`;
+    assert(!this.listeners.has(key), `node ${node.name} already listens on ${port}`);
+    this.listeners.set(key, acceptor);
+  }
+
+  unlisten(node: WorldNode, port: string): void {
+    this.listeners.delete(`${node.index}:${port}`);
+  }
+
+  /** Opens a connection; the handler hears onOpen, or onClose("refused" | "connect-timeout"). */
+  connect(from: WorldNode, to: WorldNode, port: string, trafficClass: string, handler: ConnectionHandler): Endpoint {
+    assert(from.isUp, `node ${from.name}: connect while ${from.state}`);
+    assert(from !== to, `node ${from.name}: connect to itself`);
+    const client = new Endpoint({ side: CLIENT_SIDE, node: from, peerNode: to, handler, transport: this });
+    const connection = new Connection({ id: this.connectionIdNext++, port, classId: this.classes.id(trafficClass), client });
+    client.connection = connection;
+    this.connections.add(connection);
+    this.trace.record("net.connect", linkName(from, to), connection.id);
+    this.scheduler.after(this.options.connectTimeoutNs, this.onConnectTimeoutBound, connection, from.processGroup);
+    this.sendControl(connection, CLIENT_SIDE, "syn");
+    return client;
+  }
+
+  // ---------------------------------------------------------------- connection data path
+
+  sendOnConnection(endpoint: Endpoint, payload: unknown, bytes: number): boolean {
+    if (!(Number.isSafeInteger(bytes) && bytes >= 0)) assert(false, `send of ${bytes} bytes`);
+    if (!endpoint.isOpen) return false;
+    assert(endpoint.node.isUp, `node ${endpoint.node.name}: send while ${endpoint.node.state}`);
+    const connection = endpoint.connection;
+    const toSide: Side = endpoint.side === CLIENT_SIDE ? SERVER_SIDE : CLIENT_SIDE;
+    const packet = this.makePacket("data", connection, toSide, endpoint.node.index, endpoint.peerNode.index, payload, bytes);
+    this.transmit(packet, endpoint.side);
+    return true;
+  }
+
+  closeConnection(endpoint: Endpoint): void {
+    const connection = endpoint.connection;
+    if (connection.state === "closed") return;
+    this.trace.record("net.close", linkName(endpoint.node, endpoint.peerNode), connection.id);
+    const peerSide: Side = endpoint.side === CLIENT_SIDE ? SERVER_SIDE : CLIENT_SIDE;
+    this.finish(connection);
+    // The FIN travels like any packet; if the path is cut the peer notices by timeout instead.
+    const latency = this.drawLatency(endpoint.node.index, endpoint.peerNode.index);
+    if (this.partitions.isCut(endpoint.node.index, endpoint.peerNode.index, connection.classId)) {
+      this.notifyClose(connection, peerSide, "timeout", this.options.breakDetectNs);
+    } else {
+      this.notifyClose(connection, peerSide, "closed-by-peer", latency);
+    }
+  }
+
+  // ---------------------------------------------------------------- datagrams
+
+  bindDatagram(node: WorldNode, port: string, handler: DatagramHandler): void {
+    assert(node.isProcessAlive, `node ${node.name}: bind while crashed`);
+    const key = `${node.index}:${port}`;
+    assert(!this.bindings.has(key), `node ${node.name} already bound ${port}`);
+    this.bindings.set(key, handler);
+  }
+
+  setDatagramFaults(faults: DatagramFaults | null): void {
+    this.datagramFaults = faults ?? NO_FAULTS;
+    this.datagramReorderDelay = distribution(this.datagramFaults.reorderDelay);
+  }
+
+  /** Fire and forget: may be lost, duplicated or reordered (see DatagramFaults), never reported. */
+  sendDatagram(from: WorldNode, to: WorldNode, port: string, trafficClass: string, payload: unknown, bytes: number): void {
+    assert(from.isUp, `node ${from.name}: datagram sent while ${from.state}`);
+    const packet = this.makePacket("data", null, SERVER_SIDE, from.index, to.index, payload, bytes);
+    packet.classId = this.classes.id(trafficClass);
+    packet.port = port;
+    const faults = this.datagramFaults;
+    const rng = this.datagramRng;
+    const departNs = this.occupyEgress(packet);
+    if (this.partitions.isCut(packet.src, packet.dst, packet.classId) || rng.chance(faults.loss.numerator, faults.loss.denominator)) {
+      this.dropPacket(packet, "net.datagram.lost");
+      return;
+    }
+    this.launch(packet, departNs, this.datagramExtraDelay());
+    if (rng.chance(faults.duplicate.numerator, faults.duplicate.denominator)) {
+      this.marks.hit("net.datagram.duplicated");
+      this.launch({ ...packet }, departNs, this.datagramExtraDelay());
+    }
+  }
+
+  // ---------------------------------------------------------------- partitions
+
+  /** Applies a partition; connections across it break. Returns its name (for heal). */
+  partition(spec: PartitionSpec, name?: string): string {
+    const partitionName = name ?? `partition-${this.partitionIdNext++}`;
+    this.partitions.add(partitionName, spec);
+    this.trace.record("net.partition", partitionName, this.partitions.activeNames().length);
+    this.marks.hit(`net.partition.${spec.kind}`);
+    for (const connection of [...this.connections]) {
+      const client = connection.client;
+      if (this.partitions.isCutEitherWay(client.node.index, client.peerNode.index, connection.classId)) {
+        this.breakConnection(connection, "timeout", "timeout");
+      }
+    }
+    return partitionName;
+  }
+
+  /** Heals one named partition, or all of them. */
+  heal(name?: string): number {
+    const healed = this.partitions.heal(name);
+    this.trace.record("net.heal", name ?? "*", healed);
+    return healed;
+  }
+
+  // ---------------------------------------------------------------- node lifecycle (called by World)
+
+  /** kill -9: listeners and bindings vanish; the OS resets the process's connections. */
+  onProcessCrash(node: WorldNode): void {
+    this.dropPortsOf(node);
+    for (const connection of [...this.connections]) {
+      const side = this.sideOf(connection, node);
+      if (side === null) continue;
+      const peer = side === CLIENT_SIDE ? connection.client.peerNode : connection.client.node;
+      const cut = this.partitions.isCut(node.index, peer.index, connection.classId);
+      this.breakConnectionFrom(connection, side, cut ? "timeout" : "reset", cut ? this.options.breakDetectNs : this.drawLatency(node.index, peer.index));
+    }
+  }
+
+  /** Power loss: the machine goes silent; peers notice only by timeout. The NIC queues empty. */
+  onPowerLoss(node: WorldNode, wasProcessAlive: boolean): void {
+    if (wasProcessAlive) this.dropPortsOf(node);
+    this.egressFreeAtNs[node.index] = this.scheduler.now;
+    this.ingressFreeAtNs[node.index] = this.scheduler.now;
+    for (const connection of [...this.connections]) {
+      const side = this.sideOf(connection, node);
+      if (side !== null) this.breakConnectionFrom(connection, side, "timeout", this.options.breakDetectNs);
+    }
+  }
+
+  // ---------------------------------------------------------------- accounting
+
+  links(): LinkTraffic[] {
+    return this.counters.links(
+      (index) => this.nodes[index]!.name,
+      (id) => this.classes.name(id),
+    );
+  }
+
+  /** Bytes sent from one node to another in one class so far (by node name). */
+  bytesSent(from: string, to: string, trafficClass: string): number {
+    return this.counters.bytesSent(this.indexOf(from), this.indexOf(to), this.classes.id(trafficClass));
+  }
+
+  /** Bytes waiting in a node's egress queue, as time to drain (for backpressure decisions). */
+  egressBacklogNs(node: WorldNode): number {
+    return Math.max(0, this.egressFreeAtNs[node.index]! - this.scheduler.now);
+  }
+
+  openConnectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Wire bytes for a payload, framing included. */
+  wireBytes(payloadBytes: number): number {
+    const framing = this.options.framing;
+    if (framing === null) return payloadBytes;
+    const frames = Math.max(1, Math.ceil(payloadBytes / framing.payloadBytesPerFrame));
+    return payloadBytes + frames * framing.overheadBytesPerFrame;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private makePacket(kind: PacketKind, connection: Connection | null, toSide: Side, src: number, dst: number, payload: unknown, payloadBytes: number): Packet {
+    return {
+      kind,
+      connection,
+      toSide,
+      src,
+      dst,
+      classId: connection === null ? 0 : connection.classId,
+      port: connection === null ? "" : connection.port,
+      payload,
+      payloadBytes,
+      wireBytes: kind === "data" ? this.wireBytes(payloadBytes) : 0,
+    };
+  }
+
+  /** Serialises a packet on the sender's NIC and counts its bytes; returns its departure time. */
+  private occupyEgress(packet: Packet): number {
+    const now = this.scheduler.now;
+    if (packet.wireBytes === 0) return now;
+    const src = packet.src;
+    const departNs = Math.max(now, this.egressFreeAtNs[src]!) + transferNs(packet.wireBytes, this.egressBytesPerSec[src]!);
+    this.egressFreeAtNs[src] = departNs;
+    this.counters.countSent(src, packet.dst, packet.classId, packet.wireBytes);
+    return departNs;
+  }
+
+  private transmit(packet: Packet, fromSide: Side): void {
+    const departNs = this.occupyEgress(packet);
+    const connection = packet.connection!;
+    let arrivalNs = departNs + this.drawLatency(packet.src, packet.dst);
+    // TCP delivers in order: a packet never overtakes an earlier one on its connection.
+    arrivalNs = Math.max(arrivalNs, connection.lastArrivalNs[fromSide]);
+    connection.lastArrivalNs[fromSide] = arrivalNs;
+    if (packet.kind === "data") this.trace.record("net.send", linkName(this.nodes[packet.src]!, this.nodes[packet.dst]!), connection.id, packet.payloadBytes, arrivalNs);
+    this.scheduler.at(arrivalNs, this.onArrivalBound, packet, ROOT_GROUP);
+  }
+
+  private launch(packet: Packet, departNs: number, extraDelayNs: number): void {
+    const arrivalNs = departNs + this.drawLatency(packet.src, packet.dst) + extraDelayNs;
+    this.trace.record("net.datagram.send", linkName(this.nodes[packet.src]!, this.nodes[packet.dst]!), packet.payloadBytes, arrivalNs);
+    this.scheduler.at(arrivalNs, this.onArrivalBound, packet, ROOT_GROUP);
+  }
+
+  private sendControl(connection: Connection, fromSide: Side, kind: PacketKind): void {
+    const from = fromSide === CLIENT_SIDE ? connection.client.node : connection.client.peerNode;
+    const to = fromSide === CLIENT_SIDE ? connection.client.peerNode : connection.client.node;
+    const toSide: Side = fromSide === CLIENT_SIDE ? SERVER_SIDE : CLIENT_SIDE;
+    this.transmit(this.makePacket(kind, connection, toSide, from.index, to.index, null, 0), fromSide);
+  }
+
+  /** The packet reaches the receiving node's switch port (machine level). */
+  private onArrival(packet: Packet): void {
+    const dst = this.nodes[packet.dst]!;
+    const connection = packet.connection;
+    if (connection !== null && connection.state === "closed") return this.dropPacket(packet, "net.drop.closed");
+    if (!dst.isMachineUp || this.partitions.isCut(packet.src, packet.dst, packet.classId)) {
+      // A handshake into the void is answered by the client's connect timeout.
+      return this.dropPacket(packet, "net.drop.unreachable");
+    }
+    if (packet.kind === "syn") return this.onSyn(packet);
+    let deliverNs = this.scheduler.now;
+    if (packet.wireBytes > 0) {
+      deliverNs = Math.max(deliverNs, this.ingressFreeAtNs[dst.index]! + transferNs(packet.wireBytes, this.ingressBytesPerSec[dst.index]!));
+      this.ingressFreeAtNs[dst.index] = deliverNs;
+    }
+    if (!dst.isProcessAlive) return this.dropPacket(packet, "net.drop.process-down");
+    this.scheduler.at(deliverNs, this.onDeliverBound, packet, dst.processGroup);
+  }
+
+  private onSyn(packet: Packet): void {
+    const connection = packet.connection!;
+    const server = this.nodes[packet.dst]!;
+    const acceptor = server.isProcessAlive ? this.listeners.get(`${server.index}:${connection.port}`) : undefined;
+    if (acceptor === undefined) {
+      // The OS answers a connection to a closed port with a reset.
+      this.sendControl(connection, SERVER_SIDE, "rst");
+      return;
+    }
+    // The process accepts when it runs: a paused server accepts after it resumes.
+    this.scheduler.at(this.scheduler.now, this.onAcceptBound, connection, server.processGroup);
+  }
+
+  private onAccept(connection: Connection): void {
+    if (connection.state !== "connecting") return;
+    const client = connection.client;
+    const acceptor = this.listeners.get(`${client.peerNode.index}:${connection.port}`);
+    if (acceptor === undefined) {
+      this.sendControl(connection, SERVER_SIDE, "rst");
+      return;
+    }
+    const server = new Endpoint({ side: SERVER_SIDE, node: client.peerNode, peerNode: client.node, handler: null, transport: this });
+    server.connection = connection;
+    connection.server = server;
+    connection.state = "open";
+    this.trace.record("net.accept", linkName(client.node, client.peerNode), connection.id);
+    server.handler = acceptor.accept(server);
+    if (connection.state === "open") this.sendControl(connection, SERVER_SIDE, "syn-ack");
+  }
+
+  /** The packet reaches the receiving process. */
+  private onDeliver(packet: Packet): void {
+    const connection = packet.connection;
+    if (connection === null) return this.deliverDatagram(packet);
+    if (connection.state === "closed") return this.dropPacket(packet, "net.drop.closed");
+    switch (packet.kind) {
+      case "data": {
+        const endpoint = connection.endpoint(packet.toSide)!;
+        this.trace.record("net.deliver", linkName(endpoint.peerNode, endpoint.node), connection.id, packet.payloadBytes);
+        endpoint.handler!.onData(endpoint, packet.payload, packet.payloadBytes);
+        return;
+      }
+      case "syn-ack": {
+        connection.isClientOpen = true;
+        this.trace.record("net.open", linkName(connection.client.node, connection.client.peerNode), connection.id);
+        connection.client.handler?.onOpen?.(connection.client);
+        return;
+      }
+      case "rst": {
+        this.finish(connection);
+        this.marks.hit("net.connect.refused");
+        this.trace.record("net.refused", linkName(connection.client.node, connection.client.peerNode), connection.id);
+        connection.client.handler?.onClose(connection.client, "refused");
+        return;
+      }
+      case "syn":
+        assert(false, "a handshake packet was delivered to a process");
+    }
+  }
+
+  private deliverDatagram(packet: Packet): void {
+    const dst = this.nodes[packet.dst]!;
+    const handler = this.bindings.get(`${dst.index}:${packet.port}`);
+    if (handler === undefined) return this.dropPacket(packet, "net.drop.unbound");
+    this.trace.record("net.datagram.deliver", linkName(this.nodes[packet.src]!, dst), packet.payloadBytes);
+    handler.onDatagram(dst, this.nodes[packet.src]!, packet.payload, packet.payloadBytes);
+  }
+
+  private onConnectTimeout(connection: Connection): void {
+    if (connection.state === "closed" || connection.isClientOpen) return;
+    this.marks.hit("net.connect.timeout");
+    this.trace.record("net.connect-timeout", linkName(connection.client.node, connection.client.peerNode), connection.id);
+    const server = connection.server;
+    this.finish(connection);
+    if (server !== null) this.notifyClose(connection, SERVER_SIDE, "timeout", this.options.breakDetectNs);
+    connection.client.handler?.onClose(connection.client, "connect-timeout");
+  }
+
+  private breakConnection(connection: Connection, clientReason: CloseReason, serverReason: CloseReason): void {
+    this.finish(connection);
+    this.marks.hit("net.connection.broken");
+    this.trace.record("net.break", linkName(connection.client.node, connection.client.peerNode), connection.id);
+    const delay = this.options.breakDetectNs;
+    this.notifyClose(connection, CLIENT_SIDE, connection.isClientOpen ? clientReason : "connect-timeout", delay);
+    this.notifyClose(connection, SERVER_SIDE, serverReason, delay);
+  }
+
+  /** One side went down: it hears nothing; the other side is told after `delayNs`. */
+  private breakConnectionFrom(connection: Connection, downSide: Side, peerReason: CloseReason, delayNs: number): void {
+    this.finish(connection);
+    this.marks.hit("net.connection.broken");
+    this.trace.record("net.break", linkName(connection.client.node, connection.client.peerNode), connection.id);
+    const peerSide: Side = downSide === CLIENT_SIDE ? SERVER_SIDE : CLIENT_SIDE;
+    const reason = peerSide === CLIENT_SIDE && !connection.isClientOpen ? (peerReason === "reset" ? "refused" : "connect-timeout") : peerReason;
+    this.notifyClose(connection, peerSide, reason, delayNs);
+  }
+
+  private finish(connection: Connection): void {
+    connection.state = "closed";
+    this.connections.delete(connection);
+  }
+
+  private notifyClose(connection: Connection, side: Side, reason: CloseReason, delayNs: number): void {
+    const endpoint = connection.endpoint(side);
+    if (endpoint === null || endpoint.handler === null) return;
+    const node = endpoint.node;
+    // Only the incarnation that owns this end may hear about it.
+    if (!node.isProcessAlive || node.incarnation !== endpoint.incarnation) return;
+    this.scheduler.after(delayNs, this.onCloseNoticeBound, { endpoint, reason }, node.processGroup);
+  }
+
+  private onCloseNotice(notice: CloseNotice): void {
+    const { endpoint, reason } = notice;
+    this.trace.record("net.closed", linkName(endpoint.node, endpoint.peerNode), endpoint.connection.id, closeReasonCode(reason));
+    endpoint.handler!.onClose(endpoint, reason);
+  }
+
+  private dropPortsOf(node: WorldNode): void {
+    const prefix = `${node.index}:`;
+    for (const key of [...this.listeners.keys()]) if (key.startsWith(prefix)) this.listeners.delete(key);
+    for (const key of [...this.bindings.keys()]) if (key.startsWith(prefix)) this.bindings.delete(key);
+  }
+
+  private sideOf(connection: Connection, node: WorldNode): Side | null {
+    if (connection.client.node === node) return CLIENT_SIDE;
+    if (connection.client.peerNode === node) return SERVER_SIDE;
+    return null;
+  }
+
+  private dropPacket(packet: Packet, why: string): void {
+    this.counters.countDropped(packet.wireBytes);
+    this.marks.hit(why);
+    this.trace.record(why, linkName(this.nodes[packet.src]!, this.nodes[packet.dst]!), packet.connection?.id ?? 0, packet.payloadBytes);
+  }
+
+  private datagramExtraDelay(): number {
+    const faults = this.datagramFaults;
+    if (!this.datagramRng.chance(faults.reorder.numerator, faults.reorder.denominator)) return 0;
+    this.marks.hit("net.datagram.reordered");
+    return this.datagramReorderDelay.sample(this.datagramRng);
+  }
+
+  private drawLatency(src: number, dst: number): number {
+    const cell = src * this.nodes.length + dst;
+    let link = this.latencies[cell] ?? null;
+    if (link === null) {
+      link = { distribution: distribution(this.options.latency), rng: null };
+      this.latencies[cell] = link;
+    }
+    if (link.rng === null) link.rng = this.rng.stream(`net:latency:${this.nodes[src]!.name}->${this.nodes[dst]!.name}`);
+    return link.distribution.sample(link.rng);
+  }
+
+  private indexOf(name: string): number {
+    const node = this.nodes.find((candidate) => candidate.name === name);
+    if (node === undefined) throw new Error(`unknown node "${name}" (known: ${this.nodes.map((n) => n.name).join(", ")})`);
+    return node.index;
+  }
+}
+
+interface CloseNotice {
+  endpoint: Endpoint;
+  reason: CloseReason;
+}
+
+const CLOSE_REASONS: readonly CloseReason[] = ["refused", "connect-timeout", "reset", "timeout", "closed-by-peer"];
+
+function closeReasonCode(reason: CloseReason): number {
+  return CLOSE_REASONS.indexOf(reason);
+}
+
+function linkName(from: WorldNode, to: WorldNode): string {
+  return `${from.name}->${to.name}`;
+}
