@@ -81,10 +81,16 @@ export function standardNormal(rng: RngStream): number {
 }
 
 function normal(spec: Extract<DistributionSpec, { kind: "normal" }>): Distribution {
+  assert(Number.isFinite(spec.mean), `normal.mean must be finite, got ${spec.mean}`);
   assertFiniteNonNegative(spec.stddev, "normal.stddev");
   const min = spec.min ?? 0;
   const max = spec.max ?? Number.MAX_SAFE_INTEGER;
-  assert(min <= max, `normal needs min <= max, got [${min}, ${max}]`);
+  // The clamp bounds are returned as they are, so they must already be valid samples:
+  // integers, and never negative (durations and sizes).
+  assert(
+    Number.isSafeInteger(min) && Number.isSafeInteger(max) && 0 <= min && min <= max,
+    `normal needs integers 0 <= min <= max, got [${min}, ${max}]`,
+  );
   const { mean, stddev } = spec;
   return {
     spec,

@@ -34,6 +34,11 @@ export const SLOT_LIMIT = 2 ** SLOT_BITS;
 const GEN_LIMIT = 2 ** (53 - SLOT_BITS);
 const COMPACT_MIN = 4096;
 
+/** The slot index a handle names (whether or not the handle is stale). */
+export function slotOfHandle(handle: EventHandle): number {
+  return handle % SLOT_LIMIT;
+}
+
 /** Supplies the tie-break key for same-time events when shuffling is on. */
 export type TieBreaker = () => number;
 
@@ -61,6 +66,12 @@ export class EventQueue {
   /** Owner group and the group's epoch when the event was scheduled (see Scheduler). */
   slotGroup: Int32Array;
   slotEpoch: Uint32Array;
+  /**
+   * 1 while a popped, still-live slot is held outside the queue (a suspended
+   * group's deferred event): cancelling it must not count it as a dead queue
+   * entry, since no heap or FIFO entry will ever drop it.
+   */
+  private slotParked: Uint8Array;
   private freeSlots: Int32Array;
   private freeCount: number;
   private capacity: number;
@@ -85,6 +96,7 @@ export class EventQueue {
     this.slotGen = new Uint32Array(capacity).fill(1);
     this.slotGroup = new Int32Array(capacity);
     this.slotEpoch = new Uint32Array(capacity);
+    this.slotParked = new Uint8Array(capacity);
     this.freeSlots = new Int32Array(capacity);
     // Free list is a stack; fill it so that slot 0 is handed out first.
     for (let i = 0; i < capacity; i++) this.freeSlots[i] = capacity - 1 - i;
@@ -130,6 +142,8 @@ export class EventQueue {
     this.slotFn[slot] = null;
     this.slotArg[slot] = undefined;
     this.bumpGen(slot);
+    // A parked slot is freed by whoever holds it (requeue or release), not by the queue.
+    if (this.slotParked[slot] === 1) return true;
     this.deadPending++;
     if (this.deadPending > COMPACT_MIN && this.deadPending * 2 > this.heapSize + this.fifoSize) this.compact();
     return true;
@@ -169,6 +183,29 @@ export class EventQueue {
     }
   }
 
+  /** The front event's slot. Call only right after peekTime() returned a finite time. */
+  frontSlot(): number {
+    return this.frontIsFifo ? this.fifoSlot[this.fifoHead]! : this.heapSlot[0]!;
+  }
+
+  /**
+   * Removes and frees the front event without moving `now`: for an event
+   * found dead only by its owner (a cancelled group), which, like a cancelled
+   * event, must leave no trace. Call only right after peekTime().
+   */
+  dropFront(): void {
+    let slot: number;
+    if (this.frontIsFifo) {
+      slot = this.fifoSlot[this.fifoHead]!;
+      this.fifoHead = (this.fifoHead + 1) & this.fifoMask;
+      this.fifoSize--;
+    } else {
+      slot = this.heapSlot[0]!;
+      this.removeHeapTop();
+    }
+    this.release(slot);
+  }
+
   /**
    * Removes the front event and returns its slot; `now` becomes its time.
    * Call only right after peekTime() returned a finite time.
@@ -198,15 +235,27 @@ export class EventQueue {
   release(slot: number): void {
     this.slotFn[slot] = null;
     this.slotArg[slot] = undefined;
+    this.slotParked[slot] = 0;
     this.bumpGen(slot);
     this.freeSlots[this.freeCount++] = slot;
+  }
+
+  /** Marks a popped, still-live slot as held outside the queue until requeue() or release(). */
+  park(slot: number): void {
+    this.slotParked[slot] = 1;
   }
 
   /**
    * Puts a popped, still-live slot back at `now` (after everything already
    * queued at `now`), keeping its handle valid. Used to resume deferred events.
+   * A slot cancelled while parked is freed instead.
    */
   requeue(slot: number): void {
+    if (this.slotFn[slot] === null) {
+      this.release(slot);
+      return;
+    }
+    this.slotParked[slot] = 0;
     const seq = this.nextSeq();
     if (this.tieBreaker === null) {
       const tail = (this.fifoHead + this.fifoSize) & this.fifoMask;
@@ -377,6 +426,9 @@ export class EventQueue {
     const slotEpoch = new Uint32Array(capacity);
     slotEpoch.set(this.slotEpoch);
     this.slotEpoch = slotEpoch;
+    const slotParked = new Uint8Array(capacity);
+    slotParked.set(this.slotParked);
+    this.slotParked = slotParked;
     const freeSlots = new Int32Array(capacity);
     freeSlots.set(this.freeSlots.subarray(0, this.freeCount));
     // New slots go under the existing free ones; order is deterministic either way.

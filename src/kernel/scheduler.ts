@@ -16,7 +16,7 @@
  */
 import { assert, assertNonNegativeInteger } from "./assert.js";
 import type { Digest64 } from "./digest.js";
-import { EventQueue, NO_EVENT, type EventFn, type EventHandle, type TieBreaker } from "./event-queue.js";
+import { EventQueue, slotOfHandle, type EventFn, type EventHandle, type TieBreaker } from "./event-queue.js";
 import type { DurationNs, TimeNs } from "./time.js";
 
 export type GroupId = number;
@@ -109,7 +109,11 @@ export class Scheduler {
     return this.queue.now;
   }
 
-  /** Live pending events. */
+  /**
+   * Events waiting in the queue. Events held by a suspended group are not
+   * counted until resumed; events of a cancelled group are counted until they
+   * reach the front and are dropped (use isPending for one event's state).
+   */
   get pendingCount(): number {
     return this.queue.size;
   }
@@ -128,14 +132,21 @@ export class Scheduler {
     return this.queue.push(this.queue.now + delayNs, fn, arg, group, this.groupEpoch[group]!);
   }
 
-  /** Returns false if the event already fired or was cancelled (a stale handle is harmless). */
+  /**
+   * Returns false if the event already fired or was cancelled, by itself or
+   * with its group (a stale handle is harmless).
+   */
   cancel(handle: EventHandle): boolean {
-    if (handle === NO_EVENT) return false;
+    if (!this.isPending(handle)) return false;
     return this.queue.cancel(handle);
   }
 
+  /** False once the event fired or was cancelled, including by cancelGroup (which the queue learns lazily). */
   isPending(handle: EventHandle): boolean {
-    return this.queue.isPending(handle);
+    if (!this.queue.isPending(handle)) return false;
+    const slot = slotOfHandle(handle);
+    const group = this.queue.slotGroup[slot]!;
+    return group === ROOT_GROUP || this.queue.slotEpoch[slot] === this.groupEpoch[group];
   }
 
   /** Asks the current run to stop after the current event. */
@@ -172,7 +183,7 @@ export class Scheduler {
     this.groupSuspended[group] = 1;
   }
 
-  /** Releases the group's held events at the current time, in their original order. */
+  /** Releases the group's held events at the current time, in their original order (cancelled ones are freed). */
   resumeGroup(group: GroupId): void {
     assert(group > ROOT_GROUP && group < this.groupCount, `cannot resume group ${group}`);
     this.groupSuspended[group] = 0;
@@ -210,7 +221,17 @@ export class Scheduler {
         }
         return result("idle");
       }
-      if (time > untilNs) {
+      // A cancelled group's event is dropped before any limit is looked at, as
+      // peekTime drops cancelled events: a dead event must neither move the
+      // clock nor end the run on a budget.
+      const front = queue.frontSlot();
+      const frontGroup = queue.slotGroup[front]!;
+      if (frontGroup !== ROOT_GROUP && queue.slotEpoch[front] !== this.groupEpoch[frontGroup]) {
+        queue.dropFront();
+        continue;
+      }
+      // Past timeNsMax the time budget decides, as on an empty queue: the clock never passes it.
+      if (time > untilNs && untilNs <= timeNsMax) {
         queue.advanceTo(untilNs);
         return result("time-reached");
       }
@@ -219,16 +240,10 @@ export class Scheduler {
       if (time === this.instant && this.eventsAtInstant >= eventsAtOneInstantMax) return result("no-progress");
 
       const slot = queue.popFront();
-      const group = queue.slotGroup[slot]!;
-      if (group !== ROOT_GROUP) {
-        if (queue.slotEpoch[slot] !== this.groupEpoch[group]) {
-          queue.release(slot);
-          continue;
-        }
-        if (this.groupSuspended[group] === 1) {
-          this.groupDeferred[group]!.push(slot);
-          continue;
-        }
+      if (frontGroup !== ROOT_GROUP && this.groupSuspended[frontGroup] === 1) {
+        queue.park(slot);
+        this.groupDeferred[frontGroup]!.push(slot);
+        continue;
       }
       if (time === this.instant) {
         this.eventsAtInstant++;
