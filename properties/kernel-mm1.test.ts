@@ -5,8 +5,8 @@
  * sampler with the wrong mean all move these means by more than the tolerance.
  */
 import { describe, expect, it } from "vitest";
-import { Mm1Model } from "../../bench/mm1-model.js";
-import { Kernel } from "./kernel.js";
+import { Mm1Model } from "../bench/mm1-model.js";
+import { Kernel } from "../src/kernel/kernel.js";
 
 const SERVICE_NS_MEAN = 1_000_000; // mu = 1 / ms
 const INTERARRIVAL_NS_MEAN = 1_250_000; // lambda = 0.8 / ms
