@@ -1,0 +1,70 @@
+/**
+ * fast-check arbitraries for fault schedules, so properties can search the
+ * space of crashes, power losses, pauses, partitions and disk faults, and
+ * shrink a failing schedule to the few events that matter.
+ */
+import fc from "fast-check";
+import type { PartitionSpec } from "../world/partition.js";
+import type { Fault, FaultSchedule, FaultVerb, TimedFault } from "./fault.js";
+
+export interface FaultScheduleOptions {
+  nodeNames: readonly string[];
+  /** Faults fall in [0, horizonNs). */
+  horizonNs: number;
+  faultsMax: number;
+  /** Verbs to draw from (default: every node and network verb, no disk faults). */
+  verbs?: readonly FaultVerb[];
+  /** Traffic classes a partition may be scoped to; a partition is unscoped when empty. */
+  trafficClasses?: readonly string[];
+}
+
+const DEFAULT_VERBS: readonly FaultVerb[] = ["processCrash", "powerLoss", "restart", "pause", "resume", "partition", "heal"];
+
+export function partitionArbitrary(nodeNames: readonly string[], trafficClasses: readonly string[] = []): fc.Arbitrary<PartitionSpec> {
+  const names = [...nodeNames];
+  const someNodes = fc.subarray(names, { minLength: 1, maxLength: Math.max(1, names.length - 1) });
+  const classes = trafficClasses.length === 0 ? fc.constant(undefined) : fc.option(fc.subarray([...trafficClasses], { minLength: 1 }), { nil: undefined });
+  const withClasses = (spec: PartitionSpec, scoped: string[] | undefined): PartitionSpec => (scoped === undefined ? spec : { ...spec, classes: scoped });
+  return fc.oneof(
+    fc.tuple(someNodes, classes).map(([nodes, scoped]) => withClasses({ kind: "isolate", nodes }, scoped)),
+    fc.tuple(someNodes, classes).map(([side, scoped]) =>
+      withClasses({ kind: "total", groups: [side, names.filter((name) => !side.includes(name))] }, scoped),
+    ),
+    fc.tuple(someNodes, someNodes, classes).map(([from, to, scoped]) => withClasses({ kind: "one-way", from, to }, scoped)),
+    fc.tuple(fc.shuffledSubarray(names, { minLength: Math.min(3, names.length), maxLength: names.length }), classes).map(([picked, scoped]) => {
+      const [bridge, ...rest] = picked;
+      const half = Math.ceil(rest.length / 2);
+      return withClasses({ kind: "bridge", sides: [rest.slice(0, half), rest.slice(half)], bridge: bridge === undefined ? [] : [bridge] }, scoped);
+    }),
+  );
+}
+
+function faultArbitrary(options: FaultScheduleOptions): fc.Arbitrary<Fault> {
+  const node = fc.constantFrom(...options.nodeNames);
+  const byVerb: Record<FaultVerb, fc.Arbitrary<Fault>> = {
+    processCrash: node.map((name) => ({ verb: "processCrash", node: name })),
+    powerLoss: node.map((name) => ({ verb: "powerLoss", node: name })),
+    restart: node.map((name) => ({ verb: "restart", node: name })),
+    pause: node.map((name) => ({ verb: "pause", node: name })),
+    resume: node.map((name) => ({ verb: "resume", node: name })),
+    partition: partitionArbitrary(options.nodeNames, options.trafficClasses).map((spec) => ({ verb: "partition", spec })),
+    heal: fc.constant({ verb: "heal" }),
+    slowDisk: fc.tuple(node, fc.integer({ min: 2, max: 50 })).map(([name, factor]) => ({ verb: "slowDisk", node: name, factor })),
+    fullDisk: node.map((name) => ({ verb: "fullDisk", node: name })),
+    fsyncLies: node.map((name) => ({ verb: "fsyncLies", node: name })),
+    tornWrites: node.map((name) => ({ verb: "tornWrites", node: name })),
+    healDisk: node.map((name) => ({ verb: "healDisk", node: name })),
+    datagramFaults: fc.constant({ verb: "datagramFaults", faults: null }),
+    healAll: fc.constant({ verb: "healAll" }),
+  };
+  const verbs = options.verbs ?? DEFAULT_VERBS;
+  return fc.oneof(...verbs.map((verb) => byVerb[verb]));
+}
+
+/** A schedule of at most `faultsMax` timed faults, sorted by time. Shrinks toward fewer, earlier faults. */
+export function faultScheduleArbitrary(options: FaultScheduleOptions): fc.Arbitrary<FaultSchedule> {
+  const timed = fc
+    .tuple(fc.integer({ min: 0, max: Math.max(0, options.horizonNs - 1) }), faultArbitrary(options))
+    .map(([atNs, fault]): TimedFault => ({ ...fault, atNs }));
+  return fc.array(timed, { maxLength: options.faultsMax }).map((faults) => [...faults].sort((a, b) => a.atNs - b.atNs));
+}

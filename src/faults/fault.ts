@@ -1,0 +1,49 @@
+/**
+ * Faults as data: a schedule is a list of timed verbs. The same verbs are
+ * methods on World, so a scenario file, a fast-check generator and a test
+ * written as a script all speak one language.
+ */
+import type { DatagramFaults } from "../world/network.js";
+import type { PartitionSpec } from "../world/partition.js";
+
+export type Fault =
+  | { verb: "processCrash"; node: string }
+  | { verb: "powerLoss"; node: string }
+  | { verb: "restart"; node: string }
+  | { verb: "pause"; node: string }
+  | { verb: "resume"; node: string }
+  | { verb: "partition"; spec: PartitionSpec; name?: string }
+  | { verb: "heal"; name?: string }
+  | { verb: "slowDisk"; node: string; factor: number }
+  | { verb: "fullDisk"; node: string }
+  | { verb: "fsyncLies"; node: string }
+  | { verb: "tornWrites"; node: string }
+  | { verb: "healDisk"; node: string }
+  | { verb: "datagramFaults"; faults: DatagramFaults | null }
+  /** Undo everything: heal partitions and disks, resume and restart nodes. */
+  | { verb: "healAll" };
+
+export type FaultVerb = Fault["verb"];
+
+export type TimedFault = Fault & { atNs: number };
+
+export type FaultSchedule = TimedFault[];
+
+/** A one-line rendering for logs and shrunk counterexamples. */
+export function describeFault(fault: TimedFault): string {
+  const at = `${(fault.atNs / 1e6).toFixed(3)}ms`;
+  switch (fault.verb) {
+    case "partition":
+      return `${at} partition ${JSON.stringify(fault.spec)}${fault.name === undefined ? "" : ` as ${fault.name}`}`;
+    case "heal":
+      return `${at} heal ${fault.name ?? "all"}`;
+    case "slowDisk":
+      return `${at} slowDisk ${fault.node} x${fault.factor}`;
+    case "datagramFaults":
+      return `${at} datagramFaults ${JSON.stringify(fault.faults)}`;
+    case "healAll":
+      return `${at} healAll`;
+    default:
+      return `${at} ${fault.verb} ${fault.node}`;
+  }
+}

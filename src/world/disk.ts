@@ -1,0 +1,518 @@
+/**
+ * The disk of one machine: files of records, a page cache in front of one
+ * device, background writeback, fsync, and what a crash leaves behind.
+ *
+ * - append() puts the record in the page cache at once (visible to reads and
+ *   in file.records) and marks it dirty; it completes after a memory copy,
+ *   unless dirty data is over dirtyLimitBytes, in which case the completion
+ *   waits until writeback drains below it (write throttling).
+ * - Writeback (disk-writeback.ts) writes dirty data in the order it was
+ *   written, once expired or when there is too much of it.
+ * - fsync(file) submits the file's dirty data and a flush; it completes when
+ *   everything written before the call is durable.
+ * - durableBytes advances only when the device completes a write. A process
+ *   crash loses nothing (the page cache belongs to the OS); a power loss cuts
+ *   every file to its durable length and leaves the cache cold.
+ *
+ * Work splits as on a real machine: the device and writeback are machine work
+ * (node.afterOnMachine), so they outlive a process crash; completions handed to
+ * the caller are process work (node.after), so a crashed process never sees
+ * one and a paused process sees them after it resumes.
+ *
+ * Simplifications: the page cache never evicts (only a power loss makes data
+ * cold); a write is durable when the device completes it (its volatile cache
+ * is folded into fsyncLatencyNs, the cost of the flush); metadata (create,
+ * truncate, remove) is durable at once; writes reserve no space beyond the
+ * record bytes.
+ */
+import { assert, assertNonNegativeInteger, unreachable } from "../kernel/assert.js";
+import type { Marks } from "../kernel/marks.js";
+import type { Scheduler } from "../kernel/scheduler.js";
+import { seconds, type TimeNs } from "../kernel/time.js";
+import type { Trace } from "../kernel/trace.js";
+import { DeviceRequest, DiskDevice, landedSectorBytes, type DeviceListener } from "./disk-device.js";
+import { DiskFile, type DiskRecord } from "./disk-file.js";
+import { DiskCompletions, DiskOp, memcpyNs, type DiskCallback } from "./disk-completions.js";
+import { assertDiskProfile, type DiskProfile } from "./disk-profile.js";
+import { newDiskCounters, type DiskCounters, type DiskStats } from "./disk-stats.js";
+import { Writeback } from "./disk-writeback.js";
+import type { WorldNode } from "./node.js";
+import { MIB } from "./units.js";
+
+export { DiskFile, type DiskRecord } from "./disk-file.js";
+export { memcpyNs, type DiskCallback } from "./disk-completions.js";
+export { SECTOR_BYTES } from "./disk-device.js";
+export type { DiskStats } from "./disk-stats.js";
+
+export interface DiskOptions {
+  node: WorldNode;
+  scheduler: Scheduler;
+  trace: Trace;
+  marks?: Marks;
+  profile: DiskProfile;
+  /** Dirty data older than this is written back (Linux dirty_expire_centisecs: 30 s). */
+  dirtyExpireNs?: number;
+  /** Beyond this much dirty data, writeback starts without waiting for expiry (default 64 MiB). */
+  dirtyBackgroundBytes?: number;
+  /** Beyond this much dirty data, append completions wait for writeback (default 256 MiB). */
+  dirtyLimitBytes?: number;
+  /** Largest writeback request built by merging consecutive extents of one file (default 1 MiB). */
+  writebackMergeBytesMax?: number;
+}
+
+export const DIRTY_EXPIRE_DEFAULT_NS = seconds(30);
+export const DIRTY_BACKGROUND_DEFAULT_BYTES = 64 * MIB;
+export const DIRTY_LIMIT_DEFAULT_BYTES = 256 * MIB;
+export const WRITEBACK_MERGE_DEFAULT_BYTES_MAX = MIB;
+
+/** "disk-full" is a modelled failure: the record was not stored. */
+export type AppendResult = "ok" | "disk-full";
+export type FsyncResult = "ok";
+
+export class Disk implements DeviceListener {
+  readonly profile: DiskProfile;
+  readonly dirtyLimitBytes: number;
+  private readonly node: WorldNode;
+  private readonly scheduler: Scheduler;
+  private readonly trace: Trace;
+  private readonly marks: Marks | null;
+  private readonly device: DiskDevice;
+  private readonly files = new Map<string, DiskFile>();
+  private readonly writeback: Writeback;
+  /** Σ over files of (cachedBytes - durableBytes): dirty plus under writeback. */
+  private dirtyBytesTotal = 0;
+  private usedBytesTotal = 0;
+  private readonly completions: DiskCompletions;
+  private isFullFault = false;
+  private isFsyncLying = false;
+  private areWritesTearing = false;
+  private readonly counters: DiskCounters = newDiskCounters();
+
+  constructor(options: DiskOptions) {
+    assertDiskProfile(options.profile);
+    this.profile = options.profile;
+    this.node = options.node;
+    this.scheduler = options.scheduler;
+    this.trace = options.trace;
+    this.marks = options.marks ?? null;
+    const expireNs = options.dirtyExpireNs ?? DIRTY_EXPIRE_DEFAULT_NS;
+    const backgroundBytes = options.dirtyBackgroundBytes ?? DIRTY_BACKGROUND_DEFAULT_BYTES;
+    this.dirtyLimitBytes = options.dirtyLimitBytes ?? DIRTY_LIMIT_DEFAULT_BYTES;
+    const mergeBytesMax = options.writebackMergeBytesMax ?? WRITEBACK_MERGE_DEFAULT_BYTES_MAX;
+    assertNonNegativeInteger(expireNs, "dirtyExpireNs");
+    assertNonNegativeInteger(backgroundBytes, "dirtyBackgroundBytes");
+    assertNonNegativeInteger(this.dirtyLimitBytes, "dirtyLimitBytes");
+    assertNonNegativeInteger(mergeBytesMax, "writebackMergeBytesMax");
+    // Throttled writers wait for writeback, which runs once dirty passes the
+    // background threshold: with the limit below it they could wait forever.
+    assert(backgroundBytes <= this.dirtyLimitBytes, `dirtyBackgroundBytes ${backgroundBytes} > dirtyLimitBytes ${this.dirtyLimitBytes}`);
+    this.completions = new DiskCompletions(this.node);
+    this.device = new DiskDevice({ node: this.node, profile: this.profile, listener: this });
+    this.writeback = new Writeback({
+      node: this.node,
+      scheduler: this.scheduler,
+      expireNs,
+      backgroundBytes,
+      mergeBytesMax,
+      dirtyBytes: () => this.dirtyBytesTotal,
+      submitWrite: (file, start, end) => this.submitWrite(file, start, end, true),
+    });
+  }
+
+  // ------------------------------------------------------------- namespace
+
+  /** The file at path, created empty if absent. The same object survives crashes and power losses. */
+  open<T = unknown>(path: string): DiskFile<T> {
+    const existing = this.files.get(path);
+    if (existing !== undefined) return existing as DiskFile<T>;
+    assert(path.length > 0, "disk path must not be empty");
+    assert(this.node.isMachineUp, `${this.node.name}: create ${path} while powered off`);
+    const file = new DiskFile({ path, subject: `${this.node.name}:${path}`, owner: this });
+    this.files.set(path, file);
+    this.trace.record("disk.create", file.subject);
+    return file as DiskFile<T>;
+  }
+
+  exists(path: string): boolean {
+    return this.files.has(path);
+  }
+
+  /** Every path, sorted by code unit (never locale order). */
+  list(): string[] {
+    return [...this.files.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** Deletes the file (durable at once). Returns false if there was none. */
+  remove(path: string): boolean {
+    const file = this.files.get(path);
+    if (file === undefined) return false;
+    this.assertProcess("remove", file);
+    this.usedBytesTotal -= file.cachedBytes;
+    this.dirtyBytesTotal -= file.dirtyBytes;
+    this.trace.record("disk.remove", file.subject, file.cachedBytes, file.durableBytes);
+    file.markRemoved();
+    this.files.delete(path);
+    // Its queued extents and device requests go stale and are skipped or ignored.
+    this.releaseThrottled();
+    return true;
+  }
+
+  // ------------------------------------------------------------ operations
+
+  /**
+   * Appends a record of `bytes` to the file's page cache. Returns "disk-full"
+   * (and stores nothing) when it does not fit or the fullDisk fault is on;
+   * onDone is then not called. Otherwise onDone("ok", arg) runs as process
+   * work after the memory copy, or once writeback has drained dirty data
+   * below dirtyLimitBytes if this write is throttled. A caller that models a
+   * blocking write() waits for onDone before its next write.
+   */
+  append<T, A>(file: DiskFile<T>, value: T, bytes: number, onDone?: DiskCallback<AppendResult, A>, arg?: A): AppendResult {
+    this.assertProcess("append", file);
+    if (!(Number.isSafeInteger(bytes) && bytes > 0)) assert(false, `${file.subject}: append of ${bytes} bytes`);
+    if (this.isFullFault || this.usedBytesTotal + bytes > this.profile.capacityBytes) {
+      this.counters.fullRejections++;
+      this.marks?.hit("disk.full");
+      this.trace.record("disk.full", file.subject, bytes, this.usedBytesTotal);
+      return "disk-full";
+    }
+    const start = file.cachedBytes;
+    const index = file.pushRecord(value, bytes);
+    this.usedBytesTotal += bytes;
+    this.dirtyBytesTotal += bytes;
+    this.counters.appends++;
+    this.counters.bytesAppended += bytes;
+    this.trace.record("disk.append", file.subject, bytes, index, start + bytes);
+    this.writeback.noteDirty(file as DiskFile, start, start + bytes);
+
+    const isThrottled = this.dirtyBytesTotal > this.dirtyLimitBytes;
+    if (isThrottled) {
+      this.counters.throttledWrites++;
+      this.marks?.hit("disk.throttled");
+    }
+    if (onDone !== undefined) {
+      const op = new DiskOp(onDone as DiskCallback<unknown, unknown>, arg, "ok", this.node.incarnation, file as DiskFile, bytes);
+      if (isThrottled) this.completions.hold(op);
+      else this.completions.deliver(op, memcpyNs(bytes));
+    }
+    return "ok";
+  }
+
+  /**
+   * Makes everything written to the file before this call durable, then
+   * calls onDone("ok", arg) as process work. The file's dirty data goes to
+   * the device as one write (after any of its writeback already queued),
+   * followed by a flush. An fsync whose data all precedes a flush that has
+   * not started yet shares that flush (group commit).
+   */
+  fsync<A>(file: DiskFile, onDone: DiskCallback<FsyncResult, A>, arg: A): void {
+    this.assertProcess("fsync", file);
+    this.counters.fsyncCalls++;
+    const targetBytes = file.cachedBytes;
+    this.trace.record("disk.fsync", file.subject, targetBytes, file.durableBytes);
+    const op = new DiskOp(onDone as DiskCallback<unknown, unknown>, arg, "ok", this.node.incarnation, file, targetBytes);
+
+    if (this.isFsyncLying) {
+      // Success after a command round trip, nothing written: the data stays
+      // dirty and survives a power loss only if writeback got to it first.
+      this.counters.lyingFsyncs++;
+      this.marks?.hit("disk.fsync-lie");
+      this.trace.record("disk.fsync-lie", file.subject, targetBytes, file.durableBytes);
+      this.completions.deliver(op, this.profile.opLatencyNs);
+      return;
+    }
+    if (file.durableBytes === targetBytes) {
+      // Nothing of this file is dirty or in flight, and in this model a
+      // completed write is already durable: there is nothing to flush.
+      this.marks?.hit("disk.fsync-clean");
+      this.trace.record("disk.fsync-done", file.subject, targetBytes, file.durableBytes);
+      this.completions.deliver(op, this.profile.opLatencyNs);
+      return;
+    }
+    if (file.submittedBytes < targetBytes) this.submitWrite(file, file.submittedBytes, targetBytes, false);
+    const flush = this.device.latestQueuedFlush;
+    if (flush !== null && file.lastWriteSeq < flush.seq) {
+      this.marks?.hit("disk.group-commit");
+      flush.waiters.push(op);
+      return;
+    }
+    const request = new DeviceRequest("flush", null, 0, 0, 0, this.device.nextSeq(), false);
+    request.waiters.push(op);
+    this.device.submit(request);
+  }
+
+  /**
+   * Reads up to `count` records from fromRecordIndex and calls
+   * onDone(records, arg) as process work. Warm data costs a memory copy; cold
+   * data (on the device, not in the page cache: everything after a power
+   * loss until read once) costs a device read first. The records are those
+   * present when read() was called.
+   */
+  read<T, A>(
+    file: DiskFile<T>,
+    fromRecordIndex: number,
+    count: number,
+    onDone: DiskCallback<readonly DiskRecord<T>[], A>,
+    arg: A,
+  ): void {
+    this.assertProcess("read", file);
+    assert(
+      Number.isSafeInteger(fromRecordIndex) && fromRecordIndex >= 0 && fromRecordIndex <= file.recordCount,
+      `${file.subject}: read from record ${fromRecordIndex} of ${file.recordCount}`,
+    );
+    assertNonNegativeInteger(count, "read count");
+    const toRecordIndex = Math.min(file.recordCount, fromRecordIndex + count);
+    const records = file.records.slice(fromRecordIndex, toRecordIndex);
+    const start = file.recordStartBytes(fromRecordIndex);
+    const end = file.recordStartBytes(toRecordIndex);
+    const op = new DiskOp(onDone as DiskCallback<unknown, unknown>, arg, records, this.node.incarnation, file as DiskFile, end - start);
+    const coldBytes = file.cold.coldBytesIn(start, end);
+    if (coldBytes === 0) {
+      this.counters.cacheReads++;
+      this.completions.deliver(op, memcpyNs(end - start));
+      return;
+    }
+    this.counters.deviceReadRequests++;
+    this.marks?.hit("disk.cold-read");
+    this.trace.record("disk.read-device", file.subject, start, end, coldBytes);
+    // One request for the cold bytes of the range: a simplification of
+    // reading each cold run separately.
+    const request = new DeviceRequest("read", file as DiskFile, start, end, coldBytes, this.device.nextSeq(), false);
+    request.waiters.push(op);
+    this.device.submit(request);
+  }
+
+  /**
+   * Keeps the first recordCount records and drops the rest (Kafka truncating
+   * its log on a leader change, or recovery dropping a torn tail). A metadata
+   * operation, durable at once for simplicity: no device time, and a power
+   * loss right after cannot bring the dropped records back.
+   */
+  truncate(file: DiskFile, recordCount: number): void {
+    this.assertProcess("truncate", file);
+    const cachedBefore = file.cachedBytes;
+    const dirtyBefore = file.dirtyBytes;
+    file.truncateRecords(recordCount);
+    const lengthBytes = file.cachedBytes;
+    this.usedBytesTotal -= cachedBefore - lengthBytes;
+    this.dirtyBytesTotal += file.dirtyBytes - dirtyBefore;
+    this.writeback.clampFile(file, lengthBytes);
+    this.device.clampFile(file, lengthBytes);
+    this.trace.record("disk.truncate", file.subject, recordCount, lengthBytes, file.durableBytes);
+    file.checkInvariants();
+    this.releaseThrottled();
+  }
+
+  // ------------------------------------------------------ crashes (by World)
+
+  /** The process died (kill -9): the page cache and writeback live on; its pending completions die with it. */
+  processCrash(): void {
+    assert(this.node.state === "crashed" && this.node.isMachineUp, `${this.node.name}: disk process crash while ${this.node.state}`);
+    this.completions.dropHeld();
+    this.trace.record("disk.process-crash", this.node.name, this.dirtyBytesTotal, this.device.queuedCount);
+  }
+
+  /**
+   * The machine lost power (the node has already cancelled its machine
+   * work). Every file is cut to its durable length; the page cache, the
+   * device queue and every pending request are gone, and what remains is
+   * cold. A device write in progress is lost whole, or with the tornWrites
+   * fault lands in part: whole sectors in proportion to its elapsed service
+   * time, leaving a torn record for recovery to detect.
+   */
+  powerLoss(): void {
+    assert(!this.node.isMachineUp, `${this.node.name}: disk power loss while the machine is up`);
+    const interrupted = this.device.powerLoss();
+    if (interrupted !== null && interrupted.kind === "write" && this.areWritesTearing) this.landTornWrite(interrupted);
+    let lostBytesTotal = 0;
+    for (const file of this.files.values()) {
+      const lostBytes = file.dirtyBytes;
+      const isTorn = file.keepDurableOnly();
+      this.usedBytesTotal -= lostBytes;
+      lostBytesTotal += lostBytes;
+      if (isTorn) this.marks?.hit("disk.torn-record");
+      if (lostBytes > 0 || isTorn) this.trace.record("disk.power-loss", file.subject, lostBytes, file.durableBytes, isTorn ? 1 : 0);
+      file.checkInvariants();
+    }
+    this.writeback.powerLoss();
+    this.dirtyBytesTotal = 0;
+    this.completions.dropHeld();
+    this.counters.powerLosses++;
+    this.counters.bytesLostAtPowerLoss += lostBytesTotal;
+    if (lostBytesTotal > 0) this.marks?.hit("disk.power-loss-lost-data");
+    this.trace.record("disk.power-loss", this.node.name, lostBytesTotal, this.files.size);
+  }
+
+  // ------------------------------------------------------- faults (by World)
+
+  /** Every device request takes `factor` times as long (1 = normal); applies to requests that start later. */
+  setSlow(factor: number): void {
+    assert(Number.isFinite(factor) && factor > 0, `slow-disk factor must be > 0, got ${factor}`);
+    this.device.slowFactor = factor;
+    this.trace.record("disk.fault-slow", this.node.name, factor);
+  }
+
+  /** Every append fails with "disk-full" while on. */
+  setFull(isOn: boolean): void {
+    this.isFullFault = isOn;
+    this.trace.record("disk.fault-full", this.node.name, isOn ? 1 : 0);
+  }
+
+  /** fsync returns success without writing anything while on. */
+  setFsyncLies(isOn: boolean): void {
+    this.isFsyncLying = isOn;
+    this.trace.record("disk.fault-fsync-lies", this.node.name, isOn ? 1 : 0);
+  }
+
+  /** A write in progress at a power loss lands partially while on. */
+  setTornWrites(isOn: boolean): void {
+    this.areWritesTearing = isOn;
+    this.trace.record("disk.fault-torn-writes", this.node.name, isOn ? 1 : 0);
+  }
+
+  clearFaults(): void {
+    this.device.slowFactor = 1;
+    this.isFullFault = false;
+    this.isFsyncLying = false;
+    this.areWritesTearing = false;
+    this.trace.record("disk.fault-clear", this.node.name);
+  }
+
+  // ----------------------------------------------------------- inspection
+
+  stats(): DiskStats {
+    return {
+      ...this.counters,
+      switches: this.device.switches,
+      completionsDropped: this.completions.droppedCount,
+      busyNs: this.device.busyNs,
+    };
+  }
+
+  /** Bytes stored (page cache view), counted against capacityBytes. */
+  get usedBytes(): number {
+    return this.usedBytesTotal;
+  }
+
+  /** Bytes a power loss would take now, over all files. */
+  get dirtyBytes(): number {
+    return this.dirtyBytesTotal;
+  }
+
+  /** When the device finishes its current request (a past time when idle). */
+  get deviceBusyUntilNs(): TimeNs {
+    return this.device.busyUntilNs;
+  }
+
+  /** Full consistency check, O(records): for tests and debug sweeps. */
+  checkInvariants(): void {
+    let used = 0;
+    let dirty = 0;
+    for (const file of this.files.values()) {
+      file.checkInvariants(true);
+      used += file.cachedBytes;
+      dirty += file.dirtyBytes;
+    }
+    assert(used === this.usedBytesTotal, `${this.node.name}: used ${this.usedBytesTotal}, files say ${used}`);
+    assert(dirty === this.dirtyBytesTotal, `${this.node.name}: dirty ${this.dirtyBytesTotal}, files say ${dirty}`);
+    assert(used <= this.profile.capacityBytes, `${this.node.name}: used ${used} over capacity`);
+    assert(
+      this.completions.heldCount === 0 || this.dirtyBytesTotal > this.dirtyLimitBytes,
+      `${this.node.name}: writes throttled with dirty ${this.dirtyBytesTotal} under the limit`,
+    );
+  }
+
+  // --------------------------------------------------------------- device
+
+  onDeviceDone(request: DeviceRequest): void {
+    switch (request.kind) {
+      case "write":
+        this.completeWrite(request);
+        return;
+      case "flush":
+        this.completeFlush(request);
+        return;
+      case "read":
+        this.completeRead(request);
+        return;
+      default:
+        unreachable(request.kind, "device request kind");
+    }
+  }
+
+  private completeWrite(request: DeviceRequest): void {
+    const file = request.file!;
+    this.counters.deviceWriteRequests++;
+    this.counters.bytesWrittenToDevice += request.bytes;
+    if (!file.isRemoved) {
+      // The device is FIFO and each file's writes are contiguous, so a
+      // completing write always starts where the durable prefix ends.
+      assert(
+        file.durableBytes === request.startBytes,
+        `${file.subject}: write [${request.startBytes}, ${request.endBytes}) completes at durable ${file.durableBytes}`,
+      );
+      this.dirtyBytesTotal -= request.endBytes - request.startBytes;
+      file.markDurable(request.endBytes);
+      file.checkInvariants();
+      this.trace.record("disk.durable", file.subject, file.durableBytes, file.durableRecordCount, request.isWriteback ? 1 : 0);
+    }
+    this.writeback.onWriteDone(request);
+    this.releaseThrottled();
+  }
+
+  private completeFlush(request: DeviceRequest): void {
+    this.counters.deviceFlushes++;
+    this.trace.record("disk.flush", this.node.name, request.waiters.length);
+    for (const op of request.waiters) {
+      const file = op.file;
+      if (!file.isRemoved) {
+        assert(file.durableBytes >= op.targetBytes, `${file.subject}: fsync done with durable ${file.durableBytes} < ${op.targetBytes}`);
+      }
+      this.trace.record("disk.fsync-done", file.subject, op.targetBytes, file.durableBytes);
+      this.completions.deliver(op, 0);
+    }
+  }
+
+  private completeRead(request: DeviceRequest): void {
+    const file = request.file!;
+    this.counters.bytesReadFromDevice += request.bytes;
+    if (!file.isRemoved) file.cold.warm(request.startBytes, request.endBytes);
+    for (const op of request.waiters) this.completions.deliver(op, memcpyNs(op.targetBytes));
+  }
+
+  private submitWrite(file: DiskFile, start: number, end: number, isWriteback: boolean): DeviceRequest {
+    assert(start === file.submittedBytes && end > start, `${file.subject}: write [${start}, ${end}) at submitted ${file.submittedBytes}`);
+    const request = new DeviceRequest("write", file, start, end, end - start, this.device.nextSeq(), isWriteback);
+    file.submittedBytes = end;
+    file.lastWriteSeq = request.seq;
+    this.trace.record(isWriteback ? "disk.writeback" : "disk.fsync-write", file.subject, start, end);
+    this.device.submit(request);
+    return request;
+  }
+
+  /** A write cut by the power loss: whole sectors of it landed, in proportion to its elapsed service time. */
+  private landTornWrite(request: DeviceRequest): void {
+    const file = request.file!;
+    if (file.isRemoved) return;
+    const landedBytes = Math.min(landedSectorBytes(request, this.scheduler.now), request.endBytes - request.startBytes);
+    if (landedBytes <= 0) return;
+    assert(file.durableBytes === request.startBytes, `${file.subject}: torn write starts at ${request.startBytes}, durable ${file.durableBytes}`);
+    file.markDurable(request.startBytes + landedBytes);
+    this.counters.bytesWrittenToDevice += landedBytes;
+    this.counters.tornWrites++;
+    this.marks?.hit("disk.torn-write");
+    this.trace.record("disk.torn-write", file.subject, request.startBytes, landedBytes, request.bytes);
+  }
+
+  private releaseThrottled(): void {
+    if (this.dirtyBytesTotal <= this.dirtyLimitBytes) this.completions.releaseHeld();
+  }
+
+  // -------------------------------------------------------------- helpers
+
+  private assertProcess(what: string, file: DiskFile): void {
+    if (file.owner !== this) assert(false, `${what} of ${file.subject} on another node's disk ${this.node.name}`);
+    if (file.isRemoved) assert(false, `${what} of removed file ${file.subject}`);
+    if (!this.node.isProcessAlive) assert(false, `${what} of ${file.subject} while the process is down`);
+  }
+}
