@@ -154,6 +154,7 @@ class EchoLogger implements NodeSoftware {
 export function randomFaultSchedule(rng: RngStream, nodeNames: readonly string[], durationNs: number): FaultSchedule {
   const schedule: FaultSchedule = [];
   const faultWindowNs = Math.floor(durationNs * 0.8);
+  if (faultWindowNs < 1) return schedule;
   const count = rng.int(4, 10);
   for (let i = 0; i < count; i++) {
     const atNs = rng.int(0, faultWindowNs - 1);

@@ -4,6 +4,7 @@
  * shrink a failing schedule to the few events that matter.
  */
 import fc from "fast-check";
+import { assert } from "../kernel/assert.js";
 import type { PartitionSpec } from "../world/partition.js";
 import type { Fault, FaultSchedule, FaultVerb, TimedFault } from "./fault.js";
 
@@ -63,8 +64,11 @@ function faultArbitrary(options: FaultScheduleOptions): fc.Arbitrary<Fault> {
 
 /** A schedule of at most `faultsMax` timed faults, sorted by time. Shrinks toward fewer, earlier faults. */
 export function faultScheduleArbitrary(options: FaultScheduleOptions): fc.Arbitrary<FaultSchedule> {
+  assert(options.nodeNames.length > 0, "faultScheduleArbitrary needs at least one node name");
+  assert(Number.isSafeInteger(options.horizonNs) && options.horizonNs > 0, `horizonNs must be a positive integer, got ${options.horizonNs}`);
+  assert(Number.isSafeInteger(options.faultsMax) && options.faultsMax >= 0, `faultsMax must be a non-negative integer, got ${options.faultsMax}`);
   const timed = fc
-    .tuple(fc.integer({ min: 0, max: Math.max(0, options.horizonNs - 1) }), faultArbitrary(options))
+    .tuple(fc.integer({ min: 0, max: options.horizonNs - 1 }), faultArbitrary(options))
     .map(([atNs, fault]): TimedFault => ({ ...fault, atNs }));
   return fc.array(timed, { maxLength: options.faultsMax }).map((faults) => [...faults].sort((a, b) => a.atNs - b.atNs));
 }

@@ -111,6 +111,8 @@ export class PartitionTable {
 
   private validate(spec: PartitionSpec): void {
     for (const name of nodesOf(spec)) this.indexOf(name);
+    // An empty class list would be an active partition that cuts nothing: surely a mistake.
+    assert(spec.classes === undefined || spec.classes.length > 0, "a partition scoped to traffic classes needs at least one class");
   }
 
   private apply(spec: PartitionSpec): void {

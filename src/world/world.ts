@@ -92,10 +92,10 @@ export class World {
     this.node(name).software = software;
   }
 
-  /** Powers on every node that is off and starts its software. */
+  /** Powers on every node that has never run and starts its software (restarts go through restart()). */
   boot(): void {
     for (const node of this.nodes) {
-      if (node.state === "crashed") this.start(node);
+      if (node.incarnation === 0) this.start(node);
     }
   }
 
@@ -198,7 +198,7 @@ export class World {
   /** Undoes every fault: heals partitions and disks, resumes paused nodes, restarts crashed ones. */
   healAll(): void {
     this.heal();
-    this.net.setDatagramFaults(null);
+    this.datagramFaults(null);
     for (const node of this.nodes) {
       this.disks[node.index]!.clearFaults();
       if (node.state === "paused") this.resume(node.name);

@@ -1,0 +1,131 @@
+/**
+ * The mqsim command, run as a user runs it: a separate Node process, checked
+ * for exit codes and for what it prints.
+ */
+import { execFile, type ExecFileException } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const execFileAsync = promisify(execFile);
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `mqsim ...args` from the project root; a non-zero exit is a result, not an error. */
+async function mqsim(...args: string[]): Promise<Run> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+      cwd: ROOT,
+      timeout: 15_000,
+      encoding: "utf8",
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as ExecFileException & { stdout?: string; stderr?: string };
+    // Killed by the timeout or a signal: that is a test failure, not an exit code.
+    if (typeof failed.code !== "number") throw error;
+    return { code: failed.code, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+  }
+}
+
+/** A Node or commander stack trace line: "    at fn (file:line:col)". */
+const STACK_LINE = /^\s+at\s/m;
+
+function expectBadInput(run: Run): string {
+  expect(run.code, run.stderr).toBe(2);
+  expect(run.stdout).toBe("");
+  expect(run.stderr).not.toMatch(STACK_LINE);
+  expect(run.stderr).not.toMatch(/SimulatorBug|TypeError|InvalidArgumentError/);
+  return run.stderr;
+}
+
+describe("mqsim CLI", () => {
+  it("--help exits 0 and shows usage with examples", async () => {
+    const run = await mqsim("--help");
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("Usage: mqsim");
+    expect(run.stdout).toContain("demo");
+    expect(run.stdout).toMatch(/Examples:\n\s+mqsim demo --seed 42\b/);
+  });
+
+  it("demo --help documents every flag, with defaults the flags accept", async () => {
+    const run = await mqsim("demo", "--help");
+    expect(run.code, run.stderr).toBe(0);
+    for (const flag of ["--seed", "--nodes", "--duration", "--no-faults", "--disk", "--json"]) expect(run.stdout).toContain(flag);
+    expect(run.stdout).toContain("Examples:");
+    // The duration default is shown in the unit the flag takes, not in nanoseconds.
+    expect(run.stdout).toMatch(/--duration <seconds>[\s\S]*?\(default:\s+20s\)/);
+    expect(run.stdout).not.toContain("20000000000");
+  });
+
+  it("demo --seed abc exits 2, naming the flag, what was expected and what was given, without a stack trace", async () => {
+    const stderr = expectBadInput(await mqsim("demo", "--seed", "abc"));
+    expect(stderr).toContain("--seed");
+    expect(stderr).toContain("expected an integer >= 0");
+    expect(stderr).toContain('"abc"');
+  });
+
+  it("demo --seed with an empty value exits 2 rather than running seed 0", async () => {
+    const stderr = expectBadInput(await mqsim("demo", "--seed", "", "--duration", "1s", "--json"));
+    expect(stderr).toContain("--seed");
+    expect(stderr).toContain('got ""');
+  });
+
+  it("demo --duration -5s exits 2 and says what a duration looks like", async () => {
+    const stderr = expectBadInput(await mqsim("demo", "--duration", "-5s"));
+    expect(stderr).toContain("--duration");
+    expect(stderr).toContain('"-5s"');
+    expect(stderr).toMatch(/expected seconds/);
+  });
+
+  it("a duration too short to simulate exits 2, not as a simulator bug", async () => {
+    const stderr = expectBadInput(await mqsim("demo", "--duration", "0.000000001s", "--json"));
+    expect(stderr).toContain("--duration");
+    expect(stderr).toContain('"0.000000001s"');
+  });
+
+  it("an unknown disk profile exits 2, naming --disk and the profiles it accepts", async () => {
+    const stderr = expectBadInput(await mqsim("demo", "--disk", "floppy", "--duration", "1s"));
+    expect(stderr).toContain("--disk");
+    expect(stderr).toContain("nvme-plp");
+    expect(stderr).toContain('"floppy"');
+  });
+
+  it("an unknown option exits 2", async () => {
+    const stderr = expectBadInput(await mqsim("demo", "--frobnicate"));
+    expect(stderr).toContain("unknown option '--frobnicate'");
+  });
+
+  it("demo --json prints one JSON line with a 16-hex-digit digest; the text output and its replay line agree", async () => {
+    const [json, text] = await Promise.all([mqsim("demo", "--seed", "3", "--duration", "2s", "--json"), mqsim("demo", "--seed", "3", "--duration", "2s")]);
+
+    expect(json.code, json.stderr).toBe(0);
+    const lines = json.stdout.split("\n");
+    expect(lines).toHaveLength(2); // one line, then the final newline
+    expect(lines[1]).toBe("");
+    const result = JSON.parse(lines[0]!) as { seed: unknown; digest: unknown; stopReason: unknown; timeNs: unknown };
+    expect(result.seed).toBe("3");
+    expect(result.digest).toMatch(/^[0-9a-f]{16}$/);
+    expect(result.stopReason).toBe("time-reached");
+    expect(result.timeNs).toBe(2_000_000_000);
+    const digest = result.digest as string;
+
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^seed 3\b/m);
+    expect(text.stdout).toContain(`trace digest ${digest}`);
+    const replay = /^replay: mqsim (.+)$/m.exec(text.stdout);
+    expect(replay, text.stdout).not.toBeNull();
+    const replayArgs = replay![1]!.split(" ");
+    expect(replayArgs).toEqual(expect.arrayContaining(["demo", "--seed", "3", "--duration", "2s"]));
+
+    // The replay line is a command that reproduces the run, digest for digest.
+    const replayed = await mqsim(...replayArgs, "--json");
+    expect(replayed.code, replayed.stderr).toBe(0);
+    expect((JSON.parse(replayed.stdout) as { digest: string }).digest).toBe(digest);
+  });
+});
