@@ -14,11 +14,10 @@
  * Payloads are opaque: the network moves sizes and references, never bytes.
  */
 import { assert } from "../kernel/assert.js";
-import { distribution, type Distribution, type DistributionSpec } from "../kernel/distribution.js";
+import { distribution, type Distribution } from "../kernel/distribution.js";
 import type { Marks } from "../kernel/marks.js";
 import type { Rng, RngStream } from "../kernel/rng.js";
 import { ROOT_GROUP, type Scheduler } from "../kernel/scheduler.js";
-import type { DurationNs } from "../kernel/time.js";
 import type { Trace } from "../kernel/trace.js";
 import {
   CLIENT_SIDE,
@@ -32,99 +31,31 @@ import {
   type Side,
 } from "./connection.js";
 import type { WorldNode } from "./node.js";
+export {
+  DEFAULT_NETWORK_OPTIONS,
+  ETHERNET_FRAMING,
+  type DatagramFaults,
+  type FramingSpec,
+  type NetworkOptions,
+  type NicSpec,
+  type Ratio,
+} from "./network-options.js";
 import { PartitionTable, TrafficClasses, type PartitionSpec } from "./partition.js";
 import { TrafficCounters, type LinkTraffic } from "./traffic-counters.js";
-import { transferNs } from "./units.js";
-
-export interface NicSpec {
-  egressBytesPerSec: number;
-  /** Defaults to the egress bandwidth (full duplex). */
-  ingressBytesPerSec?: number;
-}
-
-/** Ethernet + IP + TCP framing: 1448 payload bytes per 1538 bytes on the wire at MTU 1500. */
-export interface FramingSpec {
-  payloadBytesPerFrame: number;
-  overheadBytesPerFrame: number;
-}
-
-export const ETHERNET_FRAMING: FramingSpec = { payloadBytesPerFrame: 1448, overheadBytesPerFrame: 90 };
-
-export interface Ratio {
-  numerator: number;
-  denominator: number;
-}
-
-export interface DatagramFaults {
-  loss: Ratio;
-  duplicate: Ratio;
-  /** With this chance a datagram is held back by an extra delay, so later ones overtake it. */
-  reorder: Ratio;
-  reorderDelay: DistributionSpec;
-}
-
-export interface NetworkOptions {
-  nic: NicSpec;
-  /** Per-node overrides, by node name. */
-  nicByNode?: Record<string, NicSpec>;
-  /** One-way propagation latency of every link, in ns. */
-  latency: DistributionSpec;
-  /** Per directed link overrides. */
-  links?: { from: string; to: string; latency: DistributionSpec }[];
-  /** Wire overhead per frame; null sends payload bytes only. */
-  framing: FramingSpec | null;
-  /** How long a handshake waits for an answer before failing. */
-  connectTimeoutNs: DurationNs;
-  /**
-   * How long an end takes to notice a silent peer (power loss, partition).
-   * Real TCP can take minutes; software notices through its own timeouts, so
-   * this is the time after which the simulated socket reports the break.
-   */
-  breakDetectNs: DurationNs;
-  datagram?: DatagramFaults;
-}
-
-/** 10 GbE, ~150 µs one-way (same-datacenter RTT ~0.3 ms: EC2 same-AZ ping 0.26–0.41 ms). */
-export const DEFAULT_NETWORK_OPTIONS: NetworkOptions = {
-  nic: { egressBytesPerSec: 1_250_000_000 },
-  latency: { kind: "lognormal", median: 150_000, sigma: 0.2 },
-  framing: ETHERNET_FRAMING,
-  connectTimeoutNs: 1_000_000_000,
-  breakDetectNs: 3_000_000_000,
-};
-
-const NO_FAULTS: DatagramFaults = {
-  loss: { numerator: 0, denominator: 1 },
-  duplicate: { numerator: 0, denominator: 1 },
-  reorder: { numerator: 0, denominator: 1 },
-  reorderDelay: { kind: "constant", value: 0 },
-};
+import { LinkLatencies } from "./link-latencies.js";
+import {
+  DEFAULT_NETWORK_OPTIONS,
+  NO_DATAGRAM_FAULTS,
+  type DatagramFaults,
+  type NetworkOptions,
+} from "./network-options.js";
+import { Nics } from "./nics.js";
+import { closeReasonCode, linkName, newPacket, wireBytesOf, type CloseNotice, type Packet, type PacketKind } from "./packet.js";
 
 export interface DatagramHandler {
   onDatagram(node: WorldNode, from: WorldNode, payload: unknown, bytes: number): void;
 }
 
-type PacketKind = "data" | "syn" | "syn-ack" | "rst";
-
-/** One packet in flight. Allocated per send: payloads are batches, not single messages. */
-interface Packet {
-  kind: PacketKind;
-  connection: Connection | null;
-  /** The receiving side, for connection packets. */
-  toSide: Side;
-  src: number;
-  dst: number;
-  classId: number;
-  port: string;
-  payload: unknown;
-  payloadBytes: number;
-  wireBytes: number;
-}
-
-interface LinkLatency {
-  distribution: Distribution;
-  rng: RngStream | null;
-}
 
 export class Network implements ConnectionTransport {
   readonly classes = new TrafficClasses();
@@ -136,11 +67,8 @@ export class Network implements ConnectionTransport {
   private readonly marks: Marks;
   private readonly nodes: readonly WorldNode[];
   private readonly options: NetworkOptions;
-  private readonly egressBytesPerSec: Float64Array;
-  private readonly ingressBytesPerSec: Float64Array;
-  private readonly egressFreeAtNs: Float64Array;
-  private readonly ingressFreeAtNs: Float64Array;
-  private readonly latencies: (LinkLatency | null)[];
+  private readonly nics: Nics;
+  private readonly latencies: LinkLatencies;
   private readonly listeners = new Map<string, Acceptor>();
   private readonly bindings = new Map<string, DatagramHandler>();
   private readonly connections = new Set<Connection>();
@@ -174,22 +102,10 @@ export class Network implements ConnectionTransport {
     const n = this.nodes.length;
     this.partitions = new PartitionTable({ nodeCount: n, indexOf: (name) => this.indexOf(name), classes: this.classes });
     this.counters = new TrafficCounters(n);
-    this.egressBytesPerSec = new Float64Array(n);
-    this.ingressBytesPerSec = new Float64Array(n);
-    this.egressFreeAtNs = new Float64Array(n);
-    this.ingressFreeAtNs = new Float64Array(n);
-    for (const node of this.nodes) {
-      const nic = this.options.nicByNode?.[node.name] ?? this.options.nic;
-      assert(nic.egressBytesPerSec > 0, `node ${node.name}: NIC egress bandwidth must be > 0`);
-      this.egressBytesPerSec[node.index] = nic.egressBytesPerSec;
-      this.ingressBytesPerSec[node.index] = nic.ingressBytesPerSec ?? nic.egressBytesPerSec;
-    }
-    this.latencies = new Array<LinkLatency | null>(n * n).fill(null);
-    for (const link of this.options.links ?? []) {
-      const cell = this.indexOf(link.from) * n + this.indexOf(link.to);
-      this.latencies[cell] = { distribution: distribution(link.latency), rng: null };
-    }
-    this.datagramFaults = this.options.datagram ?? NO_FAULTS;
+    this.nics = new Nics(this.nodes, (node) => this.options.nicByNode?.[node.name] ?? this.options.nic);
+    const overrides = (this.options.links ?? []).map((link) => ({ from: this.indexOf(link.from), to: this.indexOf(link.to), latency: link.latency }));
+    this.latencies = new LinkLatencies(this.nodes, this.rng, this.options.latency, overrides);
+    this.datagramFaults = this.options.datagram ?? NO_DATAGRAM_FAULTS;
     this.datagramReorderDelay = distribution(this.datagramFaults.reorderDelay);
     this.datagramRng = this.rng.stream("net:datagram-faults");
   }
@@ -264,7 +180,7 @@ export class Network implements ConnectionTransport {
   }
 
   setDatagramFaults(faults: DatagramFaults | null): void {
-    this.datagramFaults = faults ?? NO_FAULTS;
+    this.datagramFaults = faults ?? NO_DATAGRAM_FAULTS;
     this.datagramReorderDelay = distribution(this.datagramFaults.reorderDelay);
   }
 
@@ -329,8 +245,7 @@ export class Network implements ConnectionTransport {
   /** Power loss: the machine goes silent; peers notice only by timeout. The NIC queues empty. */
   onPowerLoss(node: WorldNode, wasProcessAlive: boolean): void {
     if (wasProcessAlive) this.dropPortsOf(node);
-    this.egressFreeAtNs[node.index] = this.scheduler.now;
-    this.ingressFreeAtNs[node.index] = this.scheduler.now;
+    this.nics.reset(node.index, this.scheduler.now);
     for (const connection of [...this.connections]) {
       const side = this.sideOf(connection, node);
       if (side !== null) this.breakConnectionFrom(connection, side, "timeout", this.options.breakDetectNs);
@@ -353,7 +268,7 @@ export class Network implements ConnectionTransport {
 
   /** Bytes waiting in a node's egress queue, as time to drain (for backpressure decisions). */
   egressBacklogNs(node: WorldNode): number {
-    return Math.max(0, this.egressFreeAtNs[node.index]! - this.scheduler.now);
+    return this.nics.egressBacklogNs(node.index, this.scheduler.now);
   }
 
   openConnectionCount(): number {
@@ -362,27 +277,13 @@ export class Network implements ConnectionTransport {
 
   /** Wire bytes for a payload, framing included. */
   wireBytes(payloadBytes: number): number {
-    const framing = this.options.framing;
-    if (framing === null) return payloadBytes;
-    const frames = Math.max(1, Math.ceil(payloadBytes / framing.payloadBytesPerFrame));
-    return payloadBytes + frames * framing.overheadBytesPerFrame;
+    return wireBytesOf(payloadBytes, this.options.framing);
   }
 
   // ---------------------------------------------------------------- internals
 
   private makePacket(kind: PacketKind, connection: Connection | null, toSide: Side, src: number, dst: number, payload: unknown, payloadBytes: number): Packet {
-    return {
-      kind,
-      connection,
-      toSide,
-      src,
-      dst,
-      classId: connection === null ? 0 : connection.classId,
-      port: connection === null ? "" : connection.port,
-      payload,
-      payloadBytes,
-      wireBytes: kind === "data" ? this.wireBytes(payloadBytes) : 0,
-    };
+    return newPacket(kind, connection, toSide, src, dst, payload, payloadBytes, kind === "data" ? this.wireBytes(payloadBytes) : 0);
   }
 
   /** Serialises a packet on the sender's NIC and counts its bytes; returns its departure time. */
@@ -390,8 +291,7 @@ export class Network implements ConnectionTransport {
     const now = this.scheduler.now;
     if (packet.wireBytes === 0) return now;
     const src = packet.src;
-    const departNs = Math.max(now, this.egressFreeAtNs[src]!) + transferNs(packet.wireBytes, this.egressBytesPerSec[src]!);
-    this.egressFreeAtNs[src] = departNs;
+    const departNs = this.nics.depart(src, packet.wireBytes, now);
     this.counters.countSent(src, packet.dst, packet.classId, packet.wireBytes);
     return departNs;
   }
@@ -432,8 +332,7 @@ export class Network implements ConnectionTransport {
     if (packet.kind === "syn") return this.onSyn(packet);
     let deliverNs = this.scheduler.now;
     if (packet.wireBytes > 0) {
-      deliverNs = Math.max(deliverNs, this.ingressFreeAtNs[dst.index]! + transferNs(packet.wireBytes, this.ingressBytesPerSec[dst.index]!));
-      this.ingressFreeAtNs[dst.index] = deliverNs;
+      deliverNs = this.nics.receive(dst.index, packet.wireBytes, deliverNs);
     }
     if (!dst.isProcessAlive) return this.dropPacket(packet, "net.drop.process-down");
     this.scheduler.at(deliverNs, this.onDeliverBound, packet, dst.processGroup);
@@ -582,14 +481,7 @@ export class Network implements ConnectionTransport {
   }
 
   private drawLatency(src: number, dst: number): number {
-    const cell = src * this.nodes.length + dst;
-    let link = this.latencies[cell] ?? null;
-    if (link === null) {
-      link = { distribution: distribution(this.options.latency), rng: null };
-      this.latencies[cell] = link;
-    }
-    if (link.rng === null) link.rng = this.rng.stream(`net:latency:${this.nodes[src]!.name}->${this.nodes[dst]!.name}`);
-    return link.distribution.sample(link.rng);
+    return this.latencies.draw(src, dst);
   }
 
   private indexOf(name: string): number {
@@ -597,19 +489,4 @@ export class Network implements ConnectionTransport {
     if (node === undefined) throw new Error(`unknown node "${name}" (known: ${this.nodes.map((n) => n.name).join(", ")})`);
     return node.index;
   }
-}
-
-interface CloseNotice {
-  endpoint: Endpoint;
-  reason: CloseReason;
-}
-
-const CLOSE_REASONS: readonly CloseReason[] = ["refused", "connect-timeout", "reset", "timeout", "closed-by-peer"];
-
-function closeReasonCode(reason: CloseReason): number {
-  return CLOSE_REASONS.indexOf(reason);
-}
-
-function linkName(from: WorldNode, to: WorldNode): string {
-  return `${from.name}->${to.name}`;
 }
