@@ -67,7 +67,8 @@ describe("Digest64", () => {
 
   it("matches pinned values: the encoding is part of the recorded-digest format", () => {
     // If this changes, every digest recorded in reports and regression seeds changes too.
+    // Changed once on purpose: strings are now mixed by a cached 53-bit fingerprint.
     expect(new Digest64().hex()).toBe("3eda95461b9e6103");
-    expect(digestOf([1, -1.5, "mqsim", 2 ** 40])).toBe("09be204daec3e285");
+    expect(digestOf([1, -1.5, "mqsim", 2 ** 40])).toBe("75ffba22eaee83c4");
   });
 });

@@ -10,6 +10,30 @@
  */
 
 const scratch = new DataView(new ArrayBuffer(8));
+const FINGERPRINT_CACHE_MAX = 1 << 16;
+const fingerprints = new Map<string, number>();
+
+/**
+ * A 53-bit fingerprint of a string: two independent 32-bit hashes over its
+ * UTF-16 code units and length (FNV-1a and a Murmur-style mix), 32 + 21 bits.
+ */
+function fingerprintOf(text: string): number {
+  let fnv = 0x811c9dc5 | 0;
+  let murmur = 0x9747b28c ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    fnv = Math.imul(fnv ^ unit, 0x01000193);
+    let k = Math.imul(unit, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    murmur ^= Math.imul(k, 0x1b873593);
+    murmur = (Math.imul((murmur << 13) | (murmur >>> 19), 5) + 0xe6546b64) | 0;
+  }
+  murmur ^= text.length;
+  murmur ^= murmur >>> 16;
+  murmur = Math.imul(murmur, 0x85ebca6b);
+  murmur ^= murmur >>> 13;
+  return (fnv >>> 0) + (murmur >>> 11) * 4294967296;
+}
 
 export class Digest64 {
   private h1 = 0x9747b28c | 0;
@@ -43,13 +67,20 @@ export class Digest64 {
     this.mixWord(scratch.getUint32(4));
   }
 
+  /**
+   * Mixes a string by its 53-bit fingerprint. Traces repeat a small set of
+   * strings (kinds, node and link names) millions of times, so fingerprints
+   * are cached by string; the cache is a pure function of the text, shared by
+   * every run in the process without affecting any digest.
+   */
   mixString(text: string): void {
-    this.mixWord(text.length ^ 0x53545200);
-    let i = 0;
-    for (; i + 1 < text.length; i += 2) {
-      this.mixWord(text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16));
+    let fingerprint = fingerprints.get(text);
+    if (fingerprint === undefined) {
+      fingerprint = fingerprintOf(text);
+      if (fingerprints.size < FINGERPRINT_CACHE_MAX) fingerprints.set(text, fingerprint);
     }
-    if (i < text.length) this.mixWord(text.charCodeAt(i));
+    this.mixWord(fingerprint >>> 0);
+    this.mixWord((fingerprint / 4294967296) >>> 0);
   }
 
   /** The digest as 16 lowercase hex digits; does not change the running state. */

@@ -50,7 +50,7 @@ import {
   type NetworkOptions,
 } from "./network-options.js";
 import { Nics } from "./nics.js";
-import { closeReasonCode, linkName, newPacket, wireBytesOf, type CloseNotice, type Packet, type PacketKind } from "./packet.js";
+import { closeReasonCode, newPacket, wireBytesOf, type CloseNotice, type Packet, type PacketKind } from "./packet.js";
 
 export interface DatagramHandler {
   onDatagram(node: WorldNode, from: WorldNode, payload: unknown, bytes: number): void;
@@ -69,6 +69,8 @@ export class Network implements ConnectionTransport {
   private readonly options: NetworkOptions;
   private readonly nics: Nics;
   private readonly latencies: LinkLatencies;
+  /** "a->b" for every ordered pair, built once: trace subjects without a string per packet. */
+  private readonly linkNames: string[];
   private readonly listeners = new Map<string, Acceptor>();
   private readonly bindings = new Map<string, DatagramHandler>();
   private readonly connections = new Set<Connection>();
@@ -104,6 +106,8 @@ export class Network implements ConnectionTransport {
     this.counters = new TrafficCounters(n);
     this.nics = new Nics(this.nodes, (node) => this.options.nicByNode?.[node.name] ?? this.options.nic);
     const overrides = (this.options.links ?? []).map((link) => ({ from: this.indexOf(link.from), to: this.indexOf(link.to), latency: link.latency }));
+    this.linkNames = [];
+    for (const from of this.nodes) for (const to of this.nodes) this.linkNames.push(`${from.name}->${to.name}`);
     this.latencies = new LinkLatencies(this.nodes, this.rng, this.options.latency, overrides);
     this.datagramFaults = this.options.datagram ?? NO_DATAGRAM_FAULTS;
     this.datagramReorderDelay = distribution(this.datagramFaults.reorderDelay);
@@ -136,7 +140,7 @@ export class Network implements ConnectionTransport {
     const connection = new Connection({ id: this.connectionIdNext++, port, classId: this.classes.id(trafficClass), client });
     client.connection = connection;
     this.connections.add(connection);
-    this.trace.record("net.connect", linkName(from, to), connection.id);
+    this.trace.record("net.connect", this.linkName(from, to), connection.id);
     this.scheduler.after(this.options.connectTimeoutNs, this.onConnectTimeoutBound, connection, from.processGroup);
     this.sendControl(connection, CLIENT_SIDE, "syn");
     return client;
@@ -158,7 +162,7 @@ export class Network implements ConnectionTransport {
   closeConnection(endpoint: Endpoint): void {
     const connection = endpoint.connection;
     if (connection.state === "closed") return;
-    this.trace.record("net.close", linkName(endpoint.node, endpoint.peerNode), connection.id);
+    this.trace.record("net.close", this.linkName(endpoint.node, endpoint.peerNode), connection.id);
     const peerSide: Side = endpoint.side === CLIENT_SIDE ? SERVER_SIDE : CLIENT_SIDE;
     this.finish(connection);
     // The FIN travels like any packet; if the path is cut the peer notices by timeout instead.
@@ -303,13 +307,13 @@ export class Network implements ConnectionTransport {
     // TCP delivers in order: a packet never overtakes an earlier one on its connection.
     arrivalNs = Math.max(arrivalNs, connection.lastArrivalNs[fromSide]);
     connection.lastArrivalNs[fromSide] = arrivalNs;
-    if (packet.kind === "data") this.trace.record("net.send", linkName(this.nodes[packet.src]!, this.nodes[packet.dst]!), connection.id, packet.payloadBytes, arrivalNs);
+    if (packet.kind === "data") this.trace.record("net.send", this.linkNames[packet.src * this.nodes.length + packet.dst]!, connection.id, packet.payloadBytes, arrivalNs);
     this.scheduler.at(arrivalNs, this.onArrivalBound, packet, ROOT_GROUP);
   }
 
   private launch(packet: Packet, departNs: number, extraDelayNs: number): void {
     const arrivalNs = departNs + this.drawLatency(packet.src, packet.dst) + extraDelayNs;
-    this.trace.record("net.datagram.send", linkName(this.nodes[packet.src]!, this.nodes[packet.dst]!), packet.payloadBytes, arrivalNs);
+    this.trace.record("net.datagram.send", this.linkNames[packet.src * this.nodes.length + packet.dst]!, packet.payloadBytes, arrivalNs);
     this.scheduler.at(arrivalNs, this.onArrivalBound, packet, ROOT_GROUP);
   }
 
@@ -363,7 +367,7 @@ export class Network implements ConnectionTransport {
     server.connection = connection;
     connection.server = server;
     connection.state = "open";
-    this.trace.record("net.accept", linkName(client.node, client.peerNode), connection.id);
+    this.trace.record("net.accept", this.linkName(client.node, client.peerNode), connection.id);
     server.handler = acceptor.accept(server);
     if (connection.state === "open") this.sendControl(connection, SERVER_SIDE, "syn-ack");
   }
@@ -376,20 +380,20 @@ export class Network implements ConnectionTransport {
     switch (packet.kind) {
       case "data": {
         const endpoint = connection.endpoint(packet.toSide)!;
-        this.trace.record("net.deliver", linkName(endpoint.peerNode, endpoint.node), connection.id, packet.payloadBytes);
+        this.trace.record("net.deliver", this.linkName(endpoint.peerNode, endpoint.node), connection.id, packet.payloadBytes);
         endpoint.handler!.onData(endpoint, packet.payload, packet.payloadBytes);
         return;
       }
       case "syn-ack": {
         connection.isClientOpen = true;
-        this.trace.record("net.open", linkName(connection.client.node, connection.client.peerNode), connection.id);
+        this.trace.record("net.open", this.linkName(connection.client.node, connection.client.peerNode), connection.id);
         connection.client.handler?.onOpen?.(connection.client);
         return;
       }
       case "rst": {
         this.finish(connection);
         this.marks.hit("net.connect.refused");
-        this.trace.record("net.refused", linkName(connection.client.node, connection.client.peerNode), connection.id);
+        this.trace.record("net.refused", this.linkName(connection.client.node, connection.client.peerNode), connection.id);
         connection.client.handler?.onClose(connection.client, "refused");
         return;
       }
@@ -402,14 +406,14 @@ export class Network implements ConnectionTransport {
     const dst = this.nodes[packet.dst]!;
     const handler = this.bindings.get(`${dst.index}:${packet.port}`);
     if (handler === undefined) return this.dropPacket(packet, "net.drop.unbound");
-    this.trace.record("net.datagram.deliver", linkName(this.nodes[packet.src]!, dst), packet.payloadBytes);
+    this.trace.record("net.datagram.deliver", this.linkName(this.nodes[packet.src]!, dst), packet.payloadBytes);
     handler.onDatagram(dst, this.nodes[packet.src]!, packet.payload, packet.payloadBytes);
   }
 
   private onConnectTimeout(connection: Connection): void {
     if (connection.state === "closed" || connection.isClientOpen) return;
     this.marks.hit("net.connect.timeout");
-    this.trace.record("net.connect-timeout", linkName(connection.client.node, connection.client.peerNode), connection.id);
+    this.trace.record("net.connect-timeout", this.linkName(connection.client.node, connection.client.peerNode), connection.id);
     const server = connection.server;
     this.finish(connection);
     if (server !== null) this.notifyClose(connection, SERVER_SIDE, "timeout", this.options.breakDetectNs);
@@ -419,7 +423,7 @@ export class Network implements ConnectionTransport {
   private breakConnection(connection: Connection, clientReason: CloseReason, serverReason: CloseReason): void {
     this.finish(connection);
     this.marks.hit("net.connection.broken");
-    this.trace.record("net.break", linkName(connection.client.node, connection.client.peerNode), connection.id);
+    this.trace.record("net.break", this.linkName(connection.client.node, connection.client.peerNode), connection.id);
     const delay = this.options.breakDetectNs;
     this.notifyClose(connection, CLIENT_SIDE, connection.isClientOpen ? clientReason : "connect-timeout", delay);
     this.notifyClose(connection, SERVER_SIDE, serverReason, delay);
@@ -429,7 +433,7 @@ export class Network implements ConnectionTransport {
   private breakConnectionFrom(connection: Connection, downSide: Side, peerReason: CloseReason, delayNs: number): void {
     this.finish(connection);
     this.marks.hit("net.connection.broken");
-    this.trace.record("net.break", linkName(connection.client.node, connection.client.peerNode), connection.id);
+    this.trace.record("net.break", this.linkName(connection.client.node, connection.client.peerNode), connection.id);
     const peerSide: Side = downSide === CLIENT_SIDE ? SERVER_SIDE : CLIENT_SIDE;
     const reason = peerSide === CLIENT_SIDE && !connection.isClientOpen ? (peerReason === "reset" ? "refused" : "connect-timeout") : peerReason;
     this.notifyClose(connection, peerSide, reason, delayNs);
@@ -451,7 +455,7 @@ export class Network implements ConnectionTransport {
 
   private onCloseNotice(notice: CloseNotice): void {
     const { endpoint, reason } = notice;
-    this.trace.record("net.closed", linkName(endpoint.node, endpoint.peerNode), endpoint.connection.id, closeReasonCode(reason));
+    this.trace.record("net.closed", this.linkName(endpoint.node, endpoint.peerNode), endpoint.connection.id, closeReasonCode(reason));
     endpoint.handler!.onClose(endpoint, reason);
   }
 
@@ -470,7 +474,7 @@ export class Network implements ConnectionTransport {
   private dropPacket(packet: Packet, why: string): void {
     this.counters.countDropped(packet.wireBytes);
     this.marks.hit(why);
-    this.trace.record(why, linkName(this.nodes[packet.src]!, this.nodes[packet.dst]!), packet.connection?.id ?? 0, packet.payloadBytes);
+    this.trace.record(why, this.linkNames[packet.src * this.nodes.length + packet.dst]!, packet.connection?.id ?? 0, packet.payloadBytes);
   }
 
   private datagramExtraDelay(): number {
@@ -478,6 +482,10 @@ export class Network implements ConnectionTransport {
     if (!this.datagramRng.chance(faults.reorder.numerator, faults.reorder.denominator)) return 0;
     this.marks.hit("net.datagram.reordered");
     return this.datagramReorderDelay.sample(this.datagramRng);
+  }
+
+  private linkName(from: WorldNode, to: WorldNode): string {
+    return this.linkNames[from.index * this.nodes.length + to.index]!;
   }
 
   private drawLatency(src: number, dst: number): number {

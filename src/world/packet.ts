@@ -5,7 +5,6 @@
  */
 import type { CloseReason, Connection, Endpoint, Side } from "./connection.js";
 import type { FramingSpec } from "./network-options.js";
-import type { WorldNode } from "./node.js";
 
 export type PacketKind = "data" | "syn" | "syn-ack" | "rst";
 
@@ -66,8 +65,4 @@ const CLOSE_REASONS: readonly CloseReason[] = ["refused", "connect-timeout", "re
 /** A stable number for a close reason, for the trace digest. */
 export function closeReasonCode(reason: CloseReason): number {
   return CLOSE_REASONS.indexOf(reason);
-}
-
-export function linkName(from: WorldNode, to: WorldNode): string {
-  return `${from.name}->${to.name}`;
 }
