@@ -1,0 +1,89 @@
+/**
+ * Kafka configuration under Kafka's own names, so a scenario file reads like a
+ * server.properties / producer.properties. Defaults are Kafka 3.x defaults
+ * (https://kafka.apache.org/documentation/#configuration) unless noted.
+ */
+
+/** How a replica that becomes follower finds where its log diverges from the leader's. */
+export type TruncationMode =
+  /**
+   * Before KIP-101 (Kafka < 0.11): truncate to the replica's own high
+   * watermark, then fetch. Loses committed data when the follower's HW lags
+   * (KIP-101's first scenario).
+   */
+  | "high-watermark"
+  /** KIP-101 / KIP-279: ask the leader for the end offset of the follower's latest epoch. */
+  | "leader-epoch";
+
+export interface KafkaBrokerConfig {
+  /** Minimum in-sync replicas for an acks=all write to be accepted (NOT_ENOUGH_REPLICAS otherwise). */
+  "min.insync.replicas": number;
+  /** Elect an out-of-sync replica when no in-sync one is alive (may lose acknowledged writes). */
+  "unclean.leader.election.enable": boolean;
+  /** A follower that has not caught up to the leader's LEO for this long leaves the ISR. */
+  "replica.lag.time.max.ms": number;
+  /** How long a follower's fetch waits at the leader for new data before returning empty. */
+  "replica.fetch.wait.max.ms": number;
+  /** Most bytes one follower fetch returns for a partition. */
+  "replica.fetch.max.bytes": number;
+  /** Brokers heartbeat the controller this often (KRaft). */
+  "broker.heartbeat.interval.ms": number;
+  /** The controller fences a broker it has not heard from for this long (KRaft). */
+  "broker.session.timeout.ms": number;
+  /** How often each replica writes its high watermark to replication-offset-checkpoint. */
+  "replica.high.watermark.checkpoint.interval.ms": number;
+  /** fsync the log after this many messages (Kafka's default: never; rely on replication). */
+  "log.flush.interval.messages": number;
+  /** fsync the log at least this often (default: never). */
+  "log.flush.interval.ms": number;
+  /** mqsim's switch between pre- and post-KIP-101 truncation. */
+  "mqsim.truncation": TruncationMode;
+}
+
+export const DEFAULT_BROKER_CONFIG: KafkaBrokerConfig = {
+  "min.insync.replicas": 1,
+  "unclean.leader.election.enable": false,
+  "replica.lag.time.max.ms": 30_000,
+  "replica.fetch.wait.max.ms": 500,
+  "replica.fetch.max.bytes": 1_048_576,
+  "broker.heartbeat.interval.ms": 2_000,
+  "broker.session.timeout.ms": 9_000,
+  "replica.high.watermark.checkpoint.interval.ms": 5_000,
+  "log.flush.interval.messages": Number.MAX_SAFE_INTEGER,
+  "log.flush.interval.ms": Number.MAX_SAFE_INTEGER,
+  "mqsim.truncation": "leader-epoch",
+};
+
+export type Acks = 0 | 1 | "all";
+
+export interface KafkaProducerConfig {
+  acks: Acks;
+  "linger.ms": number;
+  "batch.size": number;
+  retries: number;
+  "retry.backoff.ms": number;
+  "request.timeout.ms": number;
+  "delivery.timeout.ms": number;
+  "max.in.flight.requests.per.connection": number;
+  "enable.idempotence": boolean;
+  "metadata.max.age.ms": number;
+}
+
+/** Kafka 3.x producer defaults (acks=all and idempotence on since 3.0). */
+export const DEFAULT_PRODUCER_CONFIG: KafkaProducerConfig = {
+  acks: "all",
+  "linger.ms": 5,
+  "batch.size": 16_384,
+  retries: 2_147_483_647,
+  "retry.backoff.ms": 100,
+  "request.timeout.ms": 30_000,
+  "delivery.timeout.ms": 120_000,
+  "max.in.flight.requests.per.connection": 5,
+  "enable.idempotence": true,
+  "metadata.max.age.ms": 300_000,
+};
+
+/** Milliseconds (Kafka's config unit) to the simulator's integer nanoseconds. */
+export function msToNs(milliseconds: number): number {
+  return Math.round(milliseconds * 1_000_000);
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { Kernel } from "../../kernel/kernel.js";
+import { World } from "../../world/world.js";
+import { PartitionLog, type RecordBatch } from "./partition-log.js";
+
+function setup(): { kernel: Kernel; world: World } {
+  const kernel = new Kernel({ seed: 1 });
+  const world = new World({ kernel, nodes: 1, disk: "nvme" });
+  world.boot();
+  return { kernel, world };
+}
+
+function batch(baseOffset: number, count: number, leaderEpoch: number, idFirst = baseOffset): RecordBatch {
+  return { baseOffset, count, leaderEpoch, idFirst, bytes: count * 100, producerId: -1, baseSequence: -1 };
+}
+
+describe("partition log", () => {
+  it("appends batches at the log end and reads whole batches by offset", () => {
+    const { world } = setup();
+    const log = new PartitionLog(world.disk("n1"), "orders-0/log");
+    expect(log.append(batch(0, 3, 0))).toBe("ok");
+    expect(log.append(batch(3, 2, 0))).toBe("ok");
+    expect(log.append(batch(5, 4, 1))).toBe("ok");
+    expect(log.logEndOffset).toBe(9);
+    expect(log.read(4, 1).map((b) => b.baseOffset)).toEqual([3]);
+    expect(log.read(3, 10_000).map((b) => b.baseOffset)).toEqual([3, 5]);
+    expect(log.read(9, 10_000)).toEqual([]);
+    expect(log.idAt(6)).toBe(6);
+    expect(() => log.append(batch(10, 1, 1))).toThrow(/log end is 9/);
+  });
+
+  it("keeps the leader-epoch cache and answers OffsetsForLeaderEpoch like KIP-101", () => {
+    const { world } = setup();
+    const log = new PartitionLog(world.disk("n1"), "p/log");
+    log.append(batch(0, 2, 0));
+    log.append(batch(2, 2, 2));
+    log.append(batch(4, 2, 5));
+    expect(log.latestEpoch).toBe(5);
+    expect(log.endOffsetForEpoch(0)).toEqual({ epoch: 0, endOffset: 2 });
+    // Epoch 1 never led here: the answer is for the largest epoch below it.
+    expect(log.endOffsetForEpoch(1)).toEqual({ epoch: 0, endOffset: 2 });
+    expect(log.endOffsetForEpoch(2)).toEqual({ epoch: 2, endOffset: 4 });
+    expect(log.endOffsetForEpoch(7)).toEqual({ epoch: 5, endOffset: 6 });
+    expect(log.truncateTo(3)).toBe(2);
+    expect(log.logEndOffset).toBe(2);
+    expect(log.latestEpoch).toBe(0);
+  });
+
+  it("recovers from the disk: a process crash keeps unflushed batches, a power loss keeps only flushed ones", () => {
+    const { kernel, world } = setup();
+    const disk = world.disk("n1");
+    const log = new PartitionLog(disk, "p/log");
+    log.append(batch(0, 5, 0));
+    disk.fsync(log.diskFile, () => undefined, null);
+    kernel.scheduler.run();
+    log.append(batch(5, 5, 0));
+    world.processCrash("n1");
+    world.restart("n1");
+    expect(new PartitionLog(disk, "p/log").logEndOffset).toBe(10);
+    world.powerLoss("n1");
+    world.restart("n1");
+    const recovered = new PartitionLog(disk, "p/log");
+    expect(recovered.logEndOffset).toBe(5);
+    expect(recovered.batches.map((b) => b.baseOffset)).toEqual([0]);
+  });
+
+  it("drops a torn tail batch on recovery", () => {
+    const { kernel, world } = setup();
+    const disk = world.disk("n1");
+    const log = new PartitionLog(disk, "p/log");
+    log.append(batch(0, 1, 0));
+    disk.fsync(log.diskFile, () => undefined, null);
+    kernel.scheduler.run();
+    world.tornWrites("n1");
+    log.append({ ...batch(1, 1, 0), bytes: 8 * 1024 * 1024 });
+    disk.fsync(log.diskFile, () => undefined, null);
+    // Cut the power while the 8 MiB write is on its way to the device.
+    kernel.scheduler.run({ untilNs: kernel.now + 1_000_000 });
+    world.powerLoss("n1");
+    expect(disk.open<RecordBatch>("p/log").records.at(-1)?.torn).toBe(true);
+    world.restart("n1");
+    const recovered = new PartitionLog(disk, "p/log");
+    expect(recovered.logEndOffset).toBe(1);
+    expect(disk.open<RecordBatch>("p/log").records.length).toBe(1);
+  });
+});

@@ -1,0 +1,188 @@
+/**
+ * One replica's log of one partition: record batches on the broker's disk,
+ * the log end offset (LEO), and the leader-epoch cache (KIP-101: for each
+ * leader epoch, the first offset written in it).
+ *
+ * Batches are the unit of everything: a produce request appends whole
+ * batches, a fetch returns whole batches, truncation cuts at a batch
+ * boundary. A batch carries the message ids it holds as a range, so a million
+ * messages cost a few thousand objects, not a million.
+ *
+ * The log lives in the page cache until fsynced (Kafka relies on replication,
+ * not fsync, by default); recovery after a crash rebuilds everything from the
+ * records the disk still holds and drops a torn tail, as Kafka's log recovery
+ * does after an unclean shutdown.
+ */
+import { assert } from "../../kernel/assert.js";
+import type { Disk, DiskFile } from "../../world/disk.js";
+
+export interface RecordBatch {
+  baseOffset: number;
+  /** Records (messages) in the batch; offsets baseOffset .. baseOffset + count - 1. */
+  count: number;
+  /** Epoch of the leader that first appended the batch. */
+  leaderEpoch: number;
+  /** Message ids idFirst .. idFirst + count - 1, in offset order. */
+  idFirst: number;
+  /** Size of the batch on disk and on the wire. */
+  bytes: number;
+  /** Idempotent producer id (-1 when the producer is not idempotent). */
+  producerId: number;
+  /** Sequence number of the batch's first record for that producer (-1 when not idempotent). */
+  baseSequence: number;
+}
+
+export type LogAppendResult = "ok" | "disk-full";
+
+export class PartitionLog {
+  private readonly disk: Disk;
+  private readonly file: DiskFile<RecordBatch>;
+  private batchesList: RecordBatch[] = [];
+  /** Leader-epoch cache: epochs ascending, each with the first offset written in it. */
+  private epochs: number[] = [];
+  private epochStartOffsets: number[] = [];
+
+  constructor(disk: Disk, path: string) {
+    this.disk = disk;
+    this.file = disk.open<RecordBatch>(path);
+    this.recover();
+  }
+
+  get logEndOffset(): number {
+    const last = this.batchesList[this.batchesList.length - 1];
+    return last === undefined ? 0 : last.baseOffset + last.count;
+  }
+
+  get batches(): readonly RecordBatch[] {
+    return this.batchesList;
+  }
+
+  /** The newest leader epoch in the log (-1 when empty). */
+  get latestEpoch(): number {
+    return this.epochs.length === 0 ? -1 : this.epochs[this.epochs.length - 1]!;
+  }
+
+  /** The file on disk, for fsync by the owner's flush policy. */
+  get diskFile(): DiskFile<RecordBatch> {
+    return this.file;
+  }
+
+  /**
+   * Appends a batch at the log end. The caller fixes baseOffset (the leader
+   * assigns it; a follower copies the leader's).
+   */
+  append(batch: RecordBatch): LogAppendResult {
+    assert(batch.baseOffset === this.logEndOffset, `append at ${batch.baseOffset}, log end is ${this.logEndOffset}`);
+    assert(batch.count > 0 && batch.bytes > 0, "a batch holds at least one record and one byte");
+    assert(batch.leaderEpoch >= this.latestEpoch, `append of epoch ${batch.leaderEpoch} after epoch ${this.latestEpoch}`);
+    if (this.disk.append(this.file, batch, batch.bytes) !== "ok") return "disk-full";
+    this.batchesList.push(batch);
+    this.noteEpoch(batch);
+    return "ok";
+  }
+
+  /**
+   * Drops every record at or after `offset`. A batch holding `offset` goes
+   * whole, as Kafka's LogSegment.truncateTo cuts at the first batch whose last
+   * offset is >= the target. Returns how many batches were dropped.
+   */
+  truncateTo(offset: number): number {
+    assert(offset >= 0, `truncate to ${offset}`);
+    let keep = this.batchesList.length;
+    while (keep > 0) {
+      const batch = this.batchesList[keep - 1]!;
+      if (batch.baseOffset + batch.count <= offset) break;
+      keep--;
+    }
+    if (keep === this.batchesList.length) return 0;
+    const dropped = this.batchesList.length - keep;
+    this.batchesList.length = keep;
+    this.disk.truncate(this.file, keep);
+    this.rebuildEpochCache();
+    return dropped;
+  }
+
+  /**
+   * Whole batches from the one containing `fromOffset`, up to `maxBytes` (at
+   * least one batch if any, as Kafka returns an oversized first batch whole).
+   */
+  read(fromOffset: number, maxBytes: number): RecordBatch[] {
+    const first = this.indexContaining(fromOffset);
+    if (first < 0) return [];
+    const out: RecordBatch[] = [];
+    let bytes = 0;
+    for (let i = first; i < this.batchesList.length; i++) {
+      const batch = this.batchesList[i]!;
+      if (out.length > 0 && bytes + batch.bytes > maxBytes) break;
+      out.push(batch);
+      bytes += batch.bytes;
+    }
+    return out;
+  }
+
+  /**
+   * OffsetsForLeaderEpoch (KIP-101): the end offset of `epoch` in this log —
+   * the start offset of the first larger epoch, or the LEO if `epoch` is the
+   * latest. Returns the largest epoch <= the one asked for, as Kafka does, so
+   * the follower truncates to the right place even if it never saw `epoch`.
+   */
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
+    let index = -1;
+    for (let i = 0; i < this.epochs.length; i++) if (this.epochs[i]! <= epoch) index = i;
+    if (index < 0) return { epoch: -1, endOffset: this.epochs.length === 0 ? this.logEndOffset : this.epochStartOffsets[0]! };
+    const next = index + 1 < this.epochs.length ? this.epochStartOffsets[index + 1]! : this.logEndOffset;
+    return { epoch: this.epochs[index]!, endOffset: next };
+  }
+
+  /** The message id at an offset, or -1 (for checkers and assertions). */
+  idAt(offset: number): number {
+    const index = this.indexContaining(offset);
+    if (index < 0) return -1;
+    const batch = this.batchesList[index]!;
+    return batch.idFirst + (offset - batch.baseOffset);
+  }
+
+  /** Rebuilds the in-memory log from the records the disk holds (after a restart). */
+  recover(): void {
+    const records = this.file.records;
+    let intact = 0;
+    let nextOffset = 0;
+    while (intact < records.length) {
+      const record = records[intact]!;
+      // A torn batch fails its CRC; anything after it is unreachable.
+      if (record.torn || record.value.baseOffset !== nextOffset) break;
+      nextOffset += record.value.count;
+      intact++;
+    }
+    if (intact < records.length) this.disk.truncate(this.file, intact);
+    this.batchesList = records.slice(0, intact).map((record) => record.value);
+    this.rebuildEpochCache();
+  }
+
+  private noteEpoch(batch: RecordBatch): void {
+    if (batch.leaderEpoch > this.latestEpoch) {
+      this.epochs.push(batch.leaderEpoch);
+      this.epochStartOffsets.push(batch.baseOffset);
+    }
+  }
+
+  private rebuildEpochCache(): void {
+    this.epochs = [];
+    this.epochStartOffsets = [];
+    for (const batch of this.batchesList) this.noteEpoch(batch);
+  }
+
+  /** Binary search for the batch containing `offset`, or -1. */
+  private indexContaining(offset: number): number {
+    let low = 0;
+    let high = this.batchesList.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const batch = this.batchesList[middle]!;
+      if (offset < batch.baseOffset) high = middle - 1;
+      else if (offset >= batch.baseOffset + batch.count) low = middle + 1;
+      else return middle;
+    }
+    return -1;
+  }
+}
