@@ -1,0 +1,180 @@
+/**
+ * A Kafka broker: hosts partition replicas, keeps its session with the
+ * controller by heartbeats on the control plane, applies the partition states
+ * the controller pushes, serves Produce / Fetch / OffsetsForLeaderEpoch /
+ * Metadata on the data plane, and checkpoints high watermarks to
+ * `replication-offset-checkpoint` every
+ * `replica.high.watermark.checkpoint.interval.ms` (that file is what a
+ * restarted replica truncates to under pre-KIP-101 truncation).
+ */
+import type { ConnectionHandler, Endpoint } from "../../world/connection.js";
+import type { DiskFile } from "../../world/disk.js";
+import type { NodeSoftware, WorldNode } from "../../world/node.js";
+import type { World } from "../../world/world.js";
+import { msToNs, type KafkaBrokerConfig } from "./config.js";
+import { PartitionReplica, type ReplicaHost } from "./partition-replica.js";
+import { PeerLink } from "./peer-link.js";
+import {
+  CONTROLLER_CLASS,
+  CONTROLLER_PORT,
+  DATA_PORT,
+  wireBytesOf,
+  type KafkaMessage,
+  type PartitionState,
+} from "./protocol.js";
+
+const CONTROLLER_RECONNECT_NS = msToNs(100);
+const CHECKPOINT_FILE = "replication-offset-checkpoint";
+
+type Checkpoint = [string, number][];
+
+export class KafkaBroker implements NodeSoftware, ReplicaHost {
+  readonly world: World;
+  readonly config: KafkaBrokerConfig;
+  node!: WorldNode;
+  private readonly controllerName: string;
+  /** The initial assignment: which partitions this broker hosts. */
+  private readonly assignment: readonly PartitionState[];
+  private replicas = new Map<string, PartitionReplica>();
+  /** Partition states as last pushed by the controller (the metadata cache). */
+  private metadata = new Map<string, PartitionState>();
+  private controller: PeerLink | null = null;
+  private checkpointFile!: DiskFile<Checkpoint>;
+  private readonly dataHandler: ConnectionHandler;
+  private readonly onHeartbeatBound = (): void => this.onHeartbeatTimer();
+  private readonly onLagCheckBound = (): void => this.onLagCheck();
+  private readonly onCheckpointBound = (): void => this.onCheckpoint();
+
+  constructor(options: { world: World; config: KafkaBrokerConfig; controller: string; assignment: readonly PartitionState[] }) {
+    this.world = options.world;
+    this.config = options.config;
+    this.controllerName = options.controller;
+    this.assignment = options.assignment;
+    this.dataHandler = {
+      onData: (endpoint, payload) => this.onDataRequest(endpoint, payload as KafkaMessage),
+      onClose: () => undefined,
+    };
+  }
+
+  get brokerEpoch(): number {
+    return this.node.incarnation;
+  }
+
+  replica(topicPartition: string): PartitionReplica | undefined {
+    return this.replicas.get(topicPartition);
+  }
+
+  start(node: WorldNode): void {
+    this.node = node;
+    const disk = this.world.disk(node.name);
+    this.checkpointFile = disk.open<Checkpoint>(CHECKPOINT_FILE);
+    const checkpoint = new Map(this.checkpointFile.records.at(-1)?.value ?? []);
+    this.replicas = new Map();
+    this.metadata = new Map();
+    for (const state of this.assignment) {
+      this.metadata.set(state.topicPartition, { ...state, leader: null, leaderEpoch: -1, partitionEpoch: -1 });
+      if (state.replicas.includes(node.name)) {
+        this.replicas.set(state.topicPartition, new PartitionReplica(this, state, checkpoint.get(state.topicPartition) ?? 0));
+      }
+    }
+    this.world.net.listen(node, DATA_PORT, { accept: () => this.dataHandler });
+    this.controller = new PeerLink(this.world, node, this.world.node(this.controllerName), CONTROLLER_PORT, CONTROLLER_CLASS, CONTROLLER_RECONNECT_NS, {
+      onMessage: (message) => this.onControllerMessage(message),
+      onOpen: () => this.sendHeartbeat(),
+      onDown: () => undefined,
+    });
+    this.controller.connect();
+    node.after(msToNs(this.config["broker.heartbeat.interval.ms"]), this.onHeartbeatBound);
+    node.after(this.lagCheckIntervalNs(), this.onLagCheckBound);
+    node.after(msToNs(this.config["replica.high.watermark.checkpoint.interval.ms"]), this.onCheckpointBound);
+  }
+
+  sendToController(message: KafkaMessage): boolean {
+    return this.controller?.send(message) ?? false;
+  }
+
+  private sendHeartbeat(): void {
+    this.sendToController({ kind: "broker-heartbeat", broker: this.node.name, brokerEpoch: this.brokerEpoch });
+  }
+
+  private onHeartbeatTimer(): void {
+    this.sendHeartbeat();
+    this.node.after(msToNs(this.config["broker.heartbeat.interval.ms"]), this.onHeartbeatBound);
+  }
+
+  private lagCheckIntervalNs(): number {
+    return Math.max(1, Math.floor(msToNs(this.config["replica.lag.time.max.ms"]) / 2));
+  }
+
+  private onLagCheck(): void {
+    for (const replica of this.replicas.values()) replica.checkIsrLag();
+    this.node.after(this.lagCheckIntervalNs(), this.onLagCheckBound);
+  }
+
+  /** Kafka writes the checkpoint to a temp file, fsyncs and renames: it is durable when done. */
+  private onCheckpoint(): void {
+    const disk = this.world.disk(this.node.name);
+    const entries: Checkpoint = [];
+    for (const replica of this.replicas.values()) entries.push([replica.topicPartition, replica.highWatermark]);
+    disk.truncate(this.checkpointFile, 0);
+    disk.append(this.checkpointFile, entries, 16 + 24 * entries.length);
+    disk.fsync(this.checkpointFile, noop, null);
+    this.node.after(msToNs(this.config["replica.high.watermark.checkpoint.interval.ms"]), this.onCheckpointBound);
+  }
+
+  private onControllerMessage(message: KafkaMessage): void {
+    switch (message.kind) {
+      case "partition-state":
+        for (const state of message.states) {
+          const known = this.metadata.get(state.topicPartition);
+          if (known === undefined || state.leaderEpoch > known.leaderEpoch || (state.leaderEpoch === known.leaderEpoch && state.partitionEpoch > known.partitionEpoch)) {
+            this.metadata.set(state.topicPartition, state);
+          }
+          this.replicas.get(state.topicPartition)?.applyState(state);
+        }
+        return;
+      case "alter-partition-response":
+        if (message.error !== "NONE") this.replicas.get(message.topicPartition)?.onAlterPartitionRejected();
+        if (message.state !== null) this.replicas.get(message.topicPartition)?.applyState(message.state);
+        return;
+      case "broker-heartbeat-response":
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onDataRequest(endpoint: Endpoint, message: KafkaMessage): void {
+    switch (message.kind) {
+      case "produce": {
+        const replica = this.replicas.get(message.topicPartition);
+        if (replica === undefined) return this.reply(endpoint, { kind: "produce-response", correlationId: message.correlationId, topicPartition: message.topicPartition, error: "NOT_LEADER_OR_FOLLOWER", baseOffset: -1 });
+        return replica.onProduce(endpoint, message);
+      }
+      case "fetch": {
+        const replica = this.replicas.get(message.topicPartition);
+        if (replica === undefined) {
+          return this.reply(endpoint, { kind: "fetch-response", correlationId: message.correlationId, topicPartition: message.topicPartition, error: "NOT_LEADER_OR_FOLLOWER", highWatermark: -1, logEndOffset: -1, batches: [] });
+        }
+        return replica.onFetch(endpoint, message);
+      }
+      case "offsets-for-leader-epoch": {
+        const replica = this.replicas.get(message.topicPartition);
+        if (replica === undefined) {
+          return this.reply(endpoint, { kind: "offsets-for-leader-epoch-response", correlationId: message.correlationId, topicPartition: message.topicPartition, error: "NOT_LEADER_OR_FOLLOWER", leaderEpoch: -1, endOffset: -1 });
+        }
+        return replica.onOffsetsForLeaderEpoch(endpoint, message);
+      }
+      case "metadata":
+        return this.reply(endpoint, { kind: "metadata-response", correlationId: message.correlationId, partitions: [...this.metadata.values()].map((state) => ({ ...state, isr: [...state.isr], replicas: [...state.replicas] })) });
+      default:
+        return;
+    }
+  }
+
+  private reply(endpoint: Endpoint, message: KafkaMessage): void {
+    if (endpoint.isOpen) endpoint.send(message, wireBytesOf(message));
+  }
+}
+
+function noop(): void {}

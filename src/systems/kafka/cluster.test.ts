@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import { Kernel } from "../../kernel/kernel.js";
+import { buildKafkaCluster, type KafkaCluster } from "./cluster.js";
+import { PeerLink } from "./peer-link.js";
+import { DATA_CLASS, DATA_PORT, type KafkaMessage, type ProduceResponse } from "./protocol.js";
+
+const TP = "t-0";
+
+function cluster(config: Parameters<typeof buildKafkaCluster>[1]["config"] = {}): { kernel: Kernel; c: KafkaCluster } {
+  const kernel = new Kernel({ seed: 3 });
+  const c = buildKafkaCluster(kernel, {
+    brokers: 3,
+    topics: [{ name: "t", partitions: 1, replicationFactor: 3 }],
+    clients: ["client"],
+    network: { latency: { kind: "constant", value: 200_000 } },
+    config: {
+      "min.insync.replicas": 2,
+      "broker.heartbeat.interval.ms": 500,
+      "broker.session.timeout.ms": 3_000,
+      "replica.lag.time.max.ms": 2_000,
+      ...config,
+    },
+  });
+  c.world.boot();
+  return { kernel, c };
+}
+
+function state(c: KafkaCluster) {
+  return c.controller.partitionStates()[0]!;
+}
+
+/** A bare client that sends one ProduceRequest to a broker and keeps the responses. */
+function rawProduce(c: KafkaCluster, broker: string, acks: -1 | 0 | 1, idFirst: number, count: number, responses: ProduceResponse[]): void {
+  const world = c.world;
+  const link: PeerLink = new PeerLink(world, world.node("client"), world.node(broker), DATA_PORT, DATA_CLASS, 100_000_000, {
+    onOpen: () => {
+      link.send({
+        kind: "produce",
+        correlationId: idFirst,
+        topicPartition: TP,
+        acks,
+        timeoutMs: 5_000,
+        batch: { baseOffset: -1, count, leaderEpoch: -1, idFirst, bytes: count * 100, producerId: -1, baseSequence: -1 },
+      });
+    },
+    onMessage: (message: KafkaMessage) => {
+      if (message.kind === "produce-response") {
+        responses.push(message);
+        link.close();
+      }
+    },
+    onDown: () => undefined,
+  });
+  link.connect();
+}
+
+describe("kafka cluster: replication, election, ISR", () => {
+  it("elects the preferred leader and replicates an acks=all write to every replica before acknowledging", () => {
+    const { kernel, c } = cluster();
+    kernel.scheduler.run({ untilNs: 2_000_000_000 });
+    expect(state(c).leader).toBe("b1");
+    expect(state(c).isr).toEqual(["b1", "b2", "b3"]);
+    const responses: ProduceResponse[] = [];
+    rawProduce(c, "b1", -1, 0, 10, responses);
+    kernel.scheduler.run({ untilNs: 3_000_000_000 });
+    expect(responses).toEqual([expect.objectContaining({ error: "NONE", baseOffset: 0 })]);
+    for (const name of c.brokerNames) {
+      const replica = c.brokers.get(name)!.replica(TP)!;
+      expect(replica.log.logEndOffset, name).toBe(10);
+    }
+    expect(c.brokers.get("b1")!.replica(TP)!.highWatermark).toBe(10);
+  });
+
+  it("fails over to an in-sync follower after the leader's session times out; committed data survives", () => {
+    const { kernel, c } = cluster();
+    kernel.scheduler.run({ untilNs: 2_000_000_000 });
+    const responses: ProduceResponse[] = [];
+    rawProduce(c, "b1", -1, 0, 10, responses);
+    kernel.scheduler.run({ untilNs: 3_000_000_000 });
+    const epochBefore = state(c).leaderEpoch;
+    c.world.processCrash("b1");
+    kernel.scheduler.run({ untilNs: 10_000_000_000 });
+    expect(state(c).leader).toBe("b2");
+    expect(state(c).leaderEpoch).toBeGreaterThan(epochBefore);
+    expect(state(c).isr).toEqual(["b2", "b3"]);
+    expect(c.brokers.get("b2")!.replica(TP)!.log.logEndOffset).toBe(10);
+    expect(kernel.marks.count("kafka.broker.fenced")).toBe(1);
+    // The old leader comes back as a follower and rejoins the ISR once caught up.
+    c.world.restart("b1");
+    kernel.scheduler.run({ untilNs: 20_000_000_000 });
+    expect(state(c).isr).toEqual(["b1", "b2", "b3"]);
+    expect(kernel.marks.count("kafka.isr.expand")).toBeGreaterThan(0);
+  });
+
+  it("shrinks the ISR when a follower cannot fetch (data port cut, controller session kept) and refuses acks=all below min.insync.replicas", () => {
+    const { kernel, c } = cluster({ "min.insync.replicas": 3 });
+    kernel.scheduler.run({ untilNs: 2_000_000_000 });
+    c.world.partition({ kind: "isolate", nodes: ["b3"], classes: [DATA_CLASS] });
+    kernel.scheduler.run({ untilNs: 8_000_000_000 });
+    expect(state(c).leader).toBe("b1");
+    expect(state(c).isr).toEqual(["b1", "b2"]);
+    expect(kernel.marks.count("kafka.isr.shrink")).toBe(1);
+    expect(c.controller.isFenced("b3")).toBe(false);
+    const responses: ProduceResponse[] = [];
+    rawProduce(c, "b1", -1, 0, 5, responses);
+    kernel.scheduler.run({ untilNs: 9_000_000_000 });
+    expect(responses.map((response) => response.error)).toEqual(["NOT_ENOUGH_REPLICAS"]);
+  });
+
+  it("acks=all waits for the ISR; if the ISR shrinks below min.insync.replicas meanwhile, the write fails after append", () => {
+    const { kernel, c } = cluster();
+    kernel.scheduler.run({ untilNs: 2_000_000_000 });
+    // Followers can no longer fetch; their controller sessions stay up.
+    c.world.partition({ kind: "one-way", from: ["b2", "b3"], to: ["b1"], classes: [DATA_CLASS] });
+    const responses: ProduceResponse[] = [];
+    rawProduce(c, "b1", -1, 0, 5, responses);
+    kernel.scheduler.run({ untilNs: 3_000_000_000 });
+    expect(responses).toEqual([]);
+    kernel.scheduler.run({ untilNs: 6_000_000_000 });
+    expect(state(c).isr).toEqual(["b1"]);
+    expect(responses.map((response) => response.error)).toEqual(["NOT_ENOUGH_REPLICAS_AFTER_APPEND"]);
+  });
+
+  it("acks=1 is acknowledged by the leader alone", () => {
+    const { kernel, c } = cluster();
+    kernel.scheduler.run({ untilNs: 2_000_000_000 });
+    c.world.partition({ kind: "isolate", nodes: ["b1"], classes: [DATA_CLASS] });
+    c.world.heal();
+    c.world.partition({ kind: "one-way", from: ["b2", "b3"], to: ["b1"], classes: [DATA_CLASS] });
+    const responses: ProduceResponse[] = [];
+    rawProduce(c, "b1", 1, 0, 5, responses);
+    kernel.scheduler.run({ untilNs: 2_500_000_000 });
+    expect(responses.map((response) => response.error)).toEqual(["NONE"]);
+    expect(c.brokers.get("b1")!.replica(TP)!.highWatermark).toBe(0);
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * Builds a Kafka cluster in a world: brokers b1..bN, one controller node, and
+ * client nodes; topics with replicas spread evenly (partition p's replicas are
+ * brokers p, p+1, … modulo N, so preferred leaders rotate), as Kafka's
+ * rack-unaware assignment does.
+ */
+import { assert } from "../../kernel/assert.js";
+import type { Kernel } from "../../kernel/kernel.js";
+import type { NetworkOptions } from "../../world/network.js";
+import { World } from "../../world/world.js";
+import { DEFAULT_BROKER_CONFIG, type KafkaBrokerConfig } from "./config.js";
+import { KafkaBroker } from "./broker.js";
+import { KafkaController } from "./controller.js";
+import { topicPartition, type PartitionState } from "./protocol.js";
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+}
+
+export interface KafkaClusterSpec {
+  brokers: number;
+  topics: TopicSpec[];
+  config?: Partial<KafkaBrokerConfig>;
+  /** Names of client nodes to add (producers, consumers). */
+  clients?: string[];
+  network?: Partial<NetworkOptions>;
+  disk?: string;
+}
+
+export interface KafkaCluster {
+  world: World;
+  controller: KafkaController;
+  brokers: Map<string, KafkaBroker>;
+  brokerNames: string[];
+  config: KafkaBrokerConfig;
+}
+
+export const CONTROLLER_NODE = "controller";
+
+export function assignReplicas(brokerNames: readonly string[], topics: readonly TopicSpec[]): PartitionState[] {
+  const states: PartitionState[] = [];
+  for (const topic of topics) {
+    assert(topic.replicationFactor >= 1 && topic.replicationFactor <= brokerNames.length, `topic ${topic.name}: replication factor ${topic.replicationFactor} with ${brokerNames.length} brokers`);
+    for (let p = 0; p < topic.partitions; p++) {
+      const replicas = Array.from({ length: topic.replicationFactor }, (_, k) => brokerNames[(p + k) % brokerNames.length]!);
+      // Every partition starts offline; the controller elects as brokers register.
+      states.push({ topicPartition: topicPartition(topic.name, p), leader: null, leaderEpoch: 0, partitionEpoch: 0, isr: [...replicas], replicas });
+    }
+  }
+  return states;
+}
+
+export function buildKafkaCluster(kernel: Kernel, spec: KafkaClusterSpec): KafkaCluster {
+  const config: KafkaBrokerConfig = { ...DEFAULT_BROKER_CONFIG, ...spec.config };
+  const brokerNames = Array.from({ length: spec.brokers }, (_, index) => `b${index + 1}`);
+  const clients = spec.clients ?? [];
+  const world = new World({
+    kernel,
+    nodes: [...brokerNames, CONTROLLER_NODE, ...clients].map((name) => ({ name })),
+    ...(spec.network === undefined ? {} : { network: spec.network }),
+    disk: spec.disk ?? "nvme",
+  });
+  const assignment = assignReplicas(brokerNames, spec.topics);
+  const controller = new KafkaController({ world, config, brokers: brokerNames, partitions: assignment.map((state) => ({ ...state, isr: [...state.isr], replicas: [...state.replicas] })) });
+  world.install(CONTROLLER_NODE, controller);
+  const brokers = new Map<string, KafkaBroker>();
+  for (const name of brokerNames) {
+    const broker = new KafkaBroker({ world, config, controller: CONTROLLER_NODE, assignment });
+    brokers.set(name, broker);
+    world.install(name, broker);
+  }
+  return { world, controller, brokers, brokerNames, config };
+}

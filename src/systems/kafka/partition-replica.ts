@@ -1,0 +1,461 @@
+/**
+ * One broker's replica of one partition, as leader or follower.
+ *
+ * Leader: appends produced batches at its log end with its leader epoch,
+ * tracks each follower's log end offset from its fetches, advances the high
+ * watermark to the smallest LEO in the ISR, answers acks=all produces once the
+ * high watermark covers them (the "purgatory"), refuses acks=all with fewer
+ * than `min.insync.replicas` in the ISR, and asks the controller to shrink
+ * the ISR when a follower has not caught up for `replica.lag.time.max.ms`, or
+ * to expand it when one has.
+ *
+ * Follower: truncates its log where it may diverge from the new leader's (to
+ * its high watermark before KIP-101, to the leader's end offset for its
+ * latest epoch after), then fetches in a loop and takes the leader's high
+ * watermark, capped by its own log end.
+ */
+import { assert } from "../../kernel/assert.js";
+import type { EventHandle } from "../../kernel/event-queue.js";
+import type { Endpoint } from "../../world/connection.js";
+import type { WorldNode } from "../../world/node.js";
+import type { World } from "../../world/world.js";
+import { msToNs, type KafkaBrokerConfig } from "./config.js";
+import { PartitionLog, type RecordBatch } from "./partition-log.js";
+import { PeerLink } from "./peer-link.js";
+import {
+  DATA_CLASS,
+  DATA_PORT,
+  wireBytesOf,
+  type FetchRequest,
+  type KafkaError,
+  type KafkaMessage,
+  type OffsetsForLeaderEpochRequest,
+  type PartitionState,
+  type ProduceRequest,
+} from "./protocol.js";
+
+/** What a replica needs from its broker. */
+export interface ReplicaHost {
+  readonly world: World;
+  readonly node: WorldNode;
+  readonly config: KafkaBrokerConfig;
+  readonly brokerEpoch: number;
+  sendToController(message: KafkaMessage): boolean;
+}
+
+interface FollowerProgress {
+  logEndOffset: number;
+  lastCaughtUpNs: number;
+  lastFetchNs: number;
+  lastFetchLeaderLeo: number;
+}
+
+interface PendingProduce {
+  endpoint: Endpoint;
+  correlationId: number;
+  baseOffset: number;
+  endOffset: number;
+  timer: EventHandle;
+}
+
+interface ParkedFetch {
+  endpoint: Endpoint;
+  request: FetchRequest;
+  timer: EventHandle;
+}
+
+const FETCH_BACKOFF_NS = msToNs(1_000); // replica.fetch.backoff.ms
+
+export class PartitionReplica {
+  readonly topicPartition: string;
+  readonly log: PartitionLog;
+  private readonly host: ReplicaHost;
+  private state: PartitionState;
+  private role: "leader" | "follower" | "none" = "none";
+  private highWatermarkNow: number;
+  // Leader side.
+  private readonly followers = new Map<string, FollowerProgress>();
+  private pending: PendingProduce[] = [];
+  private parked: ParkedFetch[] = [];
+  private readonly producers = new Map<number, { nextSequence: number }>();
+  private isIsrChangePending = false;
+  private messagesSinceFlush = 0;
+  // Follower side.
+  private link: PeerLink | null = null;
+  private needsEpochTruncation = false;
+  private isFetchInFlight = false;
+  private correlationIdNext = 1;
+  private readonly onFetchRetryBound = (): void => this.sendFetch();
+
+  constructor(host: ReplicaHost, state: PartitionState, checkpointedHighWatermark: number) {
+    this.host = host;
+    this.topicPartition = state.topicPartition;
+    this.state = { ...state, leaderEpoch: -1, partitionEpoch: -1 };
+    this.log = new PartitionLog(host.world.disk(host.node.name), `${state.topicPartition}/00000000000000000000.log`);
+    this.highWatermarkNow = Math.min(checkpointedHighWatermark, this.log.logEndOffset);
+  }
+
+  get highWatermark(): number {
+    return this.highWatermarkNow;
+  }
+
+  get isLeader(): boolean {
+    return this.role === "leader";
+  }
+
+  get leaderEpoch(): number {
+    return this.state.leaderEpoch;
+  }
+
+  // ------------------------------------------------------------ state changes from the controller
+
+  applyState(next: PartitionState): void {
+    if (next.leaderEpoch < this.state.leaderEpoch) return;
+    if (next.leaderEpoch === this.state.leaderEpoch && next.partitionEpoch <= this.state.partitionEpoch) return;
+    const me = this.host.node.name;
+    const isNewEpoch = next.leaderEpoch !== this.state.leaderEpoch;
+    this.state = { ...next, isr: [...next.isr], replicas: [...next.replicas] };
+    this.isIsrChangePending = false;
+    if (next.leader === me) {
+      if (isNewEpoch || this.role !== "leader") this.becomeLeader();
+      else this.maybeAdvanceHighWatermark();
+    } else if (next.leader !== null) {
+      if (isNewEpoch || this.role !== "follower") this.becomeFollower(next.leader);
+    } else {
+      this.stepDown("none");
+    }
+  }
+
+  private becomeLeader(): void {
+    this.stopFetching();
+    this.role = "leader";
+    this.host.world.kernel.trace.record("kafka.become-leader", `${this.host.node.name}:${this.topicPartition}`, this.state.leaderEpoch, this.log.logEndOffset);
+    this.followers.clear();
+    const now = this.host.node.now;
+    for (const replica of this.state.replicas) {
+      if (replica !== this.host.node.name) this.followers.set(replica, { logEndOffset: -1, lastCaughtUpNs: now, lastFetchNs: now, lastFetchLeaderLeo: 0 });
+    }
+    // Idempotent producer state is rebuilt from the log, as Kafka does on leader change.
+    this.producers.clear();
+    for (const batch of this.log.batches) {
+      if (batch.producerId >= 0) this.producers.set(batch.producerId, { nextSequence: batch.baseSequence + batch.count });
+    }
+    this.maybeAdvanceHighWatermark();
+  }
+
+  private becomeFollower(leader: string): void {
+    this.stepDown("follower");
+    const mode = this.host.config["mqsim.truncation"];
+    if (mode === "high-watermark") {
+      // Pre-KIP-101: anything above our own high watermark might not be on the leader.
+      this.truncateTo(this.highWatermarkNow);
+      this.needsEpochTruncation = false;
+    } else {
+      this.needsEpochTruncation = true;
+    }
+    const leaderNode = this.host.world.node(leader);
+    this.link = new PeerLink(this.host.world, this.host.node, leaderNode, DATA_PORT, DATA_CLASS, FETCH_BACKOFF_NS, {
+      onMessage: (message) => this.onFollowerMessage(message),
+      onOpen: () => this.sendFetch(),
+      onDown: () => {
+        this.isFetchInFlight = false;
+      },
+    });
+    this.link.connect();
+  }
+
+  /** Leaves leadership: waiting producers and fetchers are told to look elsewhere. */
+  private stepDown(role: "follower" | "none"): void {
+    this.stopFetching();
+    if (this.role === "leader") {
+      for (const produce of this.pending) this.answerProduce(produce, "NOT_LEADER_OR_FOLLOWER");
+      for (const fetch of this.parked) this.answerFetch(fetch.endpoint, fetch.request, "NOT_LEADER_OR_FOLLOWER");
+      this.pending = [];
+      this.parked = [];
+    }
+    this.role = role;
+  }
+
+  private stopFetching(): void {
+    this.link?.close();
+    this.link = null;
+    this.isFetchInFlight = false;
+  }
+
+  private truncateTo(offset: number): void {
+    const before = this.log.logEndOffset;
+    if (this.log.truncateTo(offset) > 0) {
+      this.host.world.kernel.marks.hit("kafka.truncate");
+      this.host.world.kernel.trace.record("kafka.truncate", `${this.host.node.name}:${this.topicPartition}`, before, this.log.logEndOffset);
+    }
+    this.highWatermarkNow = Math.min(this.highWatermarkNow, this.log.logEndOffset);
+  }
+
+  // ------------------------------------------------------------ leader: produce
+
+  onProduce(endpoint: Endpoint, request: ProduceRequest): void {
+    const reject = (error: KafkaError): void => this.respond(endpoint, { kind: "produce-response", correlationId: request.correlationId, topicPartition: this.topicPartition, error, baseOffset: -1 });
+    if (this.role !== "leader") return reject("NOT_LEADER_OR_FOLLOWER");
+    if (request.acks === -1 && this.state.isr.length < this.host.config["min.insync.replicas"]) {
+      this.host.world.kernel.marks.hit("kafka.produce.not-enough-replicas");
+      return reject("NOT_ENOUGH_REPLICAS");
+    }
+    const incoming = request.batch;
+    let baseOffset: number;
+    const producer = incoming.producerId >= 0 ? this.producers.get(incoming.producerId) : undefined;
+    if (producer !== undefined && incoming.baseSequence < producer.nextSequence) {
+      // A retry of a batch we already have (KIP-98): answer with where it landed, never append twice.
+      const original = findBatch(this.log.batches, incoming.producerId, incoming.baseSequence);
+      if (original === null) return reject("DUPLICATE_SEQUENCE_NUMBER");
+      this.host.world.kernel.marks.hit("kafka.produce.duplicate");
+      baseOffset = original.baseOffset;
+    } else {
+      if (incoming.producerId >= 0 && incoming.baseSequence !== (producer?.nextSequence ?? incoming.baseSequence)) return reject("OUT_OF_ORDER_SEQUENCE_NUMBER");
+      baseOffset = this.log.logEndOffset;
+      const batch: RecordBatch = { ...incoming, baseOffset, leaderEpoch: this.state.leaderEpoch };
+      if (this.log.append(batch) !== "ok") return reject("KAFKA_STORAGE_ERROR");
+      if (incoming.producerId >= 0) this.producers.set(incoming.producerId, { nextSequence: incoming.baseSequence + incoming.count });
+      this.maybeFlush(incoming.count);
+    }
+    const endOffset = baseOffset + incoming.count;
+    if (request.acks === 1) this.respond(endpoint, { kind: "produce-response", correlationId: request.correlationId, topicPartition: this.topicPartition, error: "NONE", baseOffset });
+    if (request.acks === -1) {
+      const timer = this.host.node.after(msToNs(request.timeoutMs), this.onProduceTimeoutBound, request.correlationId);
+      this.pending.push({ endpoint, correlationId: request.correlationId, baseOffset, endOffset, timer });
+    }
+    this.maybeAdvanceHighWatermark();
+    this.wakeParkedFetches();
+  }
+
+  private readonly onProduceTimeoutBound = (correlationId: number): void => {
+    const index = this.pending.findIndex((produce) => produce.correlationId === correlationId);
+    if (index < 0) return;
+    const [produce] = this.pending.splice(index, 1);
+    this.host.world.kernel.marks.hit("kafka.produce.timeout");
+    this.answerProduce(produce!, "REQUEST_TIMED_OUT");
+  };
+
+  private answerProduce(produce: PendingProduce, error: KafkaError): void {
+    this.host.node.cancel(produce.timer);
+    this.respond(produce.endpoint, { kind: "produce-response", correlationId: produce.correlationId, topicPartition: this.topicPartition, error, baseOffset: error === "NONE" ? produce.baseOffset : -1 });
+  }
+
+  private maybeFlush(messages: number): void {
+    this.messagesSinceFlush += messages;
+    if (this.messagesSinceFlush >= this.host.config["log.flush.interval.messages"]) {
+      this.messagesSinceFlush = 0;
+      this.host.world.disk(this.host.node.name).fsync(this.log.diskFile, noop, null);
+    }
+  }
+
+  // ------------------------------------------------------------ leader: fetch
+
+  onFetch(endpoint: Endpoint, request: FetchRequest): void {
+    if (this.role !== "leader") return this.answerFetch(endpoint, request, "NOT_LEADER_OR_FOLLOWER");
+    if (request.currentLeaderEpoch < this.state.leaderEpoch) return this.answerFetch(endpoint, request, "FENCED_LEADER_EPOCH");
+    if (request.currentLeaderEpoch > this.state.leaderEpoch) return this.answerFetch(endpoint, request, "UNKNOWN_LEADER_EPOCH");
+    if (request.fetchOffset > this.log.logEndOffset) return this.answerFetch(endpoint, request, "OFFSET_OUT_OF_RANGE");
+    if (request.replica !== null) this.onFollowerFetch(request.replica, request.fetchOffset);
+    if (this.readable(request).length === 0 && request.maxWaitMs > 0) {
+      const timer = this.host.node.after(msToNs(request.maxWaitMs), this.onParkTimeoutBound, request);
+      this.parked.push({ endpoint, request, timer });
+      return;
+    }
+    this.answerFetch(endpoint, request, "NONE");
+  }
+
+  /** OffsetsForLeaderEpoch (KIP-101): a follower asks where `leaderEpoch` ends in our log. */
+  onOffsetsForLeaderEpoch(endpoint: Endpoint, request: OffsetsForLeaderEpochRequest): void {
+    const answer = (error: KafkaError, leaderEpoch: number, endOffset: number): void =>
+      this.respond(endpoint, { kind: "offsets-for-leader-epoch-response", correlationId: request.correlationId, topicPartition: this.topicPartition, error, leaderEpoch, endOffset });
+    if (this.role !== "leader") return answer("NOT_LEADER_OR_FOLLOWER", -1, -1);
+    if (request.currentLeaderEpoch !== this.state.leaderEpoch) return answer(request.currentLeaderEpoch < this.state.leaderEpoch ? "FENCED_LEADER_EPOCH" : "UNKNOWN_LEADER_EPOCH", -1, -1);
+    const entry = this.log.endOffsetForEpoch(request.leaderEpoch);
+    answer("NONE", entry.epoch, entry.endOffset);
+  }
+
+  private readonly onParkTimeoutBound = (request: FetchRequest): void => {
+    const index = this.parked.findIndex((fetch) => fetch.request === request);
+    if (index < 0) return;
+    const [fetch] = this.parked.splice(index, 1);
+    this.answerFetch(fetch!.endpoint, request, "NONE");
+  };
+
+  /** Batches a fetch may see: followers up to the log end, consumers up to the high watermark. */
+  private readable(request: FetchRequest): RecordBatch[] {
+    const batches = this.log.read(request.fetchOffset, request.maxBytes);
+    if (request.replica !== null) return batches;
+    return batches.filter((batch) => batch.baseOffset + batch.count <= this.highWatermarkNow);
+  }
+
+  private answerFetch(endpoint: Endpoint, request: FetchRequest, error: KafkaError): void {
+    const batches = error === "NONE" ? this.readable(request) : [];
+    for (const batch of batches) {
+      if (request.replica === null) assert(batch.baseOffset + batch.count <= this.highWatermarkNow, "a consumer must never read past the high watermark");
+    }
+    this.respond(endpoint, {
+      kind: "fetch-response",
+      correlationId: request.correlationId,
+      topicPartition: this.topicPartition,
+      error,
+      highWatermark: this.highWatermarkNow,
+      logEndOffset: this.log.logEndOffset,
+      batches,
+    });
+  }
+
+  private wakeParkedFetches(): void {
+    if (this.parked.length === 0) return;
+    const still: ParkedFetch[] = [];
+    for (const fetch of this.parked) {
+      if (this.readable(fetch.request).length > 0) {
+        this.host.node.cancel(fetch.timer);
+        this.answerFetch(fetch.endpoint, fetch.request, "NONE");
+      } else {
+        still.push(fetch);
+      }
+    }
+    this.parked = still;
+  }
+
+  /** Kafka's Replica.updateFetchState: caught up if it reached the leader's LEO as of now or as of its last fetch. */
+  private onFollowerFetch(replica: string, fetchOffset: number): void {
+    const progress = this.followers.get(replica);
+    if (progress === undefined) return;
+    const now = this.host.node.now;
+    const leaderLeo = this.log.logEndOffset;
+    if (fetchOffset >= leaderLeo) progress.lastCaughtUpNs = now;
+    else if (fetchOffset >= progress.lastFetchLeaderLeo) progress.lastCaughtUpNs = progress.lastFetchNs;
+    progress.lastFetchLeaderLeo = leaderLeo;
+    progress.lastFetchNs = now;
+    progress.logEndOffset = fetchOffset;
+    if (!this.state.isr.includes(replica) && fetchOffset >= this.highWatermarkNow && fetchOffset >= this.epochStartOffset()) {
+      this.requestIsr([...this.state.isr, replica]);
+    }
+    this.maybeAdvanceHighWatermark();
+  }
+
+  private epochStartOffset(): number {
+    const entry = this.log.endOffsetForEpoch(this.state.leaderEpoch - 1);
+    return Math.min(entry.endOffset, this.log.logEndOffset);
+  }
+
+  /** The high watermark is the smallest log end offset in the ISR; it never goes back. */
+  private maybeAdvanceHighWatermark(): void {
+    if (this.role !== "leader") return;
+    let candidate = this.log.logEndOffset;
+    for (const member of this.state.isr) {
+      if (member === this.host.node.name) continue;
+      const progress = this.followers.get(member);
+      candidate = Math.min(candidate, progress === undefined ? -1 : progress.logEndOffset);
+    }
+    if (candidate <= this.highWatermarkNow) return;
+    this.highWatermarkNow = candidate;
+    for (const member of this.state.isr) {
+      const memberLeo = member === this.host.node.name ? this.log.logEndOffset : this.followers.get(member)!.logEndOffset;
+      assert(this.highWatermarkNow <= memberLeo, "high watermark above an in-sync replica's log end");
+    }
+    // Kafka's DelayedProduce: once the high watermark covers the write, it is
+    // acknowledged only if the ISR still has min.insync.replicas members.
+    const isIsrTooSmall = this.state.isr.length < this.host.config["min.insync.replicas"];
+    const still: PendingProduce[] = [];
+    for (const produce of this.pending) {
+      if (produce.endOffset <= this.highWatermarkNow) this.answerProduce(produce, isIsrTooSmall ? "NOT_ENOUGH_REPLICAS_AFTER_APPEND" : "NONE");
+      else still.push(produce);
+    }
+    this.pending = still;
+    this.wakeParkedFetches();
+  }
+
+  /** Periodic: followers that have not caught up within replica.lag.time.max.ms leave the ISR. */
+  checkIsrLag(): void {
+    if (this.role !== "leader") return;
+    const lagNs = msToNs(this.host.config["replica.lag.time.max.ms"]);
+    const now = this.host.node.now;
+    const keep = this.state.isr.filter((member) => {
+      if (member === this.host.node.name) return true;
+      const progress = this.followers.get(member);
+      return progress !== undefined && now - progress.lastCaughtUpNs <= lagNs;
+    });
+    if (keep.length < this.state.isr.length) this.requestIsr(keep);
+  }
+
+  private requestIsr(newIsr: string[]): void {
+    if (this.isIsrChangePending) return;
+    this.isIsrChangePending = this.host.sendToController({
+      kind: "alter-partition",
+      broker: this.host.node.name,
+      brokerEpoch: this.host.brokerEpoch,
+      topicPartition: this.topicPartition,
+      leaderEpoch: this.state.leaderEpoch,
+      partitionEpoch: this.state.partitionEpoch,
+      newIsr,
+    });
+  }
+
+  onAlterPartitionRejected(): void {
+    this.isIsrChangePending = false;
+  }
+
+  // ------------------------------------------------------------ follower: fetch loop
+
+  private sendFetch(): void {
+    if (this.role !== "follower" || this.link === null || this.isFetchInFlight || !this.link.isOpen) return;
+    const correlationId = this.correlationIdNext++;
+    if (this.needsEpochTruncation) {
+      this.isFetchInFlight = this.link.send({ kind: "offsets-for-leader-epoch", correlationId, topicPartition: this.topicPartition, leaderEpoch: this.log.latestEpoch, currentLeaderEpoch: this.state.leaderEpoch });
+      return;
+    }
+    this.isFetchInFlight = this.link.send({
+      kind: "fetch",
+      correlationId,
+      replica: this.host.node.name,
+      topicPartition: this.topicPartition,
+      fetchOffset: this.log.logEndOffset,
+      currentLeaderEpoch: this.state.leaderEpoch,
+      maxWaitMs: this.host.config["replica.fetch.wait.max.ms"],
+      maxBytes: this.host.config["replica.fetch.max.bytes"],
+    });
+  }
+
+  private onFollowerMessage(message: KafkaMessage): void {
+    if (this.role !== "follower") return;
+    this.isFetchInFlight = false;
+    if (message.kind === "offsets-for-leader-epoch-response") {
+      if (message.error !== "NONE") return void this.host.node.after(FETCH_BACKOFF_NS, this.onFetchRetryBound);
+      // KIP-101/279: cut where our history and the leader's part ways.
+      this.truncateTo(Math.min(message.endOffset, this.log.logEndOffset));
+      this.needsEpochTruncation = false;
+      return this.sendFetch();
+    }
+    if (message.kind !== "fetch-response") return;
+    if (message.error === "OFFSET_OUT_OF_RANGE") {
+      // We are ahead of the leader (our tail was never on it): drop the tail.
+      this.truncateTo(message.logEndOffset);
+      return this.sendFetch();
+    }
+    if (message.error !== "NONE") return void this.host.node.after(FETCH_BACKOFF_NS, this.onFetchRetryBound);
+    for (const batch of message.batches) {
+      if (batch.baseOffset < this.log.logEndOffset) continue;
+      assert(batch.baseOffset === this.log.logEndOffset, `follower fetch gap: batch at ${batch.baseOffset}, log end ${this.log.logEndOffset}`);
+      if (this.log.append(batch) !== "ok") return void this.host.node.after(FETCH_BACKOFF_NS, this.onFetchRetryBound);
+      this.maybeFlush(batch.count);
+    }
+    this.highWatermarkNow = Math.max(this.highWatermarkNow, Math.min(message.highWatermark, this.log.logEndOffset));
+    this.sendFetch();
+  }
+
+  private respond(endpoint: Endpoint, message: KafkaMessage): void {
+    if (endpoint.isOpen) endpoint.send(message, wireBytesOf(message));
+  }
+}
+
+function findBatch(batches: readonly RecordBatch[], producerId: number, baseSequence: number): RecordBatch | null {
+  for (let i = batches.length - 1; i >= 0; i--) {
+    const batch = batches[i]!;
+    if (batch.producerId === producerId && batch.baseSequence === baseSequence) return batch;
+  }
+  return null;
+}
+
+function noop(): void {}

@@ -1,0 +1,254 @@
+/**
+ * The Kafka wire protocol as mqsim models it: Kafka's request names, fields
+ * and error codes, carried as payload objects over world connections. Sizes on
+ * the wire come from `wireBytesOf`, so replication and client traffic cost
+ * what they would (record bytes plus request overhead).
+ *
+ * Two planes, two traffic classes, so a partition can cut one and keep the
+ * other (the Jepsen 2013 fault cuts the data port and keeps the session):
+ * - data plane, port `kafka`, class `kafka-data`: Produce, Fetch (clients and
+ *   follower replicas), OffsetsForLeaderEpoch, Metadata;
+ * - control plane, port `controller`, class `kafka-controller`: broker
+ *   heartbeats and registration, AlterPartition (ISR changes), and the
+ *   controller's partition-state pushes (LeaderAndIsr / UpdateMetadata).
+ */
+import type { RecordBatch } from "./partition-log.js";
+
+export const DATA_PORT = "kafka";
+export const DATA_CLASS = "kafka-data";
+export const CONTROLLER_PORT = "controller";
+export const CONTROLLER_CLASS = "kafka-controller";
+export const COORDINATOR_PORT = "group-coordinator";
+
+/** Kafka error codes used by the model (names as in org.apache.kafka.common.protocol.Errors). */
+export type KafkaError =
+  | "NONE"
+  | "NOT_LEADER_OR_FOLLOWER"
+  | "LEADER_NOT_AVAILABLE"
+  | "NOT_ENOUGH_REPLICAS"
+  | "NOT_ENOUGH_REPLICAS_AFTER_APPEND"
+  | "REQUEST_TIMED_OUT"
+  | "FENCED_LEADER_EPOCH"
+  | "UNKNOWN_LEADER_EPOCH"
+  | "OFFSET_OUT_OF_RANGE"
+  | "OUT_OF_ORDER_SEQUENCE_NUMBER"
+  | "DUPLICATE_SEQUENCE_NUMBER"
+  | "KAFKA_STORAGE_ERROR"
+  | "STALE_BROKER_EPOCH";
+
+/** Errors after which a producer may retry the same batch. */
+export function isRetriable(error: KafkaError): boolean {
+  return (
+    error === "NOT_LEADER_OR_FOLLOWER" ||
+    error === "LEADER_NOT_AVAILABLE" ||
+    error === "NOT_ENOUGH_REPLICAS" ||
+    error === "NOT_ENOUGH_REPLICAS_AFTER_APPEND" ||
+    error === "REQUEST_TIMED_OUT" ||
+    error === "FENCED_LEADER_EPOCH" ||
+    error === "UNKNOWN_LEADER_EPOCH" ||
+    error === "KAFKA_STORAGE_ERROR"
+  );
+}
+
+/** A topic-partition is named "<topic>-<index>", as in Kafka's log directory names. */
+export function topicPartition(topic: string, partition: number): string {
+  return `${topic}-${partition}`;
+}
+
+/** What the controller decides about one partition; pushed to brokers and served to clients. */
+export interface PartitionState {
+  topicPartition: string;
+  /** Broker name of the leader, or null while the partition is offline. */
+  leader: string | null;
+  leaderEpoch: number;
+  /** Bumped on every ISR or leader change (KIP-497's partition epoch). */
+  partitionEpoch: number;
+  isr: string[];
+  replicas: string[];
+}
+
+// ------------------------------------------------------------------ data plane
+
+export interface ProduceRequest {
+  kind: "produce";
+  correlationId: number;
+  topicPartition: string;
+  /** -1 = all (acks=all), 0, 1. */
+  acks: -1 | 0 | 1;
+  timeoutMs: number;
+  /** The leader assigns baseOffset and leaderEpoch; the producer sends -1 for both. */
+  batch: RecordBatch;
+}
+
+export interface ProduceResponse {
+  kind: "produce-response";
+  correlationId: number;
+  topicPartition: string;
+  error: KafkaError;
+  /** Offset of the batch's first record in the log, or -1 on error. */
+  baseOffset: number;
+}
+
+export interface FetchRequest {
+  kind: "fetch";
+  correlationId: number;
+  /** Broker name of a follower replica, or null for a consumer. */
+  replica: string | null;
+  topicPartition: string;
+  fetchOffset: number;
+  /** The fetcher's view of the leader epoch; a stale one is fenced (KIP-320). */
+  currentLeaderEpoch: number;
+  maxWaitMs: number;
+  maxBytes: number;
+}
+
+export interface FetchResponse {
+  kind: "fetch-response";
+  correlationId: number;
+  topicPartition: string;
+  error: KafkaError;
+  highWatermark: number;
+  logEndOffset: number;
+  /** Followers get batches up to the log end; consumers only up to the high watermark. */
+  batches: RecordBatch[];
+}
+
+export interface OffsetsForLeaderEpochRequest {
+  kind: "offsets-for-leader-epoch";
+  correlationId: number;
+  topicPartition: string;
+  /** The epoch whose end offset the follower asks for (its latest). */
+  leaderEpoch: number;
+  currentLeaderEpoch: number;
+}
+
+export interface OffsetsForLeaderEpochResponse {
+  kind: "offsets-for-leader-epoch-response";
+  correlationId: number;
+  topicPartition: string;
+  error: KafkaError;
+  leaderEpoch: number;
+  endOffset: number;
+}
+
+export interface MetadataRequest {
+  kind: "metadata";
+  correlationId: number;
+}
+
+export interface MetadataResponse {
+  kind: "metadata-response";
+  correlationId: number;
+  partitions: PartitionState[];
+}
+
+// ------------------------------------------------------------------ control plane
+
+export interface BrokerHeartbeatRequest {
+  kind: "broker-heartbeat";
+  broker: string;
+  /** Changes at every broker restart, so the controller tells incarnations apart. */
+  brokerEpoch: number;
+}
+
+export interface BrokerHeartbeatResponse {
+  kind: "broker-heartbeat-response";
+  /** True when the controller considers this broker fenced (it must re-register). */
+  isFenced: boolean;
+}
+
+export interface AlterPartitionRequest {
+  kind: "alter-partition";
+  broker: string;
+  brokerEpoch: number;
+  topicPartition: string;
+  leaderEpoch: number;
+  partitionEpoch: number;
+  newIsr: string[];
+}
+
+export interface AlterPartitionResponse {
+  kind: "alter-partition-response";
+  topicPartition: string;
+  error: KafkaError;
+  state: PartitionState | null;
+}
+
+/** The controller's push of partition states (LeaderAndIsr + UpdateMetadata folded into one). */
+export interface PartitionStateUpdate {
+  kind: "partition-state";
+  states: PartitionState[];
+}
+
+// ------------------------------------------------------------------ group coordinator
+
+export interface OffsetCommitRequest {
+  kind: "offset-commit";
+  correlationId: number;
+  group: string;
+  topicPartition: string;
+  /** The next offset to consume (Kafka commits "position", not "last processed"). */
+  offset: number;
+}
+
+export interface OffsetCommitResponse {
+  kind: "offset-commit-response";
+  correlationId: number;
+  error: KafkaError;
+}
+
+export interface OffsetFetchRequest {
+  kind: "offset-fetch";
+  correlationId: number;
+  group: string;
+  topicPartition: string;
+}
+
+export interface OffsetFetchResponse {
+  kind: "offset-fetch-response";
+  correlationId: number;
+  topicPartition: string;
+  /** -1 when the group has never committed for this partition. */
+  offset: number;
+}
+
+export type KafkaMessage =
+  | ProduceRequest
+  | ProduceResponse
+  | FetchRequest
+  | FetchResponse
+  | OffsetsForLeaderEpochRequest
+  | OffsetsForLeaderEpochResponse
+  | MetadataRequest
+  | MetadataResponse
+  | BrokerHeartbeatRequest
+  | BrokerHeartbeatResponse
+  | AlterPartitionRequest
+  | AlterPartitionResponse
+  | PartitionStateUpdate
+  | OffsetCommitRequest
+  | OffsetCommitResponse
+  | OffsetFetchRequest
+  | OffsetFetchResponse;
+
+/** Request header and fixed fields (~60 bytes in Kafka's protocol) plus record batches. */
+const REQUEST_OVERHEAD_BYTES = 64;
+const PARTITION_STATE_BYTES = 48;
+
+export function wireBytesOf(message: KafkaMessage): number {
+  switch (message.kind) {
+    case "produce":
+      return REQUEST_OVERHEAD_BYTES + message.batch.bytes;
+    case "fetch-response": {
+      let bytes = REQUEST_OVERHEAD_BYTES;
+      for (const batch of message.batches) bytes += batch.bytes;
+      return bytes;
+    }
+    case "metadata-response":
+      return REQUEST_OVERHEAD_BYTES + PARTITION_STATE_BYTES * message.partitions.length;
+    case "partition-state":
+      return REQUEST_OVERHEAD_BYTES + PARTITION_STATE_BYTES * message.states.length;
+    default:
+      return REQUEST_OVERHEAD_BYTES;
+  }
+}
