@@ -1,0 +1,69 @@
+/**
+ * K4, the first scenario of KIP-101: a follower restarts, truncates its log to
+ * its own high watermark (which lags the leader's), cannot re-fetch before the
+ * leader dies, and is elected: committed messages are gone. With truncation
+ * by leader epoch the follower keeps its log and nothing is lost.
+ */
+import { describe, expect, it } from "vitest";
+import { Kernel } from "../../kernel/kernel.js";
+import type { TruncationMode } from "./config.js";
+import { buildKafkaCluster } from "./cluster.js";
+import { convergence, finalLogs } from "./cluster-state.js";
+import { PeerLink } from "./peer-link.js";
+import { DATA_CLASS, DATA_PORT, type ProduceResponse } from "./protocol.js";
+
+function runKip101(truncation: TruncationMode): { acked: number; committedAfter: number; truncations: number; converged: boolean } {
+  const kernel = new Kernel({ seed: 101 });
+  const c = buildKafkaCluster(kernel, {
+    brokers: 2,
+    topics: [{ name: "t", partitions: 1, replicationFactor: 2 }],
+    clients: ["client"],
+    network: { latency: { kind: "constant", value: 200_000 } },
+    config: { "min.insync.replicas": 2, "mqsim.truncation": truncation },
+  });
+  const { world } = c;
+  world.boot();
+  kernel.scheduler.run({ untilNs: 2_000_000_000 });
+  const responses: ProduceResponse[] = [];
+  const link: PeerLink = new PeerLink(world, world.node("client"), world.node("b1"), DATA_PORT, DATA_CLASS, 100_000_000, {
+    onOpen: () => void link.send({ kind: "produce", correlationId: 1, topicPartition: "t-0", acks: -1, timeoutMs: 5_000, batch: { baseOffset: -1, count: 10, leaderEpoch: -1, idFirst: 0, bytes: 1000, producerId: -1, baseSequence: -1 } }),
+    onMessage: (message) => {
+      if (message.kind === "produce-response") responses.push(message);
+    },
+    onDown: () => undefined,
+  });
+  link.connect();
+  kernel.scheduler.run({ until: () => responses.length > 0 });
+  const acked = responses[0]!.error === "NONE" ? 10 : 0;
+  // The follower has the data but has not yet learned the new high watermark.
+  world.processCrash("b2");
+  world.partition({ kind: "total", groups: [["b1"], ["b2"]], classes: [DATA_CLASS] }, "data-cut");
+  kernel.scheduler.run({ untilNs: kernel.now + 100_000_000 });
+  world.restart("b2");
+  kernel.scheduler.run({ untilNs: kernel.now + 100_000_000 });
+  world.processCrash("b1");
+  kernel.scheduler.run({ untilNs: kernel.now + 15_000_000_000 });
+  world.heal();
+  world.restart("b1");
+  kernel.scheduler.run({ untilNs: kernel.now + 40_000_000_000 });
+  const log = finalLogs(c).get("t-0") ?? [];
+  const committedAfter = log.reduce((sum, entry) => sum + entry.count, 0);
+  return { acked, committedAfter, truncations: kernel.marks.count("kafka.truncate"), converged: convergence(c).isConverged };
+}
+
+describe("K4: KIP-101 truncation", () => {
+  it("loses acknowledged, committed messages when a restarted follower truncates to its high watermark", () => {
+    const result = runKip101("high-watermark");
+    expect(result.acked).toBe(10);
+    expect(result.committedAfter).toBe(0);
+    expect(result.truncations).toBeGreaterThan(0);
+    expect(result.converged).toBe(true);
+  });
+
+  it("keeps them with truncation by leader epoch", () => {
+    const result = runKip101("leader-epoch");
+    expect(result.acked).toBe(10);
+    expect(result.committedAfter).toBe(10);
+    expect(result.converged).toBe(true);
+  });
+});
