@@ -32,8 +32,12 @@ function state(c: KafkaCluster) {
 /** A bare client that sends one ProduceRequest to a broker and keeps the responses. */
 function rawProduce(c: KafkaCluster, broker: string, acks: -1 | 0 | 1, idFirst: number, count: number, responses: ProduceResponse[]): void {
   const world = c.world;
+  let sent = false;
   const link: PeerLink = new PeerLink(world, world.node("client"), world.node(broker), DATA_PORT, DATA_CLASS, 100_000_000, {
     onOpen: () => {
+      // Send once: a reconnect must not resend (this bare client has no retries).
+      if (sent) return;
+      sent = true;
       link.send({
         kind: "produce",
         correlationId: idFirst,
@@ -119,6 +123,22 @@ describe("kafka cluster: replication, election, ISR", () => {
     kernel.scheduler.run({ untilNs: 6_000_000_000 });
     expect(state(c).isr).toEqual(["b1"]);
     expect(responses.map((response) => response.error)).toEqual(["NOT_ENOUGH_REPLICAS_AFTER_APPEND"]);
+  });
+
+  it("a leader that restarts within its session timeout does not resume leadership with a shortened log", () => {
+    const { kernel, c } = cluster();
+    kernel.scheduler.run({ untilNs: 2_000_000_000 });
+    const responses: ProduceResponse[] = [];
+    rawProduce(c, "b1", -1, 0, 10, responses);
+    kernel.scheduler.run({ untilNs: 3_000_000_000 });
+    expect(responses.map((response) => response.error)).toEqual(["NONE"]);
+    // Power loss: b1's unflushed log is gone; it is back long before its session would expire.
+    c.world.powerLoss("b1");
+    c.world.restart("b1");
+    kernel.scheduler.run({ untilNs: 20_000_000_000 });
+    expect(state(c).leader).not.toBe("b1");
+    for (const name of c.brokerNames) expect(c.brokers.get(name)!.replica(TP)!.log.logEndOffset, name).toBe(10);
+    expect(kernel.marks.count("kafka.broker.reregistered")).toBe(1);
   });
 
   it("acks=1 is acknowledged by the leader alone", () => {

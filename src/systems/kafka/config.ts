@@ -38,6 +38,14 @@ export interface KafkaBrokerConfig {
   "log.flush.interval.ms": number;
   /** mqsim's switch between pre- and post-KIP-101 truncation. */
   "mqsim.truncation": TruncationMode;
+  /**
+   * What the controller does when a broker heartbeats with a new broker epoch
+   * before its session expired (a fast restart): "fence" (KRaft with KIP-841:
+   * its old incarnation is fenced, so it loses its leaderships and leaves the
+   * ISRs until it catches up) or "keep" (the ZooKeeper era's window: the
+   * restart goes unnoticed and it keeps them — KIP-101's scenario needs it).
+   */
+  "mqsim.reregistration": "fence" | "keep";
 }
 
 export const DEFAULT_BROKER_CONFIG: KafkaBrokerConfig = {
@@ -52,6 +60,7 @@ export const DEFAULT_BROKER_CONFIG: KafkaBrokerConfig = {
   "log.flush.interval.messages": Number.MAX_SAFE_INTEGER,
   "log.flush.interval.ms": Number.MAX_SAFE_INTEGER,
   "mqsim.truncation": "leader-epoch",
+  "mqsim.reregistration": "fence",
 };
 
 export type Acks = 0 | 1 | "all";

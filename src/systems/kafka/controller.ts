@@ -97,9 +97,18 @@ export class KafkaController implements NodeSoftware {
   private onHeartbeat(endpoint: Endpoint, broker: string, brokerEpoch: number): void {
     const session = this.sessions.get(broker);
     assert(session !== undefined, `heartbeat from unknown broker ${broker}`);
+    const isNewIncarnation = brokerEpoch !== session.brokerEpoch;
+    // A broker that restarted before its session expired comes back with a new
+    // broker epoch: its old incarnation is fenced first (its partitions get new
+    // leaders, it leaves the ISRs), as the controller does on re-registration.
+    // Letting it resume leadership would hand the partition to a log that may
+    // have lost its tail.
+    if (isNewIncarnation && !session.isFenced && this.config["mqsim.reregistration"] === "fence") {
+      this.marks.hit("kafka.broker.reregistered");
+      this.fence(broker, session);
+    }
     session.lastHeartbeatNs = this.node.now;
     session.endpoint = endpoint;
-    const isNewIncarnation = brokerEpoch !== session.brokerEpoch;
     session.brokerEpoch = brokerEpoch;
     this.reply(endpoint, { kind: "broker-heartbeat-response", isFenced: false });
     if (session.isFenced || isNewIncarnation) {
