@@ -1,0 +1,158 @@
+/**
+ * The record accumulator (Kafka's RecordAccumulator): one queue of batches per
+ * partition. Messages go into the partition's open batch; a batch is sealed
+ * when it is full (batch.size bytes, header included) or linger.ms after its
+ * first message, whichever comes first. A single message larger than
+ * batch.size gets a batch of its own, as in Kafka.
+ *
+ * Message ids are reserved from the history when a batch is sealed, not when
+ * send() is called, so a batch's ids are consecutive even when other clients
+ * share the history; ids still grow in send order within a partition.
+ *
+ * Retried batches go back to the *front* of their queue (Kafka's reenqueue):
+ * in arrival order of their failures for a plain producer — which is how a
+ * retry lands after a later batch — and in sequence order for an idempotent
+ * one (RecordAccumulator.insertInSequenceOrder), so that order survives.
+ */
+import { assert } from "../../kernel/assert.js";
+import type { DurationNs } from "../../kernel/time.js";
+import type { History } from "../../clients/history.js";
+import type { WorldNode } from "../../world/node.js";
+import { ProducerBatch } from "./producer-batch.js";
+
+export class ProducerPartition {
+  readonly topicPartition: string;
+  /** The batch still taking messages, if any. */
+  open: ProducerBatch | null = null;
+  /** Sealed batches waiting for their first send or a retry, in the order they will go. */
+  readonly queue: ProducerBatch[] = [];
+  /** Batches whose request awaits a response, in send order (expired ones included). */
+  readonly inFlight: ProducerBatch[] = [];
+  /** Next idempotent sequence number for the current producer id. */
+  nextSequence = 0;
+
+  constructor(topicPartition: string) {
+    this.topicPartition = topicPartition;
+  }
+}
+
+/** What the producer does when a batch is created and when it is sealed. */
+export interface AccumulatorSink {
+  onBatchCreated(batch: ProducerBatch): void;
+  onBatchSealed(partition: ProducerPartition, batch: ProducerBatch): void;
+}
+
+export class RecordAccumulator {
+  /** Partitions in the order they were first sent to: the sender drains them in this order. */
+  readonly partitions = new Map<string, ProducerPartition>();
+  private readonly node: WorldNode;
+  private readonly history: History;
+  private readonly clientName: string;
+  private readonly batchSizeBytes: number;
+  private readonly lingerNs: DurationNs;
+  private readonly sink: AccumulatorSink;
+  private readonly onLingerBound = (batch: ProducerBatch): void => this.onLinger(batch);
+
+  constructor(options: {
+    node: WorldNode;
+    history: History;
+    clientName: string;
+    batchSizeBytes: number;
+    lingerNs: DurationNs;
+    sink: AccumulatorSink;
+  }) {
+    this.node = options.node;
+    this.history = options.history;
+    this.clientName = options.clientName;
+    this.batchSizeBytes = options.batchSizeBytes;
+    this.lingerNs = options.lingerNs;
+    this.sink = options.sink;
+  }
+
+  partition(topicPartition: string): ProducerPartition {
+    let partition = this.partitions.get(topicPartition);
+    if (partition === undefined) {
+      partition = new ProducerPartition(topicPartition);
+      this.partitions.set(topicPartition, partition);
+    }
+    return partition;
+  }
+
+  /** Appends `count` messages of `bytesPerMessage` bytes each; O(batches touched), not O(count). */
+  append(topicPartition: string, count: number, bytesPerMessage: number): void {
+    const partition = this.partition(topicPartition);
+    let remaining = count;
+    while (remaining > 0) {
+      const batch = partition.open ?? this.openBatch(partition);
+      let room = Math.floor((this.batchSizeBytes - batch.bytes) / bytesPerMessage);
+      if (batch.count === 0 && room < 1) room = 1;
+      if (room < 1) {
+        this.seal(partition, batch);
+        continue;
+      }
+      const taken = Math.min(room, remaining);
+      batch.count += taken;
+      batch.bytes += taken * bytesPerMessage;
+      remaining -= taken;
+      // Full when another message of this size would not fit: send it without lingering.
+      if (batch.bytes + bytesPerMessage > this.batchSizeBytes) this.seal(partition, batch);
+    }
+  }
+
+  /** Puts a batch that failed back at the front of its queue for a retry. */
+  reenqueue(batch: ProducerBatch, isIdempotent: boolean): void {
+    assert(batch.state === "queued", `reenqueue of a ${batch.state} batch`);
+    const queue = this.partition(batch.topicPartition).queue;
+    if (!isIdempotent || !batch.hasSequence) {
+      queue.unshift(batch);
+      return;
+    }
+    let index = 0;
+    while (index < queue.length) {
+      const queued = queue[index]!;
+      if (!queued.hasSequence || batch.sequencedBefore(queued)) break;
+      index++;
+    }
+    queue.splice(index, 0, batch);
+  }
+
+  /** Removes a queued batch (it expired); true if it was there. */
+  remove(batch: ProducerBatch): boolean {
+    const queue = this.partition(batch.topicPartition).queue;
+    const index = queue.indexOf(batch);
+    if (index < 0) return false;
+    queue.splice(index, 1);
+    return true;
+  }
+
+  /** Seals a batch that is still open (it expired before its linger timer fired). */
+  sealOpen(batch: ProducerBatch): void {
+    this.seal(this.partition(batch.topicPartition), batch);
+  }
+
+  private openBatch(partition: ProducerPartition): ProducerBatch {
+    assert(partition.open === null, `${partition.topicPartition}: two open batches`);
+    const batch = new ProducerBatch(partition.topicPartition, this.node.now);
+    partition.open = batch;
+    batch.lingerTimer = this.node.after(this.lingerNs, this.onLingerBound, batch);
+    this.sink.onBatchCreated(batch);
+    return batch;
+  }
+
+  private onLinger(batch: ProducerBatch): void {
+    if (batch.state !== "open") return;
+    this.seal(this.partition(batch.topicPartition), batch);
+  }
+
+  private seal(partition: ProducerPartition, batch: ProducerBatch): void {
+    assert(partition.open === batch && batch.state === "open", `${partition.topicPartition}: seal of a batch that is not open`);
+    assert(batch.count > 0, `${partition.topicPartition}: seal of an empty batch`);
+    partition.open = null;
+    this.node.cancel(batch.lingerTimer);
+    batch.state = "queued";
+    batch.idFirst = this.history.reserveIds(batch.count);
+    this.history.record({ type: "send", timeNs: this.node.now, client: this.clientName, idFirst: batch.idFirst, count: batch.count });
+    partition.queue.push(batch);
+    this.sink.onBatchSealed(partition, batch);
+  }
+}

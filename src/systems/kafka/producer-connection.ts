@@ -1,0 +1,179 @@
+/**
+ * The producer's connection to one broker (one slice of Kafka's
+ * NetworkClient): connect on demand, track requests awaiting a response in
+ * send order, time them out, reconnect after a backoff.
+ *
+ * Kafka's behaviour on request.timeout.ms is kept: the request that timed out
+ * *closes the connection* (NetworkClient.handleTimedOutRequests), so every
+ * other request in flight on it fails too and is retried by its owner. That
+ * is also why a timed-out request has an unknown outcome: it may have been
+ * written and only its response lost.
+ */
+import { assert } from "../../kernel/assert.js";
+import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
+import type { DurationNs, TimeNs } from "../../kernel/time.js";
+import type { CloseReason, ConnectionHandler, Endpoint } from "../../world/connection.js";
+import type { WorldNode } from "../../world/node.js";
+import type { World } from "../../world/world.js";
+import type { ProducerBatch } from "./producer-batch.js";
+import { DATA_CLASS, DATA_PORT, wireBytesOf, type KafkaMessage } from "./protocol.js";
+
+export type ConnectionPhase = "idle" | "connecting" | "open";
+
+/** A request awaiting its response; `batch` is null for a MetadataRequest. */
+export interface InFlightRequest {
+  readonly connection: BrokerConnection;
+  readonly correlationId: number;
+  readonly batch: ProducerBatch | null;
+  timer: EventHandle;
+}
+
+export interface BrokerConnectionOwner {
+  onConnectionOpen(connection: BrokerConnection): void;
+  onResponse(connection: BrokerConnection, message: KafkaMessage): void;
+  /**
+   * The connection is gone (closed by the network, or by us after a request
+   * timeout). `lost` holds the requests that were in flight, oldest first;
+   * `timedOut` is the one whose timeout closed it, if any.
+   */
+  onConnectionLost(connection: BrokerConnection, lost: readonly InFlightRequest[], timedOut: InFlightRequest | null): void;
+}
+
+export class BrokerConnection implements ConnectionHandler {
+  readonly broker: WorldNode;
+  private readonly world: World;
+  private readonly node: WorldNode;
+  private readonly owner: BrokerConnectionOwner;
+  private readonly requestTimeoutNs: DurationNs;
+  private readonly reconnectBackoffNs: DurationNs;
+  private phaseNow: ConnectionPhase = "idle";
+  private endpoint: Endpoint | null = null;
+  /** No reconnect before this time (reconnect.backoff.ms after a loss). */
+  private reconnectAtNs: TimeNs = 0;
+  /** Requests awaiting a response, by correlation id; Map order is send order. */
+  private readonly inFlight = new Map<number, InFlightRequest>();
+  private readonly onRequestTimeoutBound = (request: InFlightRequest): void => this.onRequestTimeout(request);
+
+  constructor(options: {
+    world: World;
+    node: WorldNode;
+    broker: WorldNode;
+    owner: BrokerConnectionOwner;
+    requestTimeoutNs: DurationNs;
+    reconnectBackoffNs: DurationNs;
+  }) {
+    this.world = options.world;
+    this.node = options.node;
+    this.broker = options.broker;
+    this.owner = options.owner;
+    this.requestTimeoutNs = options.requestTimeoutNs;
+    this.reconnectBackoffNs = options.reconnectBackoffNs;
+  }
+
+  get phase(): ConnectionPhase {
+    return this.phaseNow;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Requests in flight that carry a batch (ProduceRequests). */
+  produceInFlightCount(): number {
+    let count = 0;
+    for (const request of this.inFlight.values()) if (request.batch !== null) count++;
+    return count;
+  }
+
+  /**
+   * Makes sure a connection exists or is being made. Returns the time to try
+   * again when still backing off from the last loss, else the current time.
+   */
+  ensureConnecting(): TimeNs {
+    const now = this.node.now;
+    if (this.phaseNow !== "idle") return now;
+    if (now < this.reconnectAtNs) return this.reconnectAtNs;
+    this.phaseNow = "connecting";
+    this.endpoint = this.world.net.connect(this.node, this.broker, DATA_PORT, DATA_CLASS, this);
+    return now;
+  }
+
+  /** True when a request can go out now (open, and under the in-flight limit). */
+  canSend(inFlightMax: number): boolean {
+    return this.phaseNow === "open" && this.endpoint !== null && this.endpoint.isOpen && this.inFlight.size < inFlightMax;
+  }
+
+  /** True when the socket accepts bytes (acks=0 requests ignore the in-flight limit: nothing comes back). */
+  canWrite(): boolean {
+    return this.phaseNow === "open" && this.endpoint !== null && this.endpoint.isOpen;
+  }
+
+  /** Writes a request that expects a response and starts its request.timeout.ms clock. */
+  sendRequest(message: KafkaMessage & { correlationId: number }, batch: ProducerBatch | null): InFlightRequest {
+    assert(this.canWrite(), `producer ${this.node.name}: request to ${this.broker.name} on a connection that is not open`);
+    assert(!this.inFlight.has(message.correlationId), `duplicate correlation id ${message.correlationId}`);
+    const written = this.endpoint!.send(message, wireBytesOf(message));
+    assert(written, `producer ${this.node.name}: an open endpoint refused a write`);
+    const request: InFlightRequest = { connection: this, correlationId: message.correlationId, batch, timer: NO_EVENT };
+    request.timer = this.node.after(this.requestTimeoutNs, this.onRequestTimeoutBound, request);
+    this.inFlight.set(message.correlationId, request);
+    return request;
+  }
+
+  /** Writes a request nobody answers (acks=0): done once it is on the socket. */
+  sendOneWay(message: KafkaMessage): void {
+    assert(this.canWrite(), `producer ${this.node.name}: write to ${this.broker.name} on a connection that is not open`);
+    const written = this.endpoint!.send(message, wireBytesOf(message));
+    assert(written, `producer ${this.node.name}: an open endpoint refused a write`);
+  }
+
+  // ---------------------------------------------------------------- ConnectionHandler
+
+  onOpen(endpoint: Endpoint): void {
+    if (endpoint !== this.endpoint) return;
+    assert(this.phaseNow === "connecting", `connection to ${this.broker.name} opened while ${this.phaseNow}`);
+    this.phaseNow = "open";
+    this.owner.onConnectionOpen(this);
+  }
+
+  onData(endpoint: Endpoint, payload: unknown): void {
+    if (endpoint !== this.endpoint) return;
+    const message = payload as KafkaMessage;
+    this.owner.onResponse(this, message);
+  }
+
+  onClose(endpoint: Endpoint, _reason: CloseReason): void {
+    if (endpoint !== this.endpoint) return;
+    this.lose(null);
+  }
+
+  /** Removes and returns the request a response answers (undefined for an unknown or late one). */
+  take(correlationId: number): InFlightRequest | undefined {
+    const request = this.inFlight.get(correlationId);
+    if (request === undefined) return undefined;
+    this.inFlight.delete(correlationId);
+    this.node.cancel(request.timer);
+    return request;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private onRequestTimeout(request: InFlightRequest): void {
+    if (this.inFlight.get(request.correlationId) !== request) return;
+    request.timer = NO_EVENT;
+    this.world.kernel.marks.hit("kafka.producer.request-timeout");
+    // An abortive close: the broker hears of it, and nothing more arrives on this socket.
+    this.endpoint?.close();
+    this.lose(request);
+  }
+
+  private lose(timedOut: InFlightRequest | null): void {
+    const lost = [...this.inFlight.values()];
+    for (const request of lost) this.node.cancel(request.timer);
+    this.inFlight.clear();
+    this.endpoint = null;
+    this.phaseNow = "idle";
+    this.reconnectAtNs = this.node.now + this.reconnectBackoffNs;
+    this.owner.onConnectionLost(this, lost, timedOut);
+  }
+}

@@ -1,0 +1,465 @@
+/**
+ * The Kafka producer client: KafkaProducer with its accumulator, sender and
+ * metadata, as the Java client behaves with the same settings.
+ *
+ * - send() appends messages to the partition's open batch; a batch is sealed
+ *   at batch.size bytes or linger.ms after its first message, and only then
+ *   gets message ids and a "send" event in the history.
+ * - The sender routes each sealed batch to the partition leader's broker, one
+ *   batch per ProduceRequest, at most max.in.flight.requests.per.connection
+ *   requests unanswered per broker connection.
+ * - Every batch ends with exactly one "send-result" in the history: "ok" with
+ *   its base offset; "error" when the broker surely did not write it (a
+ *   non-retriable error, or retries / delivery.timeout.ms used up while no
+ *   attempt could have been written); "unknown" when it may have been written
+ *   (an attempt timed out or its connection broke, or the broker said it
+ *   appended but could not replicate). Every attempt also leaves an "op-ok" or
+ *   "op-failed" event, from which unavailability windows are measured.
+ * - acks=0: a batch is "ok" once it is written to the socket (position -1).
+ *   Nothing comes back, so nothing can be retried: this is exactly how acks=0
+ *   loses data, and the history shows it.
+ * - Plain producer with more than one request in flight: a failed batch is
+ *   retried after later ones were written, so it lands after them. That is
+ *   Kafka's documented reordering, kept on purpose so checkers can see it.
+ * - Idempotent producer (KIP-98, default since Kafka 3.0 per KIP-679): each
+ *   batch carries (producerId, baseSequence), fixed at its first send and
+ *   resent unchanged on every retry; the broker drops duplicates and rejects
+ *   gaps (OUT_OF_ORDER_SEQUENCE_NUMBER, retried while an earlier batch of the
+ *   partition is unresolved), and a retried batch waits until its partition
+ *   has nothing in flight, so order survives retries.
+ *
+ * The owner builds a KafkaProducer from its NodeSoftware.start and calls
+ * start(): all of the producer's timers and connections belong to that
+ * process incarnation, so a client crash kills it. A restarted client builds
+ * a fresh producer, which gets a new producer id — as a restarted Java
+ * producer does (its InitProducerId returns a new id; only transactional
+ * producers keep theirs).
+ */
+import { assert } from "../../kernel/assert.js";
+import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
+import type { TimeNs } from "../../kernel/time.js";
+import type { History, SendOutcome } from "../../clients/history.js";
+import type { WorldNode } from "../../world/node.js";
+import type { World } from "../../world/world.js";
+import type { KafkaProducerConfig } from "./config.js";
+import { RecordAccumulator, type AccumulatorSink, type ProducerPartition } from "./producer-accumulator.js";
+import {
+  invalidatesMetadata,
+  isRetriableProduceError,
+  mayHaveBeenWritten,
+  type ProduceError,
+  type ProducerBatch,
+} from "./producer-batch.js";
+import { resolveProducerConfig, type ResolvedProducerConfig } from "./producer-config.js";
+import { BrokerConnection, type BrokerConnectionOwner, type InFlightRequest } from "./producer-connection.js";
+import { allocateProducerId } from "./producer-ids.js";
+import { ProducerMetadata } from "./producer-metadata.js";
+import type { KafkaMessage, ProduceRequest, ProduceResponse } from "./protocol.js";
+
+export interface KafkaProducerOptions {
+  world: World;
+  /** The client's node: the producer runs in its current process incarnation. */
+  node: WorldNode;
+  /** Broker node names to ask for metadata (bootstrap.servers). */
+  bootstrap: readonly string[];
+  config: Partial<KafkaProducerConfig>;
+  history: History;
+  /** The name this client has in the history. */
+  clientName: string;
+}
+
+const OUTCOME_CODE: Record<SendOutcome, number> = { ok: 0, error: 1, unknown: 2 };
+
+export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
+  readonly config: ResolvedProducerConfig;
+  readonly clientName: string;
+  private readonly world: World;
+  private readonly node: WorldNode;
+  private readonly incarnation: number;
+  private readonly history: History;
+  private readonly accumulator: RecordAccumulator;
+  private readonly metadata: ProducerMetadata;
+  /** One connection per broker, in the order first needed. */
+  private readonly connections = new Map<string, BrokerConnection>();
+  private producerIdNow = -1;
+  private correlationIdNext = 1;
+  /** Batches created and not yet given a send-result. */
+  private unresolved = 0;
+  private isStarted = false;
+  private isDrainPending = false;
+  private wakeHandle: EventHandle = NO_EVENT;
+  private wakeAtNs: TimeNs = Number.POSITIVE_INFINITY;
+  private readonly drainBound = (): void => this.drain();
+  private readonly onWakeBound = (): void => this.onWake();
+  private readonly onDeliveryTimeoutBound = (batch: ProducerBatch): void => this.onDeliveryTimeout(batch);
+
+  constructor(options: KafkaProducerOptions) {
+    this.config = resolveProducerConfig(options.config);
+    this.world = options.world;
+    this.node = options.node;
+    assert(this.node.isProcessAlive, `producer ${options.clientName}: built on ${this.node.name} while it is ${this.node.state}`);
+    this.incarnation = this.node.incarnation;
+    this.history = options.history;
+    this.clientName = options.clientName;
+    // Resolve every bootstrap name now, so a typo fails at construction rather than mid-run.
+    for (const name of options.bootstrap) this.world.node(name);
+    this.metadata = new ProducerMetadata({
+      bootstrap: [...options.bootstrap],
+      retryBackoffNs: this.config.retryBackoffNs,
+      maxAgeNs: this.config.metadataMaxAgeNs,
+    });
+    this.accumulator = new RecordAccumulator({
+      node: this.node,
+      history: this.history,
+      clientName: this.clientName,
+      batchSizeBytes: this.config.batchSizeBytes,
+      lingerNs: this.config.lingerNs,
+      sink: this,
+    });
+    if (this.config.idempotent) this.producerIdNow = allocateProducerId(this.history);
+  }
+
+  /** The idempotent producer id batches are currently stamped with; -1 when idempotence is off. */
+  get producerId(): number {
+    return this.producerIdNow;
+  }
+
+  /** Fetches metadata from a bootstrap broker; call once, from the owner's NodeSoftware.start. */
+  start(): void {
+    this.assertAlive();
+    assert(!this.isStarted, `producer ${this.clientName}: started twice`);
+    this.isStarted = true;
+    this.scheduleDrain();
+  }
+
+  /** Enqueues `count` messages of `bytesPerMessage` bytes for `topicPartition` ("orders-3"). */
+  send(topicPartition: string, count: number, bytesPerMessage: number): void {
+    this.assertAlive();
+    assert(this.isStarted, `producer ${this.clientName}: send before start`);
+    assert(Number.isSafeInteger(count) && count > 0, `producer ${this.clientName}: send of ${count} messages`);
+    assert(Number.isSafeInteger(bytesPerMessage) && bytesPerMessage > 0, `producer ${this.clientName}: messages of ${bytesPerMessage} bytes`);
+    this.accumulator.append(topicPartition, count, bytesPerMessage);
+  }
+
+  /** ProduceRequests written and not yet answered, over every broker connection. */
+  inFlightCount(): number {
+    let count = 0;
+    for (const connection of this.connections.values()) count += connection.produceInFlightCount();
+    return count;
+  }
+
+  /** True when every message handed to send() has its send-result in the history. */
+  isIdle(): boolean {
+    return this.unresolved === 0;
+  }
+
+  // ---------------------------------------------------------------- AccumulatorSink
+
+  onBatchCreated(batch: ProducerBatch): void {
+    this.unresolved++;
+    batch.deliveryTimer = this.node.after(this.config.deliveryTimeoutNs, this.onDeliveryTimeoutBound, batch);
+    // Like Kafka's send() waiting on metadata: start finding the leader while the batch lingers.
+    if (this.metadata.leaderOf(batch.topicPartition) === null) {
+      this.metadata.requestUpdate();
+      this.scheduleDrain();
+    }
+  }
+
+  onBatchSealed(): void {
+    this.scheduleDrain();
+  }
+
+  // ---------------------------------------------------------------- BrokerConnectionOwner
+
+  onConnectionOpen(): void {
+    this.scheduleDrain();
+  }
+
+  onResponse(connection: BrokerConnection, message: KafkaMessage): void {
+    if (message.kind === "metadata-response") {
+      const request = connection.take(message.correlationId);
+      if (request === undefined) return;
+      assert(request.batch === null, `correlation id ${message.correlationId} answered by a metadata response`);
+      this.metadata.apply(message, this.node.now);
+      this.scheduleDrain();
+    } else if (message.kind === "produce-response") {
+      const request = connection.take(message.correlationId);
+      if (request === undefined) return;
+      assert(request.batch !== null, `correlation id ${message.correlationId} answered by a produce response`);
+      this.onProduceResponse(connection, request.batch, message);
+      this.scheduleDrain();
+    }
+    // Brokers send nothing else on a client connection; anything else is ignored, as a stray frame would be.
+  }
+
+  onConnectionLost(connection: BrokerConnection, lost: readonly InFlightRequest[], timedOut: InFlightRequest | null): void {
+    // Oldest first. A plain producer re-queues each at the front of its
+    // queue, so the newest ends up first: with several requests in flight a
+    // disconnect alone reorders batches, as in Kafka's Sender.
+    for (const request of lost) {
+      if (request.batch === null) continue;
+      this.onAttemptFailed(connection, request.batch, request === timedOut ? "REQUEST_TIMED_OUT" : "NETWORK_EXCEPTION");
+    }
+    if (this.metadata.target === connection.broker.name) this.metadata.fail(this.node.now);
+    // Kafka refreshes metadata after a disconnect: the broker may have lost its leaderships.
+    this.metadata.requestUpdate();
+    this.scheduleDrain();
+  }
+
+  // ---------------------------------------------------------------- sender
+
+  private scheduleDrain(): void {
+    if (this.isDrainPending) return;
+    this.isDrainPending = true;
+    this.node.after(0, this.drainBound);
+  }
+
+  /** Drains at `timeNs` (a retry backoff or reconnect backoff ends); keeps only the earliest wake-up. */
+  private wakeAt(timeNs: TimeNs): void {
+    if (this.wakeHandle !== NO_EVENT && this.wakeAtNs <= timeNs) return;
+    this.node.cancel(this.wakeHandle);
+    this.wakeAtNs = timeNs;
+    this.wakeHandle = this.node.at(timeNs, this.onWakeBound);
+  }
+
+  private onWake(): void {
+    this.wakeHandle = NO_EVENT;
+    this.wakeAtNs = Number.POSITIVE_INFINITY;
+    this.scheduleDrain();
+  }
+
+  /** One pass of Kafka's Sender loop: send what can go, then refresh metadata if needed. */
+  private drain(): void {
+    this.isDrainPending = false;
+    const now = this.node.now;
+    if (this.unresolved > 0) this.metadata.requestUpdateIfStale(now);
+    for (const partition of this.accumulator.partitions.values()) this.drainPartition(partition, now);
+    this.refreshMetadata(now);
+  }
+
+  private drainPartition(partition: ProducerPartition, now: TimeNs): void {
+    const queue = partition.queue;
+    const isAcks0 = this.config.acksWire === 0;
+    while (queue.length > 0) {
+      const batch = queue[0]!;
+      if (batch.retryAtNs > now) return this.wakeAt(batch.retryAtNs);
+      const leader = this.metadata.leaderOf(partition.topicPartition);
+      if (leader === null) return this.metadata.requestUpdate();
+      const connection = this.connectionTo(leader);
+      const connectAtNs = connection.ensureConnecting();
+      if (connectAtNs > now) return this.wakeAt(connectAtNs);
+      if (isAcks0 ? !connection.canWrite() : !connection.canSend(this.config.inFlightMax)) return;
+      if (this.config.idempotent && this.mustHoldForOrder(partition, batch)) return;
+      queue.shift();
+      this.sendBatch(partition, batch, connection);
+    }
+  }
+
+  /**
+   * Kafka's RecordAccumulator.shouldStopDrainBatchesForPartition: an
+   * idempotent retry waits until nothing of its partition is in flight, so it
+   * is written before any later sequence; and a fresh batch does not start a
+   * new producer id's sequence while batches under an older id are still in
+   * flight, or it could land before them.
+   */
+  private mustHoldForOrder(partition: ProducerPartition, batch: ProducerBatch): boolean {
+    if (partition.inFlight.length === 0) return false;
+    if (batch.attempts > 0) return true;
+    if (batch.hasSequence) return false;
+    for (const other of partition.inFlight) if (other.producerId !== this.producerIdNow) return true;
+    return false;
+  }
+
+  private sendBatch(partition: ProducerPartition, batch: ProducerBatch, connection: BrokerConnection): void {
+    assert(batch.state === "queued", `send of a ${batch.state} batch`);
+    if (this.config.idempotent && !batch.hasSequence) {
+      // Sequences are fixed at the first send (Kafka's drain), then reused by every retry.
+      batch.producerId = this.producerIdNow;
+      batch.baseSequence = partition.nextSequence;
+      partition.nextSequence += batch.count;
+    }
+    batch.attempts++;
+    const request: ProduceRequest = {
+      kind: "produce",
+      correlationId: this.correlationIdNext++,
+      topicPartition: batch.topicPartition,
+      acks: this.config.acksWire,
+      timeoutMs: this.config.kafka["request.timeout.ms"],
+      // A fresh wire batch per attempt: the broker fills in baseOffset and leaderEpoch on what it receives.
+      batch: {
+        baseOffset: -1,
+        leaderEpoch: -1,
+        idFirst: batch.idFirst,
+        count: batch.count,
+        bytes: batch.bytes,
+        producerId: batch.producerId,
+        baseSequence: batch.baseSequence,
+      },
+    };
+    if (this.config.acksWire === 0) {
+      connection.sendOneWay(request);
+      this.recordOpOk();
+      this.complete(batch, "ok", "", -1);
+      return;
+    }
+    connection.sendRequest(request, batch);
+    batch.state = "in-flight";
+    partition.inFlight.push(batch);
+  }
+
+  private refreshMetadata(now: TimeNs): void {
+    const metadata = this.metadata;
+    if (!metadata.wanted) return;
+    // With nothing to send, a refresh waits for the next send (no endless polling of a dead cluster).
+    if (metadata.hasEverRefreshed && this.unresolved === 0) return;
+    if (metadata.target === null) {
+      if (now < metadata.retryAtNs) return this.wakeAt(metadata.retryAtNs);
+      metadata.begin();
+    }
+    if (metadata.isRequestSent) return;
+    const connection = this.connectionTo(metadata.target!);
+    const connectAtNs = connection.ensureConnecting();
+    if (connectAtNs > now) return this.wakeAt(connectAtNs);
+    if (!connection.canSend(this.config.inFlightMax)) return;
+    connection.sendRequest({ kind: "metadata", correlationId: this.correlationIdNext++ }, null);
+    metadata.markSent();
+  }
+
+  private connectionTo(broker: string): BrokerConnection {
+    let connection = this.connections.get(broker);
+    if (connection === undefined) {
+      connection = new BrokerConnection({
+        world: this.world,
+        node: this.node,
+        broker: this.world.node(broker),
+        owner: this,
+        requestTimeoutNs: this.config.requestTimeoutNs,
+        reconnectBackoffNs: this.config.reconnectBackoffNs,
+      });
+      this.connections.set(broker, connection);
+    }
+    return connection;
+  }
+
+  // ---------------------------------------------------------------- outcomes
+
+  private onProduceResponse(connection: BrokerConnection, batch: ProducerBatch, response: ProduceResponse): void {
+    if (response.error !== "NONE" && response.error !== "DUPLICATE_SEQUENCE_NUMBER") {
+      this.onAttemptFailed(connection, batch, response.error);
+      return;
+    }
+    this.removeInFlight(batch);
+    this.recordOpOk();
+    if (batch.state === "done") return;
+    // DUPLICATE_SEQUENCE_NUMBER: the broker has the batch but no longer knows
+    // its offset; Kafka's Sender.completeBatch reports success without one.
+    this.complete(batch, "ok", "", response.error === "NONE" ? response.baseOffset : -1);
+  }
+
+  private onAttemptFailed(connection: BrokerConnection, batch: ProducerBatch, error: ProduceError): void {
+    this.removeInFlight(batch);
+    this.recordOpFailed(error);
+    if (mayHaveBeenWritten(error)) batch.mightBeWritten = true;
+    if (invalidatesMetadata(error)) {
+      this.metadata.forgetLeader(batch.topicPartition, connection.broker.name);
+      this.metadata.requestUpdate();
+    }
+    if (batch.state === "done") return;
+    assert(batch.state === "in-flight", `attempt of a ${batch.state} batch failed`);
+    const isRetriable =
+      isRetriableProduceError(error) ||
+      (error === "OUT_OF_ORDER_SEQUENCE_NUMBER" && this.config.idempotent && this.hasEarlierUnresolved(batch));
+    if (isRetriable && batch.retriesUsed < this.config.retries) {
+      batch.retriesUsed++;
+      batch.retryAtNs = this.node.now + this.config.retryBackoffNs;
+      batch.state = "queued";
+      this.accumulator.reenqueue(batch, this.config.idempotent);
+      this.world.kernel.marks.hit("kafka.producer.retry");
+      return;
+    }
+    this.complete(batch, batch.mightBeWritten ? "unknown" : "error", error, -1);
+  }
+
+  /** True while a batch with a smaller sequence (same producer id) may still land: a gap is not final yet. */
+  private hasEarlierUnresolved(batch: ProducerBatch): boolean {
+    const partition = this.accumulator.partition(batch.topicPartition);
+    for (const other of partition.queue) if (isUnresolvedBefore(other, batch)) return true;
+    for (const other of partition.inFlight) if (isUnresolvedBefore(other, batch)) return true;
+    return false;
+  }
+
+  private onDeliveryTimeout(batch: ProducerBatch): void {
+    batch.deliveryTimer = NO_EVENT;
+    if (batch.state === "done") return;
+    // Only with linger.ms = delivery.timeout.ms and shuffled ties can this beat the linger timer.
+    if (batch.state === "open") this.accumulator.sealOpen(batch);
+    const wasInFlight = batch.state === "in-flight";
+    if (batch.state === "queued") assert(this.accumulator.remove(batch), "an expired queued batch was not in its queue");
+    // An in-flight batch stays in its partition's in-flight list until its request ends.
+    this.recordOpFailed("DELIVERY_TIMEOUT");
+    const outcome: SendOutcome = wasInFlight || batch.mightBeWritten ? "unknown" : "error";
+    this.world.kernel.marks.hit(`kafka.producer.expired-${outcome}`);
+    this.complete(batch, outcome, "DELIVERY_TIMEOUT", -1);
+  }
+
+  private complete(batch: ProducerBatch, outcome: SendOutcome, error: string, position: number): void {
+    assert(batch.state !== "done" && batch.state !== "open", `completion of a ${batch.state} batch`);
+    batch.state = "done";
+    this.node.cancel(batch.deliveryTimer);
+    this.unresolved--;
+    assert(this.unresolved >= 0, "more batches completed than created");
+    const now = this.node.now;
+    this.history.record({
+      type: "send-result",
+      timeNs: now,
+      client: this.clientName,
+      idFirst: batch.idFirst,
+      count: batch.count,
+      outcome,
+      stream: batch.topicPartition,
+      position,
+      error,
+    });
+    this.world.kernel.trace.record("kafka.producer.result", this.clientName, batch.idFirst, batch.count, OUTCOME_CODE[outcome]);
+    if (outcome !== "ok" && batch.hasSequence && batch.producerId === this.producerIdNow) this.resetProducerId();
+  }
+
+  /**
+   * A sequenced batch failed for good, leaving a gap the broker would answer
+   * with OUT_OF_ORDER_SEQUENCE_NUMBER forever. Kafka before KIP-360 took a
+   * new producer id and restarted sequences at 0 (KIP-360 bumps the epoch
+   * instead; mqsim has no producer epochs). Batches already stamped keep
+   * their old id, so their retries still deduplicate.
+   */
+  private resetProducerId(): void {
+    this.producerIdNow = allocateProducerId(this.history);
+    for (const partition of this.accumulator.partitions.values()) partition.nextSequence = 0;
+    this.world.kernel.marks.hit("kafka.producer.producer-id-reset");
+  }
+
+  private removeInFlight(batch: ProducerBatch): void {
+    const inFlight = this.accumulator.partition(batch.topicPartition).inFlight;
+    const index = inFlight.indexOf(batch);
+    assert(index >= 0, `${batch.topicPartition}: a finished request's batch was not in flight`);
+    inFlight.splice(index, 1);
+  }
+
+  private recordOpOk(): void {
+    this.history.record({ type: "op-ok", timeNs: this.node.now, client: this.clientName, op: "send" });
+  }
+
+  private recordOpFailed(error: ProduceError): void {
+    this.history.record({ type: "op-failed", timeNs: this.node.now, client: this.clientName, op: "send", error });
+  }
+
+  private assertAlive(): void {
+    const node = this.node;
+    if (!node.isProcessAlive || node.incarnation !== this.incarnation) {
+      assert(false, `producer ${this.clientName}: used after its process died (a restarted client builds a new producer)`);
+    }
+  }
+}
+
+function isUnresolvedBefore(other: ProducerBatch, batch: ProducerBatch): boolean {
+  return other !== batch && other.state !== "done" && other.hasSequence && other.producerId === batch.producerId && other.baseSequence < batch.baseSequence;
+}
