@@ -159,6 +159,14 @@ export class KafkaController implements NodeSoftware {
 
   /** Who may lead now: an unfenced ISR member, else (unclean) any unfenced replica, else nobody. */
   private chooseLeader(state: PartitionState): { leader: string | null; isUnclean: boolean } {
+    // A partition that never had a leader is being created: Kafka makes the
+    // preferred replica (the first in the assignment) its leader, which is what
+    // spreads leadership evenly. Without this the first broker to register
+    // would lead everything.
+    if (state.leaderEpoch === 0) {
+      const preferred = state.replicas[0]!;
+      return { leader: this.isFenced(preferred) ? null : preferred, isUnclean: false };
+    }
     const clean = state.replicas.find((replica) => state.isr.includes(replica) && !this.isFenced(replica));
     if (clean !== undefined) return { leader: clean, isUnclean: false };
     if (!this.config["unclean.leader.election.enable"]) return { leader: null, isUnclean: false };
