@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import type { FaultSchedule } from "../../faults/fault.js";
+import { DATA_CLASS } from "./protocol.js";
+import { failedChecks, runKafka, type KafkaRunSpec } from "./run.js";
+
+const SECOND = 1_000_000_000;
+
+function spec(overrides: Partial<KafkaRunSpec> & { config?: KafkaRunSpec["cluster"]["config"] }): KafkaRunSpec {
+  return {
+    seed: 5,
+    cluster: { brokers: 3, topics: [{ name: "t", partitions: 1, replicationFactor: 3 }], config: { "replica.lag.time.max.ms": 2_000, ...overrides.config } },
+    producers: [{ name: "p1", topic: "t", partitions: 1, messagesPerSecond: 1000, messagesPerSend: 10, bytesPerMessage: 100, config: { acks: "all" } }],
+    faults: [],
+    faultPhaseNs: 20 * SECOND,
+    convergeNsMax: 60 * SECOND,
+    ...overrides,
+  };
+}
+
+/** K3: the followers cannot fetch, the ISR shrinks to the leader, which keeps acknowledging, then it dies. */
+const K3_FAULTS: FaultSchedule = [
+  { atNs: 2 * SECOND, verb: "partition", name: "followers-cut", spec: { kind: "one-way", from: ["b2", "b3"], to: ["b1"], classes: [DATA_CLASS] } },
+  { atNs: 8 * SECOND, verb: "processCrash", node: "b1" },
+  { atNs: 9 * SECOND, verb: "heal", name: "followers-cut" },
+];
+
+describe("kafka runs: history, final read, checks, liveness", () => {
+  it("without faults every acknowledged message is read back once, in order, and the cluster converges", () => {
+    const result = runKafka(spec({}));
+    expect(result.liveness).toEqual(expect.objectContaining({ isConverged: true }));
+    expect(failedChecks(result, ["lost", "unexpected", "duplicated", "reordered", "inconsistent-offsets", "dirty-read", "divergence"])).toEqual([]);
+    const lost = result.checks.find((check) => check.check === "lost")!;
+    // One send every 10 ms from 10 ms up to (not including) 20 s.
+    expect(lost.counts["acked"]).toBe(19_990);
+  });
+
+  it("K3: unclean leader election loses acknowledged writes (acks=all, min.insync.replicas=1)", () => {
+    const result = runKafka(spec({ faults: K3_FAULTS, config: { "min.insync.replicas": 1, "unclean.leader.election.enable": true } }));
+    const lost = result.checks.find((check) => check.check === "lost")!;
+    expect(lost.ok).toBe(false);
+    expect(result.marks).toContainEqual(["kafka.election.unclean", 1]);
+    expect(result.liveness.isConverged).toBe(true);
+  });
+
+  it("K3 safe: with unclean election off the partition waits for its last in-sync replica and nothing is lost", () => {
+    const result = runKafka(spec({ faults: [...K3_FAULTS, { atNs: 12 * SECOND, verb: "restart", node: "b1" }], config: { "min.insync.replicas": 1, "unclean.leader.election.enable": false } }));
+    expect(failedChecks(result, ["lost", "divergence", "dirty-read"])).toEqual([]);
+    expect(result.marks.find(([name]) => name === "kafka.partition.offline")?.[1]).toBeGreaterThan(0);
+    expect(result.liveness.isConverged).toBe(true);
+  });
+
+  it("min.insync.replicas=1 without fsync: a power loss of the only in-sync replica loses acknowledged writes even with unclean election off", () => {
+    const faults: FaultSchedule = K3_FAULTS.map((fault) => (fault.verb === "processCrash" ? { atNs: fault.atNs, verb: "powerLoss", node: fault.node } : fault));
+    const result = runKafka(spec({ faults: [...faults, { atNs: 12 * SECOND, verb: "restart", node: "b1" }], config: { "min.insync.replicas": 1, "unclean.leader.election.enable": false } }));
+    expect(result.checks.find((check) => check.check === "lost")!.ok).toBe(false);
+    expect(result.marks.find(([name]) => name === "kafka.election.unclean")).toBeUndefined();
+  });
+
+  it("is deterministic: the same spec gives the same digest", () => {
+    const a = runKafka(spec({ faults: K3_FAULTS, config: { "min.insync.replicas": 1, "unclean.leader.election.enable": true } }));
+    const b = runKafka(spec({ faults: K3_FAULTS, config: { "min.insync.replicas": 1, "unclean.leader.election.enable": true } }));
+    expect(b.digest).toBe(a.digest);
+  });
+});
