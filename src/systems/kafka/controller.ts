@@ -146,6 +146,7 @@ export class KafkaController implements NodeSoftware {
         isChanged = true;
       }
       if (state.leader === broker) {
+        this.marks.hit("kafka.leader.failover");
         this.elect(state);
         isChanged = true;
       }

@@ -85,7 +85,17 @@ export class ProducerBatch {
  * leader's log, not yet committed").
  */
 export function mayHaveBeenWritten(error: ProduceError): boolean {
-  return error === "NETWORK_EXCEPTION" || error === "REQUEST_TIMED_OUT" || error === "NOT_ENOUGH_REPLICAS_AFTER_APPEND";
+  return (
+    error === "NETWORK_EXCEPTION" ||
+    error === "REQUEST_TIMED_OUT" ||
+    error === "NOT_ENOUGH_REPLICAS_AFTER_APPEND" ||
+    // A leader that steps down answers its waiting acks=all produces with
+    // NOT_LEADER_OR_FOLLOWER although it had appended them, and the batch may
+    // survive on the next leader; the same code also means "refused before
+    // append", so the client cannot tell. Found by the safe-configuration
+    // property: such batches were reported "error" yet were in the final log.
+    error === "NOT_LEADER_OR_FOLLOWER"
+  );
 }
 
 /** Retriable for any producer; OUT_OF_ORDER_SEQUENCE_NUMBER is decided by the caller. */

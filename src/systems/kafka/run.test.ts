@@ -56,6 +56,29 @@ describe("kafka runs: history, final read, checks, liveness", () => {
     expect(result.marks.find(([name]) => name === "kafka.election.unclean")).toBeUndefined();
   });
 
+  it("KIP-966's case: acks=all, min.insync.replicas=2, no fsync; one replica fenced, then the last in-sync one loses power: acknowledged writes are lost", () => {
+    // Shrunk by the safe-configuration property (seed 0) from a generated schedule.
+    const faults: FaultSchedule = [
+      { atNs: 0, verb: "pause", node: "b3" },
+      { atNs: 1_005_517_872, verb: "pause", node: "b1" },
+      { atNs: 3_000_424_383, verb: "powerLoss", node: "b2" },
+    ];
+    const config = { "min.insync.replicas": 2, "broker.session.timeout.ms": 3_000, "broker.heartbeat.interval.ms": 500 };
+    const run = () =>
+      runKafka({
+        ...spec({ faults, config }),
+        seed: 0,
+        cluster: { brokers: 3, topics: [{ name: "t", partitions: 2, replicationFactor: 3 }], config: { ...config, "replica.lag.time.max.ms": 2_000 } },
+        producers: [{ name: "p1", topic: "t", partitions: 2, messagesPerSecond: 20, messagesPerSend: 1, bytesPerMessage: 100, config: { acks: "all", "enable.idempotence": true, "request.timeout.ms": 2_000, "delivery.timeout.ms": 60_000 } }],
+        faultPhaseNs: 10 * SECOND,
+        convergeNsMax: 90 * SECOND,
+      });
+    const result = run();
+    expect(result.checks.find((check) => check.check === "lost")!.ok).toBe(false);
+    expect(result.marks.find(([name]) => name === "kafka.election.unclean")).toBeUndefined();
+    expect(result.liveness.isConverged).toBe(true);
+  });
+
   it("is deterministic: the same spec gives the same digest", () => {
     const a = runKafka(spec({ faults: K3_FAULTS, config: { "min.insync.replicas": 1, "unclean.leader.election.enable": true } }));
     const b = runKafka(spec({ faults: K3_FAULTS, config: { "min.insync.replicas": 1, "unclean.leader.election.enable": true } }));
