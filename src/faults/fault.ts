@@ -31,7 +31,8 @@ export type FaultSchedule = TimedFault[];
 
 /** A one-line rendering for logs and shrunk counterexamples. */
 export function describeFault(fault: TimedFault): string {
-  const at = `${(fault.atNs / 1e6).toFixed(3)}ms`;
+  // Six decimals of milliseconds are exact for integer nanoseconds: a printed schedule replays exactly.
+  const at = `${(fault.atNs / 1e6).toFixed(6)}ms`;
   switch (fault.verb) {
     case "partition":
       return `${at} partition ${JSON.stringify(fault.spec)}${fault.name === undefined ? "" : ` as ${fault.name}`}`;

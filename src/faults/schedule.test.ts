@@ -220,7 +220,7 @@ describe("describeFault", () => {
     for (const fault of ONE_OF_EACH) {
       const line = describeFault(fault);
       expect(line, line).not.toMatch(/[\r\n]/);
-      expect(line.startsWith(`${(fault.atNs / 1e6).toFixed(3)}ms ${fault.verb}`), line).toBe(true);
+      expect(line.startsWith(`${(fault.atNs / 1e6).toFixed(6)}ms ${fault.verb}`), line).toBe(true);
       expect(line, line).not.toContain("undefined");
       if ("node" in fault) expect(line, line).toContain(fault.node);
     }
@@ -228,17 +228,19 @@ describe("describeFault", () => {
 
   it("renders the details a reader needs", () => {
     const render = (fault: TimedFault): string => describeFault(fault);
-    expect(render({ atNs: 1_500_000, verb: "processCrash", node: "n1" })).toBe("1.500ms processCrash n1");
-    expect(render({ atNs: 0, verb: "slowDisk", node: "n2", factor: 7 })).toBe("0.000ms slowDisk n2 x7");
-    expect(render({ atNs: 0, verb: "heal" })).toBe("0.000ms heal all");
-    expect(render({ atNs: 0, verb: "heal", name: "cut" })).toBe("0.000ms heal cut");
-    expect(render({ atNs: 0, verb: "healAll" })).toBe("0.000ms healAll");
-    expect(render({ atNs: 0, verb: "datagramFaults", faults: null })).toBe("0.000ms datagramFaults null");
+    expect(render({ atNs: 1_500_000, verb: "processCrash", node: "n1" })).toBe("1.500000ms processCrash n1");
+    // Exact to the nanosecond, so a printed schedule replays exactly.
+    expect(render({ atNs: 1_005_517_872, verb: "pause", node: "n1" })).toBe("1005.517872ms pause n1");
+    expect(render({ atNs: 0, verb: "slowDisk", node: "n2", factor: 7 })).toBe("0.000000ms slowDisk n2 x7");
+    expect(render({ atNs: 0, verb: "heal" })).toBe("0.000000ms heal all");
+    expect(render({ atNs: 0, verb: "heal", name: "cut" })).toBe("0.000000ms heal cut");
+    expect(render({ atNs: 0, verb: "healAll" })).toBe("0.000000ms healAll");
+    expect(render({ atNs: 0, verb: "datagramFaults", faults: null })).toBe("0.000000ms datagramFaults null");
     expect(render({ atNs: 2_000_000_000, verb: "partition", name: "cut", spec: { kind: "isolate", nodes: ["n3"] } })).toBe(
-      '2000.000ms partition {"kind":"isolate","nodes":["n3"]} as cut',
+      '2000.000000ms partition {"kind":"isolate","nodes":["n3"]} as cut',
     );
     expect(render({ atNs: 0, verb: "partition", spec: { kind: "one-way", from: ["n1"], to: ["n2"], classes: ["data"] } })).toBe(
-      '0.000ms partition {"kind":"one-way","from":["n1"],"to":["n2"],"classes":["data"]}',
+      '0.000000ms partition {"kind":"one-way","from":["n1"],"to":["n2"],"classes":["data"]}',
     );
   });
 });
