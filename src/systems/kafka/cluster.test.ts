@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Kernel } from "../../kernel/kernel.js";
 import { buildKafkaCluster, type KafkaCluster } from "./cluster.js";
 import { PeerLink } from "./peer-link.js";
-import { DATA_CLASS, DATA_PORT, type KafkaMessage, type ProduceResponse } from "./protocol.js";
+import { CONTROLLER_CLASS, DATA_CLASS, DATA_PORT, type KafkaMessage, type ProduceResponse } from "./protocol.js";
 
 const TP = "t-0";
 
@@ -139,6 +139,21 @@ describe("kafka cluster: replication, election, ISR", () => {
     expect(state(c).leader).not.toBe("b1");
     for (const name of c.brokerNames) expect(c.brokers.get(name)!.replica(TP)!.log.logEndOffset, name).toBe(10);
     expect(kernel.marks.count("kafka.broker.reregistered")).toBe(1);
+  });
+
+  it("a broker whose controller link broke briefly learns the leadership it was given meanwhile", () => {
+    const { kernel, c } = cluster({ "broker.session.timeout.ms": 5_000 });
+    kernel.scheduler.run({ untilNs: 1_000_000_000 });
+    c.world.processCrash("b1"); // fenced, and b2 elected, at about 6 s
+    kernel.scheduler.run({ untilNs: 4_000_000_000 });
+    // b2's control link breaks at 4 s; b2 notices at 7 s and reconnects, within its 5 s session.
+    c.world.partition({ kind: "total", groups: [["b2"], ["controller"]], classes: [CONTROLLER_CLASS] }, "ctl");
+    kernel.scheduler.run({ untilNs: 6_500_000_000 });
+    c.world.heal("ctl");
+    kernel.scheduler.run({ untilNs: 20_000_000_000 });
+    expect(c.controller.isFenced("b2")).toBe(false);
+    expect(state(c).leader).toBe("b2");
+    expect(c.brokers.get("b2")!.replica(TP)!.isLeader).toBe(true);
   });
 
   it("acks=1 is acknowledged by the leader alone", () => {

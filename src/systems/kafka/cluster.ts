@@ -11,6 +11,7 @@ import { World } from "../../world/world.js";
 import { DEFAULT_BROKER_CONFIG, type KafkaBrokerConfig } from "./config.js";
 import { KafkaBroker } from "./broker.js";
 import { KafkaController } from "./controller.js";
+import { GroupCoordinator } from "./group-coordinator.js";
 import { topicPartition, type PartitionState } from "./protocol.js";
 
 export interface TopicSpec {
@@ -32,12 +33,16 @@ export interface KafkaClusterSpec {
 export interface KafkaCluster {
   world: World;
   controller: KafkaController;
+  /** The consumer group coordinator; it runs on the controller node (COORDINATOR_NODE). */
+  coordinator: GroupCoordinator;
   brokers: Map<string, KafkaBroker>;
   brokerNames: string[];
   config: KafkaBrokerConfig;
 }
 
 export const CONTROLLER_NODE = "controller";
+/** mqsim runs the group coordinator next to the controller (see group-coordinator.ts). */
+export const COORDINATOR_NODE = CONTROLLER_NODE;
 
 export function assignReplicas(brokerNames: readonly string[], topics: readonly TopicSpec[]): PartitionState[] {
   const states: PartitionState[] = [];
@@ -64,12 +69,19 @@ export function buildKafkaCluster(kernel: Kernel, spec: KafkaClusterSpec): Kafka
   });
   const assignment = assignReplicas(brokerNames, spec.topics);
   const controller = new KafkaController({ world, config, brokers: brokerNames, partitions: assignment.map((state) => ({ ...state, isr: [...state.isr], replicas: [...state.replicas] })) });
-  world.install(CONTROLLER_NODE, controller);
+  const coordinator = new GroupCoordinator({ world, topics: spec.topics.map((topic) => ({ name: topic.name, partitions: topic.partitions })) });
+  // One process runs both services: they start, crash and restart together.
+  world.install(CONTROLLER_NODE, {
+    start: (node) => {
+      controller.start(node);
+      coordinator.start(node);
+    },
+  });
   const brokers = new Map<string, KafkaBroker>();
   for (const name of brokerNames) {
     const broker = new KafkaBroker({ world, config, controller: CONTROLLER_NODE, assignment });
     brokers.set(name, broker);
     world.install(name, broker);
   }
-  return { world, controller, brokers, brokerNames, config };
+  return { world, controller, coordinator, brokers, brokerNames, config };
 }

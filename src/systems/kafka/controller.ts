@@ -107,6 +107,10 @@ export class KafkaController implements NodeSoftware {
       this.marks.hit("kafka.broker.reregistered");
       this.fence(broker, session);
     }
+    // A new connection (the controller or the broker restarted, or the link
+    // broke) may have missed pushes: like a KRaft broker replaying the metadata
+    // log, it gets the full picture. Found by the consumer's stress runs.
+    const isNewConnection = session.endpoint !== endpoint;
     session.lastHeartbeatNs = this.node.now;
     session.endpoint = endpoint;
     session.brokerEpoch = brokerEpoch;
@@ -115,7 +119,8 @@ export class KafkaController implements NodeSoftware {
       session.isFenced = false;
       this.trace.record("kafka.broker-unfenced", broker, brokerEpoch);
       this.electOfflinePartitions();
-      // A (re)registered broker needs the full picture.
+    }
+    if (session.isFenced === false && (isNewConnection || isNewIncarnation)) {
       this.reply(endpoint, { kind: "partition-state", states: this.states.map(copyState) });
     }
   }

@@ -7,7 +7,9 @@
  * Two planes, two traffic classes, so a partition can cut one and keep the
  * other (the Jepsen 2013 fault cuts the data port and keeps the session):
  * - data plane, port `kafka`, class `kafka-data`: Produce, Fetch (clients and
- *   follower replicas), OffsetsForLeaderEpoch, Metadata;
+ *   follower replicas), OffsetsForLeaderEpoch, Metadata; and, on port
+ *   `group-coordinator` of the controller node, ConsumerGroupHeartbeat,
+ *   OffsetCommit and OffsetFetch;
  * - control plane, port `controller`, class `kafka-controller`: broker
  *   heartbeats and registration, AlterPartition (ISR changes), and the
  *   controller's partition-state pushes (LeaderAndIsr / UpdateMetadata).
@@ -34,7 +36,13 @@ export type KafkaError =
   | "OUT_OF_ORDER_SEQUENCE_NUMBER"
   | "DUPLICATE_SEQUENCE_NUMBER"
   | "KAFKA_STORAGE_ERROR"
-  | "STALE_BROKER_EPOCH";
+  | "STALE_BROKER_EPOCH"
+  /** The group coordinator does not know the member (it left or its session expired). */
+  | "UNKNOWN_MEMBER_ID"
+  /** The member claims an epoch the coordinator never gave it (KIP-848). */
+  | "FENCED_MEMBER_EPOCH"
+  /** An offset commit from a member that does not own the partition now (KIP-848). */
+  | "STALE_MEMBER_EPOCH";
 
 /** Errors after which a producer may retry the same batch. */
 export function isRetriable(error: KafkaError): boolean {
@@ -182,10 +190,42 @@ export interface PartitionStateUpdate {
 
 // ------------------------------------------------------------------ group coordinator
 
+/** KIP-848's ConsumerGroupHeartbeat: joins, stays in and leaves a group; the answer carries the assignment. */
+export interface ConsumerGroupHeartbeatRequest {
+  kind: "consumer-group-heartbeat";
+  correlationId: number;
+  group: string;
+  memberId: string;
+  /** 0 joins (or rejoins after being fenced), -1 leaves, otherwise the epoch last received. */
+  memberEpoch: number;
+  /** Subscribed topic names. */
+  topics: string[];
+  /**
+   * The member's session.timeout.ms. KIP-848 made it a broker-side group
+   * setting (group.consumer.session.timeout.ms); mqsim keeps it on the
+   * consumer, carried here as the classic JoinGroup carried it.
+   */
+  sessionTimeoutMs: number;
+}
+
+export interface ConsumerGroupHeartbeatResponse {
+  kind: "consumer-group-heartbeat-response";
+  correlationId: number;
+  error: KafkaError;
+  memberId: string;
+  /** The member's epoch now (-1 after leaving). */
+  memberEpoch: number;
+  /** Topic-partitions the member owns now, in topic then partition order. */
+  assignment: string[];
+}
+
 export interface OffsetCommitRequest {
   kind: "offset-commit";
   correlationId: number;
   group: string;
+  /** The committing member: only the partition's current owner may commit (KIP-848 fences zombies). */
+  memberId: string;
+  memberEpoch: number;
   topicPartition: string;
   /** The next offset to consume (Kafka commits "position", not "last processed"). */
   offset: number;
@@ -226,6 +266,8 @@ export type KafkaMessage =
   | AlterPartitionRequest
   | AlterPartitionResponse
   | PartitionStateUpdate
+  | ConsumerGroupHeartbeatRequest
+  | ConsumerGroupHeartbeatResponse
   | OffsetCommitRequest
   | OffsetCommitResponse
   | OffsetFetchRequest
@@ -234,6 +276,8 @@ export type KafkaMessage =
 /** Request header and fixed fields (~60 bytes in Kafka's protocol) plus record batches. */
 const REQUEST_OVERHEAD_BYTES = 64;
 const PARTITION_STATE_BYTES = 48;
+/** A topic or topic-partition name with its length prefix and partition index. */
+const NAME_BYTES = 24;
 
 export function wireBytesOf(message: KafkaMessage): number {
   switch (message.kind) {
@@ -248,6 +292,10 @@ export function wireBytesOf(message: KafkaMessage): number {
       return REQUEST_OVERHEAD_BYTES + PARTITION_STATE_BYTES * message.partitions.length;
     case "partition-state":
       return REQUEST_OVERHEAD_BYTES + PARTITION_STATE_BYTES * message.states.length;
+    case "consumer-group-heartbeat":
+      return REQUEST_OVERHEAD_BYTES + NAME_BYTES * message.topics.length;
+    case "consumer-group-heartbeat-response":
+      return REQUEST_OVERHEAD_BYTES + NAME_BYTES * message.assignment.length;
     default:
       return REQUEST_OVERHEAD_BYTES;
   }

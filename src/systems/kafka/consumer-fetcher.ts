@@ -1,0 +1,396 @@
+/**
+ * The consumer's fetcher (Kafka's Fetcher): for each
+ * assigned partition whose position is known, a fetch loop against the
+ * partition's leader — one fetch in flight, and a new one only when the
+ * partition has nothing buffered, as the Java client does — and the buffer of
+ * fetched records that poll() hands to the application.
+ *
+ * - Consumers read committed data only: the leader caps a consumer fetch at
+ *   the high watermark (and asserts it), so the fetcher never sees more.
+ * - Metadata (consumer-metadata.ts) is refreshed after NOT_LEADER_OR_FOLLOWER,
+ *   FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, any other fetch error, a lost
+ *   connection, or while a partition is offline.
+ * - A fetch beyond the leader's log end (OFFSET_OUT_OF_RANGE: the log was
+ *   truncated under the consumer, which only an unclean election does) resets
+ *   the position to the leader's log end, where the logs diverge — what
+ *   KIP-320's truncation detection does. Simplification: KIP-320 also
+ *   validates positions *inside* the log after every leader change; mqsim
+ *   does not, so after an unclean election a consumer may read a diverged
+ *   suffix at offsets it thinks it knows.
+ * - auto.offset.reset "latest" (no committed offset) needs the high
+ *   watermark: Kafka asks with ListOffsets; mqsim sends a fetch that does
+ *   not wait, whose answer carries it.
+ *
+ * Fetch failures open an unavailability window in the history ("op-failed",
+ * op "receive", once per partition that starts failing); the first
+ * successful fetch with no partition failing closes it ("op-ok").
+ */
+import { assert } from "../../kernel/assert.js";
+import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
+import type { History } from "../../clients/history.js";
+import type { WorldNode } from "../../world/node.js";
+import type { World } from "../../world/world.js";
+import type { ResolvedConsumerConfig } from "./consumer-config.js";
+import { ConsumerLink, type ConsumerLinkOwner } from "./consumer-link.js";
+import { ConsumerMetadata } from "./consumer-metadata.js";
+import { DATA_CLASS, DATA_PORT, type FetchResponse, type KafkaMessage } from "./protocol.js";
+
+/** Records handed to the application by one poll: consecutive offsets of one partition. */
+export interface PolledRecords {
+  topicPartition: string;
+  /** Offset of the first record. */
+  position: number;
+  idFirst: number;
+  count: number;
+}
+
+export interface FetcherOwner {
+  /** Records arrived in the buffer. */
+  onFetchable(): void;
+}
+
+interface AssignedPartition {
+  readonly topicPartition: string;
+  /** "offset": awaiting the committed offset; "reset": looking up the high watermark; "fetch": fetching. */
+  phase: "offset" | "reset" | "fetch";
+  /** Offset of the next record poll() returns (-1 until known). */
+  position: number;
+  /** Offset of the next record to fetch (equals position whenever nothing is buffered). */
+  fetchOffset: number;
+  /** Correlation id of the fetch in flight, or 0. */
+  inFlight: number;
+  buffered: number;
+  backoff: EventHandle;
+  isFailing: boolean;
+}
+
+export class ConsumerFetcher implements ConsumerLinkOwner {
+  private readonly world: World;
+  private readonly node: WorldNode;
+  private readonly config: ResolvedConsumerConfig;
+  private readonly history: History;
+  private readonly clientName: string;
+  private readonly owner: FetcherOwner;
+  /** Assigned partitions in assignment order. */
+  private partitions = new Map<string, AssignedPartition>();
+  private buffer: PolledRecords[] = [];
+  /** Broker links in the order first needed. */
+  private readonly links = new Map<string, ConsumerLink>();
+  private readonly fetches = new Map<number, AssignedPartition>();
+  private readonly metadata: ConsumerMetadata;
+  private correlationIdNext = 1;
+  private failingCount = 0;
+  private isReceiveFailing = false;
+  private isClosed = false;
+  private readonly onBackoffBound = (partition: AssignedPartition): void => {
+    partition.backoff = NO_EVENT;
+    this.maybeFetch(partition);
+  };
+
+  constructor(options: {
+    world: World;
+    node: WorldNode;
+    bootstrap: readonly WorldNode[];
+    config: ResolvedConsumerConfig;
+    history: History;
+    clientName: string;
+    owner: FetcherOwner;
+  }) {
+    this.world = options.world;
+    this.node = options.node;
+    this.config = options.config;
+    this.history = options.history;
+    this.clientName = options.clientName;
+    this.owner = options.owner;
+    this.metadata = new ConsumerMetadata({
+      world: options.world,
+      node: options.node,
+      bootstrap: options.bootstrap,
+      retryBackoffNs: options.config.retryBackoffNs,
+      linkTo: (broker) => this.linkTo(broker),
+      nextCorrelationId: () => this.correlationIdNext++,
+      onUpdate: () => this.onMetadata(),
+    });
+  }
+
+  start(): void {
+    this.metadata.refresh();
+  }
+
+  close(): void {
+    this.isClosed = true;
+    for (const partition of this.partitions.values()) this.node.cancel(partition.backoff);
+    this.metadata.close();
+    for (const link of this.links.values()) link.close();
+  }
+
+  // ---------------------------------------------------------------- assignment and positions
+
+  /** Takes a new assignment; returns the partitions it adds (they need their committed offsets). */
+  assign(assignment: readonly string[]): string[] {
+    const next = new Map<string, AssignedPartition>();
+    const added: string[] = [];
+    for (const topicPartition of assignment) {
+      const kept = this.partitions.get(topicPartition);
+      if (kept !== undefined) {
+        next.set(topicPartition, kept);
+        continue;
+      }
+      next.set(topicPartition, { topicPartition, phase: "offset", position: -1, fetchOffset: -1, inFlight: 0, buffered: 0, backoff: NO_EVENT, isFailing: false });
+      added.push(topicPartition);
+    }
+    for (const [topicPartition, partition] of this.partitions) if (!next.has(topicPartition)) this.drop(partition);
+    this.partitions = next;
+    return added;
+  }
+
+  /** Stops consuming one partition (the coordinator said it is not ours). */
+  release(topicPartition: string): void {
+    const partition = this.partitions.get(topicPartition);
+    if (partition === undefined) return;
+    this.drop(partition);
+    this.partitions.delete(topicPartition);
+  }
+
+  isAssigned(topicPartition: string): boolean {
+    return this.partitions.has(topicPartition);
+  }
+
+  assignment(): string[] {
+    return [...this.partitions.keys()];
+  }
+
+  /** Per assigned partition with a known position: the offset of the next record poll() returns. */
+  positions(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [topicPartition, partition] of this.partitions) if (partition.position >= 0) out.set(topicPartition, partition.position);
+    return out;
+  }
+
+  /** -1 when unassigned or not yet known. */
+  position(topicPartition: string): number {
+    return this.partitions.get(topicPartition)?.position ?? -1;
+  }
+
+  /** The group's committed offset arrived: start there, or apply auto.offset.reset when there is none. */
+  seekCommitted(topicPartition: string, committed: number): void {
+    const partition = this.partitions.get(topicPartition);
+    if (partition === undefined || partition.phase !== "offset") return;
+    if (committed >= 0) return this.seek(partition, committed);
+    if (this.config.kafka["auto.offset.reset"] === "earliest") return this.seek(partition, 0); // mqsim keeps every log from offset 0
+    partition.phase = "reset";
+    this.maybeFetch(partition);
+  }
+
+  /** Moves the position (dropping what is buffered or in flight for the partition) and fetches from there. */
+  seekTo(topicPartition: string, offset: number): void {
+    const partition = this.partitions.get(topicPartition);
+    if (partition !== undefined) this.seek(partition, offset);
+  }
+
+  // ---------------------------------------------------------------- poll
+
+  /** Hands the application up to `maxRecords` records of one partition, or null when nothing is buffered. */
+  poll(maxRecords: number): PolledRecords | null {
+    const head = this.buffer[0];
+    if (head === undefined) return null;
+    const partition = this.partitions.get(head.topicPartition)!;
+    assert(partition.position === head.position, `poll of ${head.topicPartition} at ${head.position}, position ${partition.position}`);
+    if (head.count <= maxRecords) {
+      this.buffer.shift();
+      partition.buffered--;
+      partition.position += head.count;
+      // Prefetch while the application works, as the Java client does for partitions with nothing buffered.
+      if (partition.buffered === 0) this.maybeFetch(partition);
+      return head;
+    }
+    const out: PolledRecords = { topicPartition: head.topicPartition, position: head.position, idFirst: head.idFirst, count: maxRecords };
+    head.position += maxRecords;
+    head.idFirst += maxRecords;
+    head.count -= maxRecords;
+    partition.position += maxRecords;
+    return out;
+  }
+
+  hasBuffered(): boolean {
+    return this.buffer.length > 0;
+  }
+
+  // ---------------------------------------------------------------- ConsumerLinkOwner
+
+  onLinkOpen(link: ConsumerLink): void {
+    if (this.isClosed) return;
+    this.metadata.onLinkOpen(link);
+    for (const partition of this.partitions.values()) {
+      if (this.metadata.leader(partition.topicPartition)?.leader === link.peer.name) this.maybeFetch(partition);
+    }
+  }
+
+  onLinkResponse(_link: ConsumerLink, message: KafkaMessage & { correlationId: number }): void {
+    if (this.isClosed) return;
+    if (message.kind === "metadata-response") return this.metadata.onResponse(message);
+    if (message.kind === "fetch-response") return this.onFetchResponse(message);
+  }
+
+  onLinkLost(link: ConsumerLink, lost: readonly number[], error: "NETWORK_EXCEPTION" | "REQUEST_TIMED_OUT"): void {
+    if (this.isClosed) return;
+    for (const correlationId of lost) {
+      const partition = this.fetches.get(correlationId);
+      this.fetches.delete(correlationId);
+      if (partition === undefined || partition.inFlight !== correlationId) continue;
+      partition.inFlight = 0;
+      this.failed(partition, error);
+    }
+    // Partitions waiting for this connection to open (it was refused, or broke while idle) retry after the backoff.
+    for (const partition of this.partitions.values()) {
+      if (partition.phase === "offset" || partition.inFlight !== 0 || partition.buffered > 0 || partition.backoff !== NO_EVENT) continue;
+      if (this.metadata.leader(partition.topicPartition)?.leader === link.peer.name) this.failed(partition, error);
+    }
+    this.metadata.onLinkLost(link, lost);
+  }
+
+  // ---------------------------------------------------------------- fetch loop
+
+  private maybeFetch(partition: AssignedPartition): void {
+    if (this.isClosed || partition.phase === "offset" || partition.inFlight !== 0 || partition.buffered > 0 || partition.backoff !== NO_EVENT) return;
+    if (this.partitions.get(partition.topicPartition) !== partition) return;
+    const info = this.metadata.leader(partition.topicPartition);
+    if (info === undefined || info.leader === null) {
+      if (info !== undefined) this.markFailing(partition, "LEADER_NOT_AVAILABLE");
+      this.metadata.refresh();
+      return;
+    }
+    const link = this.linkTo(info.leader);
+    if (!link.isOpen) return link.ensureConnecting();
+    const isReset = partition.phase === "reset";
+    const correlationId = this.correlationIdNext++;
+    link.request({
+      kind: "fetch",
+      correlationId,
+      replica: null,
+      topicPartition: partition.topicPartition,
+      fetchOffset: isReset ? 0 : partition.fetchOffset,
+      currentLeaderEpoch: info.leaderEpoch,
+      maxWaitMs: isReset ? 0 : this.config.fetchMaxWaitMs,
+      maxBytes: isReset ? 1 : this.config.maxPartitionFetchBytes,
+    });
+    partition.inFlight = correlationId;
+    this.fetches.set(correlationId, partition);
+  }
+
+  private onFetchResponse(message: FetchResponse & { correlationId: number }): void {
+    const partition = this.fetches.get(message.correlationId);
+    this.fetches.delete(message.correlationId);
+    // Answers for a partition since revoked or moved by a seek are stale.
+    if (partition === undefined || partition.inFlight !== message.correlationId) return;
+    partition.inFlight = 0;
+    if (message.error === "OFFSET_OUT_OF_RANGE") {
+      this.world.kernel.marks.hit("kafka.consumer.offset-out-of-range");
+      this.world.kernel.trace.record("kafka.consumer.reset", `${this.clientName}:${partition.topicPartition}`, partition.fetchOffset, message.logEndOffset);
+      return this.seek(partition, message.logEndOffset);
+    }
+    if (message.error !== "NONE") return this.failed(partition, message.error);
+    this.markOk(partition);
+    if (partition.phase === "reset") return this.seek(partition, message.highWatermark);
+    for (const batch of message.batches) {
+      const end = batch.baseOffset + batch.count;
+      if (end <= partition.fetchOffset) continue;
+      // Whole batches come back; records below the position are skipped, as the Java client does.
+      assert(batch.baseOffset <= partition.fetchOffset, `${partition.topicPartition}: fetched batch at ${batch.baseOffset} after a gap from ${partition.fetchOffset}`);
+      const skip = partition.fetchOffset - batch.baseOffset;
+      this.buffer.push({ topicPartition: partition.topicPartition, position: partition.fetchOffset, idFirst: batch.idFirst + skip, count: batch.count - skip });
+      partition.buffered++;
+      partition.fetchOffset = end;
+    }
+    if (partition.buffered > 0) this.owner.onFetchable();
+    else this.maybeFetch(partition);
+  }
+
+  private failed(partition: AssignedPartition, error: string): void {
+    this.world.kernel.marks.hit("kafka.consumer.fetch-error");
+    this.markFailing(partition, error);
+    this.metadata.refresh();
+    this.node.cancel(partition.backoff);
+    partition.backoff = this.node.after(this.config.retryBackoffNs, this.onBackoffBound, partition);
+  }
+
+  private seek(partition: AssignedPartition, offset: number): void {
+    assert(Number.isSafeInteger(offset) && offset >= 0, `seek of ${partition.topicPartition} to ${offset}`);
+    this.unbuffer(partition);
+    partition.phase = "fetch";
+    partition.position = offset;
+    partition.fetchOffset = offset;
+    partition.inFlight = 0;
+    this.node.cancel(partition.backoff);
+    partition.backoff = NO_EVENT;
+    this.maybeFetch(partition);
+  }
+
+  private drop(partition: AssignedPartition): void {
+    this.unbuffer(partition);
+    this.node.cancel(partition.backoff);
+    partition.backoff = NO_EVENT;
+    partition.inFlight = 0;
+    if (partition.isFailing) this.failingCount--;
+    partition.isFailing = false;
+  }
+
+  private unbuffer(partition: AssignedPartition): void {
+    if (partition.buffered === 0) return;
+    this.buffer = this.buffer.filter((records) => records.topicPartition !== partition.topicPartition);
+    partition.buffered = 0;
+  }
+
+  // ---------------------------------------------------------------- unavailability windows
+
+  private markFailing(partition: AssignedPartition, error: string): void {
+    if (partition.isFailing) return;
+    partition.isFailing = true;
+    this.failingCount++;
+    this.isReceiveFailing = true;
+    this.history.record({ type: "op-failed", timeNs: this.node.now, client: this.clientName, op: "receive", error });
+  }
+
+  private markOk(partition: AssignedPartition): void {
+    if (partition.isFailing) {
+      partition.isFailing = false;
+      this.failingCount--;
+    }
+    if (this.isReceiveFailing && this.failingCount === 0) {
+      this.isReceiveFailing = false;
+      this.history.record({ type: "op-ok", timeNs: this.node.now, client: this.clientName, op: "receive" });
+    }
+  }
+
+  // ---------------------------------------------------------------- metadata
+
+  private onMetadata(): void {
+    // An offline partition: ask again after the backoff until it has a leader.
+    for (const topicPartition of this.partitions.keys()) {
+      if ((this.metadata.leader(topicPartition)?.leader ?? null) === null) {
+        this.metadata.refreshLater();
+        break;
+      }
+    }
+    for (const partition of this.partitions.values()) this.maybeFetch(partition);
+  }
+
+  private linkTo(broker: string): ConsumerLink {
+    let link = this.links.get(broker);
+    if (link === undefined) {
+      link = new ConsumerLink({
+        world: this.world,
+        node: this.node,
+        peer: this.world.node(broker),
+        port: DATA_PORT,
+        trafficClass: DATA_CLASS,
+        owner: this,
+        requestTimeoutNs: this.config.requestTimeoutNs,
+        reconnectBackoffNs: this.config.reconnectBackoffNs,
+        reconnectBackoffMaxNs: this.config.reconnectBackoffMaxNs,
+      });
+      this.links.set(broker, link);
+    }
+    return link;
+  }
+}

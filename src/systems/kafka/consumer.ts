@@ -1,0 +1,293 @@
+/**
+ * The Kafka consumer client in a consumer group, with the application that
+ * processes what it reads: KafkaConsumer's membership (KIP-848 heartbeats),
+ * committed offsets, fetcher and poll loop, plus a model of the application
+ * so that the history shows what was *delivered* and what was *applied*.
+ *
+ * The application polls one record batch at a time (at most
+ * max.poll.records records of it), takes mqsim.processing.ms to process it,
+ * and then applies its side effect: an "effect" event in the history, or —
+ * with mqsim.idempotent — an effect for only those message ids the
+ * IdempotentConsumer has not applied before. When it commits decides what a
+ * crash costs (see CommitPolicy): "before-process" loses the batch being
+ * processed, "after-process" and "auto" deliver again what was processed
+ * after the last commit. A commit the coordinator refuses (the partition
+ * has moved to another member, or this one was fenced) makes the consumer
+ * drop the partition at once and heartbeat for its new assignment, which
+ * shortens the window in which two members consume one partition (see
+ * group-coordinator.ts).
+ *
+ * The owner builds a KafkaConsumer from its NodeSoftware.start and calls
+ * start(): its timers and connections belong to that process incarnation, so
+ * a client crash kills it mid-batch. A restarted client builds a fresh
+ * consumer, which joins with a new member id (a Java consumer's member id is
+ * generated at startup); the old member holds its partitions until its
+ * session times out. The history and the IdempotentConsumer live outside.
+ */
+import { assert } from "../../kernel/assert.js";
+import type { History } from "../../clients/history.js";
+import type { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
+import type { WorldNode } from "../../world/node.js";
+import type { World } from "../../world/world.js";
+import { resolveConsumerConfig, type KafkaConsumerConfig, type ResolvedConsumerConfig } from "./consumer-config.js";
+import { ConsumerFetcher, type FetcherOwner, type PolledRecords } from "./consumer-fetcher.js";
+import { ConsumerMembership, type CommitToken, type MembershipOwner } from "./consumer-membership.js";
+import type { KafkaError } from "./protocol.js";
+
+export interface KafkaConsumerOptions {
+  world: World;
+  /** The client's node: the consumer runs in its current process incarnation. */
+  node: WorldNode;
+  /** Broker node names to ask for metadata (bootstrap.servers). */
+  bootstrap: readonly string[];
+  /** Node name of the group coordinator (COORDINATOR_NODE in a built cluster). */
+  coordinator: string;
+  /** group.id */
+  group: string;
+  /** Subscribed topic names; their partitions come from the coordinator's assignment. */
+  topics: readonly string[];
+  history: History;
+  /** The name this client has in the history. */
+  clientName: string;
+  config: Partial<KafkaConsumerConfig>;
+  /**
+   * The application's durable dedup store, required with mqsim.idempotent.
+   * Share one among all consumers of the group and keep it across restarts:
+   * it stands for the downstream database, not for consumer memory.
+   */
+  idempotentConsumer?: IdempotentConsumer;
+}
+
+/** The records of the application's last poll, until it has finished with them. */
+interface InHand {
+  readonly records: PolledRecords;
+  /** The commitSync awaited before processing ("before-process"); null once processing. */
+  commit: CommitToken | null;
+}
+
+export class KafkaConsumer implements MembershipOwner, FetcherOwner {
+  readonly config: ResolvedConsumerConfig;
+  readonly clientName: string;
+  readonly group: string;
+  readonly memberId: string;
+  private readonly world: World;
+  private readonly node: WorldNode;
+  private readonly incarnation: number;
+  private readonly history: History;
+  private readonly idempotent: IdempotentConsumer | null;
+  private readonly membership: ConsumerMembership;
+  private readonly fetcher: ConsumerFetcher;
+  private inHand: InHand | null = null;
+  /** Last offset committed (or being committed) per partition, so auto-commit sends only changes. */
+  private readonly autoCommitted = new Map<string, number>();
+  private isStarted = false;
+  private isClosed = false;
+  private readonly onProcessedBound = (hand: InHand): void => this.onProcessed(hand);
+  private readonly onAutoCommitBound = (): void => this.onAutoCommit();
+
+  constructor(options: KafkaConsumerOptions) {
+    this.config = resolveConsumerConfig(options.config);
+    this.world = options.world;
+    this.node = options.node;
+    assert(this.node.isProcessAlive, `consumer ${options.clientName}: built on ${this.node.name} while it is ${this.node.state}`);
+    this.incarnation = this.node.incarnation;
+    this.clientName = options.clientName;
+    this.group = options.group;
+    this.history = options.history;
+    if (this.config.idempotent && options.idempotentConsumer === undefined) {
+      throw new Error(`consumer ${options.clientName}: mqsim.idempotent=true needs an idempotentConsumer store`);
+    }
+    this.idempotent = this.config.idempotent ? options.idempotentConsumer! : null;
+    if (options.topics.length === 0) throw new Error(`consumer ${options.clientName}: subscribes to no topic`);
+    // A Java consumer generates its member id at startup: a restarted process is a new member.
+    this.memberId = `${options.clientName}#${this.incarnation}`;
+    this.membership = new ConsumerMembership({
+      world: options.world,
+      node: this.node,
+      coordinator: options.world.node(options.coordinator),
+      group: options.group,
+      topics: options.topics,
+      memberId: this.memberId,
+      config: this.config,
+      owner: this,
+    });
+    this.fetcher = new ConsumerFetcher({
+      world: options.world,
+      node: this.node,
+      bootstrap: options.bootstrap.map((name) => options.world.node(name)),
+      config: this.config,
+      history: this.history,
+      clientName: this.clientName,
+      owner: this,
+    });
+  }
+
+  /** Joins the group and starts fetching; call once, from the owner's NodeSoftware.start. */
+  start(): void {
+    this.assertAlive();
+    assert(!this.isStarted, `consumer ${this.clientName}: started twice`);
+    this.isStarted = true;
+    this.membership.start();
+    this.fetcher.start();
+    if (this.config.autoCommit) this.node.after(this.config.autoCommitIntervalNs, this.onAutoCommitBound);
+  }
+
+  /**
+   * KafkaConsumer.close(): stops fetching and processing (a batch being
+   * processed is abandoned), commits positions if auto-commit is on, and
+   * leaves the group so its partitions move at once.
+   */
+  close(): void {
+    this.assertAlive();
+    if (this.isClosed) return;
+    if (this.config.autoCommit) this.commitPositions();
+    this.isClosed = true;
+    this.inHand = null;
+    this.fetcher.close();
+    this.membership.leave();
+  }
+
+  /** The partitions this consumer is assigned now, in assignment order. */
+  assignment(): string[] {
+    return this.fetcher.assignment();
+  }
+
+  /** Per assigned partition with a known position: the offset of the next record the application gets. */
+  positions(): Map<string, number> {
+    return this.fetcher.positions();
+  }
+
+  /** True while the application holds records it has not finished with. */
+  get isBusy(): boolean {
+    return this.inHand !== null;
+  }
+
+  /**
+   * For a run's drain phase: true when the application is idle and, for every
+   * partition in `endOffsets` that this consumer is assigned, it has been
+   * handed everything below the end offset. Partitions assigned elsewhere are
+   * not this consumer's business: the caller checks that every partition has
+   * a live owner (assignment(), or the coordinator's members()).
+   */
+  isCaughtUp(endOffsets: ReadonlyMap<string, number>): boolean {
+    if (this.inHand !== null) return false;
+    for (const [topicPartition, end] of endOffsets) {
+      if (!this.fetcher.isAssigned(topicPartition)) continue;
+      if (this.fetcher.position(topicPartition) < end) return false;
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- MembershipOwner
+
+  onAssignment(assignment: readonly string[]): void {
+    if (this.isClosed) return;
+    const added = this.fetcher.assign(assignment);
+    for (const topicPartition of [...this.autoCommitted.keys()]) if (!this.fetcher.isAssigned(topicPartition)) this.autoCommitted.delete(topicPartition);
+    for (const topicPartition of added) this.membership.fetchOffset(topicPartition);
+  }
+
+  onCommittedOffset(topicPartition: string, offset: number): void {
+    if (this.isClosed) return;
+    if (offset >= 0 && this.fetcher.position(topicPartition) < 0) this.autoCommitted.set(topicPartition, offset);
+    this.fetcher.seekCommitted(topicPartition, offset);
+  }
+
+  onCommitResult(commit: CommitToken, error: KafkaError | "NETWORK_EXCEPTION"): void {
+    if (error === "NONE") {
+      this.history.record({ type: "commit", timeNs: this.node.now, client: this.clientName, group: this.group, stream: commit.topicPartition, position: commit.offset });
+    } else {
+      this.world.kernel.marks.hit("kafka.consumer.commit-failed");
+      if (this.autoCommitted.get(commit.topicPartition) === commit.offset) this.autoCommitted.delete(commit.topicPartition);
+      if (error !== "NETWORK_EXCEPTION" && !this.isClosed) {
+        // The coordinator says the partition is no longer ours (or we are no longer a member):
+        // stop consuming it now rather than at the next heartbeat, and ask for the assignment.
+        this.fetcher.release(commit.topicPartition);
+        this.membership.heartbeatNow();
+      }
+    }
+    const hand = this.inHand;
+    if (this.isClosed || hand === null || hand.commit !== commit) return;
+    if (error === "NONE") return this.startProcessing(hand);
+    // commitSync failed: the batch is not processed; its partition's new owner starts at the old commit.
+    this.inHand = null;
+    this.pollNext();
+  }
+
+  // ---------------------------------------------------------------- FetcherOwner
+
+  onFetchable(): void {
+    this.pollNext();
+  }
+
+  // ---------------------------------------------------------------- the application
+
+  private pollNext(): void {
+    if (this.isClosed || this.inHand !== null) return;
+    const records = this.fetcher.poll(this.config.maxPollRecords);
+    if (records === null) return;
+    this.history.record({
+      type: "deliver",
+      timeNs: this.node.now,
+      client: this.clientName,
+      group: this.group,
+      stream: records.topicPartition,
+      position: records.position,
+      idFirst: records.idFirst,
+      count: records.count,
+    });
+    const hand: InHand = { records, commit: null };
+    this.inHand = hand;
+    if (this.config.commit === "before-process") {
+      hand.commit = this.membership.commit(records.topicPartition, records.position + records.count, true);
+      return;
+    }
+    this.startProcessing(hand);
+  }
+
+  private startProcessing(hand: InHand): void {
+    hand.commit = null;
+    this.node.after(this.config.processingNs, this.onProcessedBound, hand);
+  }
+
+  private onProcessed(hand: InHand): void {
+    if (this.inHand !== hand) return;
+    this.inHand = null;
+    const records = hand.records;
+    this.applyEffect(records);
+    if (this.config.commit === "after-process" && this.fetcher.isAssigned(records.topicPartition)) {
+      this.membership.commit(records.topicPartition, records.position + records.count, false);
+    }
+    this.pollNext();
+  }
+
+  private applyEffect(records: PolledRecords): void {
+    const now = this.node.now;
+    if (this.idempotent === null) {
+      this.history.record({ type: "effect", timeNs: now, client: this.clientName, group: this.group, idFirst: records.idFirst, count: records.count });
+      return;
+    }
+    const fresh = this.idempotent.apply(records.idFirst, records.count);
+    if (fresh.length === 0) this.world.kernel.marks.hit("kafka.consumer.repeat-not-applied");
+    for (const range of fresh) this.history.record({ type: "effect", timeNs: now, client: this.clientName, group: this.group, idFirst: range.idFirst, count: range.count });
+  }
+
+  private onAutoCommit(): void {
+    if (this.isClosed) return;
+    this.commitPositions();
+    this.node.after(this.config.autoCommitIntervalNs, this.onAutoCommitBound);
+  }
+
+  /** Auto-commit: the position of what has been handed to the application, processed or not. */
+  private commitPositions(): void {
+    for (const [topicPartition, position] of this.fetcher.positions()) {
+      if (this.autoCommitted.get(topicPartition) === position) continue;
+      this.autoCommitted.set(topicPartition, position);
+      this.membership.commit(topicPartition, position, false);
+    }
+  }
+
+  private assertAlive(): void {
+    assert(this.node.isProcessAlive && this.node.incarnation === this.incarnation, `consumer ${this.clientName}: used after its process (incarnation ${this.incarnation}) died`);
+  }
+}
