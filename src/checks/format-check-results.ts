@@ -23,6 +23,10 @@ const WORDING: Record<CheckerName, Wording> = {
     passed: (c) => `${n(c, "acked")} acked, ${plural(n(c, "groups"), "group")}`,
     failed: (c) => `${n(c, "lost")} lost, ${n(c, "unseen")} unseen of ${n(c, "acked")} acked`,
   },
+  "lost-effects": {
+    passed: (c) => `${n(c, "acked")} acked, ${plural(n(c, "groups"), "applying group")}`,
+    failed: (c) => `${n(c, "unapplied")} of ${n(c, "acked")} acked never applied`,
+  },
   unexpected: {
     passed: (c) => `${n(c, "delivered")} delivered, ${n(c, "recovered")} recovered`,
     failed: (c) => `${plural(n(c, "unexpected"), "message")} delivered but never sent or refused`,

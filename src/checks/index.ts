@@ -10,6 +10,7 @@ export { checkDuplicated } from "./duplicated.js";
 export { formatCheckResult, formatCheckResults } from "./format-check-results.js";
 export { checkInconsistentOffsets, type InconsistentOffsetsOptions } from "./inconsistent-offsets.js";
 export type { FinalLog, LogEntry, ReplicaSnapshot } from "./log-snapshot.js";
+export { checkLostEffects, type LostEffectsOptions } from "./lost-effects.js";
 export { checkLost, NO_GROUP, type LostOptions } from "./lost.js";
 export { checkMonotonic, type MonotonicOptions } from "./monotonic.js";
 export { checkReordered } from "./reordered.js";

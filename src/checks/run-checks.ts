@@ -13,6 +13,7 @@ import { checkDuplicated } from "./duplicated.js";
 import { endOfHistory } from "./history-end.js";
 import { checkInconsistentOffsets, type InconsistentOffsetsOptions } from "./inconsistent-offsets.js";
 import type { FinalLog, ReplicaSnapshot } from "./log-snapshot.js";
+import { checkLostEffects, type LostEffectsOptions } from "./lost-effects.js";
 import { checkLost, type LostOptions } from "./lost.js";
 import { checkMonotonic, type MonotonicOptions } from "./monotonic.js";
 import { checkReordered } from "./reordered.js";
@@ -33,6 +34,7 @@ export interface RunChecksOptions {
   /** Which checkers to run (always in CHECKER_NAMES order); default: all whose inputs are present. */
   checks?: readonly CheckerName[];
   lost?: LostOptions;
+  lostEffects?: LostEffectsOptions;
   inconsistentOffsets?: InconsistentOffsetsOptions;
   monotonic?: MonotonicOptions;
   unavailability?: UnavailabilityOptions;
@@ -55,6 +57,8 @@ function runOne(name: CheckerName, history: History, inputs: CheckInputs, option
   switch (name) {
     case "lost":
       return checkLost(history, options.lost);
+    case "lost-effects":
+      return checkLostEffects(history, options.lostEffects);
     case "unexpected":
       return checkUnexpected(history);
     case "duplicated":

@@ -13,6 +13,7 @@ import type { TimeNs } from "../kernel/time.js";
 /** The checkers, in the order runChecks runs them. */
 export const CHECKER_NAMES = [
   "lost",
+  "lost-effects",
   "unexpected",
   "duplicated",
   "duplicated-effects",

@@ -22,6 +22,8 @@ export interface MembershipOwner {
   onAssignment(assignment: readonly string[]): void;
   /** The group's committed offset for a partition (-1: none). */
   onCommittedOffset(topicPartition: string, offset: number): void;
+  /** What the member owns now, including a revoked partition it has not finished with. */
+  ownedPartitions(): string[];
   /** The coordinator's answer to a commit ("NONE": stored); async commits lost in transit are never answered. */
   onCommitResult(commit: CommitToken, error: KafkaError | "NETWORK_EXCEPTION"): void;
 }
@@ -105,7 +107,7 @@ export class ConsumerMembership implements ConsumerLinkOwner {
     return token;
   }
 
-  /** Heartbeats now (unless one is in flight), to learn the assignment sooner. */
+  /** Heartbeats now (unless one is in flight): to learn the assignment sooner, or to acknowledge a revocation. */
   heartbeatNow(): void {
     if (this.link.isOpen) this.sendHeartbeat();
   }
@@ -164,6 +166,7 @@ export class ConsumerMembership implements ConsumerLinkOwner {
       memberId: this.memberId,
       memberEpoch: this.memberEpochNow,
       topics: [...this.topics],
+      ownedTopicPartitions: this.memberEpochNow <= 0 ? [] : this.owner.ownedPartitions(),
       sessionTimeoutMs: this.config.sessionTimeoutMs,
     };
   }

@@ -182,9 +182,21 @@ export class KafkaConsumer implements MembershipOwner, FetcherOwner {
 
   onAssignment(assignment: readonly string[]): void {
     if (this.isClosed) return;
+    const revoked = this.fetcher.assignment().filter((topicPartition) => !assignment.includes(topicPartition));
+    // Kafka's consumer commits its positions before giving partitions up when auto-commit is on.
+    if (revoked.length > 0 && this.config.autoCommit) this.commitPositions();
     const added = this.fetcher.assign(assignment);
     for (const topicPartition of [...this.autoCommitted.keys()]) if (!this.fetcher.isAssigned(topicPartition)) this.autoCommitted.delete(topicPartition);
     for (const topicPartition of added) this.membership.fetchOffset(topicPartition);
+    // KIP-848: acknowledge the revocation at once, unless a revoked partition's batch is still
+    // being processed: that batch is finished (and committed) first, then acknowledged.
+    if (revoked.length > 0 && !this.isRevokedInHand()) this.membership.heartbeatNow();
+  }
+
+  ownedPartitions(): string[] {
+    const owned = this.fetcher.assignment();
+    if (this.isRevokedInHand()) owned.push(this.inHand!.records.topicPartition);
+    return owned;
   }
 
   onCommittedOffset(topicPartition: string, offset: number): void {
@@ -254,10 +266,11 @@ export class KafkaConsumer implements MembershipOwner, FetcherOwner {
     if (this.inHand !== hand) return;
     this.inHand = null;
     const records = hand.records;
+    const wasRevoked = !this.fetcher.isAssigned(records.topicPartition);
     this.applyEffect(records);
-    if (this.config.commit === "after-process" && this.fetcher.isAssigned(records.topicPartition)) {
-      this.membership.commit(records.topicPartition, records.position + records.count, false);
-    }
+    // A revoked partition is still ours until we acknowledge, so its last batch is committed too.
+    if (this.config.commit === "after-process") this.membership.commit(records.topicPartition, records.position + records.count, false);
+    if (wasRevoked) this.membership.heartbeatNow();
     this.pollNext();
   }
 
@@ -285,6 +298,11 @@ export class KafkaConsumer implements MembershipOwner, FetcherOwner {
       this.autoCommitted.set(topicPartition, position);
       this.membership.commit(topicPartition, position, false);
     }
+  }
+
+  /** True while the application processes a batch of a partition the coordinator has revoked. */
+  private isRevokedInHand(): boolean {
+    return this.inHand !== null && !this.fetcher.isAssigned(this.inHand.records.topicPartition);
   }
 
   private assertAlive(): void {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { Kernel } from "../../kernel/kernel.js";
 import { buildKafkaCluster, COORDINATOR_NODE, type KafkaCluster } from "./cluster.js";
 import { PeerLink } from "./peer-link.js";
@@ -43,11 +43,16 @@ function rawClient(c: KafkaCluster, kernel: Kernel): { send(message: KafkaMessag
 }
 
 let correlationId = 1;
+/** What each member was last told it owns: a well-behaved member reports it at its next heartbeat. */
+const owns = new Map<string, string[]>();
 
 function heartbeat(client: ReturnType<typeof rawClient>, memberId: string, memberEpoch: number, topics = ["t"], sessionTimeoutMs = 10_000): ConsumerGroupHeartbeatResponse {
-  const answer = client.send({ kind: "consumer-group-heartbeat", correlationId: correlationId++, group: "g", memberId, memberEpoch, topics, sessionTimeoutMs });
+  const ownedTopicPartitions = memberEpoch > 0 ? (owns.get(memberId) ?? []) : [];
+  const answer = client.send({ kind: "consumer-group-heartbeat", correlationId: correlationId++, group: "g", memberId, memberEpoch, topics, ownedTopicPartitions, sessionTimeoutMs });
   expect(answer.kind).toBe("consumer-group-heartbeat-response");
-  return answer as ConsumerGroupHeartbeatResponse;
+  const response = answer as ConsumerGroupHeartbeatResponse;
+  owns.set(memberId, response.error === "NONE" ? [...response.assignment] : []);
+  return response;
 }
 
 function commit(client: ReturnType<typeof rawClient>, memberId: string, topicPartition: string, offset: number): OffsetCommitResponse {
@@ -55,15 +60,26 @@ function commit(client: ReturnType<typeof rawClient>, memberId: string, topicPar
 }
 
 describe("group coordinator (KIP-848 heartbeats, range assignment, offsets)", () => {
-  it("assigns partitions with the range assignor over members sorted by id, bumping the group epoch at each change", () => {
+  beforeEach(() => owns.clear());
+
+  it("assigns partitions with the range assignor over members sorted by id, moving a partition only after its owner lets go", () => {
     const { kernel, c } = cluster();
     const client = rawClient(c, kernel);
     const first = heartbeat(client, "m2", 0);
     expect(first).toMatchObject({ error: "NONE", memberEpoch: 1, assignment: ["t-0", "t-1", "t-2", "t-3", "t-4"] });
+    // m1's target is t-0..t-2 (5 partitions over [m1, m2]: 3 and 2) and u (only m1 subscribes);
+    // m2 still owns t-0..t-2, so m1 gets only what is free (KIP-848's first step).
     const second = heartbeat(client, "m1", 0, ["t", "u"]);
-    // t: 5 partitions over [m1, m2] -> m1 gets 3, m2 gets 2; u: only m1 subscribes.
-    expect(second).toMatchObject({ error: "NONE", memberEpoch: 2, assignment: ["t-0", "t-1", "t-2", "u-0", "u-1"] });
+    expect(second).toMatchObject({ error: "NONE", memberEpoch: 2, assignment: ["u-0", "u-1"] });
+    expect(c.coordinator.owner("g", "t-0")).toBe("m2");
+    // m2 is told to revoke t-0..t-2; until it acknowledges, they are still its own.
     expect(heartbeat(client, "m2", 1)).toMatchObject({ error: "NONE", memberEpoch: 2, assignment: ["t-3", "t-4"] });
+    expect(c.coordinator.owner("g", "t-0")).toBe("m2");
+    expect(heartbeat(client, "m1", 2, ["t", "u"]).assignment).toEqual(["u-0", "u-1"]);
+    // Its next heartbeat lists only t-3, t-4: the revoked partitions are released, and m1 gets them.
+    expect(heartbeat(client, "m2", 2).assignment).toEqual(["t-3", "t-4"]);
+    expect(c.coordinator.owner("g", "t-0")).toBeNull();
+    expect(heartbeat(client, "m1", 2, ["t", "u"]).assignment).toEqual(["t-0", "t-1", "t-2", "u-0", "u-1"]);
     expect(c.coordinator.groupEpoch("g")).toBe(2);
     expect(c.coordinator.owner("g", "t-3")).toBe("m2");
     // Leaving hands everything to the one left.
@@ -84,7 +100,11 @@ describe("group coordinator (KIP-848 heartbeats, range assignment, offsets)", ()
     expect(c.coordinator.members("g").map((m) => m.memberId)).toEqual(["b"]);
     expect(kernel.marks.count("kafka.group.member-expired")).toBe(1);
     expect(heartbeat(client, "a", 2)).toMatchObject({ error: "UNKNOWN_MEMBER_ID", assignment: [] });
-    expect(heartbeat(client, "a", 0).assignment).toEqual(["t-0", "t-1", "t-2"]);
+    // a rejoins: its share is still b's until b lets go of it.
+    expect(heartbeat(client, "a", 0).assignment).toEqual([]);
+    expect(heartbeat(client, "b", 4).assignment).toEqual(["t-3", "t-4"]);
+    expect(heartbeat(client, "b", 4).assignment).toEqual(["t-3", "t-4"]);
+    expect(heartbeat(client, "a", 4).assignment).toEqual(["t-0", "t-1", "t-2"]);
     expect(heartbeat(client, "b", 99).error).toBe("FENCED_MEMBER_EPOCH");
   });
 

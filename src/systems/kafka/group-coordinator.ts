@@ -13,15 +13,15 @@
  *   every fault: while the node is down nobody can heartbeat or commit, and
  *   at restart every member gets a fresh session, as Kafka reschedules
  *   session timeouts when a new coordinator loads a group.
- * - Real KIP-848 moves a partition in two steps: the old owner is asked to
- *   revoke it, acknowledges, and only then does the new owner get it. Here a
- *   new target assignment takes effect at once: the new owner learns it at
- *   its next heartbeat, the old one at its own, so for up to a heartbeat
- *   interval two members may fetch the same partition. That is at-least-once
- *   as it can be in practice (the classic protocol had the same window for
- *   zombie members); the old owner's commits are refused from the moment it
- *   lost the partition (see onOffsetCommit), and the checkers count the
- *   duplicates.
+ * - A partition moves in KIP-848's two steps: the coordinator computes a
+ *   new target assignment, answers the old owner's next heartbeat without
+ *   the partition (revocation), and hands it to the new owner only once a
+ *   heartbeat of the old owner no longer lists it among its owned
+ *   partitions, or its session expired. So two live members never own one
+ *   partition, and only the owner may commit its offset. A zombie (a member
+ *   cut off from the coordinator that has not noticed) can still fetch and
+ *   process after its session expired: the checkers count those repeats.
+ *   Member epochs are simplified to the group epoch.
  * - Assignment is server-side with the range assignor (Kafka's "range",
  *   RangeAssignor's rule): per topic, partitions in index order are split
  *   into contiguous ranges over the subscribed members sorted by member id,
@@ -63,6 +63,9 @@ interface Member {
   memberEpoch: number;
   topics: string[];
   sessionTimeoutMs: number;
+  /** What the assignor wants this member to own. */
+  target: string[];
+  /** What the coordinator last told it to own: target minus partitions still owned by others. */
   assignment: string[];
   sessionTimer: EventHandle;
 }
@@ -73,7 +76,7 @@ interface Group {
   epoch: number;
   /** Members in join order; the assignor sorts them by id. */
   readonly members: Map<string, Member>;
-  /** Which member owns each assigned topic-partition now. */
+  /** Which member owns each topic-partition now (it keeps a revoked one until it acknowledges). */
   readonly owners: Map<string, string>;
   /** Committed offsets: the next offset to consume, per topic-partition. */
   readonly offsets: Map<string, number>;
@@ -167,12 +170,16 @@ export class GroupCoordinator implements NodeSoftware {
       return answer("NONE", undefined);
     }
     if (request.memberEpoch === 0) {
-      // A join, or a rejoin after the member lost its state (fenced, or told it is unknown).
-      if (existing !== undefined) this.node!.cancel(existing.sessionTimer);
-      const member: Member = { memberId: request.memberId, memberEpoch: 0, topics: [...request.topics], sessionTimeoutMs: request.sessionTimeoutMs, assignment: [], sessionTimer: NO_EVENT };
+      // A join, or a rejoin after the member lost its state (fenced, or told it is unknown): it owns nothing.
+      if (existing !== undefined) {
+        this.node!.cancel(existing.sessionTimer);
+        releaseAll(group, existing.memberId);
+      }
+      const member: Member = { memberId: request.memberId, memberEpoch: 0, topics: [...request.topics], sessionTimeoutMs: request.sessionTimeoutMs, target: [], assignment: [], sessionTimer: NO_EVENT };
       group.members.set(member.memberId, member);
       this.world.kernel.marks.hit("kafka.group.member-joined");
       this.rebalance(group);
+      reconcile(group, member, []);
       this.armSession(group, member);
       return answer("NONE", member);
     }
@@ -187,6 +194,7 @@ export class GroupCoordinator implements NodeSoftware {
       existing.topics = [...request.topics];
       this.rebalance(group);
     }
+    reconcile(group, existing, request.ownedTopicPartitions);
     this.armSession(group, existing);
     return answer("NONE", existing);
   }
@@ -241,17 +249,17 @@ export class GroupCoordinator implements NodeSoftware {
   private removeMember(group: Group, member: Member, mark: string): void {
     this.node!.cancel(member.sessionTimer);
     group.members.delete(member.memberId);
+    releaseAll(group, member.memberId);
     this.world.kernel.marks.hit(mark);
     this.world.kernel.trace.record(mark, `${group.name}:${member.memberId}`, group.epoch);
     this.rebalance(group);
   }
 
-  /** A new group epoch and a new target assignment, effective at once (see the header). */
+  /** A new group epoch and a new target assignment; partitions move as their owners let go (see the header). */
   private rebalance(group: Group): void {
     group.epoch++;
     const members = sortedMembers(group);
-    for (const member of members) member.assignment = [];
-    group.owners.clear();
+    for (const member of members) member.target = [];
     for (const topic of this.topics) {
       const subscribers = members.filter((member) => member.topics.includes(topic.name));
       if (subscribers.length === 0) continue;
@@ -261,11 +269,7 @@ export class GroupCoordinator implements NodeSoftware {
       for (let k = 0; k < subscribers.length; k++) {
         const member = subscribers[k]!;
         const take = base + (k < extra ? 1 : 0);
-        for (let n = 0; n < take; n++, partition++) {
-          const name = topicPartition(topic.name, partition);
-          member.assignment.push(name);
-          group.owners.set(name, member.memberId);
-        }
+        for (let n = 0; n < take; n++, partition++) member.target.push(topicPartition(topic.name, partition));
       }
     }
     for (const member of members) member.memberEpoch = group.epoch;
@@ -276,6 +280,29 @@ export class GroupCoordinator implements NodeSoftware {
   private reply(endpoint: Endpoint, message: KafkaMessage): void {
     if (endpoint.isOpen) endpoint.send(message, wireBytesOf(message));
   }
+}
+
+/**
+ * One step of KIP-848's reconciliation for a member that just heartbeated
+ * owning `owned`: partitions it has let go of (revoked by its target and no
+ * longer listed) are released; it is then assigned every partition of its
+ * target that nobody else owns.
+ */
+function reconcile(group: Group, member: Member, owned: readonly string[]): void {
+  for (const [partition, owner] of [...group.owners]) {
+    if (owner === member.memberId && !member.target.includes(partition) && !owned.includes(partition)) group.owners.delete(partition);
+  }
+  member.assignment = [];
+  for (const partition of member.target) {
+    const owner = group.owners.get(partition);
+    if (owner !== undefined && owner !== member.memberId) continue;
+    group.owners.set(partition, member.memberId);
+    member.assignment.push(partition);
+  }
+}
+
+function releaseAll(group: Group, memberId: string): void {
+  for (const [partition, owner] of [...group.owners]) if (owner === memberId) group.owners.delete(partition);
 }
 
 function sortedMembers(group: Group): Member[] {

@@ -63,6 +63,11 @@ export function topicPartition(topic: string, partition: number): string {
   return `${topic}-${partition}`;
 }
 
+/** The topic of a topic-partition name (topic names may contain "-"; the index never does). */
+export function topicOfPartition(topicPartitionName: string): string {
+  return topicPartitionName.slice(0, topicPartitionName.lastIndexOf("-"));
+}
+
 /** What the controller decides about one partition; pushed to brokers and served to clients. */
 export interface PartitionState {
   topicPartition: string;
@@ -201,6 +206,12 @@ export interface ConsumerGroupHeartbeatRequest {
   /** Subscribed topic names. */
   topics: string[];
   /**
+   * KIP-848's TopicPartitions: what the member owns now. A partition the
+   * coordinator revoked stays the member's until a heartbeat no longer lists
+   * it; only then may another member get it.
+   */
+  ownedTopicPartitions: string[];
+  /**
    * The member's session.timeout.ms. KIP-848 made it a broker-side group
    * setting (group.consumer.session.timeout.ms); mqsim keeps it on the
    * consumer, carried here as the classic JoinGroup carried it.
@@ -293,7 +304,7 @@ export function wireBytesOf(message: KafkaMessage): number {
     case "partition-state":
       return REQUEST_OVERHEAD_BYTES + PARTITION_STATE_BYTES * message.states.length;
     case "consumer-group-heartbeat":
-      return REQUEST_OVERHEAD_BYTES + NAME_BYTES * message.topics.length;
+      return REQUEST_OVERHEAD_BYTES + NAME_BYTES * (message.topics.length + message.ownedTopicPartitions.length);
     case "consumer-group-heartbeat-response":
       return REQUEST_OVERHEAD_BYTES + NAME_BYTES * message.assignment.length;
     default:

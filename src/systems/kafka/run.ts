@@ -15,14 +15,22 @@ import { Kernel } from "../../kernel/kernel.js";
 import type { StopReason } from "../../kernel/scheduler.js";
 import type { FaultSchedule } from "../../faults/fault.js";
 import { scheduleFaults } from "../../faults/schedule.js";
-import { buildKafkaCluster, type KafkaCluster, type KafkaClusterSpec } from "./cluster.js";
+import { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
+import { buildKafkaCluster, COORDINATOR_NODE, type KafkaCluster, type KafkaClusterSpec } from "./cluster.js";
 import { convergence, finalLogs, replicaSnapshots } from "./cluster-state.js";
+import { ConsumerDriver, drainReasons, type ConsumerWorkload } from "./consumer-workload.js";
 import { ProducerDriver, type ProducerWorkload } from "./producer-workload.js";
 
 export interface KafkaRunSpec {
   seed: number | string;
   cluster: Omit<KafkaClusterSpec, "clients">;
   producers: ProducerWorkload[];
+  /**
+   * Consumer group members, each on its own client node. They consume from
+   * the start, through the faults, and must drain everything acknowledged
+   * before the run counts as converged.
+   */
+  consumers?: ConsumerWorkload[];
   faults: FaultSchedule;
   /** Producers send and faults happen before this; then everything heals. */
   faultPhaseNs: number;
@@ -60,7 +68,9 @@ export function runKafka(spec: KafkaRunSpec): KafkaRunResult {
     seed: spec.seed,
     budgets: { eventsMax: spec.eventsMax ?? 50_000_000, timeNsMax: spec.faultPhaseNs + spec.convergeNsMax },
   });
-  const cluster = buildKafkaCluster(kernel, { ...spec.cluster, clients: spec.producers.map((producer) => producer.name) });
+  const consumerWorkloads = spec.consumers ?? [];
+  const clients = [...spec.producers.map((producer) => producer.name), ...consumerWorkloads.map((consumer) => consumer.name)];
+  const cluster = buildKafkaCluster(kernel, { ...spec.cluster, clients });
   const { world } = cluster;
   const history = new History();
   const drivers = spec.producers.map((workload) => {
@@ -68,6 +78,7 @@ export function runKafka(spec: KafkaRunSpec): KafkaRunResult {
     world.install(workload.name, driver);
     return driver;
   });
+  const consumers = installConsumers(cluster, consumerWorkloads, history);
   scheduleFaults(world, spec.faults.filter((fault) => fault.atNs < spec.faultPhaseNs));
   kernel.scheduler.at(spec.faultPhaseNs, () => world.healAll());
   world.boot();
@@ -81,6 +92,7 @@ export function runKafka(spec: KafkaRunSpec): KafkaRunResult {
     drivers.forEach((driver, index) => {
       if (!driver.isIdle()) busy.push(`producer ${spec.producers[index]!.name} still has messages in flight`);
     });
+    if (state.isConverged) busy.push(...drainReasons(cluster, consumers));
     if (state.isConverged && busy.length === 0) {
       liveness.isConverged = true;
       liveness.convergedAtNs = kernel.now;
@@ -106,7 +118,7 @@ export function runKafka(spec: KafkaRunSpec): KafkaRunResult {
       replicas: replicaSnapshots(cluster),
       finalLogs: [...logs.entries()].map(([stream, entries]) => ({ stream, entries })),
     },
-    spec.checks ?? {},
+    checksWithGroups(spec.checks ?? {}, consumerWorkloads),
   );
   return {
     seed: kernel.seed,
@@ -119,6 +131,35 @@ export function runKafka(spec: KafkaRunSpec): KafkaRunResult {
     liveness,
     marks: kernel.marks.entries(),
     cluster,
+  };
+}
+
+function installConsumers(cluster: KafkaCluster, workloads: readonly ConsumerWorkload[], history: History): ConsumerDriver[] {
+  // One store per group: it stands for the group's downstream database.
+  const stores = new Map<string, IdempotentConsumer>();
+  return workloads.map((workload) => {
+    const isIdempotent = workload.config["mqsim.idempotent"] === true;
+    if (isIdempotent && !stores.has(workload.group)) stores.set(workload.group, new IdempotentConsumer());
+    const driver = new ConsumerDriver({
+      world: cluster.world,
+      workload,
+      bootstrap: cluster.brokerNames,
+      coordinator: COORDINATOR_NODE,
+      history,
+      ...(isIdempotent ? { idempotentConsumer: stores.get(workload.group)! } : {}),
+    });
+    cluster.world.install(workload.name, driver);
+    return driver;
+  });
+}
+
+/** Every configured group is held to account by lost and lost-effects, with the final read as one more group. */
+function checksWithGroups(options: RunChecksOptions, consumers: readonly ConsumerWorkload[]): RunChecksOptions {
+  const groups = [...new Set(consumers.map((consumer) => consumer.group))].sort();
+  return {
+    ...options,
+    lost: { groups: [...groups, FINAL_READ_GROUP], ...options.lost },
+    lostEffects: { groups, ...options.lostEffects },
   };
 }
 

@@ -1,0 +1,103 @@
+/**
+ * A client node that runs one consumer of a group. Every process incarnation
+ * builds a fresh KafkaConsumer (a restarted client is a new member, as a
+ * restarted Java consumer is), while the group's IdempotentConsumer store —
+ * the downstream database — lives outside and survives the crash.
+ *
+ * For a run's drain phase the driver answers whether it has processed
+ * everything up to given end offsets in the partitions it owns.
+ */
+import type { History } from "../../clients/history.js";
+import type { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
+import type { NodeSoftware, WorldNode } from "../../world/node.js";
+import type { World } from "../../world/world.js";
+import type { KafkaConsumerConfig } from "./consumer-config.js";
+import type { KafkaCluster } from "./cluster.js";
+import { KafkaConsumer } from "./consumer.js";
+import { topicOfPartition } from "./protocol.js";
+
+export interface ConsumerWorkload {
+  /** The client node's name; also the consumer's name in the history. */
+  name: string;
+  /** group.id */
+  group: string;
+  topics: string[];
+  config: Partial<KafkaConsumerConfig>;
+}
+
+export interface ConsumerDriverOptions {
+  world: World;
+  workload: ConsumerWorkload;
+  bootstrap: readonly string[];
+  coordinator: string;
+  history: History;
+  /** The group's shared store; required when the workload sets mqsim.idempotent. */
+  idempotentConsumer?: IdempotentConsumer;
+}
+
+export class ConsumerDriver implements NodeSoftware {
+  private consumerNow: KafkaConsumer | null = null;
+  private node: WorldNode | null = null;
+
+  constructor(private readonly options: ConsumerDriverOptions) {}
+
+  get workload(): ConsumerWorkload {
+    return this.options.workload;
+  }
+
+  /** The consumer of the current incarnation (null before the first boot). */
+  get consumer(): KafkaConsumer | null {
+    return this.consumerNow;
+  }
+
+  /** True when the node is up and its consumer is running. */
+  get isLive(): boolean {
+    return this.node !== null && this.node.isUp && this.consumerNow !== null;
+  }
+
+  start(node: WorldNode): void {
+    this.node = node;
+    const { world, workload, bootstrap, coordinator, history, idempotentConsumer } = this.options;
+    this.consumerNow = new KafkaConsumer({
+      world,
+      node,
+      bootstrap,
+      coordinator,
+      group: workload.group,
+      topics: workload.topics,
+      history,
+      clientName: workload.name,
+      config: workload.config,
+      ...(idempotentConsumer === undefined ? {} : { idempotentConsumer }),
+    });
+    this.consumerNow.start();
+  }
+}
+
+/**
+ * Why the consumers have not drained yet (empty when they have): every
+ * partition of every subscribed topic must be owned by a live member that
+ * has processed everything below the leader's high watermark.
+ */
+export function drainReasons(cluster: KafkaCluster, drivers: readonly ConsumerDriver[]): string[] {
+  if (drivers.length === 0) return [];
+  const reasons: string[] = [];
+  const highWatermarks = new Map<string, number>();
+  for (const state of cluster.controller.partitionStates()) {
+    const leader = state.leader === null ? undefined : cluster.brokers.get(state.leader)?.replica(state.topicPartition);
+    highWatermarks.set(state.topicPartition, leader?.highWatermark ?? 0);
+  }
+  const groups = [...new Set(drivers.map((driver) => driver.workload.group))].sort();
+  for (const group of groups) {
+    const members = drivers.filter((driver) => driver.workload.group === group && driver.isLive);
+    const topics = new Set(drivers.filter((driver) => driver.workload.group === group).flatMap((driver) => driver.workload.topics));
+    for (const [topicPartition, highWatermark] of highWatermarks) {
+      if (!topics.has(topicOfPartition(topicPartition))) continue;
+      const owner = cluster.coordinator.owner(group, topicPartition);
+      const member = members.find((driver) => driver.consumer!.memberId === owner);
+      if (member === undefined) reasons.push(`group ${group}: ${topicPartition} has no live owner (${owner ?? "unassigned"})`);
+      else if (!member.consumer!.isCaughtUp(new Map([[topicPartition, highWatermark]]))) reasons.push(`group ${group}: ${member.workload.name} has not processed ${topicPartition} up to ${highWatermark}`);
+    }
+  }
+  return reasons;
+}
