@@ -1,12 +1,16 @@
 /**
  * The safe Kafka configuration holds under generated faults: RF 3, acks=all,
  * min.insync.replicas=2, unclean election off, truncation by leader epoch,
- * idempotent producer. No acknowledged message is lost, nothing is duplicated
- * or reordered, replicas never diverge and nothing read is later truncated;
- * after healing the cluster converges.
+ * idempotent producer, and a consumer group of two that commits after
+ * processing through an idempotent consumer. No acknowledged message is
+ * lost or left unapplied, no effect is applied twice (deliveries may repeat:
+ * at-least-once), nothing is reordered, replicas never diverge and nothing
+ * read is later truncated; after healing the cluster converges and the group
+ * drains. (Made unsafe by turning the idempotent consumer off, it fails at
+ * once: a consumer cut off from the coordinator repeats effects.)
  *
  * Faults: process crashes, restarts, pauses, total / one-way / data-only /
- * controller-only partitions on the brokers. Power loss is not among them:
+ * controller-only partitions on the brokers and the consumers. Power loss is not among them:
  * Kafka does not fsync by default and relies on replication, so when the ISR
  * has shrunk to one replica (the others fenced or lagging) a power loss of
  * that replica loses acknowledged writes even under this configuration —
@@ -22,11 +26,11 @@ import { CONTROLLER_CLASS, DATA_CLASS } from "../src/systems/kafka/protocol.js";
 import { failedChecks, runKafka } from "../src/systems/kafka/run.js";
 
 const SECOND = 1_000_000_000;
-const BROKERS = ["b1", "b2", "b3"];
-const SAFETY_CHECKS = ["lost", "unexpected", "duplicated", "reordered", "inconsistent-offsets", "dirty-read", "divergence"];
+const NODES = ["b1", "b2", "b3", "c1", "c2"];
+const SAFETY_CHECKS = ["lost", "lost-effects", "unexpected", "duplicated-effects", "reordered", "inconsistent-offsets", "dirty-read", "divergence"];
 
 const schedules = faultScheduleArbitrary({
-  nodeNames: BROKERS,
+  nodeNames: NODES,
   horizonNs: 10 * SECOND,
   faultsMax: 6,
   verbs: ["processCrash", "restart", "pause", "resume", "partition", "heal"],
@@ -53,6 +57,12 @@ describe("kafka: the safe configuration under generated faults", () => {
             },
           },
           producers: [{ name: "p1", topic: "t", partitions: 2, messagesPerSecond: 20, messagesPerSend: 1, bytesPerMessage: 100, config: { acks: "all", "enable.idempotence": true, "request.timeout.ms": 2_000, "delivery.timeout.ms": 60_000 } }],
+          consumers: ["c1", "c2"].map((name) => ({
+            name,
+            group: "g",
+            topics: ["t"],
+            config: { "mqsim.commit": "after-process", "mqsim.idempotent": true, "mqsim.processing.ms": 40, "session.timeout.ms": 6_000, "heartbeat.interval.ms": 1_000 },
+          })),
           faults,
           faultPhaseNs: 10 * SECOND,
           convergeNsMax: 90 * SECOND,
@@ -68,7 +78,7 @@ describe("kafka: the safe configuration under generated faults", () => {
       { numRuns: 200 },
     );
     // The runs must have exercised what the configuration claims to survive.
-    for (const mark of ["kafka.leader.failover", "kafka.isr.shrink", "kafka.isr.expand", "kafka.truncate", "world.process-crash", "world.pause"]) {
+    for (const mark of ["kafka.leader.failover", "kafka.isr.shrink", "kafka.isr.expand", "kafka.truncate", "world.process-crash", "world.pause", "kafka.group.member-expired", "kafka.consumer.repeat-not-applied"]) {
       expect(marks.get(mark) ?? 0, mark).toBeGreaterThan(0);
     }
   });
