@@ -181,6 +181,7 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
       if (request === undefined) return;
       assert(request.batch === null, `correlation id ${message.correlationId} answered by a metadata response`);
       this.metadata.apply(message, this.node.now);
+      if (this.hasQueuedWithoutLeader()) this.recordOpFailed("LEADER_NOT_AVAILABLE");
       this.scheduleDrain();
     } else if (message.kind === "produce-response") {
       const request = connection.take(message.correlationId);
@@ -200,6 +201,9 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
       if (request.batch === null) continue;
       this.onAttemptFailed(connection, request.batch, request === timedOut ? "REQUEST_TIMED_OUT" : "NETWORK_EXCEPTION");
     }
+    // A connection that failed with no request on it (a refused connect, a reset idle socket) is a
+    // failed attempt too when batches are waiting: the unavailability check must see the stall.
+    if (this.unresolved > 0 && !lost.some((request) => request.batch !== null)) this.recordOpFailed("NETWORK_EXCEPTION");
     if (this.metadata.target === connection.broker.name) this.metadata.fail(this.node.now);
     // Kafka refreshes metadata after a disconnect: the broker may have lost its leaderships.
     this.metadata.requestUpdate();
@@ -442,6 +446,14 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     const index = inFlight.indexOf(batch);
     assert(index >= 0, `${batch.topicPartition}: a finished request's batch was not in flight`);
     inFlight.splice(index, 1);
+  }
+
+  /** True when a partition has sealed batches waiting and the metadata names no leader for it. */
+  private hasQueuedWithoutLeader(): boolean {
+    for (const partition of this.accumulator.partitions.values()) {
+      if (partition.queue.length > 0 && this.metadata.leaderOf(partition.topicPartition) === null) return true;
+    }
+    return false;
   }
 
   private recordOpOk(): void {
