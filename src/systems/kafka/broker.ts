@@ -11,7 +11,7 @@ import type { ConnectionHandler, Endpoint } from "../../world/connection.js";
 import type { DiskFile } from "../../world/disk.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
-import { msToNs, type KafkaBrokerConfig } from "./config.js";
+import { DEFAULT_BROKER_CONFIG, msToNs, type KafkaBrokerConfig } from "./config.js";
 import { PartitionReplica, type ReplicaHost } from "./partition-replica.js";
 import { PeerLink } from "./peer-link.js";
 import {
@@ -44,6 +44,7 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
   private readonly onHeartbeatBound = (): void => this.onHeartbeatTimer();
   private readonly onLagCheckBound = (): void => this.onLagCheck();
   private readonly onCheckpointBound = (): void => this.onCheckpoint();
+  private readonly onTimedFlushBound = (): void => this.onTimedFlush();
 
   constructor(options: { world: World; config: KafkaBrokerConfig; controller: string; assignment: readonly PartitionState[] }) {
     this.world = options.world;
@@ -87,6 +88,22 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
     node.after(msToNs(this.config["broker.heartbeat.interval.ms"]), this.onHeartbeatBound);
     node.after(this.lagCheckIntervalNs(), this.onLagCheckBound);
     node.after(msToNs(this.config["replica.high.watermark.checkpoint.interval.ms"]), this.onCheckpointBound);
+    if (this.hasTimedFlush()) node.after(msToNs(this.config["log.flush.interval.ms"]), this.onTimedFlushBound);
+  }
+
+  /** log.flush.interval.ms is set (Kafka's default, Long.MAX_VALUE, means never). */
+  private hasTimedFlush(): boolean {
+    return this.config["log.flush.interval.ms"] < DEFAULT_BROKER_CONFIG["log.flush.interval.ms"];
+  }
+
+  /**
+   * Kafka's LogManager flushes, in the background, every log not flushed for
+   * log.flush.interval.ms; it gates no acknowledgement. mqsim flushes every
+   * log at that interval.
+   */
+  private onTimedFlush(): void {
+    for (const replica of this.replicas.values()) replica.flushInBackground();
+    this.node.after(msToNs(this.config["log.flush.interval.ms"]), this.onTimedFlushBound);
   }
 
   sendToController(message: KafkaMessage): boolean {

@@ -55,6 +55,10 @@ interface PendingProduce {
   correlationId: number;
   baseOffset: number;
   endOffset: number;
+  /** acks=all waits for the high watermark; acks=1 only for its flush, if it triggered one. */
+  requiresHighWatermark: boolean;
+  /** The log end offset this write's flush must reach before it is answered (0: it triggered none). */
+  flushEndOffset: number;
   timer: EventHandle;
 }
 
@@ -76,6 +80,10 @@ export class PartitionReplica {
   // Leader side.
   private readonly followers = new Map<string, FollowerProgress>();
   private pending: PendingProduce[] = [];
+  /** The log end offset the last completed flush covered. */
+  private flushedEndOffset = 0;
+  /** A follower waits for its flush before fetching again. */
+  private isFlushBlockingFetch = false;
   private parked: ParkedFetch[] = [];
   private readonly producers = new Map<number, { nextSequence: number }>();
   private isIsrChangePending = false;
@@ -180,6 +188,7 @@ export class PartitionReplica {
     this.link?.close();
     this.link = null;
     this.isFetchInFlight = false;
+    this.isFlushBlockingFetch = false;
   }
 
   private truncateTo(offset: number): void {
@@ -189,6 +198,8 @@ export class PartitionReplica {
       this.host.world.kernel.trace.record("kafka.truncate", `${this.host.node.name}:${this.topicPartition}`, before, this.log.logEndOffset);
     }
     this.highWatermarkNow = Math.min(this.highWatermarkNow, this.log.logEndOffset);
+    // A flush of the cut tail says nothing about what is appended in its place.
+    this.flushedEndOffset = Math.min(this.flushedEndOffset, this.log.logEndOffset);
   }
 
   // ------------------------------------------------------------ leader: produce
@@ -202,6 +213,7 @@ export class PartitionReplica {
     }
     const incoming = request.batch;
     let baseOffset: number;
+    let flushEndOffset = 0;
     const producer = incoming.producerId >= 0 ? this.producers.get(incoming.producerId) : undefined;
     if (producer !== undefined && incoming.baseSequence < producer.nextSequence) {
       // A retry of a batch we already have (KIP-98): answer with where it landed, never append twice.
@@ -215,13 +227,13 @@ export class PartitionReplica {
       const batch: RecordBatch = { ...incoming, baseOffset, leaderEpoch: this.state.leaderEpoch };
       if (this.log.append(batch) !== "ok") return reject("KAFKA_STORAGE_ERROR");
       if (incoming.producerId >= 0) this.producers.set(incoming.producerId, { nextSequence: incoming.baseSequence + incoming.count });
-      this.maybeFlush(incoming.count);
+      flushEndOffset = this.maybeFlush(incoming.count);
     }
     const endOffset = baseOffset + incoming.count;
-    if (request.acks === 1) this.respond(endpoint, { kind: "produce-response", correlationId: request.correlationId, topicPartition: this.topicPartition, error: "NONE", baseOffset });
-    if (request.acks === -1) {
+    if (request.acks === 1 && flushEndOffset === 0) this.respond(endpoint, { kind: "produce-response", correlationId: request.correlationId, topicPartition: this.topicPartition, error: "NONE", baseOffset });
+    else if (request.acks !== 0) {
       const timer = this.host.node.after(msToNs(request.timeoutMs), this.onProduceTimeoutBound, request.correlationId);
-      this.pending.push({ endpoint, correlationId: request.correlationId, baseOffset, endOffset, timer });
+      this.pending.push({ endpoint, correlationId: request.correlationId, baseOffset, endOffset, requiresHighWatermark: request.acks === -1, flushEndOffset, timer });
     }
     this.maybeAdvanceHighWatermark();
     this.wakeParkedFetches();
@@ -240,13 +252,37 @@ export class PartitionReplica {
     this.respond(produce.endpoint, { kind: "produce-response", correlationId: produce.correlationId, topicPartition: this.topicPartition, error, baseOffset: error === "NONE" ? produce.baseOffset : -1 });
   }
 
-  private maybeFlush(messages: number): void {
+  /**
+   * log.flush.interval.messages: the append that reaches the interval
+   * flushes the log, synchronously — Kafka's UnifiedLog.append calls flush()
+   * on the request (or replica fetcher) thread, so the produce response, or
+   * the follower's next fetch, waits for the fsync. Returns the log end
+   * offset the flush covers, or 0 when this append triggered none.
+   */
+  private maybeFlush(messages: number): number {
     this.messagesSinceFlush += messages;
-    if (this.messagesSinceFlush >= this.host.config["log.flush.interval.messages"]) {
-      this.messagesSinceFlush = 0;
-      this.host.world.disk(this.host.node.name).fsync(this.log.diskFile, noop, null);
-    }
+    if (this.messagesSinceFlush < this.host.config["log.flush.interval.messages"]) return 0;
+    this.messagesSinceFlush = 0;
+    const endOffset = this.log.logEndOffset;
+    this.host.world.disk(this.host.node.name).fsync(this.log.diskFile, this.onFlushedBound, endOffset);
+    return endOffset;
   }
+
+  /** A flush from the broker's background scheduler (log.flush.interval.ms): nobody waits for it. */
+  flushInBackground(): void {
+    if (this.messagesSinceFlush === 0) return;
+    this.messagesSinceFlush = 0;
+    this.host.world.disk(this.host.node.name).fsync(this.log.diskFile, this.onFlushedBound, this.log.logEndOffset);
+  }
+
+  private readonly onFlushedBound = (_result: unknown, endOffset: number): void => {
+    this.flushedEndOffset = Math.max(this.flushedEndOffset, endOffset);
+    if (this.role === "leader") this.answerSettledProduces();
+    if (this.isFlushBlockingFetch) {
+      this.isFlushBlockingFetch = false;
+      this.sendFetch();
+    }
+  };
 
   // ------------------------------------------------------------ leader: fetch
 
@@ -357,14 +393,23 @@ export class PartitionReplica {
     }
     // Kafka's DelayedProduce: once the high watermark covers the write, it is
     // acknowledged only if the ISR still has min.insync.replicas members.
+    this.answerSettledProduces();
+    this.wakeParkedFetches();
+  }
+
+  /** Answers the waiting produces whose high watermark (acks=all) and flush are both done. */
+  private answerSettledProduces(): void {
     const isIsrTooSmall = this.state.isr.length < this.host.config["min.insync.replicas"];
     const still: PendingProduce[] = [];
     for (const produce of this.pending) {
-      if (produce.endOffset <= this.highWatermarkNow) this.answerProduce(produce, isIsrTooSmall ? "NOT_ENOUGH_REPLICAS_AFTER_APPEND" : "NONE");
-      else still.push(produce);
+      const isReplicated = !produce.requiresHighWatermark || produce.endOffset <= this.highWatermarkNow;
+      if (!isReplicated || produce.flushEndOffset > this.flushedEndOffset) {
+        still.push(produce);
+        continue;
+      }
+      this.answerProduce(produce, produce.requiresHighWatermark && isIsrTooSmall ? "NOT_ENOUGH_REPLICAS_AFTER_APPEND" : "NONE");
     }
     this.pending = still;
-    this.wakeParkedFetches();
   }
 
   /** Periodic: followers that have not caught up within replica.lag.time.max.ms leave the ISR. */
@@ -437,12 +482,13 @@ export class PartitionReplica {
     if (message.error !== "NONE") return void this.host.node.after(FETCH_BACKOFF_NS, this.onFetchRetryBound);
     for (const batch of message.batches) {
       if (batch.baseOffset < this.log.logEndOffset) continue;
-      assert(batch.baseOffset === this.log.logEndOffset, `follower fetch gap: batch at ${batch.baseOffset}, log end ${this.log.logEndOffset}`);
+      if (!(batch.baseOffset === this.log.logEndOffset)) assert(false, `follower fetch gap: batch at ${batch.baseOffset}, log end ${this.log.logEndOffset}`);
       if (this.log.append(batch) !== "ok") return void this.host.node.after(FETCH_BACKOFF_NS, this.onFetchRetryBound);
-      this.maybeFlush(batch.count);
+      if (this.maybeFlush(batch.count) > 0) this.isFlushBlockingFetch = true;
     }
     this.highWatermarkNow = Math.max(this.highWatermarkNow, Math.min(message.highWatermark, this.log.logEndOffset));
-    this.sendFetch();
+    // The fetcher thread flushed synchronously: the next fetch (which reports our log end) waits for it.
+    if (!this.isFlushBlockingFetch) this.sendFetch();
   }
 
   private respond(endpoint: Endpoint, message: KafkaMessage): void {
@@ -458,4 +504,3 @@ function findBatch(batches: readonly RecordBatch[], producerId: number, baseSequ
   return null;
 }
 
-function noop(): void {}
