@@ -22,6 +22,12 @@ export interface TopicSpec {
 
 export interface KafkaClusterSpec {
   brokers: number;
+  /**
+   * broker.rack of each broker, b1 first (optional). With racks, replicas
+   * are placed rack-aware as Kafka does: consecutive replicas of a partition
+   * land on different racks whenever there are enough racks.
+   */
+  racks?: string[];
   topics: TopicSpec[];
   config?: Partial<KafkaBrokerConfig>;
   /** Names of client nodes to add (producers, consumers). */
@@ -43,6 +49,26 @@ export interface KafkaCluster {
 export const CONTROLLER_NODE = "controller";
 /** mqsim runs the group coordinator next to the controller (see group-coordinator.ts). */
 export const COORDINATOR_NODE = CONTROLLER_NODE;
+
+/**
+ * Kafka's rack-aware ordering (AdminUtils.getRackAlternatedBrokerList): take
+ * one broker from each rack in turn (racks sorted by name, brokers in their
+ * order), so walking the list round robin alternates racks.
+ */
+export function rackAlternated(brokerNames: readonly string[], racks: readonly string[]): string[] {
+  assert(racks.length === brokerNames.length, `racks: ${racks.length} given for ${brokerNames.length} brokers`);
+  const byRack = new Map<string, string[]>();
+  brokerNames.forEach((name, k) => {
+    const rack = racks[k]!;
+    byRack.set(rack, [...(byRack.get(rack) ?? []), name]);
+  });
+  const columns = [...byRack.keys()].sort().map((rack) => byRack.get(rack)!);
+  const ordered: string[] = [];
+  for (let row = 0; ordered.length < brokerNames.length; row++) {
+    for (const column of columns) if (row < column.length) ordered.push(column[row]!);
+  }
+  return ordered;
+}
 
 export function assignReplicas(brokerNames: readonly string[], topics: readonly TopicSpec[]): PartitionState[] {
   const states: PartitionState[] = [];
@@ -67,7 +93,7 @@ export function buildKafkaCluster(kernel: Kernel, spec: KafkaClusterSpec): Kafka
     ...(spec.network === undefined ? {} : { network: spec.network }),
     disk: spec.disk ?? "nvme",
   });
-  const assignment = assignReplicas(brokerNames, spec.topics);
+  const assignment = assignReplicas(spec.racks === undefined ? brokerNames : rackAlternated(brokerNames, spec.racks), spec.topics);
   const controller = new KafkaController({ world, config, brokers: brokerNames, partitions: assignment.map((state) => ({ ...state, isr: [...state.isr], replicas: [...state.replicas] })) });
   const coordinator = new GroupCoordinator({ world, topics: spec.topics.map((topic) => ({ name: topic.name, partitions: topic.partitions })) });
   // One process runs both services: they start, crash and restart together.
