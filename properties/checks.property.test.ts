@@ -24,6 +24,7 @@ type Deliver = Extract<HistoryEvent, { type: "deliver" }>;
 
 const DEFECTS = {
   "drop-delivery": { catches: "lost", inject: dropDelivery },
+  "drop-effect": { catches: "lost-effects", inject: dropEffect },
   "duplicate-delivery": { catches: "duplicated", inject: (r: Rendered, pick: number) => repeatEvent(r, pick, "deliver") },
   "duplicate-effect": { catches: "duplicated-effects", inject: (r: Rendered, pick: number) => repeatEvent(r, pick, "effect") },
   "swap-two": { catches: "reordered", inject: swapTwo },
@@ -42,7 +43,7 @@ function cleanCase(r: Rendered): Case {
 }
 
 function check(c: Case) {
-  return runChecks(toHistory(c.events, c.idLimit), { replicas: c.replicas, finalLogs: c.finalLogs }, { lost: { groups: c.groups } });
+  return runChecks(toHistory(c.events, c.idLimit), { replicas: c.replicas, finalLogs: c.finalLogs }, { lost: { groups: c.groups }, lostEffects: { groups: c.groups } });
 }
 
 describe("checkers on generated histories", () => {
@@ -106,6 +107,15 @@ function dropDelivery(r: Rendered, pick: number): Case {
   const acked = ackedIds(c.events);
   const candidates = indexesOf(c.events, (e) => e.type === "deliver" && [...idsOf(e)].some((id) => acked.has(id)));
   c.events.splice(chosen(candidates, pick, "delivery of an acknowledged message"), 1);
+  return c;
+}
+
+/** A consumer took a batch of acknowledged messages and never applied it (at-most-once). */
+function dropEffect(r: Rendered, pick: number): Case {
+  const c = cleanCase(r);
+  const acked = ackedIds(c.events);
+  const candidates = indexesOf(c.events, (e) => e.type === "effect" && [...idsOf(e)].some((id) => acked.has(id)));
+  c.events.splice(chosen(candidates, pick, "effect of an acknowledged message"), 1);
   return c;
 }
 
