@@ -200,7 +200,7 @@ function truncateFinalLog(r: Rendered, pick: number): Case {
   return c;
 }
 
-function* idsOf(e: Deliver): Generator<number> {
+function* idsOf(e: { idFirst: number; count: number }): Generator<number> {
   for (let k = 0; k < e.count; k++) yield e.idFirst + k;
 }
 
