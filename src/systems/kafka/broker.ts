@@ -12,7 +12,7 @@ import type { DiskFile } from "../../world/disk.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import { DEFAULT_BROKER_CONFIG, msToNs, type KafkaBrokerConfig } from "./config.js";
-import { PartitionReplica, type ReplicaHost } from "./partition-replica.js";
+import { PartitionReplica, rejectProduce, type ReplicaHost } from "./partition-replica.js";
 import { PeerLink } from "./peer-link.js";
 import {
   CONTROLLER_CLASS,
@@ -165,7 +165,7 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
     switch (message.kind) {
       case "produce": {
         const replica = this.replicas.get(message.topicPartition);
-        if (replica === undefined) return this.reply(endpoint, { kind: "produce-response", correlationId: message.correlationId, topicPartition: message.topicPartition, error: "NOT_LEADER_OR_FOLLOWER", baseOffset: -1 });
+        if (replica === undefined) return rejectProduce(endpoint, message, "NOT_LEADER_OR_FOLLOWER");
         return replica.onProduce(endpoint, message);
       }
       case "fetch": {

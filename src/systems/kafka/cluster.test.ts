@@ -168,4 +168,25 @@ describe("kafka cluster: replication, election, ISR", () => {
     expect(responses.map((response) => response.error)).toEqual(["NONE"]);
     expect(c.brokers.get("b1")!.replica(TP)!.highWatermark).toBe(0);
   });
+
+  it("answers a refused acks=1 write with its error, and closes the connection on a refused acks=0 write (nothing else would tell the producer)", () => {
+    const { kernel, c } = cluster();
+    kernel.scheduler.run({ untilNs: 2_000_000_000 });
+    const answers: ProduceResponse[] = [];
+    rawProduce(c, "b2", 1, 0, 10, answers);
+    kernel.scheduler.run({ untilNs: 2_100_000_000 });
+    expect(answers.map((response) => response.error)).toEqual(["NOT_LEADER_OR_FOLLOWER"]);
+    let isDown = false;
+    const link: PeerLink = new PeerLink(c.world, c.world.node("client"), c.world.node("b2"), DATA_PORT, DATA_CLASS, 100_000_000, {
+      onOpen: () => void link.send({ kind: "produce", correlationId: 1, topicPartition: TP, acks: 0, timeoutMs: 5_000, batch: { baseOffset: -1, count: 10, leaderEpoch: -1, idFirst: 10, bytes: 1_000, producerId: -1, baseSequence: -1 } }),
+      onMessage: (message: KafkaMessage) => expect.fail(`an acks=0 request was answered: ${message.kind}`),
+      onDown: () => {
+        isDown = true;
+        link.close();
+      },
+    });
+    link.connect();
+    kernel.scheduler.run({ untilNs: 2_200_000_000 });
+    expect(isDown).toBe(true);
+  });
 });

@@ -205,7 +205,7 @@ export class PartitionReplica {
   // ------------------------------------------------------------ leader: produce
 
   onProduce(endpoint: Endpoint, request: ProduceRequest): void {
-    const reject = (error: KafkaError): void => this.respond(endpoint, { kind: "produce-response", correlationId: request.correlationId, topicPartition: this.topicPartition, error, baseOffset: -1 });
+    const reject = (error: KafkaError): void => rejectProduce(endpoint, request, error);
     if (this.role !== "leader") return reject("NOT_LEADER_OR_FOLLOWER");
     if (request.acks === -1 && this.state.isr.length < this.host.config["min.insync.replicas"]) {
       this.host.world.kernel.marks.hit("kafka.produce.not-enough-replicas");
@@ -494,6 +494,19 @@ export class PartitionReplica {
   private respond(endpoint: Endpoint, message: KafkaMessage): void {
     if (endpoint.isOpen) endpoint.send(message, wireBytesOf(message));
   }
+}
+
+/**
+ * Refuses a produce request. With acks=0 nothing is ever answered, so Kafka
+ * closes the connection instead (KafkaApis.handleProduceRequest): the
+ * producer sees the disconnect and refreshes its metadata rather than go on
+ * writing into a broker that drops everything.
+ */
+export function rejectProduce(endpoint: Endpoint, request: ProduceRequest, error: KafkaError): void {
+  if (!endpoint.isOpen) return;
+  if (request.acks === 0) return endpoint.close();
+  const response: KafkaMessage = { kind: "produce-response", correlationId: request.correlationId, topicPartition: request.topicPartition, error, baseOffset: -1 };
+  endpoint.send(response, wireBytesOf(response));
 }
 
 function findBatch(batches: readonly RecordBatch[], producerId: number, baseSequence: number): RecordBatch | null {
