@@ -4,6 +4,7 @@
  * brokers p, p+1, … modulo N, so preferred leaders rotate), as Kafka's
  * rack-unaware assignment does.
  */
+import { compareStrings } from "../../kernel/order.js";
 import { assert } from "../../kernel/assert.js";
 import type { Kernel } from "../../kernel/kernel.js";
 import type { NetworkOptions } from "../../world/network.js";
@@ -62,7 +63,7 @@ export function rackAlternated(brokerNames: readonly string[], racks: readonly s
     const rack = racks[k]!;
     byRack.set(rack, [...(byRack.get(rack) ?? []), name]);
   });
-  const columns = [...byRack.keys()].sort().map((rack) => byRack.get(rack)!);
+  const columns = [...byRack.keys()].sort(compareStrings).map((rack) => byRack.get(rack)!);
   const ordered: string[] = [];
   for (let row = 0; ordered.length < brokerNames.length; row++) {
     for (const column of columns) if (row < column.length) ordered.push(column[row]!);

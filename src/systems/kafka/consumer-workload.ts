@@ -7,6 +7,7 @@
  * For a run's drain phase the driver answers whether it has processed
  * everything up to given end offsets in the partitions it owns.
  */
+import { compareStrings } from "../../kernel/order.js";
 import type { History } from "../../clients/history.js";
 import type { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
@@ -87,7 +88,7 @@ export function drainReasons(cluster: KafkaCluster, drivers: readonly ConsumerDr
     const leader = state.leader === null ? undefined : cluster.brokers.get(state.leader)?.replica(state.topicPartition);
     highWatermarks.set(state.topicPartition, leader?.highWatermark ?? 0);
   }
-  const groups = [...new Set(drivers.map((driver) => driver.workload.group))].sort();
+  const groups = [...new Set(drivers.map((driver) => driver.workload.group))].sort(compareStrings);
   for (const group of groups) {
     const members = drivers.filter((driver) => driver.workload.group === group && driver.isLive);
     const topics = new Set(drivers.filter((driver) => driver.workload.group === group).flatMap((driver) => driver.workload.topics));

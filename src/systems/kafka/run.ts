@@ -8,6 +8,7 @@
  * fail to converge, and a safe configuration's price (seconds unavailable)
  * is a number in the result, not a pass.
  */
+import { compareStrings } from "../../kernel/order.js";
 import { History } from "../../clients/history.js";
 import { runChecks, type RunChecksOptions } from "../../checks/run-checks.js";
 import type { CheckResult } from "../../checks/violation.js";
@@ -155,7 +156,7 @@ function installConsumers(cluster: KafkaCluster, workloads: readonly ConsumerWor
 
 /** Every configured group is held to account by lost and lost-effects, with the final read as one more group. */
 function checksWithGroups(options: RunChecksOptions, consumers: readonly ConsumerWorkload[]): RunChecksOptions {
-  const groups = [...new Set(consumers.map((consumer) => consumer.group))].sort();
+  const groups = [...new Set(consumers.map((consumer) => consumer.group))].sort(compareStrings);
   return {
     ...options,
     lost: { groups: [...groups, FINAL_READ_GROUP], ...options.lost },
