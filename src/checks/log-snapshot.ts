@@ -34,8 +34,9 @@ export interface FinalLog {
 /** The entries as a position table (a position listed twice keeps its first id). */
 export function tableOfEntries(entries: readonly LogEntry[]): PositionTable {
   const table = new PositionTable();
-  for (const entry of entries) {
-    for (let k = 0; k < entry.count; k++) table.claim(entry.position + k, entry.idFirst + k, -1);
-  }
+  let end = 0;
+  for (const entry of entries) end = Math.max(end, entry.position + entry.count);
+  table.reserve(end);
+  for (const entry of entries) table.claimRange(entry.position, entry.idFirst, entry.count, -1);
   return table;
 }

@@ -43,6 +43,16 @@ interface Cursor {
   timeNs: TimeNs;
 }
 
+/**
+ * One group's deliveries of one stream: the last to any of its clients, and
+ * each client's cursor. Keyed by the event's own strings, nested, so no key
+ * is built per delivery.
+ */
+interface GroupStream {
+  lastDelivery: number;
+  cursors: Map<string, Cursor>;
+}
+
 export function checkMonotonic(history: History, options: MonotonicOptions = {}): CheckResult {
   const streams = new Interner();
   const sends = buildSendIndex(history, streams);
@@ -50,9 +60,8 @@ export function checkMonotonic(history: History, options: MonotonicOptions = {})
   const prefixes = existing.map((table) => table.prefixCounts());
   const resets = sortedResets(options.resetsNs);
   const violations = new ViolationList();
-  const cursors = new Map<string, Cursor>();
-  /** Per (group, stream): the last delivery to any of the group's clients. */
-  const lastOfGroup = new Map<string, number>();
+  /** Per stream (numbered by `streams`), per group. */
+  const byStream: Map<string, GroupStream>[] = [];
   let polls = 0;
   let nonmonotonicPolls = 0;
   let pollSkips = 0;
@@ -67,12 +76,17 @@ export function checkMonotonic(history: History, options: MonotonicOptions = {})
       continue;
     }
     polls++;
-    const key = `${e.client}\u0000${e.group}\u0000${e.stream}`;
-    const groupKey = `${e.group}\u0000${e.stream}`;
-    const before = cursors.get(key);
-    const lastDelivery = lastOfGroup.get(groupKey) ?? -1;
-    cursors.set(key, { lastPosition: e.position + e.count - 1, eventIndex: i, timeNs: e.timeNs });
-    lastOfGroup.set(groupKey, i);
+    const s = streams.intern(e.stream);
+    const groups = (byStream[s] ??= new Map());
+    let groupStream = groups.get(e.group);
+    if (groupStream === undefined) {
+      groupStream = { lastDelivery: -1, cursors: new Map() };
+      groups.set(e.group, groupStream);
+    }
+    const before = groupStream.cursors.get(e.client);
+    const lastDelivery = groupStream.lastDelivery;
+    groupStream.cursors.set(e.client, { lastPosition: e.position + e.count - 1, eventIndex: i, timeNs: e.timeNs });
+    groupStream.lastDelivery = i;
     if (before === undefined) continue;
     // A later delivery of this group and stream than this client's last one went to another client.
     const changedHands = lastDelivery > before.eventIndex;
@@ -80,19 +94,17 @@ export function checkMonotonic(history: History, options: MonotonicOptions = {})
       exempted++;
       continue;
     }
-    const where = `consumer "${e.client}" of group "${e.group}", stream "${e.stream}"`;
     if (e.position <= before.lastPosition) {
       nonmonotonicPolls++;
       violations.offer(i, () => ({
         check: "nonmonotonic-poll",
-        message: `${where}: received ${describePositions(e.position, e.count)} after it had reached position ${before.lastPosition} (event #${before.eventIndex})`,
+        message: `${where(e)}: received ${describePositions(e.position, e.count)} after it had reached position ${before.lastPosition} (event #${before.eventIndex})`,
         eventIndex: i,
         timeNs: e.timeNs,
         messageIds: [{ idFirst: e.idFirst, count: e.count }],
       }));
       continue;
     }
-    const s = streams.find(e.stream);
     const skipped = countExisting(prefixes[s]!, before.lastPosition + 1, e.position);
     if (skipped === 0) continue;
     pollSkips++;
@@ -100,7 +112,7 @@ export function checkMonotonic(history: History, options: MonotonicOptions = {})
       const ids = idsBetween(existing[s]!, before.lastPosition + 1, e.position);
       return {
         check: "poll-skip",
-        message: `${where}: jumped from position ${before.lastPosition} (event #${before.eventIndex}) to ${e.position}, skipping ${plural(skipped, "existing position")} (ids ${ids.describe()})`,
+        message: `${where(e)}: jumped from position ${before.lastPosition} (event #${before.eventIndex}) to ${e.position}, skipping ${plural(skipped, "existing position")} (ids ${ids.describe()})`,
         eventIndex: i,
         timeNs: e.timeNs,
         messageIds: ids.ranges(),
@@ -109,6 +121,11 @@ export function checkMonotonic(history: History, options: MonotonicOptions = {})
   }
   const nonmonotonicSends = findNonmonotonicSends(history, sends, streams, violations);
   return violations.result("monotonic", { polls, nonmonotonicPolls, pollSkips, nonmonotonicSends, exempted, unpositioned });
+}
+
+/** Built only for a reported violation: most deliveries are fine. */
+function where(e: { client: string; group: string; stream: string }): string {
+  return `consumer "${e.client}" of group "${e.group}", stream "${e.stream}"`;
 }
 
 /** Per stream (numbered by `streams`): positions some ack or delivery shows exist. */
@@ -122,7 +139,7 @@ function knownPositions(history: History, streams: Interner): PositionTable[] {
     const s = streams.intern(e.stream);
     while (tables.length <= s) tables.push(new PositionTable());
     const table = tables[s]!;
-    for (let k = 0; k < e.count; k++) table.claim(e.position + k, e.idFirst + k, i);
+    table.claimRange(e.position, e.idFirst, e.count, i);
   }
   while (tables.length < streams.size) tables.push(new PositionTable());
   return tables;

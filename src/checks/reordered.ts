@@ -47,7 +47,7 @@ export function checkReordered(history: History): CheckResult {
     const s = streams.intern(e.stream);
     const byStream = (views[g] ??= []);
     const view = (byStream[s] ??= new PositionTable());
-    for (let k = 0; k < e.count; k++) view.claim(e.position + k, e.idFirst + k, i);
+    view.claimRange(e.position, e.idFirst, e.count, i);
   }
 
   const order = new ProducerOrder(sends);

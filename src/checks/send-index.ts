@@ -41,8 +41,48 @@ export function isInIdRange(index: SendIndex, id: MessageId): boolean {
   return id >= 0 && id < index.idLimit && Number.isInteger(id);
 }
 
-/** `streams` lets a checker share stream numbering with the index. */
+interface CachedIndex {
+  eventCount: number;
+  idLimit: number;
+  index: SendIndex;
+  /** The streams the build interned, in the order it numbered them. */
+  streamNames: readonly string[];
+}
+
+/**
+ * The last index built for each history. Several checkers of one run start
+ * from the same index; the index is read-only once built, so they share one.
+ * A history only grows, so its length and idLimit tell whether it changed.
+ */
+const cache = new WeakMap<History, CachedIndex>();
+
+/**
+ * `streams` lets a checker share stream numbering with the index: the
+ * index's ok results intern their streams into it in history order. Checkers
+ * must treat the returned index as read-only (it may be shared).
+ */
 export function buildSendIndex(history: History, streams: Interner = new Interner()): SendIndex {
+  const cached = cache.get(history);
+  if (cached !== undefined && cached.eventCount === history.length && cached.idLimit === history.idLimit && internsAlike(streams, cached.streamNames)) {
+    return cached.index;
+  }
+  const own = new Interner();
+  const index = build(history, own);
+  cache.set(history, { eventCount: history.length, idLimit: history.idLimit, index, streamNames: own.names });
+  if (internsAlike(streams, own.names)) return index;
+  // The caller's numbering differs from the shared index's: build one in it.
+  return build(history, streams);
+}
+
+/** Interns `names` into `streams` in order; true if each got the number it has in `names`. */
+function internsAlike(streams: Interner, names: readonly string[]): boolean {
+  if (streams.size > names.length) return false;
+  for (let i = 0; i < streams.size; i++) if (streams.name(i) !== names[i]) return false;
+  for (let i = streams.size; i < names.length; i++) streams.intern(names[i]!);
+  return true;
+}
+
+function build(history: History, streams: Interner): SendIndex {
   const idLimit = history.idLimit;
   const index: SendIndex = {
     idLimit,

@@ -76,24 +76,35 @@ export function checkUnavailability(history: History, options: UnavailabilityOpt
 }
 
 function findWindows(history: History): UnavailabilityWindow[] {
-  const open = new Map<string, UnavailabilityWindow>();
+  // Open windows per op, then per client: keyed by the events' own strings, so no key is built per event.
+  const open = new Map<UnavailableOp, Map<string, UnavailabilityWindow>>();
   const closed: UnavailabilityWindow[] = [];
   const events = history.events;
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
     if (e.type !== "op-failed" && e.type !== "op-ok") continue;
-    const key = `${e.op}\u0000${e.client}`;
-    const window = open.get(key);
+    let byClient = open.get(e.op);
+    if (byClient === undefined) {
+      byClient = new Map();
+      open.set(e.op, byClient);
+    }
+    const window = byClient.get(e.client);
     if (e.type === "op-failed") {
-      if (window !== undefined) window.failures++;
-      else open.set(key, { client: e.client, op: e.op, startNs: e.timeNs, endNs: e.timeNs, durationNs: 0, startEventIndex: i, endEventIndex: -1, failures: 1 });
+      if (window !== undefined) {
+        window.failures++;
+        continue;
+      }
+      byClient.set(e.client, { client: e.client, op: e.op, startNs: e.timeNs, endNs: e.timeNs, durationNs: 0, startEventIndex: i, endEventIndex: -1, failures: 1 });
     } else if (window !== undefined) {
       closed.push({ ...window, endNs: e.timeNs, durationNs: e.timeNs - window.startNs, endEventIndex: i });
-      open.delete(key);
+      byClient.delete(e.client);
     }
   }
   const endNs = endOfHistory(history).timeNs;
-  for (const window of open.values()) closed.push({ ...window, endNs, durationNs: endNs - window.startNs });
+  // The caller sorts windows by (start, client, op, event): the order they are listed in here does not matter.
+  for (const byClient of open.values()) {
+    for (const window of byClient.values()) closed.push({ ...window, endNs, durationNs: endNs - window.startNs });
+  }
   return closed;
 }
 

@@ -32,7 +32,11 @@ const SLOT_BITS = 24;
 export const SLOT_LIMIT = 2 ** SLOT_BITS;
 // Handles are gen * SLOT_LIMIT + slot and must stay below 2^53.
 const GEN_LIMIT = 2 ** (53 - SLOT_BITS);
-const COMPACT_MIN = 4096;
+// Low enough that a small run's cancelled timers (request, delivery, produce
+// timeouts: thousands, far in the future) do not deepen every sift for the
+// whole run; compaction is O(n) and runs only once dead entries outnumber
+// live ones, so its cost stays O(1) per cancel.
+const COMPACT_MIN = 256;
 
 /** The slot index a handle names (whether or not the handle is stale). */
 export function slotOfHandle(handle: EventHandle): number {

@@ -1,5 +1,5 @@
 export { assert, assertInteger, assertNonNegativeInteger, SimulatorBug, unreachable } from "./assert.js";
-export { Digest64 } from "./digest.js";
+export { Digest64, stringFingerprint } from "./digest.js";
 export { distribution, standardNormal, type Distribution, type DistributionSpec } from "./distribution.js";
 export { EventQueue, NO_EVENT, SLOT_LIMIT, type EventFn, type EventHandle, type TieBreaker } from "./event-queue.js";
 export { Kernel, type KernelOptions } from "./kernel.js";
@@ -29,4 +29,4 @@ export {
   type DurationNs,
   type TimeNs,
 } from "./time.js";
-export { Trace, type TraceOptions, type TraceRecord } from "./trace.js";
+export { Trace, TraceName, type TraceOptions, type TraceRecord } from "./trace.js";

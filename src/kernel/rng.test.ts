@@ -143,3 +143,18 @@ describe("RngStream values", () => {
     expect(() => picker.pick([])).toThrow(SimulatorBug);
   });
 });
+
+describe("Rng streams are Alea", () => {
+  it("draws exactly what seedrandom.alea draws for the same seed text", async () => {
+    const seedrandom = (await import("seedrandom")).default;
+    for (const [seed, name] of [[42, "net"], [0, "net:latency:b1->b2"], [123456789, "kernel:ties"], ["x", "é ü 😀"]] as const) {
+      const stream = new Rng(seed).stream(name);
+      const reference = seedrandom.alea(`${seed}/${name}`);
+      for (let i = 0; i < 500; i++) {
+        expect(stream.u32()).toBe((reference() * 4294967296) >>> 0);
+        expect(stream.float53()).toBe(reference.double());
+        expect(stream.unit()).toBe((reference() * 4294967296 + 0.5) / 4294967296);
+      }
+    }
+  });
+});

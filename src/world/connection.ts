@@ -5,6 +5,7 @@
  * broke: a crashed peer process's OS answers with a reset at once; a silent
  * peer (power loss, partition) is noticed only after a timeout.
  */
+import { NO_EVENT, type EventHandle } from "../kernel/event-queue.js";
 import type { WorldNode } from "./node.js";
 
 export type CloseReason =
@@ -55,6 +56,8 @@ export class Connection {
   readonly lastArrivalNs: [number, number] = [0, 0];
   /** When the client end saw the handshake complete. */
   isClientOpen = false;
+  /** The client's connect timeout while the handshake is under way; NO_EVENT after. */
+  connectTimer: EventHandle = NO_EVENT;
 
   constructor(options: { id: number; port: string; classId: number; client: Endpoint }) {
     this.id = options.id;

@@ -157,7 +157,7 @@ export class DiskDevice {
   }
 
   submit(request: DeviceRequest): void {
-    assert(request.startedAtNs === -1, `device request ${request.seq} submitted twice`);
+    if (!(request.startedAtNs === -1)) assert(false, `device request ${request.seq} submitted twice`);
     assertNonNegativeInteger(request.bytes, "device request bytes");
     this.queue.push(request);
     if (request.kind === "flush") this.latestFlush = request;

@@ -11,6 +11,7 @@
  * live in Disk, which is the only caller of the mutating methods.
  */
 import { assert } from "../kernel/assert.js";
+import { TraceName } from "../kernel/trace.js";
 import { ColdRanges } from "./disk-cold-ranges.js";
 
 export interface DiskRecord<T = unknown> {
@@ -28,11 +29,23 @@ export class DiskFile<T = unknown> {
   readonly path: string;
   /** Trace subject "node:path", built once rather than per event. */
   readonly subject: string;
+  /** The subject fingerprinted once, for the trace records of every append and write. */
+  readonly subjectName: TraceName;
   /** The disk that made this file: using it on another disk is a bug. */
   readonly owner: object;
-  private readonly recordList: DiskRecord<T>[] = [];
-  /** End offset of each record, parallel to recordList, to map bytes to records. */
+  /**
+   * Records as parallel lists rather than one object each: a long run
+   * appends millions of records that live to the end, and every object kept
+   * is work for the garbage collector. DiskRecord objects are built only when
+   * someone reads `records`.
+   */
+  private readonly values: T[] = [];
+  /** End offset of each record, parallel to values, to map bytes to records. */
   private readonly recordEnds: number[] = [];
+  /** Indices of records only partly on the device (torn by a power loss). */
+  private readonly tornIndices = new Set<number>();
+  /** `records` as last built; null after any change. */
+  private recordsView: DiskRecord<T>[] | null = null;
   private durableBytesNow = 0;
   private durableRecordCountNow = 0;
   private removed = false;
@@ -47,16 +60,36 @@ export class DiskFile<T = unknown> {
   constructor(options: { path: string; subject: string; owner: object }) {
     this.path = options.path;
     this.subject = options.subject;
+    this.subjectName = new TraceName(options.subject);
     this.owner = options.owner;
   }
 
-  /** Every record, as processes see it (the page cache). A live view: the same array for the file's whole life. */
+  /** Every record, as processes see it (the page cache), as of now: read it again after a change. */
   get records(): readonly DiskRecord<T>[] {
-    return this.recordList;
+    if (this.recordsView === null) {
+      const view: DiskRecord<T>[] = [];
+      let start = 0;
+      for (let i = 0; i < this.values.length; i++) {
+        const end = this.recordEnds[i]!;
+        view.push({ value: this.values[i]!, bytes: end - start, torn: this.tornIndices.has(i) });
+        start = end;
+      }
+      this.recordsView = view;
+    }
+    return this.recordsView;
+  }
+
+  /** Records [from, to) as `records` would show them, without building the whole list. */
+  recordsIn(from: number, to: number): DiskRecord<T>[] {
+    const out: DiskRecord<T>[] = [];
+    for (let i = from; i < to; i++) {
+      out.push({ value: this.values[i]!, bytes: this.recordEnds[i]! - this.recordStartBytes(i), torn: this.tornIndices.has(i) });
+    }
+    return out;
   }
 
   get recordCount(): number {
-    return this.recordList.length;
+    return this.values.length;
   }
 
   /** The file's length as processes see it (page cache included). */
@@ -85,12 +118,12 @@ export class DiskFile<T = unknown> {
   }
 
   recordStartBytes(index: number): number {
-    assert(Number.isSafeInteger(index) && index >= 0 && index <= this.recordList.length, `record index ${index} out of range`);
+    if (!(Number.isSafeInteger(index) && index >= 0 && index <= this.values.length)) assert(false, `record index ${index} out of range`);
     return index === 0 ? 0 : this.recordEnds[index - 1]!;
   }
 
   recordEndBytes(index: number): number {
-    assert(Number.isSafeInteger(index) && index >= 0 && index < this.recordList.length, `record index ${index} out of range`);
+    if (!(Number.isSafeInteger(index) && index >= 0 && index < this.values.length)) assert(false, `record index ${index} out of range`);
     return this.recordEnds[index]!;
   }
 
@@ -98,18 +131,18 @@ export class DiskFile<T = unknown> {
 
   /** Adds a record to the page cache; returns its index. */
   pushRecord(value: T, bytes: number): number {
-    const index = this.recordList.length;
-    this.recordList.push({ value, bytes, torn: false });
+    const index = this.values.length;
+    this.values.push(value);
     this.recordEnds.push(this.cachedBytes + bytes);
+    this.recordsView = null;
     return index;
   }
 
   /** The device finished writing up to endBytes. */
   markDurable(endBytes: number): void {
-    assert(
-      endBytes >= this.durableBytesNow && endBytes <= this.cachedBytes,
-      `${this.subject}: durable ${this.durableBytesNow} -> ${endBytes} outside [durable, cached ${this.cachedBytes}]`,
-    );
+    if (!(endBytes >= this.durableBytesNow && endBytes <= this.cachedBytes)) {
+      assert(false, `${this.subject}: durable ${this.durableBytesNow} -> ${endBytes} outside [durable, cached ${this.cachedBytes}]`);
+    }
     this.durableBytesNow = endBytes;
     const ends = this.recordEnds;
     let count = this.durableRecordCountNow;
@@ -120,11 +153,13 @@ export class DiskFile<T = unknown> {
   /** Drops records from the tail, keeping the first recordCount. */
   truncateRecords(recordCount: number): void {
     assert(
-      Number.isSafeInteger(recordCount) && recordCount >= 0 && recordCount <= this.recordList.length,
-      `${this.subject}: truncate to ${recordCount} records of ${this.recordList.length}`,
+      Number.isSafeInteger(recordCount) && recordCount >= 0 && recordCount <= this.values.length,
+      `${this.subject}: truncate to ${recordCount} records of ${this.values.length}`,
     );
-    this.recordList.length = recordCount;
+    this.values.length = recordCount;
     this.recordEnds.length = recordCount;
+    for (const index of [...this.tornIndices]) if (index >= recordCount) this.tornIndices.delete(index);
+    this.recordsView = null;
     const lengthBytes = this.cachedBytes;
     this.durableBytesNow = Math.min(this.durableBytesNow, lengthBytes);
     this.durableRecordCountNow = Math.min(this.durableRecordCountNow, recordCount);
@@ -142,17 +177,17 @@ export class DiskFile<T = unknown> {
     const durable = this.durableBytesNow;
     let kept = this.durableRecordCountNow;
     let isTorn = false;
-    if (kept < this.recordList.length) {
+    if (kept < this.values.length) {
       const start = this.recordStartBytes(kept);
       if (durable > start) {
-        const record = this.recordList[kept]!;
-        this.recordList[kept] = { value: record.value, bytes: durable - start, torn: true };
         this.recordEnds[kept] = durable;
+        this.tornIndices.add(kept);
         kept++;
         isTorn = true;
       }
-      this.recordList.length = kept;
+      this.values.length = kept;
       this.recordEnds.length = kept;
+      this.recordsView = null;
     }
     this.durableRecordCountNow = kept;
     this.submittedBytes = durable;
@@ -164,24 +199,27 @@ export class DiskFile<T = unknown> {
     this.removed = true;
   }
 
-  /** Cheap invariants; `deep` also re-adds every record's size (O(records)). */
+  /** Cheap invariants; `deep` also checks every record's size (O(records)). */
   checkInvariants(deep = false): void {
     const cached = this.cachedBytes;
     const durable = this.durableBytesNow;
     const count = this.durableRecordCountNow;
-    assert(Number.isSafeInteger(durable) && durable >= 0, `${this.subject}: durableBytes ${durable}`);
-    assert(durable <= this.submittedBytes, `${this.subject}: durable ${durable} > submitted ${this.submittedBytes}`);
-    assert(this.submittedBytes <= cached, `${this.subject}: submitted ${this.submittedBytes} > cached ${cached}`);
-    assert(count >= 0 && count <= this.recordList.length, `${this.subject}: durableRecordCount ${count}`);
-    assert(count === 0 || this.recordEnds[count - 1]! <= durable, `${this.subject}: record ${count - 1} counted durable past ${durable}`);
-    assert(count === this.recordList.length || this.recordEnds[count]! > durable, `${this.subject}: record ${count} durable but not counted`);
+    if (!(Number.isSafeInteger(durable) && durable >= 0)) assert(false, `${this.subject}: durableBytes ${durable}`);
+    if (!(durable <= this.submittedBytes)) assert(false, `${this.subject}: durable ${durable} > submitted ${this.submittedBytes}`);
+    if (!(this.submittedBytes <= cached)) assert(false, `${this.subject}: submitted ${this.submittedBytes} > cached ${cached}`);
+    if (!(count >= 0 && count <= this.values.length)) assert(false, `${this.subject}: durableRecordCount ${count}`);
+    if (!(count === 0 || this.recordEnds[count - 1]! <= durable)) assert(false, `${this.subject}: record ${count - 1} counted durable past ${durable}`);
+    if (!(count === this.values.length || this.recordEnds[count]! > durable)) assert(false, `${this.subject}: record ${count} durable but not counted`);
     if (!deep) return;
-    let end = 0;
-    for (let i = 0; i < this.recordList.length; i++) {
-      const bytes = this.recordList[i]!.bytes;
-      assert(Number.isSafeInteger(bytes) && bytes > 0, `${this.subject}: record ${i} has ${bytes} bytes`);
-      end += bytes;
-      assert(this.recordEnds[i] === end, `${this.subject}: record ${i} ends at ${this.recordEnds[i]}, sizes say ${end}`);
+    let start = 0;
+    for (let i = 0; i < this.values.length; i++) {
+      const end = this.recordEnds[i]!;
+      const bytes = end - start;
+      if (!(Number.isSafeInteger(bytes) && bytes > 0)) assert(false, `${this.subject}: record ${i} has ${bytes} bytes (ends at ${end})`);
+      start = end;
+    }
+    for (const index of this.tornIndices) {
+      if (!(index < this.values.length)) assert(false, `${this.subject}: torn record ${index} past the end`);
     }
     this.cold.checkInvariants();
   }

@@ -64,7 +64,11 @@ export class Writeback {
   noteDirty(file: DiskFile, start: number, end: number): void {
     const now = this.scheduler.now;
     this.extents.push(file, start, end, now, this.mergeBytesMax);
-    this.wakeBy(this.dirtyBytes() > this.backgroundBytes ? now : now + this.expireNs);
+    // Over the background threshold the flusher starts now: run it in this
+    // event rather than in a zero-delay one of its own (the same instant; a
+    // busy flusher's completion looks again anyway).
+    if (this.dirtyBytes() > this.backgroundBytes) this.run();
+    else this.wakeBy(now + this.expireNs);
   }
 
   /** The file was truncated to lengthBytes. */
@@ -87,7 +91,11 @@ export class Writeback {
     this.wakeEvent = NO_EVENT;
   }
 
-  /** Makes sure writeback looks again by atNs (keeps an earlier wake-up). */
+  /**
+   * Makes sure writeback looks again by atNs. An earlier wake-up already set
+   * is kept, even if it will find nothing due (run() then sleeps again): that
+   * costs one event, where moving it would cost a cancel and a push each time.
+   */
   private wakeBy(atNs: TimeNs): void {
     if (this.request !== null) return; // its completion looks again
     if (this.wakeEvent !== NO_EVENT) {
@@ -116,13 +124,13 @@ export class Writeback {
     }
     const file = extents.headFile();
     const start = file.submittedBytes;
-    assert(extents.headStart() === start, `${file.subject}: oldest dirty extent starts at ${extents.headStart()}, submitted ${start}`);
+    if (!(extents.headStart() === start)) assert(false, `${file.subject}: oldest dirty extent starts at ${extents.headStart()}, submitted ${start}`);
     let end = extents.headEnd();
     extents.shift();
     for (;;) {
       while (!extents.isEmpty && !extents.isLiveHead()) extents.shift();
       if (extents.isEmpty || extents.headFile() !== file || extents.headEnd() - start > this.mergeBytesMax) break;
-      assert(extents.headStart() === end, `${file.subject}: dirty extents not contiguous at ${end}`);
+      if (!(extents.headStart() === end)) assert(false, `${file.subject}: dirty extents not contiguous at ${end}`);
       end = extents.headEnd();
       extents.shift();
     }

@@ -29,7 +29,7 @@ import { assert, assertNonNegativeInteger, unreachable } from "../kernel/assert.
 import type { Marks } from "../kernel/marks.js";
 import type { Scheduler } from "../kernel/scheduler.js";
 import { seconds, type TimeNs } from "../kernel/time.js";
-import type { Trace } from "../kernel/trace.js";
+import { TraceName, type Trace } from "../kernel/trace.js";
 import { DeviceRequest, DiskDevice, landedSectorBytes, type DeviceListener } from "./disk-device.js";
 import { DiskFile, type DiskRecord } from "./disk-file.js";
 import { DiskCompletions, DiskOp, memcpyNs, type DiskCallback } from "./disk-completions.js";
@@ -59,6 +59,12 @@ export interface DiskOptions {
   /** Largest writeback request built by merging consecutive extents of one file (default 1 MiB). */
   writebackMergeBytesMax?: number;
 }
+
+// Kinds recorded for every append and device write, fingerprinted once (see TraceName).
+const DISK_APPEND = new TraceName("disk.append");
+const DISK_DURABLE = new TraceName("disk.durable");
+const DISK_WRITEBACK = new TraceName("disk.writeback");
+const DISK_FSYNC_WRITE = new TraceName("disk.fsync-write");
 
 export const DIRTY_EXPIRE_DEFAULT_NS = seconds(30);
 export const DIRTY_BACKGROUND_DEFAULT_BYTES = 64 * MIB;
@@ -182,7 +188,7 @@ export class Disk implements DeviceListener {
     this.dirtyBytesTotal += bytes;
     this.counters.appends++;
     this.counters.bytesAppended += bytes;
-    this.trace.record("disk.append", file.subject, bytes, index, start + bytes);
+    this.trace.recordNamed(DISK_APPEND, file.subjectName, bytes, index, start + bytes);
     this.writeback.noteDirty(file as DiskFile, start, start + bytes);
 
     const isThrottled = this.dirtyBytesTotal > this.dirtyLimitBytes;
@@ -262,7 +268,7 @@ export class Disk implements DeviceListener {
     );
     assertNonNegativeInteger(count, "read count");
     const toRecordIndex = Math.min(file.recordCount, fromRecordIndex + count);
-    const records = file.records.slice(fromRecordIndex, toRecordIndex);
+    const records = file.recordsIn(fromRecordIndex, toRecordIndex);
     const start = file.recordStartBytes(fromRecordIndex);
     const end = file.recordStartBytes(toRecordIndex);
     const op = new DiskOp(onDone as DiskCallback<unknown, unknown>, arg, records, this.node.incarnation, file as DiskFile, end - start);
@@ -447,14 +453,13 @@ export class Disk implements DeviceListener {
     if (!file.isRemoved) {
       // The device is FIFO and each file's writes are contiguous, so a
       // completing write always starts where the durable prefix ends.
-      assert(
-        file.durableBytes === request.startBytes,
-        `${file.subject}: write [${request.startBytes}, ${request.endBytes}) completes at durable ${file.durableBytes}`,
-      );
+      if (file.durableBytes !== request.startBytes) {
+        assert(false, `${file.subject}: write [${request.startBytes}, ${request.endBytes}) completes at durable ${file.durableBytes}`);
+      }
       this.dirtyBytesTotal -= request.endBytes - request.startBytes;
       file.markDurable(request.endBytes);
       file.checkInvariants();
-      this.trace.record("disk.durable", file.subject, file.durableBytes, file.durableRecordCount, request.isWriteback ? 1 : 0);
+      this.trace.recordNamed(DISK_DURABLE, file.subjectName, file.durableBytes, file.durableRecordCount, request.isWriteback ? 1 : 0);
     }
     this.writeback.onWriteDone(request);
     this.releaseThrottled();
@@ -481,11 +486,11 @@ export class Disk implements DeviceListener {
   }
 
   private submitWrite(file: DiskFile, start: number, end: number, isWriteback: boolean): DeviceRequest {
-    assert(start === file.submittedBytes && end > start, `${file.subject}: write [${start}, ${end}) at submitted ${file.submittedBytes}`);
+    if (!(start === file.submittedBytes && end > start)) assert(false, `${file.subject}: write [${start}, ${end}) at submitted ${file.submittedBytes}`);
     const request = new DeviceRequest("write", file, start, end, end - start, this.device.nextSeq(), isWriteback);
     file.submittedBytes = end;
     file.lastWriteSeq = request.seq;
-    this.trace.record(isWriteback ? "disk.writeback" : "disk.fsync-write", file.subject, start, end);
+    this.trace.recordNamed(isWriteback ? DISK_WRITEBACK : DISK_FSYNC_WRITE, file.subjectName, start, end);
     this.device.submit(request);
     return request;
   }

@@ -96,7 +96,7 @@ export class WorldNode {
 
   /** Machine-level (OS) work: survives process crashes, dies with power. */
   afterOnMachine(delayNs: DurationNs, fn: EventFn, arg?: unknown): EventHandle {
-    assert(this.machineUp, `node ${this.name}: machine work scheduled while powered off`);
+    if (!(this.machineUp)) assert(false, `node ${this.name}: machine work scheduled while powered off`);
     return this.scheduler.after(delayNs, fn, arg, this.machineGroup);
   }
 

@@ -72,9 +72,9 @@ export class PartitionLog {
    * assigns it; a follower copies the leader's).
    */
   append(batch: RecordBatch): LogAppendResult {
-    assert(batch.baseOffset === this.logEndOffset, `append at ${batch.baseOffset}, log end is ${this.logEndOffset}`);
+    if (!(batch.baseOffset === this.logEndOffset)) assert(false, `append at ${batch.baseOffset}, log end is ${this.logEndOffset}`);
     assert(batch.count > 0 && batch.bytes > 0, "a batch holds at least one record and one byte");
-    assert(batch.leaderEpoch >= this.latestEpoch, `append of epoch ${batch.leaderEpoch} after epoch ${this.latestEpoch}`);
+    if (!(batch.leaderEpoch >= this.latestEpoch)) assert(false, `append of epoch ${batch.leaderEpoch} after epoch ${this.latestEpoch}`);
     if (this.disk.append(this.file, batch, batch.bytes) !== "ok") return "disk-full";
     this.batchesList.push(batch);
     this.noteEpoch(batch);
@@ -132,6 +132,14 @@ export class PartitionLog {
     if (index < 0) return { epoch: -1, endOffset: this.epochs.length === 0 ? this.logEndOffset : this.epochStartOffsets[0]! };
     const next = index + 1 < this.epochs.length ? this.epochStartOffsets[index + 1]! : this.logEndOffset;
     return { epoch: this.epochs[index]!, endOffset: next };
+  }
+
+  /** One past the last offset of the batch holding `offset`, or -1 if no batch holds it. */
+  endOfBatchContaining(offset: number): number {
+    const index = this.indexContaining(offset);
+    if (index < 0) return -1;
+    const batch = this.batchesList[index]!;
+    return batch.baseOffset + batch.count;
   }
 
   /** The message id at an offset, or -1 (for checkers and assertions). */

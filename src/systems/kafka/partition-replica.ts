@@ -15,12 +15,12 @@
  * watermark, capped by its own log end.
  */
 import { assert } from "../../kernel/assert.js";
-import type { EventHandle } from "../../kernel/event-queue.js";
 import type { Endpoint } from "../../world/connection.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import { msToNs, type KafkaBrokerConfig } from "./config.js";
 import { PartitionLog, type RecordBatch } from "./partition-log.js";
+import { DeadlineList } from "./deadline-timer.js";
 import { PeerLink } from "./peer-link.js";
 import {
   DATA_CLASS,
@@ -59,13 +59,15 @@ interface PendingProduce {
   requiresHighWatermark: boolean;
   /** The log end offset this write's flush must reach before it is answered (0: it triggered none). */
   flushEndOffset: number;
-  timer: EventHandle;
+  /** When the request's timeout (the producer's request.timeout.ms) runs out. */
+  deadlineNs: number;
 }
 
 interface ParkedFetch {
   endpoint: Endpoint;
   request: FetchRequest;
-  timer: EventHandle;
+  /** When its max wait runs out and it is answered with whatever there is. */
+  deadlineNs: number;
 }
 
 const FETCH_BACKOFF_NS = msToNs(1_000); // replica.fetch.backoff.ms
@@ -79,12 +81,14 @@ export class PartitionReplica {
   private highWatermarkNow: number;
   // Leader side.
   private readonly followers = new Map<string, FollowerProgress>();
-  private pending: PendingProduce[] = [];
+  /** acks=all (and flushing acks=1) produces waiting to be answered: Kafka's DelayedProduce purgatory. */
+  private readonly pending: DeadlineList<PendingProduce>;
   /** The log end offset the last completed flush covered. */
   private flushedEndOffset = 0;
   /** A follower waits for its flush before fetching again. */
   private isFlushBlockingFetch = false;
-  private parked: ParkedFetch[] = [];
+  /** Fetches waiting for data up to their max wait: Kafka's DelayedFetch purgatory. */
+  private readonly parked: DeadlineList<ParkedFetch>;
   private readonly producers = new Map<number, { nextSequence: number }>();
   private isIsrChangePending = false;
   private messagesSinceFlush = 0;
@@ -101,6 +105,12 @@ export class PartitionReplica {
     this.state = { ...state, leaderEpoch: -1, partitionEpoch: -1 };
     this.log = new PartitionLog(host.world.disk(host.node.name), `${state.topicPartition}/00000000000000000000.log`);
     this.highWatermarkNow = Math.min(checkpointedHighWatermark, this.log.logEndOffset);
+    this.pending = new DeadlineList(host.node, (produce) => {
+      this.host.world.kernel.marks.hit("kafka.produce.timeout");
+      this.answerProduce(produce, "REQUEST_TIMED_OUT");
+    });
+    // A fetch whose max wait ran out is answered with what there is (usually nothing).
+    this.parked = new DeadlineList(host.node, (fetch) => this.answerFetch(fetch.endpoint, fetch.request, "NONE"));
   }
 
   get highWatermark(): number {
@@ -176,10 +186,8 @@ export class PartitionReplica {
   private stepDown(role: "follower" | "none"): void {
     this.stopFetching();
     if (this.role === "leader") {
-      for (const produce of this.pending) this.answerProduce(produce, "NOT_LEADER_OR_FOLLOWER");
-      for (const fetch of this.parked) this.answerFetch(fetch.endpoint, fetch.request, "NOT_LEADER_OR_FOLLOWER");
-      this.pending = [];
-      this.parked = [];
+      for (const produce of this.pending.takeAll()) this.answerProduce(produce, "NOT_LEADER_OR_FOLLOWER");
+      for (const fetch of this.parked.takeAll()) this.answerFetch(fetch.endpoint, fetch.request, "NOT_LEADER_OR_FOLLOWER");
     }
     this.role = role;
   }
@@ -205,50 +213,47 @@ export class PartitionReplica {
   // ------------------------------------------------------------ leader: produce
 
   onProduce(endpoint: Endpoint, request: ProduceRequest): void {
-    const reject = (error: KafkaError): void => rejectProduce(endpoint, request, error);
-    if (this.role !== "leader") return reject("NOT_LEADER_OR_FOLLOWER");
+    if (this.role !== "leader") return rejectProduce(endpoint, request, "NOT_LEADER_OR_FOLLOWER");
     if (request.acks === -1 && this.state.isr.length < this.host.config["min.insync.replicas"]) {
       this.host.world.kernel.marks.hit("kafka.produce.not-enough-replicas");
-      return reject("NOT_ENOUGH_REPLICAS");
+      return rejectProduce(endpoint, request, "NOT_ENOUGH_REPLICAS");
     }
     const incoming = request.batch;
     let baseOffset: number;
     let flushEndOffset = 0;
+    let isDuplicate = false;
     const producer = incoming.producerId >= 0 ? this.producers.get(incoming.producerId) : undefined;
     if (producer !== undefined && incoming.baseSequence < producer.nextSequence) {
       // A retry of a batch we already have (KIP-98): answer with where it landed, never append twice.
       const original = findBatch(this.log.batches, incoming.producerId, incoming.baseSequence);
-      if (original === null) return reject("DUPLICATE_SEQUENCE_NUMBER");
+      if (original === null) return rejectProduce(endpoint, request, "DUPLICATE_SEQUENCE_NUMBER");
       this.host.world.kernel.marks.hit("kafka.produce.duplicate");
       baseOffset = original.baseOffset;
+      isDuplicate = true;
     } else {
-      if (incoming.producerId >= 0 && incoming.baseSequence !== (producer?.nextSequence ?? incoming.baseSequence)) return reject("OUT_OF_ORDER_SEQUENCE_NUMBER");
+      if (incoming.producerId >= 0 && incoming.baseSequence !== (producer?.nextSequence ?? incoming.baseSequence)) return rejectProduce(endpoint, request, "OUT_OF_ORDER_SEQUENCE_NUMBER");
       baseOffset = this.log.logEndOffset;
       const batch: RecordBatch = { ...incoming, baseOffset, leaderEpoch: this.state.leaderEpoch };
-      if (this.log.append(batch) !== "ok") return reject("KAFKA_STORAGE_ERROR");
+      if (this.log.append(batch) !== "ok") return rejectProduce(endpoint, request, "KAFKA_STORAGE_ERROR");
       if (incoming.producerId >= 0) this.producers.set(incoming.producerId, { nextSequence: incoming.baseSequence + incoming.count });
       flushEndOffset = this.maybeFlush(incoming.count);
     }
     const endOffset = baseOffset + incoming.count;
     if (request.acks === 1 && flushEndOffset === 0) this.respond(endpoint, { kind: "produce-response", correlationId: request.correlationId, topicPartition: this.topicPartition, error: "NONE", baseOffset });
     else if (request.acks !== 0) {
-      const timer = this.host.node.after(msToNs(request.timeoutMs), this.onProduceTimeoutBound, request.correlationId);
-      this.pending.push({ endpoint, correlationId: request.correlationId, baseOffset, endOffset, requiresHighWatermark: request.acks === -1, flushEndOffset, timer });
+      const deadlineNs = this.host.node.now + msToNs(request.timeoutMs);
+      this.pending.add({ endpoint, correlationId: request.correlationId, baseOffset, endOffset, requiresHighWatermark: request.acks === -1, flushEndOffset, deadlineNs });
     }
     this.maybeAdvanceHighWatermark();
+    // Kafka's DelayedProduce tries to complete at once: a retry of a batch the
+    // high watermark already covers is answered now. Waiting for the next
+    // advance could wait forever, as an idempotent producer holds the
+    // partition's later batches until this one is answered.
+    if (isDuplicate) this.answerSettledProduces();
     this.wakeParkedFetches();
   }
 
-  private readonly onProduceTimeoutBound = (correlationId: number): void => {
-    const index = this.pending.findIndex((produce) => produce.correlationId === correlationId);
-    if (index < 0) return;
-    const [produce] = this.pending.splice(index, 1);
-    this.host.world.kernel.marks.hit("kafka.produce.timeout");
-    this.answerProduce(produce!, "REQUEST_TIMED_OUT");
-  };
-
   private answerProduce(produce: PendingProduce, error: KafkaError): void {
-    this.host.node.cancel(produce.timer);
     this.respond(produce.endpoint, { kind: "produce-response", correlationId: produce.correlationId, topicPartition: this.topicPartition, error, baseOffset: error === "NONE" ? produce.baseOffset : -1 });
   }
 
@@ -292,9 +297,9 @@ export class PartitionReplica {
     if (request.currentLeaderEpoch > this.state.leaderEpoch) return this.answerFetch(endpoint, request, "UNKNOWN_LEADER_EPOCH");
     if (request.fetchOffset > this.log.logEndOffset) return this.answerFetch(endpoint, request, "OFFSET_OUT_OF_RANGE");
     if (request.replica !== null) this.onFollowerFetch(request.replica, request.fetchOffset);
-    if (this.readable(request).length === 0 && request.maxWaitMs > 0) {
-      const timer = this.host.node.after(msToNs(request.maxWaitMs), this.onParkTimeoutBound, request);
-      this.parked.push({ endpoint, request, timer });
+    if (request.maxWaitMs > 0 && !this.hasReadable(request)) {
+      const deadlineNs = this.host.node.now + msToNs(request.maxWaitMs);
+      this.parked.add({ endpoint, request, deadlineNs });
       return;
     }
     this.answerFetch(endpoint, request, "NONE");
@@ -310,12 +315,13 @@ export class PartitionReplica {
     answer("NONE", entry.epoch, entry.endOffset);
   }
 
-  private readonly onParkTimeoutBound = (request: FetchRequest): void => {
-    const index = this.parked.findIndex((fetch) => fetch.request === request);
-    if (index < 0) return;
-    const [fetch] = this.parked.splice(index, 1);
-    this.answerFetch(fetch!.endpoint, request, "NONE");
-  };
+  /** Whether readable(request) would return a batch, without building the list. */
+  private hasReadable(request: FetchRequest): boolean {
+    const batchEnd = this.log.endOfBatchContaining(request.fetchOffset);
+    if (batchEnd < 0) return false;
+    // Batches end in increasing order: a consumer sees any only if the first is under the high watermark.
+    return request.replica !== null || batchEnd <= this.highWatermarkNow;
+  }
 
   /** Batches a fetch may see: followers up to the log end, consumers up to the high watermark. */
   private readable(request: FetchRequest): RecordBatch[] {
@@ -341,17 +347,16 @@ export class PartitionReplica {
   }
 
   private wakeParkedFetches(): void {
-    if (this.parked.length === 0) return;
+    if (this.parked.items.length === 0) return;
     const still: ParkedFetch[] = [];
-    for (const fetch of this.parked) {
-      if (this.readable(fetch.request).length > 0) {
-        this.host.node.cancel(fetch.timer);
+    for (const fetch of this.parked.items) {
+      if (this.hasReadable(fetch.request)) {
         this.answerFetch(fetch.endpoint, fetch.request, "NONE");
       } else {
         still.push(fetch);
       }
     }
-    this.parked = still;
+    this.parked.items = still;
   }
 
   /** Kafka's Replica.updateFetchState: caught up if it reached the leader's LEO as of now or as of its last fetch. */
@@ -401,7 +406,7 @@ export class PartitionReplica {
   private answerSettledProduces(): void {
     const isIsrTooSmall = this.state.isr.length < this.host.config["min.insync.replicas"];
     const still: PendingProduce[] = [];
-    for (const produce of this.pending) {
+    for (const produce of this.pending.items) {
       const isReplicated = !produce.requiresHighWatermark || produce.endOffset <= this.highWatermarkNow;
       if (!isReplicated || produce.flushEndOffset > this.flushedEndOffset) {
         still.push(produce);
@@ -409,7 +414,7 @@ export class PartitionReplica {
       }
       this.answerProduce(produce, produce.requiresHighWatermark && isIsrTooSmall ? "NOT_ENOUGH_REPLICAS_AFTER_APPEND" : "NONE");
     }
-    this.pending = still;
+    this.pending.items = still;
   }
 
   /** Periodic: followers that have not caught up within replica.lag.time.max.ms leave the ISR. */

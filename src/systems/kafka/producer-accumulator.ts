@@ -39,7 +39,8 @@ export class ProducerPartition {
 /** What the producer does when a batch is created and when it is sealed. */
 export interface AccumulatorSink {
   onBatchCreated(batch: ProducerBatch): void;
-  onBatchSealed(partition: ProducerPartition, batch: ProducerBatch): void;
+  /** `byLinger`: sealed because linger.ms ran out (the sender's own timer), not because it filled. */
+  onBatchSealed(partition: ProducerPartition, batch: ProducerBatch, byLinger: boolean): void;
 }
 
 export class RecordAccumulator {
@@ -101,7 +102,7 @@ export class RecordAccumulator {
 
   /** Puts a batch that failed back at the front of its queue for a retry. */
   reenqueue(batch: ProducerBatch, isIdempotent: boolean): void {
-    assert(batch.state === "queued", `reenqueue of a ${batch.state} batch`);
+    if (!(batch.state === "queued")) assert(false, `reenqueue of a ${batch.state} batch`);
     const queue = this.partition(batch.topicPartition).queue;
     if (!isIdempotent || !batch.hasSequence) {
       queue.unshift(batch);
@@ -131,7 +132,7 @@ export class RecordAccumulator {
   }
 
   private openBatch(partition: ProducerPartition): ProducerBatch {
-    assert(partition.open === null, `${partition.topicPartition}: two open batches`);
+    if (!(partition.open === null)) assert(false, `${partition.topicPartition}: two open batches`);
     const batch = new ProducerBatch(partition.topicPartition, this.node.now);
     partition.open = batch;
     batch.lingerTimer = this.node.after(this.lingerNs, this.onLingerBound, batch);
@@ -141,18 +142,18 @@ export class RecordAccumulator {
 
   private onLinger(batch: ProducerBatch): void {
     if (batch.state !== "open") return;
-    this.seal(this.partition(batch.topicPartition), batch);
+    this.seal(this.partition(batch.topicPartition), batch, true);
   }
 
-  private seal(partition: ProducerPartition, batch: ProducerBatch): void {
-    assert(partition.open === batch && batch.state === "open", `${partition.topicPartition}: seal of a batch that is not open`);
-    assert(batch.count > 0, `${partition.topicPartition}: seal of an empty batch`);
+  private seal(partition: ProducerPartition, batch: ProducerBatch, byLinger = false): void {
+    if (!(partition.open === batch && batch.state === "open")) assert(false, `${partition.topicPartition}: seal of a batch that is not open`);
+    if (!(batch.count > 0)) assert(false, `${partition.topicPartition}: seal of an empty batch`);
     partition.open = null;
     this.node.cancel(batch.lingerTimer);
     batch.state = "queued";
     batch.idFirst = this.history.reserveIds(batch.count);
     this.history.record({ type: "send", timeNs: this.node.now, client: this.clientName, idFirst: batch.idFirst, count: batch.count });
     partition.queue.push(batch);
-    this.sink.onBatchSealed(partition, batch);
+    this.sink.onBatchSealed(partition, batch, byLinger);
   }
 }

@@ -59,7 +59,6 @@ export class ProducerBatch {
    */
   mightBeWritten = false;
   lingerTimer: EventHandle = NO_EVENT;
-  deliveryTimer: EventHandle = NO_EVENT;
 
   constructor(topicPartition: string, createdNs: TimeNs) {
     this.topicPartition = topicPartition;

@@ -10,11 +10,11 @@
  * written and only its response lost.
  */
 import { assert } from "../../kernel/assert.js";
-import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
 import type { DurationNs, TimeNs } from "../../kernel/time.js";
 import type { CloseReason, ConnectionHandler, Endpoint } from "../../world/connection.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
+import { DeadlineTimer } from "./deadline-timer.js";
 import type { ProducerBatch } from "./producer-batch.js";
 import { DATA_CLASS, DATA_PORT, wireBytesOf, type KafkaMessage } from "./protocol.js";
 
@@ -25,7 +25,8 @@ export interface InFlightRequest {
   readonly connection: BrokerConnection;
   readonly correlationId: number;
   readonly batch: ProducerBatch | null;
-  timer: EventHandle;
+  /** When request.timeout.ms runs out for it. */
+  readonly deadlineNs: TimeNs;
 }
 
 export interface BrokerConnectionOwner {
@@ -52,7 +53,11 @@ export class BrokerConnection implements ConnectionHandler {
   private reconnectAtNs: TimeNs = 0;
   /** Requests awaiting a response, by correlation id; Map order is send order. */
   private readonly inFlight = new Map<number, InFlightRequest>();
-  private readonly onRequestTimeoutBound = (request: InFlightRequest): void => this.onRequestTimeout(request);
+  /**
+   * Wakes at the oldest request's deadline. Every request gets the same
+   * timeout, so in send order the oldest always runs out first.
+   */
+  private readonly timeouts: DeadlineTimer;
 
   constructor(options: {
     world: World;
@@ -68,6 +73,7 @@ export class BrokerConnection implements ConnectionHandler {
     this.owner = options.owner;
     this.requestTimeoutNs = options.requestTimeoutNs;
     this.reconnectBackoffNs = options.reconnectBackoffNs;
+    this.timeouts = new DeadlineTimer(this.node, () => this.onTimeoutCheck());
   }
 
   get phase(): ConnectionPhase {
@@ -110,28 +116,28 @@ export class BrokerConnection implements ConnectionHandler {
 
   /** Writes a request that expects a response and starts its request.timeout.ms clock. */
   sendRequest(message: KafkaMessage & { correlationId: number }, batch: ProducerBatch | null): InFlightRequest {
-    assert(this.canWrite(), `producer ${this.node.name}: request to ${this.broker.name} on a connection that is not open`);
-    assert(!this.inFlight.has(message.correlationId), `duplicate correlation id ${message.correlationId}`);
+    if (!(this.canWrite())) assert(false, `producer ${this.node.name}: request to ${this.broker.name} on a connection that is not open`);
+    if (!(!this.inFlight.has(message.correlationId))) assert(false, `duplicate correlation id ${message.correlationId}`);
     const written = this.endpoint!.send(message, wireBytesOf(message));
-    assert(written, `producer ${this.node.name}: an open endpoint refused a write`);
-    const request: InFlightRequest = { connection: this, correlationId: message.correlationId, batch, timer: NO_EVENT };
-    request.timer = this.node.after(this.requestTimeoutNs, this.onRequestTimeoutBound, request);
+    if (!(written)) assert(false, `producer ${this.node.name}: an open endpoint refused a write`);
+    const request: InFlightRequest = { connection: this, correlationId: message.correlationId, batch, deadlineNs: this.node.now + this.requestTimeoutNs };
     this.inFlight.set(message.correlationId, request);
+    this.timeouts.armBy(request.deadlineNs);
     return request;
   }
 
   /** Writes a request nobody answers (acks=0): done once it is on the socket. */
   sendOneWay(message: KafkaMessage): void {
-    assert(this.canWrite(), `producer ${this.node.name}: write to ${this.broker.name} on a connection that is not open`);
+    if (!(this.canWrite())) assert(false, `producer ${this.node.name}: write to ${this.broker.name} on a connection that is not open`);
     const written = this.endpoint!.send(message, wireBytesOf(message));
-    assert(written, `producer ${this.node.name}: an open endpoint refused a write`);
+    if (!(written)) assert(false, `producer ${this.node.name}: an open endpoint refused a write`);
   }
 
   // ---------------------------------------------------------------- ConnectionHandler
 
   onOpen(endpoint: Endpoint): void {
     if (endpoint !== this.endpoint) return;
-    assert(this.phaseNow === "connecting", `connection to ${this.broker.name} opened while ${this.phaseNow}`);
+    if (!(this.phaseNow === "connecting")) assert(false, `connection to ${this.broker.name} opened while ${this.phaseNow}`);
     this.phaseNow = "open";
     this.owner.onConnectionOpen(this);
   }
@@ -152,15 +158,20 @@ export class BrokerConnection implements ConnectionHandler {
     const request = this.inFlight.get(correlationId);
     if (request === undefined) return undefined;
     this.inFlight.delete(correlationId);
-    this.node.cancel(request.timer);
     return request;
   }
 
   // ---------------------------------------------------------------- internals
 
-  private onRequestTimeout(request: InFlightRequest): void {
-    if (this.inFlight.get(request.correlationId) !== request) return;
-    request.timer = NO_EVENT;
+  /** The oldest request in flight times out at its deadline; if it was answered, wait for the next one's. */
+  private onTimeoutCheck(): void {
+    let request: InFlightRequest | undefined;
+    for (const oldest of this.inFlight.values()) {
+      request = oldest;
+      break;
+    }
+    if (request === undefined) return;
+    if (request.deadlineNs > this.node.now) return this.timeouts.armBy(request.deadlineNs);
     this.world.kernel.marks.hit("kafka.producer.request-timeout");
     // An abortive close: the broker hears of it, and nothing more arrives on this socket.
     this.endpoint?.close();
@@ -169,8 +180,8 @@ export class BrokerConnection implements ConnectionHandler {
 
   private lose(timedOut: InFlightRequest | null): void {
     const lost = [...this.inFlight.values()];
-    for (const request of lost) this.node.cancel(request.timer);
     this.inFlight.clear();
+    this.timeouts.disarm();
     this.endpoint = null;
     this.phaseNow = "idle";
     this.reconnectAtNs = this.node.now + this.reconnectBackoffNs;

@@ -31,6 +31,8 @@ export class ProducerDriver implements NodeSoftware {
   private node!: WorldNode;
   private partitionNext = 0;
   private readonly tickNs: number;
+  /** "<topic>-<partition>" for each partition, built once rather than at every tick. */
+  private readonly topicPartitions: string[];
   private readonly onTickBound = (): void => this.onTick();
 
   constructor(
@@ -42,6 +44,7 @@ export class ProducerDriver implements NodeSoftware {
   ) {
     assert(workload.messagesPerSecond > 0 && workload.messagesPerSend > 0, `producer ${workload.name}: rate and batch must be > 0`);
     this.tickNs = Math.max(1, Math.round((workload.messagesPerSend / workload.messagesPerSecond) * 1e9));
+    this.topicPartitions = Array.from({ length: workload.partitions }, (_, partition) => topicPartition(workload.topic, partition));
   }
 
   get producer(): KafkaProducer | null {
@@ -71,7 +74,7 @@ export class ProducerDriver implements NodeSoftware {
     if (this.node.now >= this.stopAtNs) return;
     const partition = this.partitionNext;
     this.partitionNext = (this.partitionNext + 1) % this.workload.partitions;
-    this.producerNow!.send(topicPartition(this.workload.topic, partition), this.workload.messagesPerSend, this.workload.bytesPerMessage);
+    this.producerNow!.send(this.topicPartitions[partition]!, this.workload.messagesPerSend, this.workload.bytesPerMessage);
     this.node.after(this.tickNs, this.onTickBound);
   }
 }

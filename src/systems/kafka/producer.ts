@@ -52,6 +52,7 @@ import {
 } from "./producer-batch.js";
 import { resolveProducerConfig, type ResolvedProducerConfig } from "./producer-config.js";
 import { BrokerConnection, type BrokerConnectionOwner, type InFlightRequest } from "./producer-connection.js";
+import { DeliveryTimeouts } from "./producer-delivery-timeouts.js";
 import { allocateProducerId } from "./producer-ids.js";
 import { ProducerMetadata } from "./producer-metadata.js";
 import type { KafkaMessage, ProduceRequest, ProduceResponse } from "./protocol.js";
@@ -91,7 +92,7 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   private wakeAtNs: TimeNs = Number.POSITIVE_INFINITY;
   private readonly drainBound = (): void => this.drain();
   private readonly onWakeBound = (): void => this.onWake();
-  private readonly onDeliveryTimeoutBound = (batch: ProducerBatch): void => this.onDeliveryTimeout(batch);
+  private readonly deliveryTimeouts: DeliveryTimeouts;
 
   constructor(options: KafkaProducerOptions) {
     this.config = resolveProducerConfig(options.config);
@@ -117,6 +118,7 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
       sink: this,
     });
     if (this.config.idempotent) this.producerIdNow = allocateProducerId(this.history);
+    this.deliveryTimeouts = new DeliveryTimeouts(this.node, this.config.deliveryTimeoutNs, (batch) => this.onDeliveryTimeout(batch));
   }
 
   /** The idempotent producer id batches are currently stamped with; -1 when idempotence is off. */
@@ -135,9 +137,9 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   /** Enqueues `count` messages of `bytesPerMessage` bytes for `topicPartition` ("orders-3"). */
   send(topicPartition: string, count: number, bytesPerMessage: number): void {
     this.assertAlive();
-    assert(this.isStarted, `producer ${this.clientName}: send before start`);
-    assert(Number.isSafeInteger(count) && count > 0, `producer ${this.clientName}: send of ${count} messages`);
-    assert(Number.isSafeInteger(bytesPerMessage) && bytesPerMessage > 0, `producer ${this.clientName}: messages of ${bytesPerMessage} bytes`);
+    if (!(this.isStarted)) assert(false, `producer ${this.clientName}: send before start`);
+    if (!(Number.isSafeInteger(count) && count > 0)) assert(false, `producer ${this.clientName}: send of ${count} messages`);
+    if (!(Number.isSafeInteger(bytesPerMessage) && bytesPerMessage > 0)) assert(false, `producer ${this.clientName}: messages of ${bytesPerMessage} bytes`);
     this.accumulator.append(topicPartition, count, bytesPerMessage);
   }
 
@@ -157,7 +159,7 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
 
   onBatchCreated(batch: ProducerBatch): void {
     this.unresolved++;
-    batch.deliveryTimer = this.node.after(this.config.deliveryTimeoutNs, this.onDeliveryTimeoutBound, batch);
+    this.deliveryTimeouts.add(batch);
     // Like Kafka's send() waiting on metadata: start finding the leader while the batch lingers.
     if (this.metadata.leaderOf(batch.topicPartition) === null) {
       this.metadata.requestUpdate();
@@ -165,30 +167,33 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     }
   }
 
-  onBatchSealed(): void {
-    this.scheduleDrain();
+  onBatchSealed(_partition: ProducerPartition, _batch: ProducerBatch, byLinger: boolean): void {
+    // linger.ms is the sender's own poll timeout: it drains as it wakes. A
+    // batch filled by send() wakes the sender thread, which runs soon after.
+    if (byLinger) this.runSender();
+    else this.scheduleDrain();
   }
 
   // ---------------------------------------------------------------- BrokerConnectionOwner
 
   onConnectionOpen(): void {
-    this.scheduleDrain();
+    this.runSender();
   }
 
   onResponse(connection: BrokerConnection, message: KafkaMessage): void {
     if (message.kind === "metadata-response") {
       const request = connection.take(message.correlationId);
       if (request === undefined) return;
-      assert(request.batch === null, `correlation id ${message.correlationId} answered by a metadata response`);
+      if (!(request.batch === null)) assert(false, `correlation id ${message.correlationId} answered by a metadata response`);
       this.metadata.apply(message, this.node.now);
       if (this.hasQueuedWithoutLeader()) this.recordOpFailed("LEADER_NOT_AVAILABLE");
-      this.scheduleDrain();
+      this.runSender();
     } else if (message.kind === "produce-response") {
       const request = connection.take(message.correlationId);
       if (request === undefined) return;
-      assert(request.batch !== null, `correlation id ${message.correlationId} answered by a produce response`);
+      if (!(request.batch !== null)) assert(false, `correlation id ${message.correlationId} answered by a produce response`);
       this.onProduceResponse(connection, request.batch, message);
-      this.scheduleDrain();
+      this.runSender();
     }
     // Brokers send nothing else on a client connection; anything else is ignored, as a stray frame would be.
   }
@@ -212,6 +217,11 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
 
   // ---------------------------------------------------------------- sender
 
+  /**
+   * Wakes the sender from outside its loop (the application's send(), a
+   * broken connection): it drains in a zero-delay event, so every trigger of
+   * one instant is served by one pass.
+   */
   private scheduleDrain(): void {
     if (this.isDrainPending) return;
     this.isDrainPending = true;
@@ -229,12 +239,21 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   private onWake(): void {
     this.wakeHandle = NO_EVENT;
     this.wakeAtNs = Number.POSITIVE_INFINITY;
-    this.scheduleDrain();
+    this.runSender();
   }
 
-  /** One pass of Kafka's Sender loop: send what can go, then refresh metadata if needed. */
   private drain(): void {
     this.isDrainPending = false;
+    this.runSender();
+  }
+
+  /**
+   * One pass of Kafka's Sender loop: send what can go, then refresh metadata
+   * if needed. Run directly where the sender itself wakes (its timers, a
+   * response or a connection completing inside its poll): the same instant
+   * as a zero-delay event, one event fewer per batch.
+   */
+  private runSender(): void {
     const now = this.node.now;
     if (this.unresolved > 0) this.metadata.requestUpdateIfStale(now);
     for (const partition of this.accumulator.partitions.values()) this.drainPartition(partition, now);
@@ -275,7 +294,7 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   }
 
   private sendBatch(partition: ProducerPartition, batch: ProducerBatch, connection: BrokerConnection): void {
-    assert(batch.state === "queued", `send of a ${batch.state} batch`);
+    if (!(batch.state === "queued")) assert(false, `send of a ${batch.state} batch`);
     if (this.config.idempotent && !batch.hasSequence) {
       // Sequences are fixed at the first send (Kafka's drain), then reused by every retry.
       batch.producerId = this.producerIdNow;
@@ -369,7 +388,7 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
       this.metadata.requestUpdate();
     }
     if (batch.state === "done") return;
-    assert(batch.state === "in-flight", `attempt of a ${batch.state} batch failed`);
+    if (!(batch.state === "in-flight")) assert(false, `attempt of a ${batch.state} batch failed`);
     const isRetriable =
       isRetriableProduceError(error) ||
       (error === "OUT_OF_ORDER_SEQUENCE_NUMBER" && this.config.idempotent && this.hasEarlierUnresolved(batch));
@@ -393,8 +412,6 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   }
 
   private onDeliveryTimeout(batch: ProducerBatch): void {
-    batch.deliveryTimer = NO_EVENT;
-    if (batch.state === "done") return;
     // Only with linger.ms = delivery.timeout.ms and shuffled ties can this beat the linger timer.
     if (batch.state === "open") this.accumulator.sealOpen(batch);
     const wasInFlight = batch.state === "in-flight";
@@ -407,10 +424,10 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   }
 
   private complete(batch: ProducerBatch, outcome: SendOutcome, error: string, position: number): void {
-    assert(batch.state !== "done" && batch.state !== "open", `completion of a ${batch.state} batch`);
+    if (!(batch.state !== "done" && batch.state !== "open")) assert(false, `completion of a ${batch.state} batch`);
     batch.state = "done";
-    this.node.cancel(batch.deliveryTimer);
     this.unresolved--;
+    this.deliveryTimeouts.trim();
     assert(this.unresolved >= 0, "more batches completed than created");
     const now = this.node.now;
     this.history.record({
@@ -444,7 +461,7 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   private removeInFlight(batch: ProducerBatch): void {
     const inFlight = this.accumulator.partition(batch.topicPartition).inFlight;
     const index = inFlight.indexOf(batch);
-    assert(index >= 0, `${batch.topicPartition}: a finished request's batch was not in flight`);
+    if (!(index >= 0)) assert(false, `${batch.topicPartition}: a finished request's batch was not in flight`);
     inFlight.splice(index, 1);
   }
 
