@@ -1,0 +1,256 @@
+/**
+ * The scenario file: what a user writes (YAML or JSON) to describe a cluster,
+ * its configuration in the system's own names, the workload, the faults and
+ * the checks. Validated with zod before anything runs: strict objects (an
+ * unknown key is an error, so a typo never passes silently), values with
+ * units as strings ("10ms", "1KiB", "10Gbps", "5k/s"), ranges that keep a
+ * run finite, and cross-field rules (replication factor ≤ brokers, faults
+ * name existing nodes, consumers subscribe to existing topics).
+ *
+ * `system` is the discriminator: "kafka" now; RabbitMQ, RocketMQ and
+ * ActiveMQ add their own branch with their own config names.
+ */
+import { z } from "zod";
+import { CHECKER_NAMES } from "../checks/violation.js";
+import { kafkaBrokerConfigSchema, kafkaConsumerConfigSchema, kafkaProducerConfigSchema } from "../systems/kafka/config-schema.js";
+import { parseBandwidthBytesPerSec, parseDurationNs, parseRatePerSec, parseSizeBytes } from "./units.js";
+
+/** A value written with a unit; a plain number is taken in the base unit where that is unambiguous. */
+function withUnit(what: string, example: string, parse: (text: string) => number | null, acceptsNumber: boolean) {
+  const input = acceptsNumber ? z.union([z.string().max(64), z.number()]) : z.string().max(64);
+  return input.transform((value, ctx) => {
+    const parsed = typeof value === "number" ? (Number.isFinite(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER ? value : null) : parse(value);
+    if (parsed === null) {
+      ctx.addIssue({ code: "custom", message: `expected ${what} such as ${JSON.stringify(example)}, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+}
+
+/** Integer nanoseconds. */
+export const durationSchema = withUnit("a duration", "250ms", parseDurationNs, false);
+/** Bytes. */
+export const sizeSchema = withUnit("a size", "1KiB", parseSizeBytes, true);
+/** Bytes per second. */
+export const bandwidthSchema = withUnit("a bandwidth", "10Gbps", parseBandwidthBytesPerSec, false);
+/** Per second. */
+export const rateSchema = withUnit("a rate", "5k/s", parseRatePerSec, true);
+
+const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "expected a name of letters, digits, '.', '_' or '-' (at most 64)");
+
+/** A distribution of a quantity in `unit` (a duration or a size): one value, or a shape. */
+function distributionOf(unit: typeof durationSchema | typeof sizeSchema, example: string) {
+  const error = `expected a value such as ${JSON.stringify(example)}, or { kind: constant | uniform | exponential | lognormal | normal, … }`;
+  return z.union(
+    [
+    unit.transform((value) => ({ kind: "constant" as const, value })),
+    z.strictObject({ kind: z.literal("constant"), value: unit }),
+    z.strictObject({ kind: z.literal("uniform"), min: unit, max: unit }),
+    z.strictObject({ kind: z.literal("exponential"), mean: unit }),
+    z.strictObject({ kind: z.literal("lognormal"), median: unit, sigma: z.number().min(0).max(5) }),
+    z.strictObject({ kind: z.literal("normal"), mean: unit, stddev: unit }),
+    ],
+    { error },
+  );
+}
+
+const rateShapeSchema = z.union(
+  [
+  rateSchema.transform((perSecond) => ({ kind: "constant" as const, perSecond })),
+  z.strictObject({ kind: z.literal("constant"), rate: rateSchema }).transform((shape) => ({ kind: "constant" as const, perSecond: shape.rate })),
+  z.strictObject({ kind: z.literal("poisson"), rate: rateSchema }).transform((shape) => ({ kind: "poisson" as const, perSecond: shape.rate })),
+  z
+    .strictObject({
+      kind: z.literal("piecewise"),
+      /** Rate from `at` until the next step; the first step starts at 0. */
+      steps: z.array(z.strictObject({ at: durationSchema, rate: rateSchema })).min(1).max(1_000),
+      poisson: z.boolean().default(false),
+    })
+    .transform((shape) => ({ kind: "piecewise" as const, steps: shape.steps.map((step) => ({ atNs: step.at, perSecond: step.rate })), poisson: shape.poisson })),
+  ],
+  { error: 'expected a rate such as "5k/s", or { kind: constant | poisson, rate }, or { kind: piecewise, steps: [{ at, rate }, …] }' },
+);
+
+const topicSchema = z.strictObject({
+  name: nameSchema,
+  partitions: z.int().min(1).max(10_000),
+  replicationFactor: z.int().min(1).max(64),
+});
+
+const producerSchema = z.strictObject({
+  /** Client node name (default p1, p2, … in order). With count > 1: name-1, name-2, … */
+  name: nameSchema.optional(),
+  count: z.int().min(1).max(100).default(1),
+  topic: nameSchema,
+  rate: rateShapeSchema,
+  messageSize: distributionOf(sizeSchema, "1KiB").default({ kind: "constant", value: 1_024 }),
+  /** Messages handed to the producer at once (an application's own batching). */
+  messagesPerSend: z.int().min(1).max(1_000_000).default(1),
+  /** Synchronous calls the application makes before publishing (claim C2); names of `services`. */
+  callsBefore: z.array(nameSchema).max(100).default([]),
+  config: kafkaProducerConfigSchema.default({}),
+});
+
+const consumerGroupSchema = z.strictObject({
+  group: nameSchema,
+  /** Members of the group, each on its own client node (group-1, group-2, …). */
+  count: z.int().min(1).max(100).default(1),
+  topics: z.array(nameSchema).min(1).max(100),
+  processingTime: distributionOf(durationSchema, "2ms").default({ kind: "constant", value: 1_000_000 }),
+  /** A cap on what the group's members process together (a downstream database's capacity). */
+  maxRate: rateSchema.optional(),
+  commit: z.enum(["auto", "before-process", "after-process"]).default("after-process"),
+  idempotent: z.boolean().default(false),
+  /** When the group joins (claim C1: a group added mid-run). */
+  startAt: durationSchema.default(0),
+  /** Services each message's processing calls, in order (their latency adds to processing). */
+  calls: z.array(nameSchema).max(100).default([]),
+  config: kafkaConsumerConfigSchema.default({}),
+});
+
+/** A downstream service: an application dependency with a latency (claims C2, C3). */
+const serviceSchema = z.strictObject({
+  name: nameSchema,
+  latency: distributionOf(durationSchema, "2ms"),
+  /** Requests per second it can serve; beyond that requests queue. */
+  capacity: rateSchema.optional(),
+});
+
+const partitionSpecSchema = z.union(
+  [
+  z.strictObject({ kind: z.literal("total"), groups: z.array(z.array(nameSchema).min(1).max(200)).min(2).max(20), classes: z.array(z.string().max(64)).max(10).optional() }),
+  z.strictObject({ kind: z.literal("one-way"), from: z.array(nameSchema).min(1).max(200), to: z.array(nameSchema).min(1).max(200), classes: z.array(z.string().max(64)).max(10).optional() }),
+  z.strictObject({ kind: z.literal("isolate"), nodes: z.array(nameSchema).min(1).max(200), classes: z.array(z.string().max(64)).max(10).optional() }),
+  z.strictObject({ kind: z.literal("bridge"), sides: z.tuple([z.array(nameSchema).min(1), z.array(nameSchema).min(1)]), bridge: z.array(nameSchema).max(200), classes: z.array(z.string().max(64)).max(10).optional() }),
+  ],
+  { error: "expected a partition { kind: total, groups } | { kind: one-way, from, to } | { kind: isolate, nodes } | { kind: bridge, sides, bridge }" },
+);
+
+const faultSchema = z.union(
+  [
+  z.strictObject({ at: durationSchema, verb: z.enum(["processCrash", "powerLoss", "restart", "pause", "resume", "fullDisk", "fsyncLies", "tornWrites", "healDisk"]), node: nameSchema }),
+  z.strictObject({ at: durationSchema, verb: z.literal("slowDisk"), node: nameSchema, factor: z.number().min(1).max(10_000) }),
+  z.strictObject({ at: durationSchema, verb: z.literal("partition"), name: nameSchema.optional(), spec: partitionSpecSchema }),
+  z.strictObject({ at: durationSchema, verb: z.literal("heal"), name: nameSchema.optional() }),
+  z.strictObject({ at: durationSchema, verb: z.literal("healAll") }),
+  ],
+  { error: "expected a fault { at, verb, … }: verb processCrash | powerLoss | restart | pause | resume | slowDisk | fullDisk | fsyncLies | tornWrites | healDisk (with node), partition (with spec), heal, healAll" },
+);
+
+const clusterSchema = z.strictObject({
+  brokers: z.int().min(1).max(64),
+  /** broker.rack per broker, in order. */
+  racks: z.array(nameSchema).max(64).optional(),
+  disk: z.enum(["hdd", "sata-ssd", "nvme", "nvme-plp"]).default("nvme"),
+  nic: bandwidthSchema.default(1_250_000_000),
+  /** Median one-way latency between two nodes. */
+  latency: durationSchema.default(150_000),
+});
+
+const budgetsSchema = z.strictObject({
+  maxEvents: z.int().min(1_000).max(10_000_000_000).default(200_000_000),
+  /** How long after the workload ends the cluster may take to converge and consumers to drain. */
+  convergeWithin: durationSchema.default(120_000_000_000),
+});
+
+const sweepValueSchema = z.union([z.number(), z.string().max(256), z.boolean()]);
+
+export const kafkaScenarioSchema = z.strictObject({
+  system: z.literal("kafka"),
+  name: nameSchema.default("scenario"),
+  description: z.string().max(10_000).default(""),
+  seed: z.union([z.int().min(0).max(Number.MAX_SAFE_INTEGER), z.string().min(1).max(200)]).default(1),
+  /** How long producers send and faults may happen; then everything heals. */
+  duration: durationSchema,
+  cluster: clusterSchema,
+  config: kafkaBrokerConfigSchema.default({}),
+  topics: z.array(topicSchema).min(1).max(100),
+  producers: z.array(producerSchema).max(100).default([]),
+  consumers: z.array(consumerGroupSchema).max(100).default([]),
+  services: z.array(serviceSchema).max(100).default([]),
+  faults: z.array(faultSchema).max(10_000).default([]),
+  checks: z.array(z.enum(CHECKER_NAMES)).max(CHECKER_NAMES.length).optional(),
+  budgets: budgetsSchema.default({ maxEvents: 200_000_000, convergeWithin: 120_000_000_000 }),
+  /** Parameter path → values: each combination is one run of a sweep. */
+  sweep: z.record(z.string().min(1).max(200), z.array(sweepValueSchema).min(1).max(1_000)).optional(),
+});
+
+export const scenarioSchema = z.discriminatedUnion("system", [kafkaScenarioSchema]).superRefine(checkReferences);
+
+export type KafkaScenario = z.output<typeof kafkaScenarioSchema>;
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+
+/** Client node names, in a fixed order: producers first, then consumer group members. */
+export function producerNodeNames(scenario: KafkaScenario): string[][] {
+  return scenario.producers.map((producer, k) => {
+    const base = producer.name ?? `p${k + 1}`;
+    return producer.count === 1 ? [base] : Array.from({ length: producer.count }, (_, n) => `${base}-${n + 1}`);
+  });
+}
+
+export function consumerNodeNames(scenario: KafkaScenario): string[][] {
+  return scenario.consumers.map((group) => Array.from({ length: group.count }, (_, n) => `${group.group}-${n + 1}`));
+}
+
+export function brokerNodeNames(scenario: KafkaScenario): string[] {
+  return Array.from({ length: scenario.cluster.brokers }, (_, k) => `b${k + 1}`);
+}
+
+/** Rules across fields, each reported at the path of the field that breaks it. */
+function checkReferences(scenario: KafkaScenario, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string): void => ctx.addIssue({ code: "custom", path, message });
+  const brokers = scenario.cluster.brokers;
+  const topics = new Set<string>();
+  scenario.topics.forEach((topic, k) => {
+    if (topics.has(topic.name)) issue(["topics", k, "name"], `topic "${topic.name}" is defined twice`);
+    topics.add(topic.name);
+    if (topic.replicationFactor > brokers) issue(["topics", k, "replicationFactor"], `expected at most ${brokers} (the number of brokers), got ${topic.replicationFactor}`);
+  });
+  const minIsr = scenario.config["min.insync.replicas"];
+  if (scenario.cluster.racks !== undefined && scenario.cluster.racks.length !== brokers) {
+    issue(["cluster", "racks"], `expected one rack per broker (${brokers}), got ${scenario.cluster.racks.length}`);
+  }
+  const services = new Set(scenario.services.map((service) => service.name));
+  scenario.producers.forEach((producer, k) => {
+    if (!topics.has(producer.topic)) issue(["producers", k, "topic"], `expected one of the topics (${[...topics].join(", ")}), got "${producer.topic}"`);
+    producer.callsBefore.forEach((name, n) => {
+      if (!services.has(name)) issue(["producers", k, "callsBefore", n], `expected one of the services, got "${name}"`);
+    });
+  });
+  scenario.consumers.forEach((group, k) => {
+    group.topics.forEach((topic, n) => {
+      if (!topics.has(topic)) issue(["consumers", k, "topics", n], `expected one of the topics (${[...topics].join(", ")}), got "${topic}"`);
+    });
+    group.calls.forEach((name, n) => {
+      if (!services.has(name)) issue(["consumers", k, "calls", n], `expected one of the services, got "${name}"`);
+    });
+    if (group.startAt >= scenario.duration) issue(["consumers", k, "startAt"], "expected a time before the end of `duration`");
+  });
+  const nodes = new Set([...brokerNodeNames(scenario), "controller", ...producerNodeNames(scenario).flat(), ...consumerNodeNames(scenario).flat()]);
+  if (nodes.size !== 1 + brokers + producerNodeNames(scenario).flat().length + consumerNodeNames(scenario).flat().length) issue(["producers"], "client node names must be unique (and not b1…bN or controller)");
+  scenario.faults.forEach((fault, k) => {
+    if (fault.at >= scenario.duration) issue(["faults", k, "at"], `expected a time before the end of \`duration\` (everything heals then), got ${fault.at} ns`);
+    const named = "node" in fault ? [fault.node] : fault.verb === "partition" ? partitionNodes(fault.spec) : [];
+    for (const name of named) if (!nodes.has(name)) issue(["faults", k], `expected node names among ${[...nodes].join(", ")}, got "${name}"`);
+  });
+  if (minIsr !== undefined) {
+    scenario.topics.forEach((topic, k) => {
+      if (minIsr > topic.replicationFactor) issue(["config", "min.insync.replicas"], `is ${minIsr}, above topic ${scenario.topics[k]!.name}'s replication factor ${topic.replicationFactor}: acks=all writes could never succeed`);
+    });
+  }
+}
+
+function partitionNodes(spec: z.output<typeof partitionSpecSchema>): string[] {
+  switch (spec.kind) {
+    case "total":
+      return spec.groups.flat();
+    case "one-way":
+      return [...spec.from, ...spec.to];
+    case "isolate":
+      return spec.nodes;
+    case "bridge":
+      return [...spec.sides[0], ...spec.sides[1], ...spec.bridge];
+  }
+}
