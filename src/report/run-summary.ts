@@ -1,0 +1,88 @@
+/**
+ * What one run of a scenario produced, as plain JSON-serialisable data: the
+ * input of every report (Markdown, SVG charts, HTML), of sweep tables and of
+ * the CLI's summary. Times are integer nanoseconds of virtual time; sizes are
+ * bytes. Built by src/scenario/ from a run's History, world counters and
+ * check results; nothing here is computed from formulas.
+ */
+
+export interface LatencySummary {
+  count: number;
+  p50Ns: number;
+  p99Ns: number;
+  p999Ns: number;
+  maxNs: number;
+  /** The cumulative distribution, for a CDF chart: ascending latency, fraction at or below it (0..1]. At most ~200 points. */
+  cdf: { ns: number; fraction: number }[];
+}
+
+export interface TimelineSummary {
+  /** Width of each bucket; bucket k covers [k·bucketNs, (k+1)·bucketNs). */
+  bucketNs: number;
+  /** Messages acknowledged to producers per bucket. */
+  acked: number[];
+  /** Messages whose effect a consumer group applied per bucket (all groups together). */
+  applied: number[];
+  /** Acknowledged but not yet applied, per group, at each bucket's end (a queue's backlog). */
+  backlogByGroup: { group: string; values: number[] }[];
+  /** Failed send attempts per bucket. */
+  failedSends: number[];
+}
+
+export interface TrafficSummary {
+  /** Bytes on the wire per traffic class ("kafka-data", "kafka-controller", …). */
+  byClass: { trafficClass: string; bytes: number }[];
+  byNode: { node: string; sentBytes: number; receivedBytes: number }[];
+  /** Per directed link with traffic. */
+  byLink: { from: string; to: string; bytes: number }[];
+}
+
+export interface DiskSummary {
+  node: string;
+  writtenBytes: number;
+  fsyncs: number;
+  /** Average write rate over the run. */
+  writeBytesPerSec: number;
+  /** Bytes lost from page caches at power loss. */
+  lostAtPowerLossBytes: number;
+}
+
+export interface CheckSummary {
+  check: string;
+  ok: boolean;
+  /** One line, as formatCheckResult prints it. */
+  line: string;
+  /** The first violation, if any: message, virtual time, event index. */
+  first?: { message: string; timeNs: number; eventIndex: number };
+}
+
+export type Verdict = "ok" | "safety-failed" | "liveness-failed";
+
+export interface RunSummary {
+  scenario: string;
+  system: string;
+  seed: string;
+  digest: string;
+  verdict: Verdict;
+  virtualTimeNs: number;
+  events: number;
+  stopReason: string;
+  messages: { sent: number; acked: number; failed: number; unknown: number; applied: number };
+  throughput: { ackedPerSec: number; ackedBytesPerSec: number };
+  latency: {
+    /** From a batch's send to its acknowledgement. */
+    produce: LatencySummary;
+    /** From a message's send to its first effect (consumers), if any consumer applies effects. */
+    endToEnd: LatencySummary | null;
+  };
+  timeline: TimelineSummary;
+  traffic: TrafficSummary;
+  disks: DiskSummary[];
+  checks: CheckSummary[];
+  unavailability: { sendSeconds: number; receiveSeconds: number };
+  liveness: { isConverged: boolean; convergedAtNs: number; reasons: string[] };
+  /** Coverage marks (name → count), sorted by name. */
+  marks: [string, number][];
+  /** The faults as applied, one line each (describeFault). */
+  faults: string[];
+}
