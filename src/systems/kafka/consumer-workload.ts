@@ -12,9 +12,12 @@ import type { History } from "../../clients/history.js";
 import type { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
-import type { KafkaConsumerConfig } from "./consumer-config.js";
+import { assert } from "../../kernel/assert.js";
+import { distribution, type DistributionSpec } from "../../kernel/distribution.js";
+import { msToNs } from "./config.js";
 import type { KafkaCluster } from "./cluster.js";
-import { KafkaConsumer } from "./consumer.js";
+import { DEFAULT_CONSUMER_CONFIG, type KafkaConsumerConfig } from "./consumer-config.js";
+import { KafkaConsumer, type ProcessingTime } from "./consumer.js";
 import { topicOfPartition } from "./protocol.js";
 
 export interface ConsumerWorkload {
@@ -24,6 +27,12 @@ export interface ConsumerWorkload {
   group: string;
   topics: string[];
   config: Partial<KafkaConsumerConfig>;
+  /** Processing time of one poll's records (default: mqsim.processing.ms), drawn per poll. */
+  processingTime?: DistributionSpec;
+  /** The consumer joins at this virtual time (a group added mid-run); default at boot. */
+  startAtNs?: number;
+  /** Messages per second the group's downstream can take, shared by all its members (set it alike on each). */
+  capacityPerSecond?: number;
 }
 
 export interface ConsumerDriverOptions {
@@ -34,13 +43,38 @@ export interface ConsumerDriverOptions {
   history: History;
   /** The group's shared store; required when the workload sets mqsim.idempotent. */
   idempotentConsumer?: IdempotentConsumer;
+  /** The group's downstream capacity, shared by its members (claim C3: the database's limit). */
+  capacity?: CapacityLimiter;
+}
+
+/**
+ * A downstream resource that serves at most `perSecond` messages per second,
+ * shared by a group's members: a batch of n messages occupies it for n /
+ * perSecond, in arrival order. It lives outside the consumers' processes,
+ * like the database it stands for.
+ */
+export class CapacityLimiter {
+  private freeAtNs = 0;
+
+  constructor(readonly perSecond: number) {
+    assert(perSecond > 0 && Number.isFinite(perSecond), `capacity must be positive, got ${perSecond}`);
+  }
+
+  /** Reserves service for `count` messages arriving at `nowNs`; returns when they are done. */
+  reserve(nowNs: number, count: number): number {
+    const startNs = Math.max(nowNs, this.freeAtNs);
+    this.freeAtNs = startNs + Math.ceil((count * 1e9) / this.perSecond);
+    return this.freeAtNs;
+  }
 }
 
 export class ConsumerDriver implements NodeSoftware {
   private consumerNow: KafkaConsumer | null = null;
   private node: WorldNode | null = null;
 
-  constructor(private readonly options: ConsumerDriverOptions) {}
+  constructor(private readonly options: ConsumerDriverOptions) {
+    this.processingTime = this.makeProcessingTime();
+  }
 
   get workload(): ConsumerWorkload {
     return this.options.workload;
@@ -58,6 +92,16 @@ export class ConsumerDriver implements NodeSoftware {
 
   start(node: WorldNode): void {
     this.node = node;
+    this.consumerNow = null;
+    const startAtNs = this.options.workload.startAtNs ?? 0;
+    if (node.now < startAtNs) node.at(startAtNs, this.onStartBound);
+    else this.startConsumer();
+  }
+
+  private readonly onStartBound = (): void => this.startConsumer();
+
+  private startConsumer(): void {
+    const node = this.node!;
     const { world, workload, bootstrap, coordinator, history, idempotentConsumer } = this.options;
     this.consumerNow = new KafkaConsumer({
       world,
@@ -70,8 +114,25 @@ export class ConsumerDriver implements NodeSoftware {
       clientName: workload.name,
       config: workload.config,
       ...(idempotentConsumer === undefined ? {} : { idempotentConsumer }),
+      ...(this.processingTime === null ? {} : { processingTime: this.processingTime }),
     });
     this.consumerNow.start();
+  }
+
+  /** Draws each poll's processing time from the workload's distribution, then waits for the group's capacity. */
+  private processingTime: ProcessingTime | null = null;
+
+  private makeProcessingTime(): ProcessingTime | null {
+    const { workload, capacity, world } = this.options;
+    if (workload.processingTime === undefined && capacity === undefined) return null;
+    const sampler = workload.processingTime === undefined ? null : distribution(workload.processingTime);
+    const rng = sampler === null ? null : world.kernel.rng.stream(`kafka.consumer.processing:${workload.name}`);
+    const fixedNs = msToNs(workload.config["mqsim.processing.ms"] ?? DEFAULT_CONSUMER_CONFIG["mqsim.processing.ms"]);
+    return (records, nowNs) => {
+      const workNs = sampler === null ? fixedNs : sampler.sample(rng!);
+      const doneNs = capacity === undefined ? nowNs + workNs : Math.max(nowNs + workNs, capacity.reserve(nowNs, records.count));
+      return doneNs - nowNs;
+    };
   }
 }
 

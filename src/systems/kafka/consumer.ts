@@ -56,7 +56,15 @@ export interface KafkaConsumerOptions {
    * it stands for the downstream database, not for consumer memory.
    */
   idempotentConsumer?: IdempotentConsumer;
+  /**
+   * How long the application takes with a poll's records, from now (default:
+   * mqsim.processing.ms). A scenario's processing-time distribution and a
+   * downstream capacity limit plug in here.
+   */
+  processingTime?: ProcessingTime;
 }
+
+export type ProcessingTime = (records: PolledRecords, nowNs: number) => number;
 
 /** The records of the application's last poll, until it has finished with them. */
 interface InHand {
@@ -75,6 +83,7 @@ export class KafkaConsumer implements MembershipOwner, FetcherOwner {
   private readonly incarnation: number;
   private readonly history: History;
   private readonly idempotent: IdempotentConsumer | null;
+  private readonly processingTime: ProcessingTime | null;
   private readonly membership: ConsumerMembership;
   private readonly fetcher: ConsumerFetcher;
   private inHand: InHand | null = null;
@@ -98,6 +107,7 @@ export class KafkaConsumer implements MembershipOwner, FetcherOwner {
       throw new Error(`consumer ${options.clientName}: mqsim.idempotent=true needs an idempotentConsumer store`);
     }
     this.idempotent = this.config.idempotent ? options.idempotentConsumer! : null;
+    this.processingTime = options.processingTime ?? null;
     if (options.topics.length === 0) throw new Error(`consumer ${options.clientName}: subscribes to no topic`);
     // A Java consumer generates its member id at startup: a restarted process is a new member.
     this.memberId = `${options.clientName}#${this.incarnation}`;
@@ -259,7 +269,9 @@ export class KafkaConsumer implements MembershipOwner, FetcherOwner {
 
   private startProcessing(hand: InHand): void {
     hand.commit = null;
-    this.node.after(this.config.processingNs, this.onProcessedBound, hand);
+    const delayNs = this.processingTime === null ? this.config.processingNs : this.processingTime(hand.records, this.node.now);
+    assert(Number.isSafeInteger(delayNs) && delayNs >= 0, `consumer ${this.clientName}: processing time ${delayNs}`);
+    this.node.after(delayNs, this.onProcessedBound, hand);
   }
 
   private onProcessed(hand: InHand): void {

@@ -6,6 +6,8 @@
  * after which the producer only finishes what it has.
  */
 import { assert } from "../../kernel/assert.js";
+import { distribution, type Distribution, type DistributionSpec } from "../../kernel/distribution.js";
+import type { RngStream } from "../../kernel/rng.js";
 import type { History } from "../../clients/history.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
@@ -24,7 +26,22 @@ export interface ProducerWorkload {
   messagesPerSend: number;
   bytesPerMessage: number;
   config: Partial<KafkaProducerConfig>;
+  /** How sends arrive over time; default: constant at messagesPerSecond. */
+  rate?: RateShape;
+  /** Message size in bytes, drawn per send (every message of a send has that size); default bytesPerMessage. */
+  messageBytes?: DistributionSpec;
 }
+
+/**
+ * Arrival of sends: evenly spaced ("constant"), a Poisson process
+ * ("poisson": exponential gaps), or a piecewise schedule of rates over the
+ * run (claim C3's peak hour), each step constant or Poisson. A step of rate
+ * 0 sends nothing until the next step.
+ */
+export type RateShape =
+  | { kind: "constant"; perSecond: number }
+  | { kind: "poisson"; perSecond: number }
+  | { kind: "piecewise"; steps: { atNs: number; perSecond: number }[]; poisson: boolean };
 
 export class ProducerDriver implements NodeSoftware {
   private producerNow: KafkaProducer | null = null;
@@ -45,6 +62,51 @@ export class ProducerDriver implements NodeSoftware {
     assert(workload.messagesPerSecond > 0 && workload.messagesPerSend > 0, `producer ${workload.name}: rate and batch must be > 0`);
     this.tickNs = Math.max(1, Math.round((workload.messagesPerSend / workload.messagesPerSecond) * 1e9));
     this.topicPartitions = Array.from({ length: workload.partitions }, (_, partition) => topicPartition(workload.topic, partition));
+    const shape = workload.rate;
+    if (shape !== undefined && shape.kind === "piecewise") {
+      assert(shape.steps.length > 0 && shape.steps.every((step, k) => step.perSecond >= 0 && (k === 0 || step.atNs > shape.steps[k - 1]!.atNs)), `producer ${workload.name}: piecewise steps must rise in time with rates >= 0`);
+    }
+    const isPoisson = shape !== undefined && (shape.kind === "poisson" || (shape.kind === "piecewise" && shape.poisson));
+    this.arrivals = isPoisson ? world.kernel.rng.stream(`kafka.producer.arrivals:${workload.name}`) : null;
+    this.sizes = workload.messageBytes === undefined ? null : distribution(workload.messageBytes);
+    this.sizeRng = workload.messageBytes === undefined ? null : world.kernel.rng.stream(`kafka.producer.sizes:${workload.name}`);
+  }
+
+  private readonly arrivals: RngStream | null;
+  private readonly sizes: Distribution | null;
+  private readonly sizeRng: RngStream | null;
+  /** Exponential gap samplers by mean (Poisson arrivals), made once per distinct rate. */
+  private readonly gapSamplers = new Map<number, Distribution>();
+
+  /** Nanoseconds until the next send, from `nowNs`. */
+  private nextGapNs(nowNs: number): number {
+    const shape = this.workload.rate;
+    if (shape === undefined || shape.kind === "constant") return shape === undefined ? this.tickNs : this.gapAt(shape.perSecond);
+    if (shape.kind === "poisson") return this.gapAt(shape.perSecond);
+    let k = shape.steps.length - 1;
+    while (k > 0 && shape.steps[k]!.atNs > nowNs) k--;
+    const step = shape.steps[k]!;
+    if (step.perSecond > 0) return this.gapAt(step.perSecond);
+    // A quiet step: wake at the next step (or never, if this is the last).
+    const next = shape.steps[k + 1];
+    return next === undefined ? Number.POSITIVE_INFINITY : Math.max(1, next.atNs - nowNs);
+  }
+
+  private gapAt(perSecond: number): number {
+    const meanNs = Math.max(1, Math.round((this.workload.messagesPerSend / perSecond) * 1e9));
+    if (this.arrivals === null) return meanNs;
+    let sampler = this.gapSamplers.get(meanNs);
+    if (sampler === undefined) {
+      sampler = distribution({ kind: "exponential", mean: meanNs });
+      this.gapSamplers.set(meanNs, sampler);
+    }
+    return Math.max(1, sampler.sample(this.arrivals));
+  }
+
+  private schedule(): void {
+    const node = this.node;
+    const gapNs = this.nextGapNs(node.now);
+    if (gapNs !== Number.POSITIVE_INFINITY && node.now + gapNs < this.stopAtNs) node.after(gapNs, this.onTickBound);
   }
 
   get producer(): KafkaProducer | null {
@@ -62,7 +124,7 @@ export class ProducerDriver implements NodeSoftware {
       clientName: this.workload.name,
     });
     this.producerNow.start();
-    if (node.now < this.stopAtNs) node.after(this.tickNs, this.onTickBound);
+    if (node.now < this.stopAtNs) this.schedule();
   }
 
   /** True when this producer has nothing left to send or resolve. */
@@ -74,7 +136,8 @@ export class ProducerDriver implements NodeSoftware {
     if (this.node.now >= this.stopAtNs) return;
     const partition = this.partitionNext;
     this.partitionNext = (this.partitionNext + 1) % this.workload.partitions;
-    this.producerNow!.send(this.topicPartitions[partition]!, this.workload.messagesPerSend, this.workload.bytesPerMessage);
-    this.node.after(this.tickNs, this.onTickBound);
+    const bytes = this.sizes === null ? this.workload.bytesPerMessage : Math.max(1, this.sizes.sample(this.sizeRng!));
+    this.producerNow!.send(this.topicPartitions[partition]!, this.workload.messagesPerSend, bytes);
+    this.schedule();
   }
 }

@@ -19,7 +19,7 @@ import { scheduleFaults } from "../../faults/schedule.js";
 import { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import { buildKafkaCluster, COORDINATOR_NODE, type KafkaCluster, type KafkaClusterSpec } from "./cluster.js";
 import { convergence, finalLogs, replicaSnapshots } from "./cluster-state.js";
-import { ConsumerDriver, drainReasons, type ConsumerWorkload } from "./consumer-workload.js";
+import { CapacityLimiter, ConsumerDriver, drainReasons, type ConsumerWorkload } from "./consumer-workload.js";
 import { ProducerDriver, type ProducerWorkload } from "./producer-workload.js";
 
 export interface KafkaRunSpec {
@@ -138,9 +138,12 @@ export function runKafka(spec: KafkaRunSpec): KafkaRunResult {
 function installConsumers(cluster: KafkaCluster, workloads: readonly ConsumerWorkload[], history: History): ConsumerDriver[] {
   // One store per group: it stands for the group's downstream database.
   const stores = new Map<string, IdempotentConsumer>();
+  const capacities = new Map<string, CapacityLimiter>();
   return workloads.map((workload) => {
     const isIdempotent = workload.config["mqsim.idempotent"] === true;
     if (isIdempotent && !stores.has(workload.group)) stores.set(workload.group, new IdempotentConsumer());
+    if (workload.capacityPerSecond !== undefined && !capacities.has(workload.group)) capacities.set(workload.group, new CapacityLimiter(workload.capacityPerSecond));
+    const capacity = capacities.get(workload.group);
     const driver = new ConsumerDriver({
       world: cluster.world,
       workload,
@@ -148,6 +151,7 @@ function installConsumers(cluster: KafkaCluster, workloads: readonly ConsumerWor
       coordinator: COORDINATOR_NODE,
       history,
       ...(isIdempotent ? { idempotentConsumer: stores.get(workload.group)! } : {}),
+      ...(capacity === undefined ? {} : { capacity }),
     });
     cluster.world.install(workload.name, driver);
     return driver;

@@ -1,0 +1,116 @@
+/**
+ * Numbers read off a finished History, for any system: message counts,
+ * produce and end-to-end latency distributions, and per-bucket timelines of
+ * acknowledgements, applied effects, backlog and failed sends. Quantiles are
+ * exact (every sample is in memory, sorted once), not estimated.
+ */
+import type { History } from "../clients/history.js";
+import type { LatencySummary, TimelineSummary } from "../report/run-summary.js";
+
+const CDF_POINTS_MAX = 200;
+
+export interface HistoryMetrics {
+  messages: { sent: number; acked: number; failed: number; unknown: number; applied: number };
+  /** Acknowledged messages per producing client. */
+  ackedByClient: Map<string, number>;
+  produce: LatencySummary;
+  endToEnd: LatencySummary | null;
+  timeline: TimelineSummary;
+}
+
+/** `endNs` is where the timeline stops (later events fall in the last bucket). */
+export function historyMetrics(history: History, bucketNs: number, endNs: number): HistoryMetrics {
+  const idLimit = history.idLimit;
+  const sentAtNs = new Float64Array(idLimit).fill(-1);
+  const outcome = new Uint8Array(idLimit); // 1 ok, 2 error, 3 unknown (the best seen)
+  const buckets = Math.max(1, Math.ceil(endNs / bucketNs));
+  const acked = new Array<number>(buckets).fill(0);
+  const applied = new Array<number>(buckets).fill(0);
+  const failedSends = new Array<number>(buckets).fill(0);
+  const appliedByGroup = new Map<string, number[]>();
+  const appliedOnce = new Uint8Array(idLimit);
+  const produceLatencies: number[] = [];
+  const endToEnd: number[] = [];
+  const ackedByClient = new Map<string, number>();
+  const bucketOf = (timeNs: number): number => Math.min(buckets - 1, Math.floor(timeNs / bucketNs));
+  for (const event of history.events) {
+    switch (event.type) {
+      case "send":
+        for (let id = event.idFirst; id < event.idFirst + event.count; id++) if (sentAtNs[id] === -1) sentAtNs[id] = event.timeNs;
+        break;
+      case "send-result": {
+        const code = event.outcome === "ok" ? 1 : event.outcome === "error" ? 2 : 3;
+        let isNewAck = false;
+        for (let id = event.idFirst; id < event.idFirst + event.count; id++) {
+          if (outcome[id] === 1) continue;
+          if (code === 1) {
+            isNewAck = true;
+            ackedByClient.set(event.client, (ackedByClient.get(event.client) ?? 0) + 1);
+            acked[bucketOf(event.timeNs)]! += 1;
+          }
+          outcome[id] = outcome[id] === 0 || code === 1 ? code : Math.min(outcome[id]!, code);
+        }
+        if (isNewAck && sentAtNs[event.idFirst]! >= 0) produceLatencies.push(event.timeNs - sentAtNs[event.idFirst]!);
+        break;
+      }
+      case "effect": {
+        let series = appliedByGroup.get(event.group);
+        if (series === undefined) {
+          series = new Array<number>(buckets).fill(0);
+          appliedByGroup.set(event.group, series);
+        }
+        series[bucketOf(event.timeNs)]! += event.count;
+        applied[bucketOf(event.timeNs)]! += event.count;
+        for (let id = event.idFirst; id < event.idFirst + event.count; id++) {
+          if (appliedOnce[id] === 1) continue;
+          appliedOnce[id] = 1;
+          if (sentAtNs[id]! >= 0) endToEnd.push(event.timeNs - sentAtNs[id]!);
+        }
+        break;
+      }
+      case "op-failed":
+        if (event.op === "send") failedSends[bucketOf(event.timeNs)]! += 1;
+        break;
+      default:
+        break;
+    }
+  }
+  const counts = { sent: 0, acked: 0, failed: 0, unknown: 0, applied: 0 };
+  for (let id = 0; id < idLimit; id++) {
+    if (sentAtNs[id]! >= 0) counts.sent++;
+    if (outcome[id] === 1) counts.acked++;
+    else if (outcome[id] === 2) counts.failed++;
+    else if (outcome[id] === 3) counts.unknown++;
+    if (appliedOnce[id] === 1) counts.applied++;
+  }
+  return {
+    messages: counts,
+    ackedByClient,
+    produce: latencySummary(produceLatencies),
+    endToEnd: endToEnd.length === 0 ? null : latencySummary(endToEnd),
+    timeline: { bucketNs, acked, applied, backlogByGroup: backlogs(acked, appliedByGroup), failedSends },
+  };
+}
+
+/** Acknowledged minus applied, cumulatively, per group, at each bucket's end. */
+function backlogs(acked: readonly number[], appliedByGroup: ReadonlyMap<string, number[]>): { group: string; values: number[] }[] {
+  const groups = [...appliedByGroup.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return groups.map((group) => {
+    const series = appliedByGroup.get(group)!;
+    let backlog = 0;
+    return { group, values: acked.map((count, k) => (backlog = Math.max(0, backlog + count - series[k]!))) };
+  });
+}
+
+export function latencySummary(samples: number[]): LatencySummary {
+  const sorted = Float64Array.from(samples).sort();
+  const n = sorted.length;
+  const at = (q: number): number => (n === 0 ? 0 : sorted[Math.min(n - 1, Math.ceil(q * n) - 1)]!);
+  const cdf: { ns: number; fraction: number }[] = [];
+  if (n > 0) {
+    const step = Math.max(1, Math.floor(n / CDF_POINTS_MAX));
+    for (let k = step - 1; k < n; k += step) cdf.push({ ns: sorted[k]!, fraction: (k + 1) / n });
+    if (cdf[cdf.length - 1]!.fraction < 1) cdf.push({ ns: sorted[n - 1]!, fraction: 1 });
+  }
+  return { count: n, p50Ns: at(0.5), p99Ns: at(0.99), p999Ns: at(0.999), maxNs: n === 0 ? 0 : sorted[n - 1]!, cdf };
+}

@@ -1,0 +1,109 @@
+/**
+ * Runs a validated scenario with a seed and summarises the run for reports:
+ * the simulation (runKafka), then numbers read off its History, the world's
+ * traffic and disk counters, the checks and the liveness verdict.
+ *
+ * Verdict: "safety-failed" when a check the scenario asks for (or, by
+ * default, a safety check) fails; else "liveness-failed" when the cluster did
+ * not converge in time; else "ok".
+ */
+import { formatCheckResult } from "../checks/format-check-results.js";
+import type { CheckResult } from "../checks/violation.js";
+import { describeFault } from "../faults/fault.js";
+import { compareStrings } from "../kernel/order.js";
+import type { CheckSummary, DiskSummary, RunSummary, TrafficSummary, Verdict } from "../report/run-summary.js";
+import { runKafka, type KafkaRunResult, type KafkaRunSpec } from "../systems/kafka/run.js";
+import { historyMetrics } from "./history-metrics.js";
+import { kafkaRunSpecOf } from "./kafka-spec.js";
+import type { Scenario } from "./schema.js";
+
+/** Checks that decide the verdict when a scenario names none: the safety claims every queue makes. */
+export const DEFAULT_SAFETY_CHECKS = ["lost", "unexpected", "divergence", "dirty-read", "inconsistent-offsets"];
+
+export interface ScenarioRun {
+  summary: RunSummary;
+  result: KafkaRunResult;
+  spec: KafkaRunSpec;
+}
+
+export function runScenario(scenario: Scenario, seed: number | string = scenario.seed): ScenarioRun {
+  const spec = kafkaRunSpecOf(scenario, seed);
+  const result = runKafka(spec);
+  return { summary: summarize(scenario, spec, result), result, spec };
+}
+
+export function summarize(scenario: Scenario, spec: KafkaRunSpec, result: KafkaRunResult): RunSummary {
+  const bucketNs = timelineBucketNs(scenario.duration);
+  const metrics = historyMetrics(result.history, bucketNs, result.timeNs);
+  const required = scenario.checks ?? DEFAULT_SAFETY_CHECKS;
+  const checks = result.checks.map(checkSummary);
+  const isSafe = result.checks.every((check) => check.ok || !required.includes(check.check));
+  const verdict: Verdict = !isSafe ? "safety-failed" : result.liveness.isConverged ? "ok" : "liveness-failed";
+  const ackedBytes = spec.producers.reduce((sum, producer) => sum + (metrics.ackedByClient.get(producer.name) ?? 0) * producer.bytesPerMessage, 0);
+  const seconds = scenario.duration / 1e9;
+  const unavailability = result.checks.find((check) => check.check === "unavailability")?.counts ?? {};
+  return {
+    scenario: scenario.name,
+    system: scenario.system,
+    seed: result.seed,
+    digest: result.digest,
+    verdict,
+    virtualTimeNs: result.timeNs,
+    events: result.events,
+    stopReason: result.stopReason,
+    messages: metrics.messages,
+    throughput: { ackedPerSec: metrics.messages.acked / seconds, ackedBytesPerSec: ackedBytes / seconds },
+    latency: { produce: metrics.produce, endToEnd: metrics.endToEnd },
+    timeline: metrics.timeline,
+    traffic: trafficSummary(result),
+    disks: diskSummaries(result),
+    checks,
+    unavailability: { sendSeconds: (unavailability["sendUnavailableNs"] ?? 0) / 1e9, receiveSeconds: (unavailability["receiveUnavailableNs"] ?? 0) / 1e9 },
+    liveness: { ...result.liveness, reasons: result.liveness.reasons.slice(0, 20) },
+    marks: [...result.marks].sort((a, b) => compareStrings(a[0], b[0])),
+    faults: spec.faults.map(describeFault),
+  };
+}
+
+/** About 100–300 buckets over the workload: 100 ms for short runs, up to minutes for a day. */
+function timelineBucketNs(durationNs: number): number {
+  const candidates = [100e6, 250e6, 500e6, 1e9, 5e9, 10e9, 30e9, 60e9, 300e9, 600e9, 1800e9, 3600e9];
+  return candidates.find((bucket) => durationNs / bucket <= 300) ?? 3600e9;
+}
+
+function checkSummary(check: CheckResult): CheckSummary {
+  const summary: CheckSummary = { check: check.check, ok: check.ok, line: formatCheckResult(check) };
+  const first = check.violations[0];
+  if (first !== undefined) summary.first = { message: first.message, timeNs: first.timeNs, eventIndex: first.eventIndex };
+  return summary;
+}
+
+function trafficSummary(result: KafkaRunResult): TrafficSummary {
+  const byClass = new Map<string, number>();
+  const sent = new Map<string, number>();
+  const received = new Map<string, number>();
+  const byLink = new Map<string, { from: string; to: string; bytes: number }>();
+  for (const link of result.cluster.world.links()) {
+    byClass.set(link.trafficClass, (byClass.get(link.trafficClass) ?? 0) + link.bytes);
+    sent.set(link.from, (sent.get(link.from) ?? 0) + link.bytes);
+    received.set(link.to, (received.get(link.to) ?? 0) + link.bytes);
+    const key = `${link.from}\u0000${link.to}`;
+    const entry = byLink.get(key) ?? { from: link.from, to: link.to, bytes: 0 };
+    entry.bytes += link.bytes;
+    byLink.set(key, entry);
+  }
+  const nodes = result.cluster.world.nodes.map((node) => node.name);
+  return {
+    byClass: [...byClass].map(([trafficClass, bytes]) => ({ trafficClass, bytes })).sort((a, b) => compareStrings(a.trafficClass, b.trafficClass)),
+    byNode: nodes.map((node) => ({ node, sentBytes: sent.get(node) ?? 0, receivedBytes: received.get(node) ?? 0 })),
+    byLink: [...byLink.values()].filter((link) => link.bytes > 0).sort((a, b) => compareStrings(a.from, b.from) || compareStrings(a.to, b.to)),
+  };
+}
+
+function diskSummaries(result: KafkaRunResult): DiskSummary[] {
+  const seconds = Math.max(1e-9, result.timeNs / 1e9);
+  return result.cluster.brokerNames.map((node) => {
+    const stats = result.cluster.world.disk(node).stats();
+    return { node, writtenBytes: stats.bytesWrittenToDevice, fsyncs: stats.fsyncCalls, writeBytesPerSec: stats.bytesWrittenToDevice / seconds, lostAtPowerLossBytes: stats.bytesLostAtPowerLoss };
+  });
+}
