@@ -1,0 +1,85 @@
+/**
+ * Built-in scenarios, runnable by name (`mqsim run k3`, `mqsim list`): the
+ * seed tour's claims (../shared/mission.md) and the Kafka rows of the anomaly
+ * table with their safe counterparts. Each is an ordinary scenario document,
+ * so `mqsim show <preset>` prints YAML a user can copy and edit.
+ *
+ * The anomaly presets are generated from src/systems/kafka/anomalies.ts (the
+ * same cluster, workload and fixed named fault schedule the property suite
+ * uses), so a preset and its test cannot drift apart.
+ */
+import { parse as parseYaml } from "yaml";
+import type { TimedFault } from "../faults/fault.js";
+import { anomalyRunSpec, KAFKA_ANOMALIES, type KafkaAnomaly } from "../systems/kafka/anomalies.js";
+import type { KafkaRunSpec } from "../systems/kafka/run.js";
+import { HAND_WRITTEN_PRESETS } from "./preset-documents.js";
+import type { Verdict } from "../report/run-summary.js";
+
+export interface Preset {
+  name: string;
+  /** The claim or anomaly it shows (C8, K3, …). */
+  claim: string;
+  title: string;
+  /** The scenario document (what a YAML file would hold). */
+  document: Record<string, unknown>;
+  /** What a run must conclude: the unsafe settings fail a check, the safe ones pass. */
+  expect: Verdict;
+}
+
+function anomalyPreset(anomaly: KafkaAnomaly, setting: "unsafe" | "safe"): Preset {
+  const spec = anomalyRunSpec(anomaly, setting, anomaly.named.seed, anomaly.named.faults);
+  const name = `${anomaly.id.toLowerCase()}${setting === "safe" ? "-safe" : ""}`;
+  const title = setting === "unsafe" ? `${anomaly.title}: ${anomaly.effect}` : `${anomaly.id}'s safe counterpart: the same faults, nothing lost`;
+  return { name, claim: anomaly.id, title, document: documentOf(spec, name, title, anomaly.checks), expect: setting === "unsafe" ? "safety-failed" : "ok" };
+}
+
+/** A run spec written back as a scenario document, with consumer nodes renamed to the scenario's `<group>-<n>`. */
+function documentOf(spec: KafkaRunSpec, name: string, description: string, checks: readonly string[]): Record<string, unknown> {
+  const consumers = spec.consumers ?? [];
+  const renamed = new Map<string, string>();
+  const groups = [...new Set(consumers.map((consumer) => consumer.group))];
+  for (const group of groups) consumers.filter((consumer) => consumer.group === group).forEach((consumer, k) => renamed.set(consumer.name, `${group}-${k + 1}`));
+  const rename = (node: string): string => renamed.get(node) ?? node;
+  return {
+    system: "kafka",
+    name,
+    description,
+    seed: spec.seed,
+    duration: `${spec.faultPhaseNs}ns`,
+    cluster: { brokers: spec.cluster.brokers, ...(spec.cluster.disk === undefined ? {} : { disk: spec.cluster.disk }) },
+    config: spec.cluster.config ?? {},
+    topics: spec.cluster.topics,
+    producers: spec.producers.map((producer) => ({
+      name: producer.name,
+      topic: producer.topic,
+      rate: `${producer.messagesPerSecond}/s`,
+      messagesPerSend: producer.messagesPerSend,
+      messageSize: `${producer.bytesPerMessage}B`,
+      config: producer.config,
+    })),
+    consumers: groups.map((group) => {
+      const members = consumers.filter((consumer) => consumer.group === group);
+      const { "mqsim.commit": commit, "mqsim.idempotent": idempotent, "mqsim.processing.ms": processingMs, ...config } = members[0]!.config;
+      return { group, count: members.length, topics: members[0]!.topics, processingTime: `${processingMs ?? 1}ms`, commit: commit ?? "auto", idempotent: idempotent ?? false, config };
+    }),
+    faults: spec.faults.map((fault) => faultDocument(fault, rename)),
+    checks: [...checks],
+    budgets: { convergeWithin: `${spec.convergeNsMax}ns` },
+  };
+}
+
+function faultDocument(fault: TimedFault, rename: (node: string) => string): Record<string, unknown> {
+  const { atNs, ...rest } = fault;
+  const document: Record<string, unknown> = { at: `${atNs}ns`, ...rest };
+  if ("node" in rest) document["node"] = rename(rest.node);
+  return document;
+}
+
+export const PRESETS: readonly Preset[] = [
+  ...HAND_WRITTEN_PRESETS.map((preset) => ({ ...preset, document: parseYaml(preset.yaml) as Record<string, unknown> })),
+  ...KAFKA_ANOMALIES.flatMap((anomaly) => [anomalyPreset(anomaly, "unsafe"), anomalyPreset(anomaly, "safe")]),
+];
+
+export function presetNamed(name: string): Preset | undefined {
+  return PRESETS.find((preset) => preset.name === name);
+}
