@@ -5,6 +5,7 @@
  * exact (every sample is in memory, sorted once), not estimated.
  */
 import type { History } from "../clients/history.js";
+import { compareStrings } from "../kernel/order.js";
 import type { LatencySummary, TimelineSummary } from "../report/run-summary.js";
 
 const CDF_POINTS_MAX = 200;
@@ -94,7 +95,7 @@ export function historyMetrics(history: History, bucketNs: number, endNs: number
 
 /** Acknowledged minus applied, cumulatively, per group, at each bucket's end. */
 function backlogs(acked: readonly number[], appliedByGroup: ReadonlyMap<string, number[]>): { group: string; values: number[] }[] {
-  const groups = [...appliedByGroup.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const groups = [...appliedByGroup.keys()].sort(compareStrings);
   return groups.map((group) => {
     const series = appliedByGroup.get(group)!;
     let backlog = 0;
@@ -103,7 +104,7 @@ function backlogs(acked: readonly number[], appliedByGroup: ReadonlyMap<string, 
 }
 
 export function latencySummary(samples: number[]): LatencySummary {
-  const sorted = Float64Array.from(samples).sort();
+  const sorted = Float64Array.from(samples).sort((a, b) => a - b);
   const n = sorted.length;
   const at = (q: number): number => (n === 0 ? 0 : sorted[Math.min(n - 1, Math.ceil(q * n) - 1)]!);
   const cdf: { ns: number; fraction: number }[] = [];
