@@ -24,52 +24,42 @@
  * is folded into fsyncLatencyNs, the cost of the flush); metadata (create,
  * truncate, remove) is durable at once; writes reserve no space beyond the
  * record bytes.
+ *
+ * The options and their defaults are disk-options.ts; the faults and what a
+ * power loss leaves of each file are disk-faults.ts; reads are disk-reads.ts.
  */
-import { assert, assertNonNegativeInteger, unreachable } from "../kernel/assert.js";
+import { assert, unreachable } from "../kernel/assert.js";
 import type { Marks } from "../kernel/marks.js";
-import type { Scheduler } from "../kernel/scheduler.js";
-import { seconds, type TimeNs } from "../kernel/time.js";
+import type { TimeNs } from "../kernel/time.js";
 import { TraceName, type Trace } from "../kernel/trace.js";
-import { DeviceRequest, DiskDevice, landedSectorBytes, type DeviceListener } from "./disk-device.js";
+import { DeviceRequest, DiskDevice, type DeviceListener } from "./disk-device.js";
+import { DiskFaults } from "./disk-faults.js";
+import { DiskReads } from "./disk-reads.js";
 import { DiskFile, type DiskRecord } from "./disk-file.js";
 import { DiskCompletions, DiskOp, memcpyNs, type DiskCallback } from "./disk-completions.js";
+import { resolveWritebackThresholds, type DiskOptions } from "./disk-options.js";
 import { assertDiskProfile, type DiskProfile } from "./disk-profile.js";
 import { newDiskCounters, type DiskCounters, type DiskStats } from "./disk-stats.js";
 import { Writeback } from "./disk-writeback.js";
 import type { WorldNode } from "./node.js";
-import { MIB } from "./units.js";
 
 export { DiskFile, type DiskRecord } from "./disk-file.js";
 export { memcpyNs, type DiskCallback } from "./disk-completions.js";
 export { SECTOR_BYTES } from "./disk-device.js";
+export {
+  DIRTY_BACKGROUND_DEFAULT_BYTES,
+  DIRTY_EXPIRE_DEFAULT_NS,
+  DIRTY_LIMIT_DEFAULT_BYTES,
+  WRITEBACK_MERGE_DEFAULT_BYTES_MAX,
+  type DiskOptions,
+} from "./disk-options.js";
 export type { DiskStats } from "./disk-stats.js";
-
-export interface DiskOptions {
-  node: WorldNode;
-  scheduler: Scheduler;
-  trace: Trace;
-  marks?: Marks;
-  profile: DiskProfile;
-  /** Dirty data older than this is written back (Linux dirty_expire_centisecs: 30 s). */
-  dirtyExpireNs?: number;
-  /** Beyond this much dirty data, writeback starts without waiting for expiry (default 64 MiB). */
-  dirtyBackgroundBytes?: number;
-  /** Beyond this much dirty data, append completions wait for writeback (default 256 MiB). */
-  dirtyLimitBytes?: number;
-  /** Largest writeback request built by merging consecutive extents of one file (default 1 MiB). */
-  writebackMergeBytesMax?: number;
-}
 
 // Kinds recorded for every append and device write, fingerprinted once (see TraceName).
 const DISK_APPEND = new TraceName("disk.append");
 const DISK_DURABLE = new TraceName("disk.durable");
 const DISK_WRITEBACK = new TraceName("disk.writeback");
 const DISK_FSYNC_WRITE = new TraceName("disk.fsync-write");
-
-export const DIRTY_EXPIRE_DEFAULT_NS = seconds(30);
-export const DIRTY_BACKGROUND_DEFAULT_BYTES = 64 * MIB;
-export const DIRTY_LIMIT_DEFAULT_BYTES = 256 * MIB;
-export const WRITEBACK_MERGE_DEFAULT_BYTES_MAX = MIB;
 
 /** "disk-full" is a modelled failure: the record was not stored. */
 export type AppendResult = "ok" | "disk-full";
@@ -79,7 +69,6 @@ export class Disk implements DeviceListener {
   readonly profile: DiskProfile;
   readonly dirtyLimitBytes: number;
   private readonly node: WorldNode;
-  private readonly scheduler: Scheduler;
   private readonly trace: Trace;
   private readonly marks: Marks | null;
   private readonly device: DiskDevice;
@@ -89,40 +78,31 @@ export class Disk implements DeviceListener {
   private dirtyBytesTotal = 0;
   private usedBytesTotal = 0;
   private readonly completions: DiskCompletions;
-  private isFullFault = false;
-  private isFsyncLying = false;
-  private areWritesTearing = false;
+  private readonly faults: DiskFaults;
+  private readonly reads: DiskReads;
   private readonly counters: DiskCounters = newDiskCounters();
 
   constructor(options: DiskOptions) {
     assertDiskProfile(options.profile);
     this.profile = options.profile;
     this.node = options.node;
-    this.scheduler = options.scheduler;
     this.trace = options.trace;
     this.marks = options.marks ?? null;
-    const expireNs = options.dirtyExpireNs ?? DIRTY_EXPIRE_DEFAULT_NS;
-    const backgroundBytes = options.dirtyBackgroundBytes ?? DIRTY_BACKGROUND_DEFAULT_BYTES;
-    this.dirtyLimitBytes = options.dirtyLimitBytes ?? DIRTY_LIMIT_DEFAULT_BYTES;
-    const mergeBytesMax = options.writebackMergeBytesMax ?? WRITEBACK_MERGE_DEFAULT_BYTES_MAX;
-    assertNonNegativeInteger(expireNs, "dirtyExpireNs");
-    assertNonNegativeInteger(backgroundBytes, "dirtyBackgroundBytes");
-    assertNonNegativeInteger(this.dirtyLimitBytes, "dirtyLimitBytes");
-    assertNonNegativeInteger(mergeBytesMax, "writebackMergeBytesMax");
-    // Throttled writers wait for writeback, which runs once dirty passes the
-    // background threshold: with the limit below it they could wait forever.
-    assert(backgroundBytes <= this.dirtyLimitBytes, `dirtyBackgroundBytes ${backgroundBytes} > dirtyLimitBytes ${this.dirtyLimitBytes}`);
+    const { expireNs, backgroundBytes, dirtyLimitBytes, mergeBytesMax } = resolveWritebackThresholds(options);
+    this.dirtyLimitBytes = dirtyLimitBytes;
     this.completions = new DiskCompletions(this.node);
     this.device = new DiskDevice({ node: this.node, profile: this.profile, listener: this });
     this.writeback = new Writeback({
       node: this.node,
-      scheduler: this.scheduler,
+      scheduler: options.scheduler,
       expireNs,
       backgroundBytes,
       mergeBytesMax,
       dirtyBytes: () => this.dirtyBytesTotal,
       submitWrite: (file, start, end) => this.submitWrite(file, start, end, true),
     });
+    this.faults = new DiskFaults({ node: this.node, scheduler: options.scheduler, trace: this.trace, marks: this.marks, device: this.device, counters: this.counters });
+    this.reads = new DiskReads({ node: this.node, trace: this.trace, marks: this.marks, device: this.device, completions: this.completions, counters: this.counters });
   }
 
   // ------------------------------------------------------------- namespace
@@ -176,7 +156,7 @@ export class Disk implements DeviceListener {
   append<T, A>(file: DiskFile<T>, value: T, bytes: number, onDone?: DiskCallback<AppendResult, A>, arg?: A): AppendResult {
     this.assertProcess("append", file);
     if (!(Number.isSafeInteger(bytes) && bytes > 0)) assert(false, `${file.subject}: append of ${bytes} bytes`);
-    if (this.isFullFault || this.usedBytesTotal + bytes > this.profile.capacityBytes) {
+    if (this.faults.isFull || this.usedBytesTotal + bytes > this.profile.capacityBytes) {
       this.counters.fullRejections++;
       this.marks?.hit("disk.full");
       this.trace.record("disk.full", file.subject, bytes, this.usedBytesTotal);
@@ -218,7 +198,7 @@ export class Disk implements DeviceListener {
     this.trace.record("disk.fsync", file.subject, targetBytes, file.durableBytes);
     const op = new DiskOp(onDone as DiskCallback<unknown, unknown>, arg, "ok", this.node.incarnation, file, targetBytes);
 
-    if (this.isFsyncLying) {
+    if (this.faults.isFsyncLying) {
       // Success after a command round trip, nothing written: the data stays
       // dirty and survives a power loss only if writeback got to it first.
       this.counters.lyingFsyncs++;
@@ -262,30 +242,7 @@ export class Disk implements DeviceListener {
     arg: A,
   ): void {
     this.assertProcess("read", file);
-    assert(
-      Number.isSafeInteger(fromRecordIndex) && fromRecordIndex >= 0 && fromRecordIndex <= file.recordCount,
-      `${file.subject}: read from record ${fromRecordIndex} of ${file.recordCount}`,
-    );
-    assertNonNegativeInteger(count, "read count");
-    const toRecordIndex = Math.min(file.recordCount, fromRecordIndex + count);
-    const records = file.recordsIn(fromRecordIndex, toRecordIndex);
-    const start = file.recordStartBytes(fromRecordIndex);
-    const end = file.recordStartBytes(toRecordIndex);
-    const op = new DiskOp(onDone as DiskCallback<unknown, unknown>, arg, records, this.node.incarnation, file as DiskFile, end - start);
-    const coldBytes = file.cold.coldBytesIn(start, end);
-    if (coldBytes === 0) {
-      this.counters.cacheReads++;
-      this.completions.deliver(op, memcpyNs(end - start));
-      return;
-    }
-    this.counters.deviceReadRequests++;
-    this.marks?.hit("disk.cold-read");
-    this.trace.record("disk.read-device", file.subject, start, end, coldBytes);
-    // One request for the cold bytes of the range: a simplification of
-    // reading each cold run separately.
-    const request = new DeviceRequest("read", file as DiskFile, start, end, coldBytes, this.device.nextSeq(), false);
-    request.waiters.push(op);
-    this.device.submit(request);
+    this.reads.read(file, fromRecordIndex, count, onDone, arg);
   }
 
   /**
@@ -328,18 +285,8 @@ export class Disk implements DeviceListener {
    */
   powerLoss(): void {
     assert(!this.node.isMachineUp, `${this.node.name}: disk power loss while the machine is up`);
-    const interrupted = this.device.powerLoss();
-    if (interrupted !== null && interrupted.kind === "write" && this.areWritesTearing) this.landTornWrite(interrupted);
-    let lostBytesTotal = 0;
-    for (const file of this.files.values()) {
-      const lostBytes = file.dirtyBytes;
-      const isTorn = file.keepDurableOnly();
-      this.usedBytesTotal -= lostBytes;
-      lostBytesTotal += lostBytes;
-      if (isTorn) this.marks?.hit("disk.torn-record");
-      if (lostBytes > 0 || isTorn) this.trace.record("disk.power-loss", file.subject, lostBytes, file.durableBytes, isTorn ? 1 : 0);
-      file.checkInvariants();
-    }
+    const lostBytesTotal = this.faults.cutToDurable(this.files.values());
+    this.usedBytesTotal -= lostBytesTotal;
     this.writeback.powerLoss();
     this.dirtyBytesTotal = 0;
     this.completions.dropHeld();
@@ -349,39 +296,30 @@ export class Disk implements DeviceListener {
     this.trace.record("disk.power-loss", this.node.name, lostBytesTotal, this.files.size);
   }
 
-  // ------------------------------------------------------- faults (by World)
+  // ------------------------------------------------------- faults (by World; see disk-faults.ts)
 
   /** Every device request takes `factor` times as long (1 = normal); applies to requests that start later. */
   setSlow(factor: number): void {
-    assert(Number.isFinite(factor) && factor > 0, `slow-disk factor must be > 0, got ${factor}`);
-    this.device.slowFactor = factor;
-    this.trace.record("disk.fault-slow", this.node.name, factor);
+    this.faults.setSlow(factor);
   }
 
   /** Every append fails with "disk-full" while on. */
   setFull(isOn: boolean): void {
-    this.isFullFault = isOn;
-    this.trace.record("disk.fault-full", this.node.name, isOn ? 1 : 0);
+    this.faults.setFull(isOn);
   }
 
   /** fsync returns success without writing anything while on. */
   setFsyncLies(isOn: boolean): void {
-    this.isFsyncLying = isOn;
-    this.trace.record("disk.fault-fsync-lies", this.node.name, isOn ? 1 : 0);
+    this.faults.setFsyncLies(isOn);
   }
 
   /** A write in progress at a power loss lands partially while on. */
   setTornWrites(isOn: boolean): void {
-    this.areWritesTearing = isOn;
-    this.trace.record("disk.fault-torn-writes", this.node.name, isOn ? 1 : 0);
+    this.faults.setTornWrites(isOn);
   }
 
   clearFaults(): void {
-    this.device.slowFactor = 1;
-    this.isFullFault = false;
-    this.isFsyncLying = false;
-    this.areWritesTearing = false;
-    this.trace.record("disk.fault-clear", this.node.name);
+    this.faults.clear();
   }
 
   // ----------------------------------------------------------- inspection
@@ -439,7 +377,7 @@ export class Disk implements DeviceListener {
         this.completeFlush(request);
         return;
       case "read":
-        this.completeRead(request);
+        this.reads.complete(request);
         return;
       default:
         unreachable(request.kind, "device request kind");
@@ -478,13 +416,6 @@ export class Disk implements DeviceListener {
     }
   }
 
-  private completeRead(request: DeviceRequest): void {
-    const file = request.file!;
-    this.counters.bytesReadFromDevice += request.bytes;
-    if (!file.isRemoved) file.cold.warm(request.startBytes, request.endBytes);
-    for (const op of request.waiters) this.completions.deliver(op, memcpyNs(op.targetBytes));
-  }
-
   private submitWrite(file: DiskFile, start: number, end: number, isWriteback: boolean): DeviceRequest {
     if (!(start === file.submittedBytes && end > start)) assert(false, `${file.subject}: write [${start}, ${end}) at submitted ${file.submittedBytes}`);
     const request = new DeviceRequest("write", file, start, end, end - start, this.device.nextSeq(), isWriteback);
@@ -493,20 +424,6 @@ export class Disk implements DeviceListener {
     this.trace.recordNamed(isWriteback ? DISK_WRITEBACK : DISK_FSYNC_WRITE, file.subjectName, start, end);
     this.device.submit(request);
     return request;
-  }
-
-  /** A write cut by the power loss: whole sectors of it landed, in proportion to its elapsed service time. */
-  private landTornWrite(request: DeviceRequest): void {
-    const file = request.file!;
-    if (file.isRemoved) return;
-    const landedBytes = Math.min(landedSectorBytes(request, this.scheduler.now), request.endBytes - request.startBytes);
-    if (landedBytes <= 0) return;
-    assert(file.durableBytes === request.startBytes, `${file.subject}: torn write starts at ${request.startBytes}, durable ${file.durableBytes}`);
-    file.markDurable(request.startBytes + landedBytes);
-    this.counters.bytesWrittenToDevice += landedBytes;
-    this.counters.tornWrites++;
-    this.marks?.hit("disk.torn-write");
-    this.trace.record("disk.torn-write", file.subject, request.startBytes, landedBytes, request.bytes);
   }
 
   private releaseThrottled(): void {

@@ -12,25 +12,26 @@
  * is kept in order (TCP), so a later packet never overtakes an earlier one.
  *
  * Payloads are opaque: the network moves sizes and references, never bytes.
+ * Listeners, handshakes and how connections end are network-connections.ts;
+ * this file is the packet path they ride on.
  */
 import { assert } from "../kernel/assert.js";
 import { distribution, type Distribution } from "../kernel/distribution.js";
 import type { Marks } from "../kernel/marks.js";
 import type { Rng, RngStream } from "../kernel/rng.js";
-import { NO_EVENT } from "../kernel/event-queue.js";
 import { ROOT_GROUP, type Scheduler } from "../kernel/scheduler.js";
 import { TraceName, type Trace } from "../kernel/trace.js";
 import {
   CLIENT_SIDE,
-  Connection,
-  Endpoint,
   SERVER_SIDE,
   type Acceptor,
-  type CloseReason,
+  type Connection,
   type ConnectionHandler,
   type ConnectionTransport,
+  type Endpoint,
   type Side,
 } from "./connection.js";
+import { ConnectionTable } from "./network-connections.js";
 import type { WorldNode } from "./node.js";
 export {
   DEFAULT_NETWORK_OPTIONS,
@@ -51,7 +52,7 @@ import {
   type NetworkOptions,
 } from "./network-options.js";
 import { Nics } from "./nics.js";
-import { closeReasonCode, newPacket, wireBytesOf, type CloseNotice, type Packet, type PacketKind } from "./packet.js";
+import { newPacket, wireBytesOf, type Packet, type PacketKind } from "./packet.js";
 
 // Kinds recorded for every packet, fingerprinted once (see TraceName).
 const NET_SEND = new TraceName("net.send");
@@ -78,21 +79,16 @@ export class Network implements ConnectionTransport {
   private readonly linkNames: string[];
   /** The same names, fingerprinted for the per-packet trace records. */
   private readonly linkTraceNames: TraceName[];
-  private readonly listeners = new Map<string, Acceptor>();
   private readonly bindings = new Map<string, DatagramHandler>();
-  private readonly connections = new Set<Connection>();
+  private readonly connections: ConnectionTable;
   private datagramFaults: DatagramFaults;
   private datagramReorderDelay: Distribution;
   private readonly datagramRng: RngStream;
-  private connectionIdNext = 1;
   private partitionIdNext = 1;
 
   // Event handlers bound once: no closure per packet.
   private readonly onArrivalBound = (packet: Packet): void => this.onArrival(packet);
   private readonly onDeliverBound = (packet: Packet): void => this.onDeliver(packet);
-  private readonly onAcceptBound = (connection: Connection): void => this.onAccept(connection);
-  private readonly onConnectTimeoutBound = (connection: Connection): void => this.onConnectTimeout(connection);
-  private readonly onCloseNoticeBound = (notice: CloseNotice): void => this.onCloseNotice(notice);
 
   constructor(options: {
     scheduler: Scheduler;
@@ -120,6 +116,20 @@ export class Network implements ConnectionTransport {
     this.datagramFaults = this.options.datagram ?? NO_DATAGRAM_FAULTS;
     this.datagramReorderDelay = distribution(this.datagramFaults.reorderDelay);
     this.datagramRng = this.rng.stream("net:datagram-faults");
+    this.connections = new ConnectionTable({
+      scheduler: this.scheduler,
+      trace: this.trace,
+      marks: this.marks,
+      partitions: this.partitions,
+      classes: this.classes,
+      transport: this,
+      connectTimeoutNs: this.options.connectTimeoutNs,
+      breakDetectNs: this.options.breakDetectNs,
+      sendControl: (connection, fromSide, kind) => this.sendControl(connection, fromSide, kind),
+      atProcess: (node, atNs, fn, arg) => this.atProcess(node, atNs, fn, arg),
+      linkName: (from, to) => this.linkName(from, to),
+      drawLatency: (src, dst) => this.drawLatency(src, dst),
+    });
   }
 
   classId(name: string): number {
@@ -130,28 +140,16 @@ export class Network implements ConnectionTransport {
 
   /** The node's process listens on `port`; the listener dies with the process. */
   listen(node: WorldNode, port: string, acceptor: Acceptor): void {
-    assert(node.isProcessAlive, `node ${node.name}: listen while crashed`);
-    const key = `${node.index}:${port}`;
-    assert(!this.listeners.has(key), `node ${node.name} already listens on ${port}`);
-    this.listeners.set(key, acceptor);
+    this.connections.listen(node, port, acceptor);
   }
 
   unlisten(node: WorldNode, port: string): void {
-    this.listeners.delete(`${node.index}:${port}`);
+    this.connections.unlisten(node, port);
   }
 
   /** Opens a connection; the handler hears onOpen, or onClose("refused" | "connect-timeout"). */
   connect(from: WorldNode, to: WorldNode, port: string, trafficClass: string, handler: ConnectionHandler): Endpoint {
-    assert(from.isUp, `node ${from.name}: connect while ${from.state}`);
-    assert(from !== to, `node ${from.name}: connect to itself`);
-    const client = new Endpoint({ side: CLIENT_SIDE, node: from, peerNode: to, handler, transport: this });
-    const connection = new Connection({ id: this.connectionIdNext++, port, classId: this.classes.id(trafficClass), client });
-    client.connection = connection;
-    this.connections.add(connection);
-    this.trace.record("net.connect", this.linkName(from, to), connection.id);
-    connection.connectTimer = this.scheduler.after(this.options.connectTimeoutNs, this.onConnectTimeoutBound, connection, from.processGroup);
-    this.sendControl(connection, CLIENT_SIDE, "syn");
-    return client;
+    return this.connections.connect(from, to, port, trafficClass, handler);
   }
 
   // ---------------------------------------------------------------- connection data path
@@ -168,18 +166,7 @@ export class Network implements ConnectionTransport {
   }
 
   closeConnection(endpoint: Endpoint): void {
-    const connection = endpoint.connection;
-    if (connection.state === "closed") return;
-    this.trace.record("net.close", this.linkName(endpoint.node, endpoint.peerNode), connection.id);
-    const peerSide: Side = endpoint.side === CLIENT_SIDE ? SERVER_SIDE : CLIENT_SIDE;
-    this.finish(connection);
-    // The FIN travels like any packet; if the path is cut the peer notices by timeout instead.
-    const latency = this.drawLatency(endpoint.node.index, endpoint.peerNode.index);
-    if (this.partitions.isCut(endpoint.node.index, endpoint.peerNode.index, connection.classId)) {
-      this.notifyClose(connection, peerSide, "timeout", this.options.breakDetectNs);
-    } else {
-      this.notifyClose(connection, peerSide, "closed-by-peer", latency);
-    }
+    this.connections.close(endpoint);
   }
 
   // ---------------------------------------------------------------- datagrams
@@ -224,12 +211,7 @@ export class Network implements ConnectionTransport {
     this.partitions.add(partitionName, spec);
     this.trace.record("net.partition", partitionName, this.partitions.activeNames().length);
     this.marks.hit(`net.partition.${spec.kind}`);
-    for (const connection of [...this.connections]) {
-      const client = connection.client;
-      if (this.partitions.isCutEitherWay(client.node.index, client.peerNode.index, connection.classId)) {
-        this.breakConnection(connection, "timeout", "timeout");
-      }
-    }
+    this.connections.breakCut();
     return partitionName;
   }
 
@@ -245,23 +227,14 @@ export class Network implements ConnectionTransport {
   /** kill -9: listeners and bindings vanish; the OS resets the process's connections. */
   onProcessCrash(node: WorldNode): void {
     this.dropPortsOf(node);
-    for (const connection of [...this.connections]) {
-      const side = this.sideOf(connection, node);
-      if (side === null) continue;
-      const peer = side === CLIENT_SIDE ? connection.client.peerNode : connection.client.node;
-      const cut = this.partitions.isCut(node.index, peer.index, connection.classId);
-      this.breakConnectionFrom(connection, side, cut ? "timeout" : "reset", cut ? this.options.breakDetectNs : this.drawLatency(node.index, peer.index));
-    }
+    this.connections.onProcessCrash(node);
   }
 
   /** Power loss: the machine goes silent; peers notice only by timeout. The NIC queues empty. */
   onPowerLoss(node: WorldNode, wasProcessAlive: boolean): void {
     if (wasProcessAlive) this.dropPortsOf(node);
     this.nics.reset(node.index, this.scheduler.now);
-    for (const connection of [...this.connections]) {
-      const side = this.sideOf(connection, node);
-      if (side !== null) this.breakConnectionFrom(connection, side, "timeout", this.options.breakDetectNs);
-    }
+    this.connections.onPowerLoss(node);
   }
 
   // ---------------------------------------------------------------- accounting
@@ -284,7 +257,7 @@ export class Network implements ConnectionTransport {
   }
 
   openConnectionCount(): number {
-    return this.connections.size;
+    return this.connections.openCount;
   }
 
   /** Wire bytes for a payload, framing included. */
@@ -341,7 +314,7 @@ export class Network implements ConnectionTransport {
       // A handshake into the void is answered by the client's connect timeout.
       return this.dropPacket(packet, "net.drop.unreachable");
     }
-    if (packet.kind === "syn") return this.onSyn(packet);
+    if (packet.kind === "syn") return this.connections.onSyn(packet.connection!, dst);
     let deliverNs = this.scheduler.now;
     if (packet.wireBytes > 0) {
       deliverNs = this.nics.receive(dst.index, packet.wireBytes, deliverNs);
@@ -362,36 +335,6 @@ export class Network implements ConnectionTransport {
     else this.scheduler.at(atNs, fn, arg, node.processGroup);
   }
 
-  private onSyn(packet: Packet): void {
-    const connection = packet.connection!;
-    const server = this.nodes[packet.dst]!;
-    const acceptor = server.isProcessAlive ? this.listeners.get(`${server.index}:${connection.port}`) : undefined;
-    if (acceptor === undefined) {
-      // The OS answers a connection to a closed port with a reset.
-      this.sendControl(connection, SERVER_SIDE, "rst");
-      return;
-    }
-    // The process accepts when it runs: a paused server accepts after it resumes.
-    this.atProcess(server, this.scheduler.now, this.onAcceptBound, connection);
-  }
-
-  private onAccept(connection: Connection): void {
-    if (connection.state !== "connecting") return;
-    const client = connection.client;
-    const acceptor = this.listeners.get(`${client.peerNode.index}:${connection.port}`);
-    if (acceptor === undefined) {
-      this.sendControl(connection, SERVER_SIDE, "rst");
-      return;
-    }
-    const server = new Endpoint({ side: SERVER_SIDE, node: client.peerNode, peerNode: client.node, handler: null, transport: this });
-    server.connection = connection;
-    connection.server = server;
-    connection.state = "open";
-    this.trace.record("net.accept", this.linkName(client.node, client.peerNode), connection.id);
-    server.handler = acceptor.accept(server);
-    if (connection.state === "open") this.sendControl(connection, SERVER_SIDE, "syn-ack");
-  }
-
   /** The packet reaches the receiving process. */
   private onDeliver(packet: Packet): void {
     const connection = packet.connection;
@@ -404,20 +347,10 @@ export class Network implements ConnectionTransport {
         endpoint.handler!.onData(endpoint, packet.payload, packet.payloadBytes);
         return;
       }
-      case "syn-ack": {
-        connection.isClientOpen = true;
-        this.cancelConnectTimer(connection);
-        this.trace.record("net.open", this.linkName(connection.client.node, connection.client.peerNode), connection.id);
-        connection.client.handler?.onOpen?.(connection.client);
-        return;
-      }
-      case "rst": {
-        this.finish(connection);
-        this.marks.hit("net.connect.refused");
-        this.trace.record("net.refused", this.linkName(connection.client.node, connection.client.peerNode), connection.id);
-        connection.client.handler?.onClose(connection.client, "refused");
-        return;
-      }
+      case "syn-ack":
+        return this.connections.onSynAck(connection);
+      case "rst":
+        return this.connections.onRst(connection);
       case "syn":
         assert(false, "a handshake packet was delivered to a process");
     }
@@ -431,74 +364,10 @@ export class Network implements ConnectionTransport {
     handler.onDatagram(dst, this.nodes[packet.src]!, packet.payload, packet.payloadBytes);
   }
 
-  private onConnectTimeout(connection: Connection): void {
-    connection.connectTimer = NO_EVENT;
-    if (connection.state === "closed" || connection.isClientOpen) return;
-    this.marks.hit("net.connect.timeout");
-    this.trace.record("net.connect-timeout", this.linkName(connection.client.node, connection.client.peerNode), connection.id);
-    const server = connection.server;
-    this.finish(connection);
-    if (server !== null) this.notifyClose(connection, SERVER_SIDE, "timeout", this.options.breakDetectNs);
-    connection.client.handler?.onClose(connection.client, "connect-timeout");
-  }
-
-  private breakConnection(connection: Connection, clientReason: CloseReason, serverReason: CloseReason): void {
-    this.finish(connection);
-    this.marks.hit("net.connection.broken");
-    this.trace.record("net.break", this.linkName(connection.client.node, connection.client.peerNode), connection.id);
-    const delay = this.options.breakDetectNs;
-    this.notifyClose(connection, CLIENT_SIDE, connection.isClientOpen ? clientReason : "connect-timeout", delay);
-    this.notifyClose(connection, SERVER_SIDE, serverReason, delay);
-  }
-
-  /** One side went down: it hears nothing; the other side is told after `delayNs`. */
-  private breakConnectionFrom(connection: Connection, downSide: Side, peerReason: CloseReason, delayNs: number): void {
-    this.finish(connection);
-    this.marks.hit("net.connection.broken");
-    this.trace.record("net.break", this.linkName(connection.client.node, connection.client.peerNode), connection.id);
-    const peerSide: Side = downSide === CLIENT_SIDE ? SERVER_SIDE : CLIENT_SIDE;
-    const reason = peerSide === CLIENT_SIDE && !connection.isClientOpen ? (peerReason === "reset" ? "refused" : "connect-timeout") : peerReason;
-    this.notifyClose(connection, peerSide, reason, delayNs);
-  }
-
-  private finish(connection: Connection): void {
-    connection.state = "closed";
-    this.connections.delete(connection);
-    this.cancelConnectTimer(connection);
-  }
-
-  /** The handshake ended (opened or failed): its timeout would fire only to find nothing to do. */
-  private cancelConnectTimer(connection: Connection): void {
-    if (connection.connectTimer === NO_EVENT) return;
-    this.scheduler.cancel(connection.connectTimer);
-    connection.connectTimer = NO_EVENT;
-  }
-
-  private notifyClose(connection: Connection, side: Side, reason: CloseReason, delayNs: number): void {
-    const endpoint = connection.endpoint(side);
-    if (endpoint === null || endpoint.handler === null) return;
-    const node = endpoint.node;
-    // Only the incarnation that owns this end may hear about it.
-    if (!node.isProcessAlive || node.incarnation !== endpoint.incarnation) return;
-    this.scheduler.after(delayNs, this.onCloseNoticeBound, { endpoint, reason }, node.processGroup);
-  }
-
-  private onCloseNotice(notice: CloseNotice): void {
-    const { endpoint, reason } = notice;
-    this.trace.record("net.closed", this.linkName(endpoint.node, endpoint.peerNode), endpoint.connection.id, closeReasonCode(reason));
-    endpoint.handler!.onClose(endpoint, reason);
-  }
-
   private dropPortsOf(node: WorldNode): void {
+    this.connections.unlistenAll(node);
     const prefix = `${node.index}:`;
-    for (const key of [...this.listeners.keys()]) if (key.startsWith(prefix)) this.listeners.delete(key);
     for (const key of [...this.bindings.keys()]) if (key.startsWith(prefix)) this.bindings.delete(key);
-  }
-
-  private sideOf(connection: Connection, node: WorldNode): Side | null {
-    if (connection.client.node === node) return CLIENT_SIDE;
-    if (connection.client.peerNode === node) return SERVER_SIDE;
-    return null;
   }
 
   private dropPacket(packet: Packet, why: string): void {

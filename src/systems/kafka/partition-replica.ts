@@ -9,10 +9,8 @@
  * the ISR when a follower has not caught up for `replica.lag.time.max.ms`, or
  * to expand it when one has.
  *
- * Follower: truncates its log where it may diverge from the new leader's (to
- * its high watermark before KIP-101, to the leader's end offset for its
- * latest epoch after), then fetches in a loop and takes the leader's high
- * watermark, capped by its own log end.
+ * Follower: the fetch loop and its truncation live in partition-follower.ts;
+ * this class lends it the log, the high watermark and the flush bookkeeping.
  */
 import { assert } from "../../kernel/assert.js";
 import type { Endpoint } from "../../world/connection.js";
@@ -21,10 +19,8 @@ import type { World } from "../../world/world.js";
 import { msToNs, type KafkaBrokerConfig } from "./config.js";
 import { PartitionLog, type RecordBatch } from "./partition-log.js";
 import { DeadlineList } from "./deadline-timer.js";
-import { PeerLink } from "./peer-link.js";
+import { PartitionFollower } from "./partition-follower.js";
 import {
-  DATA_CLASS,
-  DATA_PORT,
   wireBytesOf,
   type FetchRequest,
   type KafkaError,
@@ -70,8 +66,6 @@ interface ParkedFetch {
   deadlineNs: number;
 }
 
-const FETCH_BACKOFF_NS = msToNs(1_000); // replica.fetch.backoff.ms
-
 export class PartitionReplica {
   readonly topicPartition: string;
   readonly log: PartitionLog;
@@ -85,19 +79,13 @@ export class PartitionReplica {
   private readonly pending: DeadlineList<PendingProduce>;
   /** The log end offset the last completed flush covered. */
   private flushedEndOffset = 0;
-  /** A follower waits for its flush before fetching again. */
-  private isFlushBlockingFetch = false;
   /** Fetches waiting for data up to their max wait: Kafka's DelayedFetch purgatory. */
   private readonly parked: DeadlineList<ParkedFetch>;
   private readonly producers = new Map<number, { nextSequence: number }>();
   private isIsrChangePending = false;
   private messagesSinceFlush = 0;
   // Follower side.
-  private link: PeerLink | null = null;
-  private needsEpochTruncation = false;
-  private isFetchInFlight = false;
-  private correlationIdNext = 1;
-  private readonly onFetchRetryBound = (): void => this.sendFetch();
+  private readonly follower: PartitionFollower;
 
   constructor(host: ReplicaHost, state: PartitionState, checkpointedHighWatermark: number) {
     this.host = host;
@@ -111,6 +99,18 @@ export class PartitionReplica {
     });
     // A fetch whose max wait ran out is answered with what there is (usually nothing).
     this.parked = new DeadlineList(host.node, (fetch) => this.answerFetch(fetch.endpoint, fetch.request, "NONE"));
+    this.follower = new PartitionFollower(host, {
+      topicPartition: this.topicPartition,
+      log: this.log,
+      isFollower: () => this.role === "follower",
+      leaderEpoch: () => this.state.leaderEpoch,
+      highWatermark: () => this.highWatermarkNow,
+      truncateTo: (offset) => this.truncateTo(offset),
+      maybeFlush: (messages) => this.maybeFlush(messages),
+      raiseHighWatermark: (offset) => {
+        this.highWatermarkNow = Math.max(this.highWatermarkNow, offset);
+      },
+    });
   }
 
   get highWatermark(): number {
@@ -145,7 +145,7 @@ export class PartitionReplica {
   }
 
   private becomeLeader(): void {
-    this.stopFetching();
+    this.follower.stop();
     this.role = "leader";
     this.host.world.kernel.trace.record("kafka.become-leader", `${this.host.node.name}:${this.topicPartition}`, this.state.leaderEpoch, this.log.logEndOffset);
     this.followers.clear();
@@ -163,40 +163,17 @@ export class PartitionReplica {
 
   private becomeFollower(leader: string): void {
     this.stepDown("follower");
-    const mode = this.host.config["mqsim.truncation"];
-    if (mode === "high-watermark") {
-      // Pre-KIP-101: anything above our own high watermark might not be on the leader.
-      this.truncateTo(this.highWatermarkNow);
-      this.needsEpochTruncation = false;
-    } else {
-      this.needsEpochTruncation = true;
-    }
-    const leaderNode = this.host.world.node(leader);
-    this.link = new PeerLink(this.host.world, this.host.node, leaderNode, DATA_PORT, DATA_CLASS, FETCH_BACKOFF_NS, {
-      onMessage: (message) => this.onFollowerMessage(message),
-      onOpen: () => this.sendFetch(),
-      onDown: () => {
-        this.isFetchInFlight = false;
-      },
-    });
-    this.link.connect();
+    this.follower.follow(leader);
   }
 
   /** Leaves leadership: waiting producers and fetchers are told to look elsewhere. */
   private stepDown(role: "follower" | "none"): void {
-    this.stopFetching();
+    this.follower.stop();
     if (this.role === "leader") {
       for (const produce of this.pending.takeAll()) this.answerProduce(produce, "NOT_LEADER_OR_FOLLOWER");
       for (const fetch of this.parked.takeAll()) this.answerFetch(fetch.endpoint, fetch.request, "NOT_LEADER_OR_FOLLOWER");
     }
     this.role = role;
-  }
-
-  private stopFetching(): void {
-    this.link?.close();
-    this.link = null;
-    this.isFetchInFlight = false;
-    this.isFlushBlockingFetch = false;
   }
 
   private truncateTo(offset: number): void {
@@ -283,10 +260,7 @@ export class PartitionReplica {
   private readonly onFlushedBound = (_result: unknown, endOffset: number): void => {
     this.flushedEndOffset = Math.max(this.flushedEndOffset, endOffset);
     if (this.role === "leader") this.answerSettledProduces();
-    if (this.isFlushBlockingFetch) {
-      this.isFlushBlockingFetch = false;
-      this.sendFetch();
-    }
+    this.follower.onFlushed();
   };
 
   // ------------------------------------------------------------ leader: fetch
@@ -445,55 +419,6 @@ export class PartitionReplica {
 
   onAlterPartitionRejected(): void {
     this.isIsrChangePending = false;
-  }
-
-  // ------------------------------------------------------------ follower: fetch loop
-
-  private sendFetch(): void {
-    if (this.role !== "follower" || this.link === null || this.isFetchInFlight || !this.link.isOpen) return;
-    const correlationId = this.correlationIdNext++;
-    if (this.needsEpochTruncation) {
-      this.isFetchInFlight = this.link.send({ kind: "offsets-for-leader-epoch", correlationId, topicPartition: this.topicPartition, leaderEpoch: this.log.latestEpoch, currentLeaderEpoch: this.state.leaderEpoch });
-      return;
-    }
-    this.isFetchInFlight = this.link.send({
-      kind: "fetch",
-      correlationId,
-      replica: this.host.node.name,
-      topicPartition: this.topicPartition,
-      fetchOffset: this.log.logEndOffset,
-      currentLeaderEpoch: this.state.leaderEpoch,
-      maxWaitMs: this.host.config["replica.fetch.wait.max.ms"],
-      maxBytes: this.host.config["replica.fetch.max.bytes"],
-    });
-  }
-
-  private onFollowerMessage(message: KafkaMessage): void {
-    if (this.role !== "follower") return;
-    this.isFetchInFlight = false;
-    if (message.kind === "offsets-for-leader-epoch-response") {
-      if (message.error !== "NONE") return void this.host.node.after(FETCH_BACKOFF_NS, this.onFetchRetryBound);
-      // KIP-101/279: cut where our history and the leader's part ways.
-      this.truncateTo(Math.min(message.endOffset, this.log.logEndOffset));
-      this.needsEpochTruncation = false;
-      return this.sendFetch();
-    }
-    if (message.kind !== "fetch-response") return;
-    if (message.error === "OFFSET_OUT_OF_RANGE") {
-      // We are ahead of the leader (our tail was never on it): drop the tail.
-      this.truncateTo(message.logEndOffset);
-      return this.sendFetch();
-    }
-    if (message.error !== "NONE") return void this.host.node.after(FETCH_BACKOFF_NS, this.onFetchRetryBound);
-    for (const batch of message.batches) {
-      if (batch.baseOffset < this.log.logEndOffset) continue;
-      if (!(batch.baseOffset === this.log.logEndOffset)) assert(false, `follower fetch gap: batch at ${batch.baseOffset}, log end ${this.log.logEndOffset}`);
-      if (this.log.append(batch) !== "ok") return void this.host.node.after(FETCH_BACKOFF_NS, this.onFetchRetryBound);
-      if (this.maybeFlush(batch.count) > 0) this.isFlushBlockingFetch = true;
-    }
-    this.highWatermarkNow = Math.max(this.highWatermarkNow, Math.min(message.highWatermark, this.log.logEndOffset));
-    // The fetcher thread flushed synchronously: the next fetch (which reports our log end) waits for it.
-    if (!this.isFlushBlockingFetch) this.sendFetch();
   }
 
   private respond(endpoint: Endpoint, message: KafkaMessage): void {

@@ -8,13 +8,9 @@
  * - The sender routes each sealed batch to the partition leader's broker, one
  *   batch per ProduceRequest, at most max.in.flight.requests.per.connection
  *   requests unanswered per broker connection.
- * - Every batch ends with exactly one "send-result" in the history: "ok" with
- *   its base offset; "error" when the broker surely did not write it (a
- *   non-retriable error, or retries / delivery.timeout.ms used up while no
- *   attempt could have been written); "unknown" when it may have been written
- *   (an attempt timed out or its connection broke, or the broker said it
- *   appended but could not replicate). Every attempt also leaves an "op-ok" or
- *   "op-failed" event, from which unavailability windows are measured.
+ * - Every batch ends with exactly one "send-result" in the history ("ok",
+ *   "error" or "unknown"); how each attempt ends, whether it is retried and
+ *   which result the batch gets is decided in producer-outcomes.ts.
  * - acks=0: a batch is "ok" once it is written to the socket (position -1).
  *   Nothing comes back, so nothing can be retried: this is exactly how acks=0
  *   loses data, and the history shows it.
@@ -38,24 +34,17 @@
 import { assert } from "../../kernel/assert.js";
 import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
 import type { TimeNs } from "../../kernel/time.js";
-import type { History, SendOutcome } from "../../clients/history.js";
+import type { History } from "../../clients/history.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import type { KafkaProducerConfig } from "./config.js";
 import { RecordAccumulator, type AccumulatorSink, type ProducerPartition } from "./producer-accumulator.js";
-import {
-  invalidatesMetadata,
-  isRetriableProduceError,
-  mayHaveBeenWritten,
-  type ProduceError,
-  type ProducerBatch,
-} from "./producer-batch.js";
+import type { ProducerBatch } from "./producer-batch.js";
 import { resolveProducerConfig, type ResolvedProducerConfig } from "./producer-config.js";
 import { BrokerConnection, type BrokerConnectionOwner, type InFlightRequest } from "./producer-connection.js";
-import { DeliveryTimeouts } from "./producer-delivery-timeouts.js";
-import { allocateProducerId } from "./producer-ids.js";
 import { ProducerMetadata } from "./producer-metadata.js";
-import type { KafkaMessage, ProduceRequest, ProduceResponse } from "./protocol.js";
+import { BatchOutcomes } from "./producer-outcomes.js";
+import type { KafkaMessage, ProduceRequest } from "./protocol.js";
 
 export interface KafkaProducerOptions {
   world: World;
@@ -69,8 +58,6 @@ export interface KafkaProducerOptions {
   clientName: string;
 }
 
-const OUTCOME_CODE: Record<SendOutcome, number> = { ok: 0, error: 1, unknown: 2 };
-
 export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   readonly config: ResolvedProducerConfig;
   readonly clientName: string;
@@ -82,17 +69,14 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   private readonly metadata: ProducerMetadata;
   /** One connection per broker, in the order first needed. */
   private readonly connections = new Map<string, BrokerConnection>();
-  private producerIdNow = -1;
+  private readonly outcomes: BatchOutcomes;
   private correlationIdNext = 1;
-  /** Batches created and not yet given a send-result. */
-  private unresolved = 0;
   private isStarted = false;
   private isDrainPending = false;
   private wakeHandle: EventHandle = NO_EVENT;
   private wakeAtNs: TimeNs = Number.POSITIVE_INFINITY;
   private readonly drainBound = (): void => this.drain();
   private readonly onWakeBound = (): void => this.onWake();
-  private readonly deliveryTimeouts: DeliveryTimeouts;
 
   constructor(options: KafkaProducerOptions) {
     this.config = resolveProducerConfig(options.config);
@@ -117,13 +101,20 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
       lingerNs: this.config.lingerNs,
       sink: this,
     });
-    if (this.config.idempotent) this.producerIdNow = allocateProducerId(this.history);
-    this.deliveryTimeouts = new DeliveryTimeouts(this.node, this.config.deliveryTimeoutNs, (batch) => this.onDeliveryTimeout(batch));
+    this.outcomes = new BatchOutcomes({
+      config: this.config,
+      clientName: this.clientName,
+      world: this.world,
+      node: this.node,
+      history: this.history,
+      accumulator: this.accumulator,
+      metadata: this.metadata,
+    });
   }
 
   /** The idempotent producer id batches are currently stamped with; -1 when idempotence is off. */
   get producerId(): number {
-    return this.producerIdNow;
+    return this.outcomes.producerId;
   }
 
   /** Fetches metadata from a bootstrap broker; call once, from the owner's NodeSoftware.start. */
@@ -152,14 +143,13 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
 
   /** True when every message handed to send() has its send-result in the history. */
   isIdle(): boolean {
-    return this.unresolved === 0;
+    return this.outcomes.unresolved === 0;
   }
 
   // ---------------------------------------------------------------- AccumulatorSink
 
   onBatchCreated(batch: ProducerBatch): void {
-    this.unresolved++;
-    this.deliveryTimeouts.add(batch);
+    this.outcomes.onBatchCreated(batch);
     // Like Kafka's send() waiting on metadata: start finding the leader while the batch lingers.
     if (this.metadata.leaderOf(batch.topicPartition) === null) {
       this.metadata.requestUpdate();
@@ -186,13 +176,13 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
       if (request === undefined) return;
       if (!(request.batch === null)) assert(false, `correlation id ${message.correlationId} answered by a metadata response`);
       this.metadata.apply(message, this.node.now);
-      if (this.hasQueuedWithoutLeader()) this.recordOpFailed("LEADER_NOT_AVAILABLE");
+      if (this.hasQueuedWithoutLeader()) this.outcomes.recordOpFailed("LEADER_NOT_AVAILABLE");
       this.runSender();
     } else if (message.kind === "produce-response") {
       const request = connection.take(message.correlationId);
       if (request === undefined) return;
       if (!(request.batch !== null)) assert(false, `correlation id ${message.correlationId} answered by a produce response`);
-      this.onProduceResponse(connection, request.batch, message);
+      this.outcomes.onProduceResponse(connection, request.batch, message);
       this.runSender();
     }
     // Brokers send nothing else on a client connection; anything else is ignored, as a stray frame would be.
@@ -204,11 +194,11 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     // disconnect alone reorders batches, as in Kafka's Sender.
     for (const request of lost) {
       if (request.batch === null) continue;
-      this.onAttemptFailed(connection, request.batch, request === timedOut ? "REQUEST_TIMED_OUT" : "NETWORK_EXCEPTION");
+      this.outcomes.onAttemptFailed(connection, request.batch, request === timedOut ? "REQUEST_TIMED_OUT" : "NETWORK_EXCEPTION");
     }
     // A connection that failed with no request on it (a refused connect, a reset idle socket) is a
     // failed attempt too when batches are waiting: the unavailability check must see the stall.
-    if (this.unresolved > 0 && !lost.some((request) => request.batch !== null)) this.recordOpFailed("NETWORK_EXCEPTION");
+    if (this.outcomes.unresolved > 0 && !lost.some((request) => request.batch !== null)) this.outcomes.recordOpFailed("NETWORK_EXCEPTION");
     if (this.metadata.target === connection.broker.name) this.metadata.fail(this.node.now);
     // Kafka refreshes metadata after a disconnect: the broker may have lost its leaderships.
     this.metadata.requestUpdate();
@@ -255,7 +245,7 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
    */
   private runSender(): void {
     const now = this.node.now;
-    if (this.unresolved > 0) this.metadata.requestUpdateIfStale(now);
+    if (this.outcomes.unresolved > 0) this.metadata.requestUpdateIfStale(now);
     for (const partition of this.accumulator.partitions.values()) this.drainPartition(partition, now);
     this.refreshMetadata(now);
   }
@@ -289,7 +279,8 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     if (partition.inFlight.length === 0) return false;
     if (batch.attempts > 0) return true;
     if (batch.hasSequence) return false;
-    for (const other of partition.inFlight) if (other.producerId !== this.producerIdNow) return true;
+    const producerId = this.outcomes.producerId;
+    for (const other of partition.inFlight) if (other.producerId !== producerId) return true;
     return false;
   }
 
@@ -297,7 +288,7 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     if (!(batch.state === "queued")) assert(false, `send of a ${batch.state} batch`);
     if (this.config.idempotent && !batch.hasSequence) {
       // Sequences are fixed at the first send (Kafka's drain), then reused by every retry.
-      batch.producerId = this.producerIdNow;
+      batch.producerId = this.outcomes.producerId;
       batch.baseSequence = partition.nextSequence;
       partition.nextSequence += batch.count;
     }
@@ -321,8 +312,8 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     };
     if (this.config.acksWire === 0) {
       connection.sendOneWay(request);
-      this.recordOpOk();
-      this.complete(batch, "ok", "", -1);
+      this.outcomes.recordOpOk();
+      this.outcomes.complete(batch, "ok", "", -1);
       return;
     }
     connection.sendRequest(request, batch);
@@ -334,7 +325,7 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     const metadata = this.metadata;
     if (!metadata.wanted) return;
     // With nothing to send, a refresh waits for the next send (no endless polling of a dead cluster).
-    if (metadata.hasEverRefreshed && this.unresolved === 0) return;
+    if (metadata.hasEverRefreshed && this.outcomes.unresolved === 0) return;
     if (metadata.target === null) {
       if (now < metadata.retryAtNs) return this.wakeAt(metadata.retryAtNs);
       metadata.begin();
@@ -364,107 +355,6 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     return connection;
   }
 
-  // ---------------------------------------------------------------- outcomes
-
-  private onProduceResponse(connection: BrokerConnection, batch: ProducerBatch, response: ProduceResponse): void {
-    if (response.error !== "NONE" && response.error !== "DUPLICATE_SEQUENCE_NUMBER") {
-      this.onAttemptFailed(connection, batch, response.error);
-      return;
-    }
-    this.removeInFlight(batch);
-    this.recordOpOk();
-    if (batch.state === "done") return;
-    // DUPLICATE_SEQUENCE_NUMBER: the broker has the batch but no longer knows
-    // its offset; Kafka's Sender.completeBatch reports success without one.
-    this.complete(batch, "ok", "", response.error === "NONE" ? response.baseOffset : -1);
-  }
-
-  private onAttemptFailed(connection: BrokerConnection, batch: ProducerBatch, error: ProduceError): void {
-    this.removeInFlight(batch);
-    this.recordOpFailed(error);
-    if (mayHaveBeenWritten(error)) batch.mightBeWritten = true;
-    if (invalidatesMetadata(error)) {
-      this.metadata.forgetLeader(batch.topicPartition, connection.broker.name);
-      this.metadata.requestUpdate();
-    }
-    if (batch.state === "done") return;
-    if (!(batch.state === "in-flight")) assert(false, `attempt of a ${batch.state} batch failed`);
-    const isRetriable =
-      isRetriableProduceError(error) ||
-      (error === "OUT_OF_ORDER_SEQUENCE_NUMBER" && this.config.idempotent && this.hasEarlierUnresolved(batch));
-    if (isRetriable && batch.retriesUsed < this.config.retries) {
-      batch.retriesUsed++;
-      batch.retryAtNs = this.node.now + this.config.retryBackoffNs;
-      batch.state = "queued";
-      this.accumulator.reenqueue(batch, this.config.idempotent);
-      this.world.kernel.marks.hit("kafka.producer.retry");
-      return;
-    }
-    this.complete(batch, batch.mightBeWritten ? "unknown" : "error", error, -1);
-  }
-
-  /** True while a batch with a smaller sequence (same producer id) may still land: a gap is not final yet. */
-  private hasEarlierUnresolved(batch: ProducerBatch): boolean {
-    const partition = this.accumulator.partition(batch.topicPartition);
-    for (const other of partition.queue) if (isUnresolvedBefore(other, batch)) return true;
-    for (const other of partition.inFlight) if (isUnresolvedBefore(other, batch)) return true;
-    return false;
-  }
-
-  private onDeliveryTimeout(batch: ProducerBatch): void {
-    // Only with linger.ms = delivery.timeout.ms and shuffled ties can this beat the linger timer.
-    if (batch.state === "open") this.accumulator.sealOpen(batch);
-    const wasInFlight = batch.state === "in-flight";
-    if (batch.state === "queued") assert(this.accumulator.remove(batch), "an expired queued batch was not in its queue");
-    // An in-flight batch stays in its partition's in-flight list until its request ends.
-    this.recordOpFailed("DELIVERY_TIMEOUT");
-    const outcome: SendOutcome = wasInFlight || batch.mightBeWritten ? "unknown" : "error";
-    this.world.kernel.marks.hit(`kafka.producer.expired-${outcome}`);
-    this.complete(batch, outcome, "DELIVERY_TIMEOUT", -1);
-  }
-
-  private complete(batch: ProducerBatch, outcome: SendOutcome, error: string, position: number): void {
-    if (!(batch.state !== "done" && batch.state !== "open")) assert(false, `completion of a ${batch.state} batch`);
-    batch.state = "done";
-    this.unresolved--;
-    this.deliveryTimeouts.trim();
-    assert(this.unresolved >= 0, "more batches completed than created");
-    const now = this.node.now;
-    this.history.record({
-      type: "send-result",
-      timeNs: now,
-      client: this.clientName,
-      idFirst: batch.idFirst,
-      count: batch.count,
-      outcome,
-      stream: batch.topicPartition,
-      position,
-      error,
-    });
-    this.world.kernel.trace.record("kafka.producer.result", this.clientName, batch.idFirst, batch.count, OUTCOME_CODE[outcome]);
-    if (outcome !== "ok" && batch.hasSequence && batch.producerId === this.producerIdNow) this.resetProducerId();
-  }
-
-  /**
-   * A sequenced batch failed for good, leaving a gap the broker would answer
-   * with OUT_OF_ORDER_SEQUENCE_NUMBER forever. Kafka before KIP-360 took a
-   * new producer id and restarted sequences at 0 (KIP-360 bumps the epoch
-   * instead; mqsim has no producer epochs). Batches already stamped keep
-   * their old id, so their retries still deduplicate.
-   */
-  private resetProducerId(): void {
-    this.producerIdNow = allocateProducerId(this.history);
-    for (const partition of this.accumulator.partitions.values()) partition.nextSequence = 0;
-    this.world.kernel.marks.hit("kafka.producer.producer-id-reset");
-  }
-
-  private removeInFlight(batch: ProducerBatch): void {
-    const inFlight = this.accumulator.partition(batch.topicPartition).inFlight;
-    const index = inFlight.indexOf(batch);
-    if (!(index >= 0)) assert(false, `${batch.topicPartition}: a finished request's batch was not in flight`);
-    inFlight.splice(index, 1);
-  }
-
   /** True when a partition has sealed batches waiting and the metadata names no leader for it. */
   private hasQueuedWithoutLeader(): boolean {
     for (const partition of this.accumulator.partitions.values()) {
@@ -473,22 +363,10 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     return false;
   }
 
-  private recordOpOk(): void {
-    this.history.record({ type: "op-ok", timeNs: this.node.now, client: this.clientName, op: "send" });
-  }
-
-  private recordOpFailed(error: ProduceError): void {
-    this.history.record({ type: "op-failed", timeNs: this.node.now, client: this.clientName, op: "send", error });
-  }
-
   private assertAlive(): void {
     const node = this.node;
     if (!node.isProcessAlive || node.incarnation !== this.incarnation) {
       assert(false, `producer ${this.clientName}: used after its process died (a restarted client builds a new producer)`);
     }
   }
-}
-
-function isUnresolvedBefore(other: ProducerBatch, batch: ProducerBatch): boolean {
-  return other !== batch && other.state !== "done" && other.hasSequence && other.producerId === batch.producerId && other.baseSequence < batch.baseSequence;
 }
