@@ -5,6 +5,9 @@
 import { execFile, type ExecFileException } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -50,7 +53,9 @@ describe("mqsim CLI", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("Usage: mqsim");
     expect(run.stdout).toContain("demo");
-    expect(run.stdout).toMatch(/Examples:\n\s+mqsim demo --seed 42\b/);
+    expect(run.stdout).toMatch(/Examples:\n\s+mqsim list\b/);
+    for (const command of ["run", "check", "replay", "list", "show", "tour", "demo"]) expect(run.stdout).toContain(`  ${command}`);
+    expect(run.stdout).toContain("Exit codes: 0 all checks held, 1 a safety check failed, 2 bad input");
   });
 
   it("demo --help documents every flag, with defaults the flags accept", async () => {
@@ -127,5 +132,67 @@ describe("mqsim CLI", () => {
     const replayed = await mqsim(...replayArgs, "--json");
     expect(replayed.code, replayed.stderr).toBe(0);
     expect((JSON.parse(replayed.stdout) as { digest: string }).digest).toBe(digest);
+  });
+
+  it("run <preset>: an unsafe preset exits 1 with the failed check and its first bad event; replay --seed gives the same digest", async () => {
+    const [run, again] = await Promise.all([mqsim("run", "k3", "--json"), mqsim("replay", "k3", "--seed", "5", "--json")]);
+    expect(run.code, run.stderr).toBe(1);
+    const summary = JSON.parse(run.stdout) as { verdict: string; digest: string; checks: { check: string; ok: boolean; first?: { eventIndex: number } }[] };
+    expect(summary.verdict).toBe("safety-failed");
+    const lost = summary.checks.find((check) => check.check === "lost")!;
+    expect(lost.ok).toBe(false);
+    expect(lost.first!.eventIndex).toBeGreaterThan(0);
+    expect(again.code).toBe(1);
+    expect((JSON.parse(again.stdout) as { digest: string }).digest).toBe(summary.digest);
+  });
+
+  it("run <file>: a scenario written as YAML runs; its safe verdict exits 0 and the text summary ends with the replay command", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mqsim-cli-"));
+    const file = join(dir, "mine.yaml");
+    writeFileSync(
+      file,
+      ["system: kafka", "name: mine", "seed: 3", "duration: 3s", "cluster: { brokers: 3 }", "config: { min.insync.replicas: 2 }", "topics: [{ name: orders, partitions: 3, replicationFactor: 3 }]", "producers:", "  - { topic: orders, rate: 500/s, messageSize: 512B, config: { acks: all } }", "consumers:", "  - { group: billing, topics: [orders], processingTime: 1ms }", ""].join("\n"),
+    );
+    const run = await mqsim("run", file, "--out", join(dir, "report"));
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^seed 3$/m);
+    expect(run.stdout).toContain("verdict: OK");
+    expect(run.stdout).toMatch(/produce \(send → ack\)\s+p50 [0-9.]+ ms/);
+    expect(run.stdout).toMatch(new RegExp(`^replay: npx mqsim replay '?${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}'? --seed '?3'?$`, "m"));
+    expect(run.stdout).toContain("report: 7 files");
+  });
+
+  it("run <bad file> exits 2 listing every problem with its path, expectation and given value, and writes nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mqsim-cli-"));
+    const file = join(dir, "bad.yaml");
+    writeFileSync(file, "system: kafka\nduration: soon\ncluster: { brokers: 0 }\ntopics: [{ name: t, partitions: 1, replicationFactor: 1, colour: red }]\n");
+    const stderr = expectBadInput(await mqsim("run", file, "--out", join(dir, "report")));
+    expect(stderr).toContain('duration: expected a duration such as "250ms"');
+    expect(stderr).toContain('(given: "soon")');
+    expect(stderr).toContain("cluster.brokers");
+    expect(stderr).toMatch(/topics\[0\].*colour/);
+    expect(stderr).not.toContain("report:");
+  });
+
+  it("check <preset> finds a counterexample, prints it shrunk with a replay command that reproduces it", async () => {
+    const check = await mqsim("check", "k12", "--runs", "60", "--seed", "7");
+    expect(check.code, check.stderr).toBe(1);
+    expect(check.stdout).toContain("fault schedule (");
+    const replay = /^replay: npx mqsim (replay k12 --seed 7 --path \S+)$/m.exec(check.stdout);
+    expect(replay, check.stdout).not.toBeNull();
+    const replayed = await mqsim(...replay![1]!.split(" "));
+    expect(replayed.code).toBe(1);
+    const schedule = (text: string): string => /exact schedule: (.*)$/m.exec(text)![1]!;
+    expect(schedule(replayed.stdout)).toBe(schedule(check.stdout));
+  });
+
+  it("check on a safe preset finds nothing and exits 0; list and show work", async () => {
+    const [check, list, show] = await Promise.all([mqsim("check", "k12-safe", "--runs", "15"), mqsim("list"), mqsim("show", "k3")]);
+    expect(check.code, check.stdout).toBe(0);
+    expect(check.stdout).toContain("no counterexample in 15 generated fault schedules");
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain("c9-replication-failover");
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain("unclean.leader.election.enable: true");
   });
 });

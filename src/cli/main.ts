@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * The `mqsim` command. For now it runs what exists: the deterministic kernel
- * and world (nodes, network, disks, faults) under a seeded random workload.
- * The scenario/preset commands arrive with the message-queue models.
+ * The `mqsim` command: run a scenario file or a built-in preset and get a
+ * summary and a report folder; search fault schedules for a counterexample
+ * (check); replay a run or a counterexample exactly; list and show the
+ * presets; and the world demo of the kernel and world alone.
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { SimulatorBug } from "../kernel/assert.js";
@@ -10,9 +11,9 @@ import { DEFAULT_WORLD_DEMO, runWorldDemo } from "../demo/world-demo.js";
 import { DISK_PROFILE_NAMES } from "../world/disk-profile.js";
 import { renderWorldDemo } from "./render-world-demo.js";
 
-const EXIT_OK = 0;
-const EXIT_BAD_INPUT = 2;
-const EXIT_SIMULATOR_BUG = 70;
+import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SIMULATOR_BUG } from "./exit-codes.js";
+import { tourCommand } from "./tour.js";
+import { checkCommand, listCommand, runCommand, showCommand, type CheckFlags, type RunFlags } from "./scenario-commands.js";
 
 function parseInteger(name: string, min: number) {
   return (text: string): number => {
@@ -43,6 +44,16 @@ function parseDiskProfile(text: string): string {
 
 const EXAMPLES = `
 Examples:
+  mqsim list                                  # the built-in scenarios
+  mqsim run c9-replication-failover --out reports/c9
+  mqsim run my-cluster.yaml --seed 7          # a scenario file (YAML or JSON)
+  mqsim check k3 --runs 200                   # search fault schedules for a counterexample
+  mqsim replay k3 --seed 42                   # the same run, the same digest
+  mqsim show k3 > k3.yaml                     # a preset as a file to edit
+
+Exit codes: 0 all checks held, 1 a safety check failed, 2 bad input,
+3 liveness failed, 70 simulator bug.
+
   mqsim demo --seed 42
   mqsim demo --seed 42 --json   # same seed, same digest, in any process
   mqsim demo --nodes 7 --duration 60s --disk hdd --no-faults
@@ -81,7 +92,68 @@ program
   .exitOverride();
 
 program
-  .command("demo", { isDefault: true })
+  .command("run")
+  .description("Run a scenario file or a built-in preset: summary, checks, and a report folder with --out")
+  .argument("<scenario>", "a YAML/JSON scenario file or a preset name (see mqsim list)")
+  .option("--seed <n>", "run seed (default: the scenario's)", parseInteger("--seed", 0))
+  .option("--out <dir>", "write report.html, report.md, charts and summary.json here")
+  .option("--json", "print the summary as one JSON line")
+  .action(async (scenario: string, flags: RunFlags) => {
+    process.exitCode = await runCommand(scenario, flags);
+  });
+
+program
+  .command("replay")
+  .description("Replay a run exactly (--seed), or a counterexample of mqsim check (--seed and --path)")
+  .argument("<scenario>", "a scenario file or a preset name")
+  .requiredOption("--seed <n>", "the run seed, or with --path the search seed", parseInteger("--seed", 0))
+  .option("--path <path>", "fast-check's path of a counterexample, as mqsim check printed it")
+  .option("--power-loss", "with --path: the check included power losses")
+  .option("--out <dir>", "write the report folder here")
+  .option("--json", "print the summary as one JSON line")
+  .action(async (scenario: string, flags: RunFlags & { path?: string; powerLoss?: boolean }) => {
+    if (flags.path === undefined) process.exitCode = await runCommand(scenario, flags);
+    else process.exitCode = checkCommand(scenario, { runs: 1, seed: flags.seed!, path: flags.path, faultsMax: 6, ...(flags.powerLoss === true ? { powerLoss: true } : {}) });
+  });
+
+program
+  .command("check")
+  .description("Search generated fault schedules for a safety counterexample; print it shrunk, with the replay command")
+  .argument("<scenario>", "a scenario file or a preset name")
+  .option("--runs <n>", "generated fault schedules to try", parseInteger("--runs", 1), 100)
+  .option("--seed <n>", "search seed", parseInteger("--seed", 0), 42)
+  .option("--faults-max <n>", "most fault events per schedule", parseInteger("--faults-max", 1), 6)
+  .option("--power-loss", "include power losses (Kafka does not fsync by default)")
+  .option("--path <path>", "replay one counterexample of an earlier search")
+  .action((scenario: string, flags: CheckFlags) => {
+    process.exitCode = checkCommand(scenario, flags);
+  });
+
+program
+  .command("list")
+  .description("List the built-in scenarios")
+  .action(() => {
+    process.exitCode = listCommand();
+  });
+
+program
+  .command("show")
+  .description("Print a built-in scenario as YAML")
+  .argument("<preset>", "a preset name")
+  .action((name: string) => {
+    process.exitCode = showCommand(name);
+  });
+
+program
+  .command("tour", { isDefault: true })
+  .description("Run every built-in scenario, write reports/tour/ with an index page, print a summary (what npm start does)")
+  .option("--out <dir>", "where the reports go", "reports/tour")
+  .action(async (flags: { out: string }) => {
+    process.exitCode = await tourCommand(flags.out);
+  });
+
+program
+  .command("demo")
   .description("Run the seeded world demo: nodes, network, disks and faults, with its trace digest")
   .option("--seed <n>", "run seed", parseInteger("--seed", 0), Number(DEFAULT_WORLD_DEMO.seed))
   .option("--nodes <n>", "number of nodes", parseInteger("--nodes", 2), DEFAULT_WORLD_DEMO.nodeCount)
@@ -99,7 +171,7 @@ program
   });
 
 try {
-  program.parse(process.argv);
+  await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof SimulatorBug) {
     process.stderr.write(`mqsim: simulator bug (please report with the command line): ${error.message}\n${error.stack ?? ""}\n`);

@@ -23,6 +23,8 @@ export interface FaultSearchOptions {
   searchSeed: number;
   /** Largest run seed drawn (run seeds shrink toward 0). Default 2^31 - 1. */
   runSeedMax?: number;
+  /** Replays one counterexample: fast-check's path from an earlier search with the same searchSeed. */
+  path?: string;
 }
 
 export interface Counterexample {
@@ -50,7 +52,7 @@ export function searchFaults(run: FaultRun, options: FaultSearchOptions): FaultS
     faultScheduleArbitrary(options.schedules),
     (seed, faults) => run(seed, faults) === null,
   );
-  const details = fc.check(property, { numRuns: options.numRuns, seed: options.searchSeed, endOnFailure: false });
+  const details = fc.check(property, { numRuns: options.numRuns, seed: options.searchSeed, endOnFailure: false, ...(options.path === undefined ? {} : { path: options.path }) });
   if (!details.failed || details.counterexample === null) {
     return { found: false, runsToFind: details.numRuns, shrinks: 0, counterexample: null, searchSeed: options.searchSeed, searchPath: null };
   }

@@ -1,0 +1,14 @@
+/** The mqsim command's exit codes, as the README documents them. */
+export const EXIT_OK = 0;
+/** A safety check failed (a counterexample was found). */
+export const EXIT_SAFETY_FAILED = 1;
+/** Bad input: a flag, a scenario file, an unknown preset. */
+export const EXIT_BAD_INPUT = 2;
+/** The run was safe but did not converge within its bound. */
+export const EXIT_LIVENESS_FAILED = 3;
+/** An internal assertion failed: a simulator bug. */
+export const EXIT_SIMULATOR_BUG = 70;
+
+export function exitCodeOfVerdict(verdict: "ok" | "safety-failed" | "liveness-failed"): number {
+  return verdict === "ok" ? EXIT_OK : verdict === "safety-failed" ? EXIT_SAFETY_FAILED : EXIT_LIVENESS_FAILED;
+}

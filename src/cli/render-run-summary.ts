@@ -1,0 +1,54 @@
+/**
+ * A run's summary as the terminal shows it: one screen with the verdict,
+ * throughput, latency percentiles, bytes on the wire per traffic class and
+ * node, disk traffic, the checks (first bad event of each failure),
+ * unavailability and liveness, and the replay command.
+ */
+import type { LatencySummary, RunSummary } from "../report/run-summary.js";
+import { replayCommand } from "../report/replay-command.js";
+
+const ms = (ns: number): string => (ns / 1e6).toFixed(3);
+const mb = (bytes: number): string => (bytes / 1e6).toFixed(2);
+
+function latencyLine(label: string, latency: LatencySummary | null): string {
+  if (latency === null || latency.count === 0) return `  ${label.padEnd(22)} -`;
+  return `  ${label.padEnd(22)} p50 ${ms(latency.p50Ns)} ms   p99 ${ms(latency.p99Ns)} ms   p99.9 ${ms(latency.p999Ns)} ms   max ${ms(latency.maxNs)} ms`;
+}
+
+export function renderRunSummary(summary: RunSummary, source: string, wallMs: number): string {
+  const lines: string[] = [];
+  const verdict = summary.verdict === "ok" ? "OK: every check held and the cluster converged" : summary.verdict === "safety-failed" ? "SAFETY FAILED" : "LIVENESS FAILED: the cluster did not converge in time";
+  lines.push(`scenario ${summary.scenario} (${summary.system}), seed ${summary.seed}, digest ${summary.digest}`);
+  lines.push(`${(summary.virtualTimeNs / 1e9).toFixed(1)} s of virtual time, ${summary.events.toLocaleString("en-US")} events, ${(wallMs / 1000).toFixed(2)} s of wall time (stop: ${summary.stopReason})`);
+  lines.push("");
+  lines.push(`verdict: ${verdict}`);
+  lines.push("");
+  const m = summary.messages;
+  lines.push(`messages     sent ${m.sent}   acknowledged ${m.acked}   failed ${m.failed}   unknown ${m.unknown}   applied by consumers ${m.applied}`);
+  lines.push(`throughput   ${summary.throughput.ackedPerSec.toFixed(0)} msg/s acknowledged, ${mb(summary.throughput.ackedBytesPerSec)} MB/s`);
+  lines.push("latency");
+  lines.push(latencyLine("produce (send → ack)", summary.latency.produce));
+  lines.push(latencyLine("end to end (→ applied)", summary.latency.endToEnd));
+  lines.push("bytes on the wire");
+  for (const entry of summary.traffic.byClass) lines.push(`  ${entry.trafficClass.padEnd(22)} ${mb(entry.bytes)} MB`);
+  for (const node of summary.traffic.byNode) if (node.sentBytes + node.receivedBytes > 0) lines.push(`  ${node.node.padEnd(22)} sent ${mb(node.sentBytes)} MB, received ${mb(node.receivedBytes)} MB`);
+  lines.push("disks");
+  for (const disk of summary.disks) {
+    const lost = disk.lostAtPowerLossBytes > 0 ? `, ${mb(disk.lostAtPowerLossBytes)} MB lost at power loss` : "";
+    lines.push(`  ${disk.node.padEnd(22)} ${mb(disk.writeBytesPerSec)} MB/s written, ${disk.fsyncs} fsyncs${lost}`);
+  }
+  lines.push("checks");
+  for (const check of summary.checks) {
+    lines.push(`  ${check.ok ? "ok  " : "FAIL"} ${check.line}`);
+    if (!check.ok && check.first !== undefined) lines.push(`       first visible at ${(check.first.timeNs / 1e9).toFixed(3)} s (event #${check.first.eventIndex}): ${check.first.message}`);
+  }
+  lines.push(`unavailable  sends ${summary.unavailability.sendSeconds.toFixed(3)} s, fetches ${summary.unavailability.receiveSeconds.toFixed(3)} s`);
+  lines.push(`liveness     ${summary.liveness.isConverged ? `converged at ${(summary.liveness.convergedAtNs / 1e9).toFixed(1)} s` : `not converged: ${summary.liveness.reasons.slice(0, 3).join("; ")}`}`);
+  if (summary.faults.length > 0) {
+    lines.push("faults");
+    for (const fault of summary.faults) lines.push(`  ${fault}`);
+  }
+  lines.push("");
+  lines.push(`replay: ${replayCommand(source, summary.seed)}`);
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,105 @@
+/**
+ * The scenario commands: run, replay, check, list, show. Each returns its
+ * exit code; problems with the input are printed as lines (exit 2), never
+ * as stack traces.
+ */
+import { resolve } from "node:path";
+import { stringify as toYaml } from "yaml";
+import { describeCounterexample } from "../faults/search.js";
+import { writeRunReport } from "../report/write-run-report.js";
+import { checkScenario } from "../scenario/check-scenario.js";
+import { PRESETS, presetNamed } from "../scenario/presets.js";
+import { runScenario } from "../scenario/run-scenario.js";
+import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SAFETY_FAILED, exitCodeOfVerdict } from "./exit-codes.js";
+import { renderRunSummary } from "./render-run-summary.js";
+import { loadScenarioSource } from "./scenario-source.js";
+
+export interface RunFlags {
+  seed?: number;
+  out?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export async function runCommand(source: string, flags: RunFlags): Promise<number> {
+  const loaded = loadScenarioSource(source);
+  if (!loaded.ok) return badInput(loaded.message);
+  const seed = flags.seed ?? loaded.scenario.seed;
+  if (flags.json !== true && flags.quiet !== true) {
+    process.stdout.write(`seed ${seed}\nexpanded scenario:\n${indent(toYaml({ ...loaded.scenario, seed }))}\n`);
+  }
+  const startedMs = performance.now();
+  const { summary } = runScenario(loaded.scenario, seed);
+  const wallMs = performance.now() - startedMs;
+  if (flags.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else process.stdout.write(renderRunSummary(summary, source, wallMs));
+  if (flags.out !== undefined) {
+    const files = await writeRunReport(resolve(flags.out), summary);
+    if (flags.json !== true) process.stdout.write(`report: ${files.length} files in ${flags.out} (open ${flags.out}/report.html)\n`);
+  }
+  return exitCodeOfVerdict(summary.verdict);
+}
+
+export interface CheckFlags {
+  runs: number;
+  seed: number;
+  path?: string;
+  faultsMax: number;
+  powerLoss?: boolean;
+}
+
+export function checkCommand(source: string, flags: CheckFlags): number {
+  const loaded = loadScenarioSource(source);
+  if (!loaded.ok) return badInput(loaded.message);
+  const startedMs = performance.now();
+  const search = checkScenario(loaded.scenario, {
+    runs: flags.runs,
+    searchSeed: flags.seed,
+    faultsMax: flags.faultsMax,
+    withPowerLoss: flags.powerLoss === true,
+    ...(flags.path === undefined ? {} : { path: flags.path }),
+  });
+  const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
+  if (!search.found) {
+    process.stdout.write(`no counterexample in ${search.runsToFind} generated fault schedules (${seconds} s, search seed ${flags.seed}): the safety checks held\n`);
+    return EXIT_OK;
+  }
+  const counterexample = search.counterexample!;
+  process.stdout.write(
+    [
+      `counterexample after ${search.runsToFind} runs, shrunk in ${search.shrinks} steps (${seconds} s):`,
+      describeCounterexample(counterexample),
+      "",
+      `replay: npx mqsim replay ${source} --seed ${flags.seed} --path ${search.searchPath}${flags.powerLoss === true ? " --power-loss" : ""}`,
+      "",
+    ].join("\n"),
+  );
+  return EXIT_SAFETY_FAILED;
+}
+
+export function listCommand(): number {
+  const width = Math.max(...PRESETS.map((preset) => preset.name.length));
+  process.stdout.write("Built-in scenarios (mqsim run <name>, mqsim show <name>):\n");
+  for (const preset of PRESETS) process.stdout.write(`  ${preset.name.padEnd(width)}  ${preset.claim.padEnd(4)} ${preset.title} [expect: ${preset.expect}]\n`);
+  return EXIT_OK;
+}
+
+export function showCommand(name: string): number {
+  const preset = presetNamed(name);
+  if (preset === undefined) return badInput(`no preset ${JSON.stringify(name)}; presets: ${PRESETS.map((p) => p.name).join(", ")}`);
+  process.stdout.write(toYaml(preset.document));
+  return EXIT_OK;
+}
+
+function badInput(message: string): number {
+  process.stderr.write(`mqsim: ${message}\n`);
+  return EXIT_BAD_INPUT;
+}
+
+function indent(text: string): string {
+  return text
+    .trimEnd()
+    .split("\n")
+    .map((line) => `  ${line}`)
+    .join("\n");
+}
