@@ -97,6 +97,7 @@ program
   .argument("<scenario>", "a YAML/JSON scenario file or a preset name (see mqsim list)")
   .option("--seed <n>", "run seed (default: the scenario's)", parseInteger("--seed", 0))
   .option("--out <dir>", "write report.html, report.md, charts and summary.json here")
+  .option("--trace <file>", "write a Chrome/Perfetto trace of the run (open in ui.perfetto.dev)")
   .option("--json", "print the summary as one JSON line")
   .action(async (scenario: string, flags: RunFlags) => {
     process.exitCode = await runCommand(scenario, flags);

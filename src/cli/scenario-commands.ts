@@ -3,7 +3,9 @@
  * exit code; problems with the input are printed as lines (exit 2), never
  * as stack traces.
  */
+import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { runTrace } from "../scenario/run-trace.js";
 import { stringify as toYaml } from "yaml";
 import { describeCounterexample } from "../faults/search.js";
 import { writeRunReport } from "../report/write-run-report.js";
@@ -17,6 +19,7 @@ import { loadScenarioSource } from "./scenario-source.js";
 export interface RunFlags {
   seed?: number;
   out?: string;
+  trace?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -29,10 +32,14 @@ export async function runCommand(source: string, flags: RunFlags): Promise<numbe
     process.stdout.write(`seed ${seed}\nexpanded scenario:\n${indent(toYaml({ ...loaded.scenario, seed }))}\n`);
   }
   const startedMs = performance.now();
-  const { summary } = runScenario(loaded.scenario, seed);
+  const { summary, spec, result } = runScenario(loaded.scenario, seed);
   const wallMs = performance.now() - startedMs;
   if (flags.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else process.stdout.write(renderRunSummary(summary, source, wallMs));
+  if (flags.trace !== undefined) {
+    writeFileSync(resolve(flags.trace), `${JSON.stringify(runTrace(spec, result, summary.scenario))}\n`);
+    if (flags.json !== true) process.stdout.write(`trace: ${flags.trace} (open it in https://ui.perfetto.dev)\n`);
+  }
   if (flags.out !== undefined) {
     const files = await writeRunReport(resolve(flags.out), summary);
     if (flags.json !== true) process.stdout.write(`report: ${files.length} files in ${flags.out} (open ${flags.out}/report.html)\n`);

@@ -48,6 +48,8 @@ export type HistoryEvent =
       position: number;
       /** The system's error name for "error" and "unknown" ("NOT_ENOUGH_REPLICAS", "TIMEOUT"). */
       error: string;
+      /** The server that answered (Kafka: the leader broker), when one did; for traces. */
+      server?: string;
     }
   | {
       type: "deliver";

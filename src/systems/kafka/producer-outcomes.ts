@@ -96,7 +96,7 @@ export class BatchOutcomes {
     if (batch.state === "done") return;
     // DUPLICATE_SEQUENCE_NUMBER: the broker has the batch but no longer knows
     // its offset; Kafka's Sender.completeBatch reports success without one.
-    this.complete(batch, "ok", "", response.error === "NONE" ? response.baseOffset : -1);
+    this.complete(batch, "ok", "", response.error === "NONE" ? response.baseOffset : -1, connection.broker.name);
   }
 
   onAttemptFailed(connection: BrokerConnection, batch: ProducerBatch, error: ProduceError): void {
@@ -123,8 +123,8 @@ export class BatchOutcomes {
     this.complete(batch, batch.mightBeWritten ? "unknown" : "error", error, -1);
   }
 
-  /** Gives the batch its send-result. */
-  complete(batch: ProducerBatch, outcome: SendOutcome, error: string, position: number): void {
+  /** Gives the batch its send-result; `server` is the broker that answered (or took an acks=0 write). */
+  complete(batch: ProducerBatch, outcome: SendOutcome, error: string, position: number, server = ""): void {
     if (!(batch.state !== "done" && batch.state !== "open")) assert(false, `completion of a ${batch.state} batch`);
     batch.state = "done";
     this.unresolvedNow--;
@@ -141,6 +141,7 @@ export class BatchOutcomes {
       stream: batch.topicPartition,
       position,
       error,
+      ...(server === "" ? {} : { server }),
     });
     this.world.kernel.trace.record("kafka.producer.result", this.clientName, batch.idFirst, batch.count, OUTCOME_CODE[outcome]);
     if (outcome !== "ok" && batch.hasSequence && batch.producerId === this.producerIdNow) this.resetProducerId();

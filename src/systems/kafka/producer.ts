@@ -313,7 +313,7 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     if (this.config.acksWire === 0) {
       connection.sendOneWay(request);
       this.outcomes.recordOpOk();
-      this.outcomes.complete(batch, "ok", "", -1);
+      this.outcomes.complete(batch, "ok", "", -1, connection.broker.name);
       return;
     }
     connection.sendRequest(request, batch);
