@@ -13,29 +13,62 @@
 import { z } from "zod";
 import { CHECKER_NAMES } from "../checks/violation.js";
 import { kafkaBrokerConfigSchema, kafkaConsumerConfigSchema, kafkaProducerConfigSchema } from "../systems/kafka/config-schema.js";
-import { parseBandwidthBytesPerSec, parseDurationNs, parseRatePerSec, parseSizeBytes } from "./units.js";
+import { formatDurationNs, parseBandwidthBytesPerSec, parseDurationNs, parseRatePerSec, parseSizeBytes, UNIT_VALUE_MAX } from "./units.js";
 
-/** A value written with a unit; a plain number is taken in the base unit where that is unambiguous. */
-function withUnit(what: string, example: string, parse: (text: string) => number | null, acceptsNumber: boolean) {
-  const input = acceptsNumber ? z.union([z.string().max(64), z.number()]) : z.string().max(64);
+/** The longest text a value with a unit may be ("1.5GiB" needs a handful of characters). */
+const UNIT_TEXT_MAX_CHARS = 64;
+
+/**
+ * A value written with a unit; a plain number is taken in the base unit where
+ * that is unambiguous (`number.baseUnit`, e.g. "of bytes"), rounded to an
+ * integer when the base unit is integral. Where a plain number would be
+ * ambiguous (a duration), only 0 may be written without a unit, as YAML reads
+ * `at: 0` as a number. Every failure (wrong type, too long, no unit, negative,
+ * too large) reads "expected <what> such as <example>…".
+ */
+function withUnit(what: string, example: string, parse: (text: string) => number | null, number: { baseUnit: string; integral: boolean } | "zero" | null) {
+  const expected = `expected ${what} such as ${JSON.stringify(example)}${typeof number === "object" && number !== null ? ` or a number ${number.baseUnit}` : ""}`;
+  const input = number !== null ? z.union([z.string(), z.number()], { error: expected }) : z.string({ error: expected });
   return input.transform((value, ctx) => {
-    const parsed = typeof value === "number" ? (Number.isFinite(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER ? value : null) : parse(value);
+    let parsed: number | null;
+    if (typeof value === "number") {
+      if (number === "zero" || number === null) parsed = value === 0 ? 0 : null;
+      else {
+        const rounded = number.integral ? Math.round(value) : value;
+        parsed = Number.isFinite(rounded) && rounded >= 0 && rounded <= UNIT_VALUE_MAX ? rounded : null;
+      }
+    } else {
+      parsed = value.length <= UNIT_TEXT_MAX_CHARS ? parse(value) : null;
+    }
     if (parsed === null) {
-      ctx.addIssue({ code: "custom", message: `expected ${what} such as ${JSON.stringify(example)}, got ${JSON.stringify(value)}` });
+      ctx.addIssue({ code: "custom", message: `${expected}${unitHint(value, typeof number === "object" && number !== null)}`, input: value });
       return z.NEVER;
     }
-    return parsed;
+    // -0 (from "-0" in YAML or JSON) is 0.
+    return parsed + 0;
   });
 }
 
+/** Why a value with a unit was refused, when that is not plain from the example. */
+function unitHint(value: string | number, numbersAllowed: boolean): string {
+  if (typeof value === "number") {
+    if (!numbersAllowed) return " (with its unit: a plain number other than 0 is ambiguous)";
+    if (!Number.isFinite(value)) return " (a finite number)";
+    return value < 0 ? " (not negative)" : ` (at most ${UNIT_VALUE_MAX})`;
+  }
+  if (value.length > UNIT_TEXT_MAX_CHARS) return ` (at most ${UNIT_TEXT_MAX_CHARS} characters)`;
+  if (value.trim().startsWith("-")) return " (not negative)";
+  return "";
+}
+
 /** Integer nanoseconds. */
-export const durationSchema = withUnit("a duration", "250ms", parseDurationNs, false);
+export const durationSchema = withUnit("a duration", "250ms", parseDurationNs, "zero");
 /** Bytes. */
-export const sizeSchema = withUnit("a size", "1KiB", parseSizeBytes, true);
+export const sizeSchema = withUnit("a size", "1KiB", parseSizeBytes, { baseUnit: "of bytes", integral: true });
 /** Bytes per second. */
-export const bandwidthSchema = withUnit("a bandwidth", "10Gbps", parseBandwidthBytesPerSec, false);
+export const bandwidthSchema = withUnit("a bandwidth", "10Gbps", parseBandwidthBytesPerSec, null);
 /** Per second. */
-export const rateSchema = withUnit("a rate", "5k/s", parseRatePerSec, true);
+export const rateSchema = withUnit("a rate", "5k/s", parseRatePerSec, { baseUnit: "per second", integral: false });
 
 const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "expected a name of letters, digits, '.', '_' or '-' (at most 64)");
 
@@ -117,7 +150,8 @@ const serviceSchema = z.strictObject({
   capacity: rateSchema.optional(),
 });
 
-const partitionSpecSchema = z.union(
+const partitionSpecSchema = z.discriminatedUnion(
+  "kind",
   [
   z.strictObject({ kind: z.literal("total"), groups: z.array(z.array(nameSchema).min(1).max(200)).min(2).max(20), classes: z.array(z.string().max(64)).max(10).optional() }),
   z.strictObject({ kind: z.literal("one-way"), from: z.array(nameSchema).min(1).max(200), to: z.array(nameSchema).min(1).max(200), classes: z.array(z.string().max(64)).max(10).optional() }),
@@ -127,7 +161,8 @@ const partitionSpecSchema = z.union(
   { error: "expected a partition { kind: total, groups } | { kind: one-way, from, to } | { kind: isolate, nodes } | { kind: bridge, sides, bridge }" },
 );
 
-const faultSchema = z.union(
+const faultSchema = z.discriminatedUnion(
+  "verb",
   [
   z.strictObject({ at: durationSchema, verb: z.enum(["processCrash", "powerLoss", "restart", "pause", "resume", "fullDisk", "fsyncLies", "tornWrites", "healDisk"]), node: nameSchema }),
   z.strictObject({ at: durationSchema, verb: z.literal("slowDisk"), node: nameSchema, factor: z.number().min(1).max(10_000) }),
@@ -135,7 +170,7 @@ const faultSchema = z.union(
   z.strictObject({ at: durationSchema, verb: z.literal("heal"), name: nameSchema.optional() }),
   z.strictObject({ at: durationSchema, verb: z.literal("healAll") }),
   ],
-  { error: "expected a fault { at, verb, … }: verb processCrash | powerLoss | restart | pause | resume | slowDisk | fullDisk | fsyncLies | tornWrites | healDisk (with node), partition (with spec), heal, healAll" },
+  { error: "expected a fault { at, verb, … }: verb processCrash | powerLoss | restart | pause | resume | fullDisk | fsyncLies | tornWrites | healDisk (with node), slowDisk (with node, factor), partition (with spec), heal (with name), healAll" },
 );
 
 const clusterSchema = z.strictObject({
@@ -154,13 +189,28 @@ const budgetsSchema = z.strictObject({
   convergeWithin: durationSchema.default(120_000_000_000),
 });
 
-const sweepValueSchema = z.union([z.number(), z.string().max(256), z.boolean()]);
+const sweepValueSchema = z.union([z.number(), z.string().max(256), z.boolean()], { error: "expected a number, a string (at most 256 characters) or true/false" });
+
+/**
+ * Parameter path → values. zod drops a "__proto__" key from a record without
+ * a word (assigning it would replace the prototype), so it is refused here
+ * rather than lost.
+ */
+const sweepSchema = z.preprocess(
+  (input, ctx) => {
+    if (input !== null && typeof input === "object" && Object.prototype.hasOwnProperty.call(input, "__proto__")) {
+      ctx.addIssue({ code: "custom", path: ["__proto__"], message: 'expected a parameter path such as "cluster.brokers"', input: "__proto__" });
+    }
+    return input;
+  },
+  z.record(z.string().min(1).max(200, "expected a parameter path of at most 200 characters"), z.array(sweepValueSchema).min(1).max(1_000)),
+);
 
 export const kafkaScenarioSchema = z.strictObject({
   system: z.literal("kafka"),
   name: nameSchema.default("scenario"),
   description: z.string().max(10_000).default(""),
-  seed: z.union([z.int().min(0).max(Number.MAX_SAFE_INTEGER), z.string().min(1).max(200)]).default(1),
+  seed: z.union([z.int().min(0).max(Number.MAX_SAFE_INTEGER), z.string().min(1).max(200)], { error: `expected a seed: an integer from 0 to ${Number.MAX_SAFE_INTEGER}, or a string of 1 to 200 characters` }).default(1),
   /** How long producers send and faults may happen; then everything heals. */
   duration: durationSchema,
   cluster: clusterSchema,
@@ -173,10 +223,17 @@ export const kafkaScenarioSchema = z.strictObject({
   checks: z.array(z.enum(CHECKER_NAMES)).max(CHECKER_NAMES.length).optional(),
   budgets: budgetsSchema.default({ maxEvents: 200_000_000, convergeWithin: 120_000_000_000 }),
   /** Parameter path → values: each combination is one run of a sweep. */
-  sweep: z.record(z.string().min(1).max(200), z.array(sweepValueSchema).min(1).max(1_000)).optional(),
+  sweep: sweepSchema.optional(),
 });
 
-export const scenarioSchema = z.discriminatedUnion("system", [kafkaScenarioSchema]).superRefine(checkReferences);
+/**
+ * Cross-field rules run only once every field is valid on its own, so they see
+ * values in range (a handful of brokers, not 1e308) and never report again, as
+ * a broken rule, a problem already reported at the field itself.
+ */
+export const scenarioSchema = z
+  .discriminatedUnion("system", [kafkaScenarioSchema], { error: 'expected system: "kafka" (the systems modelled so far)' })
+  .superRefine(checkReferences, { when: (payload) => payload.issues.length === 0 });
 
 export type KafkaScenario = z.output<typeof kafkaScenarioSchema>;
 export type Scenario = z.output<typeof scenarioSchema>;
@@ -198,59 +255,93 @@ export function brokerNodeNames(scenario: KafkaScenario): string[] {
   return Array.from({ length: scenario.cluster.brokers }, (_, k) => `b${k + 1}`);
 }
 
-/** Rules across fields, each reported at the path of the field that breaks it. */
+/**
+ * Problems the cross-field rules report at most: a hostile document (10 000
+ * partition faults naming unknown nodes) must not make hundreds of thousands.
+ */
+const CROSS_FIELD_ISSUES_MAX = 1_000;
+
+/** Names for a message: all of a short list, the first few of a long one. */
+function someOf(names: Iterable<string>): string {
+  const all = [...names];
+  return all.length <= 16 ? all.join(", ") : `${all.slice(0, 16).join(", ")}, … (${all.length} in all)`;
+}
+
+/** Rules across fields, each reported at the path of the field that breaks it, with the value found there. */
 function checkReferences(scenario: KafkaScenario, ctx: z.RefinementCtx): void {
-  const issue = (path: (string | number)[], message: string): void => ctx.addIssue({ code: "custom", path, message });
+  let issues = 0;
+  const issue = (path: (string | number)[], message: string, input: unknown): void => {
+    issues += 1;
+    if (issues <= CROSS_FIELD_ISSUES_MAX) ctx.addIssue({ code: "custom", path, message, input });
+  };
   const brokers = scenario.cluster.brokers;
+  const duration = formatDurationNs(scenario.duration);
   const topics = new Set<string>();
   scenario.topics.forEach((topic, k) => {
-    if (topics.has(topic.name)) issue(["topics", k, "name"], `topic "${topic.name}" is defined twice`);
+    if (topics.has(topic.name)) issue(["topics", k, "name"], `expected each topic name once, but "${topic.name}" is defined twice`, topic.name);
     topics.add(topic.name);
-    if (topic.replicationFactor > brokers) issue(["topics", k, "replicationFactor"], `expected at most ${brokers} (the number of brokers), got ${topic.replicationFactor}`);
+    if (topic.replicationFactor > brokers) issue(["topics", k, "replicationFactor"], `expected at most ${brokers} (the number of brokers), got ${topic.replicationFactor}`, topic.replicationFactor);
   });
-  const minIsr = scenario.config["min.insync.replicas"];
+  const topicList = someOf(topics);
   if (scenario.cluster.racks !== undefined && scenario.cluster.racks.length !== brokers) {
-    issue(["cluster", "racks"], `expected one rack per broker (${brokers}), got ${scenario.cluster.racks.length}`);
+    issue(["cluster", "racks"], `expected one rack per broker (${brokers}), got ${scenario.cluster.racks.length}`, scenario.cluster.racks);
   }
   const services = new Set(scenario.services.map((service) => service.name));
+  const serviceList = services.size === 0 ? "none are defined under `services`" : someOf(services);
   scenario.producers.forEach((producer, k) => {
-    if (!topics.has(producer.topic)) issue(["producers", k, "topic"], `expected one of the topics (${[...topics].join(", ")}), got "${producer.topic}"`);
+    if (!topics.has(producer.topic)) issue(["producers", k, "topic"], `expected one of the topics (${topicList}), got "${producer.topic}"`, producer.topic);
     producer.callsBefore.forEach((name, n) => {
-      if (!services.has(name)) issue(["producers", k, "callsBefore", n], `expected one of the services, got "${name}"`);
+      if (!services.has(name)) issue(["producers", k, "callsBefore", n], `expected one of the services (${serviceList}), got "${name}"`, name);
     });
   });
   scenario.consumers.forEach((group, k) => {
     group.topics.forEach((topic, n) => {
-      if (!topics.has(topic)) issue(["consumers", k, "topics", n], `expected one of the topics (${[...topics].join(", ")}), got "${topic}"`);
+      if (!topics.has(topic)) issue(["consumers", k, "topics", n], `expected one of the topics (${topicList}), got "${topic}"`, topic);
     });
     group.calls.forEach((name, n) => {
-      if (!services.has(name)) issue(["consumers", k, "calls", n], `expected one of the services, got "${name}"`);
+      if (!services.has(name)) issue(["consumers", k, "calls", n], `expected one of the services (${serviceList}), got "${name}"`, name);
     });
-    if (group.startAt >= scenario.duration) issue(["consumers", k, "startAt"], "expected a time before the end of `duration`");
+    if (group.startAt >= scenario.duration) issue(["consumers", k, "startAt"], `expected a time before the end of \`duration\` (${duration}), got ${formatDurationNs(group.startAt)}`, formatDurationNs(group.startAt));
   });
-  const nodes = new Set([...brokerNodeNames(scenario), "controller", ...producerNodeNames(scenario).flat(), ...consumerNodeNames(scenario).flat()]);
-  if (nodes.size !== 1 + brokers + producerNodeNames(scenario).flat().length + consumerNodeNames(scenario).flat().length) issue(["producers"], "client node names must be unique (and not b1…bN or controller)");
+  // Every node name once: brokers b1…bN, the controller, then each client node.
+  const nodes = new Set([...brokerNodeNames(scenario), "controller"]);
+  const clientNode = (name: string, path: (string | number)[], given: string): void => {
+    if (nodes.has(name)) issue(path, `expected client node names unique and unlike b1…b${brokers} and controller, but "${name}" is taken`, given);
+    nodes.add(name);
+  };
+  producerNodeNames(scenario).forEach((names, k) => {
+    const producer = scenario.producers[k]!;
+    for (const name of names) clientNode(name, producer.name === undefined ? ["producers", k] : ["producers", k, "name"], producer.name ?? name);
+  });
+  consumerNodeNames(scenario).forEach((names, k) => {
+    for (const name of names) clientNode(name, ["consumers", k, "group"], scenario.consumers[k]!.group);
+  });
+  const nodeList = someOf(nodes);
   scenario.faults.forEach((fault, k) => {
-    if (fault.at >= scenario.duration) issue(["faults", k, "at"], `expected a time before the end of \`duration\` (everything heals then), got ${fault.at} ns`);
-    const named = "node" in fault ? [fault.node] : fault.verb === "partition" ? partitionNodes(fault.spec) : [];
-    for (const name of named) if (!nodes.has(name)) issue(["faults", k], `expected node names among ${[...nodes].join(", ")}, got "${name}"`);
+    if (fault.at >= scenario.duration) issue(["faults", k, "at"], `expected a time before the end of \`duration\` (${duration}; everything heals then), got ${formatDurationNs(fault.at)}`, formatDurationNs(fault.at));
+    const named: [(string | number)[], string][] = "node" in fault ? [[["node"], fault.node]] : fault.verb === "partition" ? partitionNodes(fault.spec) : [];
+    for (const [path, name] of named) if (!nodes.has(name)) issue(["faults", k, ...path], `expected a node name among ${nodeList}, got "${name}"`, name);
   });
+  const minIsr = scenario.config["min.insync.replicas"];
   if (minIsr !== undefined) {
-    scenario.topics.forEach((topic, k) => {
-      if (minIsr > topic.replicationFactor) issue(["config", "min.insync.replicas"], `is ${minIsr}, above topic ${scenario.topics[k]!.name}'s replication factor ${topic.replicationFactor}: acks=all writes could never succeed`);
-    });
+    const smallest = scenario.topics.reduce((low, topic) => (topic.replicationFactor < low.replicationFactor ? topic : low));
+    if (minIsr > smallest.replicationFactor) {
+      issue(["config", "min.insync.replicas"], `expected at most ${smallest.replicationFactor} (topic ${smallest.name}'s replication factor), or acks=all writes could never succeed; got ${minIsr}`, minIsr);
+    }
   }
 }
 
-function partitionNodes(spec: z.output<typeof partitionSpecSchema>): string[] {
+/** The nodes a partition names, each with its path under the fault. */
+function partitionNodes(spec: z.output<typeof partitionSpecSchema>): [(string | number)[], string][] {
+  const under = (field: string, names: readonly string[]): [(string | number)[], string][] => names.map((name, n) => [["spec", field, n], name]);
   switch (spec.kind) {
     case "total":
-      return spec.groups.flat();
+      return spec.groups.flatMap((group, g) => group.map((name, n): [(string | number)[], string] => [["spec", "groups", g, n], name]));
     case "one-way":
-      return [...spec.from, ...spec.to];
+      return [...under("from", spec.from), ...under("to", spec.to)];
     case "isolate":
-      return spec.nodes;
+      return under("nodes", spec.nodes);
     case "bridge":
-      return [...spec.sides[0], ...spec.sides[1], ...spec.bridge];
+      return [...spec.sides.flatMap((side, s) => side.map((name, n): [(string | number)[], string] => [["spec", "sides", s, n], name])), ...under("bridge", spec.bridge)];
   }
 }

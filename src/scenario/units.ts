@@ -13,6 +13,7 @@ const DURATION_NS: Record<string, number> = {
   ns: 1,
   us: 1_000,
   µs: 1_000,
+  μs: 1_000,
   ms: 1_000_000,
   s: 1_000_000_000,
   m: 60_000_000_000,
@@ -61,9 +62,9 @@ function inRange(value: number): number | null {
   return Number.isFinite(value) && value >= 0 && value <= UNIT_VALUE_MAX ? value : null;
 }
 
-const DURATION_PATTERN = new RegExp(`^${NUMBER}\\s*(ns|us|µs|ms|s|min|m|h|d)$`);
+const DURATION_PATTERN = new RegExp(`^${NUMBER}\\s*(ns|us|µs|μs|ms|s|min|m|h|d)$`);
 
-/** "250us", "10ms", "2s", "1.5h" → integer nanoseconds (rounded); "0" alone is also accepted. */
+/** "250us", "10ms", "2s", "1.5h" → integer nanoseconds (rounded); "0" alone is also accepted. "µs" may be written with the micro sign or the Greek mu. */
 export function parseDurationNs(text: string): number | null {
   if (text.trim() === "0") return 0;
   const parsed = parseWith(text, DURATION_PATTERN);
@@ -99,4 +100,28 @@ export function parseRatePerSec(text: string): number | null {
   const parsed = parseWith(text, RATE_PATTERN);
   if (parsed === null) return null;
   return inRange(parsed[0] * RATE_MULTIPLIER[parsed[1]]! * RATE_PER[parsed[2]]!);
+}
+
+const DURATION_UNITS_DESCENDING: readonly [string, number][] = [
+  ["d", DURATION_NS["d"]!],
+  ["h", DURATION_NS["h"]!],
+  ["min", DURATION_NS["min"]!],
+  ["s", DURATION_NS["s"]!],
+  ["ms", DURATION_NS["ms"]!],
+  ["us", DURATION_NS["us"]!],
+];
+
+/** Integer nanoseconds → the way a scenario file would write it ("30s", "1.5s", "250ms", "1234.567us"), exactly: parseDurationNs(formatDurationNs(ns)) === ns. For messages. */
+export function formatDurationNs(ns: number): string {
+  if (!Number.isFinite(ns)) return String(ns);
+  if (ns === 0) return "0";
+  const magnitude = Math.abs(ns);
+  for (const [unit, size] of DURATION_UNITS_DESCENDING) {
+    // The largest unit in which the value has at most three decimals ("1.5s", "1.001s") and reads back exactly.
+    if (magnitude >= size && magnitude % (size / 1000) === 0) {
+      const text = `${ns / size}${unit}`;
+      if (parseDurationNs(text) === ns) return text;
+    }
+  }
+  return `${ns}ns`;
 }
