@@ -29,6 +29,7 @@ export function renderRunSummary(summary: RunSummary, source: string, wallMs: nu
   lines.push("latency");
   lines.push(latencyLine("produce (send → ack)", summary.latency.produce));
   lines.push(latencyLine("end to end (→ applied)", summary.latency.endToEnd));
+  if (summary.latency.request !== undefined && summary.latency.request !== null) lines.push(latencyLine("user request", summary.latency.request));
   lines.push("bytes on the wire");
   for (const entry of summary.traffic.byClass) lines.push(`  ${entry.trafficClass.padEnd(22)} ${mb(entry.bytes)} MB`);
   for (const node of summary.traffic.byNode) if (node.sentBytes + node.receivedBytes > 0) lines.push(`  ${node.node.padEnd(22)} sent ${mb(node.sentBytes)} MB, received ${mb(node.receivedBytes)} MB`);

@@ -66,6 +66,12 @@ export type HistoryEvent =
   | { type: "commit"; timeNs: TimeNs; client: string; group: string; stream: string; position: number }
   /** The consumer applied the message's side effect (an idempotent consumer skips repeats). */
   | { type: "effect"; timeNs: TimeNs; client: string; group: string; idFirst: MessageId; count: number }
+  /**
+   * A user request that ended by publishing: it started at `startNs` (before
+   * any synchronous calls the application made first) and ended now, when
+   * its publish was answered with `outcome`.
+   */
+  | { type: "request"; timeNs: TimeNs; client: string; startNs: TimeNs; outcome: SendOutcome }
   /** A client operation failed; used for unavailability windows. */
   | { type: "op-failed"; timeNs: TimeNs; client: string; op: "send" | "receive"; error: string }
   /** A client operation succeeded; closes an unavailability window. */

@@ -74,6 +74,8 @@ export interface RunSummary {
     produce: LatencySummary;
     /** From a message's send to its first effect (consumers), if any consumer applies effects. */
     endToEnd: LatencySummary | null;
+    /** User requests that call services and then publish: from the request's start to the publish's answer (claim C2). */
+    request?: LatencySummary | null;
   };
   timeline: TimelineSummary;
   traffic: TrafficSummary;

@@ -16,6 +16,7 @@ export interface HistoryMetrics {
   ackedByClient: Map<string, number>;
   produce: LatencySummary;
   endToEnd: LatencySummary | null;
+  request: LatencySummary | null;
   timeline: TimelineSummary;
 }
 
@@ -32,6 +33,7 @@ export function historyMetrics(history: History, bucketNs: number, endNs: number
   const appliedOnce = new Uint8Array(idLimit);
   const produceLatencies: number[] = [];
   const endToEnd: number[] = [];
+  const requests: number[] = [];
   const ackedByClient = new Map<string, number>();
   const bucketOf = (timeNs: number): number => Math.min(buckets - 1, Math.floor(timeNs / bucketNs));
   for (const event of history.events) {
@@ -69,6 +71,9 @@ export function historyMetrics(history: History, bucketNs: number, endNs: number
         }
         break;
       }
+      case "request":
+        if (event.outcome === "ok") requests.push(event.timeNs - event.startNs);
+        break;
       case "op-failed":
         if (event.op === "send") failedSends[bucketOf(event.timeNs)]! += 1;
         break;
@@ -89,6 +94,7 @@ export function historyMetrics(history: History, bucketNs: number, endNs: number
     ackedByClient,
     produce: latencySummary(produceLatencies),
     endToEnd: endToEnd.length === 0 ? null : latencySummary(endToEnd),
+    request: requests.length === 0 ? null : latencySummary(requests),
     timeline: { bucketNs, acked, applied, backlogByGroup: backlogs(acked, appliedByGroup), failedSends },
   };
 }

@@ -30,6 +30,7 @@ export function kafkaRunSpecOf(scenario: KafkaScenario, seed: number | string = 
         messageBytes: producer.messageSize as DistributionSpec,
         rate: producer.rate,
         config: defined(producer.config),
+        ...(producer.callsBefore.length === 0 ? {} : { callsBefore: producer.callsBefore }),
       });
     }
   });
@@ -45,6 +46,7 @@ export function kafkaRunSpecOf(scenario: KafkaScenario, seed: number | string = 
         processingTime: group.processingTime as DistributionSpec,
         startAtNs: group.startAt,
         ...(group.maxRate === undefined ? {} : { capacityPerSecond: group.maxRate }),
+        ...(group.calls.length === 0 ? {} : { calls: group.calls }),
       });
     }
   });
@@ -60,6 +62,11 @@ export function kafkaRunSpecOf(scenario: KafkaScenario, seed: number | string = 
     },
     producers,
     consumers,
+    services: scenario.services.map((service) => ({
+      name: service.name,
+      latency: service.latency as DistributionSpec,
+      ...(service.capacity === undefined ? {} : { capacityPerSecond: service.capacity }),
+    })),
     faults: faultScheduleOf(scenario),
     faultPhaseNs: scenario.duration,
     convergeNsMax: scenario.budgets.convergeWithin,

@@ -43,6 +43,56 @@ checks: [lost, unexpected, reordered, divergence]
 `,
   },
   {
+    name: "c2-synchronous-chain",
+    claim: "C2",
+    title: "Without a queue: the user waits for every service in the chain, 3 + 300 + 450 + 200 ms",
+    expect: "ok",
+    yaml: `
+system: kafka
+name: c2-synchronous-chain
+description: Each user request calls four services one after another (3, 300, 450 and 200 ms), then records an event. The user waits for all of it. Compare with c2-publish-to-queue.
+seed: 2
+duration: 30s
+cluster: { brokers: 3 }
+config: { min.insync.replicas: 2 }
+topics: [{ name: orders, partitions: 3, replicationFactor: 3 }]
+services:
+  - { name: order-db, latency: 3ms }
+  - { name: inventory, latency: 300ms }
+  - { name: payment, latency: 450ms }
+  - { name: email, latency: 200ms }
+producers:
+  - { name: web, topic: orders, rate: 2/s, messageSize: 512B, callsBefore: [order-db, inventory, payment, email], config: { acks: all, linger.ms: 0 } }
+checks: [lost, unexpected]
+`,
+  },
+  {
+    name: "c2-publish-to-queue",
+    claim: "C2",
+    title: "With a queue: the user waits for the first service and the publish; the other services run behind the queue",
+    expect: "ok",
+    yaml: `
+system: kafka
+name: c2-publish-to-queue
+description: Each user request writes the order (3 ms) and publishes an event (acks=all); consumers call inventory, payment and email (300 + 450 + 200 ms) asynchronously, each member one request at a time. The user waits a few milliseconds; the work still takes about a second, end to end.
+seed: 2
+duration: 30s
+cluster: { brokers: 3 }
+config: { min.insync.replicas: 2 }
+topics: [{ name: orders, partitions: 3, replicationFactor: 3 }]
+services:
+  - { name: order-db, latency: 3ms }
+  - { name: inventory, latency: 300ms }
+  - { name: payment, latency: 450ms }
+  - { name: email, latency: 200ms }
+producers:
+  - { name: web, topic: orders, rate: 2/s, messageSize: 512B, callsBefore: [order-db], config: { acks: all, linger.ms: 0 } }
+consumers:
+  - { group: fulfilment, count: 3, topics: [orders], processingTime: 0ms, calls: [inventory, payment, email], commit: after-process, config: { max.poll.records: 500 } }
+checks: [lost, lost-effects, unexpected]
+`,
+  },
+  {
     name: "c3-peak-shaving",
     claim: "C3",
     title: "Peak shaving: 50 req/s, 5k req/s for an hour, consumers capped at 2k/s; the queue absorbs the peak",

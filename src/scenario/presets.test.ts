@@ -13,7 +13,24 @@ describe("built-in presets", () => {
     const names = PRESETS.map((preset) => preset.name);
     expect(new Set(names).size).toBe(names.length);
     const claims = new Set(PRESETS.map((preset) => preset.claim));
-    for (const claim of ["C1", "C3", "C8", "C9", "C10", "K1", "K2", "K3", "K4", "K12"]) expect(claims.has(claim), claim).toBe(true);
+    for (const claim of ["C1", "C2", "C3", "C8", "C9", "C10", "K1", "K2", "K3", "K4", "K12"]) expect(claims.has(claim), claim).toBe(true);
+  });
+
+  it("C2: behind a queue the user waits milliseconds; in a synchronous chain, for every service", () => {
+    const request = (name: string) => {
+      const loaded = validateScenario(PRESETS.find((preset) => preset.name === name)!.document);
+      if (!loaded.ok) throw new Error(formatProblems(loaded.problems));
+      return runScenario(loaded.scenario).summary;
+    };
+    const chain = request("c2-synchronous-chain");
+    const queued = request("c2-publish-to-queue");
+    // 3 + 300 + 450 + 200 ms of calls, plus the publish.
+    expect(chain.latency.request!.p50Ns).toBeGreaterThan(953e6);
+    expect(chain.latency.request!.p50Ns).toBeLessThan(960e6);
+    // The order write and the publish only; the rest happens behind the queue, about a second end to end.
+    expect(queued.latency.request!.p99Ns).toBeLessThan(10e6);
+    expect(queued.latency.endToEnd!.p50Ns).toBeGreaterThan(950e6);
+    expect(queued.messages.applied).toBe(queued.messages.acked);
   });
 
   it.each(PRESETS.map((preset) => [preset.name, preset] as const))("%s runs to its promised verdict", (_name, preset) => {

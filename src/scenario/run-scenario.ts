@@ -53,7 +53,7 @@ export function summarize(scenario: Scenario, spec: KafkaRunSpec, result: KafkaR
     stopReason: result.stopReason,
     messages: metrics.messages,
     throughput: { ackedPerSec: metrics.messages.acked / seconds, ackedBytesPerSec: ackedBytes / seconds },
-    latency: { produce: metrics.produce, endToEnd: metrics.endToEnd },
+    latency: { produce: metrics.produce, endToEnd: metrics.endToEnd, request: metrics.request },
     timeline: metrics.timeline,
     traffic: trafficSummary(result),
     disks: diskSummaries(result),

@@ -13,6 +13,7 @@ import type { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import { assert } from "../../kernel/assert.js";
+import { DownstreamService } from "../../clients/downstream-service.js";
 import { distribution, type DistributionSpec } from "../../kernel/distribution.js";
 import { msToNs } from "./config.js";
 import type { KafkaCluster } from "./cluster.js";
@@ -33,6 +34,8 @@ export interface ConsumerWorkload {
   startAtNs?: number;
   /** Messages per second the group's downstream can take, shared by all its members (set it alike on each). */
   capacityPerSecond?: number;
+  /** Services each poll's processing calls, one after another, after its own work (claim C2's asynchronous half). */
+  calls?: string[];
 }
 
 export interface ConsumerDriverOptions {
@@ -45,6 +48,8 @@ export interface ConsumerDriverOptions {
   idempotentConsumer?: IdempotentConsumer;
   /** The group's downstream capacity, shared by its members (claim C3: the database's limit). */
   capacity?: CapacityLimiter;
+  /** The run's downstream services, by name (for `calls`). */
+  services?: ReadonlyMap<string, DownstreamService>;
 }
 
 /**
@@ -124,14 +129,19 @@ export class ConsumerDriver implements NodeSoftware {
 
   private makeProcessingTime(): ProcessingTime | null {
     const { workload, capacity, world } = this.options;
-    if (workload.processingTime === undefined && capacity === undefined) return null;
+    const calls = (workload.calls ?? []).map((name) => {
+      const service = this.options.services?.get(name);
+      assert(service !== undefined, `consumer ${workload.name}: no service ${name}`);
+      return service;
+    });
+    if (workload.processingTime === undefined && capacity === undefined && calls.length === 0) return null;
     const sampler = workload.processingTime === undefined ? null : distribution(workload.processingTime);
     const rng = sampler === null ? null : world.kernel.rng.stream(`kafka.consumer.processing:${workload.name}`);
     const fixedNs = msToNs(workload.config["mqsim.processing.ms"] ?? DEFAULT_CONSUMER_CONFIG["mqsim.processing.ms"]);
     return (records, nowNs) => {
       const workNs = sampler === null ? fixedNs : sampler.sample(rng!);
-      const doneNs = capacity === undefined ? nowNs + workNs : Math.max(nowNs + workNs, capacity.reserve(nowNs, records.count));
-      return doneNs - nowNs;
+      const workDoneNs = capacity === undefined ? nowNs + workNs : Math.max(nowNs + workNs, capacity.reserve(nowNs, records.count));
+      return DownstreamService.chainDoneNs(calls, workDoneNs) - nowNs;
     };
   }
 }

@@ -79,12 +79,14 @@ export class RecordAccumulator {
     return partition;
   }
 
-  /** Appends `count` messages of `bytesPerMessage` bytes each; O(batches touched), not O(count). */
-  append(topicPartition: string, count: number, bytesPerMessage: number): void {
+  /** Appends `count` messages of `bytesPerMessage` bytes each; O(batches touched), not O(count). Returns the batch holding the last one. */
+  append(topicPartition: string, count: number, bytesPerMessage: number): ProducerBatch {
     const partition = this.partition(topicPartition);
     let remaining = count;
+    let last: ProducerBatch | null = null;
     while (remaining > 0) {
       const batch = partition.open ?? this.openBatch(partition);
+      last = batch;
       let room = Math.floor((this.batchSizeBytes - batch.bytes) / bytesPerMessage);
       if (batch.count === 0 && room < 1) room = 1;
       if (room < 1) {
@@ -98,6 +100,8 @@ export class RecordAccumulator {
       // Full when another message of this size would not fit: send it without lingering.
       if (batch.bytes + bytesPerMessage > this.batchSizeBytes) this.seal(partition, batch);
     }
+    assert(last !== null, `append of ${count} messages`);
+    return last;
   }
 
   /** Puts a batch that failed back at the front of its queue for a retry. */

@@ -13,6 +13,7 @@
  * unknown). A done batch may still have a request in flight; its response is
  * then ignored, as Kafka ignores responses for batches it already expired.
  */
+import type { SendOutcome } from "../../clients/history.js";
 import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
 import type { TimeNs } from "../../kernel/time.js";
 import { isRetriable, type KafkaError } from "./protocol.js";
@@ -43,6 +44,8 @@ export class ProducerBatch {
   bytes = RECORD_BATCH_HEADER_BYTES;
   /** First message id; ids are reserved when the batch is sealed. */
   idFirst = -1;
+  /** Callbacks of the sends whose last message is in this batch (Kafka's per-record Callback), run at its send-result. */
+  completions: ((outcome: SendOutcome) => void)[] | null = null;
   /** Idempotent producer id and sequence, fixed at the first send and reused by every retry (KIP-98). */
   producerId = -1;
   baseSequence = -1;

@@ -144,6 +144,11 @@ export class BatchOutcomes {
       ...(server === "" ? {} : { server }),
     });
     this.world.kernel.trace.record("kafka.producer.result", this.clientName, batch.idFirst, batch.count, OUTCOME_CODE[outcome]);
+    const completions = batch.completions;
+    if (completions !== null) {
+      batch.completions = null;
+      for (const completion of completions) completion(outcome);
+    }
     if (outcome !== "ok" && batch.hasSequence && batch.producerId === this.producerIdNow) this.resetProducerId();
   }
 

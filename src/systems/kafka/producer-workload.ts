@@ -8,6 +8,7 @@
 import { assert } from "../../kernel/assert.js";
 import { distribution, type Distribution, type DistributionSpec } from "../../kernel/distribution.js";
 import type { RngStream } from "../../kernel/rng.js";
+import { DownstreamService } from "../../clients/downstream-service.js";
 import type { History } from "../../clients/history.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
@@ -30,6 +31,12 @@ export interface ProducerWorkload {
   rate?: RateShape;
   /** Message size in bytes, drawn per send (every message of a send has that size); default bytesPerMessage. */
   messageBytes?: DistributionSpec;
+  /**
+   * Services the application calls, one after another, before it publishes
+   * (claim C2). With calls, every send is a user request: a "request" event
+   * records its start (before the calls) and its end (the publish answered).
+   */
+  callsBefore?: string[];
 }
 
 /**
@@ -58,7 +65,13 @@ export class ProducerDriver implements NodeSoftware {
     private readonly bootstrap: readonly string[],
     private readonly history: History,
     private readonly stopAtNs: number,
+    services: ReadonlyMap<string, DownstreamService> = new Map(),
   ) {
+    this.calls = (workload.callsBefore ?? []).map((name) => {
+      const service = services.get(name);
+      assert(service !== undefined, `producer ${workload.name}: no service ${name}`);
+      return service;
+    });
     assert(workload.messagesPerSecond > 0 && workload.messagesPerSend > 0, `producer ${workload.name}: rate and batch must be > 0`);
     this.tickNs = Math.max(1, Math.round((workload.messagesPerSend / workload.messagesPerSecond) * 1e9));
     this.topicPartitions = Array.from({ length: workload.partitions }, (_, partition) => topicPartition(workload.topic, partition));
@@ -72,6 +85,13 @@ export class ProducerDriver implements NodeSoftware {
     this.sizeRng = workload.messageBytes === undefined ? null : world.kernel.rng.stream(`kafka.producer.sizes:${workload.name}`);
   }
 
+  private readonly calls: DownstreamService[];
+  private readonly onCallsDoneBound = (startNs: number): void => {
+    this.callsPending--;
+    this.publish(startNs);
+  };
+  /** Requests still waiting for their services (the run is not idle while any are). */
+  private callsPending = 0;
   private readonly arrivals: RngStream | null;
   private readonly sizes: Distribution | null;
   private readonly sizeRng: RngStream | null;
@@ -115,6 +135,8 @@ export class ProducerDriver implements NodeSoftware {
 
   start(node: WorldNode): void {
     this.node = node;
+    // Requests of a crashed incarnation died with it (their timers were its own).
+    this.callsPending = 0;
     this.producerNow = new KafkaProducer({
       world: this.world,
       node,
@@ -129,15 +151,37 @@ export class ProducerDriver implements NodeSoftware {
 
   /** True when this producer has nothing left to send or resolve. */
   isIdle(): boolean {
-    return this.producerNow === null || !this.node.isUp || this.producerNow.isIdle();
+    return this.producerNow === null || !this.node.isUp || (this.callsPending === 0 && this.producerNow.isIdle());
   }
 
   private onTick(): void {
     if (this.node.now >= this.stopAtNs) return;
+    if (this.calls.length > 0) {
+      // The request calls its services first; it publishes when the last answers.
+      const nowNs = this.node.now;
+      this.callsPending++;
+      this.node.after(DownstreamService.chainDoneNs(this.calls, nowNs) - nowNs, this.onCallsDoneBound, nowNs);
+      this.schedule();
+      return;
+    }
+    this.publish(-1);
+  }
+
+  /** Sends one tick's messages; `startNs` ≥ 0 marks a user request started then (recorded when answered). */
+  private publish(startNs: number): void {
     const partition = this.partitionNext;
     this.partitionNext = (this.partitionNext + 1) % this.workload.partitions;
     const bytes = this.sizes === null ? this.workload.bytesPerMessage : Math.max(1, this.sizes.sample(this.sizeRng!));
-    this.producerNow!.send(this.topicPartitions[partition]!, this.workload.messagesPerSend, bytes);
-    this.schedule();
+    if (startNs < 0) {
+      this.producerNow!.send(this.topicPartitions[partition]!, this.workload.messagesPerSend, bytes);
+      this.schedule();
+      return;
+    }
+    const node = this.node;
+    const history = this.history;
+    const client = this.workload.name;
+    this.producerNow!.send(this.topicPartitions[partition]!, this.workload.messagesPerSend, bytes, (outcome) => {
+      history.record({ type: "request", timeNs: node.now, client, startNs, outcome });
+    });
   }
 }

@@ -34,7 +34,7 @@
 import { assert } from "../../kernel/assert.js";
 import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
 import type { TimeNs } from "../../kernel/time.js";
-import type { History } from "../../clients/history.js";
+import type { History, SendOutcome } from "../../clients/history.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import type { KafkaProducerConfig } from "./config.js";
@@ -126,12 +126,14 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   }
 
   /** Enqueues `count` messages of `bytesPerMessage` bytes for `topicPartition` ("orders-3"). */
-  send(topicPartition: string, count: number, bytesPerMessage: number): void {
+  /** Hands messages to the producer; `onComplete` runs when the batch holding the last of them gets its result. */
+  send(topicPartition: string, count: number, bytesPerMessage: number, onComplete?: (outcome: SendOutcome) => void): void {
     this.assertAlive();
     if (!(this.isStarted)) assert(false, `producer ${this.clientName}: send before start`);
     if (!(Number.isSafeInteger(count) && count > 0)) assert(false, `producer ${this.clientName}: send of ${count} messages`);
     if (!(Number.isSafeInteger(bytesPerMessage) && bytesPerMessage > 0)) assert(false, `producer ${this.clientName}: messages of ${bytesPerMessage} bytes`);
-    this.accumulator.append(topicPartition, count, bytesPerMessage);
+    const batch = this.accumulator.append(topicPartition, count, bytesPerMessage);
+    if (onComplete !== undefined) (batch.completions ??= []).push(onComplete);
   }
 
   /** ProduceRequests written and not yet answered, over every broker connection. */

@@ -17,6 +17,7 @@ import type { StopReason } from "../../kernel/scheduler.js";
 import type { FaultSchedule } from "../../faults/fault.js";
 import { scheduleFaults } from "../../faults/schedule.js";
 import { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
+import { DownstreamService, type DownstreamServiceSpec } from "../../clients/downstream-service.js";
 import { buildKafkaCluster, COORDINATOR_NODE, type KafkaCluster, type KafkaClusterSpec } from "./cluster.js";
 import { convergence, finalLogs, replicaSnapshots } from "./cluster-state.js";
 import { CapacityLimiter, ConsumerDriver, drainReasons, type ConsumerWorkload } from "./consumer-workload.js";
@@ -32,6 +33,8 @@ export interface KafkaRunSpec {
    * before the run counts as converged.
    */
   consumers?: ConsumerWorkload[];
+  /** Services producers call before publishing and consumers call while processing. */
+  services?: DownstreamServiceSpec[];
   faults: FaultSchedule;
   /** Producers send and faults happen before this; then everything heals. */
   faultPhaseNs: number;
@@ -74,12 +77,13 @@ export function runKafka(spec: KafkaRunSpec): KafkaRunResult {
   const cluster = buildKafkaCluster(kernel, { ...spec.cluster, clients });
   const { world } = cluster;
   const history = new History();
+  const services = new Map((spec.services ?? []).map((service) => [service.name, new DownstreamService(service, kernel.rng.stream(`service:${service.name}`))] as const));
   const drivers = spec.producers.map((workload) => {
-    const driver = new ProducerDriver(world, workload, cluster.brokerNames, history, spec.faultPhaseNs);
+    const driver = new ProducerDriver(world, workload, cluster.brokerNames, history, spec.faultPhaseNs, services);
     world.install(workload.name, driver);
     return driver;
   });
-  const consumers = installConsumers(cluster, consumerWorkloads, history);
+  const consumers = installConsumers(cluster, consumerWorkloads, history, services);
   scheduleFaults(world, spec.faults.filter((fault) => fault.atNs < spec.faultPhaseNs));
   kernel.scheduler.at(spec.faultPhaseNs, () => world.healAll());
   world.boot();
@@ -135,7 +139,7 @@ export function runKafka(spec: KafkaRunSpec): KafkaRunResult {
   };
 }
 
-function installConsumers(cluster: KafkaCluster, workloads: readonly ConsumerWorkload[], history: History): ConsumerDriver[] {
+function installConsumers(cluster: KafkaCluster, workloads: readonly ConsumerWorkload[], history: History, services: ReadonlyMap<string, DownstreamService>): ConsumerDriver[] {
   // One store per group: it stands for the group's downstream database.
   const stores = new Map<string, IdempotentConsumer>();
   const capacities = new Map<string, CapacityLimiter>();
@@ -152,6 +156,7 @@ function installConsumers(cluster: KafkaCluster, workloads: readonly ConsumerWor
       history,
       ...(isIdempotent ? { idempotentConsumer: stores.get(workload.group)! } : {}),
       ...(capacity === undefined ? {} : { capacity }),
+      services,
     });
     cluster.world.install(workload.name, driver);
     return driver;
