@@ -16,6 +16,22 @@ describe("built-in presets", () => {
     for (const claim of ["C1", "C2", "C3", "C8", "C9", "C10", "K1", "K2", "K3", "K4", "K12"]) expect(claims.has(claim), claim).toBe(true);
   });
 
+  it("C1: a consumer group added mid-run receives everything and changes nothing for the producer", () => {
+    const document = PRESETS.find((preset) => preset.name === "c1-fan-out")!.document as { consumers: { group: string }[] };
+    const withoutLateGroup = { ...document, consumers: document.consumers.filter((group) => group.group !== "analytics") };
+    const run = (doc: unknown) => {
+      const loaded = validateScenario(doc);
+      if (!loaded.ok) throw new Error(formatProblems(loaded.problems));
+      return runScenario(loaded.scenario).summary;
+    };
+    const [late, none] = [run(document), run(withoutLateGroup)];
+    expect(late.verdict).toBe("ok");
+    expect(late.messages.acked).toBe(none.messages.acked);
+    // Produce latency with and without the late group: the same to within a few per cent.
+    expect(Math.abs(late.latency.produce.p50Ns - none.latency.produce.p50Ns) / none.latency.produce.p50Ns).toBeLessThan(0.05);
+    expect(Math.abs(late.latency.produce.p99Ns - none.latency.produce.p99Ns) / none.latency.produce.p99Ns).toBeLessThan(0.1);
+  });
+
   it("C2: behind a queue the user waits milliseconds; in a synchronous chain, for every service", () => {
     const request = (name: string) => {
       const loaded = validateScenario(PRESETS.find((preset) => preset.name === name)!.document);
