@@ -6,6 +6,8 @@ export const EXIT_SAFETY_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
 /** The run was safe but did not converge within its bound. */
 export const EXIT_LIVENESS_FAILED = 3;
+/** Interrupted (SIGINT) before finishing; what finished is saved (a sweep resumes from it). 128 + SIGINT, as shells report it. */
+export const EXIT_INTERRUPTED = 130;
 /** An internal assertion failed: a simulator bug. */
 export const EXIT_SIMULATOR_BUG = 70;
 

@@ -14,6 +14,7 @@ import { renderWorldDemo } from "./render-world-demo.js";
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SIMULATOR_BUG } from "./exit-codes.js";
 import { tourCommand } from "./tour.js";
 import { checkCommand, listCommand, runCommand, showCommand, type CheckFlags, type RunFlags } from "./scenario-commands.js";
+import { mergeCommand, sweepCommand, type SweepFlags } from "./sweep-commands.js";
 
 function parseInteger(name: string, min: number) {
   return (text: string): number => {
@@ -24,6 +25,11 @@ function parseInteger(name: string, min: number) {
     }
     return value;
   };
+}
+
+/** Commander's way to repeat an option: each occurrence appends to the list. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function parseSeconds(text: string): number {
@@ -50,9 +56,13 @@ Examples:
   mqsim check k3 --runs 200                   # search fault schedules for a counterexample
   mqsim replay k3 --seed 42                   # the same run, the same digest
   mqsim show k3 > k3.yaml                     # a preset as a file to edit
+  mqsim sweep my-cluster.yaml --set cluster.brokers=3,5 --set 'config["min.insync.replicas"]=1,2'
+  mqsim sweep my-cluster.yaml --shard 1/2 --out sweeps/a   # one half; the other half elsewhere
+  mqsim merge sweeps/a sweeps/b --out sweeps/all           # the shards' results as one report
 
 Exit codes: 0 all checks held, 1 a safety check failed, 2 bad input,
-3 liveness failed, 70 simulator bug.
+3 liveness failed, 70 simulator bug (sweep and merge: 0 when complete,
+whatever the points' verdicts; 130 when interrupted).
 
   mqsim demo --seed 42
   mqsim demo --seed 42 --json   # same seed, same digest, in any process
@@ -128,6 +138,28 @@ program
   .option("--path <path>", "replay one counterexample of an earlier search")
   .action((scenario: string, flags: CheckFlags) => {
     process.exitCode = checkCommand(scenario, flags);
+  });
+
+program
+  .command("sweep")
+  .description("Run every combination of parameter values (the scenario's sweep: block and --set flags) in worker threads; resumable; table and report")
+  .argument("<scenario>", "a scenario file or a preset name")
+  .option("--set <path=values>", 'a parameter and its values, repeatable: cluster.brokers=3,5 or config["min.insync.replicas"]=1,2 (overrides the sweep: block for that path)', collect, [])
+  .option("--workers <n>", "worker threads (default: the number of CPUs; 1 runs in process)", parseInteger("--workers", 1))
+  .option("--out <dir>", "results (points.jsonl) and report folder (default: reports/sweeps/<scenario name>)")
+  .option("--shard <i/n>", "run only the points whose index is i-1 modulo n, into points.shard-i-of-n.jsonl; combine with mqsim merge")
+  .option("--seed <n>", "base seed every point's seed derives from (default: the scenario's)", parseInteger("--seed", 0))
+  .action(async (scenario: string, flags: SweepFlags) => {
+    process.exitCode = await sweepCommand(scenario, flags);
+  });
+
+program
+  .command("merge")
+  .description("Combine sweep results (shards' points.shard-i-of-n.jsonl files, or their folders) into one sweep report")
+  .argument("<inputs...>", "results files or folders holding them")
+  .requiredOption("--out <dir>", "where the merged report goes")
+  .action(async (inputs: string[], flags: { out: string }) => {
+    process.exitCode = await mergeCommand(inputs, flags);
   });
 
 program

@@ -1,0 +1,136 @@
+/**
+ * `mqsim sweep` and `mqsim merge`. A sweep plans and checks every point
+ * before running any (bad input exits 2), then runs the points into
+ * <out>/points.jsonl (or its shard's file), resuming what an interrupted run
+ * left, prints the table and writes the sweep report. SIGINT stops
+ * dispatching and exits 130 once the points in flight are dropped (a second
+ * SIGINT exits at once); every point already finished is on disk, and the
+ * same command finishes the rest.
+ */
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { writeSweepReport } from "../report/write-sweep-report.js";
+import { parseSetFlag, type SetFlag } from "../sweep/grid.js";
+import { mergeResults, summaryFromRecords } from "../sweep/merge.js";
+import { planSweep } from "../sweep/plan.js";
+import { readResultsFile } from "../sweep/results-file.js";
+import { runSweep, SweepPointError, SweepResultsMismatch, type SweepRunResult } from "../sweep/run-sweep.js";
+import { isResultsFileName, parseShard, resultsFileName, type Shard } from "../sweep/shard.js";
+import { compareStrings } from "../kernel/order.js";
+import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_SIMULATOR_BUG } from "./exit-codes.js";
+import { loadScenarioSource } from "./scenario-source.js";
+import { renderSweepTable, sweepProgress } from "./sweep-output.js";
+
+export interface SweepFlags {
+  set: string[];
+  workers?: number;
+  out?: string;
+  shard?: string;
+  seed?: number;
+}
+
+export async function sweepCommand(source: string, flags: SweepFlags): Promise<number> {
+  const loaded = loadScenarioSource(source);
+  if (!loaded.ok) return badInput(loaded.message);
+  const sets: SetFlag[] = [];
+  for (const text of flags.set) {
+    const parsed = parseSetFlag(text);
+    if (!parsed.ok) return badInput(parsed.message);
+    sets.push(parsed.value);
+  }
+  let shard: Shard | undefined;
+  if (flags.shard !== undefined) {
+    const parsed = parseShard(flags.shard);
+    if (!parsed.ok) return badInput(parsed.message);
+    shard = parsed.shard;
+  }
+  const planned = planSweep(loaded.document, { sets, ...(flags.seed === undefined ? {} : { seed: flags.seed }) });
+  if (!planned.ok) return badInput(`${source}: ${planned.message}`);
+  const plan = planned.plan;
+  const out = flags.out ?? join("reports", "sweeps", plan.scenario);
+  if (existsSync(out) && !statSync(out).isDirectory()) return badInput(`--out: expected a directory, but ${out} is a file`);
+  const resultsFile = join(out, resultsFileName(shard));
+  const workers = flags.workers ?? Math.max(1, availableParallelism());
+
+  const progress = sweepProgress();
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    // A second Ctrl-C does not wait for the workers to be stopped.
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    progress.stop();
+    process.stderr.write("\nmqsim: interrupted; stopping (points not yet saved run next time)\n");
+    controller.abort();
+  };
+  process.on("SIGINT", onSigint);
+  const startedMs = performance.now();
+  let result: SweepRunResult;
+  try {
+    result = await runSweep(plan, {
+      resultsFile,
+      shard,
+      workers,
+      signal: controller.signal,
+      yieldToHost: () => new Promise<void>((resolve) => setImmediate(resolve)),
+      onResume: (resume) => {
+        const slice = shard === undefined ? "" : ` (shard ${shard.index}/${shard.count} of ${plan.points.length})`;
+        const threads = Math.min(workers, resume.todo) <= 1 ? "in process" : `${Math.min(workers, resume.todo)} worker threads`;
+        process.stderr.write(`sweep ${plan.scenario}: ${resume.total} points${slice}, ${resume.todo} to run, ${threads}; results in ${resultsFile}\n`);
+        if (resume.dropped > 0) process.stderr.write(`dropped ${resume.dropped} line${resume.dropped === 1 ? "" : "s"} of ${resultsFile} that no point of this sweep needs (other grids, repeats, a cut-off write)\n`);
+        progress.start(resume.total, resume.reused);
+      },
+      onPoint: (record, done, total) => progress.point(record, done, total),
+    });
+  } catch (error) {
+    progress.stop();
+    if (error instanceof SweepResultsMismatch) return badInput(error.message);
+    if (error instanceof SweepPointError) {
+      process.stderr.write(`mqsim: simulator bug (please report with the command line): ${error.message}\n`);
+      return EXIT_SIMULATOR_BUG;
+    }
+    throw error;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+  progress.stop();
+  const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
+  if (result.interrupted) {
+    process.stderr.write(`mqsim: ${result.records.length} of ${result.resume.total} points saved in ${resultsFile}; run the same command again to finish the rest\n`);
+    return EXIT_INTERRUPTED;
+  }
+  const summary = summaryFromRecords(result.records);
+  process.stdout.write(renderSweepTable(summary));
+  if (shard !== undefined) {
+    process.stdout.write(`shard ${shard.index}/${shard.count}: ${result.records.length} points in ${resultsFile} (${seconds} s); when every shard is done: mqsim merge <their files or folders> --out <dir>\n`);
+    return EXIT_OK;
+  }
+  const files = await writeSweepReport(out, summary);
+  process.stdout.write(`${summary.points.length} points in ${seconds} s; report: ${files.length} files in ${out} (open ${join(out, "sweep.html")})\n`);
+  return EXIT_OK;
+}
+
+export async function mergeCommand(inputs: readonly string[], flags: { out: string }): Promise<number> {
+  const files: string[] = [];
+  for (const input of inputs) {
+    if (!existsSync(input)) return badInput(`${input}: no such file or folder`);
+    if (statSync(input).isDirectory()) {
+      const found = readdirSync(input).filter(isResultsFileName).sort(compareStrings);
+      if (found.length === 0) return badInput(`${input}: no sweep results (points.jsonl or points.shard-i-of-n.jsonl) in this folder`);
+      files.push(...found.map((name) => join(input, name)));
+    } else {
+      files.push(input);
+    }
+  }
+  const merged = mergeResults(files.map((file) => ({ file, read: readResultsFile(file) })));
+  if (!merged.ok) return badInput(merged.message);
+  if (merged.damaged > 0) process.stderr.write(`mqsim: ignored ${merged.damaged} damaged or cut-off line${merged.damaged === 1 ? "" : "s"}\n`);
+  process.stdout.write(renderSweepTable(merged.summary));
+  const written = await writeSweepReport(flags.out, merged.summary);
+  process.stdout.write(`merged ${merged.summary.points.length} points from ${files.length} file${files.length === 1 ? "" : "s"}; report: ${written.length} files in ${flags.out} (open ${join(flags.out, "sweep.html")})\n`);
+  return EXIT_OK;
+}
+
+function badInput(message: string): number {
+  process.stderr.write(`mqsim: ${message}\n`);
+  return EXIT_BAD_INPUT;
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { fixtureRunSummary } from "../report/report-fixture.js";
+import type { RunSummary } from "../report/run-summary.js";
+import { validateScenario } from "../scenario/load.js";
+import type { Scenario } from "../scenario/schema.js";
+import { nameBottleneck, offeredMessages, utilisations } from "./bottleneck.js";
+
+/** The scenario the report fixture's numbers describe: 2000 messages/s for 20 s, 1 Gbps NICs, NVMe disks. */
+function scenario(overrides: Record<string, unknown> = {}): Scenario {
+  const loaded = validateScenario({
+    system: "kafka",
+    duration: "20s",
+    cluster: { brokers: 3, nic: "1Gbps", disk: "nvme" },
+    topics: [{ name: "t", partitions: 3, replicationFactor: 3 }],
+    producers: [{ topic: "t", rate: "2k/s" }],
+    consumers: [{ group: "g1", topics: ["t"] }],
+    ...overrides,
+  });
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+  return loaded.scenario;
+}
+
+const NIC_BYTES_PER_SEC = 125_000_000;
+
+function summary(change: (summary: RunSummary) => void = () => {}): RunSummary {
+  const base = fixtureRunSummary();
+  change(base);
+  return base;
+}
+
+describe("bottleneck naming", () => {
+  it("names nothing when the offered load was carried, and shows the busiest resource", () => {
+    expect(nameBottleneck(scenario(), summary())).toBe("none (offered load carried; busiest c1 NIC egress 0.3%)");
+  });
+
+  it("names a NIC direction at 80% of its capacity or more, over the workload's duration", () => {
+    const busy = summary((s) => (s.traffic.byNode[1]!.receivedBytes = 0.9 * NIC_BYTES_PER_SEC * 20));
+    expect(nameBottleneck(scenario(), busy)).toBe("b2 NIC ingress (90% of capacity over the workload)");
+    expect(utilisations(scenario(), busy)[0]).toEqual({ resource: "b2 NIC ingress", share: 0.9 });
+  });
+
+  it("names a disk by its estimated busy time: bytes at the profile's bandwidth plus fsyncs at its latency", () => {
+    // nvme: 2 GB/s, 3.5 ms per fsync. 4000 fsyncs in 20 s is 14 s of flushing, plus 10 GB written is 5 s: 95%.
+    const busy = summary((s) => {
+      s.disks[2]!.fsyncs = 4_000;
+      s.disks[2]!.writtenBytes = 10e9;
+    });
+    expect(nameBottleneck(scenario(), busy)).toBe("b3 disk (95% of capacity over the workload)");
+    expect(nameBottleneck(scenario({ cluster: { brokers: 3, nic: "1Gbps", disk: "nvme-plp" } }), busy)).toMatch(/^none/);
+  });
+
+  it("names consumer capacity when a group's backlog keeps growing through the workload", () => {
+    const lagging = summary((s) => (s.timeline.backlogByGroup[0]!.values = s.timeline.acked.map((_, k) => k * 200)));
+    expect(nameBottleneck(scenario(), lagging)).toBe("consumer capacity (g1: backlog 7800 at the end of the workload)");
+  });
+
+  it("names the producer window when the producers carried under 90% of the offered load, or unavailability when faults kept sends out", () => {
+    // The fixture acknowledges 39 000 of the 40 000 offered within the workload (a failover stalls one bucket).
+    const halved = summary((s) => (s.timeline.acked = s.timeline.acked.map((count) => count / 2)));
+    expect(nameBottleneck(scenario(), halved)).toBe("producer window (carried 49% of offered)");
+    const unavailable = summary((s) => {
+      s.timeline.acked = s.timeline.acked.map((count) => count / 2);
+      s.unavailability.sendSeconds = 9.5;
+    });
+    expect(nameBottleneck(scenario(), unavailable)).toBe("unavailability (9.5 s without sends; carried 49% of offered)");
+  });
+
+  it("counts the offered load of every rate shape over the duration", () => {
+    expect(offeredMessages(scenario())).toBe(40_000);
+    const stepped = scenario({ producers: [{ topic: "t", count: 2, rate: { kind: "piecewise", steps: [{ at: 0, rate: "1k/s" }, { at: "10s", rate: "3k/s" }, { at: "30s", rate: "9k/s" }] } }] });
+    expect(offeredMessages(stepped)).toBe(2 * (10 * 1_000 + 10 * 3_000));
+  });
+});
