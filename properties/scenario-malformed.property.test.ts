@@ -576,9 +576,15 @@ const producerConfigArbitrary = fc.record(
     retries: fc.integer({ min: 0, max: 2_147_483_647 }),
     "enable.idempotence": fc.boolean(),
     "max.in.flight.requests.per.connection": fc.integer({ min: 1, max: 1_000 }),
-    "request.timeout.ms": fc.integer({ min: 1, max: 120_000 }),
+    // linger.ms + request.timeout.ms must stay within the default delivery.timeout.ms (120 s).
+    "request.timeout.ms": fc.integer({ min: 1, max: 60_000 }),
   },
   { requiredKeys: [] },
+).map((config) =>
+  // Kafka refuses idempotence with acks other than all, no retries, or more than 5 requests in flight.
+  config["enable.idempotence"] === true
+    ? { ...config, acks: "all" as const, retries: Math.max(1, config.retries ?? 1), "max.in.flight.requests.per.connection": Math.min(5, config["max.in.flight.requests.per.connection"] ?? 5) }
+    : config,
 );
 
 const consumerConfigArbitrary = fc.record(
@@ -586,7 +592,8 @@ const consumerConfigArbitrary = fc.record(
     "enable.auto.commit": fc.boolean(),
     "auto.offset.reset": fc.constantFrom("earliest", "latest"),
     "max.poll.records": fc.integer({ min: 1, max: 1_000_000 }),
-    "session.timeout.ms": fc.integer({ min: 1, max: 300_000 }),
+    // Above the default heartbeat.interval.ms (3 s), as Kafka requires.
+    "session.timeout.ms": fc.integer({ min: 3_001, max: 300_000 }),
   },
   { requiredKeys: [] },
 );
@@ -650,6 +657,9 @@ const validScenarioArbitrary = fc
             config: consumerConfigArbitrary,
           },
           { requiredKeys: ["group", "topics"] },
+        ).map((group) =>
+          // Auto-commit (the default policy) needs enable.auto.commit left on.
+          (group.commit ?? "after-process") === "auto" && group.config?.["enable.auto.commit"] === false ? { ...group, config: { ...group.config, "enable.auto.commit": true } } : group,
         ),
       ),
     );

@@ -12,6 +12,8 @@
  */
 import { z } from "zod";
 import { CHECKER_NAMES } from "../checks/violation.js";
+import { resolveConsumerConfig } from "../systems/kafka/consumer-config.js";
+import { resolveProducerConfig } from "../systems/kafka/producer-config.js";
 import { kafkaBrokerConfigSchema, kafkaConsumerConfigSchema, kafkaProducerConfigSchema } from "../systems/kafka/config-schema.js";
 import { formatDurationNs, parseBandwidthBytesPerSec, parseDurationNs, parseRatePerSec, parseSizeBytes, UNIT_VALUE_MAX } from "./units.js";
 
@@ -293,8 +295,13 @@ function checkReferences(scenario: KafkaScenario, ctx: z.RefinementCtx): void {
     producer.callsBefore.forEach((name, n) => {
       if (!services.has(name)) issue(["producers", k, "callsBefore", n], `expected one of the services (${serviceList}), got "${name}"`, name);
     });
+    // The producer's own configuration rules (Kafka's ConfigException), checked here so they are bad input, not a crash mid-run.
+    const refused = configRefusal(() => resolveProducerConfig(withoutUndefined(producer.config)));
+    if (refused !== null) issue(["producers", k, "config"], `expected a configuration Kafka accepts: ${refused}`, producer.config);
   });
   scenario.consumers.forEach((group, k) => {
+    const refused = configRefusal(() => resolveConsumerConfig({ ...withoutUndefined(group.config), "mqsim.commit": group.commit, "mqsim.idempotent": group.idempotent }));
+    if (refused !== null) issue(["consumers", k, "config"], `expected a configuration Kafka accepts: ${refused}`, group.config);
     group.topics.forEach((topic, n) => {
       if (!topics.has(topic)) issue(["consumers", k, "topics", n], `expected one of the topics (${topicList}), got "${topic}"`, topic);
     });
@@ -344,4 +351,21 @@ function partitionNodes(spec: z.output<typeof partitionSpecSchema>): [(string | 
     case "bridge":
       return [...spec.sides.flatMap((side, s) => side.map((name, n): [(string | number)[], string] => [["spec", "sides", s, n], name])), ...under("bridge", spec.bridge)];
   }
+}
+
+/** The message of the Error a configuration resolver throws, or null when it accepts. */
+function configRefusal(resolve: () => unknown): string | null {
+  try {
+    resolve();
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** Optional keys zod left as `undefined` are dropped: the resolvers take only what is set. */
+function withoutUndefined<T extends object>(object: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) if (value !== undefined) out[key] = value;
+  return out as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
