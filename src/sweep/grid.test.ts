@@ -131,14 +131,14 @@ describe("planning a sweep", () => {
   const k1Safe = presetNamed("k1-safe")!.document;
 
   it("sets dotted Kafka keys, validates each point and derives each point's seed (the swept seed when seed is swept)", () => {
-    const planned = planSweep(k1Safe, { sets: [set('config["min.insync.replicas"]=1,2'), set("producers[0].config.acks=all,1")] });
+    const planned = planSweep(k1Safe, { sets: [set('config["min.insync.replicas"]=1,2'), set("producers[0].config.retries=5,10")] });
     if (!planned.ok) throw new Error(planned.message);
     const { plan } = planned;
     expect(plan.points).toHaveLength(4);
     expect(plan.document).not.toHaveProperty("sweep");
     expect(new Set(plan.points.map((point) => point.seed)).size).toBe(4);
     expect(plan.points[0]!.seed).toBe(derivePointSeed(1, plan.points[0]!.key));
-    const again = planSweep(structuredClone(k1Safe), { sets: [set('config["min.insync.replicas"]=1,2'), set("producers[0].config.acks=all,1")] });
+    const again = planSweep(structuredClone(k1Safe), { sets: [set('config["min.insync.replicas"]=1,2'), set("producers[0].config.retries=5,10")] });
     expect(again.ok && again.plan).toEqual(plan);
     const seeds = planSweep(k1Safe, { sets: [set("seed=7,8")] });
     expect(seeds.ok && seeds.plan.points.map((point) => point.seed)).toEqual([7, 8]);
