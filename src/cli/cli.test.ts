@@ -186,6 +186,16 @@ describe("mqsim CLI", () => {
     expect(schedule(replayed.stdout)).toBe(schedule(check.stdout));
   });
 
+  it("check --workers 2 runs two searches in worker threads and reports a counterexample that replays", async () => {
+    const check = await mqsim("check", "k12", "--runs", "60", "--seed", "7", "--workers", "2");
+    expect(check.code, check.stderr).toBe(1);
+    const replay = /^replay: npx mqsim (replay k12 --seed (7|8) --path \S+)$/m.exec(check.stdout);
+    expect(replay, check.stdout).not.toBeNull();
+    const replayed = await mqsim(...replay![1]!.split(" "));
+    const schedule = (text: string): string => /exact schedule: (.*)$/m.exec(text)![1]!;
+    expect(schedule(replayed.stdout)).toBe(schedule(check.stdout));
+  });
+
   it("check on a safe preset finds nothing and exits 0; list and show work", async () => {
     const [check, list, show] = await Promise.all([mqsim("check", "k12-safe", "--runs", "15"), mqsim("list"), mqsim("show", "k3")]);
     expect(check.code, check.stdout).toBe(0);

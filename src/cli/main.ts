@@ -124,7 +124,7 @@ program
   .option("--json", "print the summary as one JSON line")
   .action(async (scenario: string, flags: RunFlags & { path?: string; powerLoss?: boolean }) => {
     if (flags.path === undefined) process.exitCode = await runCommand(scenario, flags);
-    else process.exitCode = checkCommand(scenario, { runs: 1, seed: flags.seed!, path: flags.path, faultsMax: 6, ...(flags.powerLoss === true ? { powerLoss: true } : {}) });
+    else process.exitCode = await checkCommand(scenario, { runs: 1, seed: flags.seed!, path: flags.path, faultsMax: 6, ...(flags.powerLoss === true ? { powerLoss: true } : {}) });
   });
 
 program
@@ -136,8 +136,9 @@ program
   .option("--faults-max <n>", "most fault events per schedule", parseInteger("--faults-max", 1), 6)
   .option("--power-loss", "include power losses (Kafka does not fsync by default)")
   .option("--path <path>", "replay one counterexample of an earlier search")
-  .action((scenario: string, flags: CheckFlags) => {
-    process.exitCode = checkCommand(scenario, flags);
+  .option("--workers <k>", "independent searches in worker threads (search seeds seed … seed+k-1)", parseInteger("--workers", 1), 1)
+  .action(async (scenario: string, flags: CheckFlags) => {
+    process.exitCode = await checkCommand(scenario, flags);
   });
 
 program

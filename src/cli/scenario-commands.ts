@@ -7,7 +7,8 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { runTrace } from "../scenario/run-trace.js";
 import { stringify as toYaml } from "yaml";
-import { describeCounterexample } from "../faults/search.js";
+import { describeCounterexample, type Counterexample } from "../faults/search.js";
+import { parallelCheck } from "../sweep/parallel-check.js";
 import { writeRunReport } from "../report/write-run-report.js";
 import { checkScenario } from "../scenario/check-scenario.js";
 import { PRESETS, presetNamed } from "../scenario/presets.js";
@@ -53,31 +54,43 @@ export interface CheckFlags {
   path?: string;
   faultsMax: number;
   powerLoss?: boolean;
+  /** Independent searches in worker threads (search seeds seed … seed+workers−1). */
+  workers?: number;
 }
 
-export function checkCommand(source: string, flags: CheckFlags): number {
+export async function checkCommand(source: string, flags: CheckFlags): Promise<number> {
   const loaded = loadScenarioSource(source);
   if (!loaded.ok) return badInput(loaded.message);
   const startedMs = performance.now();
-  const search = checkScenario(loaded.scenario, {
-    runs: flags.runs,
-    searchSeed: flags.seed,
-    faultsMax: flags.faultsMax,
-    withPowerLoss: flags.powerLoss === true,
-    ...(flags.path === undefined ? {} : { path: flags.path }),
-  });
+  const workers = flags.path === undefined ? (flags.workers ?? 1) : 1;
+  let found: { searchSeed: number; runsToFind: number; shrinks: number; searchPath: string | null; counterexample: Counterexample | null } | null;
+  let runs: number;
+  if (workers > 1) {
+    const parallel = await parallelCheck(loaded.document, { runs: flags.runs, searchSeed: flags.seed, faultsMax: flags.faultsMax, withPowerLoss: flags.powerLoss === true, workers });
+    found = parallel.found;
+    runs = parallel.runs;
+  } else {
+    const search = checkScenario(loaded.scenario, {
+      runs: flags.runs,
+      searchSeed: flags.seed,
+      faultsMax: flags.faultsMax,
+      withPowerLoss: flags.powerLoss === true,
+      ...(flags.path === undefined ? {} : { path: flags.path }),
+    });
+    found = search.found ? { ...search } : null;
+    runs = search.runsToFind;
+  }
   const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
-  if (!search.found) {
-    process.stdout.write(`no counterexample in ${search.runsToFind} generated fault schedules (${seconds} s, search seed ${flags.seed}): the safety checks held\n`);
+  if (found === null || found.counterexample === null) {
+    process.stdout.write(`no counterexample in ${runs} generated fault schedules (${seconds} s, search seed ${flags.seed}${workers > 1 ? ` to ${flags.seed + workers - 1}, ${workers} workers` : ""}): the safety checks held\n`);
     return EXIT_OK;
   }
-  const counterexample = search.counterexample!;
   process.stdout.write(
     [
-      `counterexample after ${search.runsToFind} runs, shrunk in ${search.shrinks} steps (${seconds} s):`,
-      describeCounterexample(counterexample),
+      `counterexample after ${found.runsToFind} runs, shrunk in ${found.shrinks} steps (${seconds} s):`,
+      describeCounterexample(found.counterexample),
       "",
-      `replay: npx mqsim replay ${source} --seed ${flags.seed} --path ${search.searchPath}${flags.powerLoss === true ? " --power-loss" : ""}`,
+      `replay: npx mqsim replay ${source} --seed ${found.searchSeed} --path ${found.searchPath}${flags.powerLoss === true ? " --power-loss" : ""}`,
       "",
     ].join("\n"),
   );

@@ -150,7 +150,7 @@ async function runInPool(plan: SweepPlan, todo: readonly PlannedPoint[], finish:
  * file is TypeScript run through tsx or vitest, a bootstrap that loads the
  * TypeScript worker through tsx (see ts-worker-bootstrap.mjs).
  */
-function workerEntry(): { filename: string; execArgv: string[] } {
+export function workerEntry(): { filename: string; execArgv: string[] } {
   const fromSources = import.meta.url.endsWith(".ts");
   return { filename: new URL(fromSources ? "./ts-worker-bootstrap.mjs" : "./sweep-worker.js", import.meta.url).href, execArgv: [] };
 }

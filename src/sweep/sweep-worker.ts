@@ -5,8 +5,11 @@
  * file through tsx instead.
  */
 import type { SweepPoint } from "../report/sweep-summary.js";
+import { runCheckTask, type CheckSliceResult, type CheckTask } from "./check-task.js";
 import { runSweepPoint, type PointTask } from "./run-point.js";
 
-export default function runPointInWorker(task: PointTask): SweepPoint {
-  return runSweepPoint(task);
+/** A sweep point, or one slice of a parallel check (mqsim check --workers). */
+export default function runPointInWorker(task: PointTask | CheckTask): SweepPoint | CheckSliceResult {
+  if ("kind" in task && task.kind === "check") return runCheckTask(task);
+  return runSweepPoint(task as PointTask);
 }

@@ -1,0 +1,40 @@
+/**
+ * `mqsim check --workers K`: K independent searches in worker threads, search
+ * seeds seed, seed+1, …, seed+K−1, each with its share of the runs. The
+ * reported counterexample is the one of the lowest-numbered search that
+ * found one, not the first to finish, so the answer does not depend on
+ * thread timing; it replays with that search's seed and path.
+ */
+import Tinypool from "tinypool";
+import { runCheckTask, type CheckSliceResult, type CheckTask } from "./check-task.js";
+import { workerEntry } from "./run-sweep.js";
+
+export interface ParallelCheckResult {
+  slices: CheckSliceResult[];
+  /** The lowest-seed slice that found a counterexample, if any. */
+  found: CheckSliceResult | null;
+  runs: number;
+}
+
+export async function parallelCheck(document: unknown, options: { runs: number; searchSeed: number; faultsMax: number; withPowerLoss: boolean; workers: number }): Promise<ParallelCheckResult> {
+  const workers = Math.max(1, Math.min(options.workers, options.runs));
+  const tasks: CheckTask[] = Array.from({ length: workers }, (_, k) => ({
+    kind: "check",
+    document,
+    runs: Math.floor(options.runs / workers) + (k < options.runs % workers ? 1 : 0),
+    searchSeed: options.searchSeed + k,
+    faultsMax: options.faultsMax,
+    withPowerLoss: options.withPowerLoss,
+  }));
+  let slices: CheckSliceResult[];
+  if (workers === 1) slices = tasks.map(runCheckTask);
+  else {
+    const pool = new Tinypool({ ...workerEntry(), minThreads: workers, maxThreads: workers });
+    try {
+      slices = await Promise.all(tasks.map((task) => pool.run(task) as Promise<CheckSliceResult>));
+    } finally {
+      await pool.destroy();
+    }
+  }
+  return { slices, found: slices.find((slice) => slice.found) ?? null, runs: slices.reduce((sum, slice) => sum + slice.runsToFind, 0) };
+}
