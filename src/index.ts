@@ -23,6 +23,10 @@ export { faultScheduleArbitrary, partitionArbitrary, type FaultScheduleOptions }
 export { describeFault, type Fault, type FaultSchedule, type TimedFault } from "./faults/fault.js";
 export { searchFaults, describeCounterexample, type FaultSearchResult, type Counterexample } from "./faults/search.js";
 export type { RunSummary, Verdict } from "./report/run-summary.js";
+export type { SweepPoint, SweepSummary } from "./report/sweep-summary.js";
+export { planSweep, type SweepPlan, type PlanOptions } from "./sweep/plan.js";
+export { runSweep, type SweepRunOptions, type SweepRunResult } from "./sweep/run-sweep.js";
+export { runSweepPoint } from "./sweep/run-point.js";
 export { writeRunReport } from "./report/write-run-report.js";
 
 /** A preset's scenario document (plain data), to copy and change in code. */
