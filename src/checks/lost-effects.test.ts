@@ -23,7 +23,7 @@ describe("checkLostEffects", () => {
     const skipped = h.effect("c2", "g", b, 2);
     const result = checkLostEffects(h.history);
     expect(result.ok).toBe(false);
-    expect(result.counts).toMatchObject({ acked: 4, unapplied: 2, violations: 1 });
+    expect(result.counts).toMatchObject({ acked: 4, unapplied: 2, skipped: 2, violations: 1 });
     expect(result.violations).toEqual([
       expect.objectContaining({ check: "lost-effects", eventIndex: skipped, timeNs: scriptTimeNs(skipped), messageIds: [{ idFirst: a, count: 2 }] }),
     ]);
@@ -39,6 +39,7 @@ describe("checkLostEffects", () => {
     const result = checkLostEffects(h.history);
     expect(result.violations).toEqual([expect.objectContaining({ eventIndex: last, messageIds: [{ idFirst: b, count: 1 }] })]);
     expect(result.violations[0]!.message).toContain("by the end of the history");
+    expect(result.counts).toMatchObject({ unapplied: 1, skipped: 0 });
   });
 
   it("holds a named group to account even if it applied nothing, and never expects unacknowledged messages", () => {

@@ -59,9 +59,10 @@ export function checkLostEffects(history: History, options: LostEffectsOptions =
   }
   const violations = new ViolationList();
   const end = endOfHistory(history);
-  let unapplied = 0;
-  for (let g = 0; g < groups.size; g++) unapplied += judgeGroup(history, sends, streams, groups.name(g), effects[g]!, end.eventIndex, violations);
-  return violations.result("lost-effects", { acked: sends.acked, groups: groups.size, unapplied });
+  const tally = { unapplied: 0, skipped: 0 };
+  for (let g = 0; g < groups.size; g++) judgeGroup(history, sends, streams, groups.name(g), effects[g]!, end.eventIndex, violations, tally);
+  // skipped: later messages of the stream were applied (definitely lost); the rest may only be unfinished.
+  return violations.result("lost-effects", { acked: sends.acked, groups: groups.size, unapplied: tally.unapplied, skipped: tally.skipped });
 }
 
 function noteEffect(group: GroupEffects, sends: SendIndex, eventIndex: number, idFirst: number, count: number): void {
@@ -79,7 +80,7 @@ function noteEffect(group: GroupEffects, sends: SendIndex, eventIndex: number, i
   }
 }
 
-/** Offers the group's violations; returns how many acknowledged messages it never applied. */
+/** Offers the group's violations; counts the acknowledged messages it never applied, and of those the ones it skipped. */
 function judgeGroup(
   history: History,
   sends: SendIndex,
@@ -88,16 +89,17 @@ function judgeGroup(
   effects: GroupEffects,
   endEventIndex: number,
   violations: ViolationList,
-): number {
+  tally: { unapplied: number; skipped: number },
+): void {
   /** Unapplied ids by the event at which they became visible. */
   const byVisible = new Map<number, { ids: IdRanges; stream: number }>();
-  let unapplied = 0;
   for (let id = 0; id < sends.idLimit; id++) {
     if ((sends.flags[id]! & OUTCOME_OK) === 0 || effects.applied[id] === 1) continue;
-    unapplied++;
+    tally.unapplied++;
     const stream = sends.ackStream[id]!;
     const position = sends.ackPosition[id]!;
     const past = stream < 0 || position < 0 ? -1 : firstPast(effects, stream, position);
+    if (past !== -1) tally.skipped++;
     const visible = past === -1 ? endEventIndex : Math.max(past, sends.ackEvent[id]!);
     let bucket = byVisible.get(visible);
     if (bucket === undefined) {
@@ -119,7 +121,6 @@ function judgeGroup(
       messageIds: bucket.ids.ranges(),
     }));
   }
-  return unapplied;
 }
 
 function firstPast(effects: GroupEffects, stream: number, position: number): number {

@@ -52,6 +52,8 @@ export interface CheckSummary {
   ok: boolean;
   /** One line, as formatCheckResult prints it. */
   line: string;
+  /** The checker's counts (what it examined and found), for scripts. */
+  counts?: Record<string, number>;
   /** The first violation, if any: message, virtual time, event index. */
   first?: { message: string; timeNs: number; eventIndex: number };
 }
