@@ -2,39 +2,16 @@
  * The mqsim command, run as a user runs it: a separate Node process, checked
  * for exit codes and for what it prints.
  */
-import { execFile, type ExecFileException } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { runMqsim, type MqsimRun } from "./mqsim-process.test-support.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const execFileAsync = promisify(execFile);
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = MqsimRun;
 
 /** Runs `mqsim ...args` from the project root; a non-zero exit is a result, not an error. */
-async function mqsim(...args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-      cwd: ROOT,
-      timeout: 15_000,
-      encoding: "utf8",
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as ExecFileException & { stdout?: string; stderr?: string };
-    // Killed by the timeout or a signal: that is a test failure, not an exit code.
-    if (typeof failed.code !== "number") throw error;
-    return { code: failed.code, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
-  }
-}
+const mqsim = (...args: string[]): Promise<Run> => runMqsim(args, 15_000);
 
 /** A Node or commander stack trace line: "    at fn (file:line:col)". */
 const STACK_LINE = /^\s+at\s/m;

@@ -3,33 +3,15 @@
  * with SIGINT and run again finishes with every point exactly once, and its
  * shards merged give the same report.
  */
-import { execFile, spawn, type ExecFileException } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { PROJECT_ROOT, runMqsim, type MqsimRun } from "./mqsim-process.test-support.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const execFileAsync = promisify(execFile);
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function mqsim(...args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: ROOT, timeout: 60_000, encoding: "utf8" });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as ExecFileException & { stdout?: string; stderr?: string };
-    if (typeof failed.code !== "number") throw error;
-    return { code: failed.code, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
-  }
-}
+const ROOT = PROJECT_ROOT;
+const mqsim = (...args: string[]): Promise<MqsimRun> => runMqsim(args, 60_000);
 
 /** About 0.3 s of simulation per point (warm), so a sweep of 8 is still running when the test interrupts it. */
 const SCENARIO = `

@@ -8,6 +8,7 @@
  * C3 (a database that takes at most 2k/s) are made of these.
  */
 import { assert } from "../kernel/assert.js";
+import { CapacityLimiter } from "./capacity-limiter.js";
 import { distribution, type Distribution, type DistributionSpec } from "../kernel/distribution.js";
 import type { RngStream } from "../kernel/rng.js";
 
@@ -22,25 +23,21 @@ export class DownstreamService {
   readonly name: string;
   private readonly latency: Distribution;
   private readonly rng: RngStream;
-  private readonly gapNs: number;
-  /** When the service can start its next call (capacity-limited services only). */
-  private freeAtNs = 0;
+  /** Serves calls one at a time at its capacity, in arrival order (null: unlimited). */
+  private readonly capacity: CapacityLimiter | null;
 
   constructor(spec: DownstreamServiceSpec, rng: RngStream) {
     assert(spec.capacityPerSecond === undefined || spec.capacityPerSecond > 0, `service ${spec.name}: capacity must be positive`);
     this.name = spec.name;
     this.latency = distribution(spec.latency);
     this.rng = rng;
-    this.gapNs = spec.capacityPerSecond === undefined ? 0 : Math.ceil(1e9 / spec.capacityPerSecond);
+    this.capacity = spec.capacityPerSecond === undefined ? null : new CapacityLimiter(spec.capacityPerSecond);
   }
 
   /** A call made at `nowNs`: when its answer is back. */
   callDoneNs(nowNs: number): number {
-    let startNs = nowNs;
-    if (this.gapNs > 0) {
-      startNs = Math.max(nowNs, this.freeAtNs);
-      this.freeAtNs = startNs + this.gapNs;
-    }
+    // Its turn at the capacity comes when its share of it is served; then it takes its latency.
+    const startNs = this.capacity === null ? nowNs : this.capacity.reserve(nowNs, 1) - this.capacity.serviceNs(1);
     return startNs + Math.max(0, this.latency.sample(this.rng));
   }
 

@@ -17,6 +17,7 @@
  */
 import { assert } from "./assert.js";
 import type { TimeNs } from "./time.js";
+import { growFloat64, growInt32, nextPowerOfTwo } from "./typed-array-growth.js";
 
 // The callback receives the argument given at scheduling time. `any` lets each
 // caller pass a typed handler without a wrapper closure per event.
@@ -444,22 +445,4 @@ export class EventQueue {
     this.freeSlots = freeSlots;
     this.capacity = capacity;
   }
-}
-
-function nextPowerOfTwo(value: number): number {
-  let power = 1;
-  while (power < value) power *= 2;
-  return power;
-}
-
-function growFloat64(array: Float64Array, capacity: number): Float64Array {
-  const grown = new Float64Array(capacity);
-  grown.set(array);
-  return grown;
-}
-
-function growInt32(array: Int32Array, capacity: number): Int32Array {
-  const grown = new Int32Array(capacity);
-  grown.set(array);
-  return grown;
 }

@@ -9,6 +9,7 @@ import type { FaultSchedule, TimedFault } from "../faults/fault.js";
 import type { ConsumerWorkload } from "../systems/kafka/consumer-workload.js";
 import type { ProducerWorkload } from "../systems/kafka/producer-workload.js";
 import type { KafkaRunSpec } from "../systems/kafka/run.js";
+import { setKeysOnly } from "./set-keys.js";
 import { consumerNodeNames, producerNodeNames, type KafkaScenario } from "./schema.js";
 
 type SizeOrDuration = KafkaScenario["producers"][number]["messageSize"];
@@ -18,18 +19,18 @@ export function kafkaRunSpecOf(scenario: KafkaScenario, seed: number | string = 
   producerNodeNames(scenario).forEach((names, k) => {
     const producer = scenario.producers[k]!;
     const topic = scenario.topics.find((candidate) => candidate.name === producer.topic)!;
-    const meanPerSecond = meanRate(producer.rate);
+    const basePerSecond = baseRate(producer.rate);
     for (const name of names) {
       producers.push({
         name,
         topic: producer.topic,
         partitions: topic.partitions,
-        messagesPerSecond: meanPerSecond,
+        messagesPerSecond: basePerSecond,
         messagesPerSend: producer.messagesPerSend,
         bytesPerMessage: Math.max(1, Math.round(meanOf(producer.messageSize))),
         messageBytes: producer.messageSize as DistributionSpec,
         rate: producer.rate,
-        config: defined(producer.config),
+        config: setKeysOnly(producer.config),
         ...(producer.callsBefore.length === 0 ? {} : { callsBefore: producer.callsBefore }),
       });
     }
@@ -42,7 +43,7 @@ export function kafkaRunSpecOf(scenario: KafkaScenario, seed: number | string = 
         name,
         group: group.group,
         topics: group.topics,
-        config: { ...defined(group.config), "mqsim.commit": group.commit, "mqsim.idempotent": group.idempotent },
+        config: { ...setKeysOnly(group.config), "mqsim.commit": group.commit, "mqsim.idempotent": group.idempotent },
         processingTime: group.processingTime as DistributionSpec,
         startAtNs: group.startAt,
         ...(group.maxRate === undefined ? {} : { capacityPerSecond: group.maxRate }),
@@ -55,7 +56,7 @@ export function kafkaRunSpecOf(scenario: KafkaScenario, seed: number | string = 
     cluster: {
       brokers: scenario.cluster.brokers,
       topics: scenario.topics,
-      config: defined(scenario.config),
+      config: setKeysOnly(scenario.config),
       disk: scenario.cluster.disk,
       network: { nic: { egressBytesPerSec: scenario.cluster.nic }, latency: { kind: "lognormal", median: scenario.cluster.latency, sigma: 0.2 } },
       ...(scenario.cluster.racks === undefined ? {} : { racks: scenario.cluster.racks }),
@@ -84,8 +85,12 @@ export function faultScheduleOf(scenario: KafkaScenario): FaultSchedule {
     .sort((a, b) => a.atNs - b.atNs);
 }
 
-/** The long-run average rate of a shape (a piecewise schedule: its steps weighted by their length within `duration`). */
-function meanRate(rate: KafkaScenario["producers"][number]["rate"]): number {
+/**
+ * The rate the driver's base tick is computed from: the shape's rate, or for
+ * a piecewise schedule its highest step (the driver follows the steps
+ * themselves; this only needs to be a positive rate of the right scale).
+ */
+function baseRate(rate: KafkaScenario["producers"][number]["rate"]): number {
   if (rate.kind !== "piecewise") return Math.max(rate.perSecond, 1e-9);
   const top = Math.max(...rate.steps.map((step) => step.perSecond));
   return Math.max(top, 1e-9);
@@ -103,11 +108,4 @@ function meanOf(spec: SizeOrDuration): number {
     case "lognormal":
       return spec.median;
   }
-}
-
-/** The keys that are set: zod's optional keys come out as `key: undefined`, which a Partial config must not carry. */
-function defined<T extends object>(object: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(object)) if (value !== undefined) out[key] = value;
-  return out as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

@@ -15,6 +15,7 @@ import { CHECKER_NAMES } from "../checks/violation.js";
 import { resolveConsumerConfig } from "../systems/kafka/consumer-config.js";
 import { resolveProducerConfig } from "../systems/kafka/producer-config.js";
 import { kafkaBrokerConfigSchema, kafkaConsumerConfigSchema, kafkaProducerConfigSchema } from "../systems/kafka/config-schema.js";
+import { setKeysOnly } from "./set-keys.js";
 import { formatDurationNs, parseBandwidthBytesPerSec, parseDurationNs, parseRatePerSec, parseSizeBytes, UNIT_VALUE_MAX } from "./units.js";
 
 /** The longest text a value with a unit may be ("1.5GiB" needs a handful of characters). */
@@ -296,11 +297,11 @@ function checkReferences(scenario: KafkaScenario, ctx: z.RefinementCtx): void {
       if (!services.has(name)) issue(["producers", k, "callsBefore", n], `expected one of the services (${serviceList}), got "${name}"`, name);
     });
     // The producer's own configuration rules (Kafka's ConfigException), checked here so they are bad input, not a crash mid-run.
-    const refused = configRefusal(() => resolveProducerConfig(withoutUndefined(producer.config)));
+    const refused = configRefusal(() => resolveProducerConfig(setKeysOnly(producer.config)));
     if (refused !== null) issue(["producers", k, "config"], `expected a configuration Kafka accepts: ${refused}`, producer.config);
   });
   scenario.consumers.forEach((group, k) => {
-    const refused = configRefusal(() => resolveConsumerConfig({ ...withoutUndefined(group.config), "mqsim.commit": group.commit, "mqsim.idempotent": group.idempotent }));
+    const refused = configRefusal(() => resolveConsumerConfig({ ...setKeysOnly(group.config), "mqsim.commit": group.commit, "mqsim.idempotent": group.idempotent }));
     if (refused !== null) issue(["consumers", k, "config"], `expected a configuration Kafka accepts: ${refused}`, group.config);
     group.topics.forEach((topic, n) => {
       if (!topics.has(topic)) issue(["consumers", k, "topics", n], `expected one of the topics (${topicList}), got "${topic}"`, topic);
@@ -361,11 +362,4 @@ function configRefusal(resolve: () => unknown): string | null {
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
-}
-
-/** Optional keys zod left as `undefined` are dropped: the resolvers take only what is set. */
-function withoutUndefined<T extends object>(object: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(object)) if (value !== undefined) out[key] = value;
-  return out as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

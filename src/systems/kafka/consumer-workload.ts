@@ -13,6 +13,7 @@ import type { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import { assert } from "../../kernel/assert.js";
+import { CapacityLimiter } from "../../clients/capacity-limiter.js";
 import { DownstreamService } from "../../clients/downstream-service.js";
 import { distribution, type DistributionSpec } from "../../kernel/distribution.js";
 import { msToNs } from "./config.js";
@@ -50,27 +51,6 @@ export interface ConsumerDriverOptions {
   capacity?: CapacityLimiter;
   /** The run's downstream services, by name (for `calls`). */
   services?: ReadonlyMap<string, DownstreamService>;
-}
-
-/**
- * A downstream resource that serves at most `perSecond` messages per second,
- * shared by a group's members: a batch of n messages occupies it for n /
- * perSecond, in arrival order. It lives outside the consumers' processes,
- * like the database it stands for.
- */
-export class CapacityLimiter {
-  private freeAtNs = 0;
-
-  constructor(readonly perSecond: number) {
-    assert(perSecond > 0 && Number.isFinite(perSecond), `capacity must be positive, got ${perSecond}`);
-  }
-
-  /** Reserves service for `count` messages arriving at `nowNs`; returns when they are done. */
-  reserve(nowNs: number, count: number): number {
-    const startNs = Math.max(nowNs, this.freeAtNs);
-    this.freeAtNs = startNs + Math.ceil((count * 1e9) / this.perSecond);
-    return this.freeAtNs;
-  }
 }
 
 export class ConsumerDriver implements NodeSoftware {

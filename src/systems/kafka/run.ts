@@ -20,7 +20,8 @@ import { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import { DownstreamService, type DownstreamServiceSpec } from "../../clients/downstream-service.js";
 import { buildKafkaCluster, COORDINATOR_NODE, type KafkaCluster, type KafkaClusterSpec } from "./cluster.js";
 import { convergence, finalLogs, replicaSnapshots } from "./cluster-state.js";
-import { CapacityLimiter, ConsumerDriver, drainReasons, type ConsumerWorkload } from "./consumer-workload.js";
+import { CapacityLimiter } from "../../clients/capacity-limiter.js";
+import { ConsumerDriver, drainReasons, type ConsumerWorkload } from "./consumer-workload.js";
 import { ProducerDriver, type ProducerWorkload } from "./producer-workload.js";
 
 export interface KafkaRunSpec {
