@@ -1,0 +1,104 @@
+/**
+ * The node-side routing of channel operations: which node serves a queue
+ * now (a classic queue's master, a quorum queue's leader as last heard),
+ * forwarding to it, and passing its answers back to the right channel.
+ */
+import { route, type ClusterPlan } from "./cluster-plan.js";
+import type { Channel } from "./channel.js";
+import type { NodeMessage, PublishBody } from "./protocol.js";
+import type { RabbitBroker } from "./broker.js";
+import type { RouteResult, Router } from "./router.js";
+
+export class BrokerRouter implements Router {
+  constructor(
+    private readonly broker: RabbitBroker,
+    private readonly plan: ClusterPlan,
+  ) {}
+
+  get nodeName(): string {
+    return this.broker.node.name;
+  }
+
+  /** The node serving the queue in this node's view, or null when it is down. */
+  servingNode(queue: string): string | null {
+    const record = this.broker.record(queue);
+    if (record.type === "classic") return record.master !== null && this.broker.isNodeUp(record.master) ? record.master : null;
+    const local = this.broker.roles.quorumLeaderHint(queue);
+    const hinted = local ?? record.leader;
+    if (hinted !== null && this.broker.isNodeUp(hinted)) return hinted;
+    return record.members.find((m) => this.broker.isNodeUp(m)) ?? null;
+  }
+
+  publish(channel: Channel, exchange: string, routingKey: string, body: PublishBody): RouteResult {
+    const queues = route(this.plan, exchange, routingKey);
+    const nodes: string[] = [];
+    let failReason = "";
+    const now = this.broker.node.now;
+    for (const queue of queues) {
+      const node = this.servingNode(queue);
+      if (node === null) {
+        failReason = "queue-down";
+        this.broker.trace.record("rabbit.publish-queue-down", queue, body.count);
+        continue;
+      }
+      const ttlMs = this.plan.queues.find((q) => q.name === queue)?.arguments?.["x-message-ttl"];
+      const ms = ttlMs === undefined ? body.expirationMs : body.expirationMs < 0 ? ttlMs : Math.min(ttlMs, body.expirationMs);
+      const expiresAtNs = ms < 0 ? -1 : now + ms * 1_000_000;
+      if (this.broker.send(node, { kind: "enqueue", queue, from: channel.ref, body, expiresAtNs })) nodes.push(node);
+      else failReason = "queue-down";
+    }
+    return { nodes, failReason };
+  }
+
+  consume(channel: Channel, queue: string, prefetch: number, autoAck: boolean): string | null {
+    const node = this.servingNode(queue);
+    if (node === null || !this.broker.send(node, { kind: "consume", queue, from: channel.ref, prefetch, autoAck })) {
+      channel.send({ kind: "consume-failed", queue, reason: "queue-down" });
+      return null;
+    }
+    return node;
+  }
+
+  settle(channel: Channel, queue: string, node: string, deliveryTag: number): void {
+    this.broker.send(node, { kind: "settle", queue, from: channel.ref, deliveryTag });
+  }
+
+  cancel(channel: Channel, queue: string, node: string): void {
+    this.broker.send(node, { kind: "cancel", queue, from: channel.ref });
+  }
+
+  /** Answers from queue processes to this node's channels. */
+  onChannelMessage(message: NodeMessage): void {
+    switch (message.kind) {
+      case "enqueue-result":
+        this.broker.channels.get(message.channel)?.onEnqueueResult(message.pubSeqFirst, message.outcome);
+        return;
+      case "enqueue-forwarded":
+        this.broker.channels.get(message.channel)?.onEnqueueForwarded(message.pubSeqFirst, message.node);
+        return;
+      case "consume-result": {
+        const channel = this.broker.channels.get(message.channel);
+        if (channel === undefined) return;
+        if (message.error === "") channel.send({ kind: "consume-ok", queue: message.queue });
+        else {
+          channel.consumerQueue = null;
+          channel.consumerNode = null;
+          channel.send({ kind: "consume-failed", queue: message.queue, reason: message.error });
+        }
+        return;
+      }
+      case "deliver": {
+        const channel = this.broker.channels.get(message.channel);
+        const s = message.segment;
+        if (channel === undefined) {
+          // The client is gone: the queue learns it from the cancel its channel sent, and requeues.
+          return;
+        }
+        channel.send({ kind: "basic.deliver", queue: message.queue, deliveryTag: message.deliveryTag, idFirst: s.idFirst, count: s.count, bytesEach: s.bytesEach, redelivered: s.redelivered });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}

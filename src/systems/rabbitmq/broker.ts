@@ -1,0 +1,284 @@
+/**
+ * One RabbitMQ node. At every start it loads its copy of the cluster
+ * metadata, connects to its peers (Erlang distribution), waits to hear the
+ * cluster's current records (as a restarting node waits for its Mnesia
+ * tables), then starts its queue processes and accepts AMQP clients.
+ *
+ * Inter-node traffic goes over one link per ordered pair of nodes, counted
+ * in the "cluster" traffic class: forwarded publishes and deliveries, mirror
+ * replication, Raft, records.
+ *
+ * `cluster_partition_handling` (https://www.rabbitmq.com/docs/partitions):
+ * - ignore: both sides go on; when they meet again the newer record of each
+ *   queue wins and a master on the losing side is demoted (its messages
+ *   since the split are gone, as after the operator's restart);
+ * - pause_minority: a node that sees half the cluster or less stops its
+ *   RabbitMQ application (clients disconnected, queue processes stopped) and
+ *   starts it again, as after a restart, once it sees a majority;
+ * - autoheal: as ignore, and the nodes of the losing side restart their
+ *   application when the partition heals (mirrors come back empty).
+ */
+import type { Kernel } from "../../kernel/kernel.js";
+import type { RngStream } from "../../kernel/rng.js";
+import type { Trace } from "../../kernel/trace.js";
+import type { Disk, DiskFile } from "../../world/disk.js";
+import type { Endpoint } from "../../world/connection.js";
+import type { NodeSoftware, WorldNode } from "../../world/node.js";
+import type { World } from "../../world/world.js";
+import type { RabbitMqConfig } from "./config.js";
+import type { ClusterPlan } from "./cluster-plan.js";
+import { initialRecords } from "./cluster-plan.js";
+import { Channel } from "./channel.js";
+import { DIST_PORT, NodeLink } from "./node-link.js";
+import type { ClientFrame, NodeMessage } from "./protocol.js";
+import { copyRecord, isNewerRecord, type QueueRecord } from "./queue-record.js";
+import type { QueueHost } from "./queue-host.js";
+import { QueueRoles } from "./queue-roles.js";
+import { BrokerRouter } from "./broker-router.js";
+
+export const AMQP_PORT = "amqp";
+/** How long a starting node waits for a peer's records before it starts on its own copy. */
+export const BOOT_WAIT_NS = 5_000_000_000;
+
+interface LocalDelivery {
+  from: string;
+  message: NodeMessage;
+}
+
+export class RabbitBroker implements NodeSoftware, QueueHost {
+  readonly trace: Trace;
+  readonly config: RabbitMqConfig;
+  readonly clusterNodes: readonly string[];
+  node!: WorldNode;
+  disk!: Disk;
+  private links = new Map<string, NodeLink>();
+  private records = new Map<string, QueueRecord>();
+  private recordsFile: DiskFile<QueueRecord> | null = null;
+  roles!: QueueRoles;
+  router!: BrokerRouter;
+  readonly channels = new Map<number, Channel>();
+  private channelNext = 1;
+  private isReady = false;
+  private isAppRunning = false;
+  /** Peer incarnations seen, to tell a partition that healed from a peer that restarted. */
+  private readonly peerIncarnations = new Map<string, number>();
+  private readonly pendingHeals = new Set<string>();
+  private readonly deliverLocalBound = (delivery: LocalDelivery): void => this.dispatch(delivery.from, delivery.message);
+
+  constructor(
+    private readonly world: World,
+    private readonly kernel: Kernel,
+    readonly plan: ClusterPlan,
+  ) {
+    this.trace = kernel.trace;
+    this.config = plan.config;
+    this.clusterNodes = plan.nodes;
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  start(node: WorldNode): void {
+    this.node = node;
+    this.disk = this.world.disk(node.name);
+    this.channels.clear();
+    this.isReady = false;
+    this.isAppRunning = false;
+    this.loadRecords();
+    this.roles = new QueueRoles(this, this.plan);
+    this.router = new BrokerRouter(this, this.plan);
+    this.world.net.listen(node, DIST_PORT, {
+      accept: (endpoint) => ({
+        onOpen: () => undefined,
+        onData: (_e, payload) => this.dispatch(endpoint.peerNode.name, payload as NodeMessage),
+        onClose: () => undefined,
+      }),
+    });
+    this.links = new Map();
+    for (const peer of this.clusterNodes) {
+      if (peer === node.name) continue;
+      const link = new NodeLink(this.world, node, this.world.node(peer), this.config.clientReconnectNs / 4, {
+        onPeerUp: (name) => this.onPeerUp(name),
+        onPeerDown: (name) => this.onPeerDown(name),
+      });
+      this.links.set(peer, link);
+      link.connect();
+    }
+    if (this.clusterNodes.length === 1) this.becomeReady();
+    else node.after(BOOT_WAIT_NS, () => this.becomeReady());
+  }
+
+  private becomeReady(): void {
+    if (this.isReady) return;
+    this.isReady = true;
+    this.trace.record("rabbit.ready", this.node.name);
+    if (this.shouldPause()) return;
+    this.startApp();
+  }
+
+  private startApp(): void {
+    if (this.isAppRunning) return;
+    this.isAppRunning = true;
+    this.trace.record("rabbit.app-start", this.node.name);
+    this.roles.startAll();
+    this.world.net.listen(this.node, AMQP_PORT, { accept: (endpoint) => this.acceptClient(endpoint) });
+  }
+
+  /** pause_minority, or autoheal's losing side: stop the application, keep the node. */
+  private stopApp(reason: string): void {
+    if (!this.isAppRunning) return;
+    this.isAppRunning = false;
+    this.trace.record(`rabbit.app-stop.${reason}`, this.node.name);
+    this.world.net.unlisten(this.node, AMQP_PORT);
+    for (const channel of [...this.channels.values()]) channel.closeConnection();
+    this.channels.clear();
+    this.roles.stopAll();
+    this.roles = new QueueRoles(this, this.plan);
+  }
+
+  get isRunning(): boolean {
+    return this.isAppRunning && this.node.isUp;
+  }
+
+  // ------------------------------------------------------------------ clients
+
+  private acceptClient(endpoint: Endpoint): { onOpen(): void; onData(e: Endpoint, payload: unknown): void; onClose(): void } {
+    const channel = new Channel(this.channelNext++, endpoint, this.router);
+    this.channels.set(channel.id, channel);
+    return {
+      onOpen: () => undefined,
+      onData: (_e, payload) => channel.onFrame(payload as ClientFrame),
+      onClose: () => {
+        channel.isClosed = true;
+        channel.cancelConsumer();
+        this.channels.delete(channel.id);
+      },
+    };
+  }
+
+  // ------------------------------------------------------------------ cluster view
+
+  isNodeUp(name: string): boolean {
+    if (name === this.node.name) return true;
+    return this.links.get(name)?.isOpen ?? false;
+  }
+
+  upNodes(): string[] {
+    return this.clusterNodes.filter((n) => this.isNodeUp(n));
+  }
+
+  send(to: string, message: NodeMessage): boolean {
+    if (to === this.node.name) {
+      this.node.after(0, this.deliverLocalBound, { from: to, message });
+      return true;
+    }
+    return this.links.get(to)?.send(message) ?? false;
+  }
+
+  rng(name: string): RngStream {
+    return this.kernel.rng.stream(`${name}@${this.node.name}#${this.node.incarnation}`);
+  }
+
+  record(queue: string): QueueRecord {
+    const record = this.records.get(queue);
+    if (record === undefined) throw new Error(`no record of queue ${queue}`);
+    return record;
+  }
+
+  allRecords(): QueueRecord[] {
+    return [...this.records.values()];
+  }
+
+  publishRecord(record: QueueRecord): void {
+    this.storeRecord(record);
+    for (const peer of this.clusterNodes) if (peer !== this.node.name) this.links.get(peer)!.send({ kind: "records", records: [record], upCount: this.upNodes().length });
+  }
+
+  private storeRecord(record: QueueRecord): void {
+    this.records.set(record.name, copyRecord(record));
+    if (this.recordsFile !== null) this.disk.append(this.recordsFile, copyRecord(record), 200);
+  }
+
+  private loadRecords(): void {
+    this.records = new Map();
+    for (const record of initialRecords(this.plan)) this.records.set(record.name, record);
+    this.recordsFile = this.disk.open<QueueRecord>("rabbitmq/mnesia/rabbit_queue");
+    for (const stored of this.recordsFile.records) {
+      if (stored.torn) break;
+      const mine = this.records.get(stored.value.name);
+      if (mine === undefined || isNewerRecord(stored.value, mine) || stored.value.epoch === mine.epoch) this.records.set(stored.value.name, copyRecord(stored.value));
+    }
+  }
+
+  private onRecords(from: string, records: readonly QueueRecord[], peerUpCount: number): void {
+    for (const incoming of records) {
+      const mine = this.records.get(incoming.name);
+      if (mine === undefined || !isNewerRecord(incoming, mine)) continue;
+      this.storeRecord(incoming);
+      if (this.isAppRunning) this.roles.onRecordChanged(incoming.name);
+    }
+    if (!this.isReady) this.becomeReady();
+    if (this.pendingHeals.delete(from) && this.isAppRunning && this.isOnLosingSide(from, peerUpCount)) {
+      this.stopApp("autoheal");
+      this.startApp();
+    }
+  }
+
+  // ------------------------------------------------------------------ peers
+
+  private onPeerUp(peer: string): void {
+    this.trace.record("rabbit.nodeup", `${this.node.name}->${peer}`);
+    const incarnation = this.world.node(peer).incarnation;
+    const seenBefore = this.peerIncarnations.get(peer);
+    this.peerIncarnations.set(peer, incarnation);
+    this.links.get(peer)!.send({ kind: "records", records: this.allRecords(), upCount: this.upNodes().length });
+    if (!this.isAppRunning) {
+      if (this.isReady && !this.shouldPause()) this.startApp();
+      return;
+    }
+    // The same incarnation came back: it was a partition, not a restart; autoheal decides once it hears the peer's side.
+    if (seenBefore === incarnation && this.config.cluster_partition_handling === "autoheal") this.pendingHeals.add(peer);
+    this.roles.onPeerUp(peer);
+  }
+
+  private onPeerDown(peer: string): void {
+    this.trace.record("rabbit.nodedown", `${this.node.name}->${peer}`);
+    for (const channel of this.channels.values()) channel.onNodeDown(peer);
+    if (!this.isAppRunning) return;
+    if (this.shouldPause()) {
+      this.stopApp("pause_minority");
+      return;
+    }
+    this.roles.onPeerDown(peer);
+  }
+
+  private shouldPause(): boolean {
+    if (this.config.cluster_partition_handling !== "pause_minority") return false;
+    return this.upNodes().length * 2 <= this.clusterNodes.length;
+  }
+
+  /**
+   * autoheal picks the partition with the most client connections as the
+   * winner; mqsim approximates with the side that sees more nodes, ties
+   * going to the node first in cluster order. The loser restarts its app.
+   */
+  private isOnLosingSide(peer: string, peerUpCount: number): boolean {
+    const mine = this.upNodes().length;
+    if (mine !== peerUpCount) return mine < peerUpCount;
+    return this.clusterNodes.indexOf(this.node.name) > this.clusterNodes.indexOf(peer);
+  }
+
+  // ------------------------------------------------------------------ dispatch
+
+  private dispatch(from: string, message: NodeMessage): void {
+    if (message.kind === "records") {
+      this.onRecords(from, message.records, message.upCount);
+      return;
+    }
+    if (message.kind === "enqueue-result" || message.kind === "enqueue-forwarded" || message.kind === "consume-result" || message.kind === "deliver") {
+      this.router.onChannelMessage(message);
+      return;
+    }
+    if (!this.isAppRunning) return;
+    this.roles.dispatch(from, message);
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * An AMQP channel on the node a client is connected to (one channel per
+ * connection in mqsim). It routes publishes through the exchange to the
+ * queues, forwards each to the node serving the queue (the "pull-through"
+ * of a classic cluster: a client on another node costs inter-node bytes),
+ * and answers the client:
+ * - confirm mode (confirm.select): basic.ack once every queue the message
+ *   was routed to has accepted it, basic.nack if one could not;
+ * - transactions (tx.select): publishes wait in the channel until
+ *   tx.commit, which is answered once all of them are accepted, so a
+ *   publisher gets one round trip plus one fsync per commit;
+ * - neither: nothing.
+ * Consumers: basic.consume is forwarded to the queue's node; deliveries and
+ * acks pass through.
+ */
+import type { Endpoint } from "../../world/connection.js";
+import type { ClientFrame, PublishBody, ServerFrame } from "./protocol.js";
+import { serverFrameBytes } from "./protocol.js";
+import type { Router } from "./router.js";
+
+interface PendingPublish {
+  pubSeqFirst: number;
+  count: number;
+  /** Queues that still have to answer. */
+  waiting: number;
+  isFailed: boolean;
+  failReason: string;
+  /** Nodes the publish went to, so a node going down fails what it held. */
+  nodes: string[];
+}
+
+export type ChannelMode = "none" | "confirm" | "tx";
+
+export class Channel {
+  mode: ChannelMode = "none";
+  private readonly pending = new Map<number, PendingPublish>();
+  private readonly txBuffer: ({ exchange: string; routingKey: string } & PublishBody)[] = [];
+  private txCommitEnd = -1;
+  consumerQueue: string | null = null;
+  consumerNode: string | null = null;
+  isClosed = false;
+
+  constructor(
+    readonly id: number,
+    private readonly endpoint: Endpoint,
+    private readonly router: Router,
+  ) {}
+
+  get ref(): { node: string; channel: number } {
+    return { node: this.router.nodeName, channel: this.id };
+  }
+
+  send(frame: ServerFrame): void {
+    if (!this.isClosed) this.endpoint.send(frame, serverFrameBytes(frame));
+  }
+
+  onFrame(frame: ClientFrame): void {
+    switch (frame.kind) {
+      case "confirm.select":
+        this.mode = "confirm";
+        return;
+      case "tx.select":
+        this.mode = "tx";
+        return;
+      case "publish":
+        if (this.mode === "tx") this.txBuffer.push(frame);
+        else this.route(frame, frame);
+        return;
+      case "tx.commit":
+        this.txCommitEnd = frame.pubSeqEnd;
+        for (const publish of this.txBuffer.splice(0)) this.route(publish, publish);
+        this.maybeCommitOk();
+        return;
+      case "basic.consume":
+        this.consumerQueue = frame.queue;
+        this.consumerNode = this.router.consume(this, frame.queue, frame.prefetch, frame.autoAck);
+        return;
+      case "basic.ack":
+        if (this.consumerQueue !== null && this.consumerNode !== null) this.router.settle(this, this.consumerQueue, this.consumerNode, frame.deliveryTag);
+        return;
+      case "basic.cancel":
+        this.cancelConsumer();
+        return;
+    }
+  }
+
+  private route(target: { exchange: string; routingKey: string }, body: PublishBody): void {
+    const routed = this.router.publish(this, target.exchange, target.routingKey, body);
+    if (this.mode === "none") return;
+    const entry: PendingPublish = { pubSeqFirst: body.pubSeq, count: body.count, waiting: routed.nodes.length, isFailed: routed.failReason !== "", failReason: routed.failReason, nodes: routed.nodes };
+    this.pending.set(body.pubSeq, entry);
+    this.settleIfDone(entry);
+  }
+
+  /** A queue answered for a publish. */
+  onEnqueueResult(pubSeqFirst: number, outcome: "ack" | "nack" | "reject"): void {
+    const entry = this.pending.get(pubSeqFirst);
+    if (entry === undefined) return;
+    entry.waiting--;
+    if (outcome !== "ack") {
+      entry.isFailed = true;
+      entry.failReason = outcome === "reject" ? "reject-publish" : "nack";
+    }
+    this.settleIfDone(entry);
+  }
+
+  onEnqueueForwarded(pubSeqFirst: number, node: string): void {
+    const entry = this.pending.get(pubSeqFirst);
+    if (entry !== undefined && !entry.nodes.includes(node)) entry.nodes.push(node);
+  }
+
+  /** A node went down: every publish still waiting on it may or may not have been stored. */
+  onNodeDown(node: string): void {
+    for (const entry of [...this.pending.values()]) {
+      if (!entry.nodes.includes(node)) continue;
+      entry.nodes = entry.nodes.filter((n) => n !== node);
+      entry.waiting = entry.nodes.length;
+      entry.isFailed = true;
+      entry.failReason = "queue-node-down";
+      this.settleIfDone(entry);
+    }
+    if (this.consumerNode === node && this.consumerQueue !== null) {
+      const queue = this.consumerQueue;
+      this.consumerQueue = null;
+      this.consumerNode = null;
+      // The consumer is cancelled (consumer cancel notification), the client re-subscribes.
+      this.send({ kind: "basic.cancel", queue, reason: "queue-node-down" });
+    }
+  }
+
+  private settleIfDone(entry: PendingPublish): void {
+    if (entry.waiting > 0) return;
+    this.pending.delete(entry.pubSeqFirst);
+    if (this.mode === "confirm") {
+      if (entry.isFailed) this.send({ kind: "basic.nack", pubSeqFirst: entry.pubSeqFirst, count: entry.count, reason: entry.failReason });
+      else this.send({ kind: "basic.ack", pubSeqFirst: entry.pubSeqFirst, count: entry.count });
+    } else if (this.mode === "tx") {
+      if (entry.isFailed) this.txFailed = true;
+      this.maybeCommitOk();
+    }
+  }
+
+  private txFailed = false;
+
+  private maybeCommitOk(): void {
+    if (this.txCommitEnd < 0) return;
+    for (const entry of this.pending.values()) if (entry.pubSeqFirst < this.txCommitEnd) return;
+    const end = this.txCommitEnd;
+    this.txCommitEnd = -1;
+    if (this.txFailed) {
+      // A failed commit closes the channel (a channel-level exception); the client treats the batch as unknown.
+      this.txFailed = false;
+      this.endpoint.close();
+      return;
+    }
+    this.send({ kind: "tx.commit-ok", pubSeqEnd: end });
+  }
+
+  /** The node stops serving clients: the connection is closed under the client. */
+  closeConnection(): void {
+    this.isClosed = true;
+    this.endpoint.close();
+  }
+
+  cancelConsumer(): void {
+    if (this.consumerQueue !== null && this.consumerNode !== null) this.router.cancel(this, this.consumerQueue, this.consumerNode);
+    this.consumerQueue = null;
+    this.consumerNode = null;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * A mirror of a classic queue on one node: it keeps a copy of the master's
+ * messages (persistent ones in its own message store, for a durable queue),
+ * drops what the master settled, and acknowledges each publish once stored.
+ * A mirror that starts (a new node, a restart) starts empty: "a node that
+ * rejoins a cluster ... will throw away any durable local contents it
+ * already has and start empty" (https://www.rabbitmq.com/docs/ha#unsynchronised-mirrors).
+ */
+import type { QueueDeclaration } from "./config.js";
+import type { QueueHost } from "./queue-host.js";
+import { QueueContent } from "./queue-content.js";
+import type { QueueSegment } from "./queue-segment.js";
+import { QueueStore } from "./queue-store.js";
+import { SerialCpu } from "./serial-cpu.js";
+import { storePath } from "./classic-master.js";
+
+interface PendingAck {
+  seqEnd: number;
+  recordsNeeded: number;
+  isSync: boolean;
+}
+
+export class ClassicMirror {
+  readonly content = new QueueContent();
+  seqNext = 0;
+  readonly store: QueueStore | null;
+  private durableRecords = 0;
+  private readonly cpu = new SerialCpu();
+  private readonly pending: PendingAck[] = [];
+  private isStopped = false;
+  private readonly applyBound = (segment: QueueSegment): void => this.applyPublish(segment);
+
+  constructor(
+    private readonly host: QueueHost,
+    readonly declaration: QueueDeclaration,
+    private master: string,
+  ) {
+    if (declaration.durable) {
+      this.store = new QueueStore(host.node, host.disk, storePath(declaration.name), { onDurable: (n) => this.onDurable(n) });
+      this.store.reset();
+    } else {
+      this.store = null;
+    }
+  }
+
+  get name(): string {
+    return this.declaration.name;
+  }
+
+  get masterNode(): string {
+    return this.master;
+  }
+
+  stop(): void {
+    this.isStopped = true;
+  }
+
+  /** Hands the content and store to a new master (this mirror is promoted). */
+  handOver(): { content: QueueContent; seqNext: number; store: QueueStore | null } {
+    this.isStopped = true;
+    return { content: this.content, seqNext: this.seqNext, store: this.store };
+  }
+
+  onPublish(from: string, segment: QueueSegment): void {
+    if (this.isStopped || from !== this.master) return;
+    const cost = this.host.config.mirrorCpuNsPerMessage * segment.count + segment.count * segment.bytesEach * this.host.config.queueCpuNsPerByte;
+    this.host.node.after(this.cpu.reserve(this.host.node.now, cost), this.applyBound, segment);
+  }
+
+  private applyPublish(segment: QueueSegment): void {
+    if (this.isStopped) return;
+    this.content.push(segment);
+    this.seqNext = Math.max(this.seqNext, segment.seq + segment.count);
+    let recordsNeeded = 0;
+    if (this.store !== null && segment.persistent && this.store.append({ op: "pub", segment })) {
+      recordsNeeded = this.store.recordCount;
+      this.store.requestSync();
+    }
+    this.pending.push({ seqEnd: this.seqNext, recordsNeeded, isSync: false });
+    this.flushAcks();
+  }
+
+  onRemove(from: string, seq: number, count: number): void {
+    if (this.isStopped || from !== this.master) return;
+    const removed = this.content.removeSeqs(seq, count);
+    if (removed > 0 && this.store !== null) this.store.append({ op: "del", seq, count });
+  }
+
+  /** Synchronisation: the master's older messages, all at once. */
+  onSync(from: string, segments: readonly QueueSegment[]): void {
+    if (this.isStopped || from !== this.master) return;
+    const older = segments.map((s) => ({ ...s }));
+    for (const segment of older) if (this.store !== null && segment.persistent) this.store.append({ op: "pub", segment });
+    this.content.requeue(older, false);
+    this.store?.requestSync();
+    this.pending.push({ seqEnd: this.seqNext, recordsNeeded: this.store?.recordCount ?? 0, isSync: true });
+    this.flushAcks();
+  }
+
+  private onDurable(records: number): void {
+    this.durableRecords = records;
+    this.flushAcks();
+  }
+
+  private flushAcks(): void {
+    if (this.isStopped) return;
+    while (this.pending.length > 0 && this.pending[0]!.recordsNeeded <= this.durableRecords) {
+      const head = this.pending.shift()!;
+      this.host.send(this.master, { kind: "mirror-publish-ok", queue: this.name, epoch: 0, seqEnd: head.seqEnd, isSync: head.isSync });
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * A client library's connection to the cluster: it tries the configured
+ * nodes in turn (the client's host list), and after a failure recovers by
+ * reconnecting to the next one after `clientReconnectNs` (automatic
+ * connection recovery, as the Java client's networkRecoveryInterval).
+ */
+import type { ConnectionHandler, Endpoint } from "../../world/connection.js";
+import type { WorldNode } from "../../world/node.js";
+import type { World } from "../../world/world.js";
+import { AMQP_PORT } from "./broker.js";
+import { clientFrameBytes, type ClientFrame, type ServerFrame } from "./protocol.js";
+
+export const CLIENT_TRAFFIC = "client";
+
+export interface ClientConnectionListener {
+  onOpen(server: string): void;
+  onFrame(frame: ServerFrame): void;
+  onClose(): void;
+}
+
+export class ClientConnection {
+  private endpoint: Endpoint | null = null;
+  private isConnecting = false;
+  private attempt = 0;
+  private readonly handler: ConnectionHandler;
+  private readonly connectBound = (): void => this.connect();
+
+  constructor(
+    private readonly world: World,
+    private readonly node: WorldNode,
+    private readonly hosts: readonly string[],
+    private readonly reconnectNs: number,
+    private readonly listener: ClientConnectionListener,
+  ) {
+    this.handler = {
+      onOpen: (endpoint) => {
+        this.endpoint = endpoint;
+        this.isConnecting = false;
+        this.listener.onOpen(endpoint.peerNode.name);
+      },
+      onData: (_e, payload) => this.listener.onFrame(payload as ServerFrame),
+      onClose: () => {
+        const wasOpen = this.endpoint !== null;
+        this.endpoint = null;
+        this.isConnecting = false;
+        this.attempt++;
+        if (wasOpen) this.listener.onClose();
+        this.node.after(this.reconnectNs, this.connectBound);
+      },
+    };
+  }
+
+  get isOpen(): boolean {
+    return this.endpoint !== null && this.endpoint.isOpen;
+  }
+
+  get server(): string | null {
+    return this.endpoint?.peerNode.name ?? null;
+  }
+
+  connect(): void {
+    if (this.isConnecting || this.endpoint !== null) return;
+    this.isConnecting = true;
+    const host = this.hosts[this.attempt % this.hosts.length]!;
+    this.world.net.connect(this.node, this.world.node(host), AMQP_PORT, CLIENT_TRAFFIC, this.handler);
+  }
+
+  send(frame: ClientFrame): boolean {
+    if (this.endpoint === null) return false;
+    return this.endpoint.send(frame, clientFrameBytes(frame));
+  }
+
+  /** Gives up on the current connection (a timeout): close it and recover. */
+  reset(): void {
+    this.endpoint?.close();
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * RabbitMQ's configuration in its own vocabulary: queue declarations with
+ * their x-arguments, policies (`ha-mode`, `ha-params`, `ha-sync-mode`,
+ * `ha-promote-on-failure`, `ha-promote-on-shutdown`), exchanges and bindings,
+ * and the node setting `cluster_partition_handling`. Plus the costs of the
+ * mechanics mqsim simulates (queue process CPU time per message).
+ *
+ * Sources: https://www.rabbitmq.com/docs/queues, /docs/ha (classic queue
+ * mirroring), /docs/quorum-queues, /docs/partitions, /docs/ttl,
+ * /docs/maxlength, /docs/confirms.
+ */
+export type QueueType = "classic" | "quorum";
+export type Overflow = "drop-head" | "reject-publish";
+export type HaMode = "all" | "exactly" | "nodes";
+export type HaSyncMode = "manual" | "automatic";
+export type HaPromote = "always" | "when-synced";
+export type PartitionHandling = "ignore" | "pause_minority" | "autoheal";
+export type ExchangeType = "direct" | "fanout";
+
+export interface QueueArguments {
+  /** Per-queue message TTL (ms), as `x-message-ttl`. */
+  "x-message-ttl"?: number;
+  /** Maximum number of ready messages, as `x-max-length`. */
+  "x-max-length"?: number;
+  /** What happens at x-max-length: drop the oldest (default) or refuse the publish. */
+  "x-overflow"?: Overflow;
+  /** Quorum queues: replicas of the queue (default 3, RabbitMQ's default). */
+  "x-quorum-initial-group-size"?: number;
+}
+
+export interface QueueDeclaration {
+  name: string;
+  type: QueueType;
+  /** Durable queues survive a node restart; transient ones are gone (quorum queues are always durable). */
+  durable: boolean;
+  arguments?: QueueArguments;
+  /**
+   * The node the queue was declared on: a classic queue's home node (its
+   * master, when mirrored). Default: queues are spread round robin over the
+   * nodes in declaration order, as clients connected to different nodes
+   * with `queue-leader-locator: client-local` would place them.
+   */
+  node?: string;
+}
+
+export interface HaPolicyDefinition {
+  "ha-mode": HaMode;
+  /** `exactly`: the number of replicas (master + mirrors); `nodes`: the node names. */
+  "ha-params"?: number | string[];
+  "ha-sync-mode"?: HaSyncMode;
+  "ha-promote-on-failure"?: HaPromote;
+  "ha-promote-on-shutdown"?: HaPromote;
+}
+
+export interface Policy {
+  name: string;
+  /** A regular expression matched against queue names, as `rabbitmqctl set_policy`. */
+  pattern: string;
+  definition: HaPolicyDefinition;
+  /** Among policies matching a queue, the highest priority wins (ties: the first declared). */
+  priority?: number;
+}
+
+export interface ExchangeDeclaration {
+  name: string;
+  type: ExchangeType;
+}
+
+export interface Binding {
+  exchange: string;
+  queue: string;
+  /** direct exchanges: the routing key that reaches the queue (default: the queue's name). */
+  routingKey?: string;
+}
+
+export interface RabbitMqConfig {
+  cluster_partition_handling: PartitionHandling;
+  /**
+   * CPU time of a queue process (one Erlang process, so one core at most)
+   * per message it enqueues, delivers and settles. 20 µs is ~50k msg/s for
+   * one queue: RabbitMQ's own figures put a classic queue at tens of
+   * thousands of messages per second.
+   */
+  queueCpuNsPerMessage: number;
+  /** Extra CPU per byte (copying, checksums). */
+  queueCpuNsPerByte: number;
+  /** A mirror's work per message is lighter than the master's (no routing, no deliveries). */
+  mirrorCpuNsPerMessage: number;
+  /**
+   * The message store syncs to disk at most this often while confirms wait
+   * (rabbit_msg_store's sync interval, 25 ms by default) or sooner when the
+   * queue goes idle; a confirm of a persistent message waits for that fsync.
+   */
+  msgStoreSyncIntervalNs: number;
+  /** Synchronisation of a new mirror sends messages in batches of `ha-sync-batch-size`. */
+  haSyncBatchSize: number;
+  /** How long a client waits between reconnect attempts (client library's recovery interval). */
+  clientReconnectNs: number;
+  /** A client's patience for a synchronous reply (tx.commit-ok, channel open) before it gives up. */
+  clientTimeoutNs: number;
+  /** Raft timing of quorum queues (Ra). */
+  raftElectionTimeoutNsMin: number;
+  raftElectionTimeoutNsMax: number;
+  raftHeartbeatIntervalNs: number;
+}
+
+export const DEFAULT_RABBITMQ_CONFIG: RabbitMqConfig = {
+  cluster_partition_handling: "ignore",
+  queueCpuNsPerMessage: 20_000,
+  queueCpuNsPerByte: 0.5,
+  mirrorCpuNsPerMessage: 8_000,
+  msgStoreSyncIntervalNs: 25_000_000,
+  haSyncBatchSize: 4096,
+  clientReconnectNs: 1_000_000_000,
+  clientTimeoutNs: 30_000_000_000,
+  raftElectionTimeoutNsMin: 1_000_000_000,
+  raftElectionTimeoutNsMax: 2_000_000_000,
+  raftHeartbeatIntervalNs: 100_000_000,
+};
+
+/** The policy that applies to a queue: the highest priority match, first declared on ties. */
+export function policyFor(queueName: string, policies: readonly Policy[]): Policy | null {
+  let best: Policy | null = null;
+  for (const policy of policies) {
+    if (!new RegExp(policy.pattern).test(queueName)) continue;
+    if (best === null || (policy.priority ?? 0) > (best.priority ?? 0)) best = policy;
+  }
+  return best;
+}

@@ -1,0 +1,172 @@
+/**
+ * A classic master's mirrors (https://www.rabbitmq.com/docs/ha): which nodes
+ * should hold one under the policy (`ha-mode` all / exactly with
+ * `ha-params` / nodes), how far each has acknowledged, and whether it is
+ * synchronised. A mirror that joins holds only messages published after it
+ * joined; with `ha-sync-mode: automatic` the master sends it everything
+ * older at once (the queue is blocked while it does), with `manual` it
+ * becomes synchronised only when consumers have drained every older message.
+ */
+import type { HaPolicyDefinition } from "./config.js";
+import { copyRecord } from "./queue-record.js";
+import type { QueueHost } from "./queue-host.js";
+import { segmentBytes, type QueueSegment } from "./queue-segment.js";
+
+interface MirrorState {
+  /** Every message with seq < this is acknowledged by the mirror (or predates it). */
+  ackedSeqEnd: number;
+  /** The master's seqNext when the mirror joined: it lacks everything older. */
+  syncFromSeq: number;
+  isSynced: boolean;
+  isSyncing: boolean;
+}
+
+export class MirrorSet {
+  private readonly mirrors = new Map<string, MirrorState>();
+
+  constructor(
+    private readonly host: QueueHost,
+    private readonly queue: string,
+    private readonly policy: HaPolicyDefinition | null,
+    private readonly oldestLiveSeq: () => number,
+    private readonly seqNext: () => number,
+  ) {}
+
+  get names(): string[] {
+    return [...this.mirrors.keys()];
+  }
+
+  get size(): number {
+    return this.mirrors.size;
+  }
+
+  isSynced(node: string): boolean {
+    return this.mirrors.get(node)?.isSynced ?? false;
+  }
+
+  /**
+   * Adopts mirrors the record already lists (a promoted master keeps its
+   * fellow mirrors, synchronised as the record says), before reconcile().
+   */
+  adopt(nodes: readonly string[], synced: readonly string[]): void {
+    for (const node of nodes) {
+      if (node === this.host.node.name || this.mirrors.has(node)) continue;
+      const isSynced = synced.includes(node);
+      this.mirrors.set(node, { ackedSeqEnd: this.seqNext(), syncFromSeq: isSynced ? 0 : this.seqNext(), isSynced, isSyncing: false });
+    }
+  }
+
+  /** Nodes the policy wants a mirror on, given who is reachable now. */
+  desired(): string[] {
+    if (this.policy === null) return [];
+    const me = this.host.node.name;
+    const up = this.host.clusterNodes.filter((n) => n !== me && this.host.isNodeUp(n));
+    switch (this.policy["ha-mode"]) {
+      case "all":
+        return up;
+      case "nodes": {
+        const listed = Array.isArray(this.policy["ha-params"]) ? this.policy["ha-params"] : [];
+        return up.filter((n) => listed.includes(n));
+      }
+      case "exactly": {
+        const replicas = typeof this.policy["ha-params"] === "number" ? this.policy["ha-params"] : 1;
+        // Keep the mirrors we have, then fill in cluster order after the master's node.
+        const kept = [...this.mirrors.keys()].filter((n) => up.includes(n));
+        const index = this.host.clusterNodes.indexOf(me);
+        const rotated = [...this.host.clusterNodes.slice(index + 1), ...this.host.clusterNodes.slice(0, index)];
+        for (const n of rotated) if (kept.length < replicas - 1 && up.includes(n) && !kept.includes(n)) kept.push(n);
+        return kept.slice(0, Math.max(0, replicas - 1));
+      }
+    }
+  }
+
+  reconcile(liveSegments: () => QueueSegment[], blockFor: (bytes: number) => number): void {
+    const want = this.desired();
+    let isChanged = false;
+    for (const node of [...this.mirrors.keys()]) {
+      if (!want.includes(node)) {
+        this.mirrors.delete(node);
+        isChanged = true;
+      }
+    }
+    for (const node of want) {
+      if (this.mirrors.has(node)) continue;
+      const seqNext = this.seqNext();
+      this.mirrors.set(node, { ackedSeqEnd: seqNext, syncFromSeq: seqNext, isSynced: this.oldestLiveSeq() >= seqNext, isSyncing: false });
+      this.host.trace.record("mirror.join", `${this.queue}@${node}`);
+      isChanged = true;
+    }
+    if (isChanged) this.publish();
+    if (this.policy?.["ha-sync-mode"] === "automatic") this.startSyncs(liveSegments, blockFor);
+  }
+
+  replicate(segment: QueueSegment): void {
+    const epoch = this.host.record(this.queue).epoch;
+    for (const node of this.mirrors.keys()) this.host.send(node, { kind: "mirror-publish", queue: this.queue, epoch, segment: { ...segment } });
+  }
+
+  remove(seq: number, count: number): void {
+    const epoch = this.host.record(this.queue).epoch;
+    for (const node of this.mirrors.keys()) this.host.send(node, { kind: "mirror-remove", queue: this.queue, epoch, seq, count });
+  }
+
+  onAck(node: string, seqEnd: number, isSyncReply: boolean): void {
+    const state = this.mirrors.get(node);
+    if (state === undefined) return;
+    state.ackedSeqEnd = Math.max(state.ackedSeqEnd, seqEnd);
+    if (isSyncReply && state.isSyncing) {
+      state.isSyncing = false;
+      state.isSynced = true;
+      this.host.trace.record("mirror.synced", `${this.queue}@${node}`);
+      this.publish();
+    }
+  }
+
+  /** The highest seq every mirror has acknowledged up to (no mirrors: no limit). */
+  ackedSeqEnd(): number {
+    let low = Number.MAX_SAFE_INTEGER;
+    for (const state of this.mirrors.values()) low = Math.min(low, state.ackedSeqEnd);
+    return low;
+  }
+
+  /** ha-sync-mode manual: a mirror becomes synchronised once nothing older than its join is left. */
+  checkManualSync(): void {
+    let isChanged = false;
+    const oldest = this.oldestLiveSeq();
+    for (const [node, state] of this.mirrors) {
+      if (state.isSynced || state.isSyncing || oldest < state.syncFromSeq) continue;
+      state.isSynced = true;
+      this.host.trace.record("mirror.synced", `${this.queue}@${node}`);
+      isChanged = true;
+    }
+    if (isChanged) this.publish();
+  }
+
+  private startSyncs(liveSegments: () => QueueSegment[], blockFor: (bytes: number) => number): void {
+    for (const [node, state] of this.mirrors) {
+      if (state.isSynced || state.isSyncing) continue;
+      const older = liveSegments().filter((s) => s.seq < state.syncFromSeq);
+      if (older.length === 0) {
+        state.isSynced = true;
+        this.publish();
+        continue;
+      }
+      state.isSyncing = true;
+      const bytes = older.reduce((sum, s) => sum + segmentBytes(s), 0);
+      // Synchronisation blocks the queue process while it copies (the docs' warning): charge its CPU.
+      blockFor(bytes);
+      this.host.trace.record("mirror.sync-start", `${this.queue}@${node}`, bytes);
+      this.host.send(node, { kind: "mirror-sync", queue: this.queue, epoch: this.host.record(this.queue).epoch, segments: older, bytes });
+    }
+  }
+
+  /** A new version of the queue's record with this master's view of its mirrors. */
+  publish(): void {
+    const record = copyRecord(this.host.record(this.queue));
+    record.epoch++;
+    record.master = this.host.node.name;
+    record.mirrors = this.names;
+    record.synced = this.names.filter((n) => this.mirrors.get(n)!.isSynced);
+    this.host.publishRecord(record);
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * What travels on the wire: AMQP 0-9-1 frames between a client and the node
+ * it is connected to, and Erlang-distribution messages between nodes (queue
+ * operations forwarded to a queue's home node, mirror replication, queue
+ * records, Raft). Bytes are payload bytes; the network adds framing.
+ */
+import type { RaftMessage } from "./raft/raft-messages.js";
+import type { QueueRecord } from "./queue-record.js";
+import type { QueueSegment } from "./queue-segment.js";
+
+/** AMQP method frame + header overhead per publish or delivery (method, content header, frame ends). */
+export const AMQP_FRAME_BYTES = 60;
+/** An Erlang-distribution message header (pids, refs, term framing). */
+export const DIST_HEADER_BYTES = 80;
+
+export interface PublishBody {
+  /** The publisher's confirm sequence number of the first message (delivery tags count messages). */
+  pubSeq: number;
+  idFirst: number;
+  count: number;
+  bytesEach: number;
+  persistent: boolean;
+  /** Per-message `expiration` (ms), -1 for none. */
+  expirationMs: number;
+}
+
+export type ClientFrame =
+  | ({ kind: "publish"; exchange: string; routingKey: string } & PublishBody)
+  | { kind: "tx.select" }
+  | { kind: "tx.commit"; pubSeqEnd: number }
+  | { kind: "confirm.select" }
+  | { kind: "basic.consume"; queue: string; prefetch: number; autoAck: boolean }
+  | { kind: "basic.ack"; deliveryTag: number }
+  | { kind: "basic.cancel" };
+
+export type ServerFrame =
+  | { kind: "basic.ack"; pubSeqFirst: number; count: number }
+  | { kind: "basic.nack"; pubSeqFirst: number; count: number; reason: string }
+  | { kind: "basic.reject-publish"; pubSeqFirst: number; count: number; reason: string }
+  | { kind: "tx.commit-ok"; pubSeqEnd: number }
+  | { kind: "consume-ok"; queue: string }
+  | { kind: "consume-failed"; queue: string; reason: string }
+  | { kind: "basic.deliver"; queue: string; deliveryTag: number; idFirst: number; count: number; bytesEach: number; redelivered: boolean }
+  | { kind: "basic.cancel"; queue: string; reason: string };
+
+/** Identifies a channel on its node (one channel per client connection in mqsim). */
+export interface ChannelRef {
+  node: string;
+  channel: number;
+}
+
+export type NodeMessage =
+  | { kind: "enqueue"; queue: string; from: ChannelRef; body: PublishBody; expiresAtNs: number }
+  | { kind: "enqueue-result"; queue: string; channel: number; pubSeqFirst: number; count: number; outcome: "ack" | "nack" | "reject" }
+  /** A quorum member passed the publish on to its leader: the channel now waits on that node. */
+  | { kind: "enqueue-forwarded"; queue: string; channel: number; pubSeqFirst: number; node: string }
+  | { kind: "consume"; queue: string; from: ChannelRef; prefetch: number; autoAck: boolean }
+  | { kind: "consume-result"; queue: string; channel: number; error: string }
+  | { kind: "deliver"; queue: string; channel: number; deliveryTag: number; segment: QueueSegment }
+  | { kind: "settle"; queue: string; from: ChannelRef; deliveryTag: number }
+  | { kind: "cancel"; queue: string; from: ChannelRef }
+  | { kind: "mirror-publish"; queue: string; epoch: number; segment: QueueSegment }
+  | { kind: "mirror-publish-ok"; queue: string; epoch: number; seqEnd: number; isSync: boolean }
+  | { kind: "mirror-remove"; queue: string; epoch: number; seq: number; count: number }
+  | { kind: "mirror-sync"; queue: string; epoch: number; segments: QueueSegment[]; bytes: number }
+  | { kind: "records"; records: QueueRecord[]; upCount: number }
+  | { kind: "raft"; queue: string; message: RaftMessage<QuorumCommand>; bytes: number };
+
+/** What a quorum queue's Raft log holds (rabbit_fifo commands). */
+export type QuorumCommand =
+  | { op: "enqueue"; from: ChannelRef; pubSeq: number; segment: QueueSegment }
+  | { op: "settle"; seq: number; count: number };
+
+export function clientFrameBytes(frame: ClientFrame): number {
+  return frame.kind === "publish" ? AMQP_FRAME_BYTES * frame.count + frame.count * frame.bytesEach : AMQP_FRAME_BYTES;
+}
+
+export function serverFrameBytes(frame: ServerFrame): number {
+  return frame.kind === "basic.deliver" ? AMQP_FRAME_BYTES * frame.count + frame.count * frame.bytesEach : AMQP_FRAME_BYTES;
+}
+
+export function nodeMessageBytes(message: NodeMessage): number {
+  switch (message.kind) {
+    case "enqueue":
+      return DIST_HEADER_BYTES + message.body.count * (message.body.bytesEach + DIST_HEADER_BYTES / 4);
+    case "deliver":
+    case "mirror-publish":
+      return DIST_HEADER_BYTES + message.segment.count * (message.segment.bytesEach + DIST_HEADER_BYTES / 4);
+    case "mirror-sync":
+      return DIST_HEADER_BYTES + message.bytes;
+    case "records":
+      return DIST_HEADER_BYTES * (1 + message.records.length);
+    case "raft":
+      return DIST_HEADER_BYTES + message.bytes;
+    default:
+      return DIST_HEADER_BYTES;
+  }
+}

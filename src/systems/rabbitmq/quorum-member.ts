@@ -1,0 +1,246 @@
+/**
+ * One member of a quorum queue (https://www.rabbitmq.com/docs/quorum-queues):
+ * a Raft replica whose state machine is the queue (rabbit_fifo). Enqueues
+ * and settlements are Raft commands, so a message is confirmed to the
+ * publisher only once a majority has it on disk. The leader serves
+ * consumers; deliveries are not replicated, so after a leader change every
+ * unsettled message is ready again on the new leader and is delivered again
+ * (at-least-once: duplicates, never loss).
+ */
+import type { RngStream } from "../../kernel/rng.js";
+import type { Trace } from "../../kernel/trace.js";
+import type { Disk } from "../../world/disk.js";
+import type { WorldNode } from "../../world/node.js";
+import type { QueueDeclaration } from "./config.js";
+import { ConsumerSet } from "./consumer-set.js";
+import type { ChannelRef, PublishBody, QuorumCommand } from "./protocol.js";
+import { QueueContent } from "./queue-content.js";
+import { type QueueSegment } from "./queue-segment.js";
+import { RaftMember, type RaftHost, type RaftRole } from "./raft/raft-member.js";
+import type { RaftMessage } from "./raft/raft-messages.js";
+import { SerialCpu } from "./serial-cpu.js";
+import type { RabbitBroker } from "./broker.js";
+
+interface PendingEnqueue {
+  from: ChannelRef;
+  pubSeq: number;
+  count: number;
+}
+
+interface ProposeWork {
+  from: ChannelRef;
+  body: PublishBody;
+  expiresAtNs: number;
+}
+
+const COMMAND_HEADER_BYTES = 48;
+
+export class QuorumMember implements RaftHost<QuorumCommand> {
+  readonly content = new QueueContent();
+  private seqNext = 0;
+  readonly consumers = new ConsumerSet();
+  private raft: RaftMember<QuorumCommand> | null = null;
+  private readonly pending = new Map<number, PendingEnqueue>();
+  private readonly cpu = new SerialCpu();
+  private isStopped = false;
+  private isLeaderNow = false;
+  readonly rng: RngStream;
+  private readonly proposeBound = (work: ProposeWork): void => this.propose(work);
+
+  constructor(
+    private readonly broker: RabbitBroker,
+    readonly declaration: QueueDeclaration,
+    private readonly members: readonly string[],
+  ) {
+    this.rng = broker.rng(`raft:${declaration.name}`);
+  }
+
+  get name(): string {
+    return this.declaration.name;
+  }
+
+  get node(): WorldNode {
+    return this.broker.node;
+  }
+
+  get disk(): Disk {
+    return this.broker.disk;
+  }
+
+  get trace(): Trace {
+    return this.broker.trace;
+  }
+
+  get leaderId(): string | null {
+    return this.raft?.leaderId ?? null;
+  }
+
+  get isLeader(): boolean {
+    return this.isLeaderNow && !this.isStopped;
+  }
+
+  get raftMember(): RaftMember<QuorumCommand> | null {
+    return this.raft;
+  }
+
+  start(): void {
+    const config = this.broker.config;
+    this.raft = new RaftMember<QuorumCommand>({
+      group: this.name,
+      id: this.broker.node.name,
+      members: this.members,
+      timing: {
+        electionTimeoutNsMin: config.raftElectionTimeoutNsMin,
+        electionTimeoutNsMax: config.raftElectionTimeoutNsMax,
+        heartbeatIntervalNs: config.raftHeartbeatIntervalNs,
+        appendEntriesBatchMax: 128,
+      },
+      host: this,
+      commandBytes: (command) => (command.op === "enqueue" ? COMMAND_HEADER_BYTES + command.segment.count * (command.segment.bytesEach + 16) : COMMAND_HEADER_BYTES),
+    });
+    this.raft.start();
+  }
+
+  stop(): void {
+    this.isStopped = true;
+  }
+
+  // ------------------------------------------------------------ RaftHost
+
+  send(to: string, message: RaftMessage<QuorumCommand>, bytes: number): void {
+    if (!this.isStopped) this.broker.send(to, { kind: "raft", queue: this.name, message, bytes });
+  }
+
+  onRaft(from: string, message: RaftMessage<QuorumCommand>): void {
+    if (!this.isStopped) this.raft?.onMessage(from, message);
+  }
+
+  apply(index: number, _term: number, command: QuorumCommand): void {
+    if (command.op === "enqueue") {
+      const segment: QueueSegment = { ...command.segment, seq: this.seqNext, redelivered: false };
+      this.seqNext += segment.count;
+      this.content.push(segment);
+      const maxLength = this.declaration.arguments?.["x-max-length"];
+      if (maxLength !== undefined && this.content.count > maxLength && this.declaration.arguments?.["x-overflow"] !== "reject-publish") {
+        this.content.dropHead(this.content.count - maxLength);
+      }
+      const waiting = this.pending.get(index);
+      if (waiting !== undefined) {
+        this.pending.delete(index);
+        this.reply(waiting, "ack");
+      }
+    } else {
+      this.content.removeSeqs(command.seq, command.count);
+    }
+    if (this.isLeader) this.tryDeliver();
+  }
+
+  onRoleChange(role: RaftRole, term: number, leaderId: string | null): void {
+    const wasLeader = this.isLeaderNow;
+    this.isLeaderNow = role === "leader";
+    this.trace.record("quorum.role", `${this.name}@${this.broker.node.name}`, role === "leader" ? 2 : role === "candidate" ? 1 : 0, term);
+    if (wasLeader && !this.isLeaderNow) this.stepDown();
+    if (this.isLeaderNow && !wasLeader) {
+      // Tell the cluster where the queue is served now, so other nodes route publishes straight here.
+      const record = { ...this.broker.record(this.name) };
+      record.epoch = Math.max(record.epoch + 1, term);
+      record.leader = this.broker.node.name;
+      this.broker.publishRecord(record);
+    }
+    if (this.isLeaderNow && leaderId !== null) this.tryDeliver();
+  }
+
+  /** Leadership lost: unanswered publishes may or may not commit (nack), consumers must re-subscribe on the new leader. */
+  private stepDown(): void {
+    for (const waiting of this.pending.values()) this.reply(waiting, "nack");
+    this.pending.clear();
+    const returned = this.consumers.removeAllWithRefs();
+    this.content.requeue(returned.segments);
+    for (const ref of returned.refs) this.broker.send(ref.node, { kind: "consume-result", queue: this.name, channel: ref.channel, error: "leader-changed" });
+  }
+
+  // ------------------------------------------------------------ operations
+
+  enqueue(from: ChannelRef, body: PublishBody, expiresAtNs: number): void {
+    if (this.isStopped) return;
+    if (!this.isLeader) {
+      const leader = this.leaderId;
+      if (leader !== null && leader !== this.broker.node.name && this.broker.send(leader, { kind: "enqueue", queue: this.name, from, body, expiresAtNs })) {
+        this.broker.send(from.node, { kind: "enqueue-forwarded", queue: this.name, channel: from.channel, pubSeqFirst: body.pubSeq, node: leader });
+      } else this.reply({ from, pubSeq: body.pubSeq, count: body.count }, "nack");
+      return;
+    }
+    const maxLength = this.declaration.arguments?.["x-max-length"];
+    if (maxLength !== undefined && this.declaration.arguments?.["x-overflow"] === "reject-publish" && this.content.count + body.count > maxLength) {
+      this.reply({ from, pubSeq: body.pubSeq, count: body.count }, "reject");
+      return;
+    }
+    const cost = body.count * this.broker.config.queueCpuNsPerMessage + body.count * body.bytesEach * this.broker.config.queueCpuNsPerByte;
+    this.node.after(this.cpu.reserve(this.node.now, cost), this.proposeBound, { from, body, expiresAtNs });
+  }
+
+  private propose(work: ProposeWork): void {
+    const { from, body } = work;
+    if (this.isStopped || this.raft === null) return;
+    const segment: QueueSegment = { seq: -1, idFirst: body.idFirst, count: body.count, bytesEach: body.bytesEach, persistent: true, expiresAtNs: work.expiresAtNs, redelivered: false };
+    const index = this.raft.propose({ op: "enqueue", from, pubSeq: body.pubSeq, segment });
+    if (typeof index !== "number") {
+      this.reply({ from, pubSeq: body.pubSeq, count: body.count }, "nack");
+      return;
+    }
+    this.pending.set(index, { from, pubSeq: body.pubSeq, count: body.count });
+  }
+
+  addConsumer(from: ChannelRef, prefetch: number, autoAck: boolean): void {
+    if (this.isStopped) return;
+    if (!this.isLeader) {
+      // Not forwarded: the channel must talk to the leader itself (its acks go there); it retries once the record names the leader.
+      this.broker.send(from.node, { kind: "consume-result", queue: this.name, channel: from.channel, error: "not-leader" });
+      return;
+    }
+    this.consumers.add(from, prefetch, autoAck);
+    this.broker.send(from.node, { kind: "consume-result", queue: this.name, channel: from.channel, error: "" });
+    this.tryDeliver();
+  }
+
+  removeConsumer(from: ChannelRef): void {
+    this.content.requeue(this.consumers.remove(from));
+    if (this.isLeader) this.tryDeliver();
+  }
+
+  removeConsumersOn(node: string): void {
+    this.content.requeue(this.consumers.removeOnNode(node));
+    if (this.isLeader) this.tryDeliver();
+  }
+
+  settle(from: ChannelRef, deliveryTag: number): void {
+    const segment = this.consumers.settle(from, deliveryTag);
+    if (segment !== null) this.proposeSettle(segment);
+    if (this.isLeader) this.tryDeliver();
+  }
+
+  private proposeSettle(segment: QueueSegment): void {
+    if (this.raft === null || !this.isLeader) return;
+    this.raft.propose({ op: "settle", seq: segment.seq, count: segment.count });
+  }
+
+  private tryDeliver(): void {
+    while (!this.content.isEmpty) {
+      const consumer = this.consumers.nextWithCapacity();
+      if (consumer === null) return;
+      const segment = this.content.take(this.consumers.capacityOf(consumer))!;
+      const deliveryTag = this.consumers.noteDelivery(consumer, segment);
+      this.broker.send(consumer.ref.node, { kind: "deliver", queue: this.name, channel: consumer.ref.channel, deliveryTag, segment: { ...segment } });
+      if (consumer.autoAck) this.proposeSettle(segment);
+    }
+  }
+
+  private reply(waiting: PendingEnqueue, outcome: "ack" | "nack" | "reject"): void {
+    this.broker.send(waiting.from.node, { kind: "enqueue-result", queue: this.name, channel: waiting.from.channel, pubSeqFirst: waiting.pubSeq, count: waiting.count, outcome });
+  }
+
+  /** Every message not yet settled, as this member's state machine holds it. */
+  liveSegments(): QueueSegment[] {
+    return [...this.consumers.unackedSegments(), ...this.content.snapshot()].sort((a, b) => a.seq - b.seq);
+  }
+}

@@ -1,0 +1,19 @@
+/** What a channel asks of its node: routing publishes and consumers to the nodes serving the queues. */
+import type { PublishBody } from "./protocol.js";
+import type { Channel } from "./channel.js";
+
+export interface RouteResult {
+  /** The node each routed copy went to (one entry per queue reached). */
+  nodes: string[];
+  /** Non-empty when some queue could not take it (its node is down): the publish fails. */
+  failReason: string;
+}
+
+export interface Router {
+  readonly nodeName: string;
+  publish(channel: Channel, exchange: string, routingKey: string, body: PublishBody): RouteResult;
+  /** Returns the node the consumer was sent to, or null (the client is told the queue is down). */
+  consume(channel: Channel, queue: string, prefetch: number, autoAck: boolean): string | null;
+  settle(channel: Channel, queue: string, node: string, deliveryTag: number): void;
+  cancel(channel: Channel, queue: string, node: string): void;
+}
