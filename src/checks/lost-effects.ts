@@ -13,6 +13,7 @@
  * of the history.
  */
 import type { History } from "../clients/history.js";
+import { isHeldTo, streamFilter, type StreamsOfGroup } from "./group-streams.js";
 import { endOfHistory } from "./history-end.js";
 import { IdRanges } from "./id-ranges.js";
 import { Interner } from "./interner.js";
@@ -24,6 +25,8 @@ import { plural } from "./wording.js";
 export interface LostEffectsOptions {
   /** Groups that must apply every acknowledged message; default: every group with an effect. */
   groups?: readonly string[];
+  /** Per group, the send streams it must apply (default: all); see group-streams.ts. */
+  streamsOfGroup?: StreamsOfGroup;
 }
 
 interface GroupEffects {
@@ -60,7 +63,7 @@ export function checkLostEffects(history: History, options: LostEffectsOptions =
   const violations = new ViolationList();
   const end = endOfHistory(history);
   const tally = { unapplied: 0, skipped: 0 };
-  for (let g = 0; g < groups.size; g++) judgeGroup(history, sends, streams, groups.name(g), effects[g]!, end.eventIndex, violations, tally);
+  for (let g = 0; g < groups.size; g++) judgeGroup(history, sends, streams, groups.name(g), effects[g]!, end.eventIndex, violations, tally, streamFilter(streams, options.streamsOfGroup, groups.name(g)));
   // skipped: later messages of the stream were applied (definitely lost); the rest may only be unfinished.
   return violations.result("lost-effects", { acked: sends.acked, groups: groups.size, unapplied: tally.unapplied, skipped: tally.skipped });
 }
@@ -90,11 +93,13 @@ function judgeGroup(
   endEventIndex: number,
   violations: ViolationList,
   tally: { unapplied: number; skipped: number },
+  filter: Uint8Array | null,
 ): void {
   /** Unapplied ids by the event at which they became visible. */
   const byVisible = new Map<number, { ids: IdRanges; stream: number }>();
   for (let id = 0; id < sends.idLimit; id++) {
     if ((sends.flags[id]! & OUTCOME_OK) === 0 || effects.applied[id] === 1) continue;
+    if (!isHeldTo(filter, sends.ackStream[id]!)) continue;
     tally.unapplied++;
     const stream = sends.ackStream[id]!;
     const position = sends.ackPosition[id]!;

@@ -172,3 +172,29 @@ describe("checkLost's default groups", () => {
     expect(checkLost(h.history).counts).toMatchObject({ groups: 3, unseen: 1, violations: 2 });
   });
 });
+
+describe("checkLost with streamsOfGroup (a group held only to some send streams)", () => {
+  function twoQueues(): { h: HistoryScript; a: number; b: number } {
+    const h = new HistoryScript();
+    const a = h.produce("p1", "qa", 0, 3);
+    const b = h.produce("p2", "qb", 0, 2);
+    return { h, a, b };
+  }
+
+  it("does not hold a group to another queue's messages", () => {
+    const { h, a, b } = twoQueues();
+    h.deliver("c1", "qa", "qa", -1, a, 3);
+    h.deliver("c2", "qb", "qb", -1, b, 2);
+    expect(checkLost(h.history).ok).toBe(false);
+    expect(checkLost(h.history, { streamsOfGroup: { qa: ["qa"], qb: ["qb"] } }).ok).toBe(true);
+  });
+
+  it("still fails a group that misses one of its own messages", () => {
+    const { h, a, b } = twoQueues();
+    h.deliver("c1", "qa", "qa", -1, a, 2);
+    h.deliver("c2", "qb", "qb", -1, b, 2);
+    const result = checkLost(h.history, { streamsOfGroup: { qa: ["qa"], qb: ["qb"] } });
+    expect(result.ok).toBe(false);
+    expect(result.violations[0]!.messageIds).toEqual([{ idFirst: a + 2, count: 1 }]);
+  });
+});

@@ -16,6 +16,7 @@
  */
 import type { History } from "../clients/history.js";
 import { Frontier } from "./frontier.js";
+import { isHeldTo, streamFilter, type StreamsOfGroup } from "./group-streams.js";
 import { endOfHistory, type EventPoint } from "./history-end.js";
 import { IdRanges } from "./id-ranges.js";
 import { Interner } from "./interner.js";
@@ -33,6 +34,8 @@ export interface LostOptions {
    * all is otherwise not held to account.
    */
   groups?: readonly string[];
+  /** Per group, the send streams it must get (default: all); see group-streams.ts. */
+  streamsOfGroup?: StreamsOfGroup;
 }
 
 /** The name used when no group appears in the history. */
@@ -56,7 +59,10 @@ export function checkLost(history: History, options: LostOptions = {}): CheckRes
   const violations = new ViolationList();
   const verdicts = new Uint8Array(sends.idLimit);
   const end = endOfHistory(history);
-  for (let g = 0; g < reads.groups.size; g++) judgeGroup(history, sends, streams, reads, g, end, verdicts, violations);
+  for (let g = 0; g < reads.groups.size; g++) {
+    const filter = streamFilter(streams, options.streamsOfGroup, reads.groups.name(g));
+    judgeGroup(history, sends, streams, reads, g, end, verdicts, violations, filter);
+  }
   let lost = 0;
   let unseen = 0;
   for (let id = 0; id < verdicts.length; id++) {
@@ -112,6 +118,7 @@ function judgeGroup(
   end: EventPoint,
   verdicts: Uint8Array,
   violations: ViolationList,
+  filter: Uint8Array | null,
 ): void {
   const group = reads.groups.name(g);
   const delivered = reads.delivered[g]!;
@@ -122,6 +129,7 @@ function judgeGroup(
   const unplaced = new IdRanges();
   for (let id = 0; id < sends.idLimit; id++) {
     if ((sends.flags[id]! & OUTCOME_OK) === 0 || delivered[id] === 1) continue;
+    if (!isHeldTo(filter, sends.ackStream[id]!)) continue;
     const position = sends.ackPosition[id]!;
     if (position < 0) {
       unplaced.add(id);

@@ -30,7 +30,7 @@ import type { ClusterPlan } from "./cluster-plan.js";
 import { initialRecords } from "./cluster-plan.js";
 import { Channel } from "./channel.js";
 import { DIST_PORT, NodeLink } from "./node-link.js";
-import type { ClientFrame, NodeMessage } from "./protocol.js";
+import { nodeMessageBytes, type ClientFrame, type NodeMessage } from "./protocol.js";
 import { copyRecord, isNewerRecord, type QueueRecord } from "./queue-record.js";
 import type { QueueHost } from "./queue-host.js";
 import { QueueRoles } from "./queue-roles.js";
@@ -171,7 +171,21 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
       this.node.after(0, this.deliverLocalBound, { from: to, message });
       return true;
     }
-    return this.links.get(to)?.send(message) ?? false;
+    const isSent = this.links.get(to)?.send(message) ?? false;
+    if (isSent) this.countSent(message);
+    return isSent;
+  }
+
+  /**
+   * Wire bytes this node sent to peers, by message kind (the same framing
+   * the network applies), so reports can tell replication (mirror-*, raft)
+   * from pull-through (enqueue, deliver) within the one "cluster" class.
+   */
+  readonly wireBytesSentByKind = new Map<NodeMessage["kind"], number>();
+
+  private countSent(message: NodeMessage): void {
+    const bytes = this.world.net.wireBytes(nodeMessageBytes(message));
+    this.wireBytesSentByKind.set(message.kind, (this.wireBytesSentByKind.get(message.kind) ?? 0) + bytes);
   }
 
   rng(name: string): RngStream {

@@ -25,7 +25,7 @@ export class ClassicMirror {
   seqNext = 0;
   readonly store: QueueStore | null;
   private durableRecords = 0;
-  private readonly cpu = new SerialCpu();
+  readonly cpu = new SerialCpu();
   private readonly pending: PendingAck[] = [];
   private isStopped = false;
   private readonly applyBound = (segment: QueueSegment): void => this.applyPublish(segment);

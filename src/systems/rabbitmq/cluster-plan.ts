@@ -58,3 +58,8 @@ export function route(plan: ClusterPlan, exchange: string, routingKey: string): 
   }
   return queues;
 }
+
+/** How a publish is named in the history (its send "stream"): the queue for the default exchange, else exchange/routing key. */
+export function routeLabel(exchange: string, routingKey: string): string {
+  return exchange === "" ? routingKey : `${exchange}/${routingKey}`;
+}

@@ -16,6 +16,7 @@ import type { History, SendOutcome } from "../../clients/history.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import { ClientConnection } from "./client-connection.js";
+import { routeLabel } from "./cluster-plan.js";
 import type { ServerFrame } from "./protocol.js";
 
 export interface RabbitPublisherWorkload {
@@ -161,7 +162,7 @@ export class RabbitPublisher implements NodeSoftware {
 
   private result(idFirst: number, count: number, outcome: SendOutcome, error: string, server: string): void {
     const now = this.node.now;
-    this.history.record({ type: "send-result", timeNs: now, client: this.workload.name, idFirst, count, outcome, stream: this.workload.routingKey, position: -1, error, ...(server === "" ? {} : { server }) });
+    this.history.record({ type: "send-result", timeNs: now, client: this.workload.name, idFirst, count, outcome, stream: routeLabel(this.workload.exchange, this.workload.routingKey), position: -1, error, ...(server === "" ? {} : { server }) });
     if (outcome === "ok") {
       if (this.isDown) this.history.record({ type: "op-ok", timeNs: now, client: this.workload.name, op: "send" });
       this.isDown = false;

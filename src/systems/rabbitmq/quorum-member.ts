@@ -41,7 +41,7 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
   readonly consumers = new ConsumerSet();
   private raft: RaftMember<QuorumCommand> | null = null;
   private readonly pending = new Map<number, PendingEnqueue>();
-  private readonly cpu = new SerialCpu();
+  readonly cpu = new SerialCpu();
   private isStopped = false;
   private isLeaderNow = false;
   readonly rng: RngStream;

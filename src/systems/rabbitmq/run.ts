@@ -16,6 +16,7 @@ import { Kernel } from "../../kernel/kernel.js";
 import type { StopReason } from "../../kernel/scheduler.js";
 import { buildRabbitCluster, type RabbitCluster, type RabbitClusterSpec } from "./cluster.js";
 import { convergence, queueHoldings } from "./cluster-state.js";
+import { route, routeLabel } from "./cluster-plan.js";
 import { RabbitConsumer, type RabbitConsumerWorkload } from "./consumer.js";
 import { RabbitPublisher, type RabbitPublisherWorkload } from "./publisher.js";
 
@@ -117,7 +118,17 @@ export function runRabbitMq(spec: RabbitRunSpec): RabbitRunResult {
     }
   }
   const allGroups = [...new Set(cluster.plan.queues.flatMap((q) => groupsOf(q.name)))];
-  const checks = runChecks(history, {}, { ...spec.checks, lost: { groups: allGroups, ...spec.checks?.lost } });
+  // A group is held only to what its queues can receive: the routes (exchange, routing key) that reach them.
+  const streamsOfGroup: Record<string, string[]> = {};
+  for (const group of allGroups) {
+    const queues = new Set(cluster.plan.queues.map((q) => q.name).filter((q) => groupsOf(q).includes(group)));
+    streamsOfGroup[group] = [...new Set(spec.publishers.filter((p) => route(cluster.plan, p.exchange, p.routingKey).some((q) => queues.has(q))).map((p) => routeLabel(p.exchange, p.routingKey)))];
+  }
+  const checks = runChecks(history, {}, {
+    ...spec.checks,
+    lost: { groups: allGroups, streamsOfGroup, ...spec.checks?.lost },
+    lostEffects: { streamsOfGroup, ...spec.checks?.lostEffects },
+  });
   return {
     seed: kernel.seed,
     digest: kernel.digestHex(),

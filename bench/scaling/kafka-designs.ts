@@ -1,0 +1,37 @@
+/** The Kafka lines: RF 3 with P = N, 4N and 16N partitions spread over all N brokers. */
+import type { Design } from "./design.js";
+import { measureKafkaReplicationCost } from "./kafka-replication-cost.js";
+import { measureKafkaSaturation } from "./kafka-saturation.js";
+import { kafkaSettings } from "./kafka-setup.js";
+
+const EXPECTATION =
+  "Each partition's leader sends every record to its RF − 1 = 2 followers whatever N is, so replication costs about 2 bytes per produced byte " +
+  "(a little more on the wire: request headers and framing) and stays flat as N grows (claim C9). Leaders and followers are spread over all brokers, " +
+  "so the maximum throughput grows about linearly with N until each broker's NIC or disk saturates: every broker receives each byte it leads once " +
+  "from a producer and each byte it follows once more from its leader, so its NIC ingress fills first.";
+
+function kafkaDesign(partitionsPerBroker: number): Design {
+  const p = partitionsPerBroker === 1 ? "N" : `${partitionsPerBroker}N`;
+  return {
+    id: `kafka-rf3-p-${partitionsPerBroker}n`,
+    label: `Kafka RF 3, P = ${p}`,
+    system: "kafka",
+    settings: kafkaSettings(partitionsPerBroker),
+    expectation:
+      EXPECTATION +
+      (partitionsPerBroker === 1
+        ? " With one partition per broker, each broker has only two follower fetches in flight (one per partition it follows)."
+        : ` With ${partitionsPerBroker} partitions per broker, each broker runs ${2 * partitionsPerBroker} follower fetch loops, so more replication is in flight at once.`),
+    measure: (brokers, options) => {
+      const partitions = partitionsPerBroker * brokers;
+      return {
+        brokers,
+        partitions,
+        replication: measureKafkaReplicationCost(brokers, partitions, options),
+        maxThroughput: measureKafkaSaturation(brokers, partitions, options),
+      };
+    },
+  };
+}
+
+export const KAFKA_DESIGNS: readonly Design[] = [kafkaDesign(1), kafkaDesign(4), kafkaDesign(16)];

@@ -1,0 +1,97 @@
+/**
+ * The RabbitMQ lines' clusters and clients: one mirrored classic queue with
+ * `ha-mode: all`, one quorum queue (3 replicas), or one quorum queue per
+ * node. Publishers use publisher confirms with persistent messages on
+ * durable queues (the safe settings); one consumer per queue with manual
+ * acks. Clients of a classic queue connect to its home node, so the
+ * inter-node bytes are replication only; quorum clients connect round robin
+ * (a quorum queue's leader is wherever Raft elected it).
+ */
+import type { RabbitClusterSpec } from "../../src/systems/rabbitmq/cluster.js";
+import type { RabbitConsumerWorkload } from "../../src/systems/rabbitmq/consumer.js";
+import type { RabbitPublisherWorkload } from "../../src/systems/rabbitmq/publisher.js";
+import type { RabbitBroker } from "../../src/systems/rabbitmq/broker.js";
+
+export type RabbitLayout = "mirrored-all" | "quorum-one" | "quorum-per-node";
+
+export const RABBIT_EVENTS_MAX = 500_000_000;
+/** Messages per basic.publish burst and the unconfirmed-message window of each publisher. */
+export const PUBLISH_BURST = 50;
+export const IN_FLIGHT_MAX = 5_000;
+/** Raft and mirror traffic: what replication puts on the wire. */
+const REPLICATION_KINDS = ["mirror-publish", "mirror-publish-ok", "mirror-remove", "mirror-sync", "raft"] as const;
+
+export function queueNames(layout: RabbitLayout, nodes: number): string[] {
+  return layout === "quorum-per-node" ? Array.from({ length: nodes }, (_, i) => `q${i + 1}`) : ["q1"];
+}
+
+export function rabbitClusterSpec(layout: RabbitLayout, nodes: number): Omit<RabbitClusterSpec, "clients"> {
+  const queues = queueNames(layout, nodes);
+  if (layout === "mirrored-all") {
+    return {
+      nodes,
+      queues: [{ name: "q1", type: "classic", durable: true, node: "r1" }],
+      policies: [{ name: "ha-all", pattern: ".*", definition: { "ha-mode": "all", "ha-sync-mode": "automatic", "ha-promote-on-failure": "when-synced" } }],
+    };
+  }
+  return { nodes, queues: queues.map((name, i) => ({ name, type: "quorum" as const, durable: true, node: `r${(i % nodes) + 1}` })) };
+}
+
+export function rabbitSettings(layout: RabbitLayout): string[] {
+  const common = [
+    "durable queue, persistent messages (delivery_mode 2), publisher confirms, one consumer per queue with manual acks (prefetch 2000)",
+    `publishers send bursts of ${PUBLISH_BURST} messages with at most ${IN_FLIGHT_MAX} unconfirmed`,
+    "queue process CPU: 20 µs per message + 0.5 ns per byte (mqsim's RabbitMQ default; one Erlang process = one core)",
+  ];
+  if (layout === "mirrored-all") return ["one classic queue on r1, policy ha-mode: all, ha-sync-mode: automatic; clients connect to r1", ...common];
+  if (layout === "quorum-one") return ["one quorum queue, 3 replicas (x-quorum-initial-group-size default); clients connect round robin", ...common];
+  return ["N quorum queues (one declared per node), 3 replicas each; the load is split evenly over the queues; clients connect round robin", ...common];
+}
+
+/** `count` publishers sharing `messagesPerSec` over the queues. */
+export function publisherWorkloads(layout: RabbitLayout, nodes: number, count: number, messagesPerSec: number, messageBytes: number): RabbitPublisherWorkload[] {
+  const queues = queueNames(layout, nodes);
+  const perPublisher = Math.max(count, queues.length);
+  return Array.from({ length: perPublisher }, (_, i) => ({
+    name: `p${i + 1}`,
+    ...(layout === "mirrored-all" ? { hosts: ["r1"] } : {}),
+    exchange: "",
+    routingKey: queues[i % queues.length]!,
+    mode: "confirm" as const,
+    ratePerSec: messagesPerSec / perPublisher,
+    messageBytes,
+    batch: PUBLISH_BURST,
+    persistent: true,
+    inFlightMax: IN_FLIGHT_MAX,
+  }));
+}
+
+export function consumerWorkloads(layout: RabbitLayout, nodes: number): RabbitConsumerWorkload[] {
+  return queueNames(layout, nodes).map((queue, i) => ({
+    name: `c${i + 1}`,
+    ...(layout === "mirrored-all" ? { hosts: ["r1"] } : {}),
+    queue,
+    prefetch: 2000,
+    autoAck: false,
+    processNsPerMessage: 0,
+  }));
+}
+
+/** Wire bytes of replication messages every broker sent (its own counters by message kind). */
+export function replicationWireBytes(brokers: Iterable<RabbitBroker>): number {
+  let bytes = 0;
+  for (const broker of brokers) for (const kind of REPLICATION_KINDS) bytes += broker.wireBytesSentByKind.get(kind) ?? 0;
+  return bytes;
+}
+
+/** Busy time of every queue process (masters, mirrors, quorum members), by "node queue". */
+export function queueCpuBusy(brokers: ReadonlyMap<string, RabbitBroker>): Map<string, number> {
+  const busy = new Map<string, number>();
+  for (const [name, broker] of brokers) {
+    if (!broker.isRunning) continue;
+    for (const [queue, master] of broker.roles.masters) busy.set(`${name} ${queue} master`, master.cpu.busyNs);
+    for (const [queue, mirror] of broker.roles.mirrors) busy.set(`${name} ${queue} mirror`, mirror.cpu.busyNs);
+    for (const [queue, member] of broker.roles.quorum) busy.set(`${name} ${queue} ${member.isLeader ? "leader" : "follower"}`, member.cpu.busyNs);
+  }
+  return busy;
+}
