@@ -30,9 +30,11 @@ export function roundUp(value: number): number {
   return 10 * power;
 }
 
-function linesSpec(title: string, yTitle: string, rows: ChartRow[], designs: readonly DesignResult[], brokerCounts: readonly number[]): TopLevelSpec {
+function linesSpec(title: string, yTitle: string, rows: ChartRow[], designs: readonly DesignResult[], brokerCounts: readonly number[], isLog = false): TopLevelSpec {
   const labels = designs.map((design) => design.label);
   const top = roundUp(1.05 * Math.max(0, ...rows.map((row) => row.value)));
+  // Throughputs span two orders of magnitude (one queue vs a cluster of partitions): a log axis keeps every line readable.
+  const low = isLog ? 10 ** Math.floor(Math.log10(Math.max(1e-9, Math.min(...rows.map((row) => row.value))))) : 0;
   return {
     title,
     width: CHART_WIDTH,
@@ -40,7 +42,7 @@ function linesSpec(title: string, yTitle: string, rows: ChartRow[], designs: rea
     data: { values: rows },
     encoding: {
       x: { field: "n", type: "quantitative", title: "brokers N", scale: { domain: [Math.min(...brokerCounts), Math.max(...brokerCounts)], nice: false }, axis: { values: [...brokerCounts], format: "d" } },
-      y: { field: "value", type: "quantitative", title: yTitle, scale: { domain: [0, top], nice: false } },
+      y: { field: "value", type: "quantitative", title: yTitle, scale: isLog ? { type: "log", domain: [low, top], nice: false } : { domain: [0, top], nice: false } },
       color: { field: "design", type: "nominal", title: null, sort: labels, scale: { domain: labels, range: labels.map((_, k) => pick(SERIES_COLORS, k)) }, legend: { orient: "bottom", columns: 2 } },
       strokeDash: { field: "design", type: "nominal", sort: labels, scale: { domain: labels, range: labels.map((_, k) => pick(DASHES, k)) }, legend: null },
       shape: { field: "design", type: "nominal", sort: labels, scale: { domain: labels, range: labels.map((_, k) => pick(SHAPES, k)) }, legend: null },
@@ -72,10 +74,11 @@ export async function renderScalingCharts(designs: readonly DesignResult[], brok
       title: "Maximum acknowledged throughput (MB/s of payload, acks=all)",
       spec: linesSpec(
         "Maximum acknowledged throughput",
-        "acknowledged payload (MB/s)",
+        "acknowledged payload (MB/s, log scale)",
         rowsOf(designs, (point) => point.maxThroughput.ackedBytesPerSec / 1e6),
         designs,
         brokerCounts,
+        true,
       ),
     },
   ];
