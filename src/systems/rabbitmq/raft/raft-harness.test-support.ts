@@ -9,12 +9,16 @@
  * - leader append-only: while a member leads in a term, its log only grows
  *   (entries are immutable objects, so identity is compared);
  * - every live member's invariants (checkInvariants) and its committed prefix
- *   against `committed`, at every tick.
+ *   against `committed`, at every tick;
+ * - durability, read from the disk model itself: when an entry is applied, a
+ *   quorum of members hold it on the device (acks and the leader's own count
+ *   come only after fsync); when a member sends anything but a pre-vote, its
+ *   term — and for a granted vote or a RequestVote, its vote — is on the device.
  * Violations are collected as strings; simulator assertions throw.
  */
 import { Kernel } from "../../../kernel/kernel.js";
 import { ROOT_GROUP } from "../../../kernel/scheduler.js";
-import type { DatagramHandler } from "../../../world/network.js";
+import type { DatagramHandler, NetworkOptions } from "../../../world/network.js";
 import type { NodeSoftware, WorldNode } from "../../../world/node.js";
 import { World } from "../../../world/world.js";
 import { RaftMember, type RaftHost, type RaftRole, type RaftTiming } from "./raft-member.js";
@@ -31,6 +35,8 @@ export interface RaftHarnessOptions {
   timing?: Partial<RaftTiming>;
   /** The client proposes and the checkers run this often (default 20 ms). */
   tickNs?: number;
+  /** E.g. datagram loss, duplication and reordering. */
+  network?: Partial<NetworkOptions>;
 }
 
 interface Applied {
@@ -63,7 +69,7 @@ export class RaftHarness {
 
   constructor(options: RaftHarnessOptions) {
     this.kernel = new Kernel({ seed: options.seed });
-    this.world = new World({ kernel: this.kernel, nodes: options.nodes });
+    this.world = new World({ kernel: this.kernel, nodes: options.nodes, ...(options.network === undefined ? {} : { network: options.network }) });
     this.names = this.world.nodes.map((node) => node.name);
     this.timing = {
       electionTimeoutNsMin: 1_000_000_000,
@@ -225,9 +231,10 @@ export class RaftHarness {
       marks: this.kernel.marks,
       send: (to: string, message: RaftMessage<number>, bytes: number): void => {
         if (message.kind === "append-entries-reply" && message.success) this.acked[index] = Math.max(this.acked[index]!, message.matchIndex);
+        this.checkMetaDurable(name, to, message);
         world.net.sendDatagram(node, world.node(to), RAFT_PORT, RAFT_TRAFFIC_CLASS, message, bytes);
       },
-      apply: (at: number, _term: number, command: number): void => this.onApply(index, at, command),
+      apply: (at: number, term: number, command: number): void => this.onApply(index, at, term, command),
       onRoleChange: (role: RaftRole, term: number): void => this.onRoleChange(name, role, term),
     };
     const member = new RaftMember<number>({ group: GROUP, id: name, members: this.names, timing: this.timing, host, commandBytes: () => COMMAND_BYTES });
@@ -236,9 +243,20 @@ export class RaftHarness {
     const handler: DatagramHandler = { onDatagram: (_node, from, payload) => member.onMessage(from.name, payload as RaftMessage<number>) };
     world.net.bindDatagram(node, RAFT_PORT, handler);
     member.start();
+    // Recovery must cut a torn record (a checksum failure) off, with everything after it.
+    for (const file of ["log", "meta"]) {
+      if (world.disk(name).open(`raft/${GROUP}/${name}/${file}`).records.some((record) => record.torn)) this.violations.push(`${name}: torn record in ${file} after recovery`);
+    }
   }
 
-  private onApply(nodeIndex: number, index: number, command: number): void {
+  private onApply(nodeIndex: number, index: number, term: number, command: number): void {
+    let copies = 0;
+    for (const name of this.names) {
+      const file = this.world.disk(name).open<RaftLogEntry<number>>(`raft/${GROUP}/${name}/log`);
+      const record = file.durableRecordCount >= index ? file.recordsIn(index - 1, index)[0]!.value : null;
+      if (record !== null && record.term === term && record.command === command) copies++;
+    }
+    if (copies < Math.floor(this.names.length / 2) + 1) this.violations.push(`${command}@${index} applied by ${this.names[nodeIndex]} with ${copies} durable copies`);
     const name = this.names[nodeIndex]!;
     const list = this.applied[nodeIndex]!;
     const last = list.length === 0 ? 0 : list[list.length - 1]!.index;
@@ -247,6 +265,20 @@ export class RaftHarness {
     const known = this.committed.get(index);
     if (known === undefined) this.committed.set(index, command);
     else if (known !== command) this.violations.push(`${name} applied ${command}@${index}, ${known} was applied there before`);
+  }
+
+  /** The sender's term (and vote, where the message implies one) must be durable before it speaks. */
+  private checkMetaDurable(name: string, to: string, message: RaftMessage<number>): void {
+    if (message.kind === "pre-vote") return;
+    const file = this.world.disk(name).open<{ term: number; votedFor: string | null }>(`raft/${GROUP}/${name}/meta`);
+    const durable = file.recordsIn(0, file.durableRecordCount).map((record) => record.value);
+    const term = durable.length === 0 ? 0 : durable[durable.length - 1]!.term;
+    if (term < message.term) this.violations.push(`${name} sent ${message.kind} of term ${message.term} with term ${term} durable`);
+    const voter = message.kind === "request-vote" ? name : message.kind === "request-vote-reply" && message.granted ? to : null;
+    // A durable later term also binds: after a restart the member cannot vote in this term again.
+    if (voter !== null && term === message.term && !durable.some((meta) => meta.term === message.term && meta.votedFor === voter)) {
+      this.violations.push(`${name} sent ${message.kind} of term ${message.term} before its vote for ${voter} was durable`);
+    }
   }
 
   private onRoleChange(name: string, role: RaftRole, term: number): void {

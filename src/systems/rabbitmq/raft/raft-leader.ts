@@ -11,7 +11,7 @@
  *   up to pipelineEntriesMax unacknowledged entries (Ra's
  *   ?DEFAULT_MAX_PIPELINE_COUNT) in batches of appendEntriesBatchMax.
  * Datagrams may be lost or reordered, so a follower that made no progress
- * over a whole heartbeat interval, with entries out since before it, goes back
+ * over two heartbeat intervals, with entries out since before them, goes back
  * to probing from its match index; stale replies are recognised by their hint
  * or match index and ignored.
  *
@@ -34,6 +34,8 @@ interface PeerProgress {
   isProbeSent: boolean;
   matchAtTick: number;
   nextAtTick: number;
+  /** Heartbeat intervals in a row with entries outstanding since before the interval and no progress. */
+  quietTicks: number;
   lastSentNs: number;
   /** The commit index this follower can have learnt from what was sent to it. */
   commitSent: number;
@@ -63,7 +65,7 @@ export class RaftLeader<C> {
     const nextIndex = log.lastIndex + 1;
     this.peers = member.members
       .filter((id) => id !== member.id)
-      .map((id) => ({ id, nextIndex, matchIndex: 0, isProbing: true, isProbeSent: false, matchAtTick: 0, nextAtTick: nextIndex, lastSentNs: 0, commitSent: 0 }));
+      .map((id) => ({ id, nextIndex, matchIndex: 0, isProbing: true, isProbeSent: false, matchAtTick: 0, nextAtTick: nextIndex, quietTicks: 0, lastSentNs: 0, commitSent: 0 }));
     this.matchScratch = member.members.map(() => 0);
     // Ra's new leader appends a noop of its term (src/ra_server.erl, "Noop = {noop, ...}").
     if (!log.append(this.term, null)) member.host.marks?.hit("raft.noop.disk-full");
@@ -103,8 +105,11 @@ export class RaftLeader<C> {
     const interval = member.timing.heartbeatIntervalNs;
     member.log.retryMeta();
     for (const peer of this.peers) {
-      const isStalled = !peer.isProbing && peer.matchIndex === peer.matchAtTick && peer.matchIndex < peer.nextAtTick - 1;
-      if (isStalled) {
+      const isQuiet = !peer.isProbing && peer.matchIndex === peer.matchAtTick && peer.matchIndex < peer.nextAtTick - 1;
+      peer.quietTicks = isQuiet ? peer.quietTicks + 1 : 0;
+      // Two intervals, not one: a slow disk's fsync may take longer than one.
+      if (peer.quietTicks >= 2) {
+        peer.quietTicks = 0;
         // Lost AppendEntries (or replies): resend from what is known to be there.
         member.host.marks?.hit("raft.replicate.stalled");
         peer.isProbing = true;

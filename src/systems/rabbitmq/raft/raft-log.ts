@@ -45,7 +45,7 @@ export interface RaftLogOptions<C> {
   commandBytes: (command: C) => number;
   listener: RaftLogListener;
   trace: Trace;
-  marks?: Marks;
+  marks?: Marks | undefined;
 }
 
 export class RaftLog<C> {

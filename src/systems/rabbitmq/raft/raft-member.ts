@@ -18,18 +18,8 @@ import { assert } from "../../../kernel/assert.js";
 import type { EventHandle } from "../../../kernel/event-queue.js";
 import { RaftLeader } from "./raft-leader.js";
 import { RaftLog, type RaftLogListener } from "./raft-log.js";
-import {
-  RA_DEFAULT_TIMING,
-  raftMessageBytes,
-  type AppendEntries,
-  type PreVoteRequest,
-  type RaftHost,
-  type RaftMemberOptions,
-  type RaftMessage,
-  type RaftRole,
-  type RaftTiming,
-  type VoteRequest,
-} from "./raft-messages.js";
+import { RA_DEFAULT_TIMING, raftMessageBytes, type AppendEntries, type PreVoteRequest, type RaftHost, type RaftLogEntry } from "./raft-messages.js";
+import type { RaftMemberOptions, RaftMessage, RaftRole, RaftTiming, VoteRequest } from "./raft-messages.js";
 
 // The contract with the host lives with the messages; callers import it from here too.
 export { RA_DEFAULT_TIMING, type RaftHost, type RaftMemberOptions, type RaftRole, type RaftTiming } from "./raft-messages.js";
@@ -114,7 +104,8 @@ export class RaftMember<C> implements RaftLogListener {
     return this.logNow;
   }
 
-  entries(): readonly { index: number; term: number; command: C | null }[] {
+  /** The log, entries 1..lastIndex (command null = no-op); the objects are immutable and shared. */
+  entries(): readonly RaftLogEntry<C>[] {
     return this.log.all();
   }
 
@@ -129,7 +120,7 @@ export class RaftMember<C> implements RaftLogListener {
       commandBytes: this.commandBytes,
       listener: this,
       trace: this.host.trace,
-      ...(this.host.marks === undefined ? {} : { marks: this.host.marks }),
+      marks: this.host.marks,
     });
     this.log.recover();
     this.armElectionTimer();
@@ -181,7 +172,6 @@ export class RaftMember<C> implements RaftLogListener {
       this.electionTimerAtNs = this.electionDeadlineNs;
       return;
     }
-    this.log.retryMeta();
     if (this.roleNow === "candidate") this.startElection();
     else this.startPreVote();
   }
@@ -271,7 +261,6 @@ export class RaftMember<C> implements RaftLogListener {
     this.isCampaignPending = false;
     this.setLeader(leader);
     if (!wasFollower || this.electionTimer === null) this.armElectionTimer();
-    this.notifyRole();
   }
 
   // ------------------------------------------------------------ log replication (follower side)
@@ -375,6 +364,8 @@ export class RaftMember<C> implements RaftLogListener {
 
   /** Every answer carries our term (and may carry a vote): it waits until they are durable. */
   private reply(to: string, message: RaftMessage<C>): void {
+    // A (term, vote) the disk had no room for is written as soon as there is something to answer.
+    this.log.retryMeta();
     const seq = this.log.metaRequiredSeq;
     if (this.log.metaDurableSeq >= seq) this.host.send(to, message, raftMessageBytes(message));
     else this.held.push({ to, message, seq });
@@ -385,6 +376,8 @@ export class RaftMember<C> implements RaftLogListener {
   /** Called by the leader state when a quorum's durable match index advanced. */
   commitTo(index: number): void {
     assert(index > this.commitIndexNow && index <= this.log.lastIndex, `${this.subject}: commit ${this.commitIndexNow} -> ${index}`);
+    // §5.4.2 (Figure 8): counting replicas commits only an entry of the leader's own term.
+    assert(this.log.termAt(index) === this.log.currentTerm, `${this.subject}: commit by counting of ${index} of term ${this.log.termAt(index)}`);
     this.commitIndexNow = index;
     this.applyCommitted();
   }

@@ -132,7 +132,7 @@ export function raftMessageBytes<C>(message: RaftMessage<C>): number {
 // ---------------------------------------------------------------- the host contract
 
 export interface RaftTiming {
-  /** Election timeouts are drawn from the member's rng in [min, max) at every (re)arm. */
+  /** Drawn from the member's rng in [min, max) at every election and role change; leader messages push the deadline by it. */
   electionTimeoutNsMin: number;
   electionTimeoutNsMax: number;
   heartbeatIntervalNs: number;
@@ -149,7 +149,12 @@ export interface RaftTiming {
  * - election timeout [1 s, 2 s): Ra's "long" election timeout, set when a
  *   follower suspects its leader's node is down: aten_poll_interval (1000 ms)
  *   + rand:uniform(broadcast_time * ?DEFAULT_ELECTION_MULT (5) * 2)
- *   (election_timeout_action(long, ...), src/ra_server_proc.erl);
+ *   (election_timeout_action(long, ...), src/ra_server_proc.erl). Ra starts it
+ *   only once aten suspects the node (polled every 1000 ms); here it runs from
+ *   the last leader message, so failover is faster than Ra's by aten's
+ *   detection time. (On the Erlang monitor's DOWN for the leader process, Ra
+ *   uses rand(100 ms) after a process crash and 100 ms + rand(500 ms) on
+ *   noconnection, handle_process_down/4: not modelled, no monitors here);
  * - 128 entries per AppendEntries: ?AER_CHUNK_SIZE (src/ra_server.hrl);
  * - 4096 entries in flight per follower: ?DEFAULT_MAX_PIPELINE_COUNT (same file).
  */
