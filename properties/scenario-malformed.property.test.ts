@@ -81,6 +81,8 @@ function expectClear(result: ScenarioLoad, context: string): void {
 
 /** An accepted scenario keeps every rule the simulator relies on. */
 function expectInvariants(scenario: Scenario, context: string): void {
+  // Every base document is a Kafka scenario; no mutation makes a valid RabbitMQ one.
+  if (scenario.system !== "kafka") throw new Error(`${context}\nexpected a kafka scenario, got ${scenario.system}`);
   const brokers = scenario.cluster.brokers;
   expect(Number.isInteger(brokers) && brokers >= 1 && brokers <= 64, `${context}\nbrokers ${brokers}`).toBe(true);
   const topics = new Set(scenario.topics.map((topic) => topic.name));
@@ -717,6 +719,7 @@ describe("(c) generated valid scenarios", () => {
         const result = check(text, `${format}:\n${text}`);
         if (!result.ok) throw new Error(`a valid scenario was refused:\n${JSON.stringify(result.problems, null, 2)}\n${text}`);
         const scenario = result.scenario;
+        if (scenario.system !== "kafka") throw new Error(`expected a kafka scenario, got ${scenario.system}`);
         expect(scenario.cluster.brokers).toBe((document["cluster"] as Json)["brokers"]);
         expect(scenario.topics.map((topic) => topic.name)).toEqual((document["topics"] as Json[]).map((topic) => topic["name"]));
         expect(scenario.producers).toHaveLength((document["producers"] as unknown[]).length);

@@ -1,5 +1,5 @@
 /**
- * mqsim as a library: load or build a scenario, run it with a seed, get the
+ * mqsim as a library: load or build a scenario (Kafka or RabbitMQ), run it with a seed, get the
  * history, metrics and verdicts, and write your own properties with the
  * fast-check arbitraries for fault schedules and workloads.
  *
@@ -9,14 +9,16 @@
  * ```
  */
 export { loadScenarioText, validateScenario, formatProblems, type ScenarioLoad, type ScenarioProblem } from "./scenario/load.js";
-export type { Scenario, KafkaScenario, ScenarioInput } from "./scenario/schema.js";
-export { runScenario, summarize, DEFAULT_SAFETY_CHECKS, type ScenarioRun } from "./scenario/run-scenario.js";
+export type { Scenario, KafkaScenario, RabbitScenario, ScenarioInput } from "./scenario/schema.js";
+export { runScenario, summarize, requiredChecks, DEFAULT_SAFETY_CHECKS, type ScenarioRun } from "./scenario/run-scenario.js";
 export { kafkaRunSpecOf } from "./scenario/kafka-spec.js";
+export { rabbitRunSpecOf, RABBIT_DEFAULT_SAFETY_CHECKS } from "./scenario/rabbitmq-spec.js";
 export { checkScenario, type CheckScenarioOptions } from "./scenario/check-scenario.js";
 export { PRESETS, presetNamed, type Preset } from "./scenario/presets.js";
 export { producerWorkloadArbitrary, consumerGroupArbitrary } from "./scenario/arbitraries.js";
 export { runKafka, failedChecks, type KafkaRunSpec, type KafkaRunResult } from "./systems/kafka/run.js";
 export { KAFKA_ANOMALIES, anomalyProperty, anomalyRunSpec, type KafkaAnomaly } from "./systems/kafka/anomalies.js";
+export { runRabbitMq, type RabbitRunSpec, type RabbitRunResult } from "./systems/rabbitmq/run.js";
 export { History, type HistoryEvent, type SendOutcome } from "./clients/history.js";
 export * from "./checks/index.js";
 export { faultScheduleArbitrary, partitionArbitrary, type FaultScheduleOptions } from "./faults/arbitrary.js";

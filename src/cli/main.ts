@@ -53,6 +53,7 @@ Examples:
   mqsim list                                  # the built-in scenarios
   mqsim run c9-replication-failover --out reports/c9
   mqsim run my-cluster.yaml --seed 7          # a scenario file (YAML or JSON)
+  mqsim run r3 --out reports/r3               # RabbitMQ: a mirror promoted unsynchronised
   mqsim check k3 --runs 200                   # search fault schedules for a counterexample
   mqsim replay k3 --seed 42                   # the same run, the same digest
   mqsim show k3 > k3.yaml                     # a preset as a file to edit

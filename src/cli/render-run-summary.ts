@@ -32,6 +32,11 @@ export function renderRunSummary(summary: RunSummary, source: string, wallMs: nu
   if (summary.latency.request !== undefined && summary.latency.request !== null) lines.push(latencyLine("user request", summary.latency.request));
   lines.push("bytes on the wire");
   for (const entry of summary.traffic.byClass) lines.push(`  ${entry.trafficClass.padEnd(22)} ${mb(entry.bytes)} MB`);
+  const inter = summary.interNode;
+  if (inter !== undefined && inter.bytes > 0) {
+    const replication = inter.replicationBytes === undefined ? "" : `; replication ${mb(inter.replicationBytes)} MB, ${(inter.replicationPerAckedByte ?? 0).toFixed(2)} per byte`;
+    lines.push(`  ${"between nodes".padEnd(22)} ${mb(inter.bytes)} MB, ${inter.perAckedByte.toFixed(2)} per acknowledged payload byte${replication}`);
+  }
   for (const node of summary.traffic.byNode) if (node.sentBytes + node.receivedBytes > 0) lines.push(`  ${node.node.padEnd(22)} sent ${mb(node.sentBytes)} MB, received ${mb(node.receivedBytes)} MB`);
   lines.push("disks");
   for (const disk of summary.disks) {

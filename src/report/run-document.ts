@@ -104,6 +104,13 @@ function networkSection(s: RunSummary): Section {
       rows: [...byClass.map((c): Cell[] => [c.trafficClass, formatBytes(c.bytes)]), ["total", formatBytes(classTotal)]],
     }),
   ];
+  const inter = s.interNode;
+  if (inter !== undefined && inter.bytes > 0) {
+    const rows: Cell[][] = [["all", formatBytes(inter.bytes), inter.perAckedByte.toFixed(2)]];
+    if (inter.replicationBytes !== undefined) rows.push(["replication (mirrors, Raft)", formatBytes(inter.replicationBytes), (inter.replicationPerAckedByte ?? 0).toFixed(2)]);
+    for (const kind of inter.byKind ?? []) rows.push([`message kind ${kind.kind}`, formatBytes(kind.bytes), inter.perAckedByte > 0 ? ((kind.bytes / inter.bytes) * inter.perAckedByte).toFixed(2) : "0.00"]);
+    blocks.push(table({ header: ["between the system's nodes", "bytes on the wire", "per acknowledged payload byte"], align: ["left", "right", "right"], rows }));
+  }
   if (s.traffic.byNode.length > 0) {
     blocks.push(
       table({

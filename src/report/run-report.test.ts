@@ -90,3 +90,26 @@ describe("run report Markdown", () => {
     expect(md).toContain("| lost | ok | lost: ok (39000 acked, 1 group) |   |");
   });
 });
+
+describe("run report: bytes between the system's nodes", () => {
+  it("shows the inter-node bytes per acknowledged byte, the replication share and each message kind when the summary has them", () => {
+    const summary = fixtureRunSummary();
+    summary.interNode = {
+      bytes: 4_000_000,
+      perAckedByte: 2,
+      replicationBytes: 3_000_000,
+      replicationPerAckedByte: 1.5,
+      byKind: [
+        { kind: "mirror-publish", bytes: 3_000_000 },
+        { kind: "deliver", bytes: 1_000_000 },
+      ],
+    };
+    const md = renderRunMarkdown(summary, runChartFiles());
+    expect(md).toContain("| between the system's nodes | bytes on the wire | per acknowledged payload byte |");
+    expect(md).toContain("| replication (mirrors, Raft) | 3.00 MB | 1.50 |");
+    expect(md).toContain("| message kind mirror-publish | 3.00 MB | 1.50 |");
+    expect(md).toContain("| message kind deliver | 1.00 MB | 0.50 |");
+    delete summary.interNode;
+    expect(renderRunMarkdown(summary, runChartFiles())).not.toContain("between the system's nodes");
+  });
+});

@@ -81,6 +81,26 @@ export interface RunSummary {
   };
   timeline: TimelineSummary;
   traffic: TrafficSummary;
+  /**
+   * Bytes on the wire between the system's own nodes (broker to broker, or
+   * RabbitMQ node to node: replication, forwarded publishes and deliveries,
+   * metadata), and per byte of acknowledged payload: what replication and
+   * placement cost the network. Absent in summaries made before it existed.
+   */
+  interNode?: {
+    bytes: number;
+    perAckedByte: number;
+    /**
+     * RabbitMQ: the part that is replication (mirror publishes, their
+     * confirms, removals and synchronisation; Raft), as opposed to
+     * pull-through (publishes forwarded to a queue's node, deliveries to
+     * consumers on other nodes) and metadata.
+     */
+    replicationBytes?: number;
+    replicationPerAckedByte?: number;
+    /** RabbitMQ: wire bytes per inter-node message kind (enqueue, deliver, mirror-publish, raft, …), largest first. */
+    byKind?: { kind: string; bytes: number }[];
+  };
   disks: DiskSummary[];
   checks: CheckSummary[];
   unavailability: { sendSeconds: number; receiveSeconds: number };

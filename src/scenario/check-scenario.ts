@@ -1,17 +1,22 @@
 /**
  * `mqsim check`: a property-based search over fault schedules for one
- * scenario. fast-check generates schedules of crashes, pauses, partitions
- * (and, if asked, power losses) on the scenario's nodes within its
- * duration; each run must not fail a safety check; a failure is shrunk to a
- * minimal schedule and replays from (search seed, path).
+ * scenario, Kafka or RabbitMQ. fast-check generates schedules of crashes,
+ * pauses, partitions (and, if asked, power losses) on the scenario's nodes
+ * within its duration; each run must not fail a safety check; a failure is
+ * shrunk to a minimal schedule and replays from (search seed, path).
  */
-import type { FaultVerb } from "../faults/fault.js";
+import type { FaultSchedule, FaultVerb } from "../faults/fault.js";
 import { searchFaults, type FaultSearchResult } from "../faults/search.js";
 import { formatCheckResults } from "../checks/format-check-results.js";
 import { CONTROLLER_CLASS, DATA_CLASS } from "../systems/kafka/protocol.js";
 import { runKafka } from "../systems/kafka/run.js";
+import { CLIENT_TRAFFIC } from "../systems/rabbitmq/client-connection.js";
+import { CLUSTER_TRAFFIC } from "../systems/rabbitmq/node-link.js";
+import { runRabbitMq } from "../systems/rabbitmq/run.js";
 import { kafkaRunSpecOf } from "./kafka-spec.js";
-import { DEFAULT_SAFETY_CHECKS, summarize } from "./run-scenario.js";
+import { publisherNodeNames, rabbitConsumerNodeNames, rabbitScenarioNodeNames } from "./rabbitmq-schema.js";
+import { rabbitRunSpecOf } from "./rabbitmq-spec.js";
+import { requiredChecks, summarize, type AnyRunResult } from "./run-scenario.js";
 import { brokerNodeNames, consumerNodeNames, producerNodeNames, type Scenario } from "./schema.js";
 
 export interface CheckScenarioOptions {
@@ -25,24 +30,45 @@ export interface CheckScenarioOptions {
 
 export const CHECK_VERBS: readonly FaultVerb[] = ["processCrash", "restart", "pause", "resume", "partition", "heal"];
 
+/** The nodes a search may fault and the traffic classes its partitions may scope to, per system. */
+function faultTargets(scenario: Scenario): { nodeNames: string[]; trafficClasses: string[] } {
+  if (scenario.system === "kafka") {
+    return { nodeNames: [...brokerNodeNames(scenario), ...producerNodeNames(scenario).flat(), ...consumerNodeNames(scenario).flat()], trafficClasses: [DATA_CLASS, CONTROLLER_CLASS] };
+  }
+  return {
+    nodeNames: [...rabbitScenarioNodeNames(scenario), ...publisherNodeNames(scenario).flat(), ...rabbitConsumerNodeNames(scenario).flat()],
+    trafficClasses: [CLUSTER_TRAFFIC, CLIENT_TRAFFIC],
+  };
+}
+
+/** One run of the scenario with a generated schedule in place of its own. */
+function runWith(scenario: Scenario, seed: number, faults: FaultSchedule): { summaryVerdict: string; result: AnyRunResult } {
+  if (scenario.system === "kafka") {
+    const spec = { ...kafkaRunSpecOf(scenario, seed), faults };
+    const result = runKafka(spec);
+    return { summaryVerdict: summarize(scenario, spec, result).verdict, result };
+  }
+  const spec = { ...rabbitRunSpecOf(scenario, seed), faults };
+  const result = runRabbitMq(spec);
+  return { summaryVerdict: summarize(scenario, spec, result).verdict, result };
+}
+
 export function checkScenario(scenario: Scenario, options: CheckScenarioOptions): FaultSearchResult {
-  const nodeNames = [...brokerNodeNames(scenario), ...producerNodeNames(scenario).flat(), ...consumerNodeNames(scenario).flat()];
-  const required = scenario.checks ?? DEFAULT_SAFETY_CHECKS;
+  const required = requiredChecks(scenario);
+  const targets = faultTargets(scenario);
   return searchFaults(
     (seed, faults) => {
-      const spec = { ...kafkaRunSpecOf(scenario, seed), faults };
-      const result = runKafka(spec);
-      const summary = summarize(scenario, spec, result);
-      if (summary.verdict !== "safety-failed") return null;
+      const { summaryVerdict, result } = runWith(scenario, seed, faults);
+      if (summaryVerdict !== "safety-failed") return null;
       return formatCheckResults(result.checks.filter((check) => !check.ok && required.includes(check.check)));
     },
     {
       schedules: {
-        nodeNames,
+        nodeNames: targets.nodeNames,
         horizonNs: scenario.duration,
         faultsMax: options.faultsMax ?? 6,
         verbs: options.withPowerLoss === true ? [...CHECK_VERBS, "powerLoss"] : CHECK_VERBS,
-        trafficClasses: [DATA_CLASS, CONTROLLER_CLASS],
+        trafficClasses: targets.trafficClasses,
       },
       numRuns: options.runs,
       searchSeed: options.searchSeed,

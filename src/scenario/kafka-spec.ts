@@ -9,6 +9,7 @@ import type { FaultSchedule, TimedFault } from "../faults/fault.js";
 import type { ConsumerWorkload } from "../systems/kafka/consumer-workload.js";
 import type { ProducerWorkload } from "../systems/kafka/producer-workload.js";
 import type { KafkaRunSpec } from "../systems/kafka/run.js";
+import type { ScenarioFault } from "./schema-parts.js";
 import { setKeysOnly } from "./set-keys.js";
 import { consumerNodeNames, producerNodeNames, type KafkaScenario } from "./schema.js";
 
@@ -76,7 +77,8 @@ export function kafkaRunSpecOf(scenario: KafkaScenario, seed: number | string = 
   };
 }
 
-export function faultScheduleOf(scenario: KafkaScenario): FaultSchedule {
+/** A scenario's faults (any system's) as a schedule, in time order. */
+export function faultScheduleOf(scenario: { faults: readonly ScenarioFault[] }): FaultSchedule {
   return scenario.faults
     .map((fault): TimedFault => {
       const { at, ...rest } = fault;

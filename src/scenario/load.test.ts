@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { stringify } from "yaml";
 import { formatPath, formatProblems, loadScenarioText, preview, SCENARIO_PROBLEMS_MAX, SCENARIO_TEXT_MAX_CHARS, validateScenario, type ScenarioLoad, type ScenarioProblem } from "./load.js";
+import type { KafkaScenario } from "./schema.js";
 import { FAILOVER_SCENARIO, MINIMAL_SCENARIO_YAML, SWEEP_SCENARIO_YAML } from "./scenario-fixtures.js";
+
+/** The scenario of a load that must have succeeded, as Kafka's. */
+function kafkaOf(load: ScenarioLoad): KafkaScenario {
+  if (!load.ok || load.scenario.system !== "kafka") throw new Error(load.ok ? "expected a kafka scenario" : formatProblems(load.problems));
+  return load.scenario;
+}
 
 /** FAILOVER_SCENARIO with `change` applied to a deep copy. */
 function failoverWith(change: (doc: Record<string, any>) => void): string {
@@ -27,16 +34,16 @@ describe("valid documents", () => {
     const minimal = loadScenarioText(MINIMAL_SCENARIO_YAML);
     expect(minimal.ok && minimal.scenario.cluster).toEqual({ brokers: 3, disk: "nvme", nic: 1_250_000_000, latency: 150_000 });
     expect(minimal.ok && minimal.scenario.duration).toBe(30_000_000_000);
-    expect(minimal.ok && minimal.scenario.producers[0]!.rate).toEqual({ kind: "constant", perSecond: 1_000 });
+    expect(kafkaOf(minimal).producers[0]!.rate).toEqual({ kind: "constant", perSecond: 1_000 });
 
     const failover = loadScenarioText(JSON.stringify(FAILOVER_SCENARIO, null, 2));
     expect(failover.ok, failover.ok ? "" : formatProblems(failover.problems)).toBe(true);
     expect(failover.ok && failover.scenario.faults.map((fault) => fault.verb)).toEqual(["processCrash", "restart", "partition", "heal", "slowDisk", "healAll"]);
-    expect(failover.ok && failover.scenario.producers[0]!.config.acks).toBe("all");
+    expect(kafkaOf(failover).producers[0]!.config.acks).toBe("all");
 
     const sweep = loadScenarioText(SWEEP_SCENARIO_YAML);
     expect(sweep.ok, sweep.ok ? "" : formatProblems(sweep.problems)).toBe(true);
-    expect(sweep.ok && sweep.scenario.producers[0]!.rate).toEqual({
+    expect(kafkaOf(sweep).producers[0]!.rate).toEqual({
       kind: "piecewise",
       steps: [
         { atNs: 0, perSecond: 1_000 },
@@ -94,7 +101,7 @@ describe("problem messages: each at its exact path, saying what was expected and
   it("a missing required field", () => {
     expect(onlyProblem(failoverWith((doc) => delete doc["duration"]))).toEqual({ path: "duration", message: 'missing; expected a duration such as "250ms"' });
     expect(onlyProblem(failoverWith((doc) => delete doc["topics"][0].replicationFactor))).toEqual({ path: "topics[0].replicationFactor", message: "missing; expected a number" });
-    expect(onlyProblem(failoverWith((doc) => delete doc["system"]))).toEqual({ path: "system", message: 'missing; expected system: "kafka" (the systems modelled so far)' });
+    expect(onlyProblem(failoverWith((doc) => delete doc["system"]))).toEqual({ path: "system", message: 'missing; expected system: "kafka" or "rabbitmq" (the systems modelled so far)' });
   });
 
   it("a number out of range, reporting only the tightest bound", () => {
@@ -150,7 +157,7 @@ describe("problem messages: each at its exact path, saying what was expected and
   });
 
   it("the wrong system, a fault verb or a partition kind that does not exist", () => {
-    expect(onlyProblem(failoverWith((doc) => (doc["system"] = "rabbitmq")))).toEqual({ path: "system", message: 'expected system: "kafka" (the systems modelled so far)', given: '"rabbitmq"' });
+    expect(onlyProblem(failoverWith((doc) => (doc["system"] = "activemq")))).toEqual({ path: "system", message: 'expected system: "kafka" or "rabbitmq" (the systems modelled so far)', given: '"activemq"' });
     expect(onlyProblem(failoverWith((doc) => (doc["faults"][0].verb = "explode")))).toMatchObject({ path: "faults[0].verb", message: expect.stringMatching(/^expected a fault \{ at, verb, … \}: verb processCrash/), given: '"explode"' });
     expect(onlyProblem(failoverWith((doc) => (doc["faults"][2].spec.kind = "island")))).toMatchObject({ path: "faults[2].spec.kind", message: expect.stringMatching(/^expected a partition/), given: '"island"' });
   });
@@ -270,7 +277,7 @@ describe("documents that do not read", () => {
   });
 
   it("not a mapping", () => {
-    expect(onlyProblem("")).toEqual({ path: "", message: "expected a mapping with at least `system`, `duration`, `cluster` and `topics`", given: "null" });
+    expect(onlyProblem("")).toEqual({ path: "", message: "expected a mapping with at least `system`, `duration`, `cluster` and `topics` (Kafka) or `queues` (RabbitMQ)", given: "null" });
     expect(onlyProblem("42").given).toBe("42");
     expect(onlyProblem("- a\n- b").given).toBe('["a","b"]');
     expect(onlyProblem('"just text"').given).toBe('"just text"');
@@ -313,7 +320,7 @@ describe("documents that do not read", () => {
   it("reasonable aliases still work (a shared producer config)", () => {
     const text = MINIMAL_SCENARIO_YAML.replace("    rate: 1k/s\n", "    rate: 1k/s\n    config: &pc { acks: all, linger.ms: 5 }\n  - topic: orders\n    rate: 2k/s\n    config: *pc\n");
     const load = loadScenarioText(text);
-    expect(load.ok && load.scenario.producers.map((producer) => producer.config)).toEqual([
+    expect(kafkaOf(load).producers.map((producer) => producer.config)).toEqual([
       { acks: "all", "linger.ms": 5 },
       { acks: "all", "linger.ms": 5 },
     ]);

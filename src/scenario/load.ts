@@ -199,7 +199,7 @@ function duplicateKeys(root: YamlNode | null, lines: LineCounter): ScenarioProbl
 /** Validates an already-parsed document (a JavaScript object). */
 export function validateScenario(document: unknown): ScenarioLoad {
   if (document === null || typeof document !== "object" || Array.isArray(document)) {
-    return fail("", "expected a mapping with at least `system`, `duration`, `cluster` and `topics`", document);
+    return fail("", "expected a mapping with at least `system`, `duration`, `cluster` and `topics` (Kafka) or `queues` (RabbitMQ)", document);
   }
   if (valuesExceed(document, SCENARIO_VALUES_MAX)) {
     return fail("", `expected a document of at most ${SCENARIO_VALUES_MAX} values once YAML aliases are expanded, but it has more (an alias bomb?)`);

@@ -9,11 +9,11 @@ import { PRESETS } from "./presets.js";
 import { runScenario } from "./run-scenario.js";
 
 describe("built-in presets", () => {
-  it("have unique names and cover the tour's claims and the Kafka anomalies", () => {
+  it("have unique names and cover the tour's claims and the Kafka and RabbitMQ anomalies", () => {
     const names = PRESETS.map((preset) => preset.name);
     expect(new Set(names).size).toBe(names.length);
     const claims = new Set(PRESETS.map((preset) => preset.claim));
-    for (const claim of ["C1", "C2", "C3", "C8", "C9", "C10", "K1", "K2", "K3", "K4", "K12"]) expect(claims.has(claim), claim).toBe(true);
+    for (const claim of ["C1", "C2", "C3", "C5", "C6", "C7", "C8", "C9", "C10", "C14", "C15", "K1", "K2", "K3", "K4", "K12", "R3", "R4"]) expect(claims.has(claim), claim).toBe(true);
   });
 
   it("C1: a consumer group added mid-run receives everything and changes nothing for the producer", () => {

@@ -1,7 +1,8 @@
 /**
  * Built-in scenarios, runnable by name (`mqsim run k3`, `mqsim list`): the
- * seed tour's claims (../shared/mission.md) and the Kafka rows of the anomaly
- * table with their safe counterparts. Each is an ordinary scenario document,
+ * seed tour's claims (../shared/mission.md), the Kafka rows of the anomaly
+ * table with their safe counterparts, and the RabbitMQ claims and rows
+ * (rabbitmq-presets.ts). Each is an ordinary scenario document,
  * so `mqsim show <preset>` prints YAML a user can copy and edit.
  *
  * The anomaly presets are generated from src/systems/kafka/anomalies.ts (the
@@ -12,7 +13,8 @@ import { parse as parseYaml } from "yaml";
 import type { TimedFault } from "../faults/fault.js";
 import { anomalyRunSpec, KAFKA_ANOMALIES, type KafkaAnomaly } from "../systems/kafka/anomalies.js";
 import type { KafkaRunSpec } from "../systems/kafka/run.js";
-import { HAND_WRITTEN_PRESETS } from "./preset-documents.js";
+import { HAND_WRITTEN_PRESETS, type PresetDocument } from "./preset-documents.js";
+import { RABBITMQ_PRESETS } from "./rabbitmq-presets.js";
 import type { Verdict } from "../report/run-summary.js";
 
 export interface Preset {
@@ -75,9 +77,12 @@ function faultDocument(fault: TimedFault, rename: (node: string) => string): Rec
   return document;
 }
 
+const fromYaml = ({ yaml, ...preset }: PresetDocument): Preset => ({ ...preset, document: parseYaml(yaml) as Record<string, unknown> });
+
 export const PRESETS: readonly Preset[] = [
-  ...HAND_WRITTEN_PRESETS.map((preset) => ({ ...preset, document: parseYaml(preset.yaml) as Record<string, unknown> })),
+  ...HAND_WRITTEN_PRESETS.map(fromYaml),
   ...KAFKA_ANOMALIES.flatMap((anomaly) => [anomalyPreset(anomaly, "unsafe"), anomalyPreset(anomaly, "safe")]),
+  ...RABBITMQ_PRESETS.map(fromYaml),
 ];
 
 export function presetNamed(name: string): Preset | undefined {

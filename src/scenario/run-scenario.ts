@@ -1,7 +1,8 @@
 /**
  * Runs a validated scenario with a seed and summarises the run for reports:
- * the simulation (runKafka), then numbers read off its History, the world's
- * traffic and disk counters, the checks and the liveness verdict.
+ * the simulation (runKafka or runRabbitMq, by the scenario's `system`), then
+ * numbers read off its History, the world's traffic and disk counters, the
+ * checks and the liveness verdict, in one RunSummary shape for every system.
  *
  * Verdict: "safety-failed" when a check the scenario asks for (or, by
  * default, a safety check) fails; else "liveness-failed" when the cluster did
@@ -13,36 +14,58 @@ import { describeFault } from "../faults/fault.js";
 import { compareStrings } from "../kernel/order.js";
 import type { CheckSummary, DiskSummary, RunSummary, TrafficSummary, Verdict } from "../report/run-summary.js";
 import { runKafka, type KafkaRunResult, type KafkaRunSpec } from "../systems/kafka/run.js";
+import { runRabbitMq, type RabbitRunResult, type RabbitRunSpec } from "../systems/rabbitmq/run.js";
 import { historyMetrics } from "./history-metrics.js";
 import { kafkaRunSpecOf } from "./kafka-spec.js";
+import { RABBIT_DEFAULT_SAFETY_CHECKS, rabbitRunSpecOf } from "./rabbitmq-spec.js";
 import type { Scenario } from "./schema.js";
 
-/** Checks that decide the verdict when a scenario names none: the safety claims every queue makes. */
+/** Checks that decide a Kafka run's verdict when the scenario names none: the safety claims every queue makes. */
 export const DEFAULT_SAFETY_CHECKS = ["lost", "unexpected", "divergence", "dirty-read", "inconsistent-offsets"];
 
-export interface ScenarioRun {
-  summary: RunSummary;
-  result: KafkaRunResult;
-  spec: KafkaRunSpec;
-}
+export type ScenarioRun =
+  | { system: "kafka"; summary: RunSummary; result: KafkaRunResult; spec: KafkaRunSpec }
+  | { system: "rabbitmq"; summary: RunSummary; result: RabbitRunResult; spec: RabbitRunSpec };
+
+export type AnyRunSpec = KafkaRunSpec | RabbitRunSpec;
+export type AnyRunResult = KafkaRunResult | RabbitRunResult;
 
 export function runScenario(scenario: Scenario, seed: number | string = scenario.seed): ScenarioRun {
-  const spec = kafkaRunSpecOf(scenario, seed);
-  const result = runKafka(spec);
-  return { summary: summarize(scenario, spec, result), result, spec };
+  if (scenario.system === "kafka") {
+    const spec = kafkaRunSpecOf(scenario, seed);
+    const result = runKafka(spec);
+    return { system: "kafka", summary: summarize(scenario, spec, result), result, spec };
+  }
+  const spec = rabbitRunSpecOf(scenario, seed);
+  const result = runRabbitMq(spec);
+  return { system: "rabbitmq", summary: summarize(scenario, spec, result), result, spec };
 }
 
-export function summarize(scenario: Scenario, spec: KafkaRunSpec, result: KafkaRunResult): RunSummary {
+/** The checks whose failure makes a run of this scenario safety-failed. */
+export function requiredChecks(scenario: Scenario): readonly string[] {
+  return scenario.checks ?? (scenario.system === "kafka" ? DEFAULT_SAFETY_CHECKS : RABBIT_DEFAULT_SAFETY_CHECKS);
+}
+
+/** The nodes that run the system (Kafka's brokers, RabbitMQ's nodes): where disks and inter-node bytes are counted. */
+export function serverNodesOf(result: AnyRunResult): readonly string[] {
+  return "brokerNames" in result.cluster ? result.cluster.brokerNames : result.cluster.nodeNames;
+}
+
+export function summarize(scenario: Scenario, spec: AnyRunSpec, result: AnyRunResult): RunSummary {
   const bucketNs = timelineBucketNs(scenario.duration);
   const metrics = historyMetrics(result.history, bucketNs, result.timeNs);
-  const required = scenario.checks ?? DEFAULT_SAFETY_CHECKS;
+  const required = requiredChecks(scenario);
   const checks = result.checks.map(checkSummary);
   const isConverged = result.liveness.isConverged;
   const isSafe = result.checks.every((check) => check.ok || !required.includes(check.check) || (!isConverged && isOnlyUnfinished(check)));
   const verdict: Verdict = !isSafe ? "safety-failed" : isConverged ? "ok" : "liveness-failed";
-  const ackedBytes = spec.producers.reduce((sum, producer) => sum + (metrics.ackedByClient.get(producer.name) ?? 0) * producer.bytesPerMessage, 0);
+  const bytesPerMessage: [string, number][] = "producers" in spec ? spec.producers.map((p) => [p.name, p.bytesPerMessage]) : spec.publishers.map((p) => [p.name, p.messageBytes]);
+  const ackedBytes = bytesPerMessage.reduce((sum, [client, bytes]) => sum + (metrics.ackedByClient.get(client) ?? 0) * bytes, 0);
   const seconds = scenario.duration / 1e9;
   const unavailability = result.checks.find((check) => check.check === "unavailability")?.counts ?? {};
+  const traffic = trafficSummary(result);
+  const servers = new Set(serverNodesOf(result));
+  const interNodeBytes = traffic.byLink.reduce((sum, link) => sum + (servers.has(link.from) && servers.has(link.to) ? link.bytes : 0), 0);
   return {
     scenario: scenario.name,
     system: scenario.system,
@@ -56,7 +79,8 @@ export function summarize(scenario: Scenario, spec: KafkaRunSpec, result: KafkaR
     throughput: { ackedPerSec: metrics.messages.acked / seconds, ackedBytesPerSec: ackedBytes / seconds },
     latency: { produce: metrics.produce, endToEnd: metrics.endToEnd, request: metrics.request },
     timeline: metrics.timeline,
-    traffic: trafficSummary(result),
+    traffic,
+    interNode: interNodeSummary(result, interNodeBytes, ackedBytes),
     disks: diskSummaries(result),
     checks,
     unavailability: { sendSeconds: (unavailability["sendUnavailableNs"] ?? 0) / 1e9, receiveSeconds: (unavailability["receiveUnavailableNs"] ?? 0) / 1e9 },
@@ -64,6 +88,19 @@ export function summarize(scenario: Scenario, spec: KafkaRunSpec, result: KafkaR
     marks: [...result.marks].sort((a, b) => compareStrings(a[0], b[0])),
     faults: spec.faults.map(describeFault),
   };
+}
+
+/** RabbitMQ's node-to-node message kinds that replicate a queue (the rest forward, deliver or gossip). */
+const REPLICATION_KINDS = new Set(["mirror-publish", "mirror-publish-ok", "mirror-remove", "mirror-sync", "raft"]);
+
+function interNodeSummary(result: AnyRunResult, bytes: number, ackedBytes: number): NonNullable<RunSummary["interNode"]> {
+  const per = (part: number): number => (ackedBytes > 0 ? part / ackedBytes : 0);
+  if ("brokerNames" in result.cluster) return { bytes, perAckedByte: per(bytes) };
+  const byKind = new Map<string, number>();
+  for (const broker of result.cluster.brokers.values()) for (const [kind, sent] of broker.wireBytesSentByKind) byKind.set(kind, (byKind.get(kind) ?? 0) + sent);
+  const kinds = [...byKind].map(([kind, sent]) => ({ kind, bytes: sent })).sort((a, b) => b.bytes - a.bytes || compareStrings(a.kind, b.kind));
+  const replicationBytes = kinds.reduce((sum, entry) => sum + (REPLICATION_KINDS.has(entry.kind) ? entry.bytes : 0), 0);
+  return { bytes, perAckedByte: per(bytes), replicationBytes, replicationPerAckedByte: per(replicationBytes), byKind: kinds };
 }
 
 /**
@@ -91,7 +128,7 @@ function checkSummary(check: CheckResult): CheckSummary {
   return summary;
 }
 
-function trafficSummary(result: KafkaRunResult): TrafficSummary {
+function trafficSummary(result: AnyRunResult): TrafficSummary {
   const byClass = new Map<string, number>();
   const sent = new Map<string, number>();
   const received = new Map<string, number>();
@@ -113,9 +150,9 @@ function trafficSummary(result: KafkaRunResult): TrafficSummary {
   };
 }
 
-function diskSummaries(result: KafkaRunResult): DiskSummary[] {
+function diskSummaries(result: AnyRunResult): DiskSummary[] {
   const seconds = Math.max(1e-9, result.timeNs / 1e9);
-  return result.cluster.brokerNames.map((node) => {
+  return serverNodesOf(result).map((node) => {
     const stats = result.cluster.world.disk(node).stats();
     return { node, writtenBytes: stats.bytesWrittenToDevice, fsyncs: stats.fsyncCalls, writeBytesPerSec: stats.bytesWrittenToDevice / seconds, lostAtPowerLossBytes: stats.bytesLostAtPowerLoss };
   });

@@ -21,4 +21,15 @@ describe("a run as a Perfetto trace", () => {
     expect(flowStarts).toBeGreaterThan(150);
     expect(trace.traceEvents.filter((event) => event.ph === "f").length).toBe(flowStarts);
   });
+
+  it("draws a RabbitMQ run the same way: nodes r1…rN as rabbitmq nodes, clients, the crashes as slices", () => {
+    const loaded = validateScenario(presetNamed("r4")!.document);
+    if (!loaded.ok) throw new Error("preset r4 invalid");
+    const { spec, result } = runScenario(loaded.scenario);
+    const trace = runTrace(spec, result, "r4");
+    const processNames = trace.traceEvents.filter((event) => event.ph === "M" && event.name === "process_name").map((event) => (event.args as { name: string }).name);
+    expect(processNames).toEqual(expect.arrayContaining(["r1 (rabbitmq node)", "r2 (rabbitmq node)", "r3 (rabbitmq node)", "shop (client)"]));
+    expect(trace.traceEvents.filter((event) => event.ph === "X" && event.name === "processCrash")).toHaveLength(2);
+    expect(trace.traceEvents.filter((event) => event.ph === "s").length).toBeGreaterThan(500);
+  });
 });

@@ -1,6 +1,6 @@
 /**
- * A run as a Chrome/Perfetto trace (open it in ui.perfetto.dev): brokers,
- * the controller and clients as processes; faults as slices on their node's
+ * A run as a Chrome/Perfetto trace (open it in ui.perfetto.dev): brokers
+ * (or RabbitMQ nodes), the controller and clients as processes; faults as slices on their node's
  * track (a crash lasts until the restart, a partition until its heal); every
  * batch from its send on the client to its acknowledgement, with a flow to
  * the broker that answered.
@@ -8,12 +8,14 @@
 import type { FaultSchedule, TimedFault } from "../faults/fault.js";
 import { describeFault } from "../faults/fault.js";
 import { toChromeTrace, type ChromeTrace, type TraceBatchInput, type TraceFaultInput } from "../report/perfetto.js";
-import type { KafkaRunResult, KafkaRunSpec } from "../systems/kafka/run.js";
+import type { AnyRunResult } from "./run-scenario.js";
 
-export function runTrace(spec: KafkaRunSpec, result: KafkaRunResult, scenarioName: string): ChromeTrace {
+export function runTrace(spec: { faults: FaultSchedule; faultPhaseNs: number }, result: AnyRunResult, scenarioName: string): ChromeTrace {
+  const isKafka = "brokerNames" in result.cluster;
+  const servers: readonly string[] = "brokerNames" in result.cluster ? result.cluster.brokerNames : result.cluster.nodeNames;
   const nodes = result.cluster.world.nodes.map((node) => ({
     name: node.name,
-    kind: node.name.startsWith("b") && result.cluster.brokerNames.includes(node.name) ? "broker" : node.name === "controller" ? "controller" : "client",
+    kind: servers.includes(node.name) ? (isKafka ? "broker" : "rabbitmq node") : node.name === "controller" && isKafka ? "controller" : "client",
   }));
   return toChromeTrace({
     nodes,
@@ -54,7 +56,7 @@ function traceFaults(faults: FaultSchedule, healAtNs: number): TraceFaultInput[]
   return out;
 }
 
-function traceBatches(result: KafkaRunResult): TraceBatchInput[] {
+function traceBatches(result: AnyRunResult): TraceBatchInput[] {
   const sent = new Map<number, { client: string; timeNs: number }>();
   const batches: TraceBatchInput[] = [];
   for (const event of result.history.events) {

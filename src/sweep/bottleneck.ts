@@ -111,7 +111,8 @@ function laggingGroup(scenario: Scenario, summary: RunSummary): { group: string;
 export function offeredMessages(scenario: Scenario): number {
   const durationNs = scenario.duration;
   let total = 0;
-  for (const producer of scenario.producers) {
+  const producers = scenario.system === "kafka" ? scenario.producers : scenario.publishers;
+  for (const producer of producers) {
     const rate = producer.rate;
     let perProducer: number;
     if (rate.kind === "piecewise") {

@@ -40,6 +40,16 @@ export const AMQP_PORT = "amqp";
 /** How long a starting node waits for a peer's records before it starts on its own copy. */
 export const BOOT_WAIT_NS = 5_000_000_000;
 
+/** One promotion of a classic mirror to master, for reports and anomaly judges. */
+export interface MirrorPromotion {
+  queue: string;
+  node: string;
+  atNs: number;
+  isSynced: boolean;
+  /** When the promoted mirror had started, empty (it lacked everything older unless synchronised). */
+  mirrorStartedAtNs: number;
+}
+
 interface LocalDelivery {
   from: string;
   message: NodeMessage;
@@ -57,6 +67,8 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   roles!: QueueRoles;
   router!: BrokerRouter;
   readonly channels = new Map<number, Channel>();
+  /** Every promotion this node made, across restarts, oldest first. */
+  readonly promotions: MirrorPromotion[] = [];
   private channelNext = 1;
   private isReady = false;
   private isAppRunning = false;
@@ -118,6 +130,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   private startApp(): void {
     if (this.isAppRunning) return;
     this.isAppRunning = true;
+    this.appStarts++;
     this.trace.record("rabbit.app-start", this.node.name);
     this.roles.startAll();
     this.world.net.listen(this.node, AMQP_PORT, { accept: (endpoint) => this.acceptClient(endpoint) });
@@ -188,8 +201,17 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     this.wireBytesSentByKind.set(message.kind, (this.wireBytesSentByKind.get(message.kind) ?? 0) + bytes);
   }
 
+  /** A coverage mark (promotions, demotions: what a property or an anomaly judge asks for). */
+  mark(name: string): void {
+    this.kernel.marks.hit(name);
+  }
+
+  /** Starts of the application over the run: pause_minority and autoheal restart it within one process incarnation. */
+  private appStarts = 0;
+
+  /** A stream per queue process per application start, so a restarted app never reuses one. */
   rng(name: string): RngStream {
-    return this.kernel.rng.stream(`${name}@${this.node.name}#${this.node.incarnation}`);
+    return this.kernel.rng.stream(`${name}@${this.node.name}#${this.node.incarnation}.${this.appStarts}`);
   }
 
   record(queue: string): QueueRecord {
@@ -204,7 +226,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
 
   publishRecord(record: QueueRecord): void {
     this.storeRecord(record);
-    for (const peer of this.clusterNodes) if (peer !== this.node.name) this.links.get(peer)!.send({ kind: "records", records: [record], upCount: this.upNodes().length });
+    for (const peer of this.clusterNodes) if (peer !== this.node.name) this.links.get(peer)!.send({ kind: "records", records: [record], upCount: this.upNodes().length, isRunning: this.isAppRunning });
   }
 
   private storeRecord(record: QueueRecord): void {
@@ -223,14 +245,17 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     }
   }
 
-  private onRecords(from: string, records: readonly QueueRecord[], peerUpCount: number): void {
+  private onRecords(from: string, records: readonly QueueRecord[], peerUpCount: number, isPeerRunning: boolean): void {
     for (const incoming of records) {
       const mine = this.records.get(incoming.name);
       if (mine === undefined || !isNewerRecord(incoming, mine)) continue;
       this.storeRecord(incoming);
       if (this.isAppRunning) this.roles.onRecordChanged(incoming.name);
     }
-    if (!this.isReady) this.becomeReady();
+    // A restarted node waits for the tables of a node that is running (https://www.rabbitmq.com/docs/clustering#restarting:
+    // it syncs the metadata from a peer that stayed up), so it never restarts a queue master that was moved while it was
+    // away; peers that are booting too hold copies as stale as its own. A first boot (a new cluster) waits for no one.
+    if (!this.isReady && (isPeerRunning || this.node.incarnation === 1)) this.becomeReady();
     if (this.pendingHeals.delete(from) && this.isAppRunning && this.isOnLosingSide(from, peerUpCount)) {
       this.stopApp("autoheal");
       this.startApp();
@@ -244,7 +269,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     const incarnation = this.world.node(peer).incarnation;
     const seenBefore = this.peerIncarnations.get(peer);
     this.peerIncarnations.set(peer, incarnation);
-    this.links.get(peer)!.send({ kind: "records", records: this.allRecords(), upCount: this.upNodes().length });
+    this.links.get(peer)!.send({ kind: "records", records: this.allRecords(), upCount: this.upNodes().length, isRunning: this.isAppRunning });
     if (!this.isAppRunning) {
       if (this.isReady && !this.shouldPause()) this.startApp();
       return;
@@ -285,14 +310,16 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
 
   private dispatch(from: string, message: NodeMessage): void {
     if (message.kind === "records") {
-      this.onRecords(from, message.records, message.upCount);
+      this.onRecords(from, message.records, message.upCount, message.isRunning);
       return;
     }
     if (message.kind === "enqueue-result" || message.kind === "enqueue-forwarded" || message.kind === "consume-result" || message.kind === "deliver") {
       this.router.onChannelMessage(message);
       return;
     }
-    if (!this.isAppRunning) return;
+    // With the application stopped (booting, paused minority) there is no queue process: the roles
+    // are empty, so a publish is nacked and a consume refused at once instead of waiting forever
+    // (a call to a queue process that does not exist fails at once in Erlang: noproc).
     this.roles.dispatch(from, message);
   }
 }

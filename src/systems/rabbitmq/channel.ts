@@ -87,7 +87,9 @@ export class Channel {
   private route(target: { exchange: string; routingKey: string }, body: PublishBody): void {
     const routed = this.router.publish(this, target.exchange, target.routingKey, body);
     if (this.mode === "none") return;
-    const entry: PendingPublish = { pubSeqFirst: body.pubSeq, count: body.count, waiting: routed.nodes.length, isFailed: routed.failReason !== "", failReason: routed.failReason, nodes: routed.nodes };
+    // A publish refused by one queue but taken by another is not "definitely not written": nack it as unknown.
+    const failReason = routed.failReason !== "" && routed.nodes.length > 0 ? "partly-routed" : routed.failReason;
+    const entry: PendingPublish = { pubSeqFirst: body.pubSeq, count: body.count, waiting: routed.nodes.length, isFailed: failReason !== "", failReason, nodes: routed.nodes };
     this.pending.set(body.pubSeq, entry);
     this.settleIfDone(entry);
   }

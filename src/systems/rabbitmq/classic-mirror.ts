@@ -23,18 +23,23 @@ interface PendingAck {
 export class ClassicMirror {
   readonly content = new QueueContent();
   seqNext = 0;
+  /** End of the last message applied from the current master (what an ack vouches for). */
+  private appliedSeqEnd = 0;
   readonly store: QueueStore | null;
   private durableRecords = 0;
   readonly cpu = new SerialCpu();
   private readonly pending: PendingAck[] = [];
   private isStopped = false;
   private readonly applyBound = (segment: QueueSegment): void => this.applyPublish(segment);
+  /** When this mirror started (empty): it lacks every message published before. */
+  readonly startedAtNs: number;
 
   constructor(
     private readonly host: QueueHost,
     readonly declaration: QueueDeclaration,
     private master: string,
   ) {
+    this.startedAtNs = host.node.now;
     if (declaration.durable) {
       this.store = new QueueStore(host.node, host.disk, storePath(declaration.name), { onDurable: (n) => this.onDurable(n) });
       this.store.reset();
@@ -55,6 +60,19 @@ export class ClassicMirror {
     this.isStopped = true;
   }
 
+  /**
+   * Another mirror was promoted and lists this one as synchronised: keep the
+   * messages and follow the new master (https://www.rabbitmq.com/docs/ha,
+   * "Master failure and mirror promotion": the oldest mirror becomes master,
+   * the others stay its mirrors, still synchronised). Acks still owed to the
+   * dead master are dropped; the new master counts from its own sequence.
+   */
+  retarget(master: string): void {
+    this.master = master;
+    this.pending.length = 0;
+    this.appliedSeqEnd = 0;
+  }
+
   /** Hands the content and store to a new master (this mirror is promoted). */
   handOver(): { content: QueueContent; seqNext: number; store: QueueStore | null } {
     this.isStopped = true;
@@ -71,12 +89,15 @@ export class ClassicMirror {
     if (this.isStopped) return;
     this.content.push(segment);
     this.seqNext = Math.max(this.seqNext, segment.seq + segment.count);
+    this.appliedSeqEnd = segment.seq + segment.count;
     let recordsNeeded = 0;
     if (this.store !== null && segment.persistent && this.store.append({ op: "pub", segment })) {
       recordsNeeded = this.store.recordCount;
       this.store.requestSync();
     }
-    this.pending.push({ seqEnd: this.seqNext, recordsNeeded, isSync: false });
+    // The ack covers what this master sent up to here, not this replica's highest sequence: after a
+    // promotion a mirror may hold a tail the new master never had, and must not vouch for its own.
+    this.pending.push({ seqEnd: this.appliedSeqEnd, recordsNeeded, isSync: false });
     this.flushAcks();
   }
 
@@ -93,7 +114,7 @@ export class ClassicMirror {
     for (const segment of older) if (this.store !== null && segment.persistent) this.store.append({ op: "pub", segment });
     this.content.requeue(older, false);
     this.store?.requestSync();
-    this.pending.push({ seqEnd: this.seqNext, recordsNeeded: this.store?.recordCount ?? 0, isSync: true });
+    this.pending.push({ seqEnd: this.appliedSeqEnd, recordsNeeded: this.store?.recordCount ?? 0, isSync: true });
     this.flushAcks();
   }
 

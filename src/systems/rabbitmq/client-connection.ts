@@ -11,6 +11,15 @@ import { AMQP_PORT } from "./broker.js";
 import { clientFrameBytes, type ClientFrame, type ServerFrame } from "./protocol.js";
 
 export const CLIENT_TRAFFIC = "client";
+/**
+ * Until its first connection opens, an application retries connecting in a
+ * tight loop (the initial connect is the application's own call, which fails
+ * at once when the node does not accept yet); automatic recovery, with its
+ * interval, applies only to a connection that was open. Without this, a
+ * client booted with the cluster waited a whole recovery interval for the
+ * nodes' AMQP listeners, a spurious outage at the start of every run.
+ */
+export const FIRST_CONNECT_RETRY_NS = 50_000_000;
 
 export interface ClientConnectionListener {
   onOpen(server: string): void;
@@ -22,6 +31,7 @@ export class ClientConnection {
   private endpoint: Endpoint | null = null;
   private isConnecting = false;
   private attempt = 0;
+  private hasOpened = false;
   private readonly handler: ConnectionHandler;
   private readonly connectBound = (): void => this.connect();
 
@@ -44,8 +54,11 @@ export class ClientConnection {
         this.endpoint = null;
         this.isConnecting = false;
         this.attempt++;
-        if (wasOpen) this.listener.onClose();
-        this.node.after(this.reconnectNs, this.connectBound);
+        if (wasOpen) {
+          this.hasOpened = true;
+          this.listener.onClose();
+        }
+        this.node.after(this.hasOpened ? this.reconnectNs : FIRST_CONNECT_RETRY_NS, this.connectBound);
       },
     };
   }

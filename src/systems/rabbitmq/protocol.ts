@@ -63,7 +63,8 @@ export type NodeMessage =
   | { kind: "mirror-publish-ok"; queue: string; epoch: number; seqEnd: number; isSync: boolean }
   | { kind: "mirror-remove"; queue: string; epoch: number; seq: number; count: number }
   | { kind: "mirror-sync"; queue: string; epoch: number; segments: QueueSegment[]; bytes: number }
-  | { kind: "records"; records: QueueRecord[]; upCount: number }
+  /** `isRunning`: the sender's RabbitMQ application is running (its tables are current, see broker.ts). */
+  | { kind: "records"; records: QueueRecord[]; upCount: number; isRunning: boolean }
   | { kind: "raft"; queue: string; message: RaftMessage<QuorumCommand>; bytes: number };
 
 /** What a quorum queue's Raft log holds (rabbit_fifo commands). */

@@ -96,11 +96,16 @@ export class QueueRoles {
     const isSynced = record.synced.includes(this.me);
     if (promote === "when-synced" && !isSynced) {
       this.broker.trace.record("mirror.not-promoted", `${queue}@${this.me}`);
+      this.broker.mark("rabbit.mirror.not-promoted");
       return;
     }
     this.broker.trace.record(isSynced ? "mirror.promoted" : "mirror.promoted-unsynced", `${queue}@${this.me}`);
+    this.broker.mark(isSynced ? "rabbit.mirror.promoted" : "rabbit.mirror.promoted-unsynced");
+    this.broker.promotions.push({ queue, node: this.me, atNs: this.broker.node.now, isSynced, mirrorStartedAtNs: mirror.startedAtNs });
     this.mirrors.delete(queue);
     const next = copyRecord(record);
+    // A new epoch: the promotion must win over the record the dead master last published.
+    next.epoch++;
     next.mirrors = record.mirrors.filter((n) => n !== this.me);
     next.synced = record.synced.filter((n) => n !== this.me);
     next.master = this.me;
@@ -116,11 +121,20 @@ export class QueueRoles {
     if (master !== undefined && record.master !== this.me) {
       // Someone else is master now (a partition healed): this master is demoted and its messages dropped.
       this.broker.trace.record("master.demoted", `${queue}@${this.me}`);
+      this.broker.mark("rabbit.master.demoted");
+      // Its consumers are cancelled (a consumer cancel notification), so they re-subscribe to the master that won.
+      for (const ref of master.consumers.removeAllWithRefs().refs) this.broker.send(ref.node, { kind: "consume-result", queue, channel: ref.channel, error: "master-moved" });
       master.stop();
       this.masters.delete(queue);
     }
     const mirror = this.mirrors.get(queue);
     const isListed = record.mirrors.includes(this.me) && record.master !== null && record.master !== this.me;
+    if (mirror !== undefined && isListed && mirror.masterNode !== record.master && record.synced.includes(this.me)) {
+      // A fellow mirror was promoted and adopted this one as synchronised: it keeps its messages.
+      this.broker.trace.record("mirror.follow", `${queue}@${this.me}`);
+      mirror.retarget(record.master!);
+      return;
+    }
     if (mirror !== undefined && (!isListed || mirror.masterNode !== record.master)) {
       mirror.stop();
       this.mirrors.delete(queue);

@@ -34,6 +34,7 @@ interface ProposeWork {
 }
 
 const COMMAND_HEADER_BYTES = 48;
+const TRIGGER_ELECTION_DELAY_NS = 50_000_000;
 
 export class QuorumMember implements RaftHost<QuorumCommand> {
   readonly content = new QueueContent();
@@ -99,6 +100,9 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
       commandBytes: (command) => (command.op === "enqueue" ? COMMAND_HEADER_BYTES + command.segment.count * (command.segment.bytesEach + 16) : COMMAND_HEADER_BYTES),
     });
     this.raft.start();
+    // A queue declared for the first time: its declaring node (the first member) triggers the first election,
+    // as RabbitMQ does after declaring, once its links have had a moment to open.
+    if (this.raft.term === 0 && this.members[0] === this.broker.node.name) this.node.after(TRIGGER_ELECTION_DELAY_NS, () => this.raft?.triggerElection());
   }
 
   stop(): void {
@@ -141,6 +145,7 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
     this.trace.record("quorum.role", `${this.name}@${this.broker.node.name}`, role === "leader" ? 2 : role === "candidate" ? 1 : 0, term);
     if (wasLeader && !this.isLeaderNow) this.stepDown();
     if (this.isLeaderNow && !wasLeader) {
+      this.broker.mark("rabbit.quorum.leader-elected");
       // Tell the cluster where the queue is served now, so other nodes route publishes straight here.
       const record = { ...this.broker.record(this.name) };
       record.epoch = Math.max(record.epoch + 1, term);

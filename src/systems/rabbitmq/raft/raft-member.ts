@@ -176,6 +176,12 @@ export class RaftMember<C> implements RaftLogListener {
     else this.startPreVote();
   }
 
+  /** Elect now, not at the timeout: Ra's ra:trigger_election, which RabbitMQ calls where a quorum queue is declared. */
+  triggerElection(): void {
+    if (this.logNow === null || this.roleNow === "leader") return;
+    this.startPreVote();
+  }
+
   /** Ra: a follower's election timeout calls a pre-vote (handle_follower(election_timeout, ...)). */
   private startPreVote(): void {
     this.host.marks?.hit("raft.pre-vote");

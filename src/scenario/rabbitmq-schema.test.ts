@@ -1,0 +1,137 @@
+/**
+ * The scenario file's RabbitMQ branch: a valid document loads with
+ * RabbitMQ's defaults filled in and maps onto the run spec; every bad field
+ * is one problem at its own path, saying what was expected and what was
+ * given.
+ */
+import { describe, expect, it } from "vitest";
+import { formatProblems, loadScenarioText, validateScenario, type ScenarioProblem } from "./load.js";
+import { rabbitRunSpecOf } from "./rabbitmq-spec.js";
+import type { RabbitScenario } from "./schema.js";
+
+type Doc = Record<string, any>;
+
+/** Three nodes, a classic queue bound to a fanout exchange, a quorum queue, a mirroring policy, two publishers, a consumer. */
+function base(): Doc {
+  return {
+    system: "rabbitmq",
+    duration: "10s",
+    cluster: { nodes: 3 },
+    queues: [{ name: "orders", node: "r1" }, { name: "jobs", type: "quorum" }],
+    exchanges: [{ name: "events", type: "fanout" }],
+    bindings: [{ exchange: "events", queue: "orders" }],
+    policies: [{ name: "ha", pattern: "^orders$", definition: { "ha-mode": "exactly", "ha-params": 2 } }],
+    publishers: [{ routingKey: "orders", rate: "100/s" }, { exchange: "events", routingKey: "", rate: "10/s" }],
+    consumers: [{ queue: "orders" }],
+  };
+}
+
+function loaded(doc: Doc): RabbitScenario {
+  const load = validateScenario(doc);
+  if (!load.ok) throw new Error(formatProblems(load.problems));
+  if (load.scenario.system !== "rabbitmq") throw new Error("expected a rabbitmq scenario");
+  return load.scenario;
+}
+
+/** The only problem of `base()` with `change` applied. */
+function onlyProblem(change: (doc: Doc) => void): ScenarioProblem {
+  const doc = base();
+  change(doc);
+  const load = validateScenario(doc);
+  if (load.ok) throw new Error("expected the document to be refused, but it loaded");
+  expect(load.problems, formatProblems(load.problems)).toHaveLength(1);
+  return load.problems[0]!;
+}
+
+describe("a RabbitMQ scenario", () => {
+  it("loads from YAML with RabbitMQ's defaults: classic durable queues, manual sync, promotion always, confirms, persistent messages", () => {
+    const load = loadScenarioText(`
+system: rabbitmq
+duration: 10s
+cluster: { nodes: 3 }
+queues: [{ name: orders, arguments: { x-message-ttl: 30s, x-max-length: 1000 } }]
+policies: [{ name: ha, pattern: "^orders$", definition: { ha-mode: all } }]
+publishers: [{ routingKey: orders, rate: 1k/s, messageSize: 4KiB, expiration: 500 }]
+consumers: [{ queue: orders, prefetch: 20, processingTime: 2ms }]
+faults: [{ at: 2s, verb: processCrash, node: r1 }]
+`);
+    if (!load.ok) throw new Error(formatProblems(load.problems));
+    const scenario = load.scenario as RabbitScenario;
+    expect(scenario.config).toEqual({ cluster_partition_handling: "ignore" });
+    expect(scenario.queues[0]).toEqual({ name: "orders", type: "classic", durable: true, arguments: { "x-message-ttl": 30_000, "x-max-length": 1000 } });
+    expect(scenario.policies[0]!.definition).toEqual({ "ha-mode": "all", "ha-sync-mode": "manual", "ha-promote-on-failure": "always", "ha-promote-on-shutdown": "when-synced" });
+    expect(scenario.publishers[0]).toMatchObject({ exchange: "", mode: "confirm", persistent: true, batch: 1, inFlightMax: 0, messageSize: 4096, expiration: 500 });
+    expect(scenario.consumers[0]).toMatchObject({ autoAck: false, prefetch: 20, processingTime: 2_000_000, idempotent: false });
+  });
+
+  it("maps onto the run spec: node and client names, workloads, policies, the fault schedule, unavailability always measured", () => {
+    const scenario = loaded({ ...base(), checks: ["lost"], faults: [{ at: "3s", verb: "restart", node: "r2" }, { at: "1s", verb: "processCrash", node: "r2" }] });
+    const spec = rabbitRunSpecOf(scenario, 9);
+    expect(spec.seed).toBe(9);
+    expect(spec.cluster.nodes).toBe(3);
+    expect(spec.cluster.queues).toEqual([
+      { name: "orders", type: "classic", durable: true, node: "r1" },
+      { name: "jobs", type: "quorum", durable: true },
+    ]);
+    expect(spec.cluster.policies).toEqual([{ name: "ha", pattern: "^orders$", priority: 0, definition: { "ha-mode": "exactly", "ha-params": 2, "ha-sync-mode": "manual", "ha-promote-on-failure": "always", "ha-promote-on-shutdown": "when-synced" } }]);
+    expect(spec.publishers.map((p) => [p.name, p.exchange, p.routingKey, p.ratePerSec, p.messageBytes])).toEqual([
+      ["p1", "", "orders", 100, 1024],
+      ["p2", "events", "", 10, 1024],
+    ]);
+    expect(spec.consumers).toEqual([{ name: "c1", queue: "orders", group: "orders", prefetch: 0, autoAck: false, processNsPerMessage: 1_000_000, idempotent: false }]);
+    expect(spec.faults.map((fault) => fault.atNs)).toEqual([1e9, 3e9]);
+    expect(spec.checks).toEqual({ checks: ["lost", "unavailability"] });
+  });
+
+  it("names several identical clients name-1, name-2, …", () => {
+    const spec = rabbitRunSpecOf(loaded({ ...base(), consumers: [{ name: "billing", count: 2, queue: "orders" }] }));
+    expect(spec.consumers!.map((c) => c.name)).toEqual(["billing-1", "billing-2"]);
+  });
+});
+
+describe("RabbitMQ problems: each at its path, with what was expected and what was given", () => {
+  it("queue declarations and their x-arguments", () => {
+    expect(onlyProblem((d) => (d.queues[0].type = "stream"))).toEqual({ path: "queues[0].type", message: 'expected one of "classic", "quorum"', given: '"stream"' });
+    expect(onlyProblem((d) => (d.queues[0].arguments = { "x-overflow": "reject-publish-dlx" }))).toEqual({ path: 'queues[0].arguments["x-overflow"]', message: 'expected one of "drop-head", "reject-publish"', given: '"reject-publish-dlx"' });
+    expect(onlyProblem((d) => (d.queues[0].arguments = { "x-message-ttl": "1.5ms" }))).toMatchObject({ path: 'queues[0].arguments["x-message-ttl"]', message: expect.stringMatching(/^expected whole milliseconds/), given: '"1.5ms"' });
+    expect(onlyProblem((d) => (d.queues[0].arguments = { "x-max-lenght": 5 }))).toMatchObject({ path: 'queues[0].arguments["x-max-lenght"]', message: expect.stringContaining('did you mean "x-max-length"?') });
+    expect(onlyProblem((d) => (d.queues[1].durable = false))).toMatchObject({ path: "queues[1].durable", message: expect.stringContaining("quorum queues are always durable"), given: "false" });
+    expect(onlyProblem((d) => (d.queues[0].arguments = { "x-quorum-initial-group-size": 3 }))).toMatchObject({ path: 'queues[0].arguments["x-quorum-initial-group-size"]', message: "expected only on a quorum queue (type: quorum)" });
+    expect(onlyProblem((d) => (d.queues[1].arguments = { "x-quorum-initial-group-size": 5 }))).toMatchObject({ message: "expected at most 3 (the number of nodes), got 5" });
+    expect(onlyProblem((d) => (d.queues[0].node = "r4"))).toEqual({ path: "queues[0].node", message: 'expected a RabbitMQ node among r1, r2, r3, got "r4"', given: '"r4"' });
+    expect(onlyProblem((d) => (d.queues[1].name = "orders"))).toMatchObject({ path: "queues[1].name", message: expect.stringContaining("declared twice") });
+  });
+
+  it("mirroring policies: ha-mode, ha-params that fit it, the pattern", () => {
+    expect(onlyProblem((d) => (d.policies[0].definition["ha-mode"] = "some"))).toEqual({ path: 'policies[0].definition["ha-mode"]', message: 'expected one of "all", "exactly", "nodes"', given: '"some"' });
+    expect(onlyProblem((d) => delete d.policies[0].definition["ha-params"])).toMatchObject({ path: "policies[0].definition", message: "expected ha-params, the number of replicas (master + mirrors), with ha-mode exactly" });
+    expect(onlyProblem((d) => (d.policies[0].definition["ha-mode"] = "all"))).toEqual({ path: 'policies[0].definition["ha-params"]', message: "expected no ha-params with ha-mode all (RabbitMQ refuses them)", given: "2" });
+    expect(onlyProblem((d) => (d.policies[0].definition = { "ha-mode": "nodes", "ha-params": ["r1", "r9"] }))).toMatchObject({ path: 'policies[0].definition["ha-params"][1]', given: '"r9"' });
+    expect(onlyProblem((d) => (d.policies[0].definition["ha-sync-mode"] = "auto"))).toMatchObject({ path: 'policies[0].definition["ha-sync-mode"]', message: 'expected one of "manual", "automatic"' });
+    for (const pattern of ["(a+)+$", "(["]) expect(onlyProblem((d) => (d.policies[0].pattern = pattern))).toMatchObject({ path: "policies[0].pattern", message: expect.stringMatching(/^expected a regular expression/) });
+  });
+
+  it("publishers: routes that reach a queue, modes, hosts, rates and sizes", () => {
+    expect(onlyProblem((d) => (d.publishers[0].routingKey = "order"))).toMatchObject({ path: "publishers[0].routingKey", message: expect.stringContaining('"order" reaches no queue'), given: '"order"' });
+    expect(onlyProblem((d) => (d.publishers[1].exchange = "evnts"))).toMatchObject({ path: "publishers[1].exchange", message: 'expected "" (the default exchange) or one of the exchanges (events), got "evnts"' });
+    expect(onlyProblem((d) => (d.publishers[0].mode = "sync"))).toEqual({ path: "publishers[0].mode", message: 'expected one of "confirm", "tx", "none"', given: '"sync"' });
+    expect(onlyProblem((d) => (d.publishers[0].hosts = ["b1"]))).toEqual({ path: "publishers[0].hosts[0]", message: 'expected a RabbitMQ node among r1, r2, r3, got "b1"', given: '"b1"' });
+    expect(onlyProblem((d) => (d.publishers[0].rate = "0/s"))).toMatchObject({ path: "publishers[0].rate", message: 'expected a rate above 0 such as "5k/s"' });
+    expect(onlyProblem((d) => (d.publishers[0].messageSize = 0))).toMatchObject({ path: "publishers[0].messageSize", message: "expected at least 1" });
+    expect(onlyProblem((d) => (d.publishers[0].name = "r2"))).toMatchObject({ path: "publishers[0].name", message: expect.stringContaining('"r2" is taken') });
+  });
+
+  it("consumers, bindings, faults, checks, the cluster and rabbitmq.conf", () => {
+    expect(onlyProblem((d) => (d.consumers[0].queue = "nope"))).toEqual({ path: "consumers[0].queue", message: 'expected one of the queues (orders, jobs), got "nope"', given: '"nope"' });
+    expect(onlyProblem((d) => d.consumers.push({ queue: "orders", group: "other" }))).toMatchObject({ path: "consumers[1].group", message: expect.stringMatching(/^expected "orders": consumers of one queue share its messages/) });
+    expect(onlyProblem((d) => (d.consumers[0].autoack = true))).toMatchObject({ path: "consumers[0].autoack", message: expect.stringContaining('did you mean "autoAck"?') });
+    expect(onlyProblem((d) => (d.bindings[0].queue = "nope"))).toMatchObject({ path: "bindings[0].queue", given: '"nope"' });
+    expect(onlyProblem((d) => (d.faults = [{ at: "1s", verb: "processCrash", node: "b1" }]))).toEqual({ path: "faults[0].node", message: 'expected a node name among r1, r2, r3, p1, p2, c1, got "b1"', given: '"b1"' });
+    expect(onlyProblem((d) => (d.checks = ["lost", "divergence"]))).toMatchObject({ path: "checks[1]", given: '"divergence"' });
+    expect(onlyProblem((d) => (d.config = { cluster_partition_handling: "pause-minority" }))).toEqual({ path: "config.cluster_partition_handling", message: 'expected one of "ignore", "pause_minority", "autoheal"', given: '"pause-minority"' });
+    const doc = base();
+    doc["cluster"] = { brokers: 3 };
+    const load = validateScenario(doc);
+    expect(load.ok ? [] : load.problems.map((problem) => problem.path)).toEqual(["cluster.nodes", "cluster.brokers"]);
+  });
+});

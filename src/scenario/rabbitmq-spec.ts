@@ -1,0 +1,85 @@
+/**
+ * A validated RabbitMQ scenario → the RabbitRunSpec that runRabbitMq
+ * executes: the nodes' machines and network, queue declarations with their
+ * x-arguments, policies, exchanges and bindings, rabbitmq.conf's
+ * cluster_partition_handling, one publisher or consumer application per
+ * client node, the fault schedule and the budgets.
+ */
+import type { CheckerName } from "../checks/violation.js";
+import type { RabbitRunSpec } from "../systems/rabbitmq/run.js";
+import type { Binding, Policy, QueueDeclaration } from "../systems/rabbitmq/config.js";
+import type { RabbitConsumerWorkload } from "../systems/rabbitmq/consumer.js";
+import type { RabbitPublisherWorkload } from "../systems/rabbitmq/publisher.js";
+import { faultScheduleOf } from "./kafka-spec.js";
+import { publisherNodeNames, rabbitConsumerNodeNames, type RabbitScenario } from "./rabbitmq-schema.js";
+import { setKeysOnly } from "./set-keys.js";
+
+/** Checks that decide a RabbitMQ run's verdict when the scenario names none. */
+export const RABBIT_DEFAULT_SAFETY_CHECKS: readonly CheckerName[] = ["lost", "unexpected"];
+
+export function rabbitRunSpecOf(scenario: RabbitScenario, seed: number | string = scenario.seed): RabbitRunSpec {
+  const publishers: RabbitPublisherWorkload[] = [];
+  publisherNodeNames(scenario).forEach((names, k) => {
+    const publisher = scenario.publishers[k]!;
+    for (const name of names) {
+      publishers.push({
+        name,
+        exchange: publisher.exchange,
+        routingKey: publisher.routingKey,
+        mode: publisher.mode,
+        ratePerSec: publisher.rate.perSecond,
+        messageBytes: publisher.messageSize,
+        batch: publisher.batch,
+        persistent: publisher.persistent,
+        inFlightMax: publisher.inFlightMax,
+        ...(publisher.expiration === undefined ? {} : { expirationMs: publisher.expiration }),
+        ...(publisher.hosts === undefined ? {} : { hosts: publisher.hosts }),
+      });
+    }
+  });
+  const consumers: RabbitConsumerWorkload[] = [];
+  rabbitConsumerNodeNames(scenario).forEach((names, k) => {
+    const consumer = scenario.consumers[k]!;
+    for (const name of names) {
+      consumers.push({
+        name,
+        queue: consumer.queue,
+        group: consumer.group ?? consumer.queue,
+        prefetch: consumer.prefetch,
+        autoAck: consumer.autoAck,
+        processNsPerMessage: consumer.processingTime,
+        idempotent: consumer.idempotent,
+        ...(consumer.hosts === undefined ? {} : { hosts: consumer.hosts }),
+      });
+    }
+  });
+  const queues = scenario.queues.map((queue): QueueDeclaration => {
+    const args = setKeysOnly(queue.arguments);
+    return { name: queue.name, type: queue.type, durable: queue.durable, ...(Object.keys(args).length === 0 ? {} : { arguments: args }), ...(queue.node === undefined ? {} : { node: queue.node }) };
+  });
+  // The unavailability windows are always measured (a report's numbers), whichever checks decide the verdict.
+  const checks: CheckerName[] | undefined = scenario.checks === undefined ? undefined : [...new Set<CheckerName>([...scenario.checks, "unavailability"])];
+  return {
+    seed,
+    cluster: {
+      nodes: scenario.cluster.nodes,
+      queues,
+      policies: scenario.policies.map((policy): Policy => {
+        const { "ha-params": params, ...definition } = policy.definition;
+        return { name: policy.name, pattern: policy.pattern, priority: policy.priority, definition: { ...definition, ...(params === undefined ? {} : { "ha-params": params }) } };
+      }),
+      exchanges: scenario.exchanges,
+      bindings: scenario.bindings.map((binding): Binding => ({ exchange: binding.exchange, queue: binding.queue, ...(binding.routingKey === undefined ? {} : { routingKey: binding.routingKey }) })),
+      config: { cluster_partition_handling: scenario.config.cluster_partition_handling },
+      disk: scenario.cluster.disk,
+      network: { nic: { egressBytesPerSec: scenario.cluster.nic }, latency: { kind: "lognormal", median: scenario.cluster.latency, sigma: 0.2 } },
+    },
+    publishers,
+    consumers,
+    faults: faultScheduleOf(scenario),
+    faultPhaseNs: scenario.duration,
+    convergeNsMax: scenario.budgets.convergeWithin,
+    eventsMax: scenario.budgets.maxEvents,
+    ...(checks === undefined ? {} : { checks: { checks } }),
+  };
+}

@@ -1,0 +1,201 @@
+/**
+ * The pieces every system's branch of the scenario schema shares: values
+ * with units ("10ms", "1KiB", "10Gbps", "5k/s"), names, distributions, the
+ * fault schedule, the machines a cluster runs on (disk, NIC, latency), the
+ * seed, budgets and the sweep block; and the helpers of the cross-field
+ * rules (a bounded issue reporter, the nodes a partition names, the checks
+ * every fault schedule must pass).
+ */
+import { z } from "zod";
+import { formatDurationNs, parseBandwidthBytesPerSec, parseDurationNs, parseRatePerSec, parseSizeBytes, UNIT_VALUE_MAX } from "./units.js";
+
+/** The longest text a value with a unit may be ("1.5GiB" needs a handful of characters). */
+const UNIT_TEXT_MAX_CHARS = 64;
+
+/**
+ * A value written with a unit; a plain number is taken in the base unit where
+ * that is unambiguous (`number.baseUnit`, e.g. "of bytes"), rounded to an
+ * integer when the base unit is integral. Where a plain number would be
+ * ambiguous (a duration), only 0 may be written without a unit, as YAML reads
+ * `at: 0` as a number. Every failure (wrong type, too long, no unit, negative,
+ * too large) reads "expected <what> such as <example>…".
+ */
+function withUnit(what: string, example: string, parse: (text: string) => number | null, number: { baseUnit: string; integral: boolean } | "zero" | null) {
+  const expected = `expected ${what} such as ${JSON.stringify(example)}${typeof number === "object" && number !== null ? ` or a number ${number.baseUnit}` : ""}`;
+  const input = number !== null ? z.union([z.string(), z.number()], { error: expected }) : z.string({ error: expected });
+  return input.transform((value, ctx) => {
+    let parsed: number | null;
+    if (typeof value === "number") {
+      if (number === "zero" || number === null) parsed = value === 0 ? 0 : null;
+      else {
+        const rounded = number.integral ? Math.round(value) : value;
+        parsed = Number.isFinite(rounded) && rounded >= 0 && rounded <= UNIT_VALUE_MAX ? rounded : null;
+      }
+    } else {
+      parsed = value.length <= UNIT_TEXT_MAX_CHARS ? parse(value) : null;
+    }
+    if (parsed === null) {
+      ctx.addIssue({ code: "custom", message: `${expected}${unitHint(value, typeof number === "object" && number !== null)}`, input: value });
+      return z.NEVER;
+    }
+    // -0 (from "-0" in YAML or JSON) is 0.
+    return parsed + 0;
+  });
+}
+
+/** Why a value with a unit was refused, when that is not plain from the example. */
+function unitHint(value: string | number, numbersAllowed: boolean): string {
+  if (typeof value === "number") {
+    if (!numbersAllowed) return " (with its unit: a plain number other than 0 is ambiguous)";
+    if (!Number.isFinite(value)) return " (a finite number)";
+    return value < 0 ? " (not negative)" : ` (at most ${UNIT_VALUE_MAX})`;
+  }
+  if (value.length > UNIT_TEXT_MAX_CHARS) return ` (at most ${UNIT_TEXT_MAX_CHARS} characters)`;
+  if (value.trim().startsWith("-")) return " (not negative)";
+  return "";
+}
+
+/** Integer nanoseconds. */
+export const durationSchema = withUnit("a duration", "250ms", parseDurationNs, "zero");
+/** Bytes. */
+export const sizeSchema = withUnit("a size", "1KiB", parseSizeBytes, { baseUnit: "of bytes", integral: true });
+/** Bytes per second. */
+export const bandwidthSchema = withUnit("a bandwidth", "10Gbps", parseBandwidthBytesPerSec, null);
+/** Per second. */
+export const rateSchema = withUnit("a rate", "5k/s", parseRatePerSec, { baseUnit: "per second", integral: false });
+
+export const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "expected a name of letters, digits, '.', '_' or '-' (at most 64)");
+
+/** A distribution of a quantity in `unit` (a duration or a size): one value, or a shape. */
+export function distributionOf(unit: typeof durationSchema | typeof sizeSchema, example: string) {
+  const error = `expected a value such as ${JSON.stringify(example)}, or { kind: constant | uniform | exponential | lognormal | normal, … }`;
+  return z.union(
+    [
+    unit.transform((value) => ({ kind: "constant" as const, value })),
+    z.strictObject({ kind: z.literal("constant"), value: unit }),
+    z.strictObject({ kind: z.literal("uniform"), min: unit, max: unit }),
+    z.strictObject({ kind: z.literal("exponential"), mean: unit }),
+    z.strictObject({ kind: z.literal("lognormal"), median: unit, sigma: z.number().min(0).max(5) }),
+    z.strictObject({ kind: z.literal("normal"), mean: unit, stddev: unit }),
+    ],
+    { error },
+  );
+}
+
+export const partitionSpecSchema = z.discriminatedUnion(
+  "kind",
+  [
+  z.strictObject({ kind: z.literal("total"), groups: z.array(z.array(nameSchema).min(1).max(200)).min(2).max(20), classes: z.array(z.string().max(64)).max(10).optional() }),
+  z.strictObject({ kind: z.literal("one-way"), from: z.array(nameSchema).min(1).max(200), to: z.array(nameSchema).min(1).max(200), classes: z.array(z.string().max(64)).max(10).optional() }),
+  z.strictObject({ kind: z.literal("isolate"), nodes: z.array(nameSchema).min(1).max(200), classes: z.array(z.string().max(64)).max(10).optional() }),
+  z.strictObject({ kind: z.literal("bridge"), sides: z.tuple([z.array(nameSchema).min(1), z.array(nameSchema).min(1)]), bridge: z.array(nameSchema).max(200), classes: z.array(z.string().max(64)).max(10).optional() }),
+  ],
+  { error: "expected a partition { kind: total, groups } | { kind: one-way, from, to } | { kind: isolate, nodes } | { kind: bridge, sides, bridge }" },
+);
+
+export const faultSchema = z.discriminatedUnion(
+  "verb",
+  [
+  z.strictObject({ at: durationSchema, verb: z.enum(["processCrash", "powerLoss", "restart", "pause", "resume", "fullDisk", "fsyncLies", "tornWrites", "healDisk"]), node: nameSchema }),
+  z.strictObject({ at: durationSchema, verb: z.literal("slowDisk"), node: nameSchema, factor: z.number().min(1).max(10_000) }),
+  z.strictObject({ at: durationSchema, verb: z.literal("partition"), name: nameSchema.optional(), spec: partitionSpecSchema }),
+  z.strictObject({ at: durationSchema, verb: z.literal("heal"), name: nameSchema.optional() }),
+  z.strictObject({ at: durationSchema, verb: z.literal("healAll") }),
+  ],
+  { error: "expected a fault { at, verb, … }: verb processCrash | powerLoss | restart | pause | resume | fullDisk | fsyncLies | tornWrites | healDisk (with node), slowDisk (with node, factor), partition (with spec), heal (with name), healAll" },
+);
+
+export type ScenarioFault = z.output<typeof faultSchema>;
+
+/** The machines a cluster runs on, whatever the system: each node's disk and NIC, and the network's latency. */
+export const machineFields = {
+  disk: z.enum(["hdd", "sata-ssd", "nvme", "nvme-plp"]).default("nvme"),
+  nic: bandwidthSchema.default(1_250_000_000),
+  /** Median one-way latency between two nodes. */
+  latency: durationSchema.default(150_000),
+};
+
+export const budgetsSchema = z.strictObject({
+  maxEvents: z.int().min(1_000).max(10_000_000_000).default(200_000_000),
+  /** How long after the workload ends the cluster may take to converge and consumers to drain. */
+  convergeWithin: durationSchema.default(120_000_000_000),
+});
+
+export const BUDGETS_DEFAULT = { maxEvents: 200_000_000, convergeWithin: 120_000_000_000 };
+
+export const seedSchema = z
+  .union([z.int().min(0).max(Number.MAX_SAFE_INTEGER), z.string().min(1).max(200)], { error: `expected a seed: an integer from 0 to ${Number.MAX_SAFE_INTEGER}, or a string of 1 to 200 characters` })
+  .default(1);
+
+export const descriptionSchema = z.string().max(10_000).default("");
+
+const sweepValueSchema = z.union([z.number(), z.string().max(256), z.boolean()], { error: "expected a number, a string (at most 256 characters) or true/false" });
+
+/**
+ * Parameter path → values. zod drops a "__proto__" key from a record without
+ * a word (assigning it would replace the prototype), so it is refused here
+ * rather than lost.
+ */
+export const sweepSchema = z.preprocess(
+  (input, ctx) => {
+    if (input !== null && typeof input === "object" && Object.prototype.hasOwnProperty.call(input, "__proto__")) {
+      ctx.addIssue({ code: "custom", path: ["__proto__"], message: 'expected a parameter path such as "cluster.brokers"', input: "__proto__" });
+    }
+    return input;
+  },
+  z.record(z.string().min(1).max(200, "expected a parameter path of at most 200 characters"), z.array(sweepValueSchema).min(1).max(1_000)),
+);
+
+/**
+ * Problems the cross-field rules report at most: a hostile document (10 000
+ * partition faults naming unknown nodes) must not make hundreds of thousands.
+ */
+const CROSS_FIELD_ISSUES_MAX = 1_000;
+
+export type IssueAt = (path: (string | number)[], message: string, input: unknown) => void;
+
+/** Reports a cross-field problem at a path, at most CROSS_FIELD_ISSUES_MAX of them. */
+export function issueReporter(ctx: z.RefinementCtx): IssueAt {
+  let issues = 0;
+  return (path, message, input) => {
+    issues += 1;
+    if (issues <= CROSS_FIELD_ISSUES_MAX) ctx.addIssue({ code: "custom", path, message, input });
+  };
+}
+
+/** Names for a message: all of a short list, the first few of a long one. */
+export function someOf(names: Iterable<string>): string {
+  const all = [...names];
+  return all.length <= 16 ? all.join(", ") : `${all.slice(0, 16).join(", ")}, … (${all.length} in all)`;
+}
+
+/** Client node names of `count` identical clients: `base`, or base-1, base-2, … */
+export function clientNames(base: string, count: number): string[] {
+  return count === 1 ? [base] : Array.from({ length: count }, (_, n) => `${base}-${n + 1}`);
+}
+
+/** Every fault happens within the workload and names nodes that exist. */
+export function checkFaults(faults: readonly ScenarioFault[], durationNs: number, nodes: ReadonlySet<string>, issue: IssueAt): void {
+  const duration = formatDurationNs(durationNs);
+  const nodeList = someOf(nodes);
+  faults.forEach((fault, k) => {
+    if (fault.at >= durationNs) issue(["faults", k, "at"], `expected a time before the end of \`duration\` (${duration}; everything heals then), got ${formatDurationNs(fault.at)}`, formatDurationNs(fault.at));
+    const named: [(string | number)[], string][] = "node" in fault ? [[["node"], fault.node]] : fault.verb === "partition" ? partitionNodes(fault.spec) : [];
+    for (const [path, name] of named) if (!nodes.has(name)) issue(["faults", k, ...path], `expected a node name among ${nodeList}, got "${name}"`, name);
+  });
+}
+
+/** The nodes a partition names, each with its path under the fault. */
+function partitionNodes(spec: z.output<typeof partitionSpecSchema>): [(string | number)[], string][] {
+  const under = (field: string, names: readonly string[]): [(string | number)[], string][] => names.map((name, n) => [["spec", field, n], name]);
+  switch (spec.kind) {
+    case "total":
+      return spec.groups.flatMap((group, g) => group.map((name, n): [(string | number)[], string] => [["spec", "groups", g, n], name]));
+    case "one-way":
+      return [...under("from", spec.from), ...under("to", spec.to)];
+    case "isolate":
+      return under("nodes", spec.nodes);
+    case "bridge":
+      return [...spec.sides.flatMap((side, s) => side.map((name, n): [(string | number)[], string] => [["spec", "sides", s, n], name])), ...under("bridge", spec.bridge)];
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Quorum queues (https://www.rabbitmq.com/docs/quorum-queues): a Raft group
+ * of three members; a publish is confirmed once a majority has it, so the
+ * loss of any one member (crash, power loss, a partition that cuts it off)
+ * loses nothing confirmed. Deliveries are not replicated: after a leader
+ * change every unsettled message is delivered again (at-least-once).
+ */
+import { describe, expect, it } from "vitest";
+import type { Fault, FaultSchedule } from "../../faults/fault.js";
+import { runRabbitMq, type RabbitRunResult } from "./run.js";
+import { consumer, count, marked, MS, publisher, rabbitSpec, SECOND, windowsOf } from "./rabbitmq-scenarios.test-support.js";
+
+const quorum = (faults: FaultSchedule, options: { seed?: number; publisherHosts?: string[] } = {}) =>
+  runRabbitMq(
+    rabbitSpec({
+      seed: options.seed ?? 1,
+      cluster: { nodes: 3, queues: [{ name: "q", type: "quorum", durable: true, node: "r1" }] },
+      publishers: [publisher({ ratePerSec: 200, ...(options.publisherHosts === undefined ? {} : { hosts: options.publisherHosts }) })],
+      // 8 ms per message: slower than the publisher, so the consumer always holds a full prefetch window of unacked messages.
+      consumers: [consumer({ prefetch: 20, processNsPerMessage: 8 * MS })],
+      faults,
+    }),
+  );
+
+const leaderOf = (result: RabbitRunResult): string => {
+  const leaders = [...result.cluster.brokers].filter(([, broker]) => broker.roles.quorum.get("q")?.isLeader === true).map(([name]) => name);
+  expect(leaders).toHaveLength(1);
+  return leaders[0]!;
+};
+
+/** Who leads in a calm run (the same node leads at 4 s in the faulty runs below: they are identical until then). */
+const calm = quorum([]);
+const LEADER = leaderOf(calm);
+
+const expectSafe = (result: RabbitRunResult) => {
+  expect(result.liveness.isConverged).toBe(true);
+  expect(count(result, "lost", "lost")).toBe(0);
+  expect(count(result, "unexpected", "unexpected")).toBe(0);
+};
+
+describe("quorum queue, 3 members", () => {
+  it("a calm run: one leader, every confirmed message delivered once", () => {
+    expectSafe(calm);
+    expect(count(calm, "lost", "acked")).toBeGreaterThan(1700);
+    expect(count(calm, "duplicated", "duplicated")).toBe(0);
+  });
+
+  const outage = (verb: Fault["verb"], node: string): FaultSchedule => [
+    { atNs: 4 * SECOND, verb, node } as FaultSchedule[number],
+    { atNs: 6 * SECOND, verb: verb === "pause" ? "resume" : "restart", node },
+  ];
+
+  it.each(["processCrash", "powerLoss"] as const)("the leader's %s: a new leader is elected, nothing confirmed is lost, unsettled messages come again", (verb) => {
+    const result = quorum(outage(verb, LEADER));
+    expectSafe(result);
+    expect(leaderOf(result)).not.toBe(LEADER);
+    expect(marked(result, "rabbit.quorum.leader-elected")).toBeGreaterThanOrEqual(2);
+    // At-least-once: the consumer's unacked window at the failover is delivered again.
+    expect(count(result, "duplicated", "duplicated")).toBeGreaterThan(0);
+    // The gap is an election (1-2 s election timeout) plus the clients' reconnect interval.
+    const [window] = windowsOf(result, "p1", "send", 4 * SECOND);
+    expect(window!.durationNs).toBeLessThan(4 * SECOND);
+  });
+
+  it("a follower's power loss changes nothing: the leader keeps a majority", () => {
+    const follower = ["r1", "r2", "r3"].find((n) => n !== LEADER)!;
+    const result = quorum(outage("powerLoss", follower), { publisherHosts: [LEADER] });
+    expectSafe(result);
+    expect(leaderOf(result)).toBe(LEADER);
+    expect(count(result, "duplicated", "duplicated")).toBe(0);
+    expect(windowsOf(result, "p1", "send", 4 * SECOND)).toEqual([]);
+  });
+
+  it("the leader cut off in a minority: it cannot commit; the majority elects a leader; nothing confirmed is lost", () => {
+    const result = quorum([
+      { atNs: 4 * SECOND, verb: "partition", spec: { kind: "isolate", nodes: [LEADER] } },
+      { atNs: 7 * SECOND, verb: "heal" },
+    ]);
+    expectSafe(result);
+    expect(marked(result, "rabbit.quorum.leader-elected")).toBeGreaterThanOrEqual(2);
+  });
+
+  it("a publisher connected to a follower: its publishes are forwarded to the leader", () => {
+    const follower = ["r1", "r2", "r3"].find((n) => n !== LEADER)!;
+    const result = quorum([], { publisherHosts: [follower] });
+    expectSafe(result);
+    expect(result.cluster.brokers.get(follower)!.wireBytesSentByKind.get("enqueue") ?? 0).toBeGreaterThan(count(result, "lost", "acked") * 1000);
+  });
+
+  it("determinism: a faulty run gives the same digest from the same seed", () => {
+    const faults: FaultSchedule = [
+      { atNs: 3 * SECOND, verb: "processCrash", node: LEADER },
+      { atNs: 4 * SECOND, verb: "partition", spec: { kind: "isolate", nodes: ["r3"] } },
+      { atNs: 5 * SECOND, verb: "restart", node: LEADER },
+      { atNs: 6 * SECOND, verb: "heal" },
+    ];
+    const first = quorum(faults, { seed: 9 });
+    const second = quorum(faults, { seed: 9 });
+    expectSafe(first);
+    expect(second.digest).toBe(first.digest);
+    expect(second.events).toBe(first.events);
+    expect(quorum(faults, { seed: 10 }).digest).not.toBe(first.digest);
+  });
+});
