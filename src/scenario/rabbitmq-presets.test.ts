@@ -11,6 +11,7 @@ import type { RunSummary } from "../report/run-summary.js";
 import { formatProblems, loadScenarioText, validateScenario } from "./load.js";
 import { presetNamed } from "./presets.js";
 import { runScenario } from "./run-scenario.js";
+import { rabbitAnomalyCounterexamples } from "../systems/rabbitmq/anomalies.js";
 
 const runs = new Map<string, RunSummary>();
 
@@ -97,6 +98,20 @@ describe("RabbitMQ presets", () => {
     // No promotion: the queue waits from the master's crash at 5 s to its return at the heal (10 s).
     expect(safe.unavailability.sendSeconds).toBeGreaterThan(5);
   });
+
+  it("the shrunk R3 and R4 presets are exactly the schedules the fast-check search returns, and replay the loss", () => {
+    const found = rabbitAnomalyCounterexamples(20261122);
+    for (const id of ["r3", "r4"] as const) {
+      const counterexample = found.find((c) => c.id === id.toUpperCase());
+      expect(counterexample?.seed).toBe(0);
+      const loaded = validateScenario(presetNamed(`${id}-shrunk`)!.document);
+      if (!loaded.ok) throw new Error(formatProblems(loaded.problems));
+      const asScheduled = loaded.scenario.faults.map(({ at, ...fault }) => ({ ...fault, atNs: at }));
+      expect(asScheduled).toEqual(counterexample!.faults.map((f) => ({ ...f })));
+      expect(count(run(`${id}-shrunk`), "lost", "lost")).toBeGreaterThan(0);
+      expect(count(run(`${id}-shrunk-safe`), "lost", "lost")).toBe(0);
+    }
+  }, 60_000);
 });
 
 describe("the README's RabbitMQ scenario file", () => {

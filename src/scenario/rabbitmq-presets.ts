@@ -118,13 +118,32 @@ checks: [lost, unexpected]
  * persistent messages and no consumer until the run's final read, so every
  * confirmed message is still queued when the mirrors change.
  */
-function mirrorAnomaly(id: "r3" | "r4"): PresetDocument[] {
+/**
+ * The schedules fast-check found and shrank (rabbitAnomalyCounterexamples,
+ * search seed 20261122, replay seed 0; src/systems/rabbitmq/anomalies.ts).
+ * rabbitmq-presets.test.ts checks they are still what the search returns.
+ */
+export const SHRUNK_SCHEDULES: Readonly<Record<"r3" | "r4", string>> = {
+  r3: `
+  - { at: 0ns, verb: processCrash, node: r2 }
+  - { at: 0ns, verb: processCrash, node: r3 }
+  - { at: 0ns, verb: restart, node: r2 }
+  - { at: 350606984ns, verb: processCrash, node: r1 }`,
+  r4: `
+  - { at: 64485234ns, verb: processCrash, node: r2 }
+  - { at: 64942084ns, verb: processCrash, node: r1 }`,
+};
+
+function mirrorAnomaly(id: "r3" | "r4", variant: "named" | "shrunk" = "named"): PresetDocument[] {
   const r3 = id === "r3";
+  const isShrunk = variant === "shrunk";
   const policy = (safe: boolean): string =>
     r3
       ? `{ ha-mode: all, ha-sync-mode: ${safe ? "automatic" : "manual"}, ha-promote-on-failure: always }`
       : `{ ha-mode: exactly, ha-params: 2, ha-sync-mode: manual, ha-promote-on-failure: ${safe ? "when-synced" : "always"} }`;
-  const faults = r3
+  const faults = isShrunk
+    ? SHRUNK_SCHEDULES[id]
+    : r3
     ? `
   - { at: 2s, verb: processCrash, node: r2 }
   - { at: 3s, verb: restart, node: r2 }
@@ -133,12 +152,14 @@ function mirrorAnomaly(id: "r3" | "r4"): PresetDocument[] {
     : `
   - { at: 2s, verb: processCrash, node: r2 }
   - { at: 5s, verb: processCrash, node: r1 }`;
-  const story = r3
+  const story = isShrunk
+    ? `The minimal fault schedule fast-check found and shrank for ${id.toUpperCase()} (replay seed 0), in which ${r3 ? "r2 and r3 die at once, r2 restarts empty (an unsynchronised mirror), then the master r1 dies at 350.6 ms" : "with ha-mode exactly 2, the mirror on r2 dies and the policy places an empty mirror on r3; the master r1 dies half a millisecond later"}.`
+    : r3
     ? "Mirror-all. r2 is killed at 2 s and restarts at 3 s; it rejoins as an empty mirror holding only what is published from then on. r3 (a synchronised mirror) dies at 5 s, the master r1 at 6 s, and r2 is the only mirror left."
     : "ha-mode exactly 2, one mirror. The mirror on r2 is killed at 2 s; the policy places a new, empty mirror on r3. The master r1 is killed at 5 s while r3 still lacks the messages from before 2 s.";
   const document = (safe: boolean): string => `
 system: rabbitmq
-name: ${id}${safe ? "-safe" : ""}
+name: ${id}${isShrunk ? "-shrunk" : ""}${safe ? "-safe" : ""}
 description: ${story} ${
     r3
       ? safe
@@ -148,7 +169,7 @@ description: ${story} ${
         ? "With ha-promote-on-failure when-synced the unsynchronised mirror is not promoted; the queue is unavailable until r1 returns (at the heal, 10 s) with its messages on disk."
         : "With ha-promote-on-failure always (the default) r3 is promoted and the messages it never had are lost."
   }
-seed: ${r3 ? 3 : 4}
+seed: ${isShrunk ? 0 : r3 ? 3 : 4}
 duration: 10s
 cluster: { nodes: 3 }
 queues: [{ name: orders, type: classic, durable: true, node: r1 }]
@@ -163,12 +184,14 @@ budgets: { convergeWithin: 30s }
   const title = r3
     ? "ha-sync-mode manual: a restarted node rejoins as an empty mirror; the master dies and that mirror is promoted"
     : "ha-promote-on-failure always: the master dies while its only mirror is unsynchronised, and that mirror is promoted";
+  const name = `${id}${isShrunk ? "-shrunk" : ""}`;
+  const prefix = isShrunk ? "shrunk counterexample: " : "";
   return [
-    { name: id, claim: id.toUpperCase(), title: `${title}: ${r3 ? "older messages lost" : "what it never had is lost"}`, expect: "safety-failed", yaml: document(false) },
+    { name, claim: id.toUpperCase(), title: `${prefix}${title}: ${r3 ? "older messages lost" : "what it never had is lost"}`, expect: "safety-failed", yaml: document(false) },
     {
-      name: `${id}-safe`,
+      name: `${name}-safe`,
       claim: id.toUpperCase(),
-      title: r3 ? "R3's safe counterpart, ha-sync-mode automatic: the same faults, nothing lost" : "R4's safe counterpart, ha-promote-on-failure when-synced: the same faults, unavailable until the master returns, nothing lost",
+      title: prefix + (r3 ? "R3's safe counterpart, ha-sync-mode automatic: the same faults, nothing lost" : "R4's safe counterpart, ha-promote-on-failure when-synced: the same faults, unavailable until the master returns, nothing lost"),
       expect: "ok",
       yaml: document(true),
     },
@@ -278,4 +301,6 @@ checks: [lost, lost-effects, unexpected]
   },
   ...mirrorAnomaly("r3"),
   ...mirrorAnomaly("r4"),
+  ...mirrorAnomaly("r3", "shrunk"),
+  ...mirrorAnomaly("r4", "shrunk"),
 ];
