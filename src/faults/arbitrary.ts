@@ -45,6 +45,7 @@ function faultArbitrary(options: FaultScheduleOptions): fc.Arbitrary<Fault> {
   const byVerb: Record<FaultVerb, fc.Arbitrary<Fault>> = {
     processCrash: node.map((name) => ({ verb: "processCrash", node: name })),
     powerLoss: node.map((name) => ({ verb: "powerLoss", node: name })),
+    shutdown: node.map((name) => ({ verb: "shutdown", node: name })),
     restart: node.map((name) => ({ verb: "restart", node: name })),
     pause: node.map((name) => ({ verb: "pause", node: name })),
     resume: node.map((name) => ({ verb: "resume", node: name })),

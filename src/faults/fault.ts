@@ -8,6 +8,8 @@ import type { PartitionSpec } from "../world/partition.js";
 
 export type Fault =
   | { verb: "processCrash"; node: string }
+  /** An orderly stop: the software is told, then the process exits (World.shutdown). */
+  | { verb: "shutdown"; node: string }
   | { verb: "powerLoss"; node: string }
   | { verb: "restart"; node: string }
   | { verb: "pause"; node: string }

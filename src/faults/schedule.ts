@@ -11,6 +11,8 @@ export function applyFault(world: World, fault: Fault): boolean {
   switch (fault.verb) {
     case "processCrash":
       return world.processCrash(fault.node);
+    case "shutdown":
+      return world.shutdown(fault.node);
     case "powerLoss":
       return world.powerLoss(fault.node);
     case "restart":

@@ -28,6 +28,11 @@ export type DownKind = "process-crash" | "power-loss";
  */
 export interface NodeSoftware {
   start(node: WorldNode): void;
+  /**
+   * An orderly stop is beginning (World.shutdown): the software may tell its
+   * peers it is leaving. The process exits SHUTDOWN_GRACE_NS later.
+   */
+  shutdown?(node: WorldNode): void;
 }
 
 export class WorldNode {

@@ -9,7 +9,7 @@ import { milliseconds, seconds } from "../kernel/time.js";
 import type { CloseReason, ConnectionHandler, Endpoint } from "./connection.js";
 import type { DiskFile } from "./disk.js";
 import type { NodeSoftware, WorldNode } from "./node.js";
-import { World } from "./world.js";
+import { SHUTDOWN_GRACE_NS, World } from "./world.js";
 
 const LATENCY_NS = 100_000;
 /** 1 GB/s NICs: a 100-byte message spends 100 ns on the wire, then LATENCY_NS in flight. */
@@ -558,5 +558,24 @@ describe("world: disk faults", () => {
     expect(disk.append(file, "after", 100)).toBe("ok");
     expect(values(file)).toEqual(["before", "after"]);
     expect(disk.stats().fullRejections).toBe(1);
+  });
+});
+
+describe("World.shutdown (an orderly stop)", () => {
+  it("tells the software first, then the process exits SHUTDOWN_GRACE_NS later; a node that is not up is left alone", () => {
+    const kernel = new Kernel({ seed: 1 });
+    const world = new World({ kernel, nodes: 2 });
+    const notices: number[] = [];
+    const software: NodeSoftware = { start: () => undefined, shutdown: (node) => void notices.push(node.now) };
+    world.install("n1", software);
+    world.boot();
+    kernel.scheduler.run({ untilNs: milliseconds(10) });
+    expect(world.shutdown("n1")).toBe(true);
+    expect(notices).toEqual([milliseconds(10)]);
+    expect(world.node("n1").state).toBe("up");
+    kernel.scheduler.run({ untilNs: milliseconds(10) + SHUTDOWN_GRACE_NS });
+    expect(world.node("n1").state).toBe("crashed");
+    expect(world.shutdown("n1")).toBe(false);
+    expect(notices).toHaveLength(1);
   });
 });

@@ -17,6 +17,9 @@ import type { LinkTraffic } from "./traffic-counters.js";
 import { WorldNode, type NodeSoftware } from "./node.js";
 import type { PartitionSpec } from "./partition.js";
 
+/** How long an orderly stop takes between the notice to the software and the process's exit. */
+export const SHUTDOWN_GRACE_NS = 50_000_000;
+
 export interface NodeSpec {
   name: string;
   rack?: string;
@@ -110,6 +113,21 @@ export class World {
     node.markDown("process-crash");
     this.net.onProcessCrash(node);
     this.disks[node.index]!.processCrash();
+    return true;
+  }
+
+  /**
+   * An orderly stop (`rabbitmqctl stop`, `systemctl stop`): the software is
+   * told first and gets SHUTDOWN_GRACE_NS to say goodbye, then the process
+   * exits as in a crash. Software that does not care sees a crash.
+   */
+  shutdown(name: string): boolean {
+    const node = this.node(name);
+    if (node.state !== "up") return false;
+    this.kernel.trace.record("fault.shutdown", name, node.incarnation);
+    this.kernel.marks.hit("world.shutdown");
+    node.software?.shutdown?.(node);
+    this.kernel.scheduler.after(SHUTDOWN_GRACE_NS, () => void this.processCrash(name));
     return true;
   }
 

@@ -93,6 +93,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     this.node = node;
     this.disk = this.world.disk(node.name);
     this.channels.clear();
+    this.stoppingPeers.clear();
     this.isReady = false;
     this.isAppRunning = false;
     this.loadRecords();
@@ -264,7 +265,20 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
 
   // ------------------------------------------------------------------ peers
 
+  /** Peers that announced an orderly stop and have not come back since. */
+  private readonly stoppingPeers = new Set<string>();
+
+  isStopping(peer: string): boolean {
+    return this.stoppingPeers.has(peer);
+  }
+
+  /** An orderly stop (World.shutdown): tell every peer, so their mirrors apply ha-promote-on-shutdown. */
+  shutdown(): void {
+    for (const peer of this.clusterNodes) if (peer !== this.node.name) this.links.get(peer)?.send({ kind: "node-stopping" });
+  }
+
   private onPeerUp(peer: string): void {
+    this.stoppingPeers.delete(peer);
     this.trace.record("rabbit.nodeup", `${this.node.name}->${peer}`);
     const incarnation = this.world.node(peer).incarnation;
     const seenBefore = this.peerIncarnations.get(peer);
@@ -309,6 +323,10 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   // ------------------------------------------------------------------ dispatch
 
   private dispatch(from: string, message: NodeMessage): void {
+    if (message.kind === "node-stopping") {
+      this.stoppingPeers.add(from);
+      return;
+    }
     if (message.kind === "records") {
       this.onRecords(from, message.records, message.upCount, message.isRunning);
       return;

@@ -65,6 +65,8 @@ export type NodeMessage =
   | { kind: "mirror-sync"; queue: string; epoch: number; segments: QueueSegment[]; bytes: number }
   /** `isRunning`: the sender's RabbitMQ application is running (its tables are current, see broker.ts). */
   | { kind: "records"; records: QueueRecord[]; upCount: number; isRunning: boolean }
+  /** The sender begins an orderly stop. */
+  | { kind: "node-stopping" }
   | { kind: "raft"; queue: string; message: RaftMessage<QuorumCommand>; bytes: number };
 
 /** What a quorum queue's Raft log holds (rabbit_fifo commands). */

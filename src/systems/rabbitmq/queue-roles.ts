@@ -90,15 +90,18 @@ export class QueueRoles {
   private considerPromotion(queue: string, mirror: ClassicMirror): void {
     const record = this.broker.record(queue);
     const candidates = record.mirrors.filter((n) => this.broker.isNodeUp(n));
-    if (candidates[0] !== this.me) return;
-    const declaration = declarationOf(this.plan, queue);
-    const promote = haPolicyOf(this.plan, declaration)?.["ha-promote-on-failure"] ?? "always";
-    const isSynced = record.synced.includes(this.me);
-    if (promote === "when-synced" && !isSynced) {
+    const policy = haPolicyOf(this.plan, declarationOf(this.plan, queue));
+    // A master that announced an orderly stop falls under ha-promote-on-shutdown (default when-synced),
+    // one that just vanished under ha-promote-on-failure (default always): https://www.rabbitmq.com/docs/ha#promotion-while-down
+    const promote = this.broker.isStopping(mirror.masterNode) ? (policy?.["ha-promote-on-shutdown"] ?? "when-synced") : (policy?.["ha-promote-on-failure"] ?? "always");
+    // The oldest reachable mirror; with when-synced, the oldest synchronised one.
+    const chosen = promote === "when-synced" ? candidates.find((n) => record.synced.includes(n)) : candidates[0];
+    if (chosen === undefined && candidates[0] === this.me) {
       this.broker.trace.record("mirror.not-promoted", `${queue}@${this.me}`);
       this.broker.mark("rabbit.mirror.not-promoted");
-      return;
     }
+    if (chosen !== this.me) return;
+    const isSynced = record.synced.includes(this.me);
     this.broker.trace.record(isSynced ? "mirror.promoted" : "mirror.promoted-unsynced", `${queue}@${this.me}`);
     this.broker.mark(isSynced ? "rabbit.mirror.promoted" : "rabbit.mirror.promoted-unsynced");
     this.broker.promotions.push({ queue, node: this.me, atNs: this.broker.node.now, isSynced, mirrorStartedAtNs: mirror.startedAtNs });
