@@ -230,6 +230,12 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
   }
 
   private tryDeliver(): void {
+    // x-message-ttl (quorum queues support it since RabbitMQ 3.10): the leader drops expired messages at the
+    // head and replicates the removal as a settlement, so every member's state machine agrees.
+    for (const expired of this.content.dropExpired(this.node.now)) {
+      this.trace.record("queue.ttl-expired", this.name, expired.count);
+      this.proposeSettle(expired);
+    }
     while (!this.content.isEmpty) {
       const consumer = this.consumers.nextWithCapacity();
       if (consumer === null) return;
@@ -246,6 +252,8 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
 
   /** Every message not yet settled, as this member's state machine holds it. */
   liveSegments(): QueueSegment[] {
-    return [...this.consumers.unackedSegments(), ...this.content.snapshot()].sort((a, b) => a.seq - b.seq);
+    const now = this.node.now;
+    const ready = this.content.snapshot().filter((s) => s.expiresAtNs < 0 || s.expiresAtNs > now);
+    return [...this.consumers.unackedSegments(), ...ready].sort((a, b) => a.seq - b.seq);
   }
 }

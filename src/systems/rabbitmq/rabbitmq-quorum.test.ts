@@ -102,3 +102,20 @@ describe("quorum queue, 3 members", () => {
     expect(quorum(faults, { seed: 10 }).digest).not.toBe(first.digest);
   });
 });
+
+describe("quorum queue x-message-ttl", () => {
+  it("messages older than the TTL are dropped (and counted lost), without the TTL nothing is", () => {
+    const spec = (ttlMs: number | undefined) => ({
+      seed: 7,
+      cluster: { nodes: 3, queues: [{ name: "q", type: "quorum" as const, durable: true, ...(ttlMs === undefined ? {} : { arguments: { "x-message-ttl": ttlMs } }) }] },
+      publishers: [{ name: "p1", exchange: "", routingKey: "q", mode: "confirm" as const, ratePerSec: 200, messageBytes: 100, batch: 1, persistent: true, inFlightMax: 50 }],
+      consumers: [{ name: "c1", queue: "q", prefetch: 1, autoAck: false, processNsPerMessage: 20_000_000 }],
+      faults: [],
+      faultPhaseNs: 5_000_000_000,
+      convergeNsMax: 60_000_000_000,
+    });
+    const lostOf = (ttlMs: number | undefined): number => runRabbitMq(spec(ttlMs)).checks.find((c) => c.check === "lost")!.counts["lost"] ?? 0;
+    expect(lostOf(500)).toBeGreaterThan(100);
+    expect(lostOf(undefined)).toBe(0);
+  });
+});
