@@ -108,12 +108,13 @@ export class ClassicMirror {
   }
 
   /** Synchronisation: the master's older messages, all at once. */
-  onSync(from: string, segments: readonly QueueSegment[]): void {
+  onSync(from: string, segments: readonly QueueSegment[], isLast: boolean): void {
     if (this.isStopped || from !== this.master) return;
     const older = segments.map((s) => ({ ...s }));
     for (const segment of older) if (this.store !== null && segment.persistent) this.store.append({ op: "pub", segment });
     this.content.requeue(older, false);
     this.store?.requestSync();
+    if (!isLast) return;
     this.pending.push({ seqEnd: this.appliedSeqEnd, recordsNeeded: this.store?.recordCount ?? 0, isSync: true });
     this.flushAcks();
   }

@@ -156,7 +156,12 @@ export class MirrorSet {
       // Synchronisation blocks the queue process while it copies (the docs' warning): charge its CPU.
       blockFor(bytes);
       this.host.trace.record("mirror.sync-start", `${this.queue}@${node}`, bytes);
-      this.host.send(node, { kind: "mirror-sync", queue: this.queue, epoch: this.host.record(this.queue).epoch, segments: older, bytes });
+      const epoch = this.host.record(this.queue).epoch;
+      const batches = syncBatches(older, this.host.config.haSyncBatchSize);
+      batches.forEach((batch, k) => {
+        const batchBytes = batch.reduce((sum, s) => sum + segmentBytes(s), 0);
+        this.host.send(node, { kind: "mirror-sync", queue: this.queue, epoch, segments: batch, bytes: batchBytes, isLast: k === batches.length - 1 });
+      });
     }
   }
 
@@ -169,4 +174,27 @@ export class MirrorSet {
     record.synced = this.names.filter((n) => this.mirrors.get(n)!.isSynced);
     this.host.publishRecord(record);
   }
+}
+
+/** Splits messages into batches of at most `batchSize` messages (`ha-sync-batch-size`), splitting segments where needed. */
+export function syncBatches(segments: readonly QueueSegment[], batchSize: number): QueueSegment[][] {
+  const batches: QueueSegment[][] = [];
+  let current: QueueSegment[] = [];
+  let room = batchSize;
+  for (const whole of segments) {
+    let rest: QueueSegment = { ...whole };
+    while (rest.count > 0) {
+      const take = Math.min(room, rest.count);
+      current.push({ ...rest, count: take });
+      rest = { ...rest, seq: rest.seq + take, idFirst: rest.idFirst + take, count: rest.count - take };
+      room -= take;
+      if (room === 0) {
+        batches.push(current);
+        current = [];
+        room = batchSize;
+      }
+    }
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }

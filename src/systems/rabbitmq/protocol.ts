@@ -62,7 +62,8 @@ export type NodeMessage =
   | { kind: "mirror-publish"; queue: string; epoch: number; segment: QueueSegment }
   | { kind: "mirror-publish-ok"; queue: string; epoch: number; seqEnd: number; isSync: boolean }
   | { kind: "mirror-remove"; queue: string; epoch: number; seq: number; count: number }
-  | { kind: "mirror-sync"; queue: string; epoch: number; segments: QueueSegment[]; bytes: number }
+  /** One batch of a synchronisation (ha-sync-batch-size messages at most); the mirror acknowledges after the last. */
+  | { kind: "mirror-sync"; queue: string; epoch: number; segments: QueueSegment[]; bytes: number; isLast: boolean }
   /** `isRunning`: the sender's RabbitMQ application is running (its tables are current, see broker.ts). */
   | { kind: "records"; records: QueueRecord[]; upCount: number; isRunning: boolean }
   /** The sender begins an orderly stop. */

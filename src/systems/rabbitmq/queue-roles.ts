@@ -176,7 +176,7 @@ export class QueueRoles {
         this.mirrors.get(message.queue)?.onRemove(from, message.seq, message.count);
         return;
       case "mirror-sync":
-        this.mirrors.get(message.queue)?.onSync(from, message.segments);
+        this.mirrors.get(message.queue)?.onSync(from, message.segments, message.isLast);
         return;
       case "mirror-publish-ok":
         this.masters.get(message.queue)?.onMirrorAck(from, message.seqEnd, message.isSync);

@@ -5,6 +5,7 @@
  * ha-promote-on-failure: when-synced trading loss for unavailability (the
  * searches for R3 and R4 live in properties/rabbitmq-anomalies.property.test.ts).
  */
+import { syncBatches } from "./mirror-set.js";
 import { describe, expect, it } from "vitest";
 import type { FaultSchedule } from "../../faults/fault.js";
 import { mirrorPromotions, rabbitAnomaly, rabbitAnomalyRunSpec } from "./anomalies.js";
@@ -113,5 +114,14 @@ describe("determinism", () => {
     expect(second.digest).toBe(first.digest);
     expect(second.events).toBe(first.events);
     expect(mirrored(ALL_AUTOMATIC, faults.slice(0, 2), { seed: 7 }).digest).not.toBe(first.digest);
+  });
+});
+
+describe("ha-sync-batch-size", () => {
+  it("splits a synchronisation into batches of at most that many messages, in order, covering every message once", () => {
+    const segment = (seq: number, count: number) => ({ seq, idFirst: 100 + seq, count, bytesEach: 10, persistent: true, expiresAtNs: -1, redelivered: false });
+    const batches = syncBatches([segment(0, 5), segment(5, 2), segment(9, 4)], 4);
+    expect(batches.map((b) => b.reduce((n, s) => n + s.count, 0))).toEqual([4, 4, 3]);
+    expect(batches.flat().map((s) => [s.seq, s.idFirst, s.count])).toEqual([[0, 100, 4], [4, 104, 1], [5, 105, 2], [9, 109, 1], [10, 110, 3]]);
   });
 });
