@@ -30,6 +30,7 @@ export class ClassicMirror {
   readonly cpu = new SerialCpu();
   private readonly pending: PendingAck[] = [];
   private isStopped = false;
+  private readonly applyRemoveBound = (range: { seq: number; count: number }): void => this.applyRemove(range);
   private readonly applyBound = (segment: QueueSegment): void => this.applyPublish(segment);
   /** When this mirror started (empty): it lacks every message published before. */
   readonly startedAtNs: number;
@@ -103,8 +104,14 @@ export class ClassicMirror {
 
   onRemove(from: string, seq: number, count: number): void {
     if (this.isStopped || from !== this.master) return;
-    const removed = this.content.removeSeqs(seq, count);
-    if (removed > 0 && this.store !== null) this.store.append({ op: "del", seq, count });
+    // Behind any publish still being processed: a removal must not overtake the publish it removes.
+    this.host.node.after(this.cpu.reserve(this.host.node.now, 0), this.applyRemoveBound, { seq, count });
+  }
+
+  private applyRemove(range: { seq: number; count: number }): void {
+    if (this.isStopped) return;
+    const removed = this.content.removeSeqs(range.seq, range.count);
+    if (removed > 0 && this.store !== null) this.store.append({ op: "del", seq: range.seq, count: range.count });
   }
 
   /** Synchronisation: the master's older messages, all at once. */

@@ -125,3 +125,21 @@ describe("ha-sync-batch-size", () => {
     expect(batches.flat().map((s) => [s.seq, s.idFirst, s.count])).toEqual([[0, 100, 4], [4, 104, 1], [5, 105, 2], [9, 109, 1], [10, 110, 3]]);
   });
 });
+
+describe("mirrors drop what the master settled", () => {
+  it("after consumers drain the queue, every mirror is empty too (a removal never overtakes its publish)", () => {
+    const result = runRabbitMq({
+      seed: 11,
+      cluster: { nodes: 3, queues: [{ name: "q", type: "classic", durable: true, node: "r1" }], policies: [{ name: "ha", pattern: "^q$", definition: { "ha-mode": "all", "ha-sync-mode": "automatic" } }] },
+      publishers: [{ name: "p1", hosts: ["r1"], exchange: "", routingKey: "q", mode: "confirm", ratePerSec: 20_000, messageBytes: 1024, batch: 50, persistent: true, inFlightMax: 2_000 }],
+      consumers: [{ name: "c1", hosts: ["r1"], queue: "q", prefetch: 500, autoAck: false, processNsPerMessage: 0 }],
+      faults: [],
+      faultPhaseNs: 2_000_000_000,
+      convergeNsMax: 20_000_000_000,
+    });
+    expect(result.liveness.isConverged).toBe(true);
+    const mirrors = [...result.cluster.brokers.values()].flatMap((broker) => [...broker.roles.mirrors.values()]);
+    expect(mirrors).toHaveLength(2);
+    for (const mirror of mirrors) expect(mirror.content.count).toBe(0);
+  });
+});
