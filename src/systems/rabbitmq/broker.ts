@@ -142,6 +142,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     if (!this.isAppRunning) return;
     this.isAppRunning = false;
     this.trace.record(`rabbit.app-stop.${reason}`, this.node.name);
+    this.mark(`rabbit.app-stop.${reason}`);
     this.world.net.unlisten(this.node, AMQP_PORT);
     for (const channel of [...this.channels.values()]) channel.closeConnection();
     this.channels.clear();

@@ -1,0 +1,91 @@
+/**
+ * cluster_partition_handling (https://www.rabbitmq.com/docs/partitions) and
+ * ha-mode: nodes, as scripts: isolate r1 for 9 s and look at what each
+ * strategy does with it, then at the end state.
+ */
+import { describe, expect, it } from "vitest";
+import type { PartitionHandling } from "./config.js";
+import { runRabbitMq, type RabbitRunResult } from "./run.js";
+
+const SECOND = 1_000_000_000;
+
+function isolateR1(handling: PartitionHandling): RabbitRunResult {
+  return runRabbitMq({
+    seed: 3,
+    cluster: {
+      nodes: 3,
+      queues: [
+        { name: "q", type: "quorum", durable: true },
+        { name: "m", type: "classic", durable: true, node: "r2" },
+      ],
+      policies: [{ name: "ha", pattern: "^m$", definition: { "ha-mode": "all", "ha-sync-mode": "automatic", "ha-promote-on-failure": "when-synced" } }],
+      config: { cluster_partition_handling: handling },
+    },
+    publishers: [
+      { name: "p1", exchange: "", routingKey: "q", mode: "confirm", ratePerSec: 500, messageBytes: 512, batch: 5, persistent: true, inFlightMax: 500 },
+      { name: "p2", exchange: "", routingKey: "m", mode: "confirm", ratePerSec: 500, messageBytes: 512, batch: 5, persistent: true, inFlightMax: 500 },
+    ],
+    consumers: [
+      { name: "c1", queue: "q", prefetch: 50, autoAck: false, processNsPerMessage: 100_000 },
+      { name: "c2", queue: "m", prefetch: 50, autoAck: false, processNsPerMessage: 100_000 },
+    ],
+    faults: [
+      { verb: "partition", spec: { kind: "isolate", nodes: ["r1"] }, atNs: 3 * SECOND },
+      { verb: "heal", atNs: 12 * SECOND },
+    ],
+    faultPhaseNs: 15 * SECOND,
+    convergeNsMax: 60 * SECOND,
+  });
+}
+
+function markCount(result: RabbitRunResult, prefix: string): number {
+  return result.marks.filter(([name]) => name.startsWith(prefix)).reduce((sum, [, n]) => sum + n, 0);
+}
+
+function failed(result: RabbitRunResult): string[] {
+  return result.checks.filter((check) => !check.ok && (check.check === "lost" || check.check === "unexpected")).map((check) => check.check);
+}
+
+describe("cluster_partition_handling", () => {
+  it("pause_minority: the isolated node stops its application and starts it again once it sees the majority; nothing confirmed is lost", () => {
+    const result = isolateR1("pause_minority");
+    expect(result.liveness.isConverged).toBe(true);
+    expect(failed(result)).toEqual([]);
+    const r1 = result.cluster.brokers.get("r1")!;
+    expect(r1.isRunning).toBe(true);
+    expect(result.digest).toBe(isolateR1("pause_minority").digest);
+  });
+
+  it("autoheal and ignore converge after the heal with one master per queue", () => {
+    for (const handling of ["autoheal", "ignore"] as const) {
+      const result = isolateR1(handling);
+      expect(result.liveness.isConverged, handling).toBe(true);
+      const masters = [...result.cluster.brokers.values()].filter((broker) => broker.roles.masters.has("m"));
+      expect(masters, handling).toHaveLength(1);
+    }
+  });
+
+  it("pause_minority stops the app where ignore does not", () => {
+    expect(markCount(isolateR1("pause_minority"), "rabbit.app-stop")).toBeGreaterThan(0);
+    expect(markCount(isolateR1("ignore"), "rabbit.app-stop")).toBe(0);
+  });
+});
+
+describe("ha-mode: nodes", () => {
+  it("puts mirrors on the listed nodes only", () => {
+    const result = runRabbitMq({
+      seed: 5,
+      cluster: {
+        nodes: 4,
+        queues: [{ name: "m", type: "classic", durable: true, node: "r1" }],
+        policies: [{ name: "ha", pattern: "^m$", definition: { "ha-mode": "nodes", "ha-params": ["r1", "r3"], "ha-sync-mode": "automatic" } }],
+      },
+      publishers: [{ name: "p1", exchange: "", routingKey: "m", mode: "confirm", ratePerSec: 200, messageBytes: 100, batch: 1, persistent: true, inFlightMax: 50 }],
+      faults: [],
+      faultPhaseNs: 2 * SECOND,
+      convergeNsMax: 20 * SECOND,
+    });
+    const hosting = [...result.cluster.brokers].filter(([, broker]) => broker.roles.mirrors.has("m")).map(([name]) => name);
+    expect(hosting).toEqual(["r3"]);
+  });
+});
