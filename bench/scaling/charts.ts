@@ -43,7 +43,7 @@ function linesSpec(title: string, yTitle: string, rows: ChartRow[], designs: rea
     encoding: {
       x: { field: "n", type: "quantitative", title: "brokers N", scale: { domain: [Math.min(...brokerCounts), Math.max(...brokerCounts)], nice: false }, axis: { values: [...brokerCounts], format: "d" } },
       y: { field: "value", type: "quantitative", title: yTitle, scale: isLog ? { type: "log", domain: [low, top], nice: false } : { domain: [0, top], nice: false } },
-      color: { field: "design", type: "nominal", title: null, sort: labels, scale: { domain: labels, range: labels.map((_, k) => pick(SERIES_COLORS, k)) }, legend: { orient: "bottom", columns: 2 } },
+      color: { field: "design", type: "nominal", title: null, sort: labels, scale: { domain: labels, range: labels.map((_, k) => pick(SERIES_COLORS, k)) }, legend: { orient: "bottom", columns: 2, labelLimit: 400 } },
       strokeDash: { field: "design", type: "nominal", sort: labels, scale: { domain: labels, range: labels.map((_, k) => pick(DASHES, k)) }, legend: null },
       shape: { field: "design", type: "nominal", sort: labels, scale: { domain: labels, range: labels.map((_, k) => pick(SHAPES, k)) }, legend: null },
     },
