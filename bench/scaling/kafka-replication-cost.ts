@@ -15,6 +15,7 @@ import { DATA_CLASS } from "../../src/systems/kafka/protocol.js";
 import { runKafka, type KafkaRunResult } from "../../src/systems/kafka/run.js";
 import type { PointOptions, ReplicationCost } from "./design.js";
 import { clusterSpec, EVENTS_MAX, producerNames, producerWorkloads } from "./kafka-setup.js";
+import { ackedInHistory } from "./window-acks.js";
 import { clientToServerBytes, serverToServerBytes } from "./traffic.js";
 
 export function measureKafkaReplicationCost(brokers: number, partitions: number, options: PointOptions): ReplicationCost {
@@ -33,13 +34,7 @@ export function measureKafkaReplicationCost(brokers: number, partitions: number,
   });
   const lost = result.checks.find((check) => check.check === "lost");
   if (lost === undefined) throw new Error("the lost check did not run");
-  let ackedMessages = 0;
-  let ackedBatches = 0;
-  for (const event of result.history.events) {
-    if (event.type !== "send-result" || event.outcome !== "ok") continue;
-    ackedMessages += event.count;
-    ackedBatches++;
-  }
+  const { ackedMessages, ackedBatches } = ackedInHistory(result.history);
   if (ackedMessages !== lost.counts["acked"]) throw new Error(`acknowledged ${ackedMessages} by the history, ${lost.counts["acked"]} by the lost check`);
 
   const links = result.cluster.world.links();

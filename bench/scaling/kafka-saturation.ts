@@ -20,6 +20,7 @@ import { resourcesBetween } from "./bottleneck.js";
 import type { PointOptions, SaturationThroughput } from "./design.js";
 import { clusterSpec, EVENTS_MAX, IN_FLIGHT_MAX, NIC, producerNames, producerWorkloads } from "./kafka-setup.js";
 import { snapshotCounters } from "./traffic.js";
+import { windowAcks } from "./window-acks.js";
 
 export function measureKafkaSaturation(brokers: number, partitions: number, options: PointOptions): SaturationThroughput {
   const sat = options.saturation;
@@ -61,44 +62,16 @@ export function measureKafkaSaturation(brokers: number, partitions: number, opti
   const after = snapshotCounters(world, servers);
   if (sat.runNs > sat.windowToNs) runTo(sat.runNs);
 
-  const windowNs = sat.windowToNs - sat.windowFromNs;
-  const buckets = new Array<number>(Math.ceil(windowNs / sat.bucketNs)).fill(0);
-  /** Acknowledged messages per bucket from time 0 to the window's end, to see when start-up is over. */
-  const fromStart = new Array<number>(Math.ceil(sat.windowToNs / sat.bucketNs)).fill(0);
-  let ackedInWindow = 0;
-  let handedOverBeforeEnd = 0;
-  let resolvedBeforeEnd = 0;
-  for (const event of history.events) {
-    if (event.timeNs >= sat.windowToNs) continue;
-    if (event.type === "send") handedOverBeforeEnd += event.count;
-    if (event.type !== "send-result") continue;
-    resolvedBeforeEnd += event.count;
-    if (event.outcome !== "ok") continue;
-    const sinceStart = Math.floor(event.timeNs / sat.bucketNs);
-    fromStart[sinceStart] = fromStart[sinceStart]! + event.count;
-    if (event.timeNs < sat.windowFromNs) continue;
-    ackedInWindow += event.count;
-    const bucket = Math.floor((event.timeNs - sat.windowFromNs) / sat.bucketNs);
-    buckets[bucket] = buckets[bucket]! + event.count;
-  }
-  const seconds = windowNs / 1e9;
-  const ackedBytes = ackedInWindow * options.messageBytes;
   const offeredBytesPerSec = sat.bytesPerSecPerProducer * producerCount;
-  const steadyPerBucket = (0.9 * ackedInWindow * sat.bucketNs) / windowNs;
-  const rampBucket = fromStart.findIndex((count) => count >= steadyPerBucket);
+  const { acks, ackedBytes } = windowAcks(history, sat, options.messageBytes, offeredBytesPerSec);
   return {
     offeredBytesPerSec,
     producers: producerCount,
     windowFromNs: sat.windowFromNs,
     windowToNs: sat.windowToNs,
-    ackedBytesPerSec: ackedBytes / seconds,
-    ackedMessagesPerSec: ackedInWindow / seconds,
-    carriedShare: ackedBytes / seconds / offeredBytesPerSec,
-    rampEndNs: rampBucket < 0 ? sat.windowToNs : (rampBucket + 1) * sat.bucketNs,
-    bucketBytesPerSec: buckets.map((count, k) => (count * options.messageBytes) / (Math.min(sat.bucketNs, windowNs - k * sat.bucketNs) / 1e9)),
+    ...acks,
     resources: resourcesBetween(before, after, NIC, { servers, clients }),
     producerWindowUse: samples === 0 ? null : inFlightShareSum / samples,
-    producerBacklogBytes: (handedOverBeforeEnd - resolvedBeforeEnd) * options.messageBytes,
     replicationWirePerPayload: (after.serverToServerBytes - before.serverToServerBytes) / ackedBytes,
     digest: kernel.digestHex(),
     events: kernel.scheduler.eventsFired,

@@ -18,6 +18,7 @@ import type { PointOptions, ReplicationCost, ResourceUse, SaturationThroughput }
 import { NIC } from "./kafka-setup.js";
 import { consumerWorkloads, publisherWorkloads, queueCpuBusy, queueNames, RABBIT_EVENTS_MAX, rabbitClusterSpec, replicationWireBytes, type RabbitLayout } from "./rabbitmq-setup.js";
 import { clientToServerBytes, serverToServerBytes, snapshotCounters } from "./traffic.js";
+import { ackedInHistory, windowAcks } from "./window-acks.js";
 
 /** One queue cannot carry Kafka's 100 MB/s (it is one core): the RabbitMQ lines' fixed load is 20 MB/s. */
 export const RABBIT_FIXED_BYTES_PER_SEC = 20_000_000;
@@ -40,13 +41,7 @@ export function measureRabbitReplicationCost(layout: RabbitLayout, nodes: number
   });
   const lost = result.checks.find((check) => check.check === "lost");
   if (lost === undefined) throw new Error("the lost check did not run");
-  let ackedMessages = 0;
-  let ackedBatches = 0;
-  for (const event of result.history.events) {
-    if (event.type !== "send-result" || event.outcome !== "ok") continue;
-    ackedMessages += event.count;
-    ackedBatches++;
-  }
+  const { ackedMessages, ackedBatches } = ackedInHistory(result.history);
   const links = result.cluster.world.links();
   const servers = new Set(result.cluster.nodeNames);
   const all = serverToServerBytes(links, servers);
@@ -98,29 +93,8 @@ export function measureRabbitSaturation(layout: RabbitLayout, nodes: number, opt
   const after = snapshotCounters(world, servers);
   const cpuAfter = queueCpuBusy(cluster.brokers);
   const windowNs = sat.windowToNs - sat.windowFromNs;
-  const buckets = new Array<number>(Math.ceil(windowNs / sat.bucketNs)).fill(0);
-  const fromStart = new Array<number>(Math.ceil(sat.windowToNs / sat.bucketNs)).fill(0);
-  let acked = 0;
-  let handedOver = 0;
-  let resolved = 0;
-  for (const event of history.events) {
-    if (event.timeNs >= sat.windowToNs) continue;
-    if (event.type === "send") handedOver += event.count;
-    if (event.type !== "send-result") continue;
-    resolved += event.count;
-    if (event.outcome !== "ok") continue;
-    const sinceStart = Math.floor(event.timeNs / sat.bucketNs);
-    fromStart[sinceStart] = fromStart[sinceStart]! + event.count;
-    if (event.timeNs < sat.windowFromNs) continue;
-    acked += event.count;
-    const bucket = Math.floor((event.timeNs - sat.windowFromNs) / sat.bucketNs);
-    buckets[bucket] = buckets[bucket]! + event.count;
-  }
-  const seconds = windowNs / 1e9;
-  const ackedBytes = acked * options.messageBytes;
   const offeredBytesPerSec = offeredMessages * options.messageBytes;
-  const steadyPerBucket = (0.9 * acked * sat.bucketNs) / windowNs;
-  const rampBucket = fromStart.findIndex((count) => count >= steadyPerBucket);
+  const { acks, ackedBytes } = windowAcks(history, sat, options.messageBytes, offeredBytesPerSec);
   const resources: ResourceUse[] = resourcesBetween(before, after, NIC, { servers, clients: new Set(clients) });
   for (const [process, busyNs] of cpuAfter) {
     const share = (busyNs - (cpuBefore.get(process) ?? 0)) / windowNs;
@@ -134,14 +108,9 @@ export function measureRabbitSaturation(layout: RabbitLayout, nodes: number, opt
     producers: publishers.length,
     windowFromNs: sat.windowFromNs,
     windowToNs: sat.windowToNs,
-    ackedBytesPerSec: ackedBytes / seconds,
-    ackedMessagesPerSec: acked / seconds,
-    carriedShare: ackedBytes / seconds / offeredBytesPerSec,
-    rampEndNs: rampBucket < 0 ? sat.windowToNs : (rampBucket + 1) * sat.bucketNs,
-    bucketBytesPerSec: buckets.map((count, k) => (count * options.messageBytes) / (Math.min(sat.bucketNs, windowNs - k * sat.bucketNs) / 1e9)),
+    ...acks,
     resources,
     producerWindowUse: null,
-    producerBacklogBytes: (handedOver - resolved) * options.messageBytes,
     replicationWirePerPayload: (after.serverToServerBytes - before.serverToServerBytes) / ackedBytes,
     digest: kernel.digestHex(),
     events: kernel.scheduler.eventsFired,

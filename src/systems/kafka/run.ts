@@ -12,6 +12,7 @@ import { compareStrings } from "../../kernel/order.js";
 import { History } from "../../clients/history.js";
 import { runChecks, type RunChecksOptions } from "../../checks/run-checks.js";
 import type { CheckResult } from "../../checks/violation.js";
+import { runUntilConverged, type Liveness } from "../../kernel/converge.js";
 import { Kernel } from "../../kernel/kernel.js";
 import type { StopReason } from "../../kernel/scheduler.js";
 import type { FaultSchedule } from "../../faults/fault.js";
@@ -45,12 +46,7 @@ export interface KafkaRunSpec {
   checks?: RunChecksOptions;
 }
 
-export interface Liveness {
-  isConverged: boolean;
-  /** Virtual time at which convergence was first seen (-1 if never). */
-  convergedAtNs: number;
-  reasons: string[];
-}
+export type { Liveness } from "../../kernel/converge.js";
 
 export interface KafkaRunResult {
   seed: string;
@@ -89,27 +85,20 @@ export function runKafka(spec: KafkaRunSpec): KafkaRunResult {
   kernel.scheduler.at(spec.faultPhaseNs, () => world.healAll());
   world.boot();
 
-  let result = kernel.scheduler.run({ untilNs: spec.faultPhaseNs });
-  const liveness: Liveness = { isConverged: false, convergedAtNs: -1, reasons: [] };
-  const deadlineNs = spec.faultPhaseNs + spec.convergeNsMax;
-  while (result.reason === "time-reached" || result.reason === "idle") {
+  const pending = (): string[] => {
     const state = convergence(cluster);
     const busy: string[] = [];
     drivers.forEach((driver, index) => {
       if (!driver.isIdle()) busy.push(`producer ${spec.producers[index]!.name} still has messages in flight`);
     });
     if (state.isConverged) busy.push(...drainReasons(cluster, consumers));
-    if (state.isConverged && busy.length === 0) {
-      liveness.isConverged = true;
-      liveness.convergedAtNs = kernel.now;
-      break;
-    }
-    liveness.reasons = [...state.reasons, ...busy];
-    if (kernel.now >= deadlineNs) break;
-    result = kernel.scheduler.run({ untilNs: Math.min(deadlineNs, kernel.now + CONVERGENCE_POLL_NS) });
-  }
-  if (liveness.isConverged) liveness.reasons = [];
-  else if (result.reason !== "time-reached" && result.reason !== "idle") liveness.reasons.push(`run ended with ${result.reason}`);
+    return [...state.reasons, ...busy];
+  };
+  const { liveness, result } = runUntilConverged(kernel.scheduler, kernel.scheduler.run({ untilNs: spec.faultPhaseNs }), {
+    deadlineNs: spec.faultPhaseNs + spec.convergeNsMax,
+    pollNs: CONVERGENCE_POLL_NS,
+    pendingReasons: pending,
+  });
 
   // Jepsen's final read: every committed record, as a group that reads everything once.
   const logs = finalLogs(cluster);

@@ -10,10 +10,20 @@ import type { RabbitBroker } from "./broker.js";
 import type { RouteResult, Router } from "./router.js";
 
 export class BrokerRouter implements Router {
+  /** Each queue's x-message-ttl (ms), looked up once rather than per publish. */
+  private readonly ttlMsByQueue: ReadonlyMap<string, number>;
+
   constructor(
     private readonly broker: RabbitBroker,
     private readonly plan: ClusterPlan,
-  ) {}
+  ) {
+    const ttls = new Map<string, number>();
+    for (const queue of plan.queues) {
+      const ttl = queue.arguments?.["x-message-ttl"];
+      if (ttl !== undefined) ttls.set(queue.name, ttl);
+    }
+    this.ttlMsByQueue = ttls;
+  }
 
   get nodeName(): string {
     return this.broker.node.name;
@@ -41,7 +51,7 @@ export class BrokerRouter implements Router {
         this.broker.trace.record("rabbit.publish-queue-down", queue, body.count);
         continue;
       }
-      const ttlMs = this.plan.queues.find((q) => q.name === queue)?.arguments?.["x-message-ttl"];
+      const ttlMs = this.ttlMsByQueue.get(queue);
       const ms = ttlMs === undefined ? body.expirationMs : body.expirationMs < 0 ? ttlMs : Math.min(ttlMs, body.expirationMs);
       const expiresAtNs = ms < 0 ? -1 : now + ms * 1_000_000;
       if (this.broker.send(node, { kind: "enqueue", queue, from: channel.ref, body, expiresAtNs })) nodes.push(node);

@@ -36,6 +36,8 @@ export class Channel {
   private readonly pending = new Map<number, PendingPublish>();
   private readonly txBuffer: ({ exchange: string; routingKey: string } & PublishBody)[] = [];
   private txCommitEnd = -1;
+  /** Some publish of the open transaction was refused: its commit fails. */
+  private txFailed = false;
   consumerQueue: string | null = null;
   consumerNode: string | null = null;
   isClosed = false;
@@ -141,8 +143,6 @@ export class Channel {
       this.maybeCommitOk();
     }
   }
-
-  private txFailed = false;
 
   private maybeCommitOk(): void {
     if (this.txCommitEnd < 0) return;

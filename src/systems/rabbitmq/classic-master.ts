@@ -14,7 +14,7 @@ import { MirrorSet } from "./mirror-set.js";
 import type { ChannelRef, NodeMessage, PublishBody } from "./protocol.js";
 import { QueueContent } from "./queue-content.js";
 import type { QueueHost } from "./queue-host.js";
-import { segmentBytes, type QueueSegment } from "./queue-segment.js";
+import type { QueueSegment } from "./queue-segment.js";
 import { QueueStore } from "./queue-store.js";
 import { SerialCpu } from "./serial-cpu.js";
 
@@ -59,7 +59,7 @@ export class ClassicMaster {
       this.seqNext = inherited.seqNext;
       this.store = inherited.store;
     } else if (declaration.durable) {
-      this.store = new QueueStore(host.node, host.disk, storePath(name), { onDurable: (n) => this.onDurable(n) });
+      this.store = new QueueStore(host.disk, storePath(name), { onDurable: (n) => this.onDurable(n) });
       const recovered = this.store.recover();
       this.content = recovered.content;
       this.seqNext = recovered.seqNext;
@@ -68,6 +68,7 @@ export class ClassicMaster {
       this.content = new QueueContent();
       this.seqNext = 0;
     }
+    // An inherited store (a promoted mirror's) still reports to the mirror: it reports to this master now.
     if (this.store !== null) this.store.listener = { onDurable: (n) => this.onDurable(n) };
     this.durableRecords = this.store?.recordCount ?? 0;
     this.consumers = new ConsumerSet();
@@ -273,4 +274,3 @@ export function storePath(queue: string): string {
   return `rabbitmq/queues/${queue}/store`;
 }
 
-export { segmentBytes };

@@ -42,7 +42,7 @@ export class ClassicMirror {
   ) {
     this.startedAtNs = host.node.now;
     if (declaration.durable) {
-      this.store = new QueueStore(host.node, host.disk, storePath(declaration.name), { onDurable: (n) => this.onDurable(n) });
+      this.store = new QueueStore(host.disk, storePath(declaration.name), { onDurable: (n) => this.onDurable(n) });
       this.store.reset();
     } else {
       this.store = null;

@@ -33,7 +33,6 @@ interface Work {
   deliveryTag: number;
   idFirst: number;
   count: number;
-  incarnation: number;
 }
 
 export class RabbitConsumer implements NodeSoftware {
@@ -110,7 +109,7 @@ export class RabbitConsumer implements NodeSoftware {
       case "basic.deliver":
         this.receivedMessages += frame.count;
         this.history.record({ type: "deliver", timeNs: now, client: this.workload.name, group: this.group, stream: frame.queue, position: -1, idFirst: frame.idFirst, count: frame.count });
-        this.backlog.push({ deliveryTag: frame.deliveryTag, idFirst: frame.idFirst, count: frame.count, incarnation: 0 });
+        this.backlog.push({ deliveryTag: frame.deliveryTag, idFirst: frame.idFirst, count: frame.count });
         this.processNext();
         return;
       default:

@@ -53,6 +53,8 @@ export class RabbitPublisher implements NodeSoftware {
   private isDown = false;
   private node!: WorldNode;
   private readonly tickBound = (): void => this.tick();
+  /** The history's name for where this publisher sends (see routeLabel). */
+  private readonly stream: string;
 
   constructor(
     private readonly world: World,
@@ -62,7 +64,9 @@ export class RabbitPublisher implements NodeSoftware {
     private readonly stopAtNs: number,
     private readonly reconnectNs: number,
     private readonly timeoutNs: number,
-  ) {}
+  ) {
+    this.stream = routeLabel(workload.exchange, workload.routingKey);
+  }
 
   start(node: WorldNode): void {
     this.node = node;
@@ -162,7 +166,7 @@ export class RabbitPublisher implements NodeSoftware {
 
   private result(idFirst: number, count: number, outcome: SendOutcome, error: string, server: string): void {
     const now = this.node.now;
-    this.history.record({ type: "send-result", timeNs: now, client: this.workload.name, idFirst, count, outcome, stream: routeLabel(this.workload.exchange, this.workload.routingKey), position: -1, error, ...(server === "" ? {} : { server }) });
+    this.history.record({ type: "send-result", timeNs: now, client: this.workload.name, idFirst, count, outcome, stream: this.stream, position: -1, error, ...(server === "" ? {} : { server }) });
     if (outcome === "ok") {
       if (this.isDown) this.history.record({ type: "op-ok", timeNs: now, client: this.workload.name, op: "send" });
       this.isDown = false;

@@ -10,7 +10,6 @@
  * other way round.
  */
 import type { Disk, DiskFile } from "../../world/disk.js";
-import type { WorldNode } from "../../world/node.js";
 import { QueueContent } from "./queue-content.js";
 import type { QueueSegment } from "./queue-segment.js";
 
@@ -31,7 +30,6 @@ export class QueueStore {
   private readonly onSyncedBound = (_result: unknown, target: number): void => this.onSynced(target);
 
   constructor(
-    _node: WorldNode,
     private readonly disk: Disk,
     path: string,
     public listener: StoreListener,

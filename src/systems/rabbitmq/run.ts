@@ -12,6 +12,7 @@ import { runChecks, type RunChecksOptions } from "../../checks/run-checks.js";
 import type { CheckResult } from "../../checks/violation.js";
 import type { FaultSchedule } from "../../faults/fault.js";
 import { scheduleFaults } from "../../faults/schedule.js";
+import { runUntilConverged, type Liveness } from "../../kernel/converge.js";
 import { Kernel } from "../../kernel/kernel.js";
 import type { StopReason } from "../../kernel/scheduler.js";
 import { buildRabbitCluster, type RabbitCluster, type RabbitClusterSpec } from "./cluster.js";
@@ -32,11 +33,8 @@ export interface RabbitRunSpec {
   checks?: RunChecksOptions;
 }
 
-export interface RabbitLiveness {
-  isConverged: boolean;
-  convergedAtNs: number;
-  reasons: string[];
-}
+/** The same liveness as every system's run (kernel/converge.ts). */
+export type RabbitLiveness = Liveness;
 
 export interface RabbitRunResult {
   seed: string;
@@ -82,27 +80,20 @@ export function runRabbitMq(spec: RabbitRunSpec): RabbitRunResult {
   kernel.scheduler.at(spec.faultPhaseNs, () => world.healAll());
   world.boot();
 
-  let result = kernel.scheduler.run({ untilNs: spec.faultPhaseNs });
-  const liveness: RabbitLiveness = { isConverged: false, convergedAtNs: -1, reasons: [] };
-  const deadlineNs = spec.faultPhaseNs + spec.convergeNsMax;
-  while (result.reason === "time-reached" || result.reason === "idle") {
+  const pending = (): string[] => {
     const state = convergence(cluster);
     const busy: string[] = [];
     publishers.forEach((p, i) => {
       if (!p.isIdle()) busy.push(`publisher ${spec.publishers[i]!.name} still waits for answers`);
     });
     if (state.isConverged) busy.push(...drainReasons(cluster, consumers));
-    if (state.isConverged && busy.length === 0) {
-      liveness.isConverged = true;
-      liveness.convergedAtNs = kernel.now;
-      break;
-    }
-    liveness.reasons = [...state.reasons, ...busy];
-    if (kernel.now >= deadlineNs) break;
-    result = kernel.scheduler.run({ untilNs: Math.min(deadlineNs, kernel.now + CONVERGENCE_POLL_NS) });
-  }
-  if (liveness.isConverged) liveness.reasons = [];
-  else if (result.reason !== "time-reached" && result.reason !== "idle") liveness.reasons.push(`run ended with ${result.reason}`);
+    return [...state.reasons, ...busy];
+  };
+  const { liveness, result } = runUntilConverged(kernel.scheduler, kernel.scheduler.run({ untilNs: spec.faultPhaseNs }), {
+    deadlineNs: spec.faultPhaseNs + spec.convergeNsMax,
+    pollNs: CONVERGENCE_POLL_NS,
+    pendingReasons: pending,
+  });
 
   const finalReadMessages: Record<string, number> = {};
   const groupsOf = (queue: string): string[] => {
