@@ -65,8 +65,11 @@ describe("cluster_partition_handling", () => {
     }
   });
 
-  it("pause_minority stops the app where ignore does not", () => {
-    expect(markCount(isolateR1("pause_minority"), "rabbit.app-stop")).toBeGreaterThan(0);
+  it("pause_minority stops the app during the partition, autoheal restarts the losing side's app at the heal, ignore does neither", () => {
+    expect(markCount(isolateR1("pause_minority"), "rabbit.app-stop.pause_minority")).toBeGreaterThan(0);
+    const healed = isolateR1("autoheal");
+    expect(markCount(healed, "rabbit.app-stop.autoheal")).toBeGreaterThan(0);
+    expect(markCount(healed, "rabbit.app-stop.pause_minority")).toBe(0);
     expect(markCount(isolateR1("ignore"), "rabbit.app-stop")).toBe(0);
   });
 });
