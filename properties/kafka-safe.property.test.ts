@@ -10,7 +10,12 @@
  * once: a consumer cut off from the coordinator repeats effects.)
  *
  * Faults: process crashes, restarts, pauses, total / one-way / data-only /
- * controller-only partitions on the brokers and the consumers. Power loss is not among them:
+ * controller-only partitions on the brokers and the consumers; partitions
+ * may also cut off the producer and the controller, and one fault in four
+ * falls in the first 200 ms, before any replica has heard of the producer
+ * (issue 19's loss needed both). The producer's request.timeout.ms is drawn
+ * too (2 s or Kafka's 30 s). MQSIM_FC_RUNS_SCALE=k searches k times deeper.
+ * Power loss is not among them:
  * Kafka does not fsync by default and relies on replication, so when the ISR
  * has shrunk to one replica (the others fenced or lagging) a power loss of
  * that replica loses acknowledged writes even under this configuration —
@@ -28,9 +33,17 @@ import type { FaultSchedule } from "../src/faults/fault.js";
 import type { KafkaBrokerConfig } from "../src/systems/kafka/config.js";
 import { CONTROLLER_CLASS, DATA_CLASS } from "../src/systems/kafka/protocol.js";
 import { failedChecks, runKafka } from "../src/systems/kafka/run.js";
+import { runsScaled } from "./fast-check-setup.js";
 
 const SECOND = 1_000_000_000;
 const NODES = ["b1", "b2", "b3", "c1", "c2"];
+/**
+ * Partitions also cut off the producer and the controller: a producer
+ * isolated with some brokers, away from the controller, is how the new
+ * leader came to see a later batch first (issue 19), and no schedule over
+ * brokers and consumers alone reaches it.
+ */
+const PARTITION_NODES = [...NODES, "p1", "controller"];
 const SAFETY_CHECKS = ["lost", "lost-effects", "unexpected", "duplicated-effects", "reordered", "inconsistent-offsets", "dirty-read", "divergence"];
 
 const VERBS = ["processCrash", "restart", "pause", "resume", "partition", "heal"] as const;
@@ -44,8 +57,10 @@ const VERBS = ["processCrash", "restart", "pause", "resume", "partition", "heal"
 const schedules = (withPowerLoss: boolean) =>
   faultScheduleArbitrary({
     nodeNames: withPowerLoss ? NODES.filter((name) => name.startsWith("b")) : NODES,
+    partitionNodeNames: withPowerLoss ? ["b1", "b2", "b3", "p1", "controller"] : PARTITION_NODES,
     horizonNs: 10 * SECOND,
     faultsMax: 6,
+    startWindowNs: SECOND / 5,
     verbs: withPowerLoss ? ["powerLoss", "powerLoss", "pause", "partition", "heal"] : VERBS,
     trafficClasses: [DATA_CLASS, CONTROLLER_CLASS],
   });
@@ -56,6 +71,12 @@ const workloads = fc.record({
   messagesPerSecond: fc.integer({ min: 10, max: 60 }),
   messagesPerSend: fc.integer({ min: 1, max: 4 }),
   processingMs: fc.integer({ min: 1, max: 60 }),
+  /**
+   * The producer's request.timeout.ms: short, or Kafka's default. Issue 19's
+   * loss needs a request parked in an isolated leader's purgatory past the
+   * heal, which a 2 s timeout never leaves there.
+   */
+  requestTimeoutMs: fc.constantFrom(2_000, 30_000),
 });
 
 type Workload = typeof workloads extends fc.Arbitrary<infer W> ? W : never;
@@ -84,7 +105,7 @@ function safeRun(seed: number, workload: Workload, faults: FaultSchedule, broker
         messagesPerSecond: workload.messagesPerSecond,
         messagesPerSend: workload.messagesPerSend,
         bytesPerMessage: 100,
-        config: { acks: "all", "enable.idempotence": true, "request.timeout.ms": 2_000, "delivery.timeout.ms": 60_000 },
+        config: { acks: "all", "enable.idempotence": true, "request.timeout.ms": workload.requestTimeoutMs, "delivery.timeout.ms": 60_000 },
       },
     ],
     consumers: ["c1", "c2"].map((name) => ({
@@ -120,15 +141,15 @@ function assertSafe(withPowerLoss: boolean, brokerExtra: Partial<KafkaBrokerConf
 
 describe("kafka: the safe configuration under generated faults and workloads", () => {
   it("loses, duplicates and reorders nothing, never diverges, and converges after healing", () => {
-    const marks = assertSafe(false, {}, 200);
+    const marks = assertSafe(false, {}, runsScaled(4_000));
     // The runs must have exercised what the configuration claims to survive.
-    for (const mark of ["kafka.leader.failover", "kafka.isr.shrink", "kafka.isr.expand", "kafka.truncate", "world.process-crash", "world.pause", "kafka.group.member-expired", "kafka.consumer.repeat-not-applied"]) {
+    for (const mark of ["kafka.leader.failover", "kafka.isr.shrink", "kafka.isr.expand", "kafka.truncate", "world.process-crash", "world.pause", "kafka.group.member-expired", "kafka.consumer.repeat-not-applied", "kafka.produce.out-of-order"]) {
       expect(marks.get(mark) ?? 0, mark).toBeGreaterThan(0);
     }
   });
 
   it("with log.flush.interval.messages=1 it also survives power loss", () => {
-    const marks = assertSafe(true, { "log.flush.interval.messages": 1 }, 100);
+    const marks = assertSafe(true, { "log.flush.interval.messages": 1 }, runsScaled(500));
     expect(marks.get("world.power-loss") ?? 0).toBeGreaterThan(0);
     expect(marks.get("kafka.leader.failover") ?? 0).toBeGreaterThan(0);
   });

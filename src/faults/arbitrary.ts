@@ -17,6 +17,20 @@ export interface FaultScheduleOptions {
   verbs?: readonly FaultVerb[];
   /** Traffic classes a partition may be scoped to; a partition is unscoped when empty. */
   trafficClasses?: readonly string[];
+  /**
+   * Nodes a partition may name (default: nodeNames). Wider than nodeNames
+   * when some nodes are worth cutting off but not crashing: a Kafka
+   * producer isolated together with some brokers, away from the controller,
+   * is the schedule behind issue 19's lost writes.
+   */
+  partitionNodeNames?: readonly string[];
+  /**
+   * When set, one fault in four falls in [0, startWindowNs): a run's first
+   * requests, first batches and first elections are a state of their own
+   * (no replica has heard of the producer yet), which uniform times over a
+   * long horizon almost never hit.
+   */
+  startWindowNs?: number;
 }
 
 const DEFAULT_VERBS: readonly FaultVerb[] = ["processCrash", "powerLoss", "restart", "pause", "resume", "partition", "heal"];
@@ -49,7 +63,7 @@ function faultArbitrary(options: FaultScheduleOptions): fc.Arbitrary<Fault> {
     restart: node.map((name) => ({ verb: "restart", node: name })),
     pause: node.map((name) => ({ verb: "pause", node: name })),
     resume: node.map((name) => ({ verb: "resume", node: name })),
-    partition: partitionArbitrary(options.nodeNames, options.trafficClasses).map((spec) => ({ verb: "partition", spec })),
+    partition: partitionArbitrary(options.partitionNodeNames ?? options.nodeNames, options.trafficClasses).map((spec) => ({ verb: "partition", spec })),
     heal: fc.constant({ verb: "heal" }),
     slowDisk: fc.tuple(node, fc.integer({ min: 2, max: 50 })).map(([name, factor]) => ({ verb: "slowDisk", node: name, factor })),
     fullDisk: node.map((name) => ({ verb: "fullDisk", node: name })),
@@ -68,8 +82,12 @@ export function faultScheduleArbitrary(options: FaultScheduleOptions): fc.Arbitr
   assert(options.nodeNames.length > 0, "faultScheduleArbitrary needs at least one node name");
   assert(Number.isSafeInteger(options.horizonNs) && options.horizonNs > 0, `horizonNs must be a positive integer, got ${options.horizonNs}`);
   assert(Number.isSafeInteger(options.faultsMax) && options.faultsMax >= 0, `faultsMax must be a non-negative integer, got ${options.faultsMax}`);
+  const anyTime = fc.integer({ min: 0, max: options.horizonNs - 1 });
+  const start = options.startWindowNs;
+  assert(start === undefined || (Number.isSafeInteger(start) && start > 0 && start <= options.horizonNs), `startWindowNs must be a positive integer within the horizon, got ${start}`);
+  const atNs = start === undefined ? anyTime : fc.oneof({ weight: 3, arbitrary: anyTime }, { weight: 1, arbitrary: fc.integer({ min: 0, max: start - 1 }) });
   const timed = fc
-    .tuple(fc.integer({ min: 0, max: options.horizonNs - 1 }), faultArbitrary(options))
+    .tuple(atNs, faultArbitrary(options))
     .map(([atNs, fault]): TimedFault => ({ ...fault, atNs }));
   return fc.array(timed, { maxLength: options.faultsMax }).map((faults) => [...faults].sort((a, b) => a.atNs - b.atNs));
 }

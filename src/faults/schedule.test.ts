@@ -311,6 +311,38 @@ describe("faultScheduleArbitrary", () => {
     expect([...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(["heal", "partition", "pause", "powerLoss", "processCrash", "restart", "resume"]);
   });
 
+  it("lets partitions name nodes that node verbs never touch (partitionNodeNames)", () => {
+    let cutOff = 0;
+    fc.assert(
+      fc.property(faultScheduleArbitrary({ nodeNames: ["n1", "n2"], partitionNodeNames: ["n1", "n2", "ctl"], horizonNs: 1_000_000, faultsMax: 10 }), (schedule) => {
+        for (const fault of schedule) {
+          if ("node" in fault) expect(["n1", "n2"]).toContain(fault.node);
+          if (fault.verb === "partition" && partitionNames(fault.spec).nodes.includes("ctl")) cutOff++;
+        }
+      }),
+      { numRuns: 200 },
+    );
+    expect(cutOff).toBeGreaterThan(0);
+  });
+
+  it("puts about one fault in four within startWindowNs, and the rest anywhere in the horizon", () => {
+    let early = 0;
+    let total = 0;
+    fc.assert(
+      fc.property(faultScheduleArbitrary({ nodeNames: NODE_NAMES, horizonNs: 10_000_000_000, faultsMax: 10, startWindowNs: 200_000_000 }), (schedule) => {
+        for (const fault of schedule) {
+          total++;
+          if (fault.atNs < 200_000_000) early++;
+          expect(fault.atNs).toBeLessThan(10_000_000_000);
+        }
+      }),
+      { numRuns: 400 },
+    );
+    // Uniform times alone would put 2% there.
+    expect(early / total).toBeGreaterThan(0.15);
+    expect(early / total).toBeLessThan(0.5);
+  });
+
   it("produces partition specs that world.partition accepts, for any cluster size", () => {
     fc.assert(
       fc.property(

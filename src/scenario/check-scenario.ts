@@ -9,6 +9,7 @@ import type { FaultSchedule, FaultVerb } from "../faults/fault.js";
 import { searchFaults, type FaultSearchResult } from "../faults/search.js";
 import { formatCheckResults } from "../checks/format-check-results.js";
 import { CONTROLLER_CLASS, DATA_CLASS } from "../systems/kafka/protocol.js";
+import { CONTROLLER_NODE } from "../systems/kafka/cluster.js";
 import { runKafka } from "../systems/kafka/run.js";
 import { CLIENT_TRAFFIC } from "../systems/rabbitmq/client-connection.js";
 import { CLUSTER_TRAFFIC } from "../systems/rabbitmq/node-link.js";
@@ -30,15 +31,19 @@ export interface CheckScenarioOptions {
 
 export const CHECK_VERBS: readonly FaultVerb[] = ["processCrash", "restart", "pause", "resume", "partition", "heal"];
 
-/** The nodes a search may fault and the traffic classes its partitions may scope to, per system. */
-function faultTargets(scenario: Scenario): { nodeNames: string[]; trafficClasses: string[] } {
+/**
+ * The nodes a search may fault, the nodes its partitions may cut off (the
+ * Kafka controller too: it is never crashed, as mqsim's controller is one
+ * immortal node, but cutting it off fences brokers — issue 19's loss needed
+ * exactly that), and the traffic classes partitions may scope to, per system.
+ */
+function faultTargets(scenario: Scenario): { nodeNames: string[]; partitionNodeNames: string[]; trafficClasses: string[] } {
   if (scenario.system === "kafka") {
-    return { nodeNames: [...brokerNodeNames(scenario), ...producerNodeNames(scenario).flat(), ...consumerNodeNames(scenario).flat()], trafficClasses: [DATA_CLASS, CONTROLLER_CLASS] };
+    const nodeNames = [...brokerNodeNames(scenario), ...producerNodeNames(scenario).flat(), ...consumerNodeNames(scenario).flat()];
+    return { nodeNames, partitionNodeNames: [...nodeNames, CONTROLLER_NODE], trafficClasses: [DATA_CLASS, CONTROLLER_CLASS] };
   }
-  return {
-    nodeNames: [...rabbitScenarioNodeNames(scenario), ...publisherNodeNames(scenario).flat(), ...rabbitConsumerNodeNames(scenario).flat()],
-    trafficClasses: [CLUSTER_TRAFFIC, CLIENT_TRAFFIC],
-  };
+  const nodeNames = [...rabbitScenarioNodeNames(scenario), ...publisherNodeNames(scenario).flat(), ...rabbitConsumerNodeNames(scenario).flat()];
+  return { nodeNames, partitionNodeNames: nodeNames, trafficClasses: [CLUSTER_TRAFFIC, CLIENT_TRAFFIC] };
 }
 
 /** One run of the scenario with a generated schedule in place of its own. */
@@ -65,6 +70,7 @@ export function checkScenario(scenario: Scenario, options: CheckScenarioOptions)
     {
       schedules: {
         nodeNames: targets.nodeNames,
+        partitionNodeNames: targets.partitionNodeNames,
         horizonNs: scenario.duration,
         faultsMax: options.faultsMax ?? 6,
         verbs: options.withPowerLoss === true ? [...CHECK_VERBS, "powerLoss"] : CHECK_VERBS,

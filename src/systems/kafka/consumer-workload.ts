@@ -148,6 +148,8 @@ export function drainReasons(cluster: KafkaCluster, drivers: readonly ConsumerDr
       const owner = cluster.coordinator.owner(group, topicPartition);
       const member = members.find((driver) => driver.consumer!.memberId === owner);
       if (member === undefined) reasons.push(`group ${group}: ${topicPartition} has no live owner (${owner ?? "unassigned"})`);
+      // The coordinator may have given it the partition before the member heard of it: not caught up yet.
+      else if (!member.consumer!.assignment().includes(topicPartition)) reasons.push(`group ${group}: ${member.workload.name} owns ${topicPartition} but has not taken it up`);
       else if (!member.consumer!.isCaughtUp(new Map([[topicPartition, highWatermark]]))) reasons.push(`group ${group}: ${member.workload.name} has not processed ${topicPartition} up to ${highWatermark}`);
     }
   }

@@ -20,6 +20,7 @@ import { msToNs, type KafkaBrokerConfig } from "./config.js";
 import { PartitionLog, type RecordBatch } from "./partition-log.js";
 import { DeadlineList } from "./deadline-timer.js";
 import { PartitionFollower } from "./partition-follower.js";
+import { ProducerStateTable } from "./producer-state.js";
 import {
   wireBytesOf,
   type FetchRequest,
@@ -81,7 +82,8 @@ export class PartitionReplica {
   private flushedEndOffset = 0;
   /** Fetches waiting for data up to their max wait: Kafka's DelayedFetch purgatory. */
   private readonly parked: DeadlineList<ParkedFetch>;
-  private readonly producers = new Map<number, { nextSequence: number }>();
+  /** Idempotent producers' last batches, for duplicate and sequence checks (leader only). */
+  private readonly producers = new ProducerStateTable();
   private isIsrChangePending = false;
   private messagesSinceFlush = 0;
   // Follower side.
@@ -154,10 +156,7 @@ export class PartitionReplica {
       if (replica !== this.host.node.name) this.followers.set(replica, { logEndOffset: -1, lastCaughtUpNs: now, lastFetchNs: now, lastFetchLeaderLeo: 0 });
     }
     // Idempotent producer state is rebuilt from the log, as Kafka does on leader change.
-    this.producers.clear();
-    for (const batch of this.log.batches) {
-      if (batch.producerId >= 0) this.producers.set(batch.producerId, { nextSequence: batch.baseSequence + batch.count });
-    }
+    this.producers.rebuild(this.log.batches);
     this.maybeAdvanceHighWatermark();
   }
 
@@ -199,20 +198,21 @@ export class PartitionReplica {
     let baseOffset: number;
     let flushEndOffset = 0;
     let isDuplicate = false;
-    const producer = incoming.producerId >= 0 ? this.producers.get(incoming.producerId) : undefined;
-    if (producer !== undefined && incoming.baseSequence < producer.nextSequence) {
+    const sequence = incoming.producerId >= 0 ? this.producers.check(incoming.producerId, incoming.baseSequence, incoming.count) : null;
+    if (sequence?.kind === "out-of-order") {
+      this.host.world.kernel.marks.hit("kafka.produce.out-of-order");
+      return rejectProduce(endpoint, request, "OUT_OF_ORDER_SEQUENCE_NUMBER");
+    }
+    if (sequence?.kind === "duplicate") {
       // A retry of a batch we already have (KIP-98): answer with where it landed, never append twice.
-      const original = findBatch(this.log.batches, incoming.producerId, incoming.baseSequence);
-      if (original === null) return rejectProduce(endpoint, request, "DUPLICATE_SEQUENCE_NUMBER");
       this.host.world.kernel.marks.hit("kafka.produce.duplicate");
-      baseOffset = original.baseOffset;
+      baseOffset = sequence.baseOffset;
       isDuplicate = true;
     } else {
-      if (incoming.producerId >= 0 && incoming.baseSequence !== (producer?.nextSequence ?? incoming.baseSequence)) return rejectProduce(endpoint, request, "OUT_OF_ORDER_SEQUENCE_NUMBER");
       baseOffset = this.log.logEndOffset;
       const batch: RecordBatch = { ...incoming, baseOffset, leaderEpoch: this.state.leaderEpoch };
       if (this.log.append(batch) !== "ok") return rejectProduce(endpoint, request, "KAFKA_STORAGE_ERROR");
-      if (incoming.producerId >= 0) this.producers.set(incoming.producerId, { nextSequence: incoming.baseSequence + incoming.count });
+      if (incoming.producerId >= 0) this.producers.onAppend(batch);
       flushEndOffset = this.maybeFlush(incoming.count);
     }
     const endOffset = baseOffset + incoming.count;
@@ -438,12 +438,3 @@ export function rejectProduce(endpoint: Endpoint, request: ProduceRequest, error
   const response: KafkaMessage = { kind: "produce-response", correlationId: request.correlationId, topicPartition: request.topicPartition, error, baseOffset: -1 };
   endpoint.send(response, wireBytesOf(response));
 }
-
-function findBatch(batches: readonly RecordBatch[], producerId: number, baseSequence: number): RecordBatch | null {
-  for (let i = batches.length - 1; i >= 0; i--) {
-    const batch = batches[i]!;
-    if (batch.producerId === producerId && batch.baseSequence === baseSequence) return batch;
-  }
-  return null;
-}
-

@@ -100,4 +100,23 @@ describe("kafka runs with a consumer group", () => {
     // The crash did repeat deliveries; the store absorbed them.
     expect(result.checks.find((c) => c.check === "duplicated")!.ok).toBe(false);
   });
+
+  it("does not call a group drained while a member owns a partition it has not taken up yet", () => {
+    // Found by the safe-configuration property: brokers paused and crashed
+    // from the start, the consumers cut off from the coordinator. At the heal
+    // the coordinator assigned the partition to a member that had not yet
+    // heard, and the run "converged" with the group having applied nothing.
+    const result = runKafka({
+      ...spec("after-process", true, [
+        { verb: "pause", node: "b2", atNs: 0 },
+        { verb: "processCrash", node: "b3", atNs: 0 },
+        { verb: "pause", node: "b1", atNs: 0 },
+        { verb: "partition", spec: { kind: "one-way", from: ["c1", "c2"], to: ["controller"] }, atNs: 49_039_877 },
+        { verb: "partition", spec: { kind: "isolate", nodes: ["b2", "b3", "p1"] }, atNs: 6_399_039_878 },
+      ]),
+      seed: 534,
+    });
+    expect(result.liveness.isConverged).toBe(true);
+    expect(failedChecks(result, ["lost", "lost-effects"])).toEqual([]);
+  });
 });
