@@ -13,18 +13,31 @@ import { renderWorldDemo } from "./render-world-demo.js";
 
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SIMULATOR_BUG } from "./exit-codes.js";
 import { tourCommand } from "./tour.js";
+import { CHECK_FAULTS_MAX_DEFAULT } from "../scenario/check-scenario.js";
 import { checkCommand, listCommand, runCommand, showCommand, type CheckFlags, type RunFlags } from "./scenario-commands.js";
 import { mergeCommand, sweepCommand, type SweepFlags } from "./sweep-commands.js";
 
-function parseInteger(name: string, min: number) {
+function parseInteger(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (text: string): number => {
     // Decimal digits only: Number() would also take "", " ", "0x10" and "1e3".
     const value = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isSafeInteger(value) || value < min) {
-      throw new InvalidArgumentError(`${name}: expected an integer >= ${min}, got ${JSON.stringify(text)}`);
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+      throw new InvalidArgumentError(`${name}: expected an integer ${range}, got ${JSON.stringify(text)}`);
     }
     return value;
   };
+}
+
+/** The demo's traffic is all-to-all: its cost grows with the square of the nodes (100 nodes: about 3 s per simulated 5 s). */
+const DEMO_NODES_MAX = 64;
+
+/** fast-check's replay path as mqsim check prints it: run index, then shrink steps, colon-separated. */
+function parseSearchPath(text: string): string {
+  if (!/^[0-9]{1,9}(:[0-9]{1,9}){0,9999}$/.test(text)) {
+    throw new InvalidArgumentError(`--path: expected a counterexample path as mqsim check printed it, such as "37:0:4:2", got ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)}`);
+  }
+  return text;
 }
 
 /** Commander's way to repeat an option: each occurrence appends to the list. */
@@ -119,13 +132,14 @@ program
   .description("Replay a run exactly (--seed), or a counterexample of mqsim check (--seed and --path)")
   .argument("<scenario>", "a scenario file or a preset name")
   .requiredOption("--seed <n>", "the run seed, or with --path the search seed", parseInteger("--seed", 0))
-  .option("--path <path>", "fast-check's path of a counterexample, as mqsim check printed it")
+  .option("--path <path>", "fast-check's path of a counterexample, as mqsim check printed it", parseSearchPath)
   .option("--power-loss", "with --path: the check included power losses")
+  .option("--faults-max <n>", "with --path: the check's --faults-max", parseInteger("--faults-max", 1), CHECK_FAULTS_MAX_DEFAULT)
   .option("--out <dir>", "write the report folder here")
   .option("--json", "print the summary as one JSON line")
-  .action(async (scenario: string, flags: RunFlags & { path?: string; powerLoss?: boolean }) => {
+  .action(async (scenario: string, flags: RunFlags & { path?: string; powerLoss?: boolean; faultsMax: number }) => {
     if (flags.path === undefined) process.exitCode = await runCommand(scenario, flags);
-    else process.exitCode = await checkCommand(scenario, { runs: 1, seed: flags.seed!, path: flags.path, faultsMax: 6, ...(flags.powerLoss === true ? { powerLoss: true } : {}) });
+    else process.exitCode = await checkCommand(scenario, { runs: 1, seed: flags.seed!, path: flags.path, faultsMax: flags.faultsMax, ...(flags.powerLoss === true ? { powerLoss: true } : {}) });
   });
 
 program
@@ -134,9 +148,9 @@ program
   .argument("<scenario>", "a scenario file or a preset name")
   .option("--runs <n>", "generated fault schedules to try", parseInteger("--runs", 1), 100)
   .option("--seed <n>", "search seed", parseInteger("--seed", 0), 42)
-  .option("--faults-max <n>", "most fault events per schedule", parseInteger("--faults-max", 1), 6)
+  .option("--faults-max <n>", "most fault events per schedule", parseInteger("--faults-max", 1), CHECK_FAULTS_MAX_DEFAULT)
   .option("--power-loss", "include power losses (Kafka does not fsync by default)")
-  .option("--path <path>", "replay one counterexample of an earlier search")
+  .option("--path <path>", "replay one counterexample of an earlier search", parseSearchPath)
   .option("--workers <k>", "independent searches in worker threads (search seeds seed … seed+k-1)", parseInteger("--workers", 1), 1)
   .action(async (scenario: string, flags: CheckFlags) => {
     process.exitCode = await checkCommand(scenario, flags);
@@ -191,7 +205,7 @@ program
   .command("demo")
   .description("Run the seeded world demo: nodes, network, disks and faults, with its trace digest")
   .option("--seed <n>", "run seed", parseInteger("--seed", 0), Number(DEFAULT_WORLD_DEMO.seed))
-  .option("--nodes <n>", "number of nodes", parseInteger("--nodes", 2), DEFAULT_WORLD_DEMO.nodeCount)
+  .option("--nodes <n>", `number of nodes (2 to ${DEMO_NODES_MAX})`, parseInteger("--nodes", 2, DEMO_NODES_MAX), DEFAULT_WORLD_DEMO.nodeCount)
   .addOption(
     new Option("--duration <seconds>", "virtual time to simulate, e.g. 20s")
       .argParser(parseSeconds)

@@ -10,7 +10,7 @@ import { stringify as toYaml } from "yaml";
 import { describeCounterexample, type Counterexample } from "../faults/search.js";
 import { parallelCheck } from "../sweep/parallel-check.js";
 import { writeRunReport } from "../report/write-run-report.js";
-import { checkScenario } from "../scenario/check-scenario.js";
+import { CHECK_FAULTS_MAX_DEFAULT, checkScenario } from "../scenario/check-scenario.js";
 import { PRESETS, presetNamed } from "../scenario/presets.js";
 import { runScenario } from "../scenario/run-scenario.js";
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SAFETY_FAILED, exitCodeOfVerdict } from "./exit-codes.js";
@@ -81,6 +81,12 @@ export async function checkCommand(source: string, flags: CheckFlags): Promise<n
     runs = search.runsToFind;
   }
   const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
+  if ((found === null || found.counterexample === null) && flags.path !== undefined) {
+    // A path replays one point of one search: if nothing fails there, the path is not from this search.
+    return badInput(
+      `--path ${flags.path}: no counterexample there for search seed ${flags.seed} on ${source} (with --faults-max ${flags.faultsMax}${flags.powerLoss === true ? " and --power-loss" : ", without --power-loss"}); replay with the seed and flags the check printed`,
+    );
+  }
   if (found === null || found.counterexample === null) {
     process.stdout.write(`no counterexample in ${runs} generated fault schedules (${seconds} s, search seed ${flags.seed}${workers > 1 ? ` to ${flags.seed + workers - 1}, ${workers} workers` : ""}): the safety checks held\n`);
     return EXIT_OK;
@@ -90,7 +96,7 @@ export async function checkCommand(source: string, flags: CheckFlags): Promise<n
       `counterexample after ${found.runsToFind} runs, shrunk in ${found.shrinks} steps (${seconds} s):`,
       describeCounterexample(found.counterexample),
       "",
-      `replay: npx mqsim replay ${source} --seed ${found.searchSeed} --path ${found.searchPath}${flags.powerLoss === true ? " --power-loss" : ""}`,
+      `replay: npx mqsim replay ${source} --seed ${found.searchSeed} --path ${found.searchPath}${flags.faultsMax === CHECK_FAULTS_MAX_DEFAULT ? "" : ` --faults-max ${flags.faultsMax}`}${flags.powerLoss === true ? " --power-loss" : ""}`,
       "",
     ].join("\n"),
   );

@@ -101,6 +101,19 @@ describe("Scheduler.run stop reasons", () => {
     expect(scheduler.pendingCount).toBe(1);
   });
 
+  it("time-budget: an event due past the budget, however far (Infinity, beyond 2^53 ns), is parked, cancellable, never fired", () => {
+    const { scheduler, fired, record } = harness({ budgets: { timeNsMax: 100 } });
+    scheduler.at(50, record, "a");
+    const far = scheduler.after(Number.POSITIVE_INFINITY, record, "never");
+    scheduler.at(2 ** 60, record, "past-2^53");
+    expect(scheduler.isPending(far)).toBe(true);
+    expect(scheduler.cancel(far)).toBe(true);
+    expect(scheduler.run()).toEqual({ reason: "time-budget", timeNs: 50, eventsFired: 1 });
+    expect(fired).toEqual(["a@50"]);
+    // NaN is still a bug, not a "never".
+    expect(() => scheduler.after(Number.NaN, record, "nan")).toThrow(SimulatorBug);
+  });
+
   it("time-budget: run-until-time never moves the clock past timeNsMax", () => {
     const { scheduler, record } = harness({ budgets: { timeNsMax: 100 } });
     scheduler.at(50, record, "a");

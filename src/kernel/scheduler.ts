@@ -89,6 +89,14 @@ export class Scheduler {
   private groupDeferred: number[][] = [];
   private groupCount = 1;
 
+  /**
+   * Where an event due after the time budget is parked: it can never fire
+   * (the run stops first), but it still holds its slot so its handle stays
+   * cancellable. Clamping there keeps a model's "never" (a gap of Infinity,
+   * a transfer of 1 GiB over an 8 bps NIC) from overflowing exact integer
+   * time.
+   */
+  private readonly neverNs: TimeNs;
   private eventsTotal = 0;
   private eventsAtInstant = 0;
   private instant = -1;
@@ -99,6 +107,7 @@ export class Scheduler {
     assertNonNegativeInteger(this.budgets.eventsMax, "budgets.eventsMax");
     assertNonNegativeInteger(this.budgets.timeNsMax, "budgets.timeNsMax");
     assertNonNegativeInteger(this.budgets.eventsAtOneInstantMax, "budgets.eventsAtOneInstantMax");
+    this.neverNs = Math.min(this.budgets.timeNsMax + 1, Number.MAX_SAFE_INTEGER);
     this.queue = new EventQueue({ tieBreaker: options.tieBreaker ?? null });
     this.digest = options.digest ?? null;
     this.groupDeferred.push([]);
@@ -124,12 +133,13 @@ export class Scheduler {
   }
 
   at(timeNs: TimeNs, fn: EventFn, arg?: unknown, group: GroupId = ROOT_GROUP): EventHandle {
-    return this.queue.push(timeNs, fn, arg, group, this.groupEpoch[group]!);
+    return this.queue.push(timeNs > this.neverNs ? this.neverNs : timeNs, fn, arg, group, this.groupEpoch[group]!);
   }
 
   after(delayNs: DurationNs, fn: EventFn, arg?: unknown, group: GroupId = ROOT_GROUP): EventHandle {
     if (!(delayNs >= 0)) assert(false, `negative delay ${delayNs}`);
-    return this.queue.push(this.queue.now + delayNs, fn, arg, group, this.groupEpoch[group]!);
+    const timeNs = this.queue.now + delayNs;
+    return this.queue.push(timeNs > this.neverNs ? this.neverNs : timeNs, fn, arg, group, this.groupEpoch[group]!);
   }
 
   /**

@@ -29,6 +29,9 @@ export interface CheckScenarioOptions {
   withPowerLoss?: boolean;
 }
 
+/** Most fault events in a generated schedule, unless --faults-max says otherwise. */
+export const CHECK_FAULTS_MAX_DEFAULT = 6;
+
 export const CHECK_VERBS: readonly FaultVerb[] = ["processCrash", "restart", "pause", "resume", "partition", "heal"];
 
 /**
@@ -72,7 +75,7 @@ export function checkScenario(scenario: Scenario, options: CheckScenarioOptions)
         nodeNames: targets.nodeNames,
         partitionNodeNames: targets.partitionNodeNames,
         horizonNs: scenario.duration,
-        faultsMax: options.faultsMax ?? 6,
+        faultsMax: options.faultsMax ?? CHECK_FAULTS_MAX_DEFAULT,
         verbs: options.withPowerLoss === true ? [...CHECK_VERBS, "powerLoss"] : CHECK_VERBS,
         trafficClasses: targets.trafficClasses,
       },

@@ -4,6 +4,7 @@
  * distributions, consumer groups (members, processing times, a shared
  * capacity), the fault schedule and the budgets.
  */
+import { networkOf } from "./network-spec.js";
 import type { DistributionSpec } from "../kernel/distribution.js";
 import type { FaultSchedule, TimedFault } from "../faults/fault.js";
 import type { ConsumerWorkload } from "../systems/kafka/consumer-workload.js";
@@ -59,7 +60,7 @@ export function kafkaRunSpecOf(scenario: KafkaScenario, seed: number | string = 
       topics: scenario.topics,
       config: setKeysOnly(scenario.config),
       disk: scenario.cluster.disk,
-      network: { nic: { egressBytesPerSec: scenario.cluster.nic }, latency: { kind: "lognormal", median: scenario.cluster.latency, sigma: 0.2 } },
+      network: networkOf(scenario.cluster),
       ...(scenario.cluster.racks === undefined ? {} : { racks: scenario.cluster.racks }),
     },
     producers,

@@ -167,7 +167,7 @@ describe("problem messages: each at its exact path, saying what was expected and
     expect(onlyProblem(failoverWith((doc) => (doc["duration"] = "10 parsecs")))).toEqual({ path: "duration", message: 'expected a duration such as "250ms"', given: '"10 parsecs"' });
     expect(onlyProblem(failoverWith((doc) => (doc["duration"] = "1e9999s")))).toEqual({ path: "duration", message: 'expected a duration such as "250ms"', given: '"1e9999s"' });
     expect(onlyProblem(failoverWith((doc) => (doc["duration"] = "9".repeat(100) + "s")))).toMatchObject({ path: "duration", message: 'expected a duration such as "250ms" (at most 64 characters)' });
-    expect(onlyProblem(failoverWith((doc) => (doc["cluster"].nic = 10)))).toEqual({ path: "cluster.nic", message: 'expected a bandwidth such as "10Gbps"', given: "10" });
+    expect(onlyProblem(failoverWith((doc) => (doc["cluster"].nic = 10)))).toEqual({ path: "cluster.nic", message: 'expected a bandwidth of at least 8bps (one byte per second) such as "10Gbps"', given: "10" });
     expect(onlyProblem(failoverWith((doc) => (doc["producers"][1].messageSize = -1)))).toEqual({
       path: "producers[1].messageSize",
       message: 'expected a value such as "1KiB", or { kind: constant | uniform | exponential | lognormal | normal, … }',
@@ -185,6 +185,31 @@ describe("problem messages: each at its exact path, saying what was expected and
       path: "producers[0].messageSize.max",
       message: 'missing; expected a size such as "1KiB" or a number of bytes',
     });
+  });
+
+  it("values that parse but no run could use (issue 19): the field, what it takes, what was given", () => {
+    const at = (change: (doc: Record<string, any>) => void): ScenarioProblem => onlyProblem(failoverWith(change));
+    expect(at((doc) => (doc["cluster"].latency = "100d"))).toEqual({ path: "cluster.latency", message: "expected a latency of at most 1min, got 100d", given: '"100d"' });
+    expect(at((doc) => (doc["cluster"].nic = "1bps"))).toMatchObject({ path: "cluster.nic", given: '"1bps"' });
+    expect(at((doc) => (doc["cluster"].nic = "0bps")).message).toMatch(/^expected a bandwidth of at least 8bps/);
+    expect(at((doc) => (doc["producers"][0].messageSize = { kind: "uniform", min: "2KiB", max: "1KiB" }))).toMatchObject({ path: "producers[0].messageSize.max", given: "1024" });
+    expect(at((doc) => (doc["producers"][0].messageSize = { kind: "lognormal", median: 0, sigma: 1 }))).toMatchObject({ path: "producers[0].messageSize.median" });
+    expect(at((doc) => (doc["consumers"][0].processingTime = { kind: "lognormal", median: 0, sigma: 1 }))).toMatchObject({ path: "consumers[0].processingTime.median" });
+    expect(at((doc) => (doc["producers"][1].messageSize = Number.MAX_SAFE_INTEGER))).toMatchObject({ path: "producers[1].messageSize", message: "expected message sizes of at most 1GiB, got 9007199254740991 bytes" });
+    expect(at((doc) => (doc["consumers"][0].maxRate = "0/s"))).toEqual({ path: "consumers[0].maxRate", message: 'expected a rate above 0 such as "5k/s"', given: '"0/s"' });
+    expect(at((doc) => (doc["services"] = [{ name: "db", latency: "1ms", capacity: 0 }]))).toMatchObject({ path: "services[0].capacity" });
+  });
+
+  it("edge values a run can handle load: no latency, a rate of 0, 1 GiB messages, 8 bps", () => {
+    for (const change of [
+      (doc: Record<string, any>) => (doc["cluster"].latency = 0),
+      (doc: Record<string, any>) => (doc["cluster"].nic = "8bps"),
+      (doc: Record<string, any>) => (doc["producers"][0].rate = { kind: "poisson", rate: "0/s" }),
+      (doc: Record<string, any>) => (doc["producers"][1].messageSize = "1GiB"),
+      (doc: Record<string, any>) => (doc["producers"][0].messageSize = { kind: "uniform", min: "1KiB", max: "1KiB" }),
+    ]) {
+      expect(loadScenarioText(failoverWith(change)).ok).toBe(true);
+    }
   });
 
   it("a union of plain types: what each form would take", () => {

@@ -32,7 +32,7 @@ import {
   nameSchema,
   rateSchema,
   seedSchema,
-  sizeSchema,
+  messageSizeSchema,
   someOf,
   sweepSchema,
   type IssueAt,
@@ -132,7 +132,7 @@ const publisherSchema = z.strictObject({
   /** confirm: publisher confirms; tx: tx.select / tx.commit per batch; none: fire and forget. */
   mode: z.enum(["confirm", "tx", "none"]).default("confirm"),
   rate: rateSchema.refine((perSecond) => perSecond > 0, { error: 'expected a rate above 0 such as "5k/s"' }).transform((perSecond) => ({ kind: "constant" as const, perSecond })),
-  messageSize: sizeSchema.pipe(z.number().min(1)).default(1_024),
+  messageSize: messageSizeSchema.pipe(z.number().min(1)).default(1_024),
   /** Messages published back to back (and per transaction). */
   batch: z.int().min(1).max(100_000).default(1),
   /** delivery_mode 2: written to disk in a durable queue. */

@@ -5,6 +5,7 @@
  * cluster_partition_handling, one publisher or consumer application per
  * client node, the fault schedule and the budgets.
  */
+import { networkOf } from "./network-spec.js";
 import type { CheckerName } from "../checks/violation.js";
 import type { RabbitRunSpec } from "../systems/rabbitmq/run.js";
 import type { Binding, Policy, QueueDeclaration } from "../systems/rabbitmq/config.js";
@@ -72,7 +73,7 @@ export function rabbitRunSpecOf(scenario: RabbitScenario, seed: number | string 
       bindings: scenario.bindings.map((binding): Binding => ({ exchange: binding.exchange, queue: binding.queue, ...(binding.routingKey === undefined ? {} : { routingKey: binding.routingKey }) })),
       config: { cluster_partition_handling: scenario.config.cluster_partition_handling },
       disk: scenario.cluster.disk,
-      network: { nic: { egressBytesPerSec: scenario.cluster.nic }, latency: { kind: "lognormal", median: scenario.cluster.latency, sigma: 0.2 } },
+      network: networkOf(scenario.cluster),
     },
     publishers,
     consumers,

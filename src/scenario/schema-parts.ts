@@ -7,6 +7,7 @@
  * every fault schedule must pass).
  */
 import { z } from "zod";
+import { MESSAGE_BYTES_MAX } from "../clients/message-size.js";
 import { formatDurationNs, parseBandwidthBytesPerSec, parseDurationNs, parseRatePerSec, parseSizeBytes, UNIT_VALUE_MAX } from "./units.js";
 
 /** The longest text a value with a unit may be ("1.5GiB" needs a handful of characters). */
@@ -64,22 +65,93 @@ export const bandwidthSchema = withUnit("a bandwidth", "10Gbps", parseBandwidthB
 /** Per second. */
 export const rateSchema = withUnit("a rate", "5k/s", parseRatePerSec, { baseUnit: "per second", integral: false });
 
+/** The longest one-way latency between two nodes a scenario may ask for (a satellite hop is ~0.3 s). */
+export const LATENCY_NS_MAX = 60_000_000_000;
+
+/** A refinement that refuses values outside a rule, saying what was expected and giving the value as written. */
+function refuseUnless<T>(isOk: (value: T) => boolean, expected: (value: T) => string, written: (value: T) => string) {
+  return (value: T, ctx: z.RefinementCtx): void => {
+    if (!isOk(value)) ctx.addIssue({ code: "custom", message: expected(value), input: written(value) });
+  };
+}
+
+const writtenRate = (perSecond: number): string => `${perSecond}/s`;
+
+/** A rate that must be above 0 (a capacity: 0 would never serve anything). */
+export const positiveRateSchema = rateSchema.superRefine(refuseUnless((perSecond: number) => perSecond > 0, () => 'expected a rate above 0 such as "5k/s"', writtenRate));
+
+/** One-way latency between two nodes: 0 (no propagation delay) up to LATENCY_NS_MAX. */
+export const latencySchema = durationSchema.superRefine(
+  refuseUnless((ns: number) => ns <= LATENCY_NS_MAX, (ns) => `expected a latency of at most ${formatDurationNs(LATENCY_NS_MAX)}, got ${formatDurationNs(ns)}`, formatDurationNs),
+);
+
+/** A NIC's bandwidth: at least one byte per second, or nothing would ever leave the node. */
+export const nicSchema = withUnit(
+  "a bandwidth of at least 8bps (one byte per second)",
+  "10Gbps",
+  (text) => {
+    const bytesPerSec = parseBandwidthBytesPerSec(text);
+    return bytesPerSec !== null && bytesPerSec >= 1 ? bytesPerSec : null;
+  },
+  null,
+);
+
+/** A message's size: up to MESSAGE_BYTES_MAX. */
+export const messageSizeSchema = sizeSchema.superRefine(
+  refuseUnless((bytes: number) => bytes <= MESSAGE_BYTES_MAX, (bytes) => `expected a message size of at most 1GiB, got ${bytes} bytes`, (bytes) => `${bytes}`),
+);
+
 export const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "expected a name of letters, digits, '.', '_' or '-' (at most 64)");
 
-/** A distribution of a quantity in `unit` (a duration or a size): one value, or a shape. */
+/**
+ * A distribution of a quantity in `unit` (a duration or a size): one value,
+ * or a shape. Shapes the samplers cannot draw from are refused here, at the
+ * field: a uniform whose min is above its max, a lognormal of median 0
+ * (always 0: write 0).
+ */
 export function distributionOf(unit: typeof durationSchema | typeof sizeSchema, example: string) {
   const error = `expected a value such as ${JSON.stringify(example)}, or { kind: constant | uniform | exponential | lognormal | normal, … }`;
-  return z.union(
-    [
-    unit.transform((value) => ({ kind: "constant" as const, value })),
-    z.strictObject({ kind: z.literal("constant"), value: unit }),
-    z.strictObject({ kind: z.literal("uniform"), min: unit, max: unit }),
-    z.strictObject({ kind: z.literal("exponential"), mean: unit }),
-    z.strictObject({ kind: z.literal("lognormal"), median: unit, sigma: z.number().min(0).max(5) }),
-    z.strictObject({ kind: z.literal("normal"), mean: unit, stddev: unit }),
-    ],
-    { error },
-  );
+  return z
+    .union(
+      [
+      unit.transform((value) => ({ kind: "constant" as const, value })),
+      z.strictObject({ kind: z.literal("constant"), value: unit }),
+      z.strictObject({ kind: z.literal("uniform"), min: unit, max: unit }),
+      z.strictObject({ kind: z.literal("exponential"), mean: unit }),
+      z.strictObject({ kind: z.literal("lognormal"), median: unit, sigma: z.number().min(0).max(5) }),
+      z.strictObject({ kind: z.literal("normal"), mean: unit, stddev: unit }),
+      ],
+      { error },
+    )
+    .superRefine((shape, ctx) => {
+      if (shape.kind === "uniform" && shape.min > shape.max) {
+        ctx.addIssue({ code: "custom", path: ["max"], message: `expected max at least min (${shape.min}), got ${shape.max}`, input: shape.max });
+      }
+      if (shape.kind === "lognormal" && shape.median <= 0) {
+        ctx.addIssue({ code: "custom", path: ["median"], message: "expected a median above 0 (a lognormal of median 0 is always 0: write 0 instead)", input: shape.median });
+      }
+    });
+}
+
+/** Message sizes as a distribution, capped at MESSAGE_BYTES_MAX where it is written (draws are cut there too). */
+export const messageSizeDistributionSchema = distributionOf(sizeSchema, "1KiB").superRefine((shape, ctx) => {
+  const scale = distributionScale(shape);
+  if (scale > MESSAGE_BYTES_MAX) ctx.addIssue({ code: "custom", message: `expected message sizes of at most 1GiB, got ${scale} bytes`, input: scale });
+});
+
+/** The largest value a distribution is written with (its constant, max, mean or median), for caps on the field. */
+export function distributionScale(shape: z.output<ReturnType<typeof distributionOf>>): number {
+  switch (shape.kind) {
+    case "constant":
+      return shape.value;
+    case "uniform":
+      return shape.max;
+    case "exponential":
+    case "normal":
+      return shape.mean;
+    case "lognormal":
+      return shape.median;
+  }
 }
 
 export const partitionSpecSchema = z.discriminatedUnion(
@@ -110,9 +182,9 @@ export type ScenarioFault = z.output<typeof faultSchema>;
 /** The machines a cluster runs on, whatever the system: each node's disk and NIC, and the network's latency. */
 export const machineFields = {
   disk: z.enum(["hdd", "sata-ssd", "nvme", "nvme-plp"]).default("nvme"),
-  nic: bandwidthSchema.default(1_250_000_000),
+  nic: nicSchema.default(1_250_000_000),
   /** Median one-way latency between two nodes. */
-  latency: durationSchema.default(150_000),
+  latency: latencySchema.default(150_000),
 };
 
 export const budgetsSchema = z.strictObject({

@@ -28,10 +28,11 @@ import {
   faultSchema,
   issueReporter,
   machineFields,
+  messageSizeDistributionSchema,
   nameSchema,
+  positiveRateSchema,
   rateSchema,
   seedSchema,
-  sizeSchema,
   someOf,
   sweepSchema,
 } from "./schema-parts.js";
@@ -70,7 +71,7 @@ const producerSchema = z.strictObject({
   count: z.int().min(1).max(100).default(1),
   topic: nameSchema,
   rate: rateShapeSchema,
-  messageSize: distributionOf(sizeSchema, "1KiB").default({ kind: "constant", value: 1_024 }),
+  messageSize: messageSizeDistributionSchema.default({ kind: "constant", value: 1_024 }),
   /** Messages handed to the producer at once (an application's own batching). */
   messagesPerSend: z.int().min(1).max(1_000_000).default(1),
   /** Synchronous calls the application makes before publishing (claim C2); names of `services`. */
@@ -85,7 +86,7 @@ const consumerGroupSchema = z.strictObject({
   topics: z.array(nameSchema).min(1).max(100),
   processingTime: distributionOf(durationSchema, "2ms").default({ kind: "constant", value: 1_000_000 }),
   /** A cap on what the group's members process together (a downstream database's capacity). */
-  maxRate: rateSchema.optional(),
+  maxRate: positiveRateSchema.optional(),
   commit: z.enum(["auto", "before-process", "after-process"]).default("after-process"),
   idempotent: z.boolean().default(false),
   /** When the group joins (claim C1: a group added mid-run). */
@@ -100,7 +101,7 @@ const serviceSchema = z.strictObject({
   name: nameSchema,
   latency: distributionOf(durationSchema, "2ms"),
   /** Requests per second it can serve; beyond that requests queue. */
-  capacity: rateSchema.optional(),
+  capacity: positiveRateSchema.optional(),
 });
 
 const clusterSchema = z.strictObject({

@@ -9,6 +9,7 @@ import { assert } from "../../kernel/assert.js";
 import { distribution, type Distribution, type DistributionSpec } from "../../kernel/distribution.js";
 import type { RngStream } from "../../kernel/rng.js";
 import { DownstreamService } from "../../clients/downstream-service.js";
+import { clampMessageBytes } from "../../clients/message-size.js";
 import type { History } from "../../clients/history.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
@@ -113,6 +114,8 @@ export class ProducerDriver implements NodeSoftware {
   }
 
   private gapAt(perSecond: number): number {
+    // A rate of 0 (or one so low its gap is past any run) never sends.
+    if (!(perSecond > 0)) return Number.POSITIVE_INFINITY;
     const meanNs = Math.max(1, Math.round((this.workload.messagesPerSend / perSecond) * 1e9));
     if (this.arrivals === null) return meanNs;
     let sampler = this.gapSamplers.get(meanNs);
@@ -171,7 +174,7 @@ export class ProducerDriver implements NodeSoftware {
   private publish(startNs: number): void {
     const partition = this.partitionNext;
     this.partitionNext = (this.partitionNext + 1) % this.workload.partitions;
-    const bytes = this.sizes === null ? this.workload.bytesPerMessage : Math.max(1, this.sizes.sample(this.sizeRng!));
+    const bytes = this.sizes === null ? this.workload.bytesPerMessage : clampMessageBytes(this.sizes.sample(this.sizeRng!));
     if (startNs < 0) {
       this.producerNow!.send(this.topicPartitions[partition]!, this.workload.messagesPerSend, bytes);
       this.schedule();
