@@ -96,12 +96,6 @@ export class ClassicMaster {
 
   enqueue(from: ChannelRef, body: PublishBody, expiresAtNs: number): void {
     if (this.isStopped) return;
-    const maxLength = this.declaration.arguments?.["x-max-length"];
-    if (maxLength !== undefined && this.declaration.arguments?.["x-overflow"] === "reject-publish" && this.content.count + body.count > maxLength) {
-      // https://www.rabbitmq.com/docs/maxlength#overflow-behaviour: with confirms, rejected publishes are nacked.
-      this.reply(from, body.pubSeq, body.count, "reject");
-      return;
-    }
     const cost = body.count * this.host.config.queueCpuNsPerMessage + body.count * body.bytesEach * this.host.config.queueCpuNsPerByte;
     this.host.node.after(this.cpu.reserve(this.host.node.now, cost), this.applyEnqueueBound, { from, body, expiresAtNs });
   }
@@ -109,6 +103,15 @@ export class ClassicMaster {
   private applyEnqueue(work: EnqueueWork): void {
     if (this.isStopped) return;
     const { body } = work;
+    // The queue process judges the length when it handles the publish, in
+    // turn (rabbit_amqqueue_process), not when the publish arrives: a burst
+    // that arrives together must not all pass against the same old length.
+    // https://www.rabbitmq.com/docs/maxlength#overflow-behaviour: with confirms, rejected publishes are nacked.
+    if (this.isRejectPublish() && this.content.count + body.count > this.declaration.arguments!["x-max-length"]!) {
+      this.host.mark("rabbit.queue.reject-publish");
+      this.reply(work.from, body.pubSeq, body.count, "reject");
+      return;
+    }
     const segment: QueueSegment = {
       seq: this.seqNext,
       idFirst: body.idFirst,
@@ -137,9 +140,14 @@ export class ClassicMaster {
     this.tryDeliver();
   }
 
+  private isRejectPublish(): boolean {
+    return this.declaration.arguments?.["x-max-length"] !== undefined && this.declaration.arguments["x-overflow"] === "reject-publish";
+  }
+
   private applyMaxLength(): void {
     const maxLength = this.declaration.arguments?.["x-max-length"];
-    if (maxLength === undefined || this.content.count <= maxLength) return;
+    // reject-publish never drops (rabbit_amqqueue_process:maybe_drop_head): requeued messages may take the queue past its limit.
+    if (maxLength === undefined || this.content.count <= maxLength || this.isRejectPublish()) return;
     // drop-head (the default): the oldest ready messages are discarded (dead-lettered if configured).
     for (const dropped of this.content.dropHead(this.content.count - maxLength)) this.forget(dropped, "queue.max-length-drop");
   }

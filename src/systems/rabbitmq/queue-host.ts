@@ -26,4 +26,6 @@ export interface QueueHost {
   publishRecord(record: QueueRecord): void;
   record(queue: string): QueueRecord;
   rng(name: string): RngStream;
+  /** A coverage mark. */
+  mark(name: string): void;
 }

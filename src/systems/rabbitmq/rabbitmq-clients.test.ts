@@ -118,6 +118,25 @@ describe("C15: a full queue and TTL expiry", () => {
     expect(count(result, "lost", "lost")).toBe(0);
   });
 
+  it("x-max-length with reject-publish judges a burst that arrives together in turn: the excess is nacked, nothing confirmed is dropped", () => {
+    // Found by mqsim check c15-reject-publish: the node paused from the start, so 100 publishes
+    // (the in-flight cap) reach the queue at once on resume. Each passed against the empty queue's
+    // length, all were confirmed, and the queue then dropped 40 from its head as if it were drop-head.
+    const result = runRabbitMq(
+      rabbitSpec({
+        cluster: { nodes: 1, queues: [{ name: "q", type: "classic", durable: true, node: "r1", arguments: { "x-max-length": 50, "x-overflow": "reject-publish" } }] },
+        publishers: [publisher({ ratePerSec: 200, inFlightMax: 100 })],
+        consumers: [consumer({ prefetch: 10, processNsPerMessage: 20 * MS })],
+        faults: [{ atNs: 174_375, verb: "pause", node: "r1" }],
+        faultPhaseNs: 5 * SECOND,
+      }),
+    );
+    expect(result.liveness.isConverged).toBe(true);
+    expect(sendResults(result, "error", "REJECT-PUBLISH")).toBeGreaterThan(0);
+    expect(count(result, "lost", "lost")).toBe(0);
+    expect(new Map(result.marks).get("rabbit.queue.reject-publish") ?? 0).toBeGreaterThan(0);
+  });
+
   it("x-message-ttl: messages that wait longer than the TTL expire unread; without a TTL they all arrive", () => {
     const ttl = slow({ "x-message-ttl": 500 });
     expect(count(ttl, "lost", "lost")).toBeGreaterThan(500);
