@@ -9,6 +9,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { SimulatorBug } from "../kernel/assert.js";
 import { DEFAULT_WORLD_DEMO, runWorldDemo } from "../demo/world-demo.js";
 import { DISK_PROFILE_NAMES } from "../world/disk-profile.js";
+import { parseSizeBytes } from "../scenario/units.js";
 import { renderWorldDemo } from "./render-world-demo.js";
 
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SIMULATOR_BUG } from "./exit-codes.js";
@@ -27,6 +28,19 @@ function parseInteger(name: string, min: number, max = Number.MAX_SAFE_INTEGER) 
     }
     return value;
   };
+}
+
+function parseMemory(text: string): number {
+  const bytes = parseSizeBytes(text);
+  if (bytes === null || bytes < 128 * 1_048_576) throw new InvalidArgumentError(`--max-memory: expected a size of at least 128MiB, such as "4GiB", got ${JSON.stringify(text)}`);
+  return bytes;
+}
+
+/** --max-events and --max-memory on every command that runs scenarios. */
+function withBudgetFlags(command: Command): Command {
+  return command
+    .option("--max-events <n>", "events budget: replaces the scenario's budgets.maxEvents", parseInteger("--max-events", 1_000, 10_000_000_000))
+    .option("--max-memory <size>", "memory budget, e.g. 4GiB: replaces the scenario's budgets.maxMemory (default 2GiB)", parseMemory);
 }
 
 /** The demo's traffic is all-to-all: its cost grows with the square of the nodes (100 nodes: about 3 s per simulated 5 s). */
@@ -115,8 +129,7 @@ program
   .addHelpText("after", EXAMPLES)
   .exitOverride();
 
-program
-  .command("run")
+withBudgetFlags(program.command("run"))
   .description("Run a scenario file or a built-in preset: summary, checks, and a report folder with --out")
   .argument("<scenario>", "a YAML/JSON scenario file or a preset name (see mqsim list)")
   .option("--seed <n>", "run seed (default: the scenario's)", parseInteger("--seed", 0))
@@ -127,8 +140,7 @@ program
     process.exitCode = await runCommand(scenario, flags);
   });
 
-program
-  .command("replay")
+withBudgetFlags(program.command("replay"))
   .description("Replay a run exactly (--seed), or a counterexample of mqsim check (--seed and --path)")
   .argument("<scenario>", "a scenario file or a preset name")
   .requiredOption("--seed <n>", "the run seed, or with --path the search seed", parseInteger("--seed", 0))
@@ -142,8 +154,7 @@ program
     else process.exitCode = await checkCommand(scenario, { runs: 1, seed: flags.seed!, path: flags.path, faultsMax: flags.faultsMax, ...(flags.powerLoss === true ? { powerLoss: true } : {}) });
   });
 
-program
-  .command("check")
+withBudgetFlags(program.command("check"))
   .description("Search generated fault schedules for a safety counterexample; print it shrunk, with the replay command")
   .argument("<scenario>", "a scenario file or a preset name")
   .option("--runs <n>", "generated fault schedules to try", parseInteger("--runs", 1), 100)
@@ -156,8 +167,7 @@ program
     process.exitCode = await checkCommand(scenario, flags);
   });
 
-program
-  .command("sweep")
+withBudgetFlags(program.command("sweep"))
   .description("Run every combination of parameter values (the scenario's sweep: block and --set flags) in worker threads; resumable; table and report")
   .argument("<scenario>", "a scenario file or a preset name")
   .option("--set <path=values>", 'a parameter and its values, repeatable: cluster.brokers=3,5 or config["min.insync.replicas"]=1,2 (overrides the sweep: block for that path)', collect, [])

@@ -16,8 +16,19 @@ import { runScenario } from "../scenario/run-scenario.js";
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SAFETY_FAILED, exitCodeOfVerdict } from "./exit-codes.js";
 import { renderRunSummary } from "./render-run-summary.js";
 import { loadScenarioSource } from "./scenario-source.js";
+import type { BudgetOverrides } from "../scenario/load.js";
 
-export interface RunFlags {
+/** --max-events and --max-memory: they replace the scenario's budgets.maxEvents and budgets.maxMemory. */
+export interface BudgetFlags {
+  maxEvents?: number;
+  maxMemory?: number;
+}
+
+export function budgetOverrides(flags: BudgetFlags): BudgetOverrides {
+  return { ...(flags.maxEvents === undefined ? {} : { maxEvents: flags.maxEvents }), ...(flags.maxMemory === undefined ? {} : { maxMemory: flags.maxMemory }) };
+}
+
+export interface RunFlags extends BudgetFlags {
   seed?: number;
   out?: string;
   trace?: string;
@@ -26,7 +37,7 @@ export interface RunFlags {
 }
 
 export async function runCommand(source: string, flags: RunFlags): Promise<number> {
-  const loaded = loadScenarioSource(source);
+  const loaded = loadScenarioSource(source, budgetOverrides(flags));
   if (!loaded.ok) return badInput(loaded.message);
   const seed = flags.seed ?? loaded.scenario.seed;
   if (flags.json !== true && flags.quiet !== true) {
@@ -48,7 +59,7 @@ export async function runCommand(source: string, flags: RunFlags): Promise<numbe
   return exitCodeOfVerdict(summary.verdict);
 }
 
-export interface CheckFlags {
+export interface CheckFlags extends BudgetFlags {
   runs: number;
   seed: number;
   path?: string;
@@ -59,7 +70,7 @@ export interface CheckFlags {
 }
 
 export async function checkCommand(source: string, flags: CheckFlags): Promise<number> {
-  const loaded = loadScenarioSource(source);
+  const loaded = loadScenarioSource(source, budgetOverrides(flags));
   if (!loaded.ok) return badInput(loaded.message);
   const startedMs = performance.now();
   const workers = flags.path === undefined ? (flags.workers ?? 1) : 1;

@@ -20,9 +20,10 @@ import { isResultsFileName, parseShard, resultsFileName, type Shard } from "../s
 import { compareStrings } from "../kernel/order.js";
 import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_SIMULATOR_BUG } from "./exit-codes.js";
 import { loadScenarioSource } from "./scenario-source.js";
+import { budgetOverrides, type BudgetFlags } from "./scenario-commands.js";
 import { renderSweepTable, sweepProgress } from "./sweep-output.js";
 
-export interface SweepFlags {
+export interface SweepFlags extends BudgetFlags {
   set: string[];
   workers?: number;
   out?: string;
@@ -31,7 +32,7 @@ export interface SweepFlags {
 }
 
 export async function sweepCommand(source: string, flags: SweepFlags): Promise<number> {
-  const loaded = loadScenarioSource(source);
+  const loaded = loadScenarioSource(source, budgetOverrides(flags));
   if (!loaded.ok) return badInput(loaded.message);
   const sets: SetFlag[] = [];
   for (const text of flags.set) {

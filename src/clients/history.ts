@@ -79,9 +79,33 @@ export type HistoryEvent =
 
 export type HistoryEventType = HistoryEvent["type"];
 
+export interface HistoryOptions {
+  /**
+   * The records a run may keep before `onFull` is called (once): the
+   * history is what grows with a run, about 130 bytes a record, so this is
+   * the run's memory budget. Records after it are still kept (the current
+   * event's, the final read's); the run is expected to stop.
+   */
+  recordsMax?: number;
+  onFull?: () => void;
+}
+
 export class History {
   private readonly eventsList: HistoryEvent[] = [];
   private idNext = 0;
+  private readonly recordsMax: number;
+  private onFull: (() => void) | null;
+
+  constructor(options: HistoryOptions = {}) {
+    this.recordsMax = options.recordsMax ?? Number.POSITIVE_INFINITY;
+    assert(this.recordsMax > 0, `recordsMax must be positive, got ${this.recordsMax}`);
+    this.onFull = options.onFull ?? null;
+  }
+
+  /** Whether the history reached its recordsMax. */
+  get isFull(): boolean {
+    return this.eventsList.length >= this.recordsMax;
+  }
 
   /** Reserves `count` consecutive message ids for a batch; returns the first. */
   reserveIds(count: number): MessageId {
@@ -102,6 +126,11 @@ export class History {
       assert(false, `history event at ${event.timeNs} recorded after one at ${last.timeNs}`);
     }
     this.eventsList.push(event);
+    if (this.onFull !== null && this.eventsList.length >= this.recordsMax) {
+      const onFull = this.onFull;
+      this.onFull = null;
+      onFull();
+    }
   }
 
   get events(): readonly HistoryEvent[] {

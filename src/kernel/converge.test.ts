@@ -26,8 +26,26 @@ describe("runUntilConverged", () => {
     tick();
     const first = scheduler.run({ untilNs: 5 });
     const { liveness, result } = runUntilConverged(scheduler, first, { deadlineNs: 10_000, pollNs: 1_000, pendingReasons: () => ["busy"] });
-    expect(result.reason).not.toBe("time-reached");
+    expect(result.reason).toBe("events-budget");
     expect(liveness.isConverged).toBe(false);
-    expect(liveness.reasons).toEqual(["busy", `run ended with ${result.reason}`]);
+    expect(liveness.reasons).toEqual(["busy", "the run used up its events budget (budgets.maxEvents, --max-events) before it could converge"]);
+  });
+
+  it("says when a model's memory budget ended the run, and later runs end at once", () => {
+    const scheduler = new Scheduler({ budgets: { timeNsMax: 10_000 } });
+    let ticks = 0;
+    const tick = (): void => {
+      ticks++;
+      if (ticks === 7) scheduler.exhaust("memory-budget");
+      scheduler.after(10, tick);
+    };
+    tick();
+    const first = scheduler.run({ untilNs: 500 });
+    expect(first.reason).toBe("memory-budget");
+    const { liveness, result } = runUntilConverged(scheduler, first, { deadlineNs: 10_000, pollNs: 1_000, pendingReasons: () => ["busy"] });
+    expect(result.reason).toBe("memory-budget");
+    expect(scheduler.run().reason).toBe("memory-budget");
+    expect(ticks).toBe(7);
+    expect(liveness.reasons).toEqual(["the run's history reached its memory budget (budgets.maxMemory, --max-memory) before it could converge"]);
   });
 });

@@ -22,6 +22,14 @@ export interface ConvergeOptions {
   pendingReasons: () => string[];
 }
 
+/** Why a run that ended early ended, in words a scenario's author can act on. */
+const STOP_EXPLANATIONS: Partial<Record<RunResult["reason"], string>> = {
+  "events-budget": "the run used up its events budget (budgets.maxEvents, --max-events) before it could converge",
+  "memory-budget": "the run's history reached its memory budget (budgets.maxMemory, --max-memory) before it could converge",
+  "time-budget": "the run reached its last virtual instant (duration + budgets.convergeWithin)",
+  "no-progress": "the run stopped making progress: too many events at one virtual instant",
+};
+
 /** Runs from `first` (the fault phase's result) until converged; returns the liveness and the last run result. */
 export function runUntilConverged(scheduler: Scheduler, first: RunResult, options: ConvergeOptions): { liveness: Liveness; result: RunResult } {
   let result = first;
@@ -38,6 +46,6 @@ export function runUntilConverged(scheduler: Scheduler, first: RunResult, option
     result = scheduler.run({ untilNs: Math.min(options.deadlineNs, scheduler.now + options.pollNs) });
   }
   if (liveness.isConverged) liveness.reasons = [];
-  else if (result.reason !== "time-reached" && result.reason !== "idle") liveness.reasons.push(`run ended with ${result.reason}`);
+  else if (result.reason !== "time-reached" && result.reason !== "idle") liveness.reasons.push(STOP_EXPLANATIONS[result.reason] ?? `run ended with ${result.reason}`);
   return { liveness, result };
 }

@@ -51,6 +51,8 @@ export type StopReason =
   | "stopped"
   | "events-budget"
   | "time-budget"
+  /** The run's records reached its memory budget (see exhaust()). */
+  | "memory-budget"
   | "no-progress";
 
 export interface RunResult {
@@ -76,7 +78,7 @@ export interface SchedulerOptions {
 }
 
 export function isBudgetExhausted(reason: StopReason): boolean {
-  return reason === "events-budget" || reason === "time-budget" || reason === "no-progress";
+  return reason === "events-budget" || reason === "time-budget" || reason === "memory-budget" || reason === "no-progress";
 }
 
 export class Scheduler {
@@ -101,6 +103,8 @@ export class Scheduler {
   private eventsAtInstant = 0;
   private instant = -1;
   private stopRequested = false;
+  /** A budget a model ran out of (memory): this run and every later one end at once with it. */
+  private exhaustedBy: StopReason | null = null;
 
   constructor(options: SchedulerOptions = {}) {
     this.budgets = { ...DEFAULT_BUDGETS, ...options.budgets };
@@ -164,6 +168,17 @@ export class Scheduler {
     this.stopRequested = true;
   }
 
+  /**
+   * A budget kept outside the scheduler ran out (the history's records, for
+   * memory): the current run stops after the current event, and every later
+   * run() returns at once with the same reason. Deterministic, as the count
+   * that triggers it is.
+   */
+  exhaust(reason: "memory-budget"): void {
+    this.exhaustedBy = reason;
+    this.stopRequested = true;
+  }
+
   newGroup(): GroupId {
     const group = this.groupCount++;
     if (group >= this.groupEpoch.length) {
@@ -221,6 +236,7 @@ export class Scheduler {
       timeNs: queue.now,
       eventsFired: this.eventsTotal - firedBefore,
     });
+    if (this.exhaustedBy !== null) return result(this.exhaustedBy);
 
     for (;;) {
       const time = queue.peekTime();
@@ -269,7 +285,7 @@ export class Scheduler {
       fn(arg);
       if (this.stopRequested) {
         this.stopRequested = false;
-        return result("stopped");
+        return result(this.exhaustedBy ?? "stopped");
       }
       if (until !== null && until()) return result("predicate");
     }

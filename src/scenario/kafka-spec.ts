@@ -4,6 +4,7 @@
  * distributions, consumer groups (members, processing times, a shared
  * capacity), the fault schedule and the budgets.
  */
+import { historyRecordsMaxFor } from "./budget-check.js";
 import { networkOf } from "./network-spec.js";
 import type { DistributionSpec } from "../kernel/distribution.js";
 import type { FaultSchedule, TimedFault } from "../faults/fault.js";
@@ -74,6 +75,7 @@ export function kafkaRunSpecOf(scenario: KafkaScenario, seed: number | string = 
     faultPhaseNs: scenario.duration,
     convergeNsMax: scenario.budgets.convergeWithin,
     eventsMax: scenario.budgets.maxEvents,
+    historyRecordsMax: historyRecordsMaxFor(scenario.budgets.maxMemory),
     ...(scenario.checks === undefined ? {} : { checks: { checks: scenario.checks } }),
   };
 }

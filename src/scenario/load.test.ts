@@ -200,6 +200,21 @@ describe("problem messages: each at its exact path, saying what was expected and
     expect(at((doc) => (doc["services"] = [{ name: "db", latency: "1ms", capacity: 0 }]))).toMatchObject({ path: "services[0].capacity" });
   });
 
+  it("a scenario past its own budgets (issue 19: runs that died of out-of-memory after minutes) is refused at the budget, with the estimate", () => {
+    const hundredDays = ["system: kafka", "duration: 100d", "cluster: { brokers: 3 }", "topics: [{ name: t, partitions: 6, replicationFactor: 3 }]", "producers: [{ topic: t, rate: 20/s }]"].join("\n");
+    const problems = problemsOf(loadScenarioText(hundredDays));
+    expect(problems.map((problem) => problem.path)).toEqual(["budgets.maxEvents", "budgets.maxMemory"]);
+    expect(problems[0]!.message).toMatch(/^expected a budget for the ~[\d.]+ billion events this run is estimated to take .*raise budgets.maxEvents \(--max-events\)$/);
+    expect(problems[1]!.message).toMatch(/^expected room for the ~[\d.]+GiB this run is estimated to fill/);
+    expect(problems[1]!.given).toBe('"2.0GiB"');
+    const bigCluster = ["system: kafka", "duration: 1h", "cluster: { brokers: 64 }", "topics: [{ name: t, partitions: 128, replicationFactor: 3 }]", "producers: [{ topic: t, rate: 1M/s }]"].join("\n");
+    expect(problemsOf(loadScenarioText(bigCluster)).map((problem) => problem.path)).toEqual(["budgets.maxEvents", "budgets.maxMemory"]);
+    // The same budgets given apart (the CLI's --max-events / --max-memory) replace the document's.
+    expect(problemsOf(loadScenarioText(failoverWith(() => {}), "f", { maxEvents: 1_000 })).map((problem) => problem.path)).toEqual(["budgets.maxEvents"]);
+    expect(loadScenarioText(failoverWith(() => {}), "f", { maxMemory: "1GiB" }).ok).toBe(true);
+    expect(onlyProblem(failoverWith((doc) => (doc["budgets"].maxMemory = "1MiB")))).toMatchObject({ path: "budgets.maxMemory", message: 'expected a memory budget of at least 128MiB, such as "2GiB"' });
+  });
+
   it("edge values a run can handle load: no latency, a rate of 0, 1 GiB messages, 8 bps", () => {
     for (const change of [
       (doc: Record<string, any>) => (doc["cluster"].latency = 0),

@@ -42,12 +42,28 @@ export const SCENARIO_PROBLEMS_MAX = 100;
 const GIVEN_MAX_CHARS = 80;
 const PARSE_ERRORS_MAX = 10;
 
-export function loadScenarioText(text: string, source = "scenario"): ScenarioLoad {
+/** Budgets given apart from the document (the CLI's --max-events, --max-memory): they replace the document's own. */
+export interface BudgetOverrides {
+  maxEvents?: number;
+  /** Bytes, or a size as a scenario file writes it ("4GiB"). */
+  maxMemory?: number | string;
+}
+
+/** The document with `overrides` set in its `budgets` block (a copy; a document that is not a mapping is returned as it is). */
+export function withBudgetOverrides(document: unknown, overrides: BudgetOverrides = {}): unknown {
+  if (overrides.maxEvents === undefined && overrides.maxMemory === undefined) return document;
+  if (document === null || typeof document !== "object" || Array.isArray(document)) return document;
+  const record = document as Record<string, unknown>;
+  const budgets = record["budgets"] !== null && typeof record["budgets"] === "object" && !Array.isArray(record["budgets"]) ? (record["budgets"] as Record<string, unknown>) : {};
+  return { ...record, budgets: { ...budgets, ...(overrides.maxEvents === undefined ? {} : { maxEvents: overrides.maxEvents }), ...(overrides.maxMemory === undefined ? {} : { maxMemory: overrides.maxMemory }) } };
+}
+
+export function loadScenarioText(text: string, source = "scenario", overrides: BudgetOverrides = {}): ScenarioLoad {
   if (typeof text !== "string") return fail("", `expected the text of a YAML or JSON document (${source})`, text);
   if (text.length > SCENARIO_TEXT_MAX_CHARS) return fail("", `expected a document of at most ${SCENARIO_TEXT_MAX_CHARS} characters, got ${text.length} (${source})`);
   const read = readYaml(text, source);
   if (!read.ok) return read;
-  return validateScenario(read.document);
+  return validateScenario(withBudgetOverrides(read.document, overrides));
 }
 
 type YamlRead = { ok: true; document: unknown } | { ok: false; problems: ScenarioProblem[] };

@@ -16,6 +16,8 @@
  * queue, one queue's consumers are one application (fan-out is a queue per
  * application), faults and hosts name nodes that exist.
  */
+import { checkBudgets } from "./budget-check.js";
+import { estimateRun } from "./run-estimate.js";
 import { z } from "zod";
 import { CHECKER_NAMES, type CheckerName } from "../checks/violation.js";
 import { rabbitNodeNames } from "../systems/rabbitmq/cluster.js";
@@ -273,6 +275,7 @@ export function checkRabbitReferences(scenario: RabbitScenario, ctx: z.Refinemen
     for (const name of names) clientNode(name, consumer.name === undefined ? ["consumers", k] : ["consumers", k, "name"], consumer.name ?? name);
   });
   checkFaults(scenario.faults, scenario.duration, nodes, issue);
+  checkBudgets(scenario, estimateRun(scenario), issue);
 }
 
 function checkPolicies(scenario: RabbitScenario, issue: IssueAt, checkNode: (path: (string | number)[], name: string) => void): void {

@@ -5,6 +5,7 @@
  * cluster_partition_handling, one publisher or consumer application per
  * client node, the fault schedule and the budgets.
  */
+import { historyRecordsMaxFor } from "./budget-check.js";
 import { networkOf } from "./network-spec.js";
 import type { CheckerName } from "../checks/violation.js";
 import type { RabbitRunSpec } from "../systems/rabbitmq/run.js";
@@ -81,6 +82,7 @@ export function rabbitRunSpecOf(scenario: RabbitScenario, seed: number | string 
     faultPhaseNs: scenario.duration,
     convergeNsMax: scenario.budgets.convergeWithin,
     eventsMax: scenario.budgets.maxEvents,
+    historyRecordsMax: historyRecordsMaxFor(scenario.budgets.maxMemory),
     ...(checks === undefined ? {} : { checks: { checks } }),
   };
 }

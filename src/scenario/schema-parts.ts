@@ -187,13 +187,22 @@ export const machineFields = {
   latency: latencySchema.default(150_000),
 };
 
+/** The heap a run may fill by default: within Node's default heap on a laptop with 8 GB (about 2–4 GB). */
+export const MAX_MEMORY_DEFAULT_BYTES = 2 * 1_073_741_824;
+/** The least memory budget: a run's baseline alone is tens of megabytes. */
+const MAX_MEMORY_MIN_BYTES = 128 * 1_048_576;
+
 export const budgetsSchema = z.strictObject({
   maxEvents: z.int().min(1_000).max(10_000_000_000).default(200_000_000),
   /** How long after the workload ends the cluster may take to converge and consumers to drain. */
   convergeWithin: durationSchema.default(120_000_000_000),
+  /** The heap the run's history and state may fill; a run estimated past it is refused, and a run that reaches it stops. */
+  maxMemory: sizeSchema
+    .superRefine(refuseUnless((bytes: number) => bytes >= MAX_MEMORY_MIN_BYTES, () => 'expected a memory budget of at least 128MiB, such as "2GiB"', (bytes) => `${bytes}`))
+    .default(MAX_MEMORY_DEFAULT_BYTES),
 });
 
-export const BUDGETS_DEFAULT = { maxEvents: 200_000_000, convergeWithin: 120_000_000_000 };
+export const BUDGETS_DEFAULT = { maxEvents: 200_000_000, convergeWithin: 120_000_000_000, maxMemory: MAX_MEMORY_DEFAULT_BYTES };
 
 export const seedSchema = z
   .union([z.int().min(0).max(Number.MAX_SAFE_INTEGER), z.string().min(1).max(200)], { error: `expected a seed: an integer from 0 to ${Number.MAX_SAFE_INTEGER}, or a string of 1 to 200 characters` })

@@ -11,6 +11,8 @@
  * rabbitmq-schema.ts, each with its own config names; the pieces they
  * share (units, faults, machines, budgets, sweeps) are in schema-parts.ts.
  */
+import { checkBudgets } from "./budget-check.js";
+import { estimateRun } from "./run-estimate.js";
 import { z } from "zod";
 import { CHECKER_NAMES } from "../checks/violation.js";
 import { resolveConsumerConfig } from "../systems/kafka/consumer-config.js";
@@ -208,6 +210,7 @@ function checkReferences(scenario: KafkaScenario, ctx: z.RefinementCtx): void {
     for (const name of names) clientNode(name, ["consumers", k, "group"], scenario.consumers[k]!.group);
   });
   checkFaults(scenario.faults, scenario.duration, nodes, issue);
+  checkBudgets(scenario, estimateRun(scenario), issue);
   const minIsr = scenario.config["min.insync.replicas"];
   if (minIsr !== undefined) {
     const smallest = scenario.topics.reduce((low, topic) => (topic.replicationFactor < low.replicationFactor ? topic : low));

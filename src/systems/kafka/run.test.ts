@@ -83,6 +83,18 @@ describe("kafka runs: history, final read, checks, liveness", () => {
     expect(flushed.liveness.isConverged).toBe(true);
   });
 
+  it("stops at its memory budget (history records), deterministically, as a liveness failure that says why", () => {
+    const a = runKafka(spec({ historyRecordsMax: 500 }));
+    const b = runKafka(spec({ historyRecordsMax: 500 }));
+    expect(a.stopReason).toBe("memory-budget");
+    expect(a.timeNs).toBeLessThan(20 * SECOND);
+    expect(a.liveness.isConverged).toBe(false);
+    expect(a.liveness.reasons.at(-1)).toMatch(/memory budget \(budgets.maxMemory, --max-memory\)/);
+    // A few records past the limit (the event that reached it, the final read), not many.
+    expect(a.history.length).toBeLessThan(500 + 200);
+    expect(b.digest).toBe(a.digest);
+  });
+
   it("is deterministic: the same spec gives the same digest", () => {
     const a = runKafka(spec({ faults: K3_FAULTS, config: { "min.insync.replicas": 1, "unclean.leader.election.enable": true } }));
     const b = runKafka(spec({ faults: K3_FAULTS, config: { "min.insync.replicas": 1, "unclean.leader.election.enable": true } }));

@@ -43,6 +43,8 @@ export interface KafkaRunSpec {
   /** After healing, the cluster must converge and producers settle within this. */
   convergeNsMax: number;
   eventsMax?: number;
+  /** History records at most (the run's memory budget): reaching it ends the run with "memory-budget". */
+  historyRecordsMax?: number;
   checks?: RunChecksOptions;
 }
 
@@ -73,7 +75,7 @@ export function runKafka(spec: KafkaRunSpec): KafkaRunResult {
   const clients = [...spec.producers.map((producer) => producer.name), ...consumerWorkloads.map((consumer) => consumer.name)];
   const cluster = buildKafkaCluster(kernel, { ...spec.cluster, clients });
   const { world } = cluster;
-  const history = new History();
+  const history = new History({ ...(spec.historyRecordsMax === undefined ? {} : { recordsMax: spec.historyRecordsMax }), onFull: () => kernel.scheduler.exhaust("memory-budget") });
   const services = new Map((spec.services ?? []).map((service) => [service.name, new DownstreamService(service, kernel.rng.stream(`service:${service.name}`))] as const));
   const drivers = spec.producers.map((workload) => {
     const driver = new ProducerDriver(world, workload, cluster.brokerNames, history, spec.faultPhaseNs, services);

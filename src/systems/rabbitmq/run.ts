@@ -30,6 +30,8 @@ export interface RabbitRunSpec {
   faultPhaseNs: number;
   convergeNsMax: number;
   eventsMax?: number;
+  /** History records at most (the run's memory budget): reaching it ends the run with "memory-budget". */
+  historyRecordsMax?: number;
   checks?: RunChecksOptions;
 }
 
@@ -61,7 +63,7 @@ export function runRabbitMq(spec: RabbitRunSpec): RabbitRunResult {
   const cluster = buildRabbitCluster(kernel, { ...spec.cluster, clients });
   const { world } = cluster;
   const config = cluster.plan.config;
-  const history = new History();
+  const history = new History({ ...(spec.historyRecordsMax === undefined ? {} : { recordsMax: spec.historyRecordsMax }), onFull: () => kernel.scheduler.exhaust("memory-budget") });
   const hostsFor = (index: number, hosts: string[] | undefined): string[] => hosts ?? rotate(cluster.nodeNames, index);
   const publishers = spec.publishers.map((workload, index) => {
     const publisher = new RabbitPublisher(world, workload, hostsFor(index, workload.hosts), history, spec.faultPhaseNs, config.clientReconnectNs, config.clientTimeoutNs);
