@@ -8,6 +8,8 @@ export const EXIT_BAD_INPUT = 2;
 export const EXIT_LIVENESS_FAILED = 3;
 /** Interrupted (SIGINT) before finishing; what finished is saved (a sweep resumes from it). 128 + SIGINT, as shells report it. */
 export const EXIT_INTERRUPTED = 130;
+/** The reader of the output went away (| head): 128 + SIGPIPE, as shells report a writer killed by it. */
+export const EXIT_PIPE_CLOSED = 141;
 /** An internal assertion failed: a simulator bug. */
 export const EXIT_SIMULATOR_BUG = 70;
 

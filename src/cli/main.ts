@@ -12,7 +12,8 @@ import { DISK_PROFILE_NAMES } from "../world/disk-profile.js";
 import { parseSizeBytes } from "../scenario/units.js";
 import { renderWorldDemo } from "./render-world-demo.js";
 
-import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SIMULATOR_BUG } from "./exit-codes.js";
+import { EXIT_BAD_INPUT, EXIT_OK, EXIT_PIPE_CLOSED, EXIT_SIMULATOR_BUG } from "./exit-codes.js";
+import { describeWriteError } from "./output-paths.js";
 import { tourCommand } from "./tour.js";
 import { CHECK_FAULTS_MAX_DEFAULT } from "../scenario/check-scenario.js";
 import { checkCommand, listCommand, runCommand, showCommand, type CheckFlags, type RunFlags } from "./scenario-commands.js";
@@ -162,7 +163,8 @@ withBudgetFlags(program.command("check"))
   .option("--faults-max <n>", "most fault events per schedule", parseInteger("--faults-max", 1), CHECK_FAULTS_MAX_DEFAULT)
   .option("--power-loss", "include power losses (Kafka does not fsync by default)")
   .option("--path <path>", "replay one counterexample of an earlier search", parseSearchPath)
-  .option("--workers <k>", "independent searches in worker threads (search seeds seed … seed+k-1)", parseInteger("--workers", 1), 1)
+  .option("--workers <k>", "independent searches in worker threads (search seeds seed … seed+k-1), one thread per core at most", parseInteger("--workers", 1), 1)
+  .option("--oversubscribe", "with --workers: one thread per search even beyond the cores")
   .action(async (scenario: string, flags: CheckFlags) => {
     process.exitCode = await checkCommand(scenario, flags);
   });
@@ -171,7 +173,8 @@ withBudgetFlags(program.command("sweep"))
   .description("Run every combination of parameter values (the scenario's sweep: block and --set flags) in worker threads; resumable; table and report")
   .argument("<scenario>", "a scenario file or a preset name")
   .option("--set <path=values>", 'a parameter and its values, repeatable: cluster.brokers=3,5 or config["min.insync.replicas"]=1,2 (overrides the sweep: block for that path)', collect, [])
-  .option("--workers <n>", "worker threads (default: the number of CPUs; 1 runs in process)", parseInteger("--workers", 1))
+  .option("--workers <n>", "worker threads (default and most: the number of cores; 1 runs in process)", parseInteger("--workers", 1))
+  .option("--oversubscribe", "with --workers: more threads than cores")
   .option("--out <dir>", "results (points.jsonl) and report folder (default: reports/sweeps/<scenario name>)")
   .option("--shard <i/n>", "run only the points whose index is i-1 modulo n, into points.shard-i-of-n.jsonl; combine with mqsim merge")
   .option("--seed <n>", "base seed every point's seed derives from (default: the scenario's)", parseInteger("--seed", 0))
@@ -228,6 +231,15 @@ program
   .action((flags: DemoFlags) => {
     process.exitCode = runDemo(flags);
   });
+
+// Piping into `head` closes stdout early: that ends the output, not in a stack
+// trace. Any other failure to write it (stdout at /dev/full) is said once, on stderr.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") process.stderr.write(`mqsim: cannot write the output: ${describeWriteError(error)}\n`);
+  // 141 = 128 + SIGPIPE, what a shell reports for a writer the pipe's reader left.
+  process.exit(error.code === "EPIPE" ? EXIT_PIPE_CLOSED : EXIT_BAD_INPUT);
+});
+process.stderr.on("error", () => process.exit(EXIT_PIPE_CLOSED));
 
 try {
   await program.parseAsync(process.argv);

@@ -3,19 +3,22 @@
  * exit code; problems with the input are printed as lines (exit 2), never
  * as stack traces.
  */
-import { writeFileSync } from "node:fs";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { runTrace } from "../scenario/run-trace.js";
 import { stringify as toYaml } from "yaml";
 import { describeCounterexample, type Counterexample } from "../faults/search.js";
 import { parallelCheck } from "../sweep/parallel-check.js";
 import { writeRunReport } from "../report/write-run-report.js";
+import { ReportFolderRefused } from "../report/write-report-folder.js";
+import { describeWriteError, isFileSystemError, outputFileProblem, outputFolderProblem } from "./output-paths.js";
 import { CHECK_FAULTS_MAX_DEFAULT, checkScenario } from "../scenario/check-scenario.js";
 import { PRESETS, presetNamed } from "../scenario/presets.js";
 import { runScenario } from "../scenario/run-scenario.js";
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SAFETY_FAILED, exitCodeOfVerdict } from "./exit-codes.js";
 import { renderRunSummary } from "./render-run-summary.js";
 import { loadScenarioSource } from "./scenario-source.js";
+import { threadsFor } from "./worker-threads.js";
 import type { BudgetOverrides } from "../scenario/load.js";
 
 /** --max-events and --max-memory: they replace the scenario's budgets.maxEvents and budgets.maxMemory. */
@@ -39,6 +42,9 @@ export interface RunFlags extends BudgetFlags {
 export async function runCommand(source: string, flags: RunFlags): Promise<number> {
   const loaded = loadScenarioSource(source, budgetOverrides(flags));
   if (!loaded.ok) return badInput(loaded.message);
+  // Where the results go is checked before the run, not found wanting after it.
+  const outputProblem = (flags.out === undefined ? null : outputFolderProblem("--out", flags.out, { report: true })) ?? (flags.trace === undefined ? null : outputFileProblem("--trace", flags.trace));
+  if (outputProblem !== null) return badInput(outputProblem);
   const seed = flags.seed ?? loaded.scenario.seed;
   if (flags.json !== true && flags.quiet !== true) {
     process.stdout.write(`seed ${seed}\nexpanded scenario:\n${indent(toYaml({ ...loaded.scenario, seed }))}\n`);
@@ -48,15 +54,34 @@ export async function runCommand(source: string, flags: RunFlags): Promise<numbe
   const wallMs = performance.now() - startedMs;
   if (flags.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else process.stdout.write(renderRunSummary(summary, source, wallMs));
-  if (flags.trace !== undefined) {
-    writeFileSync(resolve(flags.trace), `${JSON.stringify(runTrace(spec, result, summary.scenario))}\n`);
-    if (flags.json !== true) process.stdout.write(`trace: ${flags.trace} (open it in https://ui.perfetto.dev)\n`);
-  }
-  if (flags.out !== undefined) {
-    const files = await writeRunReport(resolve(flags.out), summary);
-    if (flags.json !== true) process.stdout.write(`report: ${files.length} files in ${flags.out} (open ${flags.out}/report.html)\n`);
+  try {
+    if (flags.trace !== undefined) {
+      writeFileAtomically(resolve(flags.trace), `${JSON.stringify(runTrace(spec, result, summary.scenario))}\n`);
+      if (flags.json !== true) process.stdout.write(`trace: ${flags.trace} (open it in https://ui.perfetto.dev)\n`);
+    }
+    if (flags.out !== undefined) {
+      const files = await writeRunReport(resolve(flags.out), summary);
+      if (flags.json !== true) process.stdout.write(`report: ${files.length} files in ${flags.out} (open ${flags.out}/report.html)\n`);
+    }
+  } catch (error) {
+    // The folder was fine before the run; the disk filled or changed since.
+    if (error instanceof ReportFolderRefused) return badInput(`--out ${flags.out}: ${error.message}`);
+    if (isFileSystemError(error)) return badInput(`cannot write the ${flags.out === undefined ? "trace" : "results"} (${flags.trace ?? ""}${flags.trace !== undefined && flags.out !== undefined ? ", " : ""}${flags.out ?? ""}): ${describeWriteError(error)}; the run's verdict was ${summary.verdict}`);
+    throw error;
   }
   return exitCodeOfVerdict(summary.verdict);
+}
+
+/** Writes `content` to `path` through a sibling partial file and a rename: a kill leaves the old file or the new one. */
+function writeFileAtomically(path: string, content: string): void {
+  const partial = `${path}.partial-${process.pid}`;
+  try {
+    writeFileSync(partial, content);
+    renameSync(partial, path);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
 }
 
 export interface CheckFlags extends BudgetFlags {
@@ -67,6 +92,8 @@ export interface CheckFlags extends BudgetFlags {
   powerLoss?: boolean;
   /** Independent searches in worker threads (search seeds seed … seed+workers−1). */
   workers?: number;
+  /** More threads than cores. */
+  oversubscribe?: boolean;
 }
 
 export async function checkCommand(source: string, flags: CheckFlags): Promise<number> {
@@ -77,7 +104,9 @@ export async function checkCommand(source: string, flags: CheckFlags): Promise<n
   let found: { searchSeed: number; runsToFind: number; shrinks: number; searchPath: string | null; counterexample: Counterexample | null } | null;
   let runs: number;
   if (workers > 1) {
-    const parallel = await parallelCheck(loaded.document, { runs: flags.runs, searchSeed: flags.seed, faultsMax: flags.faultsMax, withPowerLoss: flags.powerLoss === true, workers });
+    const { threads, note } = threadsFor(workers, flags);
+    if (note !== null) process.stderr.write(`mqsim: ${note}\n`);
+    const parallel = await parallelCheck(loaded.document, { runs: flags.runs, searchSeed: flags.seed, faultsMax: flags.faultsMax, withPowerLoss: flags.powerLoss === true, workers, threads });
     found = parallel.found;
     runs = parallel.runs;
   } else {

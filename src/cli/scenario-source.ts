@@ -30,13 +30,25 @@ function loadUnchecked(argument: string, overrides: BudgetOverrides): ScenarioSo
     return { ok: false, message: `${JSON.stringify(argument)} is neither a scenario file nor a preset; presets: ${PRESETS.map((p) => p.name).join(", ")}` };
   }
   if (!statSync(argument).isFile()) return { ok: false, message: `${argument}: expected a scenario file (YAML or JSON), got a directory` };
-  const text = readFileSync(argument, "utf8");
+  let text: string;
+  try {
+    text = readFileSync(argument, "utf8");
+  } catch (error) {
+    return { ok: false, message: `${argument}: cannot read it: ${describeReadError(error)}` };
+  }
   const loaded = loadScenarioText(text, argument, overrides);
   if (!loaded.ok) return { ok: false, message: `${argument}: ${loaded.problems.length} problem${loaded.problems.length === 1 ? "" : "s"}:\n${formatProblems(loaded.problems)}` };
   // The document as written (units as text, defaults not filled in), which a sweep sets values in and validates again.
   // Parsing again is safe: the loader has just bounded this text's size, nesting and aliases.
   const document: unknown = withBudgetOverrides(parseYaml(text, { maxAliasCount: SCENARIO_ALIAS_MAX, uniqueKeys: false, logLevel: "error" }), overrides);
   return { ok: true, scenario: loaded.scenario, label: argument, document };
+}
+
+function describeReadError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "it is a folder";
+  return error instanceof Error ? error.message.split("\n")[0]! : String(error);
 }
 
 function hasOverrides(overrides: BudgetOverrides): boolean {

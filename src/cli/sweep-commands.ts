@@ -7,25 +7,30 @@
  * SIGINT exits at once); every point already finished is on disk, and the
  * same command finishes the rest.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { writeSweepReport } from "../report/write-sweep-report.js";
 import { parseSetFlag, type SetFlag } from "../sweep/grid.js";
 import { mergeResults, summaryFromRecords } from "../sweep/merge.js";
-import { planSweep } from "../sweep/plan.js";
+import { planSweep, type SweepPlan } from "../sweep/plan.js";
 import { readResultsFile } from "../sweep/results-file.js";
 import { runSweep, SweepPointError, SweepResultsMismatch, type SweepRunResult } from "../sweep/run-sweep.js";
 import { isResultsFileName, parseShard, resultsFileName, type Shard } from "../sweep/shard.js";
 import { compareStrings } from "../kernel/order.js";
 import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_SIMULATOR_BUG } from "./exit-codes.js";
 import { loadScenarioSource } from "./scenario-source.js";
+import { outputFolderProblem } from "./output-paths.js";
+import { threadsFor } from "./worker-threads.js";
+import { lockResults } from "./results-lock.js";
 import { budgetOverrides, type BudgetFlags } from "./scenario-commands.js";
 import { renderSweepTable, sweepProgress } from "./sweep-output.js";
 
 export interface SweepFlags extends BudgetFlags {
   set: string[];
   workers?: number;
+  /** More threads than cores. */
+  oversubscribe?: boolean;
   out?: string;
   shard?: string;
   seed?: number;
@@ -50,10 +55,24 @@ export async function sweepCommand(source: string, flags: SweepFlags): Promise<n
   if (!planned.ok) return badInput(`${source}: ${planned.message}`);
   const plan = planned.plan;
   const out = flags.out ?? join("reports", "sweeps", plan.scenario);
-  if (existsSync(out) && !statSync(out).isDirectory()) return badInput(`--out: expected a directory, but ${out} is a file`);
+  const outProblem = outputFolderProblem("--out", out, { report: false });
+  if (outProblem !== null) return badInput(outProblem);
   const resultsFile = join(out, resultsFileName(shard));
-  const workers = flags.workers ?? Math.max(1, availableParallelism());
+  const { threads: workers, note } = threadsFor(flags.workers ?? Math.max(1, availableParallelism()), flags);
+  if (note !== null) process.stderr.write(`mqsim: ${note}\n`);
 
+  mkdirSync(out, { recursive: true });
+  const lock = lockResults(resultsFile);
+  if (!lock.ok) return badInput(lock.message);
+  try {
+    return await runLocked(plan, { shard, out, resultsFile, workers });
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(plan: SweepPlan, context: { shard: Shard | undefined; out: string; resultsFile: string; workers: number }): Promise<number> {
+  const { shard, out, resultsFile, workers } = context;
   const progress = sweepProgress();
   const controller = new AbortController();
   const onSigint = (): void => {
@@ -111,6 +130,8 @@ export async function sweepCommand(source: string, flags: SweepFlags): Promise<n
 }
 
 export async function mergeCommand(inputs: readonly string[], flags: { out: string }): Promise<number> {
+  const outProblem = outputFolderProblem("--out", flags.out, { report: false });
+  if (outProblem !== null) return badInput(outProblem);
   const files: string[] = [];
   for (const input of inputs) {
     if (!existsSync(input)) return badInput(`${input}: no such file or folder`);

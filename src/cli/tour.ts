@@ -12,7 +12,8 @@ import { writeRunReport } from "../report/write-run-report.js";
 import { validateScenario } from "../scenario/load.js";
 import { PRESETS, type Preset } from "../scenario/presets.js";
 import { runScenario } from "../scenario/run-scenario.js";
-import { EXIT_OK, EXIT_SIMULATOR_BUG } from "./exit-codes.js";
+import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SIMULATOR_BUG } from "./exit-codes.js";
+import { outputFolderProblem } from "./output-paths.js";
 
 interface TourRow {
   preset: Preset;
@@ -21,6 +22,11 @@ interface TourRow {
 }
 
 export async function tourCommand(outDir: string): Promise<number> {
+  const outProblem = outputFolderProblem("--out", outDir, { report: false });
+  if (outProblem !== null) {
+    process.stderr.write(`mqsim: ${outProblem}\n`);
+    return EXIT_BAD_INPUT;
+  }
   const root = resolve(outDir);
   mkdirSync(root, { recursive: true });
   const rows: TourRow[] = [];

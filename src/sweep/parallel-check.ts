@@ -16,8 +16,13 @@ export interface ParallelCheckResult {
   runs: number;
 }
 
-export async function parallelCheck(document: unknown, options: { runs: number; searchSeed: number; faultsMax: number; withPowerLoss: boolean; workers: number }): Promise<ParallelCheckResult> {
+/**
+ * `workers` searches; `threads` (default: as many) run them, so a search
+ * split over fewer cores than searches gives the same answer, only later.
+ */
+export async function parallelCheck(document: unknown, options: { runs: number; searchSeed: number; faultsMax: number; withPowerLoss: boolean; workers: number; threads?: number }): Promise<ParallelCheckResult> {
   const workers = Math.max(1, Math.min(options.workers, options.runs));
+  const threads = Math.max(1, Math.min(workers, options.threads ?? workers));
   const tasks: CheckTask[] = Array.from({ length: workers }, (_, k) => ({
     kind: "check",
     document,
@@ -29,7 +34,7 @@ export async function parallelCheck(document: unknown, options: { runs: number; 
   let slices: CheckSliceResult[];
   if (workers === 1) slices = tasks.map(runCheckTask);
   else {
-    const pool = new Tinypool({ ...workerEntry(), minThreads: workers, maxThreads: workers });
+    const pool = new Tinypool({ ...workerEntry(), minThreads: threads, maxThreads: threads });
     try {
       slices = await Promise.all(tasks.map((task) => pool.run(task) as Promise<CheckSliceResult>));
     } finally {
