@@ -10,10 +10,12 @@ import { SimulatorBug } from "../kernel/assert.js";
 import { DEFAULT_WORLD_DEMO, runWorldDemo } from "../demo/world-demo.js";
 import { DISK_PROFILE_NAMES } from "../world/disk-profile.js";
 import { parseSizeBytes } from "../scenario/units.js";
+import { FAULT_KINDS, parseFaultKinds, type FaultKind } from "../faults/fault-kinds.js";
 import { renderWorldDemo } from "./render-world-demo.js";
 
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_PIPE_CLOSED, EXIT_SIMULATOR_BUG } from "./exit-codes.js";
 import { describeWriteError } from "./output-paths.js";
+import { guardStream, terminalSafe } from "./terminal-text.js";
 import { tourCommand } from "./tour.js";
 import { CHECK_FAULTS_MAX_DEFAULT } from "../scenario/check-scenario.js";
 import { checkCommand, listCommand, runCommand, showCommand, type CheckFlags, type RunFlags } from "./scenario-commands.js";
@@ -37,11 +39,21 @@ function parseMemory(text: string): number {
   return bytes;
 }
 
+function budgetFlagsOf(flags: { maxEvents?: number; maxMemory?: number }): { maxEvents?: number; maxMemory?: number } {
+  return { ...(flags.maxEvents === undefined ? {} : { maxEvents: flags.maxEvents }), ...(flags.maxMemory === undefined ? {} : { maxMemory: flags.maxMemory }) };
+}
+
 /** --max-events and --max-memory on every command that runs scenarios. */
 function withBudgetFlags(command: Command): Command {
   return command
     .option("--max-events <n>", "events budget: replaces the scenario's budgets.maxEvents", parseInteger("--max-events", 1_000, 10_000_000_000))
     .option("--max-memory <size>", "memory budget, e.g. 4GiB: replaces the scenario's budgets.maxMemory (default 2GiB)", parseMemory);
+}
+
+function parseKinds(text: string): FaultKind[] {
+  const parsed = parseFaultKinds(text);
+  if (!parsed.ok) throw new InvalidArgumentError(`--faults: ${parsed.message}`);
+  return parsed.kinds;
 }
 
 /** The demo's traffic is all-to-all: its cost grows with the square of the nodes (100 nodes: about 3 s per simulated 5 s). */
@@ -146,13 +158,24 @@ withBudgetFlags(program.command("replay"))
   .argument("<scenario>", "a scenario file or a preset name")
   .requiredOption("--seed <n>", "the run seed, or with --path the search seed", parseInteger("--seed", 0))
   .option("--path <path>", "fast-check's path of a counterexample, as mqsim check printed it", parseSearchPath)
-  .option("--power-loss", "with --path: the check included power losses")
+  .option("--faults <kinds>", `with --path: the check's --faults (${FAULT_KINDS.join(",")})`, parseKinds)
+  .option("--power-loss", "with --path: the check's --power-loss")
   .option("--faults-max <n>", "with --path: the check's --faults-max", parseInteger("--faults-max", 1), CHECK_FAULTS_MAX_DEFAULT)
   .option("--out <dir>", "write the report folder here")
   .option("--json", "print the summary as one JSON line")
-  .action(async (scenario: string, flags: RunFlags & { path?: string; powerLoss?: boolean; faultsMax: number }) => {
+  .action(async (scenario: string, flags: RunFlags & { path?: string; powerLoss?: boolean; faults?: FaultKind[]; faultsMax: number }) => {
     if (flags.path === undefined) process.exitCode = await runCommand(scenario, flags);
-    else process.exitCode = await checkCommand(scenario, { runs: 1, seed: flags.seed!, path: flags.path, faultsMax: flags.faultsMax, ...(flags.powerLoss === true ? { powerLoss: true } : {}) });
+    else {
+      process.exitCode = await checkCommand(scenario, {
+        runs: 1,
+        seed: flags.seed!,
+        path: flags.path,
+        faultsMax: flags.faultsMax,
+        ...(flags.faults === undefined ? {} : { faults: flags.faults }),
+        ...(flags.powerLoss === true ? { powerLoss: true } : {}),
+        ...budgetFlagsOf(flags),
+      });
+    }
   });
 
 withBudgetFlags(program.command("check"))
@@ -161,7 +184,8 @@ withBudgetFlags(program.command("check"))
   .option("--runs <n>", "generated fault schedules to try", parseInteger("--runs", 1), 100)
   .option("--seed <n>", "search seed", parseInteger("--seed", 0), 42)
   .option("--faults-max <n>", "most fault events per schedule", parseInteger("--faults-max", 1), CHECK_FAULTS_MAX_DEFAULT)
-  .option("--power-loss", "include power losses (Kafka does not fsync by default)")
+  .option("--faults <kinds>", `the kinds of fault to draw, comma-separated: ${FAULT_KINDS.join(", ")} (default: what the preset claims to survive, else crash,pause,partition)`, parseKinds)
+  .option("--power-loss", "add power losses (Kafka does not fsync by default)")
   .option("--path <path>", "replay one counterexample of an earlier search", parseSearchPath)
   .option("--workers <k>", "independent searches in worker threads (search seeds seed … seed+k-1), one thread per core at most", parseInteger("--workers", 1), 1)
   .option("--oversubscribe", "with --workers: one thread per search even beyond the cores")
@@ -232,6 +256,9 @@ program
     process.exitCode = runDemo(flags);
   });
 
+// Scenario text (descriptions, swept values) reaches stdout: it must not drive the terminal.
+guardStream(process.stdout);
+
 // Piping into `head` closes stdout early: that ends the output, not in a stack
 // trace. Any other failure to write it (stdout at /dev/full) is said once, on stderr.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
@@ -245,7 +272,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof SimulatorBug) {
-    process.stderr.write(`mqsim: simulator bug (please report with the command line): ${error.message}\n${error.stack ?? ""}\n`);
+    process.stderr.write(terminalSafe(`mqsim: simulator bug (please report with the command line): ${error.message}\n${error.stack ?? ""}\n`));
     process.exitCode = EXIT_SIMULATOR_BUG;
   } else if (error instanceof Error && "exitCode" in error && typeof error.exitCode === "number") {
     // commander already printed the problem; --help and --version exit 0.
@@ -253,7 +280,7 @@ try {
   } else if (error instanceof Error) {
     // Every flag is validated by its parser before anything runs, so an error
     // thrown during a run is the simulator's fault, not the user's.
-    process.stderr.write(`mqsim: internal error (please report with the command line): ${error.message}\n${error.stack ?? ""}\n`);
+    process.stderr.write(terminalSafe(`mqsim: internal error (please report with the command line): ${error.message}\n${error.stack ?? ""}\n`));
     process.exitCode = EXIT_SIMULATOR_BUG;
   } else {
     throw error;

@@ -18,6 +18,8 @@ import { runScenario } from "../scenario/run-scenario.js";
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SAFETY_FAILED, exitCodeOfVerdict } from "./exit-codes.js";
 import { renderRunSummary } from "./render-run-summary.js";
 import { loadScenarioSource } from "./scenario-source.js";
+import { terminalSafe } from "./terminal-text.js";
+import { canonical, DEFAULT_FAULT_KINDS, describeKinds, FAULT_KINDS, sameKinds, type FaultKind } from "../faults/fault-kinds.js";
 import { threadsFor } from "./worker-threads.js";
 import type { BudgetOverrides } from "../scenario/load.js";
 
@@ -89,6 +91,9 @@ export interface CheckFlags extends BudgetFlags {
   seed: number;
   path?: string;
   faultsMax: number;
+  /** --faults: the kinds of fault to draw (default: what a preset is safe against, else crashes, pauses and partitions). */
+  faults?: FaultKind[];
+  /** --power-loss: power losses on top. */
   powerLoss?: boolean;
   /** Independent searches in worker threads (search seeds seed … seed+workers−1). */
   workers?: number;
@@ -96,9 +101,17 @@ export interface CheckFlags extends BudgetFlags {
   oversubscribe?: boolean;
 }
 
+/** The kinds a check of `source` draws: --faults, or what the preset claims to survive, plus --power-loss. */
+function faultKindsFor(source: string, flags: CheckFlags): { kinds: FaultKind[]; defaults: readonly FaultKind[] } {
+  const defaults = presetNamed(source)?.survives ?? DEFAULT_FAULT_KINDS;
+  const chosen = flags.faults ?? [...defaults];
+  return { kinds: canonical(flags.powerLoss === true ? [...chosen, "power-loss"] : chosen), defaults };
+}
+
 export async function checkCommand(source: string, flags: CheckFlags): Promise<number> {
   const loaded = loadScenarioSource(source, budgetOverrides(flags));
   if (!loaded.ok) return badInput(loaded.message);
+  const { kinds, defaults } = faultKindsFor(source, flags);
   const startedMs = performance.now();
   const workers = flags.path === undefined ? (flags.workers ?? 1) : 1;
   let found: { searchSeed: number; runsToFind: number; shrinks: number; searchPath: string | null; counterexample: Counterexample | null } | null;
@@ -106,7 +119,7 @@ export async function checkCommand(source: string, flags: CheckFlags): Promise<n
   if (workers > 1) {
     const { threads, note } = threadsFor(workers, flags);
     if (note !== null) process.stderr.write(`mqsim: ${note}\n`);
-    const parallel = await parallelCheck(loaded.document, { runs: flags.runs, searchSeed: flags.seed, faultsMax: flags.faultsMax, withPowerLoss: flags.powerLoss === true, workers, threads });
+    const parallel = await parallelCheck(loaded.document, { runs: flags.runs, searchSeed: flags.seed, faultsMax: flags.faultsMax, faultKinds: kinds, workers, threads });
     found = parallel.found;
     runs = parallel.runs;
   } else {
@@ -114,39 +127,52 @@ export async function checkCommand(source: string, flags: CheckFlags): Promise<n
       runs: flags.runs,
       searchSeed: flags.seed,
       faultsMax: flags.faultsMax,
-      withPowerLoss: flags.powerLoss === true,
+      faultKinds: kinds,
       ...(flags.path === undefined ? {} : { path: flags.path }),
     });
     found = search.found ? { ...search } : null;
     runs = search.runsToFind;
   }
   const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
+  const searchFlags = `${flags.faultsMax === CHECK_FAULTS_MAX_DEFAULT ? "" : ` --faults-max ${flags.faultsMax}`}${sameKinds(kinds, defaults) ? "" : ` --faults ${kinds.join(",")}`}`;
   if ((found === null || found.counterexample === null) && flags.path !== undefined) {
     // A path replays one point of one search: if nothing fails there, the path is not from this search.
-    return badInput(
-      `--path ${flags.path}: no counterexample there for search seed ${flags.seed} on ${source} (with --faults-max ${flags.faultsMax}${flags.powerLoss === true ? " and --power-loss" : ", without --power-loss"}); replay with the seed and flags the check printed`,
-    );
+    return badInput(`--path ${flags.path}: no counterexample there for search seed ${flags.seed} on ${source} (faults: ${kinds.join(",")}, --faults-max ${flags.faultsMax}); replay with the seed and flags the check printed`);
   }
   if (found === null || found.counterexample === null) {
-    process.stdout.write(`no counterexample in ${runs} generated fault schedules (${seconds} s, search seed ${flags.seed}${workers > 1 ? ` to ${flags.seed + workers - 1}, ${workers} workers` : ""}): the safety checks held\n`);
+    process.stdout.write(
+      `no counterexample in ${runs} generated fault schedules of ${describeKinds(kinds)} (${seconds} s, search seed ${flags.seed}${workers > 1 ? ` to ${flags.seed + workers - 1}, ${workers} workers` : ""}): the safety checks held\n${notSearched(source, kinds)}`,
+    );
     return EXIT_OK;
   }
   process.stdout.write(
     [
-      `counterexample after ${found.runsToFind} runs, shrunk in ${found.shrinks} steps (${seconds} s):`,
+      `counterexample among ${describeKinds(kinds)}, after ${found.runsToFind} runs, shrunk in ${found.shrinks} steps (${seconds} s):`,
       describeCounterexample(found.counterexample),
       "",
-      `replay: npx mqsim replay ${source} --seed ${found.searchSeed} --path ${found.searchPath}${flags.faultsMax === CHECK_FAULTS_MAX_DEFAULT ? "" : ` --faults-max ${flags.faultsMax}`}${flags.powerLoss === true ? " --power-loss" : ""}`,
+      `replay: npx mqsim replay ${source} --seed ${found.searchSeed} --path ${found.searchPath}${searchFlags}`,
       "",
     ].join("\n"),
   );
   return EXIT_SAFETY_FAILED;
 }
 
+/** For a preset safe against fewer kinds than all: what it is not safe against, and why, so a pass is read for what it is. */
+function notSearched(source: string, kinds: readonly FaultKind[]): string {
+  const preset = presetNamed(source);
+  if (preset?.survives === undefined) return "";
+  const missing = FAULT_KINDS.filter((kind) => !kinds.includes(kind));
+  if (missing.length === 0) return "";
+  return `(${source} claims to survive ${describeKinds(preset.survives)}; not searched: ${describeKinds(missing)}${preset.notSafeAgainst === undefined ? "" : ` — ${preset.notSafeAgainst}`}. --faults ${FAULT_KINDS.join(",")} searches them too.)\n`;
+}
+
 export function listCommand(): number {
   const width = Math.max(...PRESETS.map((preset) => preset.name.length));
   process.stdout.write("Built-in scenarios (mqsim run <name>, mqsim show <name>):\n");
-  for (const preset of PRESETS) process.stdout.write(`  ${preset.name.padEnd(width)}  ${preset.claim.padEnd(4)} ${preset.title} [expect: ${preset.expect}]\n`);
+  for (const preset of PRESETS) {
+    const safeAgainst = preset.survives === undefined ? "" : `; safe against ${describeKinds(preset.survives)}`;
+    process.stdout.write(`  ${preset.name.padEnd(width)}  ${preset.claim.padEnd(4)} ${preset.title} [expect: ${preset.expect}${safeAgainst}]\n`);
+  }
   return EXIT_OK;
 }
 
@@ -158,7 +184,7 @@ export function showCommand(name: string): number {
 }
 
 function badInput(message: string): number {
-  process.stderr.write(`mqsim: ${message}\n`);
+  process.stderr.write(terminalSafe(`mqsim: ${message}\n`));
   return EXIT_BAD_INPUT;
 }
 

@@ -20,6 +20,7 @@ import { isResultsFileName, parseShard, resultsFileName, type Shard } from "../s
 import { compareStrings } from "../kernel/order.js";
 import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_SIMULATOR_BUG } from "./exit-codes.js";
 import { loadScenarioSource } from "./scenario-source.js";
+import { terminalSafe } from "./terminal-text.js";
 import { outputFolderProblem } from "./output-paths.js";
 import { threadsFor } from "./worker-threads.js";
 import { lockResults } from "./results-lock.js";
@@ -95,8 +96,8 @@ async function runLocked(plan: SweepPlan, context: { shard: Shard | undefined; o
       onResume: (resume) => {
         const slice = shard === undefined ? "" : ` (shard ${shard.index}/${shard.count} of ${plan.points.length})`;
         const threads = Math.min(workers, resume.todo) <= 1 ? "in process" : `${Math.min(workers, resume.todo)} worker threads`;
-        process.stderr.write(`sweep ${plan.scenario}: ${resume.total} points${slice}, ${resume.todo} to run, ${threads}; results in ${resultsFile}\n`);
-        if (resume.dropped > 0) process.stderr.write(`dropped ${resume.dropped} line${resume.dropped === 1 ? "" : "s"} of ${resultsFile} that no point of this sweep needs (other grids, repeats, a cut-off write)\n`);
+        process.stderr.write(terminalSafe(`sweep ${plan.scenario}: ${resume.total} points${slice}, ${resume.todo} to run, ${threads}; results in ${resultsFile}\n`));
+        if (resume.dropped > 0) process.stderr.write(terminalSafe(`dropped ${resume.dropped} line${resume.dropped === 1 ? "" : "s"} of ${resultsFile} that no point of this sweep needs (other grids, repeats, a cut-off write)\n`));
         progress.start(resume.total, resume.reused);
       },
       onPoint: (record, done, total) => progress.point(record, done, total),
@@ -105,7 +106,7 @@ async function runLocked(plan: SweepPlan, context: { shard: Shard | undefined; o
     progress.stop();
     if (error instanceof SweepResultsMismatch) return badInput(error.message);
     if (error instanceof SweepPointError) {
-      process.stderr.write(`mqsim: simulator bug (please report with the command line): ${error.message}\n`);
+      process.stderr.write(terminalSafe(`mqsim: simulator bug (please report with the command line): ${error.message}\n`));
       return EXIT_SIMULATOR_BUG;
     }
     throw error;
@@ -115,7 +116,7 @@ async function runLocked(plan: SweepPlan, context: { shard: Shard | undefined; o
   progress.stop();
   const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
   if (result.interrupted) {
-    process.stderr.write(`mqsim: ${result.records.length} of ${result.resume.total} points saved in ${resultsFile}; run the same command again to finish the rest\n`);
+    process.stderr.write(terminalSafe(`mqsim: ${result.records.length} of ${result.resume.total} points saved in ${resultsFile}; run the same command again to finish the rest\n`));
     return EXIT_INTERRUPTED;
   }
   const summary = summaryFromRecords(result.records);
@@ -153,6 +154,6 @@ export async function mergeCommand(inputs: readonly string[], flags: { out: stri
 }
 
 function badInput(message: string): number {
-  process.stderr.write(`mqsim: ${message}\n`);
+  process.stderr.write(terminalSafe(`mqsim: ${message}\n`));
   return EXIT_BAD_INPUT;
 }

@@ -14,6 +14,7 @@ import { PRESETS, type Preset } from "../scenario/presets.js";
 import { runScenario } from "../scenario/run-scenario.js";
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SIMULATOR_BUG } from "./exit-codes.js";
 import { outputFolderProblem } from "./output-paths.js";
+import { terminalSafe } from "./terminal-text.js";
 
 interface TourRow {
   preset: Preset;
@@ -24,7 +25,7 @@ interface TourRow {
 export async function tourCommand(outDir: string): Promise<number> {
   const outProblem = outputFolderProblem("--out", outDir, { report: false });
   if (outProblem !== null) {
-    process.stderr.write(`mqsim: ${outProblem}\n`);
+    process.stderr.write(terminalSafe(`mqsim: ${outProblem}\n`));
     return EXIT_BAD_INPUT;
   }
   const root = resolve(outDir);

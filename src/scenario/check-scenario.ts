@@ -5,7 +5,8 @@
  * within its duration; each run must not fail a safety check; a failure is
  * shrunk to a minimal schedule and replays from (search seed, path).
  */
-import type { FaultSchedule, FaultVerb } from "../faults/fault.js";
+import type { FaultSchedule } from "../faults/fault.js";
+import { DEFAULT_FAULT_KINDS, verbsOfKinds, type FaultKind } from "../faults/fault-kinds.js";
 import { searchFaults, type FaultSearchResult } from "../faults/search.js";
 import { formatCheckResults } from "../checks/format-check-results.js";
 import { CONTROLLER_CLASS, DATA_CLASS } from "../systems/kafka/protocol.js";
@@ -26,13 +27,13 @@ export interface CheckScenarioOptions {
   /** Replay one counterexample of an earlier search (with the same searchSeed). */
   path?: string;
   faultsMax?: number;
-  withPowerLoss?: boolean;
+  /** The kinds of fault to draw (default DEFAULT_FAULT_KINDS). */
+  faultKinds?: readonly FaultKind[];
 }
 
 /** Most fault events in a generated schedule, unless --faults-max says otherwise. */
 export const CHECK_FAULTS_MAX_DEFAULT = 6;
 
-export const CHECK_VERBS: readonly FaultVerb[] = ["processCrash", "restart", "pause", "resume", "partition", "heal"];
 
 /**
  * The nodes a search may fault, the nodes its partitions may cut off (the
@@ -76,7 +77,7 @@ export function checkScenario(scenario: Scenario, options: CheckScenarioOptions)
         partitionNodeNames: targets.partitionNodeNames,
         horizonNs: scenario.duration,
         faultsMax: options.faultsMax ?? CHECK_FAULTS_MAX_DEFAULT,
-        verbs: options.withPowerLoss === true ? [...CHECK_VERBS, "powerLoss"] : CHECK_VERBS,
+        verbs: verbsOfKinds(options.faultKinds ?? DEFAULT_FAULT_KINDS),
         trafficClasses: targets.trafficClasses,
       },
       numRuns: options.runs,

@@ -171,7 +171,7 @@ function unknownKeyMessage(key: string, known: readonly string[]): string {
 }
 
 /** The known key nearest to a misspelt one, if it is near (edit distance ≤ 2, or a third of its length). */
-function closest(key: string, known: readonly string[]): string | undefined {
+export function closest(key: string, known: readonly string[]): string | undefined {
   if (key.length > 64) return undefined;
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;

@@ -215,6 +215,15 @@ describe("problem messages: each at its exact path, saying what was expected and
     expect(onlyProblem(failoverWith((doc) => (doc["budgets"].maxMemory = "1MiB")))).toMatchObject({ path: "budgets.maxMemory", message: 'expected a memory budget of at least 128MiB, such as "2GiB"' });
   });
 
+  it("a partition scoped to a traffic class the system does not have (a typo would cut nothing), with a did-you-mean", () => {
+    expect(onlyProblem(failoverWith((doc) => (doc["faults"][2].spec = { kind: "isolate", nodes: ["b2"], classes: ["kafka-dta"] })))).toEqual({
+      path: "faults[2].spec.classes[0]",
+      message: 'expected a traffic class of this system (kafka-data, kafka-controller), got "kafka-dta" (did you mean "kafka-data"?)',
+      given: '"kafka-dta"',
+    });
+    expect(loadScenarioText(failoverWith((doc) => (doc["faults"][2].spec = { kind: "isolate", nodes: ["b2"], classes: ["kafka-data"] }))).ok).toBe(true);
+  });
+
   it("edge values a run can handle load: no latency, a rate of 0, 1 GiB messages, 8 bps", () => {
     for (const change of [
       (doc: Record<string, any>) => (doc["cluster"].latency = 0),

@@ -11,6 +11,8 @@
  */
 import { parse as parseYaml } from "yaml";
 import type { TimedFault } from "../faults/fault.js";
+import { describeKinds, FAULT_KINDS, type FaultKind } from "../faults/fault-kinds.js";
+import { SAFETY_CLAIMS } from "./preset-claims.js";
 import { anomalyRunSpec, KAFKA_ANOMALIES, type KafkaAnomaly } from "../systems/kafka/anomalies.js";
 import type { KafkaRunSpec } from "../systems/kafka/run.js";
 import { HAND_WRITTEN_PRESETS, type PresetDocument } from "./preset-documents.js";
@@ -26,6 +28,14 @@ export interface Preset {
   document: Record<string, unknown>;
   /** What a run must conclude: the unsafe settings fail a check, the safe ones pass. */
   expect: Verdict;
+  /**
+   * For a safe preset: the kinds of fault it is safe against (what `mqsim
+   * check` searches by default), each checked by a search in
+   * presets-safety.test.ts.
+   */
+  survives?: readonly FaultKind[];
+  /** Why it is not safe against the other kinds, in a phrase. */
+  notSafeAgainst?: string;
 }
 
 function anomalyPreset(anomaly: KafkaAnomaly, setting: "unsafe" | "safe"): Preset {
@@ -79,11 +89,21 @@ function faultDocument(fault: TimedFault, rename: (node: string) => string): Rec
 
 const fromYaml = ({ yaml, ...preset }: PresetDocument): Preset => ({ ...preset, document: parseYaml(yaml) as Record<string, unknown> });
 
+/** A safe preset with what it claims to survive: in its fields, and said in its description (what `mqsim show` prints). */
+function withClaim(preset: Preset): Preset {
+  const claim = SAFETY_CLAIMS[preset.name];
+  if (claim === undefined) return preset;
+  const missing = FAULT_KINDS.filter((kind) => !claim.survives.includes(kind));
+  const said = `Safe against ${describeKinds(claim.survives)}${missing.length === 0 ? "." : `; not against ${describeKinds(missing)}: ${claim.notSafeAgainst ?? ""}.`}`;
+  const description = typeof preset.document["description"] === "string" ? `${preset.document["description"]} ${said}` : said;
+  return { ...preset, survives: claim.survives, ...(claim.notSafeAgainst === undefined ? {} : { notSafeAgainst: claim.notSafeAgainst }), document: { ...preset.document, description } };
+}
+
 export const PRESETS: readonly Preset[] = [
   ...HAND_WRITTEN_PRESETS.map(fromYaml),
   ...KAFKA_ANOMALIES.flatMap((anomaly) => [anomalyPreset(anomaly, "unsafe"), anomalyPreset(anomaly, "safe")]),
   ...RABBITMQ_PRESETS.map(fromYaml),
-];
+].map(withClaim);
 
 export function presetNamed(name: string): Preset | undefined {
   return PRESETS.find((preset) => preset.name === name);

@@ -20,7 +20,9 @@ import { checkBudgets } from "./budget-check.js";
 import { estimateRun } from "./run-estimate.js";
 import { z } from "zod";
 import { CHECKER_NAMES, type CheckerName } from "../checks/violation.js";
+import { CLIENT_TRAFFIC } from "../systems/rabbitmq/client-connection.js";
 import { rabbitNodeNames } from "../systems/rabbitmq/cluster.js";
+import { CLUSTER_TRAFFIC } from "../systems/rabbitmq/node-link.js";
 import {
   budgetsSchema,
   BUDGETS_DEFAULT,
@@ -274,7 +276,7 @@ export function checkRabbitReferences(scenario: RabbitScenario, ctx: z.Refinemen
     const consumer = scenario.consumers[k]!;
     for (const name of names) clientNode(name, consumer.name === undefined ? ["consumers", k] : ["consumers", k, "name"], consumer.name ?? name);
   });
-  checkFaults(scenario.faults, scenario.duration, nodes, issue);
+  checkFaults(scenario.faults, scenario.duration, nodes, [CLUSTER_TRAFFIC, CLIENT_TRAFFIC], issue);
   checkBudgets(scenario, estimateRun(scenario), issue);
 }
 

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { MESSAGE_BYTES_MAX } from "../clients/message-size.js";
+import { closest } from "./issue-messages.js";
 import { formatDurationNs, parseBandwidthBytesPerSec, parseDurationNs, parseRatePerSec, parseSizeBytes, UNIT_VALUE_MAX } from "./units.js";
 
 /** The longest text a value with a unit may be ("1.5GiB" needs a handful of characters). */
@@ -255,14 +256,25 @@ export function clientNames(base: string, count: number): string[] {
   return count === 1 ? [base] : Array.from({ length: count }, (_, n) => `${base}-${n + 1}`);
 }
 
-/** Every fault happens within the workload and names nodes that exist. */
-export function checkFaults(faults: readonly ScenarioFault[], durationNs: number, nodes: ReadonlySet<string>, issue: IssueAt): void {
+/**
+ * Every fault happens within the workload, names nodes that exist, and
+ * scopes partitions to traffic classes the system has: a misspelt class
+ * would cut nothing, without a word.
+ */
+export function checkFaults(faults: readonly ScenarioFault[], durationNs: number, nodes: ReadonlySet<string>, trafficClasses: readonly string[], issue: IssueAt): void {
   const duration = formatDurationNs(durationNs);
   const nodeList = someOf(nodes);
   faults.forEach((fault, k) => {
     if (fault.at >= durationNs) issue(["faults", k, "at"], `expected a time before the end of \`duration\` (${duration}; everything heals then), got ${formatDurationNs(fault.at)}`, formatDurationNs(fault.at));
     const named: [(string | number)[], string][] = "node" in fault ? [[["node"], fault.node]] : fault.verb === "partition" ? partitionNodes(fault.spec) : [];
     for (const [path, name] of named) if (!nodes.has(name)) issue(["faults", k, ...path], `expected a node name among ${nodeList}, got "${name}"`, name);
+    if (fault.verb === "partition") {
+      fault.spec.classes?.forEach((name, n) => {
+        if (trafficClasses.includes(name)) return;
+        const suggestion = closest(name, trafficClasses);
+        issue(["faults", k, "spec", "classes", n], `expected a traffic class of this system (${trafficClasses.join(", ")}), got "${name}"${suggestion === undefined ? "" : ` (did you mean "${suggestion}"?)`}`, name);
+      });
+    }
   });
 }
 

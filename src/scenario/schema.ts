@@ -17,6 +17,7 @@ import { z } from "zod";
 import { CHECKER_NAMES } from "../checks/violation.js";
 import { resolveConsumerConfig } from "../systems/kafka/consumer-config.js";
 import { resolveProducerConfig } from "../systems/kafka/producer-config.js";
+import { CONTROLLER_CLASS, DATA_CLASS } from "../systems/kafka/protocol.js";
 import { kafkaBrokerConfigSchema, kafkaConsumerConfigSchema, kafkaProducerConfigSchema } from "../systems/kafka/config-schema.js";
 import { checkRabbitReferences, rabbitScenarioSchema, type RabbitScenario } from "./rabbitmq-schema.js";
 import {
@@ -209,7 +210,7 @@ function checkReferences(scenario: KafkaScenario, ctx: z.RefinementCtx): void {
   consumerNodeNames(scenario).forEach((names, k) => {
     for (const name of names) clientNode(name, ["consumers", k, "group"], scenario.consumers[k]!.group);
   });
-  checkFaults(scenario.faults, scenario.duration, nodes, issue);
+  checkFaults(scenario.faults, scenario.duration, nodes, [DATA_CLASS, CONTROLLER_CLASS], issue);
   checkBudgets(scenario, estimateRun(scenario), issue);
   const minIsr = scenario.config["min.insync.replicas"];
   if (minIsr !== undefined) {

@@ -3,6 +3,7 @@
  * the scenario with its own search seed. Plain JSON in and out, so it runs
  * the same in a worker thread or in-process.
  */
+import type { FaultKind } from "../faults/fault-kinds.js";
 import type { FaultSchedule } from "../faults/fault.js";
 import { checkScenario } from "../scenario/check-scenario.js";
 import { validateScenario } from "../scenario/load.js";
@@ -14,7 +15,7 @@ export interface CheckTask {
   runs: number;
   searchSeed: number;
   faultsMax: number;
-  withPowerLoss: boolean;
+  faultKinds: readonly FaultKind[];
 }
 
 export interface CheckSliceResult {
@@ -29,7 +30,7 @@ export interface CheckSliceResult {
 export function runCheckTask(task: CheckTask): CheckSliceResult {
   const loaded = validateScenario(task.document);
   if (!loaded.ok) throw new Error(`check: the scenario is invalid in the worker: ${loaded.problems[0]?.message ?? ""}`);
-  const search = checkScenario(loaded.scenario, { runs: task.runs, searchSeed: task.searchSeed, faultsMax: task.faultsMax, withPowerLoss: task.withPowerLoss });
+  const search = checkScenario(loaded.scenario, { runs: task.runs, searchSeed: task.searchSeed, faultsMax: task.faultsMax, faultKinds: task.faultKinds });
   return {
     searchSeed: task.searchSeed,
     found: search.found,

@@ -6,6 +6,7 @@
  * thread timing; it replays with that search's seed and path.
  */
 import Tinypool from "tinypool";
+import type { FaultKind } from "../faults/fault-kinds.js";
 import { runCheckTask, type CheckSliceResult, type CheckTask } from "./check-task.js";
 import { workerEntry } from "./run-sweep.js";
 
@@ -20,7 +21,7 @@ export interface ParallelCheckResult {
  * `workers` searches; `threads` (default: as many) run them, so a search
  * split over fewer cores than searches gives the same answer, only later.
  */
-export async function parallelCheck(document: unknown, options: { runs: number; searchSeed: number; faultsMax: number; withPowerLoss: boolean; workers: number; threads?: number }): Promise<ParallelCheckResult> {
+export async function parallelCheck(document: unknown, options: { runs: number; searchSeed: number; faultsMax: number; faultKinds: readonly FaultKind[]; workers: number; threads?: number }): Promise<ParallelCheckResult> {
   const workers = Math.max(1, Math.min(options.workers, options.runs));
   const threads = Math.max(1, Math.min(workers, options.threads ?? workers));
   const tasks: CheckTask[] = Array.from({ length: workers }, (_, k) => ({
@@ -29,7 +30,7 @@ export async function parallelCheck(document: unknown, options: { runs: number; 
     runs: Math.floor(options.runs / workers) + (k < options.runs % workers ? 1 : 0),
     searchSeed: options.searchSeed + k,
     faultsMax: options.faultsMax,
-    withPowerLoss: options.withPowerLoss,
+    faultKinds: options.faultKinds,
   }));
   let slices: CheckSliceResult[];
   if (workers === 1) slices = tasks.map(runCheckTask);
