@@ -59,4 +59,28 @@ describe("mqsim refuses what it cannot do, before running", () => {
     expect(stderr).not.toMatch(STACK_LINE);
     expect(code).toBe(141);
   });
+
+  it("scenario text cannot drive the terminal: a description's escape sequences are printed as escapes", async () => {
+    const file = join(root, "escapes.json");
+    writeFileSync(
+      file,
+      JSON.stringify({ system: "kafka", description: "\u001b]0;owned\u0007\u001b[31mred\u009b2J", duration: "1s", cluster: { brokers: 1 }, topics: [{ name: "t", partitions: 1, replicationFactor: 1 }] }),
+    );
+    const run = await mqsim("run", file);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toMatch(/[\u001b\u0007\u009b]/);
+    // YAML writes ESC as \\e; the C1 CSI it would pass through raw is escaped on the way out.
+    expect(run.stdout).toContain("owned");
+    expect(run.stdout).toContain("\\x9b2J");
+  });
+
+  it("check searches what a safe preset claims to survive, and says what it left out and why", async () => {
+    const run = await mqsim("check", "r3-safe", "--runs", "5");
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^no counterexample in 5 generated fault schedules of process crashes and pauses/);
+    expect(run.stdout).toMatch(/not searched: network partitions and power losses — with cluster_partition_handling ignore/);
+    const bad = await mqsim("check", "r3-safe", "--faults", "crash,meteor");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--faults: expected fault kinds among crash, pause, partition, power-loss/);
+  });
 });
