@@ -47,7 +47,7 @@ function budgetFlagsOf(flags: { maxEvents?: number; maxMemory?: number }): { max
 function withBudgetFlags(command: Command): Command {
   return command
     .option("--max-events <n>", "events budget: replaces the scenario's budgets.maxEvents", parseInteger("--max-events", 1_000, 10_000_000_000))
-    .option("--max-memory <size>", "memory budget, e.g. 4GiB: replaces the scenario's budgets.maxMemory (default 2GiB)", parseMemory);
+    .option("--max-memory <size>", "memory budget, e.g. 4GiB: replaces the scenario's budgets.maxMemory (default 1GiB)", parseMemory);
 }
 
 function parseKinds(text: string): FaultKind[] {

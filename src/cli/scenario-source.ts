@@ -8,6 +8,7 @@ import { getHeapStatistics } from "node:v8";
 import { parse as parseYaml } from "yaml";
 import { formatProblems, loadScenarioText, SCENARIO_ALIAS_MAX, validateScenario, withBudgetOverrides, type BudgetOverrides } from "../scenario/load.js";
 import { PRESETS, presetNamed } from "../scenario/presets.js";
+import { estimateRun } from "../scenario/run-estimate.js";
 import type { Scenario } from "../scenario/schema.js";
 
 export type ScenarioSource = { ok: true; scenario: Scenario; label: string; document: unknown } | { ok: false; message: string };
@@ -56,18 +57,33 @@ function hasOverrides(overrides: BudgetOverrides): boolean {
 }
 
 /**
- * A memory budget above what this Node process may allocate would end in
- * out-of-memory, not in the budget's clean stop: refuse it, and say how to
- * give Node more (its heap limit depends on the machine; the run's result
- * does not).
+ * The heap this Node process may fill with a run's retained state: V8's
+ * limit with room for the garbage collector (a run's peak heap is about
+ * twice what it retains).
+ */
+const HEAP_USABLE_SHARE = 0.6;
+
+/**
+ * A run estimated past what this Node process can hold would end in
+ * out-of-memory, not in its budget's clean stop: refuse it, and say how to
+ * give Node more (its heap limit depends on the machine). A memory budget
+ * above what this process can hold is lowered to it, said on stderr, so the
+ * budget stops the run before V8 does (replay elsewhere with --max-memory
+ * at the printed value to get the same run).
  */
 function fitsThisProcess(loaded: Extract<ScenarioSource, { ok: true }>): ScenarioSource {
-  const heapLimitBytes = getHeapStatistics().heap_size_limit;
-  const maxMemory = loaded.scenario.budgets.maxMemory;
-  if (maxMemory <= heapLimitBytes) return loaded;
+  const usableBytes = Math.floor(getHeapStatistics().heap_size_limit * HEAP_USABLE_SHARE);
   const gib = (bytes: number): string => `${(bytes / 1_073_741_824).toFixed(1)}GiB`;
-  return {
-    ok: false,
-    message: `${loaded.label}: budgets.maxMemory (${gib(maxMemory)}) is more than this Node process may use (a ${gib(heapLimitBytes)} heap): lower it (--max-memory), or give Node more with NODE_OPTIONS=--max-old-space-size=${Math.ceil(maxMemory / 1_048_576) + 512}`,
-  };
+  const estimated = estimateRun(loaded.scenario).memoryBytes;
+  if (estimated > usableBytes) {
+    return {
+      ok: false,
+      message: `${loaded.label}: this run is estimated to fill ~${gib(estimated)} of heap, more than this Node process can hold (${gib(usableBytes)} of its heap): give Node more with NODE_OPTIONS=--max-old-space-size=${Math.ceil(estimated / HEAP_USABLE_SHARE / 1_048_576)}, or shorten the run`,
+    };
+  }
+  const budget = loaded.scenario.budgets.maxMemory;
+  if (budget <= usableBytes) return loaded;
+  process.stderr.write(`mqsim: budgets.maxMemory ${gib(budget)} is more than this Node process can hold; the run stops at ${gib(usableBytes)} instead (--max-memory ${usableBytes} reproduces it elsewhere)\n`);
+  const scenario = { ...loaded.scenario, budgets: { ...loaded.scenario.budgets, maxMemory: usableBytes } } as Scenario;
+  return { ...loaded, scenario, document: withBudgetOverrides(loaded.document, { maxMemory: usableBytes }) };
 }

@@ -206,13 +206,13 @@ describe("problem messages: each at its exact path, saying what was expected and
     expect(problems.map((problem) => problem.path)).toEqual(["budgets.maxEvents", "budgets.maxMemory"]);
     expect(problems[0]!.message).toMatch(/^expected a budget for the ~[\d.]+ billion events this run is estimated to take .*raise budgets.maxEvents \(--max-events\)$/);
     expect(problems[1]!.message).toMatch(/^expected room for the ~[\d.]+GiB this run is estimated to fill/);
-    expect(problems[1]!.given).toBe('"2.0GiB"');
+    expect(problems[1]!.given).toBe('"1.0GiB"');
     const bigCluster = ["system: kafka", "duration: 1h", "cluster: { brokers: 64 }", "topics: [{ name: t, partitions: 128, replicationFactor: 3 }]", "producers: [{ topic: t, rate: 1M/s }]"].join("\n");
     expect(problemsOf(loadScenarioText(bigCluster)).map((problem) => problem.path)).toEqual(["budgets.maxEvents", "budgets.maxMemory"]);
     // The same budgets given apart (the CLI's --max-events / --max-memory) replace the document's.
     expect(problemsOf(loadScenarioText(failoverWith(() => {}), "f", { maxEvents: 1_000 })).map((problem) => problem.path)).toEqual(["budgets.maxEvents"]);
     expect(loadScenarioText(failoverWith(() => {}), "f", { maxMemory: "1GiB" }).ok).toBe(true);
-    expect(onlyProblem(failoverWith((doc) => (doc["budgets"].maxMemory = "1MiB")))).toMatchObject({ path: "budgets.maxMemory", message: 'expected a memory budget of at least 128MiB, such as "2GiB"' });
+    expect(onlyProblem(failoverWith((doc) => (doc["budgets"].maxMemory = "1MiB")))).toMatchObject({ path: "budgets.maxMemory", message: 'expected a memory budget of at least 128MiB, such as "1GiB"' });
   });
 
   it("a partition scoped to a traffic class the system does not have (a typo would cut nothing), with a did-you-mean", () => {

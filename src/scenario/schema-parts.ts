@@ -188,8 +188,12 @@ export const machineFields = {
   latency: latencySchema.default(150_000),
 };
 
-/** The heap a run may fill by default: within Node's default heap on a laptop with 8 GB (about 2–4 GB). */
-export const MAX_MEMORY_DEFAULT_BYTES = 2 * 1_073_741_824;
+/**
+ * The heap a run may fill by default: 1 GiB retained (about 7 million history
+ * records), which peaks near 2 GiB with the garbage collector's room, within
+ * Node's default heap on a laptop with 8 GB of memory (about 2 GB).
+ */
+export const MAX_MEMORY_DEFAULT_BYTES = 1_073_741_824;
 /** The least memory budget: a run's baseline alone is tens of megabytes. */
 const MAX_MEMORY_MIN_BYTES = 128 * 1_048_576;
 
@@ -199,7 +203,7 @@ export const budgetsSchema = z.strictObject({
   convergeWithin: durationSchema.default(120_000_000_000),
   /** The heap the run's history and state may fill; a run estimated past it is refused, and a run that reaches it stops. */
   maxMemory: sizeSchema
-    .superRefine(refuseUnless((bytes: number) => bytes >= MAX_MEMORY_MIN_BYTES, () => 'expected a memory budget of at least 128MiB, such as "2GiB"', (bytes) => `${bytes}`))
+    .superRefine(refuseUnless((bytes: number) => bytes >= MAX_MEMORY_MIN_BYTES, () => 'expected a memory budget of at least 128MiB, such as "1GiB"', (bytes) => `${bytes}`))
     .default(MAX_MEMORY_DEFAULT_BYTES),
 });
 
