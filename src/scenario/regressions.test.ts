@@ -15,6 +15,8 @@ const FOLDER = join(import.meta.dirname, "regressions");
 /** Each file: the marks the run must hit, beside the seed it replays from. */
 const EXPECTED: Record<string, { seed: number; marks: string[] }> = {
   "c9-partition-loss.yaml": { seed: 0, marks: ["kafka.produce.out-of-order", "kafka.leader.failover"] },
+  "kip279-safe.yaml": { seed: 3, marks: ["kafka.truncate"] },
+  "kip279-acks1.yaml": { seed: 3, marks: ["kafka.truncate"] },
 };
 
 describe("regression scenarios", () => {

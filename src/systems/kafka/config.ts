@@ -12,7 +12,19 @@ export type TruncationMode =
    * (KIP-101's first scenario).
    */
   | "high-watermark"
-  /** KIP-101 / KIP-279: ask the leader for the end offset of the follower's latest epoch. */
+  /**
+   * KIP-101 without KIP-279 (Kafka 0.11 to 1.x): ask the leader where the
+   * follower's latest epoch ends, and truncate to that or the follower's own
+   * log end. Ignores which epoch the leader answered for, so after a leader
+   * ping-pong replicas stay divergent (KIP-279's scenario).
+   */
+  | "leader-epoch-kip101"
+  /**
+   * KIP-101 with KIP-279 (Kafka 2.0+, AbstractFetcherThread.getOffsetTruncationState):
+   * truncate to the smaller of the leader's and the follower's own end
+   * offset for the epoch the leader answered for, asking again while the
+   * follower does not know that epoch.
+   */
   | "leader-epoch";
 
 export interface KafkaBrokerConfig {
@@ -36,7 +48,7 @@ export interface KafkaBrokerConfig {
   "log.flush.interval.messages": number;
   /** fsync the log at least this often (default: never). */
   "log.flush.interval.ms": number;
-  /** mqsim's switch between pre- and post-KIP-101 truncation. */
+  /** mqsim's switch between truncation before KIP-101, KIP-101 alone, and KIP-101 with KIP-279 (the default). */
   "mqsim.truncation": TruncationMode;
   /**
    * What the controller does when a broker heartbeats with a new broker epoch

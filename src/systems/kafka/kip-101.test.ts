@@ -11,6 +11,7 @@ import { buildKafkaCluster } from "./cluster.js";
 import { convergence, finalLogs } from "./cluster-state.js";
 import { PeerLink } from "./peer-link.js";
 import { DATA_CLASS, DATA_PORT, type ProduceResponse } from "./protocol.js";
+import { failedChecks, runKafka } from "./run.js";
 
 function runKip101(truncation: TruncationMode): { acked: number; committedAfter: number; truncations: number; converged: boolean } {
   const kernel = new Kernel({ seed: 101 });
@@ -68,5 +69,47 @@ describe("K4: KIP-101 truncation", () => {
     expect(result.acked).toBe(10);
     expect(result.committedAfter).toBe(10);
     expect(result.converged).toBe(true);
+  });
+});
+
+/**
+ * KIP-279, Experiment B of the 2026-12 model review: leadership moves b1 →
+ * b3 → … while b2 holds a tail of epoch 2 that b3 never had. With KIP-101
+ * alone b2 truncates to min(the leader's end of epoch 1, its own log end)
+ * and keeps its epoch-2 records on top of the leader's epoch-1 ones: the
+ * replicas stay divergent. With KIP-279 it cuts where its own epoch 1 ends.
+ */
+describe("KIP-279: truncation by the epoch the leader answered for", () => {
+  function kip279(truncation: TruncationMode) {
+    const SECOND = 1_000_000_000;
+    return runKafka({
+      seed: 3,
+      cluster: { brokers: 3, disk: "nvme", topics: [{ name: "t", partitions: 1, replicationFactor: 3 }], config: { "min.insync.replicas": 1, "mqsim.truncation": truncation } },
+      producers: [{ name: "p1", topic: "t", partitions: 1, messagesPerSecond: 200, messagesPerSend: 1, bytesPerMessage: 100, config: { acks: 1, "linger.ms": 0 } }],
+      faults: [
+        { atNs: 2 * SECOND, verb: "partition", name: "cutB2", spec: { kind: "isolate", nodes: ["b2"], classes: [DATA_CLASS] } },
+        { atNs: 4 * SECOND, verb: "partition", name: "cutB1", spec: { kind: "isolate", nodes: ["b1"] } },
+        { atNs: 4 * SECOND, verb: "heal", name: "cutB2" },
+        { atNs: 4 * SECOND, verb: "partition", name: "cutB3", spec: { kind: "isolate", nodes: ["b3"], classes: [DATA_CLASS] } },
+        { atNs: 16 * SECOND, verb: "processCrash", node: "b2" },
+        { atNs: 27 * SECOND, verb: "heal", name: "cutB1" },
+        { atNs: 27 * SECOND, verb: "heal", name: "cutB3" },
+        { atNs: 28 * SECOND, verb: "restart", node: "b2" },
+      ],
+      faultPhaseNs: 30 * SECOND,
+      convergeNsMax: 60 * SECOND,
+    });
+  }
+
+  it("KIP-101 alone (mqsim.truncation: leader-epoch-kip101) leaves replicas divergent by hundreds of positions", () => {
+    const divergence = kip279("leader-epoch-kip101").checks.find((check) => check.check === "divergence")!;
+    expect(divergence.ok).toBe(false);
+    expect(divergence.counts["divergent"]).toBeGreaterThan(100);
+  });
+
+  it("with KIP-279 (the default) the replicas agree", () => {
+    const result = kip279("leader-epoch");
+    expect(failedChecks(result, ["divergence"])).toEqual([]);
+    expect(result.liveness.isConverged).toBe(true);
   });
 });

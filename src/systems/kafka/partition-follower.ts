@@ -1,8 +1,9 @@
 /**
  * The follower side of a partition replica: Kafka's replica fetcher for one
  * partition. On a new leader it truncates where its log may diverge from the
- * leader's (to its high watermark before KIP-101; after KIP-101/279 it asks
- * the leader with OffsetsForLeaderEpoch where its latest epoch ends), then
+ * leader's (to its high watermark before KIP-101; after KIP-101 it asks the
+ * leader with OffsetsForLeaderEpoch where its latest epoch ends, and with
+ * KIP-279 walks back through epochs it shares with the leader), then
  * fetches in a loop, appends what comes back and takes the leader's high
  * watermark, capped by its own log end. A fetch that triggered a synchronous
  * flush (log.flush.interval.messages) holds the next fetch until the fsync
@@ -16,6 +17,7 @@
 import { assert } from "../../kernel/assert.js";
 import { msToNs } from "./config.js";
 import type { PartitionLog } from "./partition-log.js";
+import { truncationPoint } from "./truncation-point.js";
 import type { ReplicaHost } from "./partition-replica.js";
 import { PeerLink, type PeerLinkListener } from "./peer-link.js";
 import { DATA_CLASS, DATA_PORT, type KafkaMessage } from "./protocol.js";
@@ -99,9 +101,11 @@ export class PartitionFollower implements PeerLinkListener {
     this.isFetchInFlight = false;
     if (message.kind === "offsets-for-leader-epoch-response") {
       if (message.error !== "NONE") return void this.host.node.after(FETCH_BACKOFF_NS, this.onFetchRetryBound);
-      // KIP-101/279: cut where our history and the leader's part ways.
-      this.replica.truncateTo(Math.min(message.endOffset, log.logEndOffset));
-      this.needsEpochTruncation = false;
+      const { offset, isComplete } = truncationPoint(log, this.replica.highWatermark(), this.host.config["mqsim.truncation"], message.leaderEpoch, message.endOffset);
+      if (!isComplete) this.host.world.kernel.marks.hit("kafka.truncate.epoch-walk-back");
+      this.replica.truncateTo(offset);
+      // Not complete: we did not know the epoch the leader answered for; ask again with our (now older) latest epoch.
+      this.needsEpochTruncation = !isComplete;
       return this.sendFetch();
     }
     if (message.kind !== "fetch-response") return;

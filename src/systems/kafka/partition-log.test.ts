@@ -29,21 +29,41 @@ describe("partition log", () => {
     expect(() => log.append(batch(10, 1, 1))).toThrow(/log end is 9/);
   });
 
-  it("keeps the leader-epoch cache and answers OffsetsForLeaderEpoch like KIP-101", () => {
+  it("keeps the leader-epoch cache and answers OffsetsForLeaderEpoch as Kafka's LeaderEpochFileCache.endOffsetFor", () => {
     const { world } = setup();
     const log = new PartitionLog(world.disk("n1"), "p/log");
-    log.append(batch(0, 2, 0));
+    expect(log.endOffsetForEpoch(0)).toEqual({ epoch: -1, endOffset: -1 });
+    log.append(batch(0, 2, 1));
     log.append(batch(2, 2, 2));
     log.append(batch(4, 2, 5));
     expect(log.latestEpoch).toBe(5);
-    expect(log.endOffsetForEpoch(0)).toEqual({ epoch: 0, endOffset: 2 });
-    // Epoch 1 never led here: the answer is for the largest epoch below it.
-    expect(log.endOffsetForEpoch(1)).toEqual({ epoch: 0, endOffset: 2 });
-    expect(log.endOffsetForEpoch(2)).toEqual({ epoch: 2, endOffset: 4 });
-    expect(log.endOffsetForEpoch(7)).toEqual({ epoch: 5, endOffset: 6 });
+    // Older than every known epoch: the requested epoch, ending where the first known one starts.
+    expect(log.endOffsetForEpoch(0)).toEqual({ epoch: 0, endOffset: 0 });
+    expect(log.endOffsetForEpoch(1)).toEqual({ epoch: 1, endOffset: 2 });
+    // Epoch 3 never led here: the answer is for the largest epoch below it.
+    expect(log.endOffsetForEpoch(3)).toEqual({ epoch: 2, endOffset: 4 });
+    // The latest epoch ends at the log end; past every known epoch, and -1, are undefined.
+    expect(log.endOffsetForEpoch(5)).toEqual({ epoch: 5, endOffset: 6 });
+    expect(log.endOffsetForEpoch(7)).toEqual({ epoch: -1, endOffset: -1 });
+    expect(log.endOffsetForEpoch(-1)).toEqual({ epoch: -1, endOffset: -1 });
     expect(log.truncateTo(3)).toBe(2);
     expect(log.logEndOffset).toBe(2);
-    expect(log.latestEpoch).toBe(0);
+    expect(log.latestEpoch).toBe(1);
+  });
+
+  it("records a new leader's epoch at its log end before any batch, and lets an older epoch's batches replace an epoch never written", () => {
+    const { world } = setup();
+    const log = new PartitionLog(world.disk("n1"), "p/log");
+    log.append(batch(0, 4, 1));
+    log.assignEpoch(3, 4);
+    expect(log.endOffsetForEpoch(1)).toEqual({ epoch: 1, endOffset: 4 });
+    expect(log.endOffsetForEpoch(3)).toEqual({ epoch: 3, endOffset: 4 });
+    // It stepped down without writing; the new leader's log has epoch 2 from offset 4.
+    expect(log.append(batch(4, 2, 2))).toBe("ok");
+    expect(log.latestEpoch).toBe(2);
+    expect(log.endOffsetForEpoch(1)).toEqual({ epoch: 1, endOffset: 4 });
+    // But an epoch that holds batches cannot be appended under.
+    expect(() => log.append(batch(6, 1, 1))).toThrow(/append of epoch 1 after epoch 2/);
   });
 
   it("recovers from the disk: a process crash keeps unflushed batches, a power loss keeps only flushed ones", () => {

@@ -34,6 +34,11 @@ export interface RecordBatch {
 
 export type LogAppendResult = "ok" | "disk-full";
 
+/** Kafka's RecordBatch.NO_PARTITION_LEADER_EPOCH / UNDEFINED_EPOCH_OFFSET. */
+export const UNDEFINED_EPOCH = -1;
+export const UNDEFINED_EPOCH_OFFSET = -1;
+const UNDEFINED_EPOCH_END = { epoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH_OFFSET } as const;
+
 export class PartitionLog {
   private readonly disk: Disk;
   private readonly file: DiskFile<RecordBatch>;
@@ -74,6 +79,11 @@ export class PartitionLog {
   append(batch: RecordBatch): LogAppendResult {
     if (!(batch.baseOffset === this.logEndOffset)) assert(false, `append at ${batch.baseOffset}, log end is ${this.logEndOffset}`);
     assert(batch.count > 0 && batch.bytes > 0, "a batch holds at least one record and one byte");
+    // An epoch assigned but never written (a leader that stepped down before
+    // appending) gives way to an older epoch's batches at its start, as Kafka's
+    // LeaderEpochFileCache.assign drops non-monotonic entries; an epoch that
+    // holds batches must have been truncated away first.
+    if (batch.leaderEpoch < this.latestEpoch) this.truncateEpochsFromEnd(batch.baseOffset);
     if (!(batch.leaderEpoch >= this.latestEpoch)) assert(false, `append of epoch ${batch.leaderEpoch} after epoch ${this.latestEpoch}`);
     if (this.disk.append(this.file, batch, batch.bytes) !== "ok") return "disk-full";
     this.batchesList.push(batch);
@@ -98,7 +108,7 @@ export class PartitionLog {
     const dropped = this.batchesList.length - keep;
     this.batchesList.length = keep;
     this.disk.truncate(this.file, keep);
-    this.rebuildEpochCache();
+    this.truncateEpochsFromEnd(this.logEndOffset);
     return dropped;
   }
 
@@ -121,17 +131,35 @@ export class PartitionLog {
   }
 
   /**
-   * OffsetsForLeaderEpoch (KIP-101): the end offset of `epoch` in this log —
-   * the start offset of the first larger epoch, or the LEO if `epoch` is the
-   * latest. Returns the largest epoch <= the one asked for, as Kafka does, so
-   * the follower truncates to the right place even if it never saw `epoch`.
+   * The leader-epoch cache's answer to OffsetsForLeaderEpoch for `epoch`
+   * (Kafka's LeaderEpochFileCache.endOffsetFor): for the latest epoch, the
+   * log end; for an older one, the largest known epoch <= it and the start
+   * offset of the next epoch; for one older than every known epoch, the
+   * start of the first; UNDEFINED (-1, -1) for -1, for an epoch past every
+   * known one, and when the cache is empty.
    */
   endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
-    let index = -1;
-    for (let i = 0; i < this.epochs.length; i++) if (this.epochs[i]! <= epoch) index = i;
-    if (index < 0) return { epoch: -1, endOffset: this.epochs.length === 0 ? this.logEndOffset : this.epochStartOffsets[0]! };
-    const next = index + 1 < this.epochs.length ? this.epochStartOffsets[index + 1]! : this.logEndOffset;
-    return { epoch: this.epochs[index]!, endOffset: next };
+    const latest = this.latestEpoch;
+    if (epoch === UNDEFINED_EPOCH || latest === UNDEFINED_EPOCH) return UNDEFINED_EPOCH_END;
+    if (epoch === latest) return { epoch, endOffset: this.logEndOffset };
+    let floor = -1;
+    for (let i = 0; i < this.epochs.length; i++) if (this.epochs[i]! <= epoch) floor = i;
+    if (floor === this.epochs.length - 1) return UNDEFINED_EPOCH_END;
+    const higherStart = this.epochStartOffsets[floor + 1]!;
+    return { epoch: floor < 0 ? epoch : this.epochs[floor]!, endOffset: higherStart };
+  }
+
+  /**
+   * A new leader records its epoch as starting at its log end before it
+   * appends anything (Kafka's Partition.makeLeader assigns
+   * leaderEpochStartOffset), so OffsetsForLeaderEpoch answers followers
+   * correctly even while the new epoch holds no batch.
+   */
+  assignEpoch(epoch: number, startOffset: number): void {
+    if (epoch <= this.latestEpoch) return;
+    assert(startOffset === this.logEndOffset, `epoch ${epoch} assigned at ${startOffset}, log end is ${this.logEndOffset}`);
+    this.epochs.push(epoch);
+    this.epochStartOffsets.push(startOffset);
   }
 
   /** One past the last offset of the batch holding `offset`, or -1 if no batch holds it. */
@@ -172,6 +200,14 @@ export class PartitionLog {
       this.epochs.push(batch.leaderEpoch);
       this.epochStartOffsets.push(batch.baseOffset);
     }
+  }
+
+  /** Kafka's LeaderEpochFileCache.truncateFromEnd: epochs that start at or past the new log end go. */
+  private truncateEpochsFromEnd(endOffset: number): void {
+    let keep = this.epochs.length;
+    while (keep > 0 && this.epochStartOffsets[keep - 1]! >= endOffset) keep--;
+    this.epochs.length = keep;
+    this.epochStartOffsets.length = keep;
   }
 
   private rebuildEpochCache(): void {

@@ -149,6 +149,7 @@ export class PartitionReplica {
   private becomeLeader(): void {
     this.follower.stop();
     this.role = "leader";
+    this.log.assignEpoch(this.state.leaderEpoch, this.log.logEndOffset);
     this.host.world.kernel.trace.record("kafka.become-leader", `${this.host.node.name}:${this.topicPartition}`, this.state.leaderEpoch, this.log.logEndOffset);
     this.followers.clear();
     const now = this.host.node.now;
