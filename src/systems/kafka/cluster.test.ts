@@ -111,7 +111,7 @@ describe("kafka cluster: replication, election, ISR", () => {
     expect(responses.map((response) => response.error)).toEqual(["NOT_ENOUGH_REPLICAS"]);
   });
 
-  it("acks=all waits for the ISR; if the ISR shrinks below min.insync.replicas meanwhile, the write fails after append", () => {
+  it("acks=all waits for the ISR; if the ISR shrinks below min.insync.replicas meanwhile, the high watermark stands still and the write times out (Kafka 3.7+)", () => {
     const { kernel, c } = cluster();
     kernel.scheduler.run({ untilNs: 2_000_000_000 });
     // Followers can no longer fetch; their controller sessions stay up.
@@ -122,7 +122,10 @@ describe("kafka cluster: replication, election, ISR", () => {
     expect(responses).toEqual([]);
     kernel.scheduler.run({ untilNs: 6_000_000_000 });
     expect(state(c).isr).toEqual(["b1"]);
-    expect(responses.map((response) => response.error)).toEqual(["NOT_ENOUGH_REPLICAS_AFTER_APPEND"]);
+    // Before KAFKA-15583 the high watermark moved with the leader alone and the answer was NOT_ENOUGH_REPLICAS_AFTER_APPEND.
+    expect(c.brokers.get("b1")!.replica(TP)!.highWatermark).toBe(0);
+    kernel.scheduler.run({ untilNs: 10_000_000_000 });
+    expect(responses.map((response) => response.error)).toEqual(["REQUEST_TIMED_OUT"]);
   });
 
   it("a leader that restarts within its session timeout does not resume leadership with a shortened log", () => {

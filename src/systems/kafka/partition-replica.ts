@@ -84,7 +84,8 @@ export class PartitionReplica {
   private readonly parked: DeadlineList<ParkedFetch>;
   /** Idempotent producers' last batches, for duplicate and sequence checks (leader only). */
   private readonly producers = new ProducerStateTable();
-  private isIsrChangePending = false;
+  /** The ISR an AlterPartition request in flight asks for (null: none): Kafka's PendingExpandIsr / PendingShrinkIsr. */
+  private pendingIsr: string[] | null = null;
   private messagesSinceFlush = 0;
   // Follower side.
   private readonly follower: PartitionFollower;
@@ -135,7 +136,7 @@ export class PartitionReplica {
     const me = this.host.node.name;
     const isNewEpoch = next.leaderEpoch !== this.state.leaderEpoch;
     this.state = { ...next, isr: [...next.isr], replicas: [...next.replicas] };
-    this.isIsrChangePending = false;
+    this.pendingIsr = null;
     if (next.leader === me) {
       if (isNewEpoch || this.role !== "leader") this.becomeLeader();
       else this.maybeAdvanceHighWatermark();
@@ -191,7 +192,7 @@ export class PartitionReplica {
 
   onProduce(endpoint: Endpoint, request: ProduceRequest): void {
     if (this.role !== "leader") return rejectProduce(endpoint, request, "NOT_LEADER_OR_FOLLOWER");
-    if (request.acks === -1 && this.state.isr.length < this.host.config["min.insync.replicas"]) {
+    if (request.acks === -1 && this.isUnderMinIsr()) {
       this.host.world.kernel.marks.hit("kafka.produce.not-enough-replicas");
       return rejectProduce(endpoint, request, "NOT_ENOUGH_REPLICAS");
     }
@@ -356,11 +357,17 @@ export class PartitionReplica {
     return Math.min(entry.endOffset, this.log.logEndOffset);
   }
 
-  /** The high watermark is the smallest log end offset in the ISR; it never goes back. */
+  /**
+   * The high watermark is the smallest log end offset in the maximal ISR (the
+   * committed one with a pending change's members kept: KIP-497); it never
+   * goes back, and it does not move at all while the ISR is below
+   * min.insync.replicas (KAFKA-15583, Kafka 3.7+), so consumers never read
+   * what acks=all producers were told failed.
+   */
   private maybeAdvanceHighWatermark(): void {
-    if (this.role !== "leader") return;
+    if (this.role !== "leader" || this.isUnderMinIsr()) return;
     let candidate = this.log.logEndOffset;
-    for (const member of this.state.isr) {
+    for (const member of this.maximalIsr()) {
       if (member === this.host.node.name) continue;
       const progress = this.followers.get(member);
       candidate = Math.min(candidate, progress === undefined ? -1 : progress.logEndOffset);
@@ -377,9 +384,27 @@ export class PartitionReplica {
     this.wakeParkedFetches();
   }
 
+  /** Kafka's effectiveMinIsr: min.insync.replicas, but never more than the replicas there are. */
+  private effectiveMinIsr(): number {
+    return Math.min(this.host.config["min.insync.replicas"], this.state.replicas.length);
+  }
+
+  /** Partition.isUnderMinIsr: the committed ISR is below the effective minimum. */
+  private isUnderMinIsr(): boolean {
+    return this.state.isr.length < this.effectiveMinIsr();
+  }
+
+  /** The committed ISR with the members of a pending change: an addition counts already, a removal not yet. */
+  private maximalIsr(): readonly string[] {
+    if (this.pendingIsr === null) return this.state.isr;
+    const union = [...this.state.isr];
+    for (const member of this.pendingIsr) if (!union.includes(member)) union.push(member);
+    return union;
+  }
+
   /** Answers the waiting produces whose high watermark (acks=all) and flush are both done. */
   private answerSettledProduces(): void {
-    const isIsrTooSmall = this.state.isr.length < this.host.config["min.insync.replicas"];
+    const isIsrTooSmall = this.maximalIsr().length < this.effectiveMinIsr();
     const still: PendingProduce[] = [];
     for (const produce of this.pending.items) {
       const isReplicated = !produce.requiresHighWatermark || produce.endOffset <= this.highWatermarkNow;
@@ -406,8 +431,8 @@ export class PartitionReplica {
   }
 
   private requestIsr(newIsr: string[]): void {
-    if (this.isIsrChangePending) return;
-    this.isIsrChangePending = this.host.sendToController({
+    if (this.pendingIsr !== null) return;
+    const isSent = this.host.sendToController({
       kind: "alter-partition",
       broker: this.host.node.name,
       brokerEpoch: this.host.brokerEpoch,
@@ -416,10 +441,11 @@ export class PartitionReplica {
       partitionEpoch: this.state.partitionEpoch,
       newIsr,
     });
+    if (isSent) this.pendingIsr = [...newIsr];
   }
 
   onAlterPartitionRejected(): void {
-    this.isIsrChangePending = false;
+    this.pendingIsr = null;
   }
 
   private respond(endpoint: Endpoint, message: KafkaMessage): void {

@@ -83,6 +83,28 @@ describe("kafka runs: history, final read, checks, liveness", () => {
     expect(flushed.liveness.isConverged).toBe(true);
   });
 
+  it("KAFKA-15583: the high watermark stands still while the ISR is below min.insync.replicas, so consumers read nothing until it recovers", () => {
+    const result = runKafka(
+      spec({
+        config: { "min.insync.replicas": 2 },
+        producers: [{ name: "p1", topic: "t", partitions: 1, messagesPerSecond: 1000, messagesPerSend: 10, bytesPerMessage: 100, config: { acks: 1 } }],
+        consumers: [{ name: "c1", group: "g", topics: ["t"], config: { "mqsim.commit": "after-process", "mqsim.processing.ms": 1 } }],
+        // Both followers stop fetching from 2 s to 12 s: after replica.lag.time.max.ms (2 s) the ISR is the leader alone.
+        faults: [
+          { atNs: 2 * SECOND, verb: "partition", name: "cut", spec: { kind: "isolate", nodes: ["b2", "b3"], classes: [DATA_CLASS] } },
+          { atNs: 12 * SECOND, verb: "heal", name: "cut" },
+        ],
+      }),
+    );
+    const marks = new Map(result.marks);
+    expect(marks.get("kafka.isr.shrink") ?? 0).toBeGreaterThan(0);
+    const delivered = result.history.events.filter((event) => event.type === "deliver" && event.group === "g");
+    // acks=1 writes went on at the leader, but none was readable while it was the only in-sync replica.
+    expect(delivered.filter((event) => event.timeNs > 6 * SECOND && event.timeNs < 12 * SECOND)).toEqual([]);
+    expect(result.liveness.isConverged).toBe(true);
+    expect(failedChecks(result, ["lost", "dirty-read", "divergence"])).toEqual([]);
+  });
+
   it("stops at its memory budget (history records), deterministically, as a liveness failure that says why", () => {
     const a = runKafka(spec({ historyRecordsMax: 500 }));
     const b = runKafka(spec({ historyRecordsMax: 500 }));
