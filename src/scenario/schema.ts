@@ -90,7 +90,7 @@ const consumerGroupSchema = z.strictObject({
   processingTime: distributionOf(durationSchema, "2ms").default({ kind: "constant", value: 1_000_000 }),
   /** A cap on what the group's members process together (a downstream database's capacity). */
   maxRate: positiveRateSchema.optional(),
-  commit: z.enum(["auto", "before-process", "after-process"]).default("after-process"),
+  commit: z.enum(["auto", "auto-async", "before-process", "after-process"]).default("after-process"),
   idempotent: z.boolean().default(false),
   /** When the group joins (claim C1: a group added mid-run). */
   startAt: durationSchema.default(0),

@@ -11,18 +11,22 @@ import { msToNs } from "./config.js";
 
 /**
  * When the application commits its position:
- * - "auto": enable.auto.commit: every auto.commit.interval.ms the consumer
- *   commits the position of what it has handed to the application, whether
- *   or not the application has finished with it (as with Kafka's auto-commit
- *   when records are processed off the poll thread): a crash can lose the
- *   records being processed, and repeats what was processed after the last
- *   commit;
+ * - "auto": enable.auto.commit as the Java consumer does it (the classic
+ *   protocol, ConsumerCoordinator.maybeAutoCommitOffsetsAsync at the end of
+ *   poll()): once auto.commit.interval.ms has passed, the next poll commits
+ *   what earlier polls returned. In a synchronous poll-process loop those
+ *   records are processed, so a crash repeats what came after the last
+ *   commit and never loses anything: at-least-once;
+ * - "auto-async": the timer-driven commit of records handed to the
+ *   application, processed or not (processing off the poll thread): a crash
+ *   loses the records being processed. Kafka's auto-commit with an
+ *   asynchronous handler; K12's second form;
  * - "before-process": commitSync of a batch's end offset, then processing:
  *   at-most-once — a crash in between skips the batch for good;
  * - "after-process": processing, then a commit: at-least-once — a crash in
  *   between delivers the batch again.
  */
-export type CommitPolicy = "auto" | "before-process" | "after-process";
+export type CommitPolicy = "auto" | "auto-async" | "before-process" | "after-process";
 
 export interface KafkaConsumerConfig {
   /** Commit positions in the background every auto.commit.interval.ms. */
@@ -83,7 +87,7 @@ export const DEFAULT_CONSUMER_CONFIG: KafkaConsumerConfig = {
 export interface ResolvedConsumerConfig {
   readonly kafka: Readonly<KafkaConsumerConfig>;
   readonly commit: CommitPolicy;
-  /** Background commits every autoCommitIntervalNs (also with a manual policy, if asked for explicitly). */
+  /** Auto-commit every autoCommitIntervalNs (also with a manual policy, if asked for explicitly): in poll() unless the policy is "auto-async". */
   readonly autoCommit: boolean;
   readonly autoCommitIntervalNs: DurationNs;
   readonly fetchMaxWaitMs: number;
@@ -102,8 +106,8 @@ export interface ResolvedConsumerConfig {
 export function resolveConsumerConfig(overrides: Partial<KafkaConsumerConfig>): ResolvedConsumerConfig {
   const kafka: KafkaConsumerConfig = { ...DEFAULT_CONSUMER_CONFIG, ...overrides };
   const commit = kafka["mqsim.commit"];
-  if (commit !== "auto" && commit !== "before-process" && commit !== "after-process") {
-    throw new Error(`mqsim.commit must be "auto", "before-process" or "after-process", got ${String(commit)}`);
+  if (commit !== "auto" && commit !== "auto-async" && commit !== "before-process" && commit !== "after-process") {
+    throw new Error(`mqsim.commit must be "auto", "auto-async", "before-process" or "after-process", got ${String(commit)}`);
   }
   const reset = kafka["auto.offset.reset"];
   if (reset !== "earliest" && reset !== "latest") throw new Error(`auto.offset.reset must be "earliest" or "latest", got ${String(reset)}`);
@@ -118,8 +122,9 @@ export function resolveConsumerConfig(overrides: Partial<KafkaConsumerConfig>): 
     throw new Error(`heartbeat.interval.ms (${kafka["heartbeat.interval.ms"]}) must be lower than session.timeout.ms (${kafka["session.timeout.ms"]})`);
   }
   // A manual policy turns the default auto-commit off; asked for explicitly, it runs as well.
-  const autoCommit = commit === "auto" ? kafka["enable.auto.commit"] : overrides["enable.auto.commit"] === true;
-  if (commit === "auto" && !autoCommit) throw new Error(`mqsim.commit "auto" needs enable.auto.commit=true (or choose "before-process" / "after-process")`);
+  const isAutoPolicy = commit === "auto" || commit === "auto-async";
+  const autoCommit = isAutoPolicy ? kafka["enable.auto.commit"] : overrides["enable.auto.commit"] === true;
+  if (isAutoPolicy && !autoCommit) throw new Error(`mqsim.commit "${commit}" needs enable.auto.commit=true (or choose "before-process" / "after-process")`);
   if (autoCommit && kafka["auto.commit.interval.ms"] === 0) throw new Error("auto.commit.interval.ms must be positive with enable.auto.commit=true");
   return {
     kafka: { ...kafka, "enable.auto.commit": autoCommit },

@@ -249,8 +249,8 @@ describe("kafka consumer in a group", () => {
     expect(s.consumers.get("c1")!()!.memberId).toBe("c1#2");
   });
 
-  it("auto-commit commits what was handed over, processed or not: a crash while processing loses the batch", () => {
-    const config: Partial<KafkaConsumerConfig> = { "mqsim.processing.ms": 300, "auto.commit.interval.ms": 1_000, "max.poll.records": 7, "session.timeout.ms": 6_000, "heartbeat.interval.ms": 1_000 };
+  it("auto-commit of handed-over records (auto-async: processing off the poll thread) commits what is not processed: a crash while processing loses the batch", () => {
+    const config: Partial<KafkaConsumerConfig> = { "mqsim.commit": "auto-async", "mqsim.processing.ms": 300, "auto.commit.interval.ms": 1_000, "max.poll.records": 7, "session.timeout.ms": 6_000, "heartbeat.interval.ms": 1_000 };
     const s = setup({ consumers: ["c1"], config });
     const written = write(s, 5, 10);
     // Run until an auto-commit covers the records in hand, then crash before they are processed.
@@ -268,6 +268,25 @@ describe("kafka consumer in a group", () => {
     const lost = allIds(written).filter((id) => !effects.has(id));
     expect(lost).toEqual(Array.from({ length: inHand.count }, (_, k) => inHand.idFirst + k));
     expect(lost.every((id) => delivered.get(id) === 1)).toBe(true);
+  });
+
+  it("enable.auto.commit in a poll loop commits only what the application finished: a crash while processing repeats the batch, never loses it", () => {
+    const config: Partial<KafkaConsumerConfig> = { "mqsim.processing.ms": 300, "auto.commit.interval.ms": 1_000, "max.poll.records": 7, "session.timeout.ms": 6_000, "heartbeat.interval.ms": 1_000 };
+    const s = setup({ consumers: ["c1"], config });
+    const written = write(s, 5, 10);
+    // Crash while a batch is in hand, after at least one auto-commit.
+    const isBusyAfterCommit = (): boolean => events(s.history, "commit").length > 0 && s.consumers.get("c1")!()!.isBusy;
+    s.kernel.scheduler.run({ until: isBusyAfterCommit });
+    const inHand = events(s.history, "deliver").at(-1)!;
+    // The commit never covers the batch being processed.
+    expect(s.c.coordinator.committed("g", inHand.stream)).toBeLessThanOrEqual(inHand.position);
+    s.c.world.processCrash("c1");
+    s.c.world.restart("c1");
+    s.kernel.scheduler.run({ untilNs: s.kernel.now + 30 * SECOND });
+    const delivered = countIds(events(s.history, "deliver"));
+    const effects = countIds(events(s.history, "effect"));
+    expect(allIds(written).filter((id) => !effects.has(id))).toEqual([]);
+    expect(delivered.get(inHand.idFirst)).toBeGreaterThan(1);
   });
 
   it("close() commits positions and leaves the group: the others take over at once, where it stopped", () => {

@@ -89,6 +89,10 @@ export class KafkaConsumer implements MembershipOwner, FetcherOwner {
   private inHand: InHand | null = null;
   /** Last offset committed (or being committed) per partition, so auto-commit sends only changes. */
   private readonly autoCommitted = new Map<string, number>();
+  /** Per partition, the position after the records the application has finished: what a poll-loop auto-commit commits. */
+  private readonly consumed = new Map<string, number>();
+  /** The auto-commit interval passed while a batch was being processed: the next poll commits. */
+  private isAutoCommitDue = false;
   private isStarted = false;
   private isClosed = false;
   private readonly onProcessedBound = (hand: InHand): void => this.onProcessed(hand);
@@ -150,7 +154,7 @@ export class KafkaConsumer implements MembershipOwner, FetcherOwner {
   close(): void {
     this.assertAlive();
     if (this.isClosed) return;
-    if (this.config.autoCommit) this.commitPositions();
+    if (this.config.autoCommit) this.autoCommitNow();
     this.isClosed = true;
     this.inHand = null;
     this.fetcher.close();
@@ -194,9 +198,10 @@ export class KafkaConsumer implements MembershipOwner, FetcherOwner {
     if (this.isClosed) return;
     const revoked = this.fetcher.assignment().filter((topicPartition) => !assignment.includes(topicPartition));
     // Kafka's consumer commits its positions before giving partitions up when auto-commit is on.
-    if (revoked.length > 0 && this.config.autoCommit) this.commitPositions();
+    if (revoked.length > 0 && this.config.autoCommit) this.autoCommitNow();
     const added = this.fetcher.assign(assignment);
     for (const topicPartition of [...this.autoCommitted.keys()]) if (!this.fetcher.isAssigned(topicPartition)) this.autoCommitted.delete(topicPartition);
+    for (const topicPartition of [...this.consumed.keys()]) if (!this.fetcher.isAssigned(topicPartition) && !this.isInHand(topicPartition)) this.consumed.delete(topicPartition);
     for (const topicPartition of added) this.membership.fetchOffset(topicPartition);
     // KIP-848: acknowledge the revocation at once, unless a revoked partition's batch is still
     // being processed: that batch is finished (and committed) first, then acknowledged.
@@ -246,6 +251,11 @@ export class KafkaConsumer implements MembershipOwner, FetcherOwner {
 
   private pollNext(): void {
     if (this.isClosed || this.inHand !== null) return;
+    // Java's poll() commits what earlier polls returned once the interval has passed (maybeAutoCommitOffsetsAsync).
+    if (this.isAutoCommitDue) {
+      this.isAutoCommitDue = false;
+      this.commitConsumed();
+    }
     const records = this.fetcher.poll(this.config.maxPollRecords);
     if (records === null) return;
     this.history.record({
@@ -280,6 +290,12 @@ export class KafkaConsumer implements MembershipOwner, FetcherOwner {
     const records = hand.records;
     const wasRevoked = !this.fetcher.isAssigned(records.topicPartition);
     this.applyEffect(records);
+    this.consumed.set(records.topicPartition, records.position + records.count);
+    // A poll-loop consumer commits what it finished of a partition it is giving up before it lets go.
+    if (wasRevoked && this.config.autoCommit && this.config.commit !== "auto-async") {
+      this.commitConsumed();
+      this.consumed.delete(records.topicPartition);
+    }
     // A revoked partition is still ours until we acknowledge, so its last batch is committed too.
     if (this.config.commit === "after-process") this.membership.commit(records.topicPartition, records.position + records.count, false);
     if (wasRevoked) this.membership.heartbeatNow();
@@ -299,17 +315,50 @@ export class KafkaConsumer implements MembershipOwner, FetcherOwner {
 
   private onAutoCommit(): void {
     if (this.isClosed) return;
-    this.commitPositions();
+    // Inside poll() (nothing in hand) the commit goes now; while a batch is processed, at the next poll.
+    if (this.config.commit === "auto-async" || this.inHand === null) this.autoCommitNow();
+    else this.isAutoCommitDue = true;
     this.node.after(this.config.autoCommitIntervalNs, this.onAutoCommitBound);
   }
 
-  /** Auto-commit: the position of what has been handed to the application, processed or not. */
-  private commitPositions(): void {
-    for (const [topicPartition, position] of this.fetcher.positions()) {
-      if (this.autoCommitted.get(topicPartition) === position) continue;
-      this.autoCommitted.set(topicPartition, position);
-      this.membership.commit(topicPartition, position, false);
-    }
+  /** The auto-commit of this consumer's kind: handed-over positions ("auto-async"), or finished ones (the poll loop). */
+  private autoCommitNow(): void {
+    if (this.config.commit === "auto-async") this.commitHandedPositions();
+    else this.commitConsumed();
+  }
+
+  /** "auto-async": the position of what has been handed to the application, processed or not. */
+  private commitHandedPositions(): void {
+    for (const [topicPartition, position] of this.fetcher.positions()) this.autoCommit(topicPartition, position);
+  }
+
+  /**
+   * The poll loop's auto-commit (Java's allConsumed()): for each partition,
+   * the position after what earlier polls returned — in a synchronous loop,
+   * what the application has finished — or where it starts if nothing was
+   * returned yet.
+   */
+  private commitConsumed(): void {
+    const partitions = this.fetcher.assignment();
+    if (this.isRevokedInHand()) partitions.push(this.inHand!.records.topicPartition);
+    for (const topicPartition of partitions) this.autoCommit(topicPartition, this.consumedPosition(topicPartition));
+  }
+
+  private consumedPosition(topicPartition: string): number {
+    const finished = this.consumed.get(topicPartition);
+    if (finished !== undefined) return finished;
+    if (this.isInHand(topicPartition)) return this.inHand!.records.position;
+    return this.fetcher.position(topicPartition);
+  }
+
+  private autoCommit(topicPartition: string, position: number): void {
+    if (position < 0 || this.autoCommitted.get(topicPartition) === position) return;
+    this.autoCommitted.set(topicPartition, position);
+    this.membership.commit(topicPartition, position, false);
+  }
+
+  private isInHand(topicPartition: string): boolean {
+    return this.inHand !== null && this.inHand.records.topicPartition === topicPartition;
   }
 
   /** True while the application processes a batch of a partition the coordinator has revoked. */
