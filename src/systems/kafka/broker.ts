@@ -88,22 +88,23 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
     node.after(msToNs(this.config["broker.heartbeat.interval.ms"]), this.onHeartbeatBound);
     node.after(this.lagCheckIntervalNs(), this.onLagCheckBound);
     node.after(msToNs(this.config["replica.high.watermark.checkpoint.interval.ms"]), this.onCheckpointBound);
-    if (this.hasTimedFlush()) node.after(msToNs(this.config["log.flush.interval.ms"]), this.onTimedFlushBound);
+    if (this.hasFlusher()) node.after(msToNs(this.config["log.flush.scheduler.interval.ms"]), this.onTimedFlushBound);
   }
 
-  /** log.flush.interval.ms is set (Kafka's default, Long.MAX_VALUE, means never). */
-  private hasTimedFlush(): boolean {
-    return this.config["log.flush.interval.ms"] < DEFAULT_BROKER_CONFIG["log.flush.interval.ms"];
+  /** log.flush.scheduler.interval.ms is set (Kafka's default, Long.MAX_VALUE, means the flusher never runs). */
+  private hasFlusher(): boolean {
+    return this.config["log.flush.scheduler.interval.ms"] < DEFAULT_BROKER_CONFIG["log.flush.scheduler.interval.ms"];
   }
 
   /**
-   * Kafka's LogManager flushes, in the background, every log not flushed for
-   * log.flush.interval.ms; it gates no acknowledgement. mqsim flushes every
-   * log at that interval.
+   * Kafka's LogManager.flushDirtyLogs, every log.flush.scheduler.interval.ms:
+   * each log not flushed for log.flush.interval.ms is flushed. It gates no
+   * acknowledgement.
    */
   private onTimedFlush(): void {
-    for (const replica of this.replicas.values()) replica.flushInBackground();
-    this.node.after(msToNs(this.config["log.flush.interval.ms"]), this.onTimedFlushBound);
+    const intervalNs = msToNs(this.config["log.flush.interval.ms"]);
+    for (const replica of this.replicas.values()) replica.flushIfDue(intervalNs);
+    this.node.after(msToNs(this.config["log.flush.scheduler.interval.ms"]), this.onTimedFlushBound);
   }
 
   sendToController(message: KafkaMessage): boolean {

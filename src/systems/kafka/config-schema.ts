@@ -23,6 +23,7 @@ export const kafkaBrokerConfigSchema = z.strictObject({
   "replica.high.watermark.checkpoint.interval.ms": positiveMs.optional(),
   "log.flush.interval.messages": flushInterval.optional(),
   "log.flush.interval.ms": flushInterval.optional(),
+  "log.flush.scheduler.interval.ms": flushInterval.optional(),
   "mqsim.truncation": z.enum(["high-watermark", "leader-epoch-kip101", "leader-epoch"]).optional(),
   "mqsim.reregistration": z.enum(["fence", "keep"]).optional(),
 });

@@ -46,8 +46,14 @@ export interface KafkaBrokerConfig {
   "replica.high.watermark.checkpoint.interval.ms": number;
   /** fsync the log after this many messages (Kafka's default: never; rely on replication). */
   "log.flush.interval.messages": number;
-  /** fsync the log at least this often (default: never). */
+  /**
+   * fsync a log not flushed for this long (default: never) — checked only by
+   * the background flusher, every log.flush.scheduler.interval.ms, whose
+   * default is also never: set alone, it does nothing, as in Kafka.
+   */
   "log.flush.interval.ms": number;
+  /** How often the background flusher (LogManager's kafka-log-flusher) looks for logs due a flush (default: never). */
+  "log.flush.scheduler.interval.ms": number;
   /** mqsim's switch between truncation before KIP-101, KIP-101 alone, and KIP-101 with KIP-279 (the default). */
   "mqsim.truncation": TruncationMode;
   /**
@@ -71,6 +77,7 @@ export const DEFAULT_BROKER_CONFIG: KafkaBrokerConfig = {
   "replica.high.watermark.checkpoint.interval.ms": 5_000,
   "log.flush.interval.messages": Number.MAX_SAFE_INTEGER,
   "log.flush.interval.ms": Number.MAX_SAFE_INTEGER,
+  "log.flush.scheduler.interval.ms": Number.MAX_SAFE_INTEGER,
   "mqsim.truncation": "leader-epoch",
   "mqsim.reregistration": "fence",
 };

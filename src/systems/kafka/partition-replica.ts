@@ -87,6 +87,8 @@ export class PartitionReplica {
   /** The ISR an AlterPartition request in flight asks for (null: none): Kafka's PendingExpandIsr / PendingShrinkIsr. */
   private pendingIsr: string[] | null = null;
   private messagesSinceFlush = 0;
+  /** When the last flush of this log started (Kafka's lastFlushTime). */
+  private lastFlushNs: number;
   // Follower side.
   private readonly follower: PartitionFollower;
 
@@ -96,6 +98,7 @@ export class PartitionReplica {
     this.state = { ...state, leaderEpoch: -1, partitionEpoch: -1 };
     this.log = new PartitionLog(host.world.disk(host.node.name), `${state.topicPartition}/00000000000000000000.log`);
     this.highWatermarkNow = Math.min(checkpointedHighWatermark, this.log.logEndOffset);
+    this.lastFlushNs = host.node.now;
     this.pending = new DeadlineList(host.node, (produce) => {
       this.host.world.kernel.marks.hit("kafka.produce.timeout");
       this.answerProduce(produce, "REQUEST_TIMED_OUT");
@@ -247,15 +250,21 @@ export class PartitionReplica {
     this.messagesSinceFlush += messages;
     if (this.messagesSinceFlush < this.host.config["log.flush.interval.messages"]) return 0;
     this.messagesSinceFlush = 0;
+    this.lastFlushNs = this.host.node.now;
     const endOffset = this.log.logEndOffset;
     this.host.world.disk(this.host.node.name).fsync(this.log.diskFile, this.onFlushedBound, endOffset);
     return endOffset;
   }
 
-  /** A flush from the broker's background scheduler (log.flush.interval.ms): nobody waits for it. */
-  flushInBackground(): void {
-    if (this.messagesSinceFlush === 0) return;
+  /**
+   * The background flusher's check (log.flush.interval.ms): a log with
+   * unflushed messages whose last flush started that long ago is flushed;
+   * nobody waits for it.
+   */
+  flushIfDue(intervalNs: number): void {
+    if (this.messagesSinceFlush === 0 || this.host.node.now - this.lastFlushNs < intervalNs) return;
     this.messagesSinceFlush = 0;
+    this.lastFlushNs = this.host.node.now;
     this.host.world.disk(this.host.node.name).fsync(this.log.diskFile, this.onFlushedBound, this.log.logEndOffset);
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { FaultSchedule } from "../../faults/fault.js";
+import type { KafkaBrokerConfig } from "./config.js";
 import { DATA_CLASS } from "./protocol.js";
 import { failedChecks, runKafka, type KafkaRunSpec } from "./run.js";
 
@@ -121,6 +122,27 @@ describe("kafka runs: history, final read, checks, liveness", () => {
     const a = runKafka(spec({ faults: K3_FAULTS, config: { "min.insync.replicas": 1, "unclean.leader.election.enable": true } }));
     const b = runKafka(spec({ faults: K3_FAULTS, config: { "min.insync.replicas": 1, "unclean.leader.election.enable": true } }));
     expect(b.digest).toBe(a.digest);
+  });
+});
+
+describe("log.flush.interval.ms", () => {
+  /** fsyncs the brokers issued over 5 s of writes. */
+  function fsyncs(config: Partial<KafkaBrokerConfig>): number {
+    const result = runKafka({
+      ...spec({}),
+      cluster: { brokers: 3, topics: [{ name: "t", partitions: 2, replicationFactor: 3 }], config },
+      producers: [{ name: "p1", topic: "t", partitions: 2, messagesPerSecond: 200, messagesPerSend: 1, bytesPerMessage: 100, config: { acks: "all" } }],
+      faultPhaseNs: 5 * SECOND,
+    });
+    return result.cluster.brokerNames.reduce((sum, name) => sum + result.cluster.world.disk(name).stats().fsyncCalls, 0);
+  }
+
+  it("does nothing alone, as in Kafka: only the background flusher (log.flush.scheduler.interval.ms) acts on it", () => {
+    expect(fsyncs({ "log.flush.interval.ms": 100 })).toBe(fsyncs({}));
+    // Every 100 ms the flusher flushes each log not flushed for 200 ms: 2 logs on each of 3 brokers, about every 200 ms for 5 s.
+    const flushed = fsyncs({ "log.flush.interval.ms": 200, "log.flush.scheduler.interval.ms": 100 }) - fsyncs({});
+    expect(flushed).toBeGreaterThan(100);
+    expect(flushed).toBeLessThan(200);
   });
 });
 
