@@ -89,7 +89,10 @@ export function convergence(cluster: KafkaCluster): Convergence {
     if (leader.highWatermark !== end) reasons.push(`${tp}: high watermark ${leader.highWatermark} < log end ${end}`);
     for (const name of state.replicas) {
       const replica = cluster.brokers.get(name)?.replica(tp);
-      if (replica !== undefined && replica.log.logEndOffset !== end) reasons.push(`${tp}: ${name} at ${replica.log.logEndOffset}, leader at ${end}`);
+      if (replica === undefined) continue;
+      if (replica.log.logEndOffset !== end) reasons.push(`${tp}: ${name} at ${replica.log.logEndOffset}, leader at ${end}`);
+      // Same end is not the same log: every batch's offset, epoch and messages must match the leader's.
+      else if (replica.log.contentDigest !== leader.log.contentDigest) reasons.push(`${tp}: ${name} ends at ${end} like the leader but holds other batches`);
     }
   }
   return { isConverged: reasons.length === 0, reasons };

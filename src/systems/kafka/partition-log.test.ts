@@ -104,3 +104,23 @@ describe("partition log", () => {
     expect(disk.open<RecordBatch>("p/log").records.length).toBe(1);
   });
 });
+
+describe("a log's content digest", () => {
+  it("is equal for equal logs and differs when any batch differs, even with the same log end; truncation restores the prefix's", () => {
+    const { world } = setup();
+    const a = new PartitionLog(world.disk("n1"), "a/log");
+    const b = new PartitionLog(world.disk("n1"), "b/log");
+    for (const log of [a, b]) {
+      log.append(batch(0, 5, 1));
+      log.append(batch(5, 5, 1));
+    }
+    expect(a.contentDigest).toBe(b.contentDigest);
+    const prefix = a.contentDigest;
+    a.append(batch(10, 5, 2, 100));
+    b.append(batch(10, 5, 3, 100));
+    expect(a.logEndOffset).toBe(b.logEndOffset);
+    expect(a.contentDigest).not.toBe(b.contentDigest);
+    a.truncateTo(10);
+    expect(a.contentDigest).toBe(prefix);
+  });
+});

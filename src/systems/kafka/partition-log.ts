@@ -43,6 +43,12 @@ export class PartitionLog {
   private readonly disk: Disk;
   private readonly file: DiskFile<RecordBatch>;
   private batchesList: RecordBatch[] = [];
+  /**
+   * digests[i]: a 32-bit digest of batches 0..i (offset, count, epoch, first
+   * id), so two replicas' logs compare in O(1) — convergence asks "same
+   * content?", not only "same end?" — and truncation just shortens it.
+   */
+  private digests: number[] = [];
   /** Leader-epoch cache: epochs ascending, each with the first offset written in it. */
   private epochs: number[] = [];
   private epochStartOffsets: number[] = [];
@@ -60,6 +66,11 @@ export class PartitionLog {
 
   get batches(): readonly RecordBatch[] {
     return this.batchesList;
+  }
+
+  /** A digest of the whole log's batches (offsets, counts, epochs, ids): equal logs have equal digests. */
+  get contentDigest(): number {
+    return this.digests.length === 0 ? 0 : this.digests[this.digests.length - 1]!;
   }
 
   /** The newest leader epoch in the log (-1 when empty). */
@@ -87,6 +98,7 @@ export class PartitionLog {
     if (!(batch.leaderEpoch >= this.latestEpoch)) assert(false, `append of epoch ${batch.leaderEpoch} after epoch ${this.latestEpoch}`);
     if (this.disk.append(this.file, batch, batch.bytes) !== "ok") return "disk-full";
     this.batchesList.push(batch);
+    this.digests.push(digestAfter(this.digests.length === 0 ? 0 : this.digests[this.digests.length - 1]!, batch));
     this.noteEpoch(batch);
     return "ok";
   }
@@ -107,6 +119,7 @@ export class PartitionLog {
     if (keep === this.batchesList.length) return 0;
     const dropped = this.batchesList.length - keep;
     this.batchesList.length = keep;
+    this.digests.length = keep;
     this.disk.truncate(this.file, keep);
     this.truncateEpochsFromEnd(this.logEndOffset);
     return dropped;
@@ -192,6 +205,9 @@ export class PartitionLog {
     }
     if (intact < records.length) this.disk.truncate(this.file, intact);
     this.batchesList = records.slice(0, intact).map((record) => record.value);
+    this.digests = [];
+    let digest = 0;
+    for (const batch of this.batchesList) this.digests.push((digest = digestAfter(digest, batch)));
     this.rebuildEpochCache();
   }
 
@@ -229,4 +245,20 @@ export class PartitionLog {
     }
     return -1;
   }
+}
+
+/** FNV-1a style mixing of a batch's identity into a running 32-bit digest (no allocation: it runs per append). */
+function digestAfter(previous: number, batch: RecordBatch): number {
+  let h = previous ^ 0x811c9dc5;
+  h = mix(h, batch.baseOffset);
+  h = mix(h, batch.count);
+  h = mix(h, batch.leaderEpoch);
+  h = mix(h, batch.idFirst);
+  return h >>> 0;
+}
+
+/** Mixes both 32-bit halves of a safe integer (or -1) into `h`. */
+function mix(h: number, value: number): number {
+  h = Math.imul(h ^ (value | 0), 0x01000193);
+  return Math.imul(h ^ Math.floor(value / 0x100000000), 0x01000193);
 }
