@@ -30,9 +30,13 @@ export interface NodeSoftware {
   start(node: WorldNode): void;
   /**
    * An orderly stop is beginning (World.shutdown): the software may tell its
-   * peers it is leaving. The process exits SHUTDOWN_GRACE_NS later.
+   * peers it is leaving. The process exits SHUTDOWN_GRACE_NS later — unless
+   * this returns true, promising to call `exit` itself when its own shutdown
+   * is done (a Kafka broker waits for the controller to move its
+   * leaderships and flushes its logs); the service manager still kills it
+   * SHUTDOWN_TIMEOUT_NS after the stop began.
    */
-  shutdown?(node: WorldNode): void;
+  shutdown?(node: WorldNode, exit: () => void): boolean | void;
 }
 
 export class WorldNode {

@@ -9,7 +9,7 @@ import { milliseconds, seconds } from "../kernel/time.js";
 import type { CloseReason, ConnectionHandler, Endpoint } from "./connection.js";
 import type { DiskFile } from "./disk.js";
 import type { NodeSoftware, WorldNode } from "./node.js";
-import { SHUTDOWN_GRACE_NS, World } from "./world.js";
+import { SHUTDOWN_GRACE_NS, SHUTDOWN_TIMEOUT_NS, World } from "./world.js";
 
 const LATENCY_NS = 100_000;
 /** 1 GB/s NICs: a 100-byte message spends 100 ns on the wire, then LATENCY_NS in flight. */
@@ -577,5 +577,28 @@ describe("World.shutdown (an orderly stop)", () => {
     expect(world.node("n1").state).toBe("crashed");
     expect(world.shutdown("n1")).toBe(false);
     expect(notices).toHaveLength(1);
+  });
+
+  it("lets software that asks for time exit by itself, and kills it SHUTDOWN_TIMEOUT_NS after the stop if it never does", () => {
+    const kernel = new Kernel({ seed: 1 });
+    const world = new World({ kernel, nodes: 2 });
+    let exitN1: (() => void) | null = null;
+    world.install("n1", { start: () => undefined, shutdown: (_node, exit) => ((exitN1 = exit), true) });
+    world.install("n2", { start: () => undefined, shutdown: () => true });
+    world.boot();
+    kernel.scheduler.run({ untilNs: milliseconds(10) });
+    world.shutdown("n1");
+    world.shutdown("n2");
+    kernel.scheduler.run({ untilNs: milliseconds(500) });
+    // Past the default grace: both still up, as they asked.
+    expect(world.node("n1").state).toBe("up");
+    exitN1!();
+    expect(world.node("n1").state).toBe("crashed");
+    kernel.scheduler.run({ untilNs: milliseconds(10) + SHUTDOWN_TIMEOUT_NS });
+    expect(world.node("n2").state).toBe("crashed");
+    // A late exit of an earlier incarnation does nothing to the next one.
+    world.restart("n1");
+    exitN1!();
+    expect(world.node("n1").state).toBe("up");
   });
 });

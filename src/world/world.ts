@@ -19,6 +19,8 @@ import type { PartitionSpec } from "./partition.js";
 
 /** How long an orderly stop takes between the notice to the software and the process's exit. */
 export const SHUTDOWN_GRACE_NS = 50_000_000;
+/** How long a service manager waits for a stopping process that asked for time before it kills it (systemd's TimeoutStopSec, 90 s). */
+export const SHUTDOWN_TIMEOUT_NS = 90_000_000_000;
 
 export interface NodeSpec {
   name: string;
@@ -126,8 +128,14 @@ export class World {
     if (node.state !== "up") return false;
     this.kernel.trace.record("fault.shutdown", name, node.incarnation);
     this.kernel.marks.hit("world.shutdown");
-    node.software?.shutdown?.(node);
-    this.kernel.scheduler.after(SHUTDOWN_GRACE_NS, () => void this.processCrash(name));
+    const incarnation = node.incarnation;
+    // The exit ends this incarnation only: a late call after a restart does nothing.
+    const exit = (): void => {
+      if (node.incarnation === incarnation && node.isProcessAlive) this.processCrash(name);
+    };
+    const waitsForItself = node.software?.shutdown?.(node, exit) === true;
+    if (waitsForItself) this.kernel.marks.hit("world.shutdown.software-exit");
+    this.kernel.scheduler.after(waitsForItself ? SHUTDOWN_TIMEOUT_NS : SHUTDOWN_GRACE_NS, exit);
     return true;
   }
 

@@ -45,6 +45,9 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
   private readonly onLagCheckBound = (): void => this.onLagCheck();
   private readonly onCheckpointBound = (): void => this.onCheckpoint();
   private readonly onTimedFlushBound = (): void => this.onTimedFlush();
+  /** Set while a controlled shutdown is under way: how the process exits when it is done. */
+  private exitAfterShutdown: (() => void) | null = null;
+  private isFlushingForExit = false;
 
   constructor(options: { world: World; config: KafkaBrokerConfig; controller: string; assignment: readonly PartitionState[] }) {
     this.world = options.world;
@@ -67,6 +70,8 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
 
   start(node: WorldNode): void {
     this.node = node;
+    this.exitAfterShutdown = null;
+    this.isFlushingForExit = false;
     const disk = this.world.disk(node.name);
     this.checkpointFile = disk.open<Checkpoint>(CHECKPOINT_FILE);
     const checkpoint = new Map(this.checkpointFile.records.at(-1)?.value ?? []);
@@ -112,7 +117,35 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
   }
 
   private sendHeartbeat(): void {
-    this.sendToController({ kind: "broker-heartbeat", broker: this.node.name, brokerEpoch: this.brokerEpoch });
+    this.sendToController({ kind: "broker-heartbeat", broker: this.node.name, brokerEpoch: this.brokerEpoch, wantShutDown: this.exitAfterShutdown !== null });
+  }
+
+  /**
+   * A controlled shutdown (controlled.shutdown.enable, the default): ask the
+   * controller, in the next heartbeats, to move this broker's leaderships
+   * and take it out of the ISRs; when it answers that the broker leads
+   * nothing, flush every log (a clean shutdown needs no log recovery) and
+   * exit. A rolling restart is then not a crash: producers see a leader
+   * change, not a dead leader. Kafka's BrokerLifecycleManager / BrokerServer.shutdown.
+   */
+  shutdown(_node: WorldNode, exit: () => void): boolean {
+    this.exitAfterShutdown = exit;
+    this.sendHeartbeat();
+    return true;
+  }
+
+  private onShouldShutDown(): void {
+    const exit = this.exitAfterShutdown;
+    if (exit === null || this.isFlushingForExit) return;
+    this.isFlushingForExit = true;
+    const disk = this.world.disk(this.node.name);
+    let pending = this.replicas.size;
+    if (pending === 0) return exit();
+    for (const replica of this.replicas.values()) {
+      disk.fsync(replica.log.diskFile, () => {
+        if (--pending === 0) exit();
+      }, null);
+    }
   }
 
   private onHeartbeatTimer(): void {
@@ -156,6 +189,7 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
         if (message.state !== null) this.replicas.get(message.topicPartition)?.applyState(message.state);
         return;
       case "broker-heartbeat-response":
+        if (message.shouldShutDown) this.onShouldShutDown();
         return;
       default:
         return;

@@ -32,6 +32,8 @@ interface BrokerSession {
   brokerEpoch: number;
   lastHeartbeatNs: number;
   isFenced: boolean;
+  /** In controlled shutdown (KRaft's InControlledShutdown): out of every ISR it can leave, never elected, not yet fenced. */
+  isShuttingDown: boolean;
   endpoint: Endpoint | null;
 }
 
@@ -54,7 +56,7 @@ export class KafkaController implements NodeSoftware {
     this.marks = options.world.kernel.marks;
     this.states = options.partitions;
     // Every broker starts fenced: it must heartbeat to be eligible.
-    for (const broker of options.brokers) this.sessions.set(broker, { brokerEpoch: -1, lastHeartbeatNs: 0, isFenced: true, endpoint: null });
+    for (const broker of options.brokers) this.sessions.set(broker, { brokerEpoch: -1, lastHeartbeatNs: 0, isFenced: true, isShuttingDown: false, endpoint: null });
     this.handler = {
       onData: (endpoint, payload) => this.onRequest(endpoint, payload as KafkaMessage),
       onClose: (endpoint) => this.onBrokerClose(endpoint),
@@ -68,6 +70,12 @@ export class KafkaController implements NodeSoftware {
 
   isFenced(broker: string): boolean {
     return this.sessions.get(broker)?.isFenced ?? true;
+  }
+
+  /** May lead and join ISRs: unfenced and not shutting down. */
+  private isEligible(broker: string): boolean {
+    const session = this.sessions.get(broker);
+    return session !== undefined && !session.isFenced && !session.isShuttingDown;
   }
 
   start(node: WorldNode): void {
@@ -84,7 +92,7 @@ export class KafkaController implements NodeSoftware {
   private onRequest(endpoint: Endpoint, message: KafkaMessage): void {
     switch (message.kind) {
       case "broker-heartbeat":
-        this.onHeartbeat(endpoint, message.broker, message.brokerEpoch);
+        this.onHeartbeat(endpoint, message.broker, message.brokerEpoch, message.wantShutDown);
         return;
       case "alter-partition":
         this.reply(endpoint, this.onAlterPartition(message));
@@ -94,7 +102,7 @@ export class KafkaController implements NodeSoftware {
     }
   }
 
-  private onHeartbeat(endpoint: Endpoint, broker: string, brokerEpoch: number): void {
+  private onHeartbeat(endpoint: Endpoint, broker: string, brokerEpoch: number, wantShutDown: boolean): void {
     const session = this.sessions.get(broker);
     assert(session !== undefined, `heartbeat from unknown broker ${broker}`);
     const isNewIncarnation = brokerEpoch !== session.brokerEpoch;
@@ -114,7 +122,17 @@ export class KafkaController implements NodeSoftware {
     session.lastHeartbeatNs = this.node.now;
     session.endpoint = endpoint;
     session.brokerEpoch = brokerEpoch;
-    this.reply(endpoint, { kind: "broker-heartbeat-response", isFenced: false });
+    if (isNewIncarnation) session.isShuttingDown = false;
+    // Controlled shutdown (ReplicationControlManager.handleBrokerInControlledShutdown): leave every
+    // ISR it can, hand its leaderships to other in-sync replicas, before the process exits.
+    if (wantShutDown && !session.isShuttingDown && !session.isFenced) {
+      session.isShuttingDown = true;
+      this.marks.hit("kafka.broker.controlled-shutdown");
+      this.trace.record("kafka.broker-shutting-down", broker, brokerEpoch);
+      this.removeFromPartitions(broker);
+    }
+    const shouldShutDown = session.isShuttingDown && !this.states.some((state) => state.leader === broker);
+    this.reply(endpoint, { kind: "broker-heartbeat-response", isFenced: false, shouldShutDown });
     if (session.isFenced || isNewIncarnation) {
       session.isFenced = false;
       this.trace.record("kafka.broker-unfenced", broker, brokerEpoch);
@@ -141,6 +159,11 @@ export class KafkaController implements NodeSoftware {
     session.isFenced = true;
     this.marks.hit("kafka.broker.fenced");
     this.trace.record("kafka.broker-fenced", broker, session.brokerEpoch);
+    this.removeFromPartitions(broker);
+  }
+
+  /** A broker leaves: out of every ISR that keeps a member (KIP-841), its leaderships to others. */
+  private removeFromPartitions(broker: string): void {
     const changed: PartitionState[] = [];
     for (const state of this.states) {
       if (!state.replicas.includes(broker)) continue;
@@ -171,12 +194,12 @@ export class KafkaController implements NodeSoftware {
     // would lead everything.
     if (state.leaderEpoch === 0) {
       const preferred = state.replicas[0]!;
-      return { leader: this.isFenced(preferred) ? null : preferred, isUnclean: false };
+      return { leader: this.isEligible(preferred) ? preferred : null, isUnclean: false };
     }
-    const clean = state.replicas.find((replica) => state.isr.includes(replica) && !this.isFenced(replica));
+    const clean = state.replicas.find((replica) => state.isr.includes(replica) && this.isEligible(replica));
     if (clean !== undefined) return { leader: clean, isUnclean: false };
     if (!this.config["unclean.leader.election.enable"]) return { leader: null, isUnclean: false };
-    const any = state.replicas.find((replica) => !this.isFenced(replica));
+    const any = state.replicas.find((replica) => this.isEligible(replica));
     return { leader: any ?? null, isUnclean: any !== undefined };
   }
 
@@ -198,7 +221,7 @@ export class KafkaController implements NodeSoftware {
   private electOfflinePartitions(): void {
     const changed: PartitionState[] = [];
     for (const state of this.states) {
-      if (state.leader !== null && !this.isFenced(state.leader)) continue;
+      if (state.leader !== null && this.isEligible(state.leader)) continue;
       if (this.chooseLeader(state).leader === null) continue;
       this.elect(state);
       state.partitionEpoch++;
@@ -216,8 +239,8 @@ export class KafkaController implements NodeSoftware {
     if (state.leader !== request.broker || state.leaderEpoch !== request.leaderEpoch) return reject("FENCED_LEADER_EPOCH");
     if (state.partitionEpoch !== request.partitionEpoch) return reject("FENCED_LEADER_EPOCH");
     assert(request.newIsr.includes(request.broker), "a leader's ISR must contain the leader");
-    // KIP-841: only unfenced brokers may join the ISR.
-    const newIsr = request.newIsr.filter((member) => member === request.broker || state.isr.includes(member) || !this.isFenced(member));
+    // KIP-841: only unfenced brokers may join the ISR (nor one shutting down).
+    const newIsr = request.newIsr.filter((member) => member === request.broker || state.isr.includes(member) || this.isEligible(member));
     if (newIsr.length < state.isr.length) this.marks.hit("kafka.isr.shrink");
     if (newIsr.length > state.isr.length) this.marks.hit("kafka.isr.expand");
     state.isr = state.replicas.filter((replica) => newIsr.includes(replica));

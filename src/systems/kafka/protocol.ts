@@ -162,12 +162,16 @@ export interface BrokerHeartbeatRequest {
   broker: string;
   /** Changes at every broker restart, so the controller tells incarnations apart. */
   brokerEpoch: number;
+  /** A controlled shutdown has begun (BrokerHeartbeatRequest.WantShutDown): move my leaderships away. */
+  wantShutDown: boolean;
 }
 
 export interface BrokerHeartbeatResponse {
   kind: "broker-heartbeat-response";
   /** True when the controller considers this broker fenced (it must re-register). */
   isFenced: boolean;
+  /** The broker leads nothing any more: it may finish its controlled shutdown (BrokerHeartbeatResponse.ShouldShutDown). */
+  shouldShutDown: boolean;
 }
 
 export interface AlterPartitionRequest {

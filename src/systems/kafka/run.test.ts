@@ -106,6 +106,35 @@ describe("kafka runs: history, final read, checks, liveness", () => {
     expect(failedChecks(result, ["lost", "dirty-read", "divergence"])).toEqual([]);
   });
 
+  it("a controlled shutdown (the shutdown verb) moves leadership before the broker exits: a rolling restart stalls sends for milliseconds, a crash for the session timeout", () => {
+    /** The longest stretch without an acknowledged batch between 4 s and 12 s. */
+    function longestGapNs(verb: "shutdown" | "processCrash"): { gapNs: number; result: ReturnType<typeof runKafka> } {
+      const result = runKafka(
+        spec({
+          config: { "min.insync.replicas": 2 },
+          producers: [{ name: "p1", topic: "t", partitions: 1, messagesPerSecond: 1000, messagesPerSend: 10, bytesPerMessage: 100, config: { acks: "all", "enable.idempotence": true } }],
+          faults: [
+            { atNs: 5 * SECOND, verb, node: "b1" },
+            { atNs: 10 * SECOND, verb: "restart", node: "b1" },
+          ],
+        }),
+      );
+      const acks = result.history.events.filter((event) => event.type === "send-result" && event.outcome === "ok" && event.timeNs > 4 * SECOND && event.timeNs < 12 * SECOND).map((event) => event.timeNs);
+      let gapNs = 0;
+      for (let i = 1; i < acks.length; i++) gapNs = Math.max(gapNs, acks[i]! - acks[i - 1]!);
+      return { gapNs, result };
+    }
+    const clean = longestGapNs("shutdown");
+    const crash = longestGapNs("processCrash");
+    const marks = new Map(clean.result.marks);
+    expect(marks.get("kafka.broker.controlled-shutdown")).toBe(1);
+    expect(marks.get("world.shutdown.software-exit")).toBe(1);
+    expect(clean.gapNs).toBeLessThan(500_000_000);
+    // broker.session.timeout.ms (9 s by default) passes before the controller moves the leadership of a crashed broker.
+    expect(crash.gapNs).toBeGreaterThan(5 * SECOND);
+    for (const { result } of [clean, crash]) expect(failedChecks(result, ["lost", "divergence", "reordered"])).toEqual([]);
+  });
+
   it("stops at its memory budget (history records), deterministically, as a liveness failure that says why", () => {
     const a = runKafka(spec({ historyRecordsMax: 500 }));
     const b = runKafka(spec({ historyRecordsMax: 500 }));
