@@ -71,8 +71,8 @@ export function modelNotesBlocks(): Block[] {
       kind: "list",
       items: [
         "The Kafka model has no CPU cost: brokers handle requests and copy bytes instantly, so the ceiling is always a NIC or a disk and CPU is never named. Real brokers at 1 KiB messages may run out of CPU (request handling, CRC checks) before a 10 GbE NIC fills.",
-        "One record batch per ProduceRequest and one partition per Fetch. Kafka's producer packs the batches of several partitions into one request per broker (up to max.request.size, 1 MiB by default, " +
-          "so with the 1 MiB batches of (b) a Kafka request holds one batch too), and each follower broker runs one fetcher thread per leader broker (num.replica.fetchers=1) with one multi-partition fetch in flight. " +
+        "One partition per Fetch. The producer packs the batches of several partitions into one request per broker, as Kafka's does (up to max.request.size, 1 MiB by default, " +
+          "so with the 1 MiB batches of (b) a request holds one batch), but each follower broker should run one fetcher thread per leader broker (num.replica.fetchers=1) with one multi-partition fetch in flight. " +
           "In mqsim a follower has one fetch in flight per partition it follows, so the replication pipeline's concurrency grows with P, where Kafka's does not.",
         "The Kafka lines saturate the same resource to different degrees (see the bottleneck table): with few partitions the brokers' receiving ports idle a few percent of the time, with 16 per broker they never do. " +
           "How much they idle depends on how many produce requests and follower fetches are in flight at once, both queued at the same ports (with acks=all every produce request waits for two follower fetches). " +

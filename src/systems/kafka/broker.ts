@@ -12,7 +12,9 @@ import type { DiskFile } from "../../world/disk.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import { DEFAULT_BROKER_CONFIG, msToNs, type KafkaBrokerConfig } from "./config.js";
-import { PartitionReplica, rejectProduce, type ReplicaHost } from "./partition-replica.js";
+import { assert } from "../../kernel/assert.js";
+import { PartitionReplica, type ReplicaHost } from "./partition-replica.js";
+import { ProduceAnswer } from "./produce-answer.js";
 import { PeerLink } from "./peer-link.js";
 import {
   CONTROLLER_CLASS,
@@ -199,9 +201,14 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
   private onDataRequest(endpoint: Endpoint, message: KafkaMessage): void {
     switch (message.kind) {
       case "produce": {
-        const replica = this.replicas.get(message.topicPartition);
-        if (replica === undefined) return rejectProduce(endpoint, message, "NOT_LEADER_OR_FOLLOWER");
-        return replica.onProduce(endpoint, message);
+        assert(message.parts.length > 0, `produce ${message.correlationId} with no partition`);
+        const answer = new ProduceAnswer(endpoint, message);
+        message.parts.forEach((part, index) => {
+          const replica = this.replicas.get(part.topicPartition);
+          if (replica === undefined) answer.answer(index, "NOT_LEADER_OR_FOLLOWER", -1);
+          else replica.onProduce(answer, index, part.batch, message.acks, message.timeoutMs);
+        });
+        return;
       }
       case "fetch": {
         const replica = this.replicas.get(message.topicPartition);

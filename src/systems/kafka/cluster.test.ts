@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Kernel } from "../../kernel/kernel.js";
 import { buildKafkaCluster, type KafkaCluster } from "./cluster.js";
 import { PeerLink } from "./peer-link.js";
-import { CONTROLLER_CLASS, DATA_CLASS, DATA_PORT, type KafkaMessage, type ProduceResponse } from "./protocol.js";
+import { CONTROLLER_CLASS, DATA_CLASS, DATA_PORT, type KafkaMessage, type ProducePartResult } from "./protocol.js";
 
 const TP = "t-0";
 
@@ -30,7 +30,8 @@ function state(c: KafkaCluster) {
 }
 
 /** A bare client that sends one ProduceRequest to a broker and keeps the responses. */
-function rawProduce(c: KafkaCluster, broker: string, acks: -1 | 0 | 1, idFirst: number, count: number, responses: ProduceResponse[]): void {
+/** A bare client that sends one single-partition ProduceRequest to a broker and keeps that partition's answers. */
+function rawProduce(c: KafkaCluster, broker: string, acks: -1 | 0 | 1, idFirst: number, count: number, responses: ProducePartResult[]): void {
   const world = c.world;
   let sent = false;
   const link: PeerLink = new PeerLink(world, world.node("client"), world.node(broker), DATA_PORT, DATA_CLASS, 100_000_000, {
@@ -41,15 +42,14 @@ function rawProduce(c: KafkaCluster, broker: string, acks: -1 | 0 | 1, idFirst: 
       link.send({
         kind: "produce",
         correlationId: idFirst,
-        topicPartition: TP,
         acks,
         timeoutMs: 5_000,
-        batch: { baseOffset: -1, count, leaderEpoch: -1, idFirst, bytes: count * 100, producerId: -1, baseSequence: -1 },
+        parts: [{ topicPartition: TP, batch: { baseOffset: -1, count, leaderEpoch: -1, idFirst, bytes: count * 100, producerId: -1, baseSequence: -1 } }],
       });
     },
     onMessage: (message: KafkaMessage) => {
       if (message.kind === "produce-response") {
-        responses.push(message);
+        responses.push(message.parts[0]!);
         link.close();
       }
     },
@@ -64,7 +64,7 @@ describe("kafka cluster: replication, election, ISR", () => {
     kernel.scheduler.run({ untilNs: 2_000_000_000 });
     expect(state(c).leader).toBe("b1");
     expect(state(c).isr).toEqual(["b1", "b2", "b3"]);
-    const responses: ProduceResponse[] = [];
+    const responses: ProducePartResult[] = [];
     rawProduce(c, "b1", -1, 0, 10, responses);
     kernel.scheduler.run({ untilNs: 3_000_000_000 });
     expect(responses).toEqual([expect.objectContaining({ error: "NONE", baseOffset: 0 })]);
@@ -78,7 +78,7 @@ describe("kafka cluster: replication, election, ISR", () => {
   it("fails over to an in-sync follower after the leader's session times out; committed data survives", () => {
     const { kernel, c } = cluster();
     kernel.scheduler.run({ untilNs: 2_000_000_000 });
-    const responses: ProduceResponse[] = [];
+    const responses: ProducePartResult[] = [];
     rawProduce(c, "b1", -1, 0, 10, responses);
     kernel.scheduler.run({ untilNs: 3_000_000_000 });
     const epochBefore = state(c).leaderEpoch;
@@ -105,7 +105,7 @@ describe("kafka cluster: replication, election, ISR", () => {
     expect(state(c).isr).toEqual(["b1", "b2"]);
     expect(kernel.marks.count("kafka.isr.shrink")).toBe(1);
     expect(c.controller.isFenced("b3")).toBe(false);
-    const responses: ProduceResponse[] = [];
+    const responses: ProducePartResult[] = [];
     rawProduce(c, "b1", -1, 0, 5, responses);
     kernel.scheduler.run({ untilNs: 9_000_000_000 });
     expect(responses.map((response) => response.error)).toEqual(["NOT_ENOUGH_REPLICAS"]);
@@ -116,7 +116,7 @@ describe("kafka cluster: replication, election, ISR", () => {
     kernel.scheduler.run({ untilNs: 2_000_000_000 });
     // Followers can no longer fetch; their controller sessions stay up.
     c.world.partition({ kind: "one-way", from: ["b2", "b3"], to: ["b1"], classes: [DATA_CLASS] });
-    const responses: ProduceResponse[] = [];
+    const responses: ProducePartResult[] = [];
     rawProduce(c, "b1", -1, 0, 5, responses);
     kernel.scheduler.run({ untilNs: 3_000_000_000 });
     expect(responses).toEqual([]);
@@ -131,7 +131,7 @@ describe("kafka cluster: replication, election, ISR", () => {
   it("a leader that restarts within its session timeout does not resume leadership with a shortened log", () => {
     const { kernel, c } = cluster();
     kernel.scheduler.run({ untilNs: 2_000_000_000 });
-    const responses: ProduceResponse[] = [];
+    const responses: ProducePartResult[] = [];
     rawProduce(c, "b1", -1, 0, 10, responses);
     kernel.scheduler.run({ untilNs: 3_000_000_000 });
     expect(responses.map((response) => response.error)).toEqual(["NONE"]);
@@ -165,7 +165,7 @@ describe("kafka cluster: replication, election, ISR", () => {
     c.world.partition({ kind: "isolate", nodes: ["b1"], classes: [DATA_CLASS] });
     c.world.heal();
     c.world.partition({ kind: "one-way", from: ["b2", "b3"], to: ["b1"], classes: [DATA_CLASS] });
-    const responses: ProduceResponse[] = [];
+    const responses: ProducePartResult[] = [];
     rawProduce(c, "b1", 1, 0, 5, responses);
     kernel.scheduler.run({ untilNs: 2_500_000_000 });
     expect(responses.map((response) => response.error)).toEqual(["NONE"]);
@@ -175,13 +175,13 @@ describe("kafka cluster: replication, election, ISR", () => {
   it("answers a refused acks=1 write with its error, and closes the connection on a refused acks=0 write (nothing else would tell the producer)", () => {
     const { kernel, c } = cluster();
     kernel.scheduler.run({ untilNs: 2_000_000_000 });
-    const answers: ProduceResponse[] = [];
+    const answers: ProducePartResult[] = [];
     rawProduce(c, "b2", 1, 0, 10, answers);
     kernel.scheduler.run({ untilNs: 2_100_000_000 });
     expect(answers.map((response) => response.error)).toEqual(["NOT_LEADER_OR_FOLLOWER"]);
     let isDown = false;
     const link: PeerLink = new PeerLink(c.world, c.world.node("client"), c.world.node("b2"), DATA_PORT, DATA_CLASS, 100_000_000, {
-      onOpen: () => void link.send({ kind: "produce", correlationId: 1, topicPartition: TP, acks: 0, timeoutMs: 5_000, batch: { baseOffset: -1, count: 10, leaderEpoch: -1, idFirst: 10, bytes: 1_000, producerId: -1, baseSequence: -1 } }),
+      onOpen: () => void link.send({ kind: "produce", correlationId: 1, acks: 0, timeoutMs: 5_000, parts: [{ topicPartition: TP, batch: { baseOffset: -1, count: 10, leaderEpoch: -1, idFirst: 10, bytes: 1_000, producerId: -1, baseSequence: -1 } }] }),
       onMessage: (message: KafkaMessage) => expect.fail(`an acks=0 request was answered: ${message.kind}`),
       onDown: () => {
         isDown = true;

@@ -88,6 +88,8 @@ export interface KafkaProducerConfig {
   acks: Acks;
   "linger.ms": number;
   "batch.size": number;
+  /** Most bytes one ProduceRequest carries (its batches together; the first goes whatever its size). */
+  "max.request.size": number;
   retries: number;
   "retry.backoff.ms": number;
   "request.timeout.ms": number;
@@ -102,6 +104,7 @@ export const DEFAULT_PRODUCER_CONFIG: KafkaProducerConfig = {
   acks: "all",
   "linger.ms": 5,
   "batch.size": 16_384,
+  "max.request.size": 1_048_576,
   retries: 2_147_483_647,
   "retry.backoff.ms": 100,
   "request.timeout.ms": 30_000,

@@ -74,14 +74,14 @@ function write(s: Setup, batches: number, records: number, acks: -1 | 1 = -1): M
     const sendNext = (): void => {
       const idFirst = s.history.reserveIds(records);
       sent++;
-      link.send({ kind: "produce", correlationId: sent, topicPartition: state.topicPartition, acks, timeoutMs: 30_000, batch: { baseOffset: -1, count: records, leaderEpoch: -1, idFirst, bytes: records * 100, producerId: -1, baseSequence: -1 } });
+      link.send({ kind: "produce", correlationId: sent, acks, timeoutMs: 30_000, parts: [{ topicPartition: state.topicPartition, batch: { baseOffset: -1, count: records, leaderEpoch: -1, idFirst, bytes: records * 100, producerId: -1, baseSequence: -1 } }] });
       for (let k = 0; k < records; k++) ids.push(idFirst + k);
     };
     const link: PeerLink = new PeerLink(s.c.world, s.c.world.node("writer"), s.c.world.node(state.leader!), DATA_PORT, DATA_CLASS, 100 * MS, {
       onOpen: () => sendNext(),
       onMessage: (message: KafkaMessage) => {
         if (message.kind !== "produce-response") return;
-        expect(message.error).toBe("NONE");
+        expect(message.parts[0]!.error).toBe("NONE");
         if (sent < batches) return sendNext();
         open--;
         link.close();

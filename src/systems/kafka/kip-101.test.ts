@@ -30,7 +30,7 @@ function runKip101(truncation: TruncationMode): { acked: number; committedAfter:
   let sent = false;
   const link: PeerLink = new PeerLink(world, world.node("client"), world.node("b1"), DATA_PORT, DATA_CLASS, 100_000_000, {
     // Send once: a reconnect must not resend (this bare client has no retries).
-    onOpen: () => void (responses.length === 0 && !sent && (sent = true) && link.send({ kind: "produce", correlationId: 1, topicPartition: "t-0", acks: -1, timeoutMs: 5_000, batch: { baseOffset: -1, count: 10, leaderEpoch: -1, idFirst: 0, bytes: 1000, producerId: -1, baseSequence: -1 } })),
+    onOpen: () => void (responses.length === 0 && !sent && (sent = true) && link.send({ kind: "produce", correlationId: 1, acks: -1, timeoutMs: 5_000, parts: [{ topicPartition: "t-0", batch: { baseOffset: -1, count: 10, leaderEpoch: -1, idFirst: 0, bytes: 1000, producerId: -1, baseSequence: -1 } }] })),
     onMessage: (message) => {
       if (message.kind === "produce-response") responses.push(message);
     },
@@ -38,7 +38,7 @@ function runKip101(truncation: TruncationMode): { acked: number; committedAfter:
   });
   link.connect();
   kernel.scheduler.run({ until: () => responses.length > 0 });
-  const acked = responses[0]!.error === "NONE" ? 10 : 0;
+  const acked = responses[0]!.parts[0]!.error === "NONE" ? 10 : 0;
   // The follower has the data but has not yet learned the new high watermark.
   world.processCrash("b2");
   world.partition({ kind: "total", groups: [["b1"], ["b2"]], classes: [DATA_CLASS] }, "data-cut");

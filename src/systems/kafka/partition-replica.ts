@@ -20,6 +20,7 @@ import { msToNs, type KafkaBrokerConfig } from "./config.js";
 import { PartitionLog, type RecordBatch } from "./partition-log.js";
 import { DeadlineList } from "./deadline-timer.js";
 import { PartitionFollower } from "./partition-follower.js";
+import type { ProduceAnswer } from "./produce-answer.js";
 import { ProducerStateTable } from "./producer-state.js";
 import {
   wireBytesOf,
@@ -28,7 +29,6 @@ import {
   type KafkaMessage,
   type OffsetsForLeaderEpochRequest,
   type PartitionState,
-  type ProduceRequest,
 } from "./protocol.js";
 
 /** What a replica needs from its broker. */
@@ -48,8 +48,9 @@ interface FollowerProgress {
 }
 
 interface PendingProduce {
-  endpoint: Endpoint;
-  correlationId: number;
+  /** The request it is part of, and which part. */
+  answer: ProduceAnswer;
+  part: number;
   baseOffset: number;
   endOffset: number;
   /** acks=all waits for the high watermark; acks=1 only for its flush, if it triggered one. */
@@ -193,20 +194,21 @@ export class PartitionReplica {
 
   // ------------------------------------------------------------ leader: produce
 
-  onProduce(endpoint: Endpoint, request: ProduceRequest): void {
-    if (this.role !== "leader") return rejectProduce(endpoint, request, "NOT_LEADER_OR_FOLLOWER");
-    if (request.acks === -1 && this.isUnderMinIsr()) {
+  /** Part `part` of a ProduceRequest: this partition's batch. Answered through `answer`, now or from the purgatory. */
+  onProduce(answer: ProduceAnswer, part: number, batch: RecordBatch, acks: -1 | 0 | 1, timeoutMs: number): void {
+    if (this.role !== "leader") return answer.answer(part, "NOT_LEADER_OR_FOLLOWER", -1);
+    if (acks === -1 && this.isUnderMinIsr()) {
       this.host.world.kernel.marks.hit("kafka.produce.not-enough-replicas");
-      return rejectProduce(endpoint, request, "NOT_ENOUGH_REPLICAS");
+      return answer.answer(part, "NOT_ENOUGH_REPLICAS", -1);
     }
-    const incoming = request.batch;
+    const incoming = batch;
     let baseOffset: number;
     let flushEndOffset = 0;
     let isDuplicate = false;
     const sequence = incoming.producerId >= 0 ? this.producers.check(incoming.producerId, incoming.baseSequence, incoming.count) : null;
     if (sequence?.kind === "out-of-order") {
       this.host.world.kernel.marks.hit("kafka.produce.out-of-order");
-      return rejectProduce(endpoint, request, "OUT_OF_ORDER_SEQUENCE_NUMBER");
+      return answer.answer(part, "OUT_OF_ORDER_SEQUENCE_NUMBER", -1);
     }
     if (sequence?.kind === "duplicate") {
       // A retry of a batch we already have (KIP-98): answer with where it landed, never append twice.
@@ -215,16 +217,16 @@ export class PartitionReplica {
       isDuplicate = true;
     } else {
       baseOffset = this.log.logEndOffset;
-      const batch: RecordBatch = { ...incoming, baseOffset, leaderEpoch: this.state.leaderEpoch };
-      if (this.log.append(batch) !== "ok") return rejectProduce(endpoint, request, "KAFKA_STORAGE_ERROR");
-      if (incoming.producerId >= 0) this.producers.onAppend(batch);
+      const appended: RecordBatch = { ...incoming, baseOffset, leaderEpoch: this.state.leaderEpoch };
+      if (this.log.append(appended) !== "ok") return answer.answer(part, "KAFKA_STORAGE_ERROR", -1);
+      if (incoming.producerId >= 0) this.producers.onAppend(appended);
       flushEndOffset = this.maybeFlush(incoming.count);
     }
     const endOffset = baseOffset + incoming.count;
-    if (request.acks === 1 && flushEndOffset === 0) this.respond(endpoint, { kind: "produce-response", correlationId: request.correlationId, topicPartition: this.topicPartition, error: "NONE", baseOffset });
-    else if (request.acks !== 0) {
-      const deadlineNs = this.host.node.now + msToNs(request.timeoutMs);
-      this.pending.add({ endpoint, correlationId: request.correlationId, baseOffset, endOffset, requiresHighWatermark: request.acks === -1, flushEndOffset, deadlineNs });
+    if (acks === 0 || (acks === 1 && flushEndOffset === 0)) answer.answer(part, "NONE", baseOffset);
+    else {
+      const deadlineNs = this.host.node.now + msToNs(timeoutMs);
+      this.pending.add({ answer, part, baseOffset, endOffset, requiresHighWatermark: acks === -1, flushEndOffset, deadlineNs });
     }
     this.maybeAdvanceHighWatermark();
     // Kafka's DelayedProduce tries to complete at once: a retry of a batch the
@@ -236,7 +238,7 @@ export class PartitionReplica {
   }
 
   private answerProduce(produce: PendingProduce, error: KafkaError): void {
-    this.respond(produce.endpoint, { kind: "produce-response", correlationId: produce.correlationId, topicPartition: this.topicPartition, error, baseOffset: error === "NONE" ? produce.baseOffset : -1 });
+    produce.answer.answer(produce.part, error, produce.baseOffset);
   }
 
   /**
@@ -460,17 +462,4 @@ export class PartitionReplica {
   private respond(endpoint: Endpoint, message: KafkaMessage): void {
     if (endpoint.isOpen) endpoint.send(message, wireBytesOf(message));
   }
-}
-
-/**
- * Refuses a produce request. With acks=0 nothing is ever answered, so Kafka
- * closes the connection instead (KafkaApis.handleProduceRequest): the
- * producer sees the disconnect and refreshes its metadata rather than go on
- * writing into a broker that drops everything.
- */
-export function rejectProduce(endpoint: Endpoint, request: ProduceRequest, error: KafkaError): void {
-  if (!endpoint.isOpen) return;
-  if (request.acks === 0) return endpoint.close();
-  const response: KafkaMessage = { kind: "produce-response", correlationId: request.correlationId, topicPartition: request.topicPartition, error, baseOffset: -1 };
-  endpoint.send(response, wireBytesOf(response));
 }

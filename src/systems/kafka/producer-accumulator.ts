@@ -39,13 +39,15 @@ export class ProducerPartition {
 /** What the producer does when a batch is created and when it is sealed. */
 export interface AccumulatorSink {
   onBatchCreated(batch: ProducerBatch): void;
-  /** `byLinger`: sealed because linger.ms ran out (the sender's own timer), not because it filled. */
-  onBatchSealed(partition: ProducerPartition, batch: ProducerBatch, byLinger: boolean): void;
+  /** `isDrained`: sealed by the sender draining it (it goes out now), not by linger.ms or by filling. */
+  onBatchSealed(partition: ProducerPartition, batch: ProducerBatch, isDrained: boolean): void;
 }
 
 export class RecordAccumulator {
   /** Partitions in the order they were first sent to: the sender drains them in this order. */
   readonly partitions = new Map<string, ProducerPartition>();
+  /** The same partitions as an array, for the sender's rotating pass without an allocation per pass. */
+  private readonly list: ProducerPartition[] = [];
   private readonly node: WorldNode;
   private readonly history: History;
   private readonly clientName: string;
@@ -75,8 +77,14 @@ export class RecordAccumulator {
     if (partition === undefined) {
       partition = new ProducerPartition(topicPartition);
       this.partitions.set(topicPartition, partition);
+      this.list.push(partition);
     }
     return partition;
+  }
+
+  /** Every partition, in the order first sent to. */
+  partitionList(): readonly ProducerPartition[] {
+    return this.list;
   }
 
   /** Appends `count` messages of `bytesPerMessage` bytes each; O(batches touched), not O(count). Returns the batch holding the last one. */
@@ -130,9 +138,9 @@ export class RecordAccumulator {
     return true;
   }
 
-  /** Seals a batch that is still open (it expired before its linger timer fired). */
+  /** Seals a batch that is still open: the sender drains it before its linger.ms, or it expired first. */
   sealOpen(batch: ProducerBatch): void {
-    this.seal(this.partition(batch.topicPartition), batch);
+    this.seal(this.partition(batch.topicPartition), batch, true);
   }
 
   private openBatch(partition: ProducerPartition): ProducerBatch {
@@ -146,10 +154,10 @@ export class RecordAccumulator {
 
   private onLinger(batch: ProducerBatch): void {
     if (batch.state !== "open") return;
-    this.seal(this.partition(batch.topicPartition), batch, true);
+    this.seal(this.partition(batch.topicPartition), batch);
   }
 
-  private seal(partition: ProducerPartition, batch: ProducerBatch, byLinger = false): void {
+  private seal(partition: ProducerPartition, batch: ProducerBatch, isDrained = false): void {
     if (!(partition.open === batch && batch.state === "open")) assert(false, `${partition.topicPartition}: seal of a batch that is not open`);
     if (!(batch.count > 0)) assert(false, `${partition.topicPartition}: seal of an empty batch`);
     partition.open = null;
@@ -158,6 +166,6 @@ export class RecordAccumulator {
     batch.idFirst = this.history.reserveIds(batch.count);
     this.history.record({ type: "send", timeNs: this.node.now, client: this.clientName, idFirst: batch.idFirst, count: batch.count });
     partition.queue.push(batch);
-    this.sink.onBatchSealed(partition, batch, byLinger);
+    this.sink.onBatchSealed(partition, batch, isDrained);
   }
 }

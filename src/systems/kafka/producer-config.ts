@@ -27,6 +27,7 @@ export interface ResolvedProducerConfig {
   readonly idempotent: boolean;
   readonly lingerNs: DurationNs;
   readonly batchSizeBytes: number;
+  readonly maxRequestBytes: number;
   readonly retries: number;
   readonly retryBackoffNs: DurationNs;
   readonly requestTimeoutNs: DurationNs;
@@ -40,6 +41,7 @@ export function resolveProducerConfig(overrides: Partial<KafkaProducerConfig>): 
   const kafka: KafkaProducerConfig = { ...DEFAULT_PRODUCER_CONFIG, ...overrides };
   checkNonNegativeInteger(kafka, "linger.ms");
   checkNonNegativeInteger(kafka, "batch.size");
+  checkNonNegativeInteger(kafka, "max.request.size");
   checkNonNegativeInteger(kafka, "retries");
   checkNonNegativeInteger(kafka, "retry.backoff.ms");
   checkNonNegativeInteger(kafka, "request.timeout.ms");
@@ -66,6 +68,7 @@ export function resolveProducerConfig(overrides: Partial<KafkaProducerConfig>): 
     idempotent,
     lingerNs: msToNs(kafka["linger.ms"]),
     batchSizeBytes: kafka["batch.size"],
+    maxRequestBytes: kafka["max.request.size"],
     retries: kafka.retries,
     retryBackoffNs: msToNs(kafka["retry.backoff.ms"]),
     requestTimeoutNs: msToNs(kafka["request.timeout.ms"]),

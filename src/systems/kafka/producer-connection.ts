@@ -20,11 +20,11 @@ import { DATA_CLASS, DATA_PORT, wireBytesOf, type KafkaMessage } from "./protoco
 
 export type ConnectionPhase = "idle" | "connecting" | "open";
 
-/** A request awaiting its response; `batch` is null for a MetadataRequest. */
+/** A request awaiting its response; `batches` (one per partition of a ProduceRequest) is null for a MetadataRequest. */
 export interface InFlightRequest {
   readonly connection: BrokerConnection;
   readonly correlationId: number;
-  readonly batch: ProducerBatch | null;
+  readonly batches: readonly ProducerBatch[] | null;
   /** When request.timeout.ms runs out for it. */
   readonly deadlineNs: TimeNs;
 }
@@ -84,10 +84,10 @@ export class BrokerConnection implements ConnectionHandler {
     return this.inFlight.size;
   }
 
-  /** Requests in flight that carry a batch (ProduceRequests). */
+  /** Requests in flight that carry batches (ProduceRequests). */
   produceInFlightCount(): number {
     let count = 0;
-    for (const request of this.inFlight.values()) if (request.batch !== null) count++;
+    for (const request of this.inFlight.values()) if (request.batches !== null) count++;
     return count;
   }
 
@@ -115,12 +115,12 @@ export class BrokerConnection implements ConnectionHandler {
   }
 
   /** Writes a request that expects a response and starts its request.timeout.ms clock. */
-  sendRequest(message: KafkaMessage & { correlationId: number }, batch: ProducerBatch | null): InFlightRequest {
+  sendRequest(message: KafkaMessage & { correlationId: number }, batches: readonly ProducerBatch[] | null): InFlightRequest {
     if (!(this.canWrite())) assert(false, `producer ${this.node.name}: request to ${this.broker.name} on a connection that is not open`);
     if (!(!this.inFlight.has(message.correlationId))) assert(false, `duplicate correlation id ${message.correlationId}`);
     const written = this.endpoint!.send(message, wireBytesOf(message));
     if (!(written)) assert(false, `producer ${this.node.name}: an open endpoint refused a write`);
-    const request: InFlightRequest = { connection: this, correlationId: message.correlationId, batch, deadlineNs: this.node.now + this.requestTimeoutNs };
+    const request: InFlightRequest = { connection: this, correlationId: message.correlationId, batches, deadlineNs: this.node.now + this.requestTimeoutNs };
     this.inFlight.set(message.correlationId, request);
     this.timeouts.armBy(request.deadlineNs);
     return request;

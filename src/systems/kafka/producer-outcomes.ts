@@ -33,7 +33,7 @@ import type { BrokerConnection } from "./producer-connection.js";
 import { DeliveryTimeouts } from "./producer-delivery-timeouts.js";
 import { allocateProducerId } from "./producer-ids.js";
 import type { ProducerMetadata } from "./producer-metadata.js";
-import type { ProduceResponse } from "./protocol.js";
+import type { ProducePartResult } from "./protocol.js";
 
 const OUTCOME_CODE: Record<SendOutcome, number> = { ok: 0, error: 1, unknown: 2 };
 
@@ -86,7 +86,8 @@ export class BatchOutcomes {
     this.deliveryTimeouts.add(batch);
   }
 
-  onProduceResponse(connection: BrokerConnection, batch: ProducerBatch, response: ProduceResponse): void {
+  /** One partition's answer in a ProduceResponse, for the batch that partition's part carried. */
+  onProduceResponse(connection: BrokerConnection, batch: ProducerBatch, response: ProducePartResult): void {
     if (response.error !== "NONE" && response.error !== "DUPLICATE_SEQUENCE_NUMBER") {
       this.onAttemptFailed(connection, batch, response.error);
       return;

@@ -24,7 +24,7 @@ import {
   type KafkaError,
   type KafkaMessage,
   type PartitionState,
-  type ProduceRequest,
+  type ProducePart,
   type ProduceResponse,
 } from "./protocol.js";
 import type { RecordBatch } from "./partition-log.js";
@@ -47,12 +47,16 @@ type ProduceAction =
   /** Answer with this error, appending nothing. */
   | KafkaError;
 
+/** One partition's batch as the fake received it (a request with several partitions gives several). */
 interface ReceivedProduce {
   index: number;
   atNs: number;
   broker: string;
   acks: number;
+  topicPartition: string;
   batch: RecordBatch;
+  /** The correlation id of the request it came in. */
+  request: number;
 }
 
 interface LogEntry {
@@ -95,13 +99,13 @@ class FakeCluster {
   }
 
   /** Kafka's broker-side idempotence: drop a known (producerId, sequence), reject a gap. */
-  handleProduce(broker: string, request: ProduceRequest): { error: KafkaError; baseOffset: number } {
-    const state = this.states.get(request.topicPartition);
+  handleProduce(broker: string, part: ProducePart): { error: KafkaError; baseOffset: number } {
+    const state = this.states.get(part.topicPartition);
     if (state === undefined || state.leader !== broker) return { error: "NOT_LEADER_OR_FOLLOWER", baseOffset: -1 };
-    const batch = request.batch;
+    const batch = part.batch;
     let sequences: ProducerSequenceState | undefined;
     if (batch.producerId >= 0) {
-      const key = `${batch.producerId}/${request.topicPartition}`;
+      const key = `${batch.producerId}/${part.topicPartition}`;
       sequences = this.sequences.get(key);
       if (sequences === undefined) {
         sequences = { nextSequence: 0, offsetBySequence: new Map() };
@@ -150,27 +154,29 @@ class FakeBroker implements NodeSoftware, Acceptor {
       return;
     }
     if (message.kind !== "produce") return;
-    const received: ReceivedProduce = {
-      index: cluster.received.length,
-      atNs: this.node.now,
-      broker: this.node.name,
-      acks: message.acks,
-      batch: { ...message.batch },
-    };
-    cluster.received.push(received);
-    const action = cluster.script(received);
-    if (action === "drop-request") return;
-    if (action === "close") return endpoint.close();
-    const answer =
-      action === "append" || action === "drop-response" ? cluster.handleProduce(this.node.name, message) : { error: action, baseOffset: -1 };
-    if (action === "drop-response" || message.acks === 0) return;
-    const response: ProduceResponse = {
-      kind: "produce-response",
-      correlationId: message.correlationId,
-      topicPartition: message.topicPartition,
-      error: answer.error,
-      baseOffset: answer.baseOffset,
-    };
+    // The script decides per partition's batch; losing or closing applies to the whole request.
+    const actions = message.parts.map((part) => {
+      const received: ReceivedProduce = {
+        index: cluster.received.length,
+        atNs: this.node.now,
+        broker: this.node.name,
+        acks: message.acks,
+        topicPartition: part.topicPartition,
+        batch: { ...part.batch },
+        request: message.correlationId,
+      };
+      cluster.received.push(received);
+      return cluster.script(received);
+    });
+    if (actions.includes("drop-request")) return;
+    if (actions.includes("close")) return endpoint.close();
+    const parts = message.parts.map((part, k) => {
+      const action = actions[k]!;
+      const answer = action === "append" || action === "drop-response" ? cluster.handleProduce(this.node.name, part) : { error: action as KafkaError, baseOffset: -1 };
+      return { topicPartition: part.topicPartition, error: answer.error, baseOffset: answer.baseOffset };
+    });
+    if (actions.includes("drop-response") || message.acks === 0) return;
+    const response: ProduceResponse = { kind: "produce-response", correlationId: message.correlationId, parts };
     this.reply(endpoint, response);
   }
 
@@ -214,6 +220,8 @@ function setup(options: {
   config?: Partial<KafkaProducerConfig>;
   seed?: number;
   leader?: string | null;
+  /** Partitions and their leaders (default: TP, led by `leader`). */
+  partitions?: { topicPartition: string; leader: string | null }[];
   network?: Partial<NetworkOptions>;
 }) {
   const kernel = new Kernel({ seed: options.seed ?? 1 });
@@ -222,7 +230,7 @@ function setup(options: {
     nodes: [{ name: "c1" }, { name: "b1" }, { name: "b2" }],
     network: { latency: { kind: "constant", value: LATENCY_NS }, framing: null, ...options.network },
   });
-  const cluster = new FakeCluster([{ topicPartition: TP, leader: options.leader === undefined ? "b1" : options.leader }]);
+  const cluster = new FakeCluster(options.partitions ?? [{ topicPartition: TP, leader: options.leader === undefined ? "b1" : options.leader }]);
   world.install("b1", new FakeBroker(world, cluster));
   world.install("b2", new FakeBroker(world, cluster));
   const history = new History();
@@ -243,6 +251,49 @@ function eventsOf<T extends HistoryEvent["type"]>(history: History, type: T): Ev
 }
 
 // ------------------------------------------------------------------ tests
+
+describe("KafkaProducer: requests (Kafka's Sender drains a node's partitions into one ProduceRequest)", () => {
+  const FOUR = ["orders-0", "orders-1", "orders-2", "orders-3"];
+  const onB1AndB2 = FOUR.map((topicPartition, k) => ({ topicPartition, leader: k < 3 ? "b1" : "b2" }));
+
+  /** Received partitions grouped by (broker, request), each request's partitions sorted (the sender rotates where it starts). */
+  function requests(cluster: FakeCluster): string[][] {
+    const byRequest = new Map<string, string[]>();
+    for (const received of cluster.received) {
+      const key = `${received.broker}#${received.request}`;
+      byRequest.set(key, [...(byRequest.get(key) ?? []), received.topicPartition]);
+    }
+    return [...byRequest.values()].map((parts) => parts.sort());
+  }
+
+  it("sends one request per broker, carrying a batch of every partition it leads", () => {
+    const { cluster, history, client, runToMs } = setup({ partitions: onB1AndB2, config: { "linger.ms": 5 } });
+    for (const topicPartition of FOUR) client.producer.send(topicPartition, 2, 100);
+    runToMs(50);
+    expect(requests(cluster)).toEqual([["orders-0", "orders-1", "orders-2"], ["orders-3"]]);
+    const results = eventsOf(history, "send-result");
+    expect(results.map((result) => [result.stream, result.outcome])).toEqual(FOUR.map((topicPartition) => [topicPartition, "ok"]).sort());
+  });
+
+  it("counts requests in flight, not batches: with a window of one, a request still carries every partition's batch", () => {
+    // One message per batch (61 header bytes + 100): each partition gets two sealed batches.
+    const { cluster, client, runToMs } = setup({ partitions: onB1AndB2, config: { "linger.ms": 0, "batch.size": 161, "max.in.flight.requests.per.connection": 1, "enable.idempotence": false } });
+    cluster.responseDelayNs = milliseconds(20);
+    for (let round = 0; round < 2; round++) for (const topicPartition of FOUR.slice(0, 3)) client.producer.send(topicPartition, 1, 100);
+    runToMs(10);
+    // The first pass took each partition's first batch; the second batches wait for the answer.
+    expect(requests(cluster)).toEqual([["orders-0", "orders-1", "orders-2"]]);
+    runToMs(100);
+    expect(requests(cluster)).toEqual([["orders-0", "orders-1", "orders-2"], ["orders-0", "orders-1", "orders-2"]]);
+  });
+
+  it("keeps a request under max.request.size: the first batch goes whatever its size, the rest wait for the next request", () => {
+    const { cluster, client, runToMs } = setup({ partitions: onB1AndB2, config: { "linger.ms": 0, "max.request.size": 700 } });
+    for (const topicPartition of FOUR.slice(0, 3)) client.producer.send(topicPartition, 5, 100);
+    runToMs(50);
+    expect(requests(cluster).map((parts) => parts.length)).toEqual([1, 1, 1]);
+  });
+});
 
 describe("KafkaProducer: batching", () => {
   it("seals a batch linger.ms after its first message and sends it as one request", () => {

@@ -5,9 +5,13 @@
  * - send() appends messages to the partition's open batch; a batch is sealed
  *   at batch.size bytes or linger.ms after its first message, and only then
  *   gets message ids and a "send" event in the history.
- * - The sender routes each sealed batch to the partition leader's broker, one
- *   batch per ProduceRequest, at most max.in.flight.requests.per.connection
- *   requests unanswered per broker connection.
+ * - The sender drains, for each broker, one sealed batch of every partition
+ *   that broker leads into one ProduceRequest (Kafka's Sender and
+ *   RecordAccumulator.drain), up to max.request.size bytes, at most
+ *   max.in.flight.requests.per.connection requests unanswered per broker
+ *   connection: the window counts requests, not batches. (Kafka keeps
+ *   filling a batch whose linger.ms has run out while its broker's window is
+ *   full; mqsim seals it at linger.ms and queues it.)
  * - Every batch ends with exactly one "send-result" in the history ("ok",
  *   "error" or "unknown"); how each attempt ends, whether it is retried and
  *   which result the batch gets is decided in producer-outcomes.ts.
@@ -44,7 +48,7 @@ import { resolveProducerConfig, type ResolvedProducerConfig } from "./producer-c
 import { BrokerConnection, type BrokerConnectionOwner, type InFlightRequest } from "./producer-connection.js";
 import { ProducerMetadata } from "./producer-metadata.js";
 import { BatchOutcomes } from "./producer-outcomes.js";
-import type { KafkaMessage, ProduceRequest } from "./protocol.js";
+import type { KafkaMessage, ProducePart, ProduceRequest } from "./protocol.js";
 
 export interface KafkaProducerOptions {
   world: World;
@@ -71,6 +75,8 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   private readonly connections = new Map<string, BrokerConnection>();
   private readonly outcomes: BatchOutcomes;
   private correlationIdNext = 1;
+  /** Where the next pass starts among the partitions (Kafka's drainIndex). */
+  private drainIndex = 0;
   private isStarted = false;
   private isDrainPending = false;
   private wakeHandle: EventHandle = NO_EVENT;
@@ -159,11 +165,11 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     }
   }
 
-  onBatchSealed(_partition: ProducerPartition, _batch: ProducerBatch, byLinger: boolean): void {
-    // linger.ms is the sender's own poll timeout: it drains as it wakes. A
-    // batch filled by send() wakes the sender thread, which runs soon after.
-    if (byLinger) this.runSender();
-    else this.scheduleDrain();
+  onBatchSealed(_partition: ProducerPartition, _batch: ProducerBatch, isDrained: boolean): void {
+    // A batch sealed by linger.ms or by filling wakes the sender, which runs
+    // once for everything that came due at this instant (one request for all
+    // the partitions of a node). One sealed by the sender itself is being drained.
+    if (!isDrained) this.scheduleDrain();
   }
 
   // ---------------------------------------------------------------- BrokerConnectionOwner
@@ -176,15 +182,17 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     if (message.kind === "metadata-response") {
       const request = connection.take(message.correlationId);
       if (request === undefined) return;
-      if (!(request.batch === null)) assert(false, `correlation id ${message.correlationId} answered by a metadata response`);
+      if (!(request.batches === null)) assert(false, `correlation id ${message.correlationId} answered by a metadata response`);
       this.metadata.apply(message, this.node.now);
       if (this.hasQueuedWithoutLeader()) this.outcomes.recordOpFailed("LEADER_NOT_AVAILABLE");
       this.runSender();
     } else if (message.kind === "produce-response") {
       const request = connection.take(message.correlationId);
       if (request === undefined) return;
-      if (!(request.batch !== null)) assert(false, `correlation id ${message.correlationId} answered by a produce response`);
-      this.outcomes.onProduceResponse(connection, request.batch, message);
+      const batches = request.batches;
+      if (!(batches !== null && batches.length === message.parts.length)) assert(false, `correlation id ${message.correlationId} answered by a produce response of another shape`);
+      // Parts come back in the order they were sent.
+      for (let k = 0; k < batches.length; k++) this.outcomes.onProduceResponse(connection, batches[k]!, message.parts[k]!);
       this.runSender();
     }
     // Brokers send nothing else on a client connection; anything else is ignored, as a stray frame would be.
@@ -195,12 +203,12 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     // queue, so the newest ends up first: with several requests in flight a
     // disconnect alone reorders batches, as in Kafka's Sender.
     for (const request of lost) {
-      if (request.batch === null) continue;
-      this.outcomes.onAttemptFailed(connection, request.batch, request === timedOut ? "REQUEST_TIMED_OUT" : "NETWORK_EXCEPTION");
+      if (request.batches === null) continue;
+      for (const batch of request.batches) this.outcomes.onAttemptFailed(connection, batch, request === timedOut ? "REQUEST_TIMED_OUT" : "NETWORK_EXCEPTION");
     }
     // A connection that failed with no request on it (a refused connect, a reset idle socket) is a
     // failed attempt too when batches are waiting: the unavailability check must see the stall.
-    if (this.outcomes.unresolved > 0 && !lost.some((request) => request.batch !== null)) this.outcomes.recordOpFailed("NETWORK_EXCEPTION");
+    if (this.outcomes.unresolved > 0 && !lost.some((request) => request.batches !== null)) this.outcomes.recordOpFailed("NETWORK_EXCEPTION");
     if (this.metadata.target === connection.broker.name) this.metadata.fail(this.node.now);
     // Kafka refreshes metadata after a disconnect: the broker may have lost its leaderships.
     this.metadata.requestUpdate();
@@ -240,33 +248,85 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   }
 
   /**
-   * One pass of Kafka's Sender loop: send what can go, then refresh metadata
-   * if needed. Run directly where the sender itself wakes (its timers, a
-   * response or a connection completing inside its poll): the same instant
-   * as a zero-delay event, one event fewer per batch.
+   * One pass of Kafka's Sender loop: for each broker that leads a partition
+   * with a batch ready, requests of one batch per partition while its window
+   * has room; then refresh metadata if needed. Run directly where the sender
+   * itself wakes (its timers, a response or a connection completing inside
+   * its poll): the same instant as a zero-delay event, one event fewer per
+   * batch.
    */
   private runSender(): void {
     const now = this.node.now;
     if (this.outcomes.unresolved > 0) this.metadata.requestUpdateIfStale(now);
-    for (const partition of this.accumulator.partitions.values()) this.drainPartition(partition, now);
+    const byBroker = this.readyPartitionsByBroker(now);
+    for (const [broker, partitions] of byBroker) this.drainBroker(broker, partitions, now);
     this.refreshMetadata(now);
   }
 
-  private drainPartition(partition: ProducerPartition, now: TimeNs): void {
-    const queue = partition.queue;
-    const isAcks0 = this.config.acksWire === 0;
-    while (queue.length > 0) {
-      const batch = queue[0]!;
-      if (batch.retryAtNs > now) return this.wakeAt(batch.retryAtNs);
+  /**
+   * For each broker that leads a partition with a sealed batch due now (a
+   * "ready node" in Kafka's RecordAccumulator.ready), every partition it
+   * leads that holds a batch, sealed or still open, in a rotating order
+   * (Kafka's drainIndex) so that no partition is always last to fit under
+   * max.request.size.
+   */
+  private readyPartitionsByBroker(now: TimeNs): Map<string, ProducerPartition[]> {
+    const byBroker = new Map<string, ProducerPartition[]>();
+    const readyBrokers = new Set<string>();
+    const partitions = this.accumulator.partitionList();
+    const count = partitions.length;
+    if (count === 0) return byBroker;
+    const start = this.drainIndex % count;
+    this.drainIndex = (start + 1) % count;
+    for (let k = 0; k < count; k++) {
+      const partition = partitions[(start + k) % count]!;
+      const head = partition.queue[0] ?? partition.open;
+      if (head === null || head === undefined) continue;
       const leader = this.metadata.leaderOf(partition.topicPartition);
-      if (leader === null) return this.metadata.requestUpdate();
-      const connection = this.connectionTo(leader);
-      const connectAtNs = connection.ensureConnecting();
-      if (connectAtNs > now) return this.wakeAt(connectAtNs);
+      if (leader === null) {
+        if (partition.queue.length > 0) this.metadata.requestUpdate();
+        continue;
+      }
+      if (head.state === "queued") {
+        if (head.retryAtNs > now) this.wakeAt(head.retryAtNs);
+        else readyBrokers.add(leader);
+      }
+      let group = byBroker.get(leader);
+      if (group === undefined) byBroker.set(leader, (group = []));
+      group.push(partition);
+    }
+    for (const broker of [...byBroker.keys()]) if (!readyBrokers.has(broker)) byBroker.delete(broker);
+    return byBroker;
+  }
+
+  /**
+   * Requests to one ready broker, while its window has room: each takes the
+   * first batch of every partition the broker leads — sealing one still
+   * lingering, as Kafka's drain closes it — up to max.request.size.
+   */
+  private drainBroker(broker: string, partitions: readonly ProducerPartition[], now: TimeNs): void {
+    const connection = this.connectionTo(broker);
+    const connectAtNs = connection.ensureConnecting();
+    if (connectAtNs > now) return this.wakeAt(connectAtNs);
+    const isAcks0 = this.config.acksWire === 0;
+    // Each request re-checks that the broker is still a ready node: a sealed batch is due.
+    while (partitions.some((partition) => isDue(partition.queue[0], now))) {
       if (isAcks0 ? !connection.canWrite() : !connection.canSend(this.config.inFlightMax)) return;
-      if (this.config.idempotent && this.mustHoldForOrder(partition, batch)) return;
-      queue.shift();
-      this.sendBatch(partition, batch, connection);
+      const batches: ProducerBatch[] = [];
+      let bytes = 0;
+      for (const partition of partitions) {
+        const head = partition.queue[0] ?? partition.open;
+        if (head === null || head === undefined || head.retryAtNs > now) continue;
+        if (this.config.idempotent && this.mustHoldForOrder(partition, head)) continue;
+        // max.request.size: the first batch goes whatever its size; then the request is full.
+        if (batches.length > 0 && bytes + head.bytes > this.config.maxRequestBytes) break;
+        if (head.state === "open") this.accumulator.sealOpen(head);
+        const batch = partition.queue.shift()!;
+        batches.push(batch);
+        bytes += batch.bytes;
+      }
+      if (batches.length === 0) return;
+      this.sendBatches(batches, connection);
     }
   }
 
@@ -286,41 +346,39 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     return false;
   }
 
-  private sendBatch(partition: ProducerPartition, batch: ProducerBatch, connection: BrokerConnection): void {
-    if (!(batch.state === "queued")) assert(false, `send of a ${batch.state} batch`);
-    if (this.config.idempotent && !batch.hasSequence) {
-      // Sequences are fixed at the first send (Kafka's drain), then reused by every retry.
-      batch.producerId = this.outcomes.producerId;
-      batch.baseSequence = partition.nextSequence;
-      partition.nextSequence += batch.count;
-    }
-    batch.attempts++;
-    const request: ProduceRequest = {
-      kind: "produce",
-      correlationId: this.correlationIdNext++,
-      topicPartition: batch.topicPartition,
-      acks: this.config.acksWire,
-      timeoutMs: this.config.kafka["request.timeout.ms"],
+  /** One ProduceRequest carrying `batches` (one per partition); acks=0 batches are done once written. */
+  private sendBatches(batches: readonly ProducerBatch[], connection: BrokerConnection): void {
+    const parts: ProducePart[] = [];
+    for (const batch of batches) {
+      if (!(batch.state === "queued")) assert(false, `send of a ${batch.state} batch`);
+      const partition = this.accumulator.partition(batch.topicPartition);
+      if (this.config.idempotent && !batch.hasSequence) {
+        // Sequences are fixed at the first send (Kafka's drain), then reused by every retry.
+        batch.producerId = this.outcomes.producerId;
+        batch.baseSequence = partition.nextSequence;
+        partition.nextSequence += batch.count;
+      }
+      batch.attempts++;
       // A fresh wire batch per attempt: the broker fills in baseOffset and leaderEpoch on what it receives.
-      batch: {
-        baseOffset: -1,
-        leaderEpoch: -1,
-        idFirst: batch.idFirst,
-        count: batch.count,
-        bytes: batch.bytes,
-        producerId: batch.producerId,
-        baseSequence: batch.baseSequence,
-      },
-    };
+      parts.push({
+        topicPartition: batch.topicPartition,
+        batch: { baseOffset: -1, leaderEpoch: -1, idFirst: batch.idFirst, count: batch.count, bytes: batch.bytes, producerId: batch.producerId, baseSequence: batch.baseSequence },
+      });
+    }
+    const request: ProduceRequest = { kind: "produce", correlationId: this.correlationIdNext++, acks: this.config.acksWire, timeoutMs: this.config.kafka["request.timeout.ms"], parts };
     if (this.config.acksWire === 0) {
       connection.sendOneWay(request);
-      this.outcomes.recordOpOk();
-      this.outcomes.complete(batch, "ok", "", -1, connection.broker.name);
+      for (const batch of batches) {
+        this.outcomes.recordOpOk();
+        this.outcomes.complete(batch, "ok", "", -1, connection.broker.name);
+      }
       return;
     }
-    connection.sendRequest(request, batch);
-    batch.state = "in-flight";
-    partition.inFlight.push(batch);
+    connection.sendRequest(request, batches);
+    for (const batch of batches) {
+      batch.state = "in-flight";
+      this.accumulator.partition(batch.topicPartition).inFlight.push(batch);
+    }
   }
 
   private refreshMetadata(now: TimeNs): void {
@@ -371,4 +429,9 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
       assert(false, `producer ${this.clientName}: used after its process died (a restarted client builds a new producer)`);
     }
   }
+}
+
+/** A sealed batch that may be sent now (not backing off before a retry). */
+function isDue(batch: ProducerBatch | undefined, now: TimeNs): boolean {
+  return batch !== undefined && batch.retryAtNs <= now;
 }

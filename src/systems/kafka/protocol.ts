@@ -82,24 +82,39 @@ export interface PartitionState {
 
 // ------------------------------------------------------------------ data plane
 
+/** One partition's batch in a ProduceRequest. */
+export interface ProducePart {
+  topicPartition: string;
+  /** The leader assigns baseOffset and leaderEpoch; the producer sends -1 for both. */
+  batch: RecordBatch;
+}
+
+/**
+ * A ProduceRequest carries one batch for each of several partitions led by
+ * the same broker (Kafka's Sender drains every ready partition of a node
+ * into one request); it is answered once, when every partition is.
+ */
 export interface ProduceRequest {
   kind: "produce";
   correlationId: number;
-  topicPartition: string;
   /** -1 = all (acks=all), 0, 1. */
   acks: -1 | 0 | 1;
   timeoutMs: number;
-  /** The leader assigns baseOffset and leaderEpoch; the producer sends -1 for both. */
-  batch: RecordBatch;
+  parts: ProducePart[];
+}
+
+/** One partition's answer in a ProduceResponse. */
+export interface ProducePartResult {
+  topicPartition: string;
+  error: KafkaError;
+  /** Offset of the batch's first record in the log, or -1 on error. */
+  baseOffset: number;
 }
 
 export interface ProduceResponse {
   kind: "produce-response";
   correlationId: number;
-  topicPartition: string;
-  error: KafkaError;
-  /** Offset of the batch's first record in the log, or -1 on error. */
-  baseOffset: number;
+  parts: ProducePartResult[];
 }
 
 export interface FetchRequest {
@@ -288,6 +303,8 @@ export type KafkaMessage =
   | OffsetFetchRequest
   | OffsetFetchResponse;
 
+/** A partition's entry in a request or response besides its records: index, error or record-set size, offsets. */
+const PART_OVERHEAD_BYTES = 16;
 /** Request header and fixed fields (~60 bytes in Kafka's protocol) plus record batches. */
 const REQUEST_OVERHEAD_BYTES = 64;
 const PARTITION_STATE_BYTES = 48;
@@ -296,8 +313,13 @@ const NAME_BYTES = 24;
 
 export function wireBytesOf(message: KafkaMessage): number {
   switch (message.kind) {
-    case "produce":
-      return REQUEST_OVERHEAD_BYTES + message.batch.bytes;
+    case "produce": {
+      let bytes = REQUEST_OVERHEAD_BYTES;
+      for (const part of message.parts) bytes += PART_OVERHEAD_BYTES + part.batch.bytes;
+      return bytes;
+    }
+    case "produce-response":
+      return REQUEST_OVERHEAD_BYTES + PART_OVERHEAD_BYTES * message.parts.length;
     case "fetch-response": {
       let bytes = REQUEST_OVERHEAD_BYTES;
       for (const batch of message.batches) bytes += batch.bytes;
