@@ -14,7 +14,10 @@ const FOLDER = join(import.meta.dirname, "regressions");
 
 /** Each file: the marks the run must hit, beside the seed it replays from. */
 const EXPECTED: Record<string, { seed: number; marks: string[] }> = {
-  "c9-partition-loss.yaml": { seed: 0, marks: ["kafka.produce.out-of-order", "kafka.leader.failover"] },
+  // Since produce and fetch requests carry several partitions the race plays out otherwise here (no
+  // retry meets a leader that took a later batch first); src/systems/kafka/idempotence-failover.test.ts
+  // pins a schedule that still reaches that branch, and loses under the old rule.
+  "c9-partition-loss.yaml": { seed: 0, marks: ["kafka.leader.failover"] },
   "kip279-safe.yaml": { seed: 3, marks: ["kafka.truncate"] },
   "kip279-acks1.yaml": { seed: 3, marks: ["kafka.truncate"] },
 };

@@ -14,6 +14,8 @@ import type { World } from "../../world/world.js";
 import { DEFAULT_BROKER_CONFIG, msToNs, type KafkaBrokerConfig } from "./config.js";
 import { assert } from "../../kernel/assert.js";
 import { PartitionReplica, type ReplicaHost } from "./partition-replica.js";
+import { DelayedFetch } from "./delayed-fetch.js";
+import { ReplicaFetcher } from "./replica-fetcher.js";
 import { ProduceAnswer } from "./produce-answer.js";
 import { PeerLink } from "./peer-link.js";
 import {
@@ -38,6 +40,8 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
   /** The initial assignment: which partitions this broker hosts. */
   private readonly assignment: readonly PartitionState[];
   private replicas = new Map<string, PartitionReplica>();
+  /** One replica fetcher per leader broker this broker follows partitions of (num.replica.fetchers = 1). */
+  private fetchers = new Map<string, ReplicaFetcher>();
   /** Partition states as last pushed by the controller (the metadata cache). */
   private metadata = new Map<string, PartitionState>();
   private controller: PeerLink | null = null;
@@ -78,6 +82,7 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
     this.checkpointFile = disk.open<Checkpoint>(CHECKPOINT_FILE);
     const checkpoint = new Map(this.checkpointFile.records.at(-1)?.value ?? []);
     this.replicas = new Map();
+    this.fetchers = new Map();
     this.metadata = new Map();
     for (const state of this.assignment) {
       this.metadata.set(state.topicPartition, { ...state, leader: null, leaderEpoch: -1, partitionEpoch: -1 });
@@ -112,6 +117,15 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
     const intervalNs = msToNs(this.config["log.flush.interval.ms"]);
     for (const replica of this.replicas.values()) replica.flushIfDue(intervalNs);
     this.node.after(msToNs(this.config["log.flush.scheduler.interval.ms"]), this.onTimedFlushBound);
+  }
+
+  fetcherFor(leader: string): ReplicaFetcher {
+    let fetcher = this.fetchers.get(leader);
+    if (fetcher === undefined) {
+      fetcher = new ReplicaFetcher(this, leader);
+      this.fetchers.set(leader, fetcher);
+    }
+    return fetcher;
   }
 
   sendToController(message: KafkaMessage): boolean {
@@ -211,11 +225,8 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
         return;
       }
       case "fetch": {
-        const replica = this.replicas.get(message.topicPartition);
-        if (replica === undefined) {
-          return this.reply(endpoint, { kind: "fetch-response", correlationId: message.correlationId, topicPartition: message.topicPartition, error: "NOT_LEADER_OR_FOLLOWER", highWatermark: -1, logEndOffset: -1, batches: [] });
-        }
-        return replica.onFetch(endpoint, message);
+        assert(message.partitions.length > 0, `fetch ${message.correlationId} with no partition`);
+        return new DelayedFetch(this.node, endpoint, message, (topicPartition) => this.replicas.get(topicPartition)).start();
       }
       case "offsets-for-leader-epoch": {
         const replica = this.replicas.get(message.topicPartition);

@@ -18,6 +18,7 @@ export const kafkaBrokerConfigSchema = z.strictObject({
   "replica.lag.time.max.ms": positiveMs.optional(),
   "replica.fetch.wait.max.ms": ms.optional(),
   "replica.fetch.max.bytes": bytes.optional(),
+  "replica.fetch.response.max.bytes": bytes.optional(),
   "broker.heartbeat.interval.ms": positiveMs.optional(),
   "broker.session.timeout.ms": positiveMs.optional(),
   "replica.high.watermark.checkpoint.interval.ms": positiveMs.optional(),

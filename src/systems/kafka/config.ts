@@ -38,6 +38,8 @@ export interface KafkaBrokerConfig {
   "replica.fetch.wait.max.ms": number;
   /** Most bytes one follower fetch returns for a partition. */
   "replica.fetch.max.bytes": number;
+  /** Most bytes of one replica fetcher's response, over all its partitions (at least one batch). */
+  "replica.fetch.response.max.bytes": number;
   /** Brokers heartbeat the controller this often (KRaft). */
   "broker.heartbeat.interval.ms": number;
   /** The controller fences a broker it has not heard from for this long (KRaft). */
@@ -72,6 +74,7 @@ export const DEFAULT_BROKER_CONFIG: KafkaBrokerConfig = {
   "replica.lag.time.max.ms": 30_000,
   "replica.fetch.wait.max.ms": 500,
   "replica.fetch.max.bytes": 1_048_576,
+  "replica.fetch.response.max.bytes": 10_485_760,
   "broker.heartbeat.interval.ms": 2_000,
   "broker.session.timeout.ms": 9_000,
   "replica.high.watermark.checkpoint.interval.ms": 5_000,

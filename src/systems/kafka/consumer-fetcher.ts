@@ -33,7 +33,7 @@ import type { World } from "../../world/world.js";
 import type { ResolvedConsumerConfig } from "./consumer-config.js";
 import { ConsumerLink, type ConsumerLinkOwner } from "./consumer-link.js";
 import { ConsumerMetadata } from "./consumer-metadata.js";
-import { DATA_CLASS, DATA_PORT, type FetchResponse, type KafkaMessage } from "./protocol.js";
+import { DATA_CLASS, DATA_PORT, type FetchPartitionData, type FetchResponse, type KafkaMessage } from "./protocol.js";
 
 /** Records handed to the application by one poll: consecutive offsets of one partition. */
 export interface PolledRecords {
@@ -268,11 +268,10 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
       kind: "fetch",
       correlationId,
       replica: null,
-      topicPartition: partition.topicPartition,
-      fetchOffset: isReset ? 0 : partition.fetchOffset,
-      currentLeaderEpoch: info.leaderEpoch,
       maxWaitMs: isReset ? 0 : this.config.fetchMaxWaitMs,
       maxBytes: isReset ? 1 : this.config.maxPartitionFetchBytes,
+      // One partition per request: the Java consumer's fetch sessions (one request per broker) are not modelled yet.
+      partitions: [{ topicPartition: partition.topicPartition, fetchOffset: isReset ? 0 : partition.fetchOffset, currentLeaderEpoch: info.leaderEpoch, maxBytes: isReset ? 1 : this.config.maxPartitionFetchBytes }],
     });
     partition.inFlight = correlationId;
     this.fetches.set(correlationId, partition);
@@ -284,6 +283,12 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
     // Answers for a partition since revoked or moved by a seek are stale.
     if (partition === undefined || partition.inFlight !== message.correlationId) return;
     partition.inFlight = 0;
+    const data = message.partitions[0]!;
+    assert(message.partitions.length === 1 && data.topicPartition === partition.topicPartition, `fetch ${message.correlationId} answered for other partitions`);
+    this.onPartitionData(partition, data);
+  }
+
+  private onPartitionData(partition: AssignedPartition, message: FetchPartitionData): void {
     if (message.error === "OFFSET_OUT_OF_RANGE") {
       this.world.kernel.marks.hit("kafka.consumer.offset-out-of-range");
       this.world.kernel.trace.record("kafka.consumer.reset", `${this.clientName}:${partition.topicPartition}`, partition.fetchOffset, message.logEndOffset);

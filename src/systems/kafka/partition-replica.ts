@@ -20,11 +20,14 @@ import { msToNs, type KafkaBrokerConfig } from "./config.js";
 import { PartitionLog, type RecordBatch } from "./partition-log.js";
 import { DeadlineList } from "./deadline-timer.js";
 import { PartitionFollower } from "./partition-follower.js";
+import type { DelayedFetch } from "./delayed-fetch.js";
+import type { ReplicaFetcher } from "./replica-fetcher.js";
 import type { ProduceAnswer } from "./produce-answer.js";
 import { ProducerStateTable } from "./producer-state.js";
 import {
   wireBytesOf,
-  type FetchRequest,
+  type FetchPartition,
+  type FetchPartitionData,
   type KafkaError,
   type KafkaMessage,
   type OffsetsForLeaderEpochRequest,
@@ -38,6 +41,8 @@ export interface ReplicaHost {
   readonly config: KafkaBrokerConfig;
   readonly brokerEpoch: number;
   sendToController(message: KafkaMessage): boolean;
+  /** The broker's replica fetcher for partitions led by `leader` (one per leader broker: num.replica.fetchers = 1). */
+  fetcherFor(leader: string): ReplicaFetcher;
 }
 
 interface FollowerProgress {
@@ -61,12 +66,6 @@ interface PendingProduce {
   deadlineNs: number;
 }
 
-interface ParkedFetch {
-  endpoint: Endpoint;
-  request: FetchRequest;
-  /** When its max wait runs out and it is answered with whatever there is. */
-  deadlineNs: number;
-}
 
 export class PartitionReplica {
   readonly topicPartition: string;
@@ -81,8 +80,8 @@ export class PartitionReplica {
   private readonly pending: DeadlineList<PendingProduce>;
   /** The log end offset the last completed flush covered. */
   private flushedEndOffset = 0;
-  /** Fetches waiting for data up to their max wait: Kafka's DelayedFetch purgatory. */
-  private readonly parked: DeadlineList<ParkedFetch>;
+  /** Fetches waiting for data up to their max wait: Kafka's DelayedFetch purgatory (each also waits on other partitions). */
+  private waiters: DelayedFetch[] = [];
   /** Idempotent producers' last batches, for duplicate and sequence checks (leader only). */
   private readonly producers = new ProducerStateTable();
   /** The ISR an AlterPartition request in flight asks for (null: none): Kafka's PendingExpandIsr / PendingShrinkIsr. */
@@ -104,8 +103,6 @@ export class PartitionReplica {
       this.host.world.kernel.marks.hit("kafka.produce.timeout");
       this.answerProduce(produce, "REQUEST_TIMED_OUT");
     });
-    // A fetch whose max wait ran out is answered with what there is (usually nothing).
-    this.parked = new DeadlineList(host.node, (fetch) => this.answerFetch(fetch.endpoint, fetch.request, "NONE"));
     this.follower = new PartitionFollower(host, {
       topicPartition: this.topicPartition,
       log: this.log,
@@ -176,7 +173,9 @@ export class PartitionReplica {
     this.follower.stop();
     if (this.role === "leader") {
       for (const produce of this.pending.takeAll()) this.answerProduce(produce, "NOT_LEADER_OR_FOLLOWER");
-      for (const fetch of this.parked.takeAll()) this.answerFetch(fetch.endpoint, fetch.request, "NOT_LEADER_OR_FOLLOWER");
+      this.role = role;
+      // Parked fetches now find this partition not led here, and answer.
+      this.wakeParkedFetches();
     }
     this.role = role;
   }
@@ -278,18 +277,48 @@ export class PartitionReplica {
 
   // ------------------------------------------------------------ leader: fetch
 
-  onFetch(endpoint: Endpoint, request: FetchRequest): void {
-    if (this.role !== "leader") return this.answerFetch(endpoint, request, "NOT_LEADER_OR_FOLLOWER");
-    if (request.currentLeaderEpoch < this.state.leaderEpoch) return this.answerFetch(endpoint, request, "FENCED_LEADER_EPOCH");
-    if (request.currentLeaderEpoch > this.state.leaderEpoch) return this.answerFetch(endpoint, request, "UNKNOWN_LEADER_EPOCH");
-    if (request.fetchOffset > this.log.logEndOffset) return this.answerFetch(endpoint, request, "OFFSET_OUT_OF_RANGE");
-    if (request.replica !== null) this.onFollowerFetch(request.replica, request.fetchOffset);
-    if (request.maxWaitMs > 0 && !this.hasReadable(request)) {
-      const deadlineNs = this.host.node.now + msToNs(request.maxWaitMs);
-      this.parked.add({ endpoint, request, deadlineNs });
-      return;
+  /** Why a fetch of this partition cannot be served (NONE when it can): Kafka's leader, epoch (KIP-320) and offset checks. */
+  fetchError(part: FetchPartition): KafkaError {
+    if (this.role !== "leader") return "NOT_LEADER_OR_FOLLOWER";
+    if (part.currentLeaderEpoch < this.state.leaderEpoch) return "FENCED_LEADER_EPOCH";
+    if (part.currentLeaderEpoch > this.state.leaderEpoch) return "UNKNOWN_LEADER_EPOCH";
+    if (part.fetchOffset > this.log.logEndOffset) return "OFFSET_OUT_OF_RANGE";
+    return "NONE";
+  }
+
+  /** A follower's fetch arrived: its log end is its fetch offset (ISR and high watermark follow). */
+  onFollowerFetched(replica: string, part: FetchPartition): void {
+    if (this.fetchError(part) === "NONE") this.onFollowerFetch(replica, part.fetchOffset);
+  }
+
+  /** A fetch waits here until this partition has something to read (or its own deadline). */
+  park(fetch: DelayedFetch): void {
+    this.waiters.push(fetch);
+  }
+
+  /** What this partition answers a fetch with: up to `maxBytes` (at least one batch when `isFirst`), followers to the log end, consumers to the high watermark. */
+  readForFetch(part: FetchPartition, maxBytes: number, isFollower: boolean, isFirst: boolean): FetchPartitionData {
+    const error = this.fetchError(part);
+    let batches: RecordBatch[] = [];
+    if (error === "NONE" && (maxBytes > 0 || isFirst)) {
+      batches = this.log.read(part.fetchOffset, Math.max(1, maxBytes));
+      if (!isFollower) batches = batches.filter((batch) => batch.baseOffset + batch.count <= this.highWatermarkNow);
+      if (!isFirst && batches.length > 0) {
+        // Past the first partition with data, a batch that does not fit waits for the next fetch.
+        let bytes = 0;
+        let fits = 0;
+        for (const batch of batches) {
+          if (bytes + batch.bytes > maxBytes) break;
+          bytes += batch.bytes;
+          fits++;
+        }
+        batches = batches.slice(0, fits);
+      }
     }
-    this.answerFetch(endpoint, request, "NONE");
+    for (const batch of batches) {
+      if (!isFollower) assert(batch.baseOffset + batch.count <= this.highWatermarkNow, "a consumer must never read past the high watermark");
+    }
+    return { topicPartition: this.topicPartition, error, highWatermark: this.highWatermarkNow, logEndOffset: this.log.logEndOffset, batches };
   }
 
   /** OffsetsForLeaderEpoch (KIP-101): a follower asks where `leaderEpoch` ends in our log. */
@@ -302,48 +331,20 @@ export class PartitionReplica {
     answer("NONE", entry.epoch, entry.endOffset);
   }
 
-  /** Whether readable(request) would return a batch, without building the list. */
-  private hasReadable(request: FetchRequest): boolean {
-    const batchEnd = this.log.endOfBatchContaining(request.fetchOffset);
+  /** Whether readForFetch would return a batch, without building the list. */
+  hasReadable(part: FetchPartition, isFollower: boolean): boolean {
+    const batchEnd = this.log.endOfBatchContaining(part.fetchOffset);
     if (batchEnd < 0) return false;
     // Batches end in increasing order: a consumer sees any only if the first is under the high watermark.
-    return request.replica !== null || batchEnd <= this.highWatermarkNow;
+    return isFollower || batchEnd <= this.highWatermarkNow;
   }
 
-  /** Batches a fetch may see: followers up to the log end, consumers up to the high watermark. */
-  private readable(request: FetchRequest): RecordBatch[] {
-    const batches = this.log.read(request.fetchOffset, request.maxBytes);
-    if (request.replica !== null) return batches;
-    return batches.filter((batch) => batch.baseOffset + batch.count <= this.highWatermarkNow);
-  }
-
-  private answerFetch(endpoint: Endpoint, request: FetchRequest, error: KafkaError): void {
-    const batches = error === "NONE" ? this.readable(request) : [];
-    for (const batch of batches) {
-      if (request.replica === null) assert(batch.baseOffset + batch.count <= this.highWatermarkNow, "a consumer must never read past the high watermark");
-    }
-    this.respond(endpoint, {
-      kind: "fetch-response",
-      correlationId: request.correlationId,
-      topicPartition: this.topicPartition,
-      error,
-      highWatermark: this.highWatermarkNow,
-      logEndOffset: this.log.logEndOffset,
-      batches,
-    });
-  }
-
+  /** Something changed here (data, high watermark, role): parked fetches that can now answer do. */
   private wakeParkedFetches(): void {
-    if (this.parked.items.length === 0) return;
-    const still: ParkedFetch[] = [];
-    for (const fetch of this.parked.items) {
-      if (this.hasReadable(fetch.request)) {
-        this.answerFetch(fetch.endpoint, fetch.request, "NONE");
-      } else {
-        still.push(fetch);
-      }
-    }
-    this.parked.items = still;
+    if (this.waiters.length === 0) return;
+    const still: DelayedFetch[] = [];
+    for (const fetch of this.waiters) if (!fetch.tryComplete()) still.push(fetch);
+    this.waiters = still;
   }
 
   /** Kafka's Replica.updateFetchState: caught up if it reached the leader's LEO as of now or as of its last fetch. */

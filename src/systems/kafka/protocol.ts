@@ -117,28 +117,47 @@ export interface ProduceResponse {
   parts: ProducePartResult[];
 }
 
+/** One partition of a FetchRequest. */
+export interface FetchPartition {
+  topicPartition: string;
+  fetchOffset: number;
+  /** The fetcher's view of the leader epoch; a stale one is fenced (KIP-320). */
+  currentLeaderEpoch: number;
+  /** Most bytes for this partition (replica.fetch.max.bytes, max.partition.fetch.bytes); at least one batch. */
+  maxBytes: number;
+}
+
+/**
+ * A FetchRequest for several partitions led by the same broker: a follower
+ * broker's replica fetcher asks for every partition it follows from that
+ * leader in one request (num.replica.fetchers = 1), answered when any has
+ * data or after maxWaitMs (Kafka's DelayedFetch).
+ */
 export interface FetchRequest {
   kind: "fetch";
   correlationId: number;
   /** Broker name of a follower replica, or null for a consumer. */
   replica: string | null;
-  topicPartition: string;
-  fetchOffset: number;
-  /** The fetcher's view of the leader epoch; a stale one is fenced (KIP-320). */
-  currentLeaderEpoch: number;
   maxWaitMs: number;
+  /** Most bytes for the whole response (replica.fetch.response.max.bytes, fetch.max.bytes); at least one batch. */
   maxBytes: number;
+  partitions: FetchPartition[];
 }
 
-export interface FetchResponse {
-  kind: "fetch-response";
-  correlationId: number;
+/** One partition's answer in a FetchResponse. */
+export interface FetchPartitionData {
   topicPartition: string;
   error: KafkaError;
   highWatermark: number;
   logEndOffset: number;
   /** Followers get batches up to the log end; consumers only up to the high watermark. */
   batches: RecordBatch[];
+}
+
+export interface FetchResponse {
+  kind: "fetch-response";
+  correlationId: number;
+  partitions: FetchPartitionData[];
 }
 
 export interface OffsetsForLeaderEpochRequest {
@@ -320,9 +339,15 @@ export function wireBytesOf(message: KafkaMessage): number {
     }
     case "produce-response":
       return REQUEST_OVERHEAD_BYTES + PART_OVERHEAD_BYTES * message.parts.length;
+    case "fetch": {
+      return REQUEST_OVERHEAD_BYTES + PART_OVERHEAD_BYTES * message.partitions.length;
+    }
     case "fetch-response": {
       let bytes = REQUEST_OVERHEAD_BYTES;
-      for (const batch of message.batches) bytes += batch.bytes;
+      for (const part of message.partitions) {
+        bytes += PART_OVERHEAD_BYTES;
+        for (const batch of part.batches) bytes += batch.bytes;
+      }
       return bytes;
     }
     case "metadata-response":

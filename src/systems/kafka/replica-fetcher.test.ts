@@ -1,0 +1,47 @@
+/**
+ * Replication goes through one fetcher per (follower broker, leader broker)
+ * pair (num.replica.fetchers = 1): one request in flight at a time carrying
+ * every partition the follower follows there. More partitions make each
+ * request bigger, not the requests more numerous.
+ */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { Kernel } from "../../kernel/kernel.js";
+import { buildKafkaCluster } from "./cluster.js";
+import { PeerLink } from "./peer-link.js";
+import type { FetchRequest, KafkaMessage } from "./protocol.js";
+
+const ORIGINAL_SEND = PeerLink.prototype.send;
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Replica fetch requests sent in 10 s of an idle cluster with `partitions` partitions (RF 3, 3 brokers). */
+function idleFetches(partitions: number): FetchRequest[] {
+  const sent: FetchRequest[] = [];
+  const spy = vi.spyOn(PeerLink.prototype, "send").mockImplementation(function (this: PeerLink, message: KafkaMessage) {
+    if (message.kind === "fetch" && message.replica !== null) sent.push(message);
+    return ORIGINAL_SEND.call(this, message);
+  });
+  const kernel = new Kernel({ seed: 5 });
+  const c = buildKafkaCluster(kernel, { brokers: 3, topics: [{ name: "t", partitions, replicationFactor: 3 }], clients: [] });
+  c.world.boot();
+  kernel.scheduler.run({ untilNs: 10_000_000_000 });
+  spy.mockRestore();
+  return sent;
+}
+
+describe("replica fetchers", () => {
+  it("send one request per leader for all the partitions followed there, and as many requests for 3 partitions as for 60", () => {
+    const few = idleFetches(3);
+    const many = idleFetches(60);
+    // Each of 3 brokers follows the other 2: 6 fetchers, each parked replica.fetch.wait.max.ms (500 ms) per round trip.
+    for (const fetches of [few, many]) {
+      expect(fetches.length).toBeGreaterThan(6 * 15);
+      expect(fetches.length).toBeLessThan(6 * 25);
+    }
+    // With 60 partitions each broker leads 20 and follows 40: each request to one leader names its 20.
+    expect(Math.max(...many.map((fetch) => fetch.partitions.length))).toBe(20);
+    expect(Math.max(...few.map((fetch) => fetch.partitions.length))).toBe(1);
+  });
+});

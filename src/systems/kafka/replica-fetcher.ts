@@ -1,0 +1,135 @@
+/**
+ * A broker's replica fetcher for one leader broker (Kafka's
+ * ReplicaFetcherThread with num.replica.fetchers = 1): one connection to the
+ * leader and one FetchRequest at a time for every partition this broker
+ * follows there, each from its own log end, answered when any has data or
+ * after replica.fetch.wait.max.ms; up to replica.fetch.max.bytes per
+ * partition and replica.fetch.response.max.bytes in all. More partitions add
+ * to each request, not more requests in flight: the replication pipeline's
+ * concurrency does not grow with the partition count.
+ *
+ * A partition that becomes follower first finds where its log diverges
+ * (OffsetsForLeaderEpoch, on the same connection) before it joins the
+ * fetches; a partition whose fetch failed waits replica.fetch.backoff.ms; a
+ * flush on the fetcher thread (log.flush.interval.messages) holds the next
+ * fetch for every partition until it completes, as Kafka's thread is busy.
+ */
+import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
+import { msToNs } from "./config.js";
+import type { PartitionFollower } from "./partition-follower.js";
+import type { ReplicaHost } from "./partition-replica.js";
+import { PeerLink, type PeerLinkListener } from "./peer-link.js";
+import { DATA_CLASS, DATA_PORT, type FetchPartition, type KafkaMessage } from "./protocol.js";
+
+export const FETCH_BACKOFF_NS = msToNs(1_000); // replica.fetch.backoff.ms
+
+export class ReplicaFetcher implements PeerLinkListener {
+  readonly leader: string;
+  private readonly host: ReplicaHost;
+  private link: PeerLink | null = null;
+  /** Partitions fetched from this leader, in the order they were added. */
+  private readonly followers = new Map<string, PartitionFollower>();
+  private isFetchInFlight = false;
+  private correlationIdNext = 1;
+  private wakeHandle: EventHandle = NO_EVENT;
+  private readonly onWakeBound = (): void => {
+    this.wakeHandle = NO_EVENT;
+    this.sendFetch();
+  };
+
+  constructor(host: ReplicaHost, leader: string) {
+    this.host = host;
+    this.leader = leader;
+  }
+
+  add(follower: PartitionFollower): void {
+    this.followers.set(follower.topicPartition, follower);
+    if (this.link === null) {
+      this.link = new PeerLink(this.host.world, this.host.node, this.host.world.node(this.leader), DATA_PORT, DATA_CLASS, FETCH_BACKOFF_NS, this);
+      this.link.connect();
+    } else if (this.link.isOpen) {
+      follower.onLinkOpen();
+      this.sendFetch();
+    }
+  }
+
+  remove(follower: PartitionFollower): void {
+    if (this.followers.get(follower.topicPartition) !== follower) return;
+    this.followers.delete(follower.topicPartition);
+    if (this.followers.size > 0) return;
+    // Nothing left to fetch here: the fetcher thread is removed (its connection closes).
+    this.link?.close();
+    this.link = null;
+    this.isFetchInFlight = false;
+    this.host.node.cancel(this.wakeHandle);
+    this.wakeHandle = NO_EVENT;
+  }
+
+  /** Sends a request on this fetcher's connection (OffsetsForLeaderEpoch); false if it is down. */
+  send(message: KafkaMessage): boolean {
+    return this.link !== null && this.link.send(message);
+  }
+
+  nextCorrelationId(): number {
+    return this.correlationIdNext++;
+  }
+
+  /** A partition's flush completed, or its truncation: fetch if nothing holds the thread. */
+  onPartitionReady(): void {
+    this.sendFetch();
+  }
+
+  // ------------------------------------------------------------ PeerLinkListener
+
+  onOpen(): void {
+    for (const follower of this.followers.values()) follower.onLinkOpen();
+    this.sendFetch();
+  }
+
+  onDown(): void {
+    this.isFetchInFlight = false;
+    for (const follower of this.followers.values()) follower.onLinkDown();
+  }
+
+  onMessage(message: KafkaMessage): void {
+    if (message.kind === "offsets-for-leader-epoch-response") {
+      this.followers.get(message.topicPartition)?.onOffsetsForLeaderEpoch(message);
+      return this.sendFetch();
+    }
+    if (message.kind !== "fetch-response") return;
+    this.isFetchInFlight = false;
+    for (const data of message.partitions) this.followers.get(data.topicPartition)?.onFetchData(data);
+    this.sendFetch();
+  }
+
+  // ------------------------------------------------------------ the fetch loop
+
+  private sendFetch(): void {
+    if (this.link === null || !this.link.isOpen || this.isFetchInFlight) return;
+    const now = this.host.node.now;
+    const parts: FetchPartition[] = [];
+    let wakeAtNs = Number.POSITIVE_INFINITY;
+    for (const follower of this.followers.values()) {
+      // The thread flushes synchronously: while one flush runs, no partition fetches.
+      if (follower.isFlushBlocking) return;
+      if (!follower.isFetching) continue;
+      if (follower.backoffUntilNs > now) {
+        wakeAtNs = Math.min(wakeAtNs, follower.backoffUntilNs);
+        continue;
+      }
+      parts.push(follower.fetchPartition());
+    }
+    if (parts.length === 0) {
+      if (wakeAtNs !== Number.POSITIVE_INFINITY && this.wakeHandle === NO_EVENT) this.wakeHandle = this.host.node.at(wakeAtNs, this.onWakeBound);
+      return;
+    }
+    this.isFetchInFlight = this.link.send({
+      kind: "fetch",
+      correlationId: this.correlationIdNext++,
+      replica: this.host.node.name,
+      maxWaitMs: this.host.config["replica.fetch.wait.max.ms"],
+      maxBytes: this.host.config["replica.fetch.response.max.bytes"],
+      partitions: parts,
+    });
+  }
+}
