@@ -71,12 +71,11 @@ export function modelNotesBlocks(): Block[] {
       kind: "list",
       items: [
         "The Kafka model has no CPU cost: brokers handle requests and copy bytes instantly, so the ceiling is always a NIC or a disk and CPU is never named. Real brokers at 1 KiB messages may run out of CPU (request handling, CRC checks) before a 10 GbE NIC fills.",
-        "One partition per Fetch. The producer packs the batches of several partitions into one request per broker, as Kafka's does (up to max.request.size, 1 MiB by default, " +
-          "so with the 1 MiB batches of (b) a request holds one batch), but each follower broker should run one fetcher thread per leader broker (num.replica.fetchers=1) with one multi-partition fetch in flight. " +
-          "In mqsim a follower has one fetch in flight per partition it follows, so the replication pipeline's concurrency grows with P, where Kafka's does not.",
-        "The Kafka lines saturate the same resource to different degrees (see the bottleneck table): with few partitions the brokers' receiving ports idle a few percent of the time, with 16 per broker they never do. " +
-          "How much they idle depends on how many produce requests and follower fetches are in flight at once, both queued at the same ports (with acks=all every produce request waits for two follower fetches). " +
-          "Because the model fetches per partition (above), read the difference between the lines as a property of the model's replication pipeline rather than of Kafka.",
+        "Requests are Kafka's: the producer packs the batches of several partitions into one request per broker (up to max.request.size, 1 MiB by default, " +
+          "so with the 1 MiB batches of (b) a request holds one batch), and each follower broker runs one fetcher per leader broker (num.replica.fetchers=1) with one multi-partition fetch in flight, " +
+          "so the replication pipeline's concurrency does not grow with P. Consumers still fetch one partition per request.",
+        "The Kafka lines saturate the same resource to different degrees (see the bottleneck table): how much the brokers' receiving ports idle depends on how many produce requests and follower fetches are in flight at once, " +
+          "both queued at the same ports (with acks=all every produce request waits for the followers' next fetches).",
         "The producer's accumulator seals a batch when linger.ms runs out even while the sender cannot send it; Kafka keeps appending to the last batch until it is drained or full. " +
           "Under overload with many partitions mqsim would send smaller batches than Kafka does; the saturation workload sidesteps this by handing over one full batch at a time.",
         "Records have no per-record overhead (Kafka's v2 records add a few varint bytes each: length, attributes, timestamp and offset deltas, key and value lengths, header count): a batch is its 61-byte header plus the payload.",
