@@ -73,7 +73,7 @@ export function modelNotesBlocks(): Block[] {
         "The Kafka model has no CPU cost: brokers handle requests and copy bytes instantly, so the ceiling is always a NIC or a disk and CPU is never named. Real brokers at 1 KiB messages may run out of CPU (request handling, CRC checks) before a 10 GbE NIC fills.",
         "Requests are Kafka's: the producer packs the batches of several partitions into one request per broker (up to max.request.size, 1 MiB by default, " +
           "so with the 1 MiB batches of (b) a request holds one batch), and each follower broker runs one fetcher per leader broker (num.replica.fetchers=1) with one multi-partition fetch in flight, " +
-          "so the replication pipeline's concurrency does not grow with P. Consumers still fetch one partition per request.",
+          "so the replication pipeline's concurrency does not grow with P. Consumers fetch as the Java client does: one request in flight per broker for every partition read there.",
         "The Kafka lines saturate the same resource to different degrees (see the bottleneck table): how much the brokers' receiving ports idle depends on how many produce requests and follower fetches are in flight at once, " +
           "both queued at the same ports (with acks=all every produce request waits for the followers' next fetches).",
         "The producer's accumulator seals a batch when linger.ms runs out even while the sender cannot send it; Kafka keeps appending to the last batch until it is drained or full. " +

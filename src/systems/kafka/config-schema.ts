@@ -53,6 +53,7 @@ export const kafkaConsumerConfigSchema = z.strictObject({
   "auto.offset.reset": z.enum(["earliest", "latest"]).optional(),
   "fetch.max.wait.ms": ms.optional(),
   "max.partition.fetch.bytes": bytes.optional(),
+  "fetch.max.bytes": bytes.optional(),
   "session.timeout.ms": positiveMs.optional(),
   "heartbeat.interval.ms": positiveMs.optional(),
   "max.poll.records": z.int().min(1).max(1_000_000).optional(),

@@ -42,6 +42,8 @@ export interface KafkaConsumerConfig {
   "fetch.max.wait.ms": number;
   /** Most bytes one fetch returns for a partition (at least one batch, however large). */
   "max.partition.fetch.bytes": number;
+  /** Most bytes one fetch returns over all its partitions (at least one batch). */
+  "fetch.max.bytes": number;
   /** The coordinator fences a member it has not heard from for this long. */
   "session.timeout.ms": number;
   "heartbeat.interval.ms": number;
@@ -72,6 +74,7 @@ export const DEFAULT_CONSUMER_CONFIG: KafkaConsumerConfig = {
   "auto.offset.reset": "earliest",
   "fetch.max.wait.ms": 500,
   "max.partition.fetch.bytes": 1_048_576,
+  "fetch.max.bytes": 52_428_800,
   "session.timeout.ms": 45_000,
   "heartbeat.interval.ms": 3_000,
   "max.poll.records": 500,
@@ -92,6 +95,7 @@ export interface ResolvedConsumerConfig {
   readonly autoCommitIntervalNs: DurationNs;
   readonly fetchMaxWaitMs: number;
   readonly maxPartitionFetchBytes: number;
+  readonly fetchMaxBytes: number;
   readonly sessionTimeoutMs: number;
   readonly heartbeatIntervalNs: DurationNs;
   readonly maxPollRecords: number;
@@ -114,7 +118,7 @@ export function resolveConsumerConfig(overrides: Partial<KafkaConsumerConfig>): 
   for (const name of ["auto.commit.interval.ms", "fetch.max.wait.ms", "request.timeout.ms", "retry.backoff.ms", "reconnect.backoff.ms", "reconnect.backoff.max.ms", "mqsim.processing.ms"] as const) {
     checkInteger(name, kafka[name], 0);
   }
-  for (const name of ["max.partition.fetch.bytes", "session.timeout.ms", "heartbeat.interval.ms", "max.poll.records"] as const) {
+  for (const name of ["max.partition.fetch.bytes", "fetch.max.bytes", "session.timeout.ms", "heartbeat.interval.ms", "max.poll.records"] as const) {
     checkInteger(name, kafka[name], 1);
   }
   // Kafka: "must be set lower than session.timeout.ms" — else a healthy member would be fenced.
@@ -133,6 +137,7 @@ export function resolveConsumerConfig(overrides: Partial<KafkaConsumerConfig>): 
     autoCommitIntervalNs: msToNs(kafka["auto.commit.interval.ms"]),
     fetchMaxWaitMs: kafka["fetch.max.wait.ms"],
     maxPartitionFetchBytes: kafka["max.partition.fetch.bytes"],
+    fetchMaxBytes: kafka["fetch.max.bytes"],
     sessionTimeoutMs: kafka["session.timeout.ms"],
     heartbeatIntervalNs: msToNs(kafka["heartbeat.interval.ms"]),
     maxPollRecords: kafka["max.poll.records"],

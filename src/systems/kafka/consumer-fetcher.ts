@@ -1,9 +1,9 @@
 /**
- * The consumer's fetcher (Kafka's Fetcher): for each
- * assigned partition whose position is known, a fetch loop against the
- * partition's leader — one fetch in flight, and a new one only when the
- * partition has nothing buffered, as the Java client does — and the buffer of
- * fetched records that poll() hands to the application.
+ * The consumer's fetcher (Kafka's Fetcher): one fetch in flight per broker,
+ * carrying every assigned partition that broker leads whose position is
+ * known and that has nothing buffered, as the Java client's fetch sessions
+ * do — answered when any of them has data or after fetch.max.wait.ms — and
+ * the buffer of fetched records that poll() hands to the application.
  *
  * - Consumers read committed data only: the leader caps a consumer fetch at
  *   the high watermark (and asserts it), so the fetcher never sees more.
@@ -33,7 +33,7 @@ import type { World } from "../../world/world.js";
 import type { ResolvedConsumerConfig } from "./consumer-config.js";
 import { ConsumerLink, type ConsumerLinkOwner } from "./consumer-link.js";
 import { ConsumerMetadata } from "./consumer-metadata.js";
-import { DATA_CLASS, DATA_PORT, type FetchPartitionData, type FetchResponse, type KafkaMessage } from "./protocol.js";
+import { DATA_CLASS, DATA_PORT, type FetchPartition, type FetchPartitionData, type FetchResponse, type KafkaMessage } from "./protocol.js";
 
 /** Records handed to the application by one poll: consecutive offsets of one partition. */
 export interface PolledRecords {
@@ -76,7 +76,12 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
   private buffer: PolledRecords[] = [];
   /** Broker links in the order first needed. */
   private readonly links = new Map<string, ConsumerLink>();
-  private readonly fetches = new Map<number, AssignedPartition>();
+  /** Fetches in flight by correlation id: the partitions each carries. */
+  private readonly fetches = new Map<number, AssignedPartition[]>();
+  /** The session fetch in flight to each broker (one at a time per broker). */
+  private readonly sessionFetches = new Map<string, number>();
+  /** While a response is being taken apart, new fetches wait for the end of it (one request for all). */
+  private isTakingResponse = false;
   private readonly metadata: ConsumerMetadata;
   private correlationIdNext = 1;
   private failingCount = 0;
@@ -235,11 +240,14 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
   onLinkLost(link: ConsumerLink, lost: readonly number[], error: "NETWORK_EXCEPTION" | "REQUEST_TIMED_OUT"): void {
     if (this.isClosed) return;
     for (const correlationId of lost) {
-      const partition = this.fetches.get(correlationId);
+      const members = this.fetches.get(correlationId);
       this.fetches.delete(correlationId);
-      if (partition === undefined || partition.inFlight !== correlationId) continue;
-      partition.inFlight = 0;
-      this.failed(partition, error);
+      if (this.sessionFetches.get(link.peer.name) === correlationId) this.sessionFetches.delete(link.peer.name);
+      for (const partition of members ?? []) {
+        if (partition.inFlight !== correlationId) continue;
+        partition.inFlight = 0;
+        this.failed(partition, error);
+      }
     }
     // Partitions waiting for this connection to open (it was refused, or broke while idle) retry after the backoff.
     for (const partition of this.partitions.values()) {
@@ -260,32 +268,77 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
       this.metadata.refresh();
       return;
     }
+    if (partition.phase === "fetch") return this.fetchFrom(info.leader);
+    // auto.offset.reset=latest: a fetch that does not wait, for the high watermark it carries (Kafka's ListOffsets).
     const link = this.linkTo(info.leader);
     if (!link.isOpen) return link.ensureConnecting();
-    const isReset = partition.phase === "reset";
     const correlationId = this.correlationIdNext++;
     link.request({
       kind: "fetch",
       correlationId,
       replica: null,
-      maxWaitMs: isReset ? 0 : this.config.fetchMaxWaitMs,
-      maxBytes: isReset ? 1 : this.config.maxPartitionFetchBytes,
-      // One partition per request: the Java consumer's fetch sessions (one request per broker) are not modelled yet.
-      partitions: [{ topicPartition: partition.topicPartition, fetchOffset: isReset ? 0 : partition.fetchOffset, currentLeaderEpoch: info.leaderEpoch, maxBytes: isReset ? 1 : this.config.maxPartitionFetchBytes }],
+      maxWaitMs: 0,
+      maxBytes: 1,
+      partitions: [{ topicPartition: partition.topicPartition, fetchOffset: 0, currentLeaderEpoch: info.leaderEpoch, maxBytes: 1 }],
     });
     partition.inFlight = correlationId;
-    this.fetches.set(correlationId, partition);
+    this.fetches.set(correlationId, [partition]);
+  }
+
+  /** The session fetch to `broker`: every fetchable partition it leads, unless one is in flight already. */
+  private fetchFrom(broker: string): void {
+    if (this.isTakingResponse || this.sessionFetches.has(broker)) return;
+    const link = this.linkTo(broker);
+    if (!link.isOpen) return link.ensureConnecting();
+    const members: AssignedPartition[] = [];
+    const parts: FetchPartition[] = [];
+    for (const partition of this.partitions.values()) {
+      if (partition.phase !== "fetch" || partition.inFlight !== 0 || partition.buffered > 0 || partition.backoff !== NO_EVENT) continue;
+      const info = this.metadata.leader(partition.topicPartition);
+      if (info === undefined || info.leader !== broker) continue;
+      members.push(partition);
+      parts.push({ topicPartition: partition.topicPartition, fetchOffset: partition.fetchOffset, currentLeaderEpoch: info.leaderEpoch, maxBytes: this.config.maxPartitionFetchBytes });
+    }
+    if (members.length === 0) return;
+    const correlationId = this.correlationIdNext++;
+    link.request({ kind: "fetch", correlationId, replica: null, maxWaitMs: this.config.fetchMaxWaitMs, maxBytes: this.config.fetchMaxBytes, partitions: parts });
+    for (const partition of members) partition.inFlight = correlationId;
+    this.fetches.set(correlationId, members);
+    this.sessionFetches.set(broker, correlationId);
   }
 
   private onFetchResponse(message: FetchResponse & { correlationId: number }): void {
-    const partition = this.fetches.get(message.correlationId);
+    const members = this.fetches.get(message.correlationId);
     this.fetches.delete(message.correlationId);
-    // Answers for a partition since revoked or moved by a seek are stale.
-    if (partition === undefined || partition.inFlight !== message.correlationId) return;
-    partition.inFlight = 0;
-    const data = message.partitions[0]!;
-    assert(message.partitions.length === 1 && data.topicPartition === partition.topicPartition, `fetch ${message.correlationId} answered for other partitions`);
-    this.onPartitionData(partition, data);
+    if (members === undefined) return;
+    let broker: string | null = null;
+    for (const [name, correlationId] of this.sessionFetches) {
+      if (correlationId !== message.correlationId) continue;
+      broker = name;
+      this.sessionFetches.delete(name);
+      break;
+    }
+    this.isTakingResponse = true;
+    let hasNewRecords = false;
+    for (const data of message.partitions) {
+      const partition = this.partitions.get(data.topicPartition);
+      // Answers for a partition since revoked or moved by a seek are stale.
+      if (partition === undefined || partition.inFlight !== message.correlationId) continue;
+      partition.inFlight = 0;
+      const before = partition.buffered;
+      this.onPartitionData(partition, data);
+      if (partition.buffered > before) hasNewRecords = true;
+    }
+    this.isTakingResponse = false;
+    if (hasNewRecords) this.owner.onFetchable();
+    // The next session fetch: every partition of these brokers with nothing buffered, in one request.
+    const brokers = new Set<string>();
+    if (broker !== null) brokers.add(broker);
+    for (const partition of members) {
+      const leader = this.metadata.leader(partition.topicPartition)?.leader;
+      if (leader !== undefined && leader !== null) brokers.add(leader);
+    }
+    for (const name of brokers) this.fetchFrom(name);
   }
 
   private onPartitionData(partition: AssignedPartition, message: FetchPartitionData): void {
@@ -307,8 +360,6 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
       partition.buffered++;
       partition.fetchOffset = end;
     }
-    if (partition.buffered > 0) this.owner.onFetchable();
-    else this.maybeFetch(partition);
   }
 
   private failed(partition: AssignedPartition, error: string): void {

@@ -1,14 +1,20 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { History, type HistoryEvent } from "../../clients/history.js";
 import { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import { Kernel } from "../../kernel/kernel.js";
 import { buildKafkaCluster, COORDINATOR_NODE, type KafkaCluster } from "./cluster.js";
 import type { KafkaConsumerConfig } from "./consumer-config.js";
+import { ConsumerLink } from "./consumer-link.js";
 import { KafkaConsumer } from "./consumer.js";
 import { PeerLink } from "./peer-link.js";
-import { DATA_CLASS, DATA_PORT, type KafkaMessage } from "./protocol.js";
+import { DATA_CLASS, DATA_PORT, type FetchRequest, type KafkaMessage } from "./protocol.js";
 
 const SECOND = 1_000_000_000;
+const ORIGINAL_REQUEST = ConsumerLink.prototype.request;
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 const MS = 1_000_000;
 const PARTITIONS = ["t-0", "t-1", "t-2", "t-3"];
 
@@ -374,6 +380,33 @@ describe("kafka consumer in a group", () => {
     for (const tp of PARTITIONS) expect(s.c.coordinator.committed("g", tp)).toBe(100);
     const effects = countIds(events(s.history, "effect"));
     expect(allIds(written).every((id) => effects.get(id) === 1)).toBe(true);
+  });
+
+  it("sends one fetch at a time per broker, naming every partition it reads there (fetch sessions)", () => {
+    const sent: { broker: string; fetch: FetchRequest }[] = [];
+    vi.spyOn(ConsumerLink.prototype, "request").mockImplementation(function (this: ConsumerLink, message: KafkaMessage & { correlationId: number }) {
+      if (message.kind === "fetch") sent.push({ broker: this.peer.name, fetch: message });
+      return ORIGINAL_REQUEST.call(this, message);
+    });
+    const s = setup({ consumers: ["c1"], config: {} });
+    const written = write(s, 5, 10);
+    s.kernel.scheduler.run({ untilNs: s.kernel.now + 5 * SECOND });
+    expect(s.consumers.get("c1")!()!.isCaughtUp(endOffsets(written))).toBe(true);
+    const leaders = new Map(s.c.controller.partitionStates().map((state) => [state.topicPartition, state.leader!]));
+    const leading = (broker: string): string[] => PARTITIONS.filter((tp) => leaders.get(tp) === broker);
+    const brokersUsed = [...new Set(leaders.values())];
+    expect(brokersUsed.length).toBeLessThan(PARTITIONS.length);
+    // Idle, every request names all the partitions its broker leads, and is parked fetch.max.wait.ms (500 ms):
+    // about 2 requests per second per broker, not per partition.
+    const idle = sent.filter(({ fetch }) => fetch.maxWaitMs > 0).slice(-4 * brokersUsed.length);
+    for (const { broker, fetch } of idle) expect(fetch.partitions.map((part) => part.topicPartition).sort()).toEqual(leading(broker));
+    for (const broker of brokersUsed) {
+      const perBroker = sent.filter((entry) => entry.broker === broker).length;
+      // The writes + 5 s idle at one request per 500 ms, plus a few answered with data: as many for the
+      // broker that leads two partitions as for those that lead one (one loop per partition made it twice).
+      expect(perBroker, broker).toBeLessThan(25);
+    }
+    expect(Math.max(...sent.map(({ fetch }) => fetch.partitions.length))).toBe(Math.max(...brokersUsed.map((broker) => leading(broker).length)));
   });
 
   it("is deterministic: the same seed gives the same history and digest", () => {
