@@ -169,7 +169,7 @@ export function runProbe(options: ProbeOptions): ProbeResult {
   const world = new World({
     kernel,
     nodes: options.nodeCount,
-    network: { latency: { kind: "uniform", min: 50_000, max: 400_000 }, connectTimeoutNs: 200_000_000, breakDetectNs: 300_000_000 },
+    network: { latency: { kind: "uniform", min: 50_000, max: 400_000 }, connectTimeoutNs: 200_000_000 },
     disk: "sata-ssd",
     diskOptions: { dirtyExpireNs: 500_000_000 },
   });

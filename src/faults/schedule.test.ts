@@ -28,7 +28,6 @@ function makeWorld(seed = 1, nodes = 3): { kernel: Kernel; world: World } {
       latency: { kind: "constant", value: 100_000 },
       framing: null,
       connectTimeoutNs: milliseconds(100),
-      breakDetectNs: milliseconds(200),
     },
     disk: "nvme",
   });
@@ -437,7 +436,7 @@ describe("generated schedules against a live world", () => {
       { numRuns: 200 },
     );
     // The sweep really exercised what it claims to survive.
-    for (const mark of ["world.process-crash", "world.power-loss", "world.restart", "world.pause", "net.partition.bridge", "net.partition.one-way", "net.connection.broken", "disk.full"]) {
+    for (const mark of ["world.process-crash", "world.power-loss", "world.restart", "world.pause", "net.partition.bridge", "net.partition.one-way", "net.tcp.retransmit", "net.connection.reset", "disk.full"]) {
       expect(totals.get(mark) ?? 0, mark).toBeGreaterThan(0);
     }
   });

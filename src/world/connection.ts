@@ -1,11 +1,17 @@
 /**
  * TCP-like connections: ordered, reliable byte streams between two node
- * processes, which break (and lose what is in flight) on a partition or when
- * a peer goes down. Each end is told after a delay that depends on how it
- * broke: a crashed peer process's OS answers with a reset at once; a silent
- * peer (power loss, partition) is noticed only after a timeout.
+ * processes. As in TCP, a connection survives a partition: what cannot get
+ * through is retransmitted with exponential backoff (tcp-direction.ts) and
+ * arrives after the heal, unless the sender's kernel gives up first
+ * (tcp_retries2: about 15 minutes). An end learns that the other is gone
+ * only from a packet: a reset from the peer's OS (its process crashed or
+ * closed the socket, its machine rebooted), or its own retransmission
+ * timeout. A silent peer on an idle connection is never noticed by TCP
+ * (keepalive is off by default): protocols notice it through their own
+ * timers (request timeouts, heartbeats, net_ticktime).
  */
 import { NO_EVENT, type EventHandle } from "../kernel/event-queue.js";
+import { TcpDirection } from "./tcp-direction.js";
 import type { WorldNode } from "./node.js";
 
 export type CloseReason =
@@ -13,9 +19,9 @@ export type CloseReason =
   | "refused"
   /** The handshake got no answer (peer machine off, or the path is cut). */
   | "connect-timeout"
-  /** The peer process crashed; its OS reset the connection. */
+  /** The peer's OS reset the connection: its process crashed, or a packet reached a socket that is gone. */
   | "reset"
-  /** The peer went silent (power loss, partition) and the break was detected by timeout. */
+  /** This end's retransmissions went unanswered until its kernel gave up (tcp_retries2, ETIMEDOUT). */
   | "timeout"
   /** The peer closed the connection. */
   | "closed-by-peer";
@@ -48,12 +54,15 @@ export class Connection {
   readonly id: number;
   readonly port: string;
   readonly classId: number;
+  /** "closed" once both ends are gone. */
   state: ConnectionState = "connecting";
   readonly client: Endpoint;
   /** Set when the server process accepts. */
   server: Endpoint | null = null;
-  /** Latest arrival time per direction, indexed by the sending side: keeps each direction in order. */
-  readonly lastArrivalNs: [number, number] = [0, 0];
+  /** Per side: that end's socket no longer exists (closed, reset, timed out, its process or machine went down). */
+  readonly isGone: [boolean, boolean] = [false, false];
+  /** The two byte streams, indexed by the sending side. */
+  readonly directions: [TcpDirection, TcpDirection];
   /** When the client end saw the handshake complete. */
   isClientOpen = false;
   /** The client's connect timeout while the handshake is under way; NO_EVENT after. */
@@ -64,6 +73,7 @@ export class Connection {
     this.port = options.port;
     this.classId = options.classId;
     this.client = options.client;
+    this.directions = [new TcpDirection(this, CLIENT_SIDE), new TcpDirection(this, SERVER_SIDE)];
   }
 
   endpoint(side: Side): Endpoint | null {
@@ -99,7 +109,7 @@ export class Endpoint {
   /** True once this end may send: the server from accept, the client from onOpen. */
   get isOpen(): boolean {
     const connection = this.connection;
-    if (connection.state !== "open") return false;
+    if (connection.state !== "open" || connection.isGone[this.side]) return false;
     return this.side === SERVER_SIDE || connection.isClientOpen;
   }
 
@@ -108,7 +118,12 @@ export class Endpoint {
     return this.transport.sendOnConnection(this, payload, bytes);
   }
 
-  /** Abortive close (like SO_LINGER 0): data in flight either way is dropped; the peer is told. */
+  /**
+   * Abortive close (like SO_LINGER 0): what this end has not yet delivered
+   * is dropped, and a reset goes to the peer once (resets are not
+   * retransmitted: across a partition the peer learns only when its next
+   * packet reaches this machine and is answered by another reset).
+   */
   close(): void {
     this.transport.closeConnection(this);
   }

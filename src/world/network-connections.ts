@@ -1,8 +1,10 @@
 /**
  * The connection side of the network: listeners, the handshake (connect,
- * syn, accept, syn-ack or reset, connect timeout), and every way a
- * connection ends (a close, a partition, a process crash, a power loss), with
- * the close notice each end hears and when.
+ * syn, accept, syn-ack or reset, connect timeout), and every way an end of a
+ * connection goes (its application closes it, its process crashes, its
+ * machine loses power, a reset arrives, its retransmissions time out), with
+ * the close notice its process hears. A partition ends nothing by itself
+ * (see connection.ts).
  *
  * Separate from network.ts, which moves packets (NIC queues, latency,
  * delivery in order, datagrams, partitions, byte counts): this file is the
@@ -39,8 +41,9 @@ export interface ConnectionWire {
   /** The network itself: what each endpoint sends and closes through. */
   readonly transport: ConnectionTransport;
   readonly connectTimeoutNs: number;
-  readonly breakDetectNs: number;
   sendControl(connection: Connection, fromSide: Side, kind: PacketKind): void;
+  /** One reset from `fromSide`'s machine to the other end, telling it `reason` (not retransmitted). */
+  sendReset(connection: Connection, fromSide: Side, reason: CloseReason): void;
   /** Runs process work for `node` at `atNs` (in this event when that is now and the process runs). */
   atProcess<A>(node: WorldNode, atNs: number, fn: (arg: A) => void, arg: A): void;
   linkName(from: WorldNode, to: WorldNode): string;
@@ -99,20 +102,15 @@ export class ConnectionTable {
     return client;
   }
 
+  /** The application closes its end (abortive): the socket is gone, and one reset goes to the peer. */
   close(endpoint: Endpoint): void {
-    const wire = this.wire;
     const connection = endpoint.connection;
-    if (connection.state === "closed") return;
-    wire.trace.record("net.close", wire.linkName(endpoint.node, endpoint.peerNode), connection.id);
-    const peerSide: Side = endpoint.side === CLIENT_SIDE ? SERVER_SIDE : CLIENT_SIDE;
-    this.finish(connection);
-    // The FIN travels like any packet; if the path is cut the peer notices by timeout instead.
-    const latency = wire.drawLatency(endpoint.node.index, endpoint.peerNode.index);
-    if (wire.partitions.isCut(endpoint.node.index, endpoint.peerNode.index, connection.classId)) {
-      this.notifyClose(connection, peerSide, "timeout", wire.breakDetectNs);
-    } else {
-      this.notifyClose(connection, peerSide, "closed-by-peer", latency);
-    }
+    if (connection.isGone[endpoint.side]) return;
+    this.wire.trace.record("net.close", this.wire.linkName(endpoint.node, endpoint.peerNode), connection.id);
+    const wasHandshaking = connection.state === "connecting";
+    this.endGone(connection, endpoint.side);
+    // A client that gives up on a handshake sends nothing: no server end exists to reset yet.
+    if (!wasHandshaking) this.wire.sendReset(connection, endpoint.side, "closed-by-peer");
   }
 
   // ---------------------------------------------------------------- handshake (called by the packet path)
@@ -138,15 +136,37 @@ export class ConnectionTable {
   }
 
   /** The client process hears its connection was refused. */
-  onRst(connection: Connection): void {
-    this.finish(connection);
+  onRefused(connection: Connection): void {
+    if (connection.isGone[CLIENT_SIDE]) return;
+    this.endGone(connection, CLIENT_SIDE);
     this.wire.marks.hit("net.connect.refused");
     this.wire.trace.record("net.refused", this.wire.linkName(connection.client.node, connection.client.peerNode), connection.id);
     connection.client.handler?.onClose(connection.client, "refused");
   }
 
+  /** A reset reached an end's machine: its socket is gone; the process hears `reason` when it runs. */
+  onReset(connection: Connection, side: Side, reason: CloseReason): void {
+    if (connection.isGone[side]) return;
+    if (side === CLIENT_SIDE && !connection.isClientOpen) return this.onRefused(connection);
+    const endpoint = connection.endpoint(side)!;
+    this.wire.marks.hit(`net.connection.${reason}`);
+    this.wire.trace.record("net.reset", this.wire.linkName(endpoint.peerNode, endpoint.node), connection.id, closeReasonCode(reason));
+    this.endGone(connection, side);
+    this.notifyClose(connection, side, reason);
+  }
+
+  /** This end's kernel gave up retransmitting (tcp_retries2): the socket is gone, ETIMEDOUT. */
+  onRetransmitTimeout(connection: Connection, side: Side): void {
+    if (connection.isGone[side]) return;
+    const endpoint = connection.endpoint(side)!;
+    this.wire.marks.hit("net.connection.timeout");
+    this.wire.trace.record("net.timeout", this.wire.linkName(endpoint.node, endpoint.peerNode), connection.id);
+    this.endGone(connection, side);
+    this.notifyClose(connection, side, "timeout");
+  }
+
   private onAccept(connection: Connection): void {
-    if (connection.state !== "connecting") return;
+    if (connection.state !== "connecting" || connection.isGone[CLIENT_SIDE]) return;
     const client = connection.client;
     const acceptor = this.listeners.get(`${client.peerNode.index}:${connection.port}`);
     if (acceptor === undefined) {
@@ -164,69 +184,53 @@ export class ConnectionTable {
 
   private onConnectTimeout(connection: Connection): void {
     connection.connectTimer = NO_EVENT;
-    if (connection.state === "closed" || connection.isClientOpen) return;
+    if (connection.isGone[CLIENT_SIDE] || connection.isClientOpen) return;
     this.wire.marks.hit("net.connect.timeout");
     this.wire.trace.record("net.connect-timeout", this.wire.linkName(connection.client.node, connection.client.peerNode), connection.id);
-    const server = connection.server;
-    this.finish(connection);
-    if (server !== null) this.notifyClose(connection, SERVER_SIDE, "timeout", this.wire.breakDetectNs);
+    // The client's socket is gone; a server end that accepted (its syn-ack was lost) stays half-open until it sends.
+    this.endGone(connection, CLIENT_SIDE);
     connection.client.handler?.onClose(connection.client, "connect-timeout");
   }
 
-  // ---------------------------------------------------------------- breaks
+  // ---------------------------------------------------------------- the ends' machines and processes
 
-  /** A partition was applied: every connection across it breaks. */
-  breakCut(): void {
-    for (const connection of [...this.connections]) {
-      const client = connection.client;
-      if (this.wire.partitions.isCutEitherWay(client.node.index, client.peerNode.index, connection.classId)) {
-        this.breakConnection(connection, "timeout", "timeout");
-      }
-    }
-  }
-
-  /** kill -9: the OS resets the process's connections (peers across a cut notice by timeout). */
+  /**
+   * kill -9: the OS closes the process's sockets and resets each peer (one
+   * reset, lost if the path is cut: the peer then learns from the reset that
+   * answers its next packet, or from its own timers).
+   */
   onProcessCrash(node: WorldNode): void {
     for (const connection of [...this.connections]) {
       const side = this.sideOf(connection, node);
-      if (side === null) continue;
-      const peer = side === CLIENT_SIDE ? connection.client.peerNode : connection.client.node;
-      const cut = this.wire.partitions.isCut(node.index, peer.index, connection.classId);
-      this.breakConnectionFrom(connection, side, cut ? "timeout" : "reset", cut ? this.wire.breakDetectNs : this.wire.drawLatency(node.index, peer.index));
+      if (side === null || connection.isGone[side]) continue;
+      const wasHandshaking = connection.state === "connecting";
+      this.endGone(connection, side);
+      if (!wasHandshaking) this.wire.sendReset(connection, side, "reset");
     }
   }
 
-  /** Power loss: the machine goes silent; peers notice only by timeout. */
+  /** Power loss: the machine goes silent and forgets its sockets; its peers learn only from packets or timers. */
   onPowerLoss(node: WorldNode): void {
     for (const connection of [...this.connections]) {
       const side = this.sideOf(connection, node);
-      if (side !== null) this.breakConnectionFrom(connection, side, "timeout", this.wire.breakDetectNs);
+      if (side !== null) this.endGone(connection, side);
     }
   }
 
-  private breakConnection(connection: Connection, clientReason: CloseReason, serverReason: CloseReason): void {
-    this.finish(connection);
-    this.wire.marks.hit("net.connection.broken");
-    this.wire.trace.record("net.break", this.wire.linkName(connection.client.node, connection.client.peerNode), connection.id);
-    const delay = this.wire.breakDetectNs;
-    this.notifyClose(connection, CLIENT_SIDE, connection.isClientOpen ? clientReason : "connect-timeout", delay);
-    this.notifyClose(connection, SERVER_SIDE, serverReason, delay);
-  }
-
-  /** One side went down: it hears nothing; the other side is told after `delayNs`. */
-  private breakConnectionFrom(connection: Connection, downSide: Side, peerReason: CloseReason, delayNs: number): void {
-    this.finish(connection);
-    this.wire.marks.hit("net.connection.broken");
-    this.wire.trace.record("net.break", this.wire.linkName(connection.client.node, connection.client.peerNode), connection.id);
-    const peerSide: Side = downSide === CLIENT_SIDE ? SERVER_SIDE : CLIENT_SIDE;
-    const reason = peerSide === CLIENT_SIDE && !connection.isClientOpen ? (peerReason === "reset" ? "refused" : "connect-timeout") : peerReason;
-    this.notifyClose(connection, peerSide, reason, delayNs);
-  }
-
-  private finish(connection: Connection): void {
-    connection.state = "closed";
-    this.connections.delete(connection);
-    this.cancelConnectTimer(connection);
+  /** An end's socket no longer exists: its retransmissions stop; the connection is closed once both ends are gone. */
+  private endGone(connection: Connection, side: Side): void {
+    connection.isGone[side] = true;
+    const direction = connection.directions[side];
+    if (direction.timer !== NO_EVENT) this.wire.scheduler.cancel(direction.timer);
+    direction.timer = NO_EVENT;
+    direction.unacked.length = 0;
+    if (side === CLIENT_SIDE) this.cancelConnectTimer(connection);
+    // A server end that was never accepted does not exist: the client's end is the whole connection.
+    if (connection.server === null) connection.isGone[SERVER_SIDE] = true;
+    if (connection.isGone[CLIENT_SIDE] && connection.isGone[SERVER_SIDE]) {
+      connection.state = "closed";
+      this.connections.delete(connection);
+    }
   }
 
   /** The handshake ended (opened or failed): its timeout would fire only to find nothing to do. */
@@ -236,17 +240,18 @@ export class ConnectionTable {
     connection.connectTimer = NO_EVENT;
   }
 
-  private notifyClose(connection: Connection, side: Side, reason: CloseReason, delayNs: number): void {
+  /** The end's process hears of the close when it runs; only the incarnation that owns the end. */
+  private notifyClose(connection: Connection, side: Side, reason: CloseReason): void {
     const endpoint = connection.endpoint(side);
     if (endpoint === null || endpoint.handler === null) return;
     const node = endpoint.node;
-    // Only the incarnation that owns this end may hear about it.
     if (!node.isProcessAlive || node.incarnation !== endpoint.incarnation) return;
-    this.wire.scheduler.after(delayNs, this.onCloseNoticeBound, { endpoint, reason }, node.processGroup);
+    this.wire.atProcess(node, this.wire.scheduler.now, this.onCloseNoticeBound, { endpoint, reason });
   }
 
   private onCloseNotice(notice: CloseNotice): void {
     const { endpoint, reason } = notice;
+    if (!endpoint.node.isProcessAlive || endpoint.node.incarnation !== endpoint.incarnation) return;
     this.wire.trace.record("net.closed", this.wire.linkName(endpoint.node, endpoint.peerNode), endpoint.connection.id, closeReasonCode(reason));
     endpoint.handler!.onClose(endpoint, reason);
   }

@@ -29,6 +29,24 @@ export interface DatagramFaults {
   reorderDelay: DistributionSpec;
 }
 
+/**
+ * Linux's retransmission constants. The timeout starts at TCP_RTO_MIN (the
+ * RTT of a LAN adds little to it), doubles per retransmission up to
+ * TCP_RTO_MAX, and the kernel gives up after net.ipv4.tcp_retries2
+ * retransmissions: 0.2 + 0.4 + ... + 102.4 + 6 x 120 = 924.6 s, the "about
+ * 15 minutes" of tcp(7) and ip-sysctl.rst. Keepalive is off by default (a
+ * socket option the brokers here do not set), so an idle connection to a
+ * silent peer stays open for good.
+ */
+export interface TcpOptions {
+  rtoMinNs: DurationNs;
+  rtoMaxNs: DurationNs;
+  /** net.ipv4.tcp_retries2. */
+  retries2: number;
+}
+
+export const LINUX_TCP: TcpOptions = { rtoMinNs: 200_000_000, rtoMaxNs: 120_000_000_000, retries2: 15 };
+
 export interface NetworkOptions {
   nic: NicSpec;
   /** Per-node overrides, by node name. */
@@ -41,12 +59,8 @@ export interface NetworkOptions {
   framing: FramingSpec | null;
   /** How long a handshake waits for an answer before failing. */
   connectTimeoutNs: DurationNs;
-  /**
-   * How long an end takes to notice a silent peer (power loss, partition).
-   * Real TCP can take minutes; software notices through its own timeouts, so
-   * this is the time after which the simulated socket reports the break.
-   */
-  breakDetectNs: DurationNs;
+  /** TCP's retransmission: how long a connection outlives a silent peer. */
+  tcp: TcpOptions;
   datagram?: DatagramFaults;
 }
 
@@ -56,7 +70,7 @@ export const DEFAULT_NETWORK_OPTIONS: NetworkOptions = {
   latency: { kind: "lognormal", median: 150_000, sigma: 0.2 },
   framing: ETHERNET_FRAMING,
   connectTimeoutNs: 1_000_000_000,
-  breakDetectNs: 3_000_000_000,
+  tcp: LINUX_TCP,
 };
 
 export const NO_DATAGRAM_FAULTS: DatagramFaults = {

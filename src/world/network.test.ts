@@ -28,7 +28,6 @@ function harness(nodeCount: number, network: Partial<NetworkOptions> = {}): Harn
       latency: { kind: "constant", value: LATENCY_NS },
       framing: null,
       connectTimeoutNs: 1_000_000_000,
-      breakDetectNs: 2_000_000_000,
       ...network,
     },
   });
@@ -149,32 +148,104 @@ describe("network timing", () => {
 });
 
 describe("network faults", () => {
-  it("breaks connections on a partition and loses data in flight", () => {
+  it("a partition ends no connection: what is sent during it arrives after the heal, at the next retransmission, once and in order", () => {
     const h = harness(2);
     const { client, server } = openConnection(h, 0, 1);
     const start = h.kernel.now;
-    client.endpoint!.send("lost", 1_250_000); // 10 ms on the wire
-    h.kernel.scheduler.run({ untilNs: start + 1_000_000 });
     h.net.partition({ kind: "total", groups: [["n1"], ["n2"]] });
-    h.kernel.scheduler.run();
+    for (const payload of ["a", "b", "c"]) expect(client.endpoint!.send(payload, 100)).toBe(true);
+    // "a" is lost on arrival (100 bytes take 800 ns on the wire, then the latency); b and c behind it.
+    const lostAt = start + 800 + LATENCY_NS;
+    h.kernel.scheduler.run({ untilNs: start + 5_000_000_000 });
     expect(server.data()).toEqual([]);
-    expect(client.closes()).toEqual([{ timeNs: start + 1_000_000 + 2_000_000_000, what: "close", reason: "timeout" }]);
-    expect(server.closes()).toEqual([{ timeNs: start + 1_000_000 + 2_000_000_000, what: "close", reason: "timeout" }]);
-    expect(client.endpoint!.send("after", 10)).toBe(false);
+    h.net.heal();
+    h.kernel.scheduler.run({ untilNs: start + 20_000_000_000 });
+    // Retransmissions at +0.2, +0.6, +1.4, +3.0 s (all lost), then +6.2 s: after the heal at 5 s, it gets through.
+    const firstAt = lostAt + 6_200_000_000 + 800 + LATENCY_NS;
+    expect(server.data()).toEqual([
+      { timeNs: firstAt, what: "data", payload: "a" },
+      // The acknowledgement of "a" ends recovery: b and c go out then.
+      { timeNs: firstAt + 800 + LATENCY_NS, what: "data", payload: "b" },
+      { timeNs: firstAt + 1_600 + LATENCY_NS, what: "data", payload: "c" },
+    ]);
+    expect([...client.closes(), ...server.closes()]).toEqual([]);
+    expect(server.endpoint!.send("reply", 100)).toBe(true);
+    h.kernel.scheduler.run({ untilNs: h.kernel.now + 1_000_000 });
+    expect(client.data().map((event) => event.payload)).toEqual(["reply"]);
+    expect(h.kernel.marks.count("net.tcp.retransmit")).toBe(5);
   });
 
-  it("a partition scoped to one traffic class cuts only that class", () => {
+  it("data in flight when a partition starts is retransmitted, not lost", () => {
+    const h = harness(2);
+    const { client, server } = openConnection(h, 0, 1);
+    const start = h.kernel.now;
+    client.endpoint!.send("in-flight", 1_250_000); // 10 ms on the wire
+    h.kernel.scheduler.run({ untilNs: start + 1_000_000 });
+    h.net.partition({ kind: "total", groups: [["n1"], ["n2"]] });
+    h.kernel.scheduler.run({ untilNs: start + 100_000_000 });
+    h.net.heal();
+    h.kernel.scheduler.run({ untilNs: start + 1_000_000_000 });
+    expect(server.data().map((event) => event.payload)).toEqual(["in-flight"]);
+    expect(client.closes()).toEqual([]);
+  });
+
+  it("a sender gives up after tcp_retries2 retransmissions (924.6 s) and hears timeout; an idle connection across the cut stays open", () => {
+    const h = harness(2);
+    const { client, server } = openConnection(h, 0, 1);
+    const idle = openConnection(h, 0, 1);
+    const start = h.kernel.now;
+    h.net.partition({ kind: "total", groups: [["n1"], ["n2"]] });
+    client.endpoint!.send("x", 100);
+    const lostAt = start + 800 + LATENCY_NS;
+    // 0.2 + 0.4 + ... + 102.4 s, then six waits at TCP_RTO_MAX (120 s).
+    const giveUpAt = lostAt + 924_600_000_000;
+    h.kernel.scheduler.run({ untilNs: giveUpAt - 1 });
+    expect(client.closes()).toEqual([]);
+    h.kernel.scheduler.run({ untilNs: giveUpAt });
+    expect(client.closes()).toEqual([{ timeNs: giveUpAt, what: "close", reason: "timeout" }]);
+    expect(client.endpoint!.send("after", 10)).toBe(false);
+    // The peer heard nothing: its next send, after the heal, reaches a socket that is gone and draws a reset.
+    expect(server.closes()).toEqual([]);
+    h.net.heal();
+    const sentAt = h.kernel.now;
+    server.endpoint!.send("late", 100);
+    h.kernel.scheduler.run({ untilNs: sentAt + 1_000_000 });
+    expect(server.closes()).toEqual([{ timeNs: sentAt + 2 * (800 + LATENCY_NS) - 800, what: "close", reason: "reset" }]);
+    expect(client.data()).toEqual([]);
+    // No keepalive: nothing was sent on the idle connection, so nothing ended it.
+    expect([...idle.client.closes(), ...idle.server.closes()]).toEqual([]);
+    expect(idle.client.endpoint!.isOpen).toBe(true);
+  });
+
+  it("a one-way partition delivers data whose acknowledgements cannot get back once, and the sender waits until they can", () => {
+    const h = harness(2);
+    const { client, server } = openConnection(h, 0, 1);
+    const start = h.kernel.now;
+    h.net.partition({ kind: "one-way", from: ["n2"], to: ["n1"] });
+    client.endpoint!.send("a", 100);
+    h.kernel.scheduler.run({ untilNs: start + 1_000_000 });
+    client.endpoint!.send("b", 100);
+    h.kernel.scheduler.run({ untilNs: start + 2_000_000_000 });
+    // "a" got through; its retransmissions are duplicates; "b" waits behind it (no acknowledgement, no window).
+    expect(server.data().map((event) => event.payload)).toEqual(["a"]);
+    expect(h.kernel.marks.count("net.tcp.duplicate")).toBeGreaterThan(0);
+    h.net.heal();
+    h.kernel.scheduler.run({ untilNs: start + 10_000_000_000 });
+    expect(server.data().map((event) => event.payload)).toEqual(["a", "b"]);
+    expect([...client.closes(), ...server.closes()]).toEqual([]);
+  });
+
+  it("a partition scoped to one traffic class holds only that class", () => {
     const h = harness(2);
     const data = openConnection(h, 0, 1, "data", "data-port");
     const control = openConnection(h, 0, 1, "control", "control-port");
     h.net.partition({ kind: "total", groups: [["n1"], ["n2"]], classes: ["data"] });
     data.client.endpoint!.send("d", 100);
     control.client.endpoint!.send("c", 100);
-    h.kernel.scheduler.run();
+    h.kernel.scheduler.run({ untilNs: h.kernel.now + 10_000_000_000 });
     expect(data.server.data()).toEqual([]);
-    expect(data.client.closes().map((close) => close.reason)).toEqual(["timeout"]);
     expect(control.server.data().map((event) => event.payload)).toEqual(["c"]);
-    expect(control.client.closes()).toEqual([]);
+    expect([...data.client.closes(), ...control.client.closes()]).toEqual([]);
   });
 
   it("one-way partitions drop one direction of datagrams only", () => {
@@ -199,19 +270,43 @@ describe("network faults", () => {
     expect(h.net.partitions.isCut(0, 1, 0)).toBe(false);
   });
 
-  it("a peer process crash resets the connection after one latency; a power loss only by timeout", () => {
+  it("a peer process crash resets the connection after one latency; across a cut the peer learns at its next send after the heal", () => {
     const h = harness(3);
     const crashed = openConnection(h, 0, 1);
-    const powered = openConnection(h, 0, 2);
+    const acrossCut = openConnection(h, 0, 2);
     const start = h.kernel.now;
-    h.nodes[1]!.markDown("process-crash");
-    h.net.onProcessCrash(h.nodes[1]!);
-    h.nodes[2]!.markDown("power-loss");
-    h.net.onPowerLoss(h.nodes[2]!, true);
-    h.kernel.scheduler.run();
+    h.net.partition({ kind: "total", groups: [["n1"], ["n3"]] });
+    for (const index of [1, 2]) {
+      h.nodes[index]!.markDown("process-crash");
+      h.net.onProcessCrash(h.nodes[index]!);
+    }
+    h.kernel.scheduler.run({ untilNs: start + 60_000_000_000 });
     expect(crashed.client.closes()).toEqual([{ timeNs: start + LATENCY_NS, what: "close", reason: "reset" }]);
-    expect(powered.client.closes()).toEqual([{ timeNs: start + 2_000_000_000, what: "close", reason: "timeout" }]);
     expect(crashed.server.closes()).toEqual([]);
+    // The reset was lost in the cut; an idle client cannot tell.
+    expect(acrossCut.client.closes()).toEqual([]);
+    h.net.heal();
+    const sentAt = h.kernel.now;
+    acrossCut.client.endpoint!.send("hello?", 100);
+    h.kernel.scheduler.run({ untilNs: sentAt + 1_000_000 });
+    expect(acrossCut.client.closes()).toEqual([{ timeNs: sentAt + 800 + 2 * LATENCY_NS, what: "close", reason: "reset" }]);
+  });
+
+  it("a powered-off peer is noticed only by sending: retransmissions until its machine is back, then a reset", () => {
+    const h = harness(2);
+    const { client } = openConnection(h, 0, 1);
+    const start = h.kernel.now;
+    h.nodes[1]!.markDown("power-loss");
+    h.net.onPowerLoss(h.nodes[1]!, true);
+    client.endpoint!.send("ping", 100);
+    h.kernel.scheduler.run({ untilNs: start + 30_000_000_000 });
+    expect(client.closes()).toEqual([]);
+    expect(h.kernel.marks.count("net.tcp.retransmit")).toBeGreaterThan(5);
+    h.nodes[1]!.markBooted();
+    h.kernel.scheduler.run({ untilNs: start + 200_000_000_000 });
+    expect(client.closes().map((close) => close.reason)).toEqual(["reset"]);
+    // The retransmission after the boot drew it: 0.2 + 0.4 + ... + 25.6 + 51.2 s after the loss.
+    expect(client.closes()[0]!.timeNs).toBe(start + 800 + LATENCY_NS + 51_000_000_000 + 800 + 2 * LATENCY_NS);
   });
 
   it("refuses a connection to a port nobody listens on, and times out on a dead machine", () => {

@@ -21,10 +21,12 @@ import type { Marks } from "../kernel/marks.js";
 import type { Rng, RngStream } from "../kernel/rng.js";
 import { ROOT_GROUP, type Scheduler } from "../kernel/scheduler.js";
 import { TraceName, type Trace } from "../kernel/trace.js";
+import { NO_EVENT } from "../kernel/event-queue.js";
 import {
   CLIENT_SIDE,
   SERVER_SIDE,
   type Acceptor,
+  type CloseReason,
   type Connection,
   type ConnectionHandler,
   type ConnectionTransport,
@@ -41,6 +43,8 @@ export {
   type NetworkOptions,
   type NicSpec,
   type Ratio,
+  type TcpOptions,
+  LINUX_TCP,
 } from "./network-options.js";
 import { PartitionTable, TrafficClasses, type PartitionSpec } from "./partition.js";
 import { TrafficCounters, type LinkTraffic } from "./traffic-counters.js";
@@ -53,6 +57,7 @@ import {
 } from "./network-options.js";
 import { Nics } from "./nics.js";
 import { newPacket, wireBytesOf, type Packet, type PacketKind } from "./packet.js";
+import type { TcpDirection } from "./tcp-direction.js";
 
 // Kinds recorded for every packet, fingerprinted once (see TraceName).
 const NET_SEND = new TraceName("net.send");
@@ -89,6 +94,7 @@ export class Network implements ConnectionTransport {
   // Event handlers bound once: no closure per packet.
   private readonly onArrivalBound = (packet: Packet): void => this.onArrival(packet);
   private readonly onDeliverBound = (packet: Packet): void => this.onDeliver(packet);
+  private readonly onRetransmitTimerBound = (direction: TcpDirection): void => this.onRetransmitTimer(direction);
 
   constructor(options: {
     scheduler: Scheduler;
@@ -124,8 +130,8 @@ export class Network implements ConnectionTransport {
       classes: this.classes,
       transport: this,
       connectTimeoutNs: this.options.connectTimeoutNs,
-      breakDetectNs: this.options.breakDetectNs,
-      sendControl: (connection, fromSide, kind) => this.sendControl(connection, fromSide, kind),
+      sendControl: (connection, fromSide, kind) => this.sendControl(connection, fromSide, kind, null),
+      sendReset: (connection, fromSide, reason) => this.sendControl(connection, fromSide, "rst", reason),
       atProcess: (node, atNs, fn, arg) => this.atProcess(node, atNs, fn, arg),
       linkName: (from, to) => this.linkName(from, to),
       drawLatency: (src, dst) => this.drawLatency(src, dst),
@@ -161,7 +167,11 @@ export class Network implements ConnectionTransport {
     const connection = endpoint.connection;
     const toSide: Side = endpoint.side === CLIENT_SIDE ? SERVER_SIDE : CLIENT_SIDE;
     const packet = this.makePacket("data", connection, toSide, endpoint.node.index, endpoint.peerNode.index, payload, bytes);
-    this.transmit(packet, endpoint.side);
+    const direction = connection.directions[endpoint.side];
+    packet.seq = direction.seqNext++;
+    // In loss recovery the window is one segment: new data waits behind the retransmission.
+    if (direction.isRecovering) direction.unacked.push(packet);
+    else this.transmit(packet, endpoint.side);
     return true;
   }
 
@@ -205,13 +215,16 @@ export class Network implements ConnectionTransport {
 
   // ---------------------------------------------------------------- partitions
 
-  /** Applies a partition; connections across it break. Returns its name (for heal). */
+  /**
+   * Applies a partition; returns its name (for heal). Connections across it
+   * stay open: what they send is retransmitted until the heal or until the
+   * sender's kernel gives up (see connection.ts).
+   */
   partition(spec: PartitionSpec, name?: string): string {
     const partitionName = name ?? `partition-${this.partitionIdNext++}`;
     this.partitions.add(partitionName, spec);
     this.trace.record("net.partition", partitionName, this.partitions.activeNames().length);
     this.marks.hit(`net.partition.${spec.kind}`);
-    this.connections.breakCut();
     return partitionName;
   }
 
@@ -284,10 +297,11 @@ export class Network implements ConnectionTransport {
   private transmit(packet: Packet, fromSide: Side): void {
     const departNs = this.occupyEgress(packet);
     const connection = packet.connection!;
+    const direction = connection.directions[fromSide];
     let arrivalNs = departNs + this.drawLatency(packet.src, packet.dst);
     // TCP delivers in order: a packet never overtakes an earlier one on its connection.
-    arrivalNs = Math.max(arrivalNs, connection.lastArrivalNs[fromSide]);
-    connection.lastArrivalNs[fromSide] = arrivalNs;
+    arrivalNs = Math.max(arrivalNs, direction.lastArrivalNs);
+    direction.lastArrivalNs = arrivalNs;
     if (packet.kind === "data") this.trace.recordNamed(NET_SEND, this.linkTraceNames[packet.src * this.nodes.length + packet.dst]!, connection.id, packet.payloadBytes, arrivalNs);
     this.scheduler.at(arrivalNs, this.onArrivalBound, packet, ROOT_GROUP);
   }
@@ -298,29 +312,122 @@ export class Network implements ConnectionTransport {
     this.scheduler.at(arrivalNs, this.onArrivalBound, packet, ROOT_GROUP);
   }
 
-  private sendControl(connection: Connection, fromSide: Side, kind: PacketKind): void {
+  /** A control packet (handshake or reset; a reset's payload is the reason its receiver hears, null for a refusal). */
+  private sendControl(connection: Connection, fromSide: Side, kind: PacketKind, payload: CloseReason | null): void {
     const from = fromSide === CLIENT_SIDE ? connection.client.node : connection.client.peerNode;
     const to = fromSide === CLIENT_SIDE ? connection.client.peerNode : connection.client.node;
     const toSide: Side = fromSide === CLIENT_SIDE ? SERVER_SIDE : CLIENT_SIDE;
-    this.transmit(this.makePacket(kind, connection, toSide, from.index, to.index, null, 0), fromSide);
+    this.transmit(this.makePacket(kind, connection, toSide, from.index, to.index, payload, 0), fromSide);
   }
 
   /** The packet reaches the receiving node's switch port (machine level). */
   private onArrival(packet: Packet): void {
-    const dst = this.nodes[packet.dst]!;
     const connection = packet.connection;
-    if (connection !== null && connection.state === "closed") return this.dropPacket(packet, "net.drop.closed");
+    if (connection !== null && packet.kind === "data") return this.onSegmentArrival(packet, connection);
+    const dst = this.nodes[packet.dst]!;
     if (!dst.isMachineUp || this.partitions.isCut(packet.src, packet.dst, packet.classId)) {
-      // A handshake into the void is answered by the client's connect timeout.
+      // A handshake into the void is answered by the client's connect timeout; a lost reset is not resent.
       return this.dropPacket(packet, "net.drop.unreachable");
     }
-    if (packet.kind === "syn") return this.connections.onSyn(packet.connection!, dst);
-    let deliverNs = this.scheduler.now;
-    if (packet.wireBytes > 0) {
-      deliverNs = this.nics.receive(dst.index, packet.wireBytes, deliverNs);
+    if (connection !== null) {
+      if (packet.kind === "syn") return this.connections.onSyn(connection, dst);
+      if (packet.kind === "rst" && packet.payload !== null) return this.connections.onReset(connection, packet.toSide, packet.payload as CloseReason);
+      if (connection.isGone[packet.toSide]) {
+        this.dropPacket(packet, "net.drop.closed");
+        // A client that gave up on the handshake: its OS resets the server's half-open end.
+        if (packet.kind === "syn-ack") this.sendControl(connection, packet.toSide, "rst", "reset");
+        return;
+      }
     }
     if (!dst.isProcessAlive) return this.dropPacket(packet, "net.drop.process-down");
+    this.atProcess(dst, this.scheduler.now, this.onDeliverBound, packet);
+  }
+
+  /**
+   * A data segment reaches the receiving machine. It is lost if the path is
+   * cut or the machine is off (the sender will retransmit it); answered
+   * with a reset if its socket there is gone; set aside if an earlier
+   * segment is missing; else taken, acknowledged (unless the way back is
+   * cut) and handed to the process after the receiving port.
+   */
+  private onSegmentArrival(packet: Packet, connection: Connection): void {
+    const fromSide: Side = packet.toSide === SERVER_SIDE ? CLIENT_SIDE : SERVER_SIDE;
+    // The sender's socket is gone (it closed or died after sending): nothing owns this segment any more.
+    if (connection.isGone[fromSide]) return this.dropPacket(packet, "net.drop.closed");
+    const dst = this.nodes[packet.dst]!;
+    const direction = connection.directions[fromSide];
+    if (!dst.isMachineUp || this.partitions.isCut(packet.src, packet.dst, packet.classId)) {
+      this.dropPacket(packet, "net.drop.unreachable");
+      return this.segmentLost(direction, packet);
+    }
+    if (connection.isGone[packet.toSide]) {
+      // No socket for it here: the OS answers with a reset. Until one gets back the sender retransmits, and each retransmission draws another.
+      this.dropPacket(packet, "net.drop.closed");
+      this.sendControl(connection, packet.toSide, "rst", "reset");
+      return this.segmentLost(direction, packet);
+    }
+    if (packet.seq !== direction.deliverNext) {
+      // A duplicate of something delivered is acknowledged again; one after a gap waits for its retransmission.
+      if (packet.seq > direction.deliverNext) return this.segmentLost(direction, packet);
+      this.marks.hit("net.tcp.duplicate");
+      if (this.partitions.isCut(packet.dst, packet.src, packet.classId)) return this.segmentLost(direction, packet);
+      return this.acknowledged(direction);
+    }
+    direction.deliverNext++;
+    if (this.partitions.isCut(packet.dst, packet.src, packet.classId)) {
+      // Delivered, but the acknowledgement cannot get back: the sender will retransmit it.
+      this.marks.hit("net.tcp.ack-lost");
+      this.segmentLost(direction, packet);
+    } else if (direction.isRecovering) {
+      this.acknowledged(direction);
+    }
+    const deliverNs = packet.wireBytes > 0 ? this.nics.receive(dst.index, packet.wireBytes, this.scheduler.now) : this.scheduler.now;
     this.atProcess(dst, deliverNs, this.onDeliverBound, packet);
+  }
+
+  /** A segment did not get through (or its acknowledgement did not get back): back to the sender's queue, timer armed. */
+  private segmentLost(direction: TcpDirection, packet: Packet): void {
+    direction.requeue(packet);
+    if (direction.isRecovering) return;
+    if (direction.rtoNs === 0) direction.rtoNs = this.options.tcp.rtoMinNs;
+    direction.timer = this.scheduler.after(direction.rtoNs, this.onRetransmitTimerBound, direction, ROOT_GROUP);
+  }
+
+  /**
+   * The retransmission timer: resend the oldest segment alone and double the
+   * timeout, or give up after tcp_retries2 retransmissions. Kernel work: it
+   * runs while the process is paused.
+   */
+  private onRetransmitTimer(direction: TcpDirection): void {
+    direction.timer = NO_EVENT;
+    const connection = direction.connection;
+    if (connection.isGone[direction.fromSide]) return;
+    const tcp = this.options.tcp;
+    if (direction.retries >= tcp.retries2) return this.connections.onRetransmitTimeout(connection, direction.fromSide);
+    direction.retries++;
+    direction.rtoNs = Math.min(direction.rtoNs * 2, tcp.rtoMaxNs);
+    this.marks.hit("net.tcp.retransmit");
+    direction.timer = this.scheduler.after(direction.rtoNs, this.onRetransmitTimerBound, direction, ROOT_GROUP);
+    const probe = direction.unacked.shift();
+    if (probe !== undefined) this.transmit(probe, direction.fromSide);
+  }
+
+  /**
+   * An acknowledgement got back to a sender in recovery: the timeout resets
+   * and the queue goes out in order. It is taken to reach the sender as the
+   * segment reaches the receiver, one latency early: one event fewer, and
+   * only recovery (a rare path) is that much faster.
+   */
+  private acknowledged(direction: TcpDirection): void {
+    if (direction.timer !== NO_EVENT) this.scheduler.cancel(direction.timer);
+    direction.timer = NO_EVENT;
+    direction.retries = 0;
+    direction.rtoNs = 0;
+    direction.dropDelivered();
+    const queue = direction.unacked;
+    if (queue.length === 0) return;
+    const pending = queue.splice(0, queue.length);
+    for (const packet of pending) this.transmit(packet, direction.fromSide);
   }
 
   /**
@@ -339,7 +446,8 @@ export class Network implements ConnectionTransport {
   private onDeliver(packet: Packet): void {
     const connection = packet.connection;
     if (connection === null) return this.deliverDatagram(packet);
-    if (connection.state === "closed") return this.dropPacket(packet, "net.drop.closed");
+    // The receiving socket went (closed, or its process died) while the packet crossed the port.
+    if (connection.isGone[packet.toSide]) return this.dropPacket(packet, "net.drop.closed");
     switch (packet.kind) {
       case "data": {
         const endpoint = connection.endpoint(packet.toSide)!;
@@ -350,7 +458,7 @@ export class Network implements ConnectionTransport {
       case "syn-ack":
         return this.connections.onSynAck(connection);
       case "rst":
-        return this.connections.onRst(connection);
+        return this.connections.onRefused(connection);
       case "syn":
         assert(false, "a handshake packet was delivered to a process");
     }

@@ -21,6 +21,8 @@ export interface Packet {
   payload: unknown;
   payloadBytes: number;
   wireBytes: number;
+  /** A data segment's sequence number in its direction (tcp-direction.ts); -1 for control packets and datagrams. */
+  seq: number;
 }
 
 export function newPacket(
@@ -44,6 +46,7 @@ export function newPacket(
     payload,
     payloadBytes,
     wireBytes,
+    seq: -1,
   };
 }
 

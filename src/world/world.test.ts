@@ -16,7 +16,6 @@ const LATENCY_NS = 100_000;
 const NIC_BYTES_PER_SEC = 1_000_000_000;
 const MESSAGE_BYTES = 100;
 const ONE_WAY_NS = LATENCY_NS + 100;
-const BREAK_DETECT_NS = seconds(2);
 const CONNECT_TIMEOUT_NS = seconds(1);
 const LOG = "app.log";
 
@@ -29,7 +28,6 @@ function makeWorld(seed = 1) {
       nic: { egressBytesPerSec: NIC_BYTES_PER_SEC },
       latency: { kind: "constant", value: LATENCY_NS },
       framing: null,
-      breakDetectNs: BREAK_DETECT_NS,
       connectTimeoutNs: CONNECT_TIMEOUT_NS,
     },
     disk: "nvme",
@@ -407,7 +405,7 @@ describe("world: verbs in the wrong state do nothing", () => {
 });
 
 describe("world: partitions", () => {
-  it("a partition scoped to class data breaks data connections and keeps the control session", () => {
+  it("a partition scoped to class data holds the data connection open and leaves the control session alone", () => {
     const { kernel, world, runTo } = makeWorld();
     const server = new Server(world, ["data", "control"]);
     world.install("n1", IDLE);
@@ -427,28 +425,31 @@ describe("world: partitions", () => {
     const name = world.partition({ kind: "total", groups: [["n1"], ["n2", "n3"]], classes: ["data"] }, "cut");
     expect(name).toBe("cut");
     const cutAt = world.now;
-    expect(data.endpoint!.send("lost", MESSAGE_BYTES)).toBe(false);
+    // TCP keeps the connection: the send is accepted and retransmitted while the cut lasts.
+    expect(data.endpoint!.send("held", MESSAGE_BYTES)).toBe(true);
     expect(control.endpoint!.send("ping", MESSAGE_BYTES)).toBe(true);
     // A new data connection cannot get through while the cut lasts.
     const retry = new Ends(kernel);
     world.net.connect(n1, n2, "data", "data", retry);
     runTo(cutAt + seconds(5));
-    expect(data.closes).toEqual([{ atNs: cutAt + BREAK_DETECT_NS, reason: "timeout" }]);
-    expect(server.accepted.get("data")![0]!.closes).toEqual([{ atNs: cutAt + BREAK_DETECT_NS, reason: "timeout" }]);
+    expect(server.accepted.get("data")![0]!.data).toEqual([]);
     expect(retry.closes).toEqual([{ atNs: cutAt + CONNECT_TIMEOUT_NS, reason: "connect-timeout" }]);
-    expect(control.closes).toEqual([]);
-    expect(server.last("control").data).toEqual([{ atNs: cutAt + ONE_WAY_NS, payload: "ping" }]);
+    // The held data left the NIC first (100 ns), so the ping follows it onto the wire.
+    expect(server.last("control").data).toEqual([{ atNs: cutAt + ONE_WAY_NS + 100, payload: "ping" }]);
 
     expect(world.heal("cut")).toBe(1);
     expect(world.heal("cut")).toBe(0);
+    runTo(cutAt + seconds(10));
+    // The retransmission 6.2 s after the loss gets through.
+    expect(server.accepted.get("data")![0]!.data).toEqual([{ atNs: cutAt + ONE_WAY_NS + milliseconds(6_200) + ONE_WAY_NS, payload: "held" }]);
+    expect([...data.closes, ...server.accepted.get("data")![0]!.closes, ...control.closes]).toEqual([]);
     const healed = new Ends(kernel);
     world.net.connect(n1, n2, "data", "data", healed);
     runTo(world.now + milliseconds(1));
     expect(healed.endpoint?.isOpen).toBe(true);
-    expect(control.closes).toEqual([]);
   });
 
-  it("an unscoped partition through world breaks every class", () => {
+  it("an unscoped partition through world holds every class until its heal", () => {
     const { kernel, world, runTo } = makeWorld();
     const server = new Server(world, ["control"]);
     world.install("n1", IDLE);
@@ -458,8 +459,13 @@ describe("world: partitions", () => {
     world.net.connect(world.node("n1"), world.node("n2"), "control", "control", control);
     runTo(milliseconds(1));
     world.partition({ kind: "isolate", nodes: ["n2"] });
+    control.endpoint!.send("ping", MESSAGE_BYTES);
     runTo(seconds(5));
-    expect(control.closes.map((close) => close.reason)).toEqual(["timeout"]);
+    expect(server.last("control").data).toEqual([]);
+    world.heal();
+    runTo(seconds(20));
+    expect(server.last("control").data.map((event) => event.payload)).toEqual(["ping"]);
+    expect(control.closes).toEqual([]);
   });
 });
 
