@@ -78,8 +78,8 @@ export function measureRabbitSaturation(layout: RabbitLayout, nodes: number, opt
   const config = cluster.plan.config;
   const history = new History();
   const rotate = (k: number): string[] => [...cluster.nodeNames.slice(k % nodes), ...cluster.nodeNames.slice(0, k % nodes)];
-  publishers.forEach((workload, i) => world.install(workload.name, new RabbitPublisher(world, workload, workload.hosts ?? rotate(i), history, sat.runNs, config.clientReconnectNs, config.clientTimeoutNs)));
-  consumers.forEach((workload, i) => world.install(workload.name, new RabbitConsumer(world, workload, workload.hosts ?? rotate(i), history, null, config.clientReconnectNs)));
+  publishers.forEach((workload, i) => world.install(workload.name, new RabbitPublisher(world, workload, workload.hosts ?? rotate(i), history, sat.runNs, config.clientReconnectNs, config.clientTimeoutNs, config.heartbeat * 1_000_000_000)));
+  consumers.forEach((workload, i) => world.install(workload.name, new RabbitConsumer(world, workload, workload.hosts ?? rotate(i), history, null, config.clientReconnectNs, config.heartbeat * 1_000_000_000)));
   world.boot();
   const runTo = (untilNs: number): void => {
     const result = kernel.scheduler.run({ untilNs });

@@ -57,7 +57,7 @@ faults: [{ at: 2s, verb: processCrash, node: r1 }]
 `);
     if (!load.ok) throw new Error(formatProblems(load.problems));
     const scenario = load.scenario as RabbitScenario;
-    expect(scenario.config).toEqual({ cluster_partition_handling: "ignore" });
+    expect(scenario.config).toEqual({ cluster_partition_handling: "ignore", net_ticktime: 60, heartbeat: 60 });
     expect(scenario.queues[0]).toEqual({ name: "orders", type: "classic", durable: true, arguments: { "x-message-ttl": 30_000, "x-max-length": 1000 } });
     expect(scenario.policies[0]!.definition).toEqual({ "ha-mode": "all", "ha-sync-mode": "manual", "ha-promote-on-failure": "always", "ha-promote-on-shutdown": "when-synced" });
     expect(scenario.publishers[0]).toMatchObject({ exchange: "", mode: "confirm", persistent: true, batch: 1, inFlightMax: 0, messageSize: 4096, expiration: 500 });

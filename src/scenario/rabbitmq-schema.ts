@@ -176,8 +176,14 @@ export const rabbitScenarioSchema = z.strictObject({
   cluster: z.strictObject({ nodes: z.int().min(1).max(64), ...machineFields }),
   /** rabbitmq.conf settings. */
   config: z
-    .strictObject({ cluster_partition_handling: z.enum(["ignore", "pause_minority", "autoheal"]).default("ignore") })
-    .default({ cluster_partition_handling: "ignore" }),
+    .strictObject({
+      cluster_partition_handling: z.enum(["ignore", "pause_minority", "autoheal"]).default("ignore"),
+      /** Seconds; a silent peer node is down after net_ticktime to 5/4 of it (Erlang's default 60). */
+      net_ticktime: z.int().min(1).max(3_600).default(60),
+      /** Seconds; the AMQP heartbeat timeout clients accept (RabbitMQ's default 60). */
+      heartbeat: z.int().min(1).max(3_600).default(60),
+    })
+    .default({ cluster_partition_handling: "ignore", net_ticktime: 60, heartbeat: 60 }),
   queues: z.array(queueSchema).min(1).max(100),
   policies: z.array(policySchema).max(100).default([]),
   exchanges: z.array(exchangeSchema).max(100).default([]),

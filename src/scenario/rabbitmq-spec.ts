@@ -72,7 +72,7 @@ export function rabbitRunSpecOf(scenario: RabbitScenario, seed: number | string 
       }),
       exchanges: scenario.exchanges,
       bindings: scenario.bindings.map((binding): Binding => ({ exchange: binding.exchange, queue: binding.queue, ...(binding.routingKey === undefined ? {} : { routingKey: binding.routingKey }) })),
-      config: { cluster_partition_handling: scenario.config.cluster_partition_handling },
+      config: { cluster_partition_handling: scenario.config.cluster_partition_handling, net_ticktime: scenario.config.net_ticktime, heartbeat: scenario.config.heartbeat },
       disk: scenario.cluster.disk,
       network: networkOf(scenario.cluster),
     },

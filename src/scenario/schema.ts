@@ -19,6 +19,7 @@ import { resolveConsumerConfig } from "../systems/kafka/consumer-config.js";
 import { resolveProducerConfig } from "../systems/kafka/producer-config.js";
 import { CONTROLLER_CLASS, DATA_CLASS } from "../systems/kafka/protocol.js";
 import { kafkaBrokerConfigSchema, kafkaConsumerConfigSchema, kafkaProducerConfigSchema } from "../systems/kafka/config-schema.js";
+import { DEFAULT_BROKER_CONFIG } from "../systems/kafka/config.js";
 import { checkRabbitReferences, rabbitScenarioSchema, type RabbitScenario } from "./rabbitmq-schema.js";
 import {
   budgetsSchema,
@@ -218,6 +219,12 @@ function checkReferences(scenario: KafkaScenario, ctx: z.RefinementCtx): void {
     if (minIsr > smallest.replicationFactor) {
       issue(["config", "min.insync.replicas"], `expected at most ${smallest.replicationFactor} (topic ${smallest.name}'s replication factor), or acks=all writes could never succeed; got ${minIsr}`, minIsr);
     }
+  }
+  // Kafka refuses to start otherwise (KafkaConfig): every idle fetch would time out.
+  const socketTimeoutMs = scenario.config["replica.socket.timeout.ms"] ?? DEFAULT_BROKER_CONFIG["replica.socket.timeout.ms"];
+  const fetchWaitMs = scenario.config["replica.fetch.wait.max.ms"] ?? DEFAULT_BROKER_CONFIG["replica.fetch.wait.max.ms"];
+  if (socketTimeoutMs < fetchWaitMs) {
+    issue(["config", "replica.socket.timeout.ms"], `expected at least replica.fetch.wait.max.ms (${fetchWaitMs}), as Kafka requires; got ${socketTimeoutMs}`, socketTimeoutMs);
   }
 }
 

@@ -18,6 +18,7 @@ import { DelayedFetch } from "./delayed-fetch.js";
 import { ReplicaFetcher } from "./replica-fetcher.js";
 import { ProduceAnswer } from "./produce-answer.js";
 import { PeerLink } from "./peer-link.js";
+import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
 import {
   CONTROLLER_CLASS,
   CONTROLLER_PORT,
@@ -28,6 +29,10 @@ import {
 } from "./protocol.js";
 
 const CONTROLLER_RECONNECT_NS = msToNs(100);
+/** BrokerLifecycleManager's resendExponentialBackoff: 100 ms, doubling, up to broker.session.timeout.ms (its 2% jitter left out). */
+const HEARTBEAT_BACKOFF_INITIAL_NS = msToNs(100);
+/** After the first answer that does not yet allow the shutdown, the next heartbeat goes this soon (BrokerLifecycleManager). */
+const SHUTDOWN_HEARTBEAT_NS = msToNs(50);
 const CHECKPOINT_FILE = "replication-offset-checkpoint";
 
 type Checkpoint = [string, number][];
@@ -48,6 +53,11 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
   private checkpointFile!: DiskFile<Checkpoint>;
   private readonly dataHandler: ConnectionHandler;
   private readonly onHeartbeatBound = (): void => this.onHeartbeatTimer();
+  /** One heartbeat in flight at a time (BrokerLifecycleManager's communicationInFlight). */
+  private isHeartbeatInFlight = false;
+  private heartbeatTimer: EventHandle = NO_EVENT;
+  private heartbeatFailures = 0;
+  private heartbeatCorrelationIdNext = 1;
   private readonly onLagCheckBound = (): void => this.onLagCheck();
   private readonly onCheckpointBound = (): void => this.onCheckpoint();
   private readonly onTimedFlushBound = (): void => this.onTimedFlush();
@@ -91,13 +101,26 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
       }
     }
     this.world.net.listen(node, DATA_PORT, { accept: () => this.dataHandler });
-    this.controller = new PeerLink(this.world, node, this.world.node(this.controllerName), CONTROLLER_PORT, CONTROLLER_CLASS, CONTROLLER_RECONNECT_NS, {
-      onMessage: (message) => this.onControllerMessage(message),
-      onOpen: () => this.sendHeartbeat(),
-      onDown: () => undefined,
-    });
+    this.isHeartbeatInFlight = false;
+    this.heartbeatTimer = NO_EVENT;
+    this.heartbeatFailures = 0;
+    const heartbeatTimeoutNs = msToNs(Math.min(this.config["controller.socket.timeout.ms"], this.config["broker.session.timeout.ms"] / 2));
+    this.controller = new PeerLink(
+      this.world,
+      node,
+      this.world.node(this.controllerName),
+      CONTROLLER_PORT,
+      CONTROLLER_CLASS,
+      CONTROLLER_RECONNECT_NS,
+      {
+        onMessage: (message) => this.onControllerMessage(message),
+        onOpen: () => this.onControllerOpen(),
+        onDown: () => this.onControllerDown(),
+      },
+      heartbeatTimeoutNs,
+      "kafka.broker.heartbeat-timeout",
+    );
     this.controller.connect();
-    node.after(msToNs(this.config["broker.heartbeat.interval.ms"]), this.onHeartbeatBound);
     node.after(this.lagCheckIntervalNs(), this.onLagCheckBound);
     node.after(msToNs(this.config["replica.high.watermark.checkpoint.interval.ms"]), this.onCheckpointBound);
     if (this.hasFlusher()) node.after(msToNs(this.config["log.flush.scheduler.interval.ms"]), this.onTimedFlushBound);
@@ -132,8 +155,49 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
     return this.controller?.send(message) ?? false;
   }
 
+  /**
+   * BrokerLifecycleManager: one heartbeat in flight; the next goes
+   * broker.heartbeat.interval.ms after an answer, or after an exponential
+   * backoff when the request timed out or the connection dropped.
+   */
   private sendHeartbeat(): void {
-    this.sendToController({ kind: "broker-heartbeat", broker: this.node.name, brokerEpoch: this.brokerEpoch, wantShutDown: this.exitAfterShutdown !== null });
+    if (this.isHeartbeatInFlight || this.controller === null || !this.controller.isOpen) return;
+    this.node.cancel(this.heartbeatTimer);
+    this.heartbeatTimer = NO_EVENT;
+    this.isHeartbeatInFlight = this.controller.request({
+      kind: "broker-heartbeat",
+      correlationId: this.heartbeatCorrelationIdNext++,
+      broker: this.node.name,
+      brokerEpoch: this.brokerEpoch,
+      wantShutDown: this.exitAfterShutdown !== null,
+    });
+  }
+
+  private scheduleHeartbeat(delayNs: number): void {
+    this.node.cancel(this.heartbeatTimer);
+    this.heartbeatTimer = this.node.after(delayNs, this.onHeartbeatBound);
+  }
+
+  private onControllerOpen(): void {
+    // The first heartbeat of this connection, unless a backoff is running.
+    if (this.heartbeatTimer === NO_EVENT) this.sendHeartbeat();
+  }
+
+  private onControllerDown(): void {
+    this.isHeartbeatInFlight = false;
+    const backoffNs = HEARTBEAT_BACKOFF_INITIAL_NS * 2 ** Math.min(this.heartbeatFailures, 30);
+    this.heartbeatFailures++;
+    this.scheduleHeartbeat(Math.min(backoffNs, msToNs(this.config["broker.session.timeout.ms"])));
+    // AlterPartition requests on the lost connection are retried (AlterPartitionManager): forget them.
+    for (const replica of this.replicas.values()) replica.onAlterPartitionRejected();
+  }
+
+  private onHeartbeatResponse(shouldShutDown: boolean): void {
+    this.isHeartbeatInFlight = false;
+    this.heartbeatFailures = 0;
+    if (shouldShutDown) this.onShouldShutDown();
+    const isShuttingDown = this.exitAfterShutdown !== null;
+    this.scheduleHeartbeat(isShuttingDown ? SHUTDOWN_HEARTBEAT_NS : msToNs(this.config["broker.heartbeat.interval.ms"]));
   }
 
   /**
@@ -165,8 +229,8 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
   }
 
   private onHeartbeatTimer(): void {
+    this.heartbeatTimer = NO_EVENT;
     this.sendHeartbeat();
-    this.node.after(msToNs(this.config["broker.heartbeat.interval.ms"]), this.onHeartbeatBound);
   }
 
   private lagCheckIntervalNs(): number {
@@ -205,8 +269,7 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
         if (message.state !== null) this.replicas.get(message.topicPartition)?.applyState(message.state);
         return;
       case "broker-heartbeat-response":
-        if (message.shouldShutDown) this.onShouldShutDown();
-        return;
+        return this.onHeartbeatResponse(message.shouldShutDown);
       default:
         return;
     }

@@ -19,6 +19,8 @@ export const kafkaBrokerConfigSchema = z.strictObject({
   "replica.fetch.wait.max.ms": ms.optional(),
   "replica.fetch.max.bytes": bytes.optional(),
   "replica.fetch.response.max.bytes": bytes.optional(),
+  "replica.socket.timeout.ms": positiveMs.optional(),
+  "controller.socket.timeout.ms": positiveMs.optional(),
   "broker.heartbeat.interval.ms": positiveMs.optional(),
   "broker.session.timeout.ms": positiveMs.optional(),
   "replica.high.watermark.checkpoint.interval.ms": positiveMs.optional(),

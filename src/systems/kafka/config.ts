@@ -40,6 +40,19 @@ export interface KafkaBrokerConfig {
   "replica.fetch.max.bytes": number;
   /** Most bytes of one replica fetcher's response, over all its partitions (at least one batch). */
   "replica.fetch.response.max.bytes": number;
+  /**
+   * A replica fetcher's request timeout (its NetworkClient's, BrokerBlockingSender):
+   * a fetch or OffsetsForLeaderEpoch not answered in this long closes the
+   * connection, and the fetcher reconnects. Must be at least replica.fetch.wait.max.ms.
+   */
+  "replica.socket.timeout.ms": number;
+  /**
+   * The broker-to-controller channels' request timeout. The heartbeat channel
+   * uses the smaller of this and broker.session.timeout.ms / 2 (KAFKA-14392,
+   * BrokerServer.scala), so a broker gives up on a heartbeat before the
+   * controller gives up on the broker.
+   */
+  "controller.socket.timeout.ms": number;
   /** Brokers heartbeat the controller this often (KRaft). */
   "broker.heartbeat.interval.ms": number;
   /** The controller fences a broker it has not heard from for this long (KRaft). */
@@ -75,6 +88,8 @@ export const DEFAULT_BROKER_CONFIG: KafkaBrokerConfig = {
   "replica.fetch.wait.max.ms": 500,
   "replica.fetch.max.bytes": 1_048_576,
   "replica.fetch.response.max.bytes": 10_485_760,
+  "replica.socket.timeout.ms": 30_000,
+  "controller.socket.timeout.ms": 30_000,
   "broker.heartbeat.interval.ms": 2_000,
   "broker.session.timeout.ms": 9_000,
   "replica.high.watermark.checkpoint.interval.ms": 5_000,

@@ -92,7 +92,7 @@ export class KafkaController implements NodeSoftware {
   private onRequest(endpoint: Endpoint, message: KafkaMessage): void {
     switch (message.kind) {
       case "broker-heartbeat":
-        this.onHeartbeat(endpoint, message.broker, message.brokerEpoch, message.wantShutDown);
+        this.onHeartbeat(endpoint, message.correlationId, message.broker, message.brokerEpoch, message.wantShutDown);
         return;
       case "alter-partition":
         this.reply(endpoint, this.onAlterPartition(message));
@@ -102,7 +102,7 @@ export class KafkaController implements NodeSoftware {
     }
   }
 
-  private onHeartbeat(endpoint: Endpoint, broker: string, brokerEpoch: number, wantShutDown: boolean): void {
+  private onHeartbeat(endpoint: Endpoint, correlationId: number, broker: string, brokerEpoch: number, wantShutDown: boolean): void {
     const session = this.sessions.get(broker);
     assert(session !== undefined, `heartbeat from unknown broker ${broker}`);
     const isNewIncarnation = brokerEpoch !== session.brokerEpoch;
@@ -132,7 +132,7 @@ export class KafkaController implements NodeSoftware {
       this.removeFromPartitions(broker);
     }
     const shouldShutDown = session.isShuttingDown && !this.states.some((state) => state.leader === broker);
-    this.reply(endpoint, { kind: "broker-heartbeat-response", isFenced: false, shouldShutDown });
+    this.reply(endpoint, { kind: "broker-heartbeat-response", correlationId, isFenced: false, shouldShutDown });
     if (session.isFenced || isNewIncarnation) {
       session.isFenced = false;
       this.trace.record("kafka.broker-unfenced", broker, brokerEpoch);

@@ -1,12 +1,20 @@
 /**
- * A client's connection to one peer port that reconnects after a backoff
+ * A broker's connection to one peer port that reconnects after a backoff
  * when it breaks (Kafka's NetworkClient with `reconnect.backoff.ms`). The
  * owner hears every message, and is told when the link opens and drops so it
  * can resend or fail what was in flight.
+ *
+ * Requests sent with `request` carry a deadline (the client's request
+ * timeout: replica.socket.timeout.ms for replica fetchers, the heartbeat
+ * channel's for broker heartbeats): when the oldest is not answered by then,
+ * the link closes its connection and reconnects, as NetworkClient does on a
+ * request timeout. This, not the socket, is how a broker notices a silent
+ * peer: TCP keeps a connection across a partition (see world/connection.ts).
  */
 import type { ConnectionHandler, Endpoint } from "../../world/connection.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
+import { DeadlineTimer } from "./deadline-timer.js";
 import { wireBytesOf, type KafkaMessage } from "./protocol.js";
 
 export interface PeerLinkListener {
@@ -21,6 +29,9 @@ export class PeerLink {
   private isClosed = false;
   private readonly handler: ConnectionHandler;
   private readonly onRetryBound = (): void => this.connect();
+  /** Deadlines of the requests awaiting an answer, by correlation id, oldest first. */
+  private readonly awaited = new Map<number, number>();
+  private readonly timeouts: DeadlineTimer;
 
   constructor(
     private readonly world: World,
@@ -30,19 +41,27 @@ export class PeerLink {
     private readonly trafficClass: string,
     private readonly reconnectBackoffNs: number,
     private readonly listener: PeerLinkListener,
+    /** How long a request may wait for its answer before the connection is given up; 0 waits for ever. */
+    private readonly requestTimeoutNs = 0,
+    /** The coverage mark hit when a request times out. */
+    private readonly timeoutMark = "kafka.peer.request-timeout",
   ) {
+    this.timeouts = new DeadlineTimer(node, () => this.onTimeoutCheck());
     this.handler = {
       onOpen: (endpoint) => {
-        this.endpoint = endpoint;
+        if (endpoint !== this.endpoint) return;
         this.isConnecting = false;
         this.listener.onOpen();
       },
-      onData: (_endpoint, payload) => this.listener.onMessage(payload as KafkaMessage),
-      onClose: () => {
-        this.endpoint = null;
-        this.isConnecting = false;
-        this.listener.onDown();
-        if (!this.isClosed) this.node.after(this.reconnectBackoffNs, this.onRetryBound);
+      onData: (endpoint, payload) => {
+        if (endpoint !== this.endpoint) return;
+        const message = payload as KafkaMessage;
+        if ("correlationId" in message) this.awaited.delete(message.correlationId);
+        this.listener.onMessage(message);
+      },
+      onClose: (endpoint) => {
+        if (endpoint !== this.endpoint) return;
+        this.lose();
       },
     };
   }
@@ -54,13 +73,24 @@ export class PeerLink {
   connect(): void {
     if (this.isClosed || this.isConnecting || this.endpoint !== null) return;
     this.isConnecting = true;
-    this.world.net.connect(this.node, this.peer, this.port, this.trafficClass, this.handler);
+    this.endpoint = this.world.net.connect(this.node, this.peer, this.port, this.trafficClass, this.handler);
   }
 
   /** Sends if the link is open; false otherwise (the caller retries when it reopens). */
   send(message: KafkaMessage): boolean {
-    if (this.endpoint === null) return false;
+    if (this.endpoint === null || !this.endpoint.isOpen) return false;
     return this.endpoint.send(message, wireBytesOf(message));
+  }
+
+  /** Sends a request whose answer is awaited under the link's request timeout; false if the link is down. */
+  request(message: KafkaMessage & { correlationId: number }): boolean {
+    if (!this.send(message)) return false;
+    if (this.requestTimeoutNs > 0) {
+      const deadlineNs = this.node.now + this.requestTimeoutNs;
+      this.awaited.set(message.correlationId, deadlineNs);
+      this.timeouts.armBy(deadlineNs);
+    }
+    return true;
   }
 
   /** Stops for good (e.g. the follower now follows someone else). */
@@ -68,5 +98,28 @@ export class PeerLink {
     this.isClosed = true;
     this.endpoint?.close();
     this.endpoint = null;
+    this.awaited.clear();
+    this.timeouts.disarm();
+  }
+
+  /** The oldest request times out at its deadline; if it was answered meanwhile, wait for the next one's. */
+  private onTimeoutCheck(): void {
+    for (const deadlineNs of this.awaited.values()) {
+      if (deadlineNs > this.node.now) return this.timeouts.armBy(deadlineNs);
+      this.world.kernel.marks.hit(this.timeoutMark);
+      this.world.kernel.trace.record("kafka.request-timeout", `${this.node.name}->${this.peer.name}`, this.awaited.size);
+      // An abortive close: the peer hears of it (if the path lets it), and nothing more arrives on this socket.
+      this.endpoint?.close();
+      return this.lose();
+    }
+  }
+
+  private lose(): void {
+    this.endpoint = null;
+    this.isConnecting = false;
+    this.awaited.clear();
+    this.timeouts.disarm();
+    this.listener.onDown();
+    if (!this.isClosed) this.node.after(this.reconnectBackoffNs, this.onRetryBound);
   }
 }

@@ -193,6 +193,7 @@ export interface MetadataResponse {
 
 export interface BrokerHeartbeatRequest {
   kind: "broker-heartbeat";
+  correlationId: number;
   broker: string;
   /** Changes at every broker restart, so the controller tells incarnations apart. */
   brokerEpoch: number;
@@ -202,6 +203,7 @@ export interface BrokerHeartbeatRequest {
 
 export interface BrokerHeartbeatResponse {
   kind: "broker-heartbeat-response";
+  correlationId: number;
   /** True when the controller considers this broker fenced (it must re-register). */
   isFenced: boolean;
   /** The broker leads nothing any more: it may finish its controlled shutdown (BrokerHeartbeatResponse.ShouldShutDown). */

@@ -13,6 +13,10 @@
  * fetches; a partition whose fetch failed waits replica.fetch.backoff.ms; a
  * flush on the fetcher thread (log.flush.interval.messages) holds the next
  * fetch for every partition until it completes, as Kafka's thread is busy.
+ *
+ * A request unanswered for replica.socket.timeout.ms (30 s) closes the
+ * connection; the fetcher reconnects after replica.fetch.backoff.ms. Across a
+ * partition that is how a follower notices: TCP itself keeps the connection.
  */
 import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
 import { msToNs } from "./config.js";
@@ -45,7 +49,8 @@ export class ReplicaFetcher implements PeerLinkListener {
   add(follower: PartitionFollower): void {
     this.followers.set(follower.topicPartition, follower);
     if (this.link === null) {
-      this.link = new PeerLink(this.host.world, this.host.node, this.host.world.node(this.leader), DATA_PORT, DATA_CLASS, FETCH_BACKOFF_NS, this);
+      const timeoutNs = msToNs(this.host.config["replica.socket.timeout.ms"]);
+      this.link = new PeerLink(this.host.world, this.host.node, this.host.world.node(this.leader), DATA_PORT, DATA_CLASS, FETCH_BACKOFF_NS, this, timeoutNs, "kafka.replica-fetcher.request-timeout");
       this.link.connect();
     } else if (this.link.isOpen) {
       follower.onLinkOpen();
@@ -65,9 +70,9 @@ export class ReplicaFetcher implements PeerLinkListener {
     this.wakeHandle = NO_EVENT;
   }
 
-  /** Sends a request on this fetcher's connection (OffsetsForLeaderEpoch); false if it is down. */
-  send(message: KafkaMessage): boolean {
-    return this.link !== null && this.link.send(message);
+  /** Sends a request on this fetcher's connection (OffsetsForLeaderEpoch) under replica.socket.timeout.ms; false if it is down. */
+  send(message: KafkaMessage & { correlationId: number }): boolean {
+    return this.link !== null && this.link.request(message);
   }
 
   nextCorrelationId(): number {
@@ -123,7 +128,7 @@ export class ReplicaFetcher implements PeerLinkListener {
       if (wakeAtNs !== Number.POSITIVE_INFINITY && this.wakeHandle === NO_EVENT) this.wakeHandle = this.host.node.at(wakeAtNs, this.onWakeBound);
       return;
     }
-    this.isFetchInFlight = this.link.send({
+    this.isFetchInFlight = this.link.request({
       kind: "fetch",
       correlationId: this.correlationIdNext++,
       replica: this.host.node.name,

@@ -30,7 +30,8 @@ import type { ClusterPlan } from "./cluster-plan.js";
 import { initialRecords } from "./cluster-plan.js";
 import { Channel } from "./channel.js";
 import { DIST_PORT, NodeLink } from "./node-link.js";
-import { nodeMessageBytes, type ClientFrame, type NodeMessage } from "./protocol.js";
+import { nodeMessageBytes, serverFrameBytes, type ClientFrame, type NodeMessage, type ServerFrame } from "./protocol.js";
+import { HEARTBEATS_PER_TIMEOUT, TickMonitor } from "./tick-monitor.js";
 import { copyRecord, isNewerRecord, type QueueRecord } from "./queue-record.js";
 import type { QueueHost } from "./queue-host.js";
 import { QueueRoles } from "./queue-roles.js";
@@ -62,6 +63,8 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   node!: WorldNode;
   disk!: Disk;
   private links = new Map<string, NodeLink>();
+  /** Each peer's connection to this node (its NodeLink's other end): dropped with it at nodedown. */
+  private readonly incoming = new Map<string, Endpoint>();
   private records = new Map<string, QueueRecord>();
   private recordsFile: DiskFile<QueueRecord> | null = null;
   roles!: QueueRoles;
@@ -99,17 +102,28 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     this.loadRecords();
     this.roles = new QueueRoles(this, this.plan);
     this.router = new BrokerRouter(this, this.plan);
+    this.incoming.clear();
     this.world.net.listen(node, DIST_PORT, {
-      accept: (endpoint) => ({
-        onOpen: () => undefined,
-        onData: (_e, payload) => this.dispatch(endpoint.peerNode.name, payload as NodeMessage),
-        onClose: () => undefined,
-      }),
+      accept: (endpoint) => {
+        const peer = endpoint.peerNode.name;
+        this.incoming.get(peer)?.close();
+        this.incoming.set(peer, endpoint);
+        return {
+          onOpen: () => undefined,
+          onData: (_e, payload) => {
+            this.links.get(peer)?.noteRead();
+            this.dispatch(peer, payload as NodeMessage);
+          },
+          onClose: (closed) => {
+            if (this.incoming.get(peer) === closed) this.incoming.delete(peer);
+          },
+        };
+      },
     });
     this.links = new Map();
     for (const peer of this.clusterNodes) {
       if (peer === node.name) continue;
-      const link = new NodeLink(this.world, node, this.world.node(peer), this.config.clientReconnectNs / 4, {
+      const link = new NodeLink(this.world, node, this.world.node(peer), this.config.clientReconnectNs / 4, this.config.net_ticktime * 1_000_000_000, {
         onPeerUp: (name) => this.onPeerUp(name),
         onPeerDown: (name) => this.onPeerDown(name),
       });
@@ -159,14 +173,32 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   private acceptClient(endpoint: Endpoint): { onOpen(): void; onData(e: Endpoint, payload: unknown): void; onClose(): void } {
     const channel = new Channel(this.channelNext++, endpoint, this.router);
     this.channels.set(channel.id, channel);
+    const closed = (): void => {
+      heartbeats.stop();
+      if (channel.isClosed) return;
+      channel.isClosed = true;
+      channel.cancelConsumer();
+      this.channels.delete(channel.id);
+    };
+    // The server's side of AMQP heartbeats: a client gone silent is closed, its unacknowledged deliveries requeued.
+    const heartbeats = new TickMonitor(this.node, Math.max(1, Math.floor((this.config.heartbeat * 1_000_000_000) / HEARTBEATS_PER_TIMEOUT)), HEARTBEATS_PER_TIMEOUT, {
+      sendTick: () => endpoint.send({ kind: "heartbeat" } satisfies ServerFrame, serverFrameBytes({ kind: "heartbeat" })),
+      onSilent: () => {
+        this.mark("rabbit.server.heartbeat-timeout");
+        endpoint.close();
+        closed();
+      },
+    });
+    heartbeats.start();
+    channel.onWrite = () => heartbeats.noteWrite();
     return {
       onOpen: () => undefined,
-      onData: (_e, payload) => channel.onFrame(payload as ClientFrame),
-      onClose: () => {
-        channel.isClosed = true;
-        channel.cancelConsumer();
-        this.channels.delete(channel.id);
+      onData: (_e, payload) => {
+        heartbeats.noteRead();
+        const frame = payload as ClientFrame;
+        if (frame.kind !== "heartbeat") channel.onFrame(frame);
       },
+      onClose: closed,
     };
   }
 
@@ -296,6 +328,9 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
 
   private onPeerDown(peer: string): void {
     this.trace.record("rabbit.nodedown", `${this.node.name}->${peer}`);
+    // Erlang has one connection per node pair: nodedown closes both directions.
+    this.incoming.get(peer)?.close();
+    this.incoming.delete(peer);
     for (const channel of this.channels.values()) channel.onNodeDown(peer);
     if (!this.isAppRunning) return;
     if (this.shouldPause()) {
@@ -324,6 +359,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   // ------------------------------------------------------------------ dispatch
 
   private dispatch(from: string, message: NodeMessage): void {
+    if (message.kind === "tick") return;
     if (message.kind === "node-stopping") {
       this.stoppingPeers.add(from);
       return;

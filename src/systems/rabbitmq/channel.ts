@@ -52,8 +52,12 @@ export class Channel {
     return { node: this.router.nodeName, channel: this.id };
   }
 
+  /** Told of every frame written (the connection's heartbeat sender skips a beat then). */
+  onWrite: () => void = noop;
+
   send(frame: ServerFrame): void {
-    if (!this.isClosed) this.endpoint.send(frame, serverFrameBytes(frame));
+    if (this.isClosed) return;
+    if (this.endpoint.send(frame, serverFrameBytes(frame))) this.onWrite();
   }
 
   onFrame(frame: ClientFrame): void {
@@ -170,3 +174,5 @@ export class Channel {
     this.consumerNode = null;
   }
 }
+
+function noop(): void {}

@@ -3,12 +3,17 @@
  * nodes in turn (the client's host list), and after a failure recovers by
  * reconnecting to the next one after `clientReconnectNs` (automatic
  * connection recovery, as the Java client's networkRecoveryInterval).
+ *
+ * A node that went silent (a partition, a power loss) is noticed by AMQP
+ * heartbeats (tick-monitor.ts): TCP keeps the connection, so without them
+ * the client would wait on it for good.
  */
 import type { ConnectionHandler, Endpoint } from "../../world/connection.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import { AMQP_PORT } from "./broker.js";
 import { clientFrameBytes, type ClientFrame, type ServerFrame } from "./protocol.js";
+import { HEARTBEATS_PER_TIMEOUT, TickMonitor } from "./tick-monitor.js";
 
 export const CLIENT_TRAFFIC = "client";
 /**
@@ -33,6 +38,7 @@ export class ClientConnection {
   private attempt = 0;
   private hasOpened = false;
   private readonly handler: ConnectionHandler;
+  private readonly heartbeats: TickMonitor;
   private readonly connectBound = (): void => this.connect();
 
   constructor(
@@ -40,17 +46,32 @@ export class ClientConnection {
     private readonly node: WorldNode,
     private readonly hosts: readonly string[],
     private readonly reconnectNs: number,
+    heartbeatNs: number,
     private readonly listener: ClientConnectionListener,
   ) {
+    this.heartbeats = new TickMonitor(node, Math.max(1, Math.floor(heartbeatNs / HEARTBEATS_PER_TIMEOUT)), HEARTBEATS_PER_TIMEOUT, {
+      sendTick: () => this.send({ kind: "heartbeat" }),
+      onSilent: () => {
+        this.world.kernel.marks.hit("rabbit.client.heartbeat-timeout");
+        this.reset();
+        this.handler.onClose(this.endpoint!, "timeout");
+      },
+    });
     this.handler = {
       onOpen: (endpoint) => {
         this.endpoint = endpoint;
         this.isConnecting = false;
+        this.heartbeats.start();
         this.listener.onOpen(endpoint.peerNode.name);
       },
-      onData: (_e, payload) => this.listener.onFrame(payload as ServerFrame),
+      onData: (_e, payload) => {
+        this.heartbeats.noteRead();
+        const frame = payload as ServerFrame;
+        if (frame.kind !== "heartbeat") this.listener.onFrame(frame);
+      },
       onClose: () => {
         const wasOpen = this.endpoint !== null;
+        this.heartbeats.stop();
         this.endpoint = null;
         this.isConnecting = false;
         this.attempt++;
@@ -80,7 +101,9 @@ export class ClientConnection {
 
   send(frame: ClientFrame): boolean {
     if (this.endpoint === null) return false;
-    return this.endpoint.send(frame, clientFrameBytes(frame));
+    const isSent = this.endpoint.send(frame, clientFrameBytes(frame));
+    if (isSent) this.heartbeats.noteWrite();
+    return isSent;
   }
 
   /** Gives up on the current connection (a timeout): close it and recover. */

@@ -76,6 +76,18 @@ export interface Binding {
 export interface RabbitMqConfig {
   cluster_partition_handling: PartitionHandling;
   /**
+   * rabbitmq.conf's net_ticktime (seconds, Erlang's default 60): a peer
+   * node silent for net_ticktime to 5/4 of it is down (nodedown), which is
+   * what partition handling acts on. https://www.rabbitmq.com/docs/nettick
+   */
+  net_ticktime: number;
+  /**
+   * rabbitmq.conf's heartbeat (seconds, default 60), which clients accept:
+   * a client connection silent for one to one and a half timeouts is closed
+   * by either end. https://www.rabbitmq.com/docs/heartbeats
+   */
+  heartbeat: number;
+  /**
    * CPU time of a queue process (one Erlang process, so one core at most)
    * per message it enqueues, delivers and settles. 20 µs is ~50k msg/s for
    * one queue: RabbitMQ's own figures put a classic queue at tens of
@@ -106,6 +118,8 @@ export interface RabbitMqConfig {
 
 export const DEFAULT_RABBITMQ_CONFIG: RabbitMqConfig = {
   cluster_partition_handling: "ignore",
+  net_ticktime: 60,
+  heartbeat: 60,
   queueCpuNsPerMessage: 20_000,
   queueCpuNsPerByte: 0.5,
   mirrorCpuNsPerMessage: 8_000,

@@ -53,6 +53,7 @@ export class RabbitConsumer implements NodeSoftware {
     private readonly history: History,
     private readonly dedupe: IdempotentConsumer | null,
     private readonly reconnectNs: number,
+    private readonly heartbeatNs: number,
   ) {}
 
   get group(): string {
@@ -73,7 +74,7 @@ export class RabbitConsumer implements NodeSoftware {
     this.backlog.length = 0;
     this.isBusy = false;
     this.isSubscribed = false;
-    this.connection = new ClientConnection(this.world, node, this.hosts, this.reconnectNs, {
+    this.connection = new ClientConnection(this.world, node, this.hosts, this.reconnectNs, this.heartbeatNs, {
       onOpen: () => this.subscribe(),
       onFrame: (frame) => this.onFrame(frame),
       onClose: () => {

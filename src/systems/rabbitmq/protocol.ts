@@ -31,7 +31,8 @@ export type ClientFrame =
   | { kind: "confirm.select" }
   | { kind: "basic.consume"; queue: string; prefetch: number; autoAck: boolean }
   | { kind: "basic.ack"; deliveryTag: number }
-  | { kind: "basic.cancel" };
+  | { kind: "basic.cancel" }
+  | { kind: "heartbeat" };
 
 export type ServerFrame =
   | { kind: "basic.ack"; pubSeqFirst: number; count: number }
@@ -41,7 +42,8 @@ export type ServerFrame =
   | { kind: "consume-ok"; queue: string }
   | { kind: "consume-failed"; queue: string; reason: string }
   | { kind: "basic.deliver"; queue: string; deliveryTag: number; idFirst: number; count: number; bytesEach: number; redelivered: boolean }
-  | { kind: "basic.cancel"; queue: string; reason: string };
+  | { kind: "basic.cancel"; queue: string; reason: string }
+  | { kind: "heartbeat" };
 
 /** Identifies a channel on its node (one channel per client connection in mqsim). */
 export interface ChannelRef {
@@ -68,6 +70,8 @@ export type NodeMessage =
   | { kind: "records"; records: QueueRecord[]; upCount: number; isRunning: boolean }
   /** The sender begins an orderly stop. */
   | { kind: "node-stopping" }
+  /** The distribution's keep-alive, sent when nothing else was (net_ticktime). */
+  | { kind: "tick" }
   | { kind: "raft"; queue: string; message: RaftMessage<QuorumCommand>; bytes: number };
 
 /** What a quorum queue's Raft log holds (rabbit_fifo commands). */

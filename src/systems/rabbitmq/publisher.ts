@@ -64,6 +64,7 @@ export class RabbitPublisher implements NodeSoftware {
     private readonly stopAtNs: number,
     private readonly reconnectNs: number,
     private readonly timeoutNs: number,
+    private readonly heartbeatNs: number,
   ) {
     this.stream = routeLabel(workload.exchange, workload.routingKey);
   }
@@ -74,7 +75,7 @@ export class RabbitPublisher implements NodeSoftware {
     this.inFlight = 0;
     this.pubSeqNext = 1;
     this.txOpen = -1;
-    this.connection = new ClientConnection(this.world, node, this.hosts, this.reconnectNs, {
+    this.connection = new ClientConnection(this.world, node, this.hosts, this.reconnectNs, this.heartbeatNs, {
       onOpen: () => {
         if (this.workload.mode === "confirm") this.connection!.send({ kind: "confirm.select" });
         if (this.workload.mode === "tx") this.connection!.send({ kind: "tx.select" });

