@@ -174,10 +174,12 @@ export function pushLeaderDies(push: Push, context: ReportContext): void {
       "The followers-behind row is that general case.",
   );
   push(
-    `- **acks=0 under power loss** lost ${lostOf(power0)} messages, what was on the wire at that instant. The simulated socket reports itself closed on the producer's side the moment the peer ` +
-      "loses power (world/connection.ts `Endpoint.isOpen` reads the connection's state, which world/network.ts sets to closed at once), although the producer is only *told* 3 s later. " +
-      "So the acks=0 producer stops writing at once. A real one would keep writing into its socket buffer (send.buffer.bytes, 128 KiB by default) until that filled or a timeout fired, " +
-      "and would lose that much more.",
+    `- **acks=0 under power loss** lost ${lostOf(power0)} messages. Nothing tells an acks=0 producer that b1 is gone: its connection stays open (TCP retransmits into the void), ` +
+      "and it writes until send.buffer.bytes (128 KiB) of unacknowledged data fill the socket; those are lost. The batches behind them wait in the accumulator while the controller " +
+      "moves b1's leaderships; the producer, which learns of leader changes only from errors, still names b1 when b1 restarts, and writes the whole backlog to it in one burst: " +
+      "b1 answers the first acks=0 request for a partition it no longer leads by closing the connection (as KafkaApis does), and everything behind it is lost too. " +
+      "**This overstates Kafka's loss:** mqsim bounds a socket's send buffer only while the peer does not acknowledge, so the burst is the whole backlog, where a real producer " +
+      "writes one request at a time into its 128 KiB buffer and would lose little more than that.",
   );
   const checkLongest = (acks: Acks): number =>
     Math.max(0, ...runs.filter((r) => r.acks === acks && ["kill9", "kill9-scan", "power-loss", "lagging-followers"].includes(r.scenario)).map((r) => r.unavailabilityCheck["sendLongestNs"] ?? 0));

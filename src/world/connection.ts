@@ -113,6 +113,16 @@ export class Endpoint {
     return this.side === SERVER_SIDE || connection.isClientOpen;
   }
 
+  /**
+   * Payload bytes this end sent that wait for the peer's acknowledgement in
+   * loss recovery (what fills a socket's send buffer while the peer is
+   * unreachable). mqsim does not bound it: a sender that keeps a send
+   * buffer (SO_SNDBUF) stops writing at its own limit.
+   */
+  get bufferedBytes(): number {
+    return this.connection.directions[this.side].unackedBytes;
+  }
+
   /** Queues `bytes` of payload on the connection; false if this end cannot send. */
   send(payload: unknown, bytes: number): boolean {
     return this.transport.sendOnConnection(this, payload, bytes);

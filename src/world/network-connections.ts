@@ -223,7 +223,7 @@ export class ConnectionTable {
     const direction = connection.directions[side];
     if (direction.timer !== NO_EVENT) this.wire.scheduler.cancel(direction.timer);
     direction.timer = NO_EVENT;
-    direction.unacked.length = 0;
+    direction.clear();
     if (side === CLIENT_SIDE) this.cancelConnectTimer(connection);
     // A server end that was never accepted does not exist: the client's end is the whole connection.
     if (connection.server === null) connection.isGone[SERVER_SIDE] = true;

@@ -158,6 +158,8 @@ describe("network faults", () => {
     const lostAt = start + 800 + LATENCY_NS;
     h.kernel.scheduler.run({ untilNs: start + 5_000_000_000 });
     expect(server.data()).toEqual([]);
+    // All three wait in the sender's buffer for an acknowledgement (the probe in flight is not counted).
+    expect(client.endpoint!.bufferedBytes).toBeGreaterThanOrEqual(200);
     h.net.heal();
     h.kernel.scheduler.run({ untilNs: start + 20_000_000_000 });
     // Retransmissions at +0.2, +0.6, +1.4, +3.0 s (all lost), then +6.2 s: after the heal at 5 s, it gets through.
@@ -169,6 +171,7 @@ describe("network faults", () => {
       { timeNs: firstAt + 1_600 + LATENCY_NS, what: "data", payload: "c" },
     ]);
     expect([...client.closes(), ...server.closes()]).toEqual([]);
+    expect(client.endpoint!.bufferedBytes).toBe(0);
     expect(server.endpoint!.send("reply", 100)).toBe(true);
     h.kernel.scheduler.run({ untilNs: h.kernel.now + 1_000_000 });
     expect(client.data().map((event) => event.payload)).toEqual(["reply"]);

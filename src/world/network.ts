@@ -170,7 +170,7 @@ export class Network implements ConnectionTransport {
     const direction = connection.directions[endpoint.side];
     packet.seq = direction.seqNext++;
     // In loss recovery the window is one segment: new data waits behind the retransmission.
-    if (direction.isRecovering) direction.unacked.push(packet);
+    if (direction.isRecovering) direction.hold(packet);
     else this.transmit(packet, endpoint.side);
     return true;
   }
@@ -408,7 +408,7 @@ export class Network implements ConnectionTransport {
     direction.rtoNs = Math.min(direction.rtoNs * 2, tcp.rtoMaxNs);
     this.marks.hit("net.tcp.retransmit");
     direction.timer = this.scheduler.after(direction.rtoNs, this.onRetransmitTimerBound, direction, ROOT_GROUP);
-    const probe = direction.unacked.shift();
+    const probe = direction.takeOldest();
     if (probe !== undefined) this.transmit(probe, direction.fromSide);
   }
 
@@ -424,10 +424,8 @@ export class Network implements ConnectionTransport {
     direction.retries = 0;
     direction.rtoNs = 0;
     direction.dropDelivered();
-    const queue = direction.unacked;
-    if (queue.length === 0) return;
-    const pending = queue.splice(0, queue.length);
-    for (const packet of pending) this.transmit(packet, direction.fromSide);
+    if (direction.unacked.length === 0) return;
+    for (const packet of direction.takeAll()) this.transmit(packet, direction.fromSide);
   }
 
   /**

@@ -29,6 +29,8 @@ export class TcpDirection {
   lastArrivalNs = 0;
   /** Segments to (re)send, in sequence order: lost ones, delivered-but-unacknowledged ones, and new ones queued behind them. */
   readonly unacked: Packet[] = [];
+  /** Payload bytes in `unacked`: what a socket's send buffer holds while the peer does not acknowledge. */
+  unackedBytes = 0;
   /** The retransmission timer; armed exactly while the sender is in loss recovery. */
   timer: EventHandle = NO_EVENT;
   /** The current retransmission timeout (0 until the first loss). */
@@ -45,8 +47,34 @@ export class TcpDirection {
     return this.timer !== NO_EVENT;
   }
 
+  /** Queues a new segment behind a retransmission. */
+  hold(packet: Packet): void {
+    this.unacked.push(packet);
+    this.unackedBytes += packet.payloadBytes;
+  }
+
+  /** Takes the oldest segment out to resend it alone (it comes back through requeue if it is lost again). */
+  takeOldest(): Packet | undefined {
+    const packet = this.unacked.shift();
+    if (packet !== undefined) this.unackedBytes -= packet.payloadBytes;
+    return packet;
+  }
+
+  /** Takes every queued segment, in order, to send them all. */
+  takeAll(): Packet[] {
+    this.unackedBytes = 0;
+    return this.unacked.splice(0, this.unacked.length);
+  }
+
+  /** Forgets the queue (the socket is gone). */
+  clear(): void {
+    this.unacked.length = 0;
+    this.unackedBytes = 0;
+  }
+
   /** Puts a segment back in sequence order (it usually goes last). */
   requeue(packet: Packet): void {
+    this.unackedBytes += packet.payloadBytes;
     const queue = this.unacked;
     let index = queue.length;
     while (index > 0 && queue[index - 1]!.seq > packet.seq) index--;
@@ -60,6 +88,7 @@ export class TcpDirection {
     for (let index = 0; index < queue.length; index++) {
       const packet = queue[index]!;
       if (packet.seq >= this.deliverNext) queue[kept++] = packet;
+      else this.unackedBytes -= packet.payloadBytes;
     }
     queue.length = kept;
   }

@@ -40,6 +40,7 @@ export const kafkaProducerConfigSchema = z.strictObject({
   "linger.ms": ms.optional(),
   "batch.size": bytes.optional(),
   "max.request.size": bytes.optional(),
+  "send.buffer.bytes": bytes.optional(),
   retries: z.int().min(0).max(2_147_483_647).optional(),
   "retry.backoff.ms": ms.optional(),
   "request.timeout.ms": positiveMs.optional(),

@@ -108,6 +108,12 @@ export interface KafkaProducerConfig {
   "batch.size": number;
   /** Most bytes one ProduceRequest carries (its batches together; the first goes whatever its size). */
   "max.request.size": number;
+  /**
+   * The socket's send buffer (SO_SNDBUF): what the producer may have written
+   * to a broker that has not acknowledged it at the TCP level. When the
+   * broker is unreachable, writes stop there instead of piling up.
+   */
+  "send.buffer.bytes": number;
   retries: number;
   "retry.backoff.ms": number;
   "request.timeout.ms": number;
@@ -123,6 +129,7 @@ export const DEFAULT_PRODUCER_CONFIG: KafkaProducerConfig = {
   "linger.ms": 5,
   "batch.size": 16_384,
   "max.request.size": 1_048_576,
+  "send.buffer.bytes": 131_072,
   retries: 2_147_483_647,
   "retry.backoff.ms": 100,
   "request.timeout.ms": 30_000,

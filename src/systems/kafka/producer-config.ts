@@ -28,6 +28,7 @@ export interface ResolvedProducerConfig {
   readonly lingerNs: DurationNs;
   readonly batchSizeBytes: number;
   readonly maxRequestBytes: number;
+  readonly sendBufferBytes: number;
   readonly retries: number;
   readonly retryBackoffNs: DurationNs;
   readonly requestTimeoutNs: DurationNs;
@@ -42,6 +43,7 @@ export function resolveProducerConfig(overrides: Partial<KafkaProducerConfig>): 
   checkNonNegativeInteger(kafka, "linger.ms");
   checkNonNegativeInteger(kafka, "batch.size");
   checkNonNegativeInteger(kafka, "max.request.size");
+  checkNonNegativeInteger(kafka, "send.buffer.bytes");
   checkNonNegativeInteger(kafka, "retries");
   checkNonNegativeInteger(kafka, "retry.backoff.ms");
   checkNonNegativeInteger(kafka, "request.timeout.ms");
@@ -69,6 +71,7 @@ export function resolveProducerConfig(overrides: Partial<KafkaProducerConfig>): 
     lingerNs: msToNs(kafka["linger.ms"]),
     batchSizeBytes: kafka["batch.size"],
     maxRequestBytes: kafka["max.request.size"],
+    sendBufferBytes: kafka["send.buffer.bytes"],
     retries: kafka.retries,
     retryBackoffNs: msToNs(kafka["retry.backoff.ms"]),
     requestTimeoutNs: msToNs(kafka["request.timeout.ms"]),

@@ -47,6 +47,15 @@ export class BrokerConnection implements ConnectionHandler {
   private readonly owner: BrokerConnectionOwner;
   private readonly requestTimeoutNs: DurationNs;
   private readonly reconnectBackoffNs: DurationNs;
+  /** send.buffer.bytes: no write while this much waits for the broker's TCP acknowledgement. */
+  private readonly sendBufferBytes: number;
+  /**
+   * When request.timeout.ms runs out for a write that has not left the
+   * socket (the broker stopped acknowledging): NetworkClient counts an acks=0
+   * request in flight until it is fully sent, and times it out like any
+   * other. Null while nothing written waits.
+   */
+  private unsentDeadlineNs: TimeNs | null = null;
   private phaseNow: ConnectionPhase = "idle";
   private endpoint: Endpoint | null = null;
   /** No reconnect before this time (reconnect.backoff.ms after a loss). */
@@ -66,6 +75,7 @@ export class BrokerConnection implements ConnectionHandler {
     owner: BrokerConnectionOwner;
     requestTimeoutNs: DurationNs;
     reconnectBackoffNs: DurationNs;
+    sendBufferBytes: number;
   }) {
     this.world = options.world;
     this.node = options.node;
@@ -73,6 +83,7 @@ export class BrokerConnection implements ConnectionHandler {
     this.owner = options.owner;
     this.requestTimeoutNs = options.requestTimeoutNs;
     this.reconnectBackoffNs = options.reconnectBackoffNs;
+    this.sendBufferBytes = options.sendBufferBytes;
     this.timeouts = new DeadlineTimer(this.node, () => this.onTimeoutCheck());
   }
 
@@ -106,12 +117,12 @@ export class BrokerConnection implements ConnectionHandler {
 
   /** True when a request can go out now (open, and under the in-flight limit). */
   canSend(inFlightMax: number): boolean {
-    return this.phaseNow === "open" && this.endpoint !== null && this.endpoint.isOpen && this.inFlight.size < inFlightMax;
+    return this.canWrite() && this.inFlight.size < inFlightMax;
   }
 
-  /** True when the socket accepts bytes (acks=0 requests ignore the in-flight limit: nothing comes back). */
+  /** True when the socket accepts bytes: open, and its send buffer not full (acks=0 requests ignore the in-flight limit: nothing comes back). */
   canWrite(): boolean {
-    return this.phaseNow === "open" && this.endpoint !== null && this.endpoint.isOpen;
+    return this.phaseNow === "open" && this.endpoint !== null && this.endpoint.isOpen && this.endpoint.bufferedBytes < this.sendBufferBytes;
   }
 
   /** Writes a request that expects a response and starts its request.timeout.ms clock. */
@@ -131,6 +142,14 @@ export class BrokerConnection implements ConnectionHandler {
     if (!(this.canWrite())) assert(false, `producer ${this.node.name}: write to ${this.broker.name} on a connection that is not open`);
     const written = this.endpoint!.send(message, wireBytesOf(message));
     if (!(written)) assert(false, `producer ${this.node.name}: an open endpoint refused a write`);
+    this.watchUnsent();
+  }
+
+  /** A write went into a socket whose peer is not acknowledging: it must leave within request.timeout.ms. */
+  private watchUnsent(): void {
+    if (this.unsentDeadlineNs !== null || this.endpoint === null || this.endpoint.bufferedBytes === 0) return;
+    this.unsentDeadlineNs = this.node.now + this.requestTimeoutNs;
+    this.timeouts.armBy(this.unsentDeadlineNs);
   }
 
   // ---------------------------------------------------------------- ConnectionHandler
@@ -165,6 +184,17 @@ export class BrokerConnection implements ConnectionHandler {
 
   /** The oldest request in flight times out at its deadline; if it was answered, wait for the next one's. */
   private onTimeoutCheck(): void {
+    if (this.unsentDeadlineNs !== null) {
+      if (this.endpoint === null || this.endpoint.bufferedBytes === 0) {
+        this.unsentDeadlineNs = null;
+      } else if (this.unsentDeadlineNs <= this.node.now) {
+        this.world.kernel.marks.hit("kafka.producer.request-timeout");
+        this.endpoint.close();
+        return this.lose(null);
+      } else {
+        this.timeouts.armBy(this.unsentDeadlineNs);
+      }
+    }
     let request: InFlightRequest | undefined;
     for (const oldest of this.inFlight.values()) {
       request = oldest;
@@ -181,6 +211,7 @@ export class BrokerConnection implements ConnectionHandler {
   private lose(timedOut: InFlightRequest | null): void {
     const lost = [...this.inFlight.values()];
     this.inFlight.clear();
+    this.unsentDeadlineNs = null;
     this.timeouts.disarm();
     this.endpoint = null;
     this.phaseNow = "idle";

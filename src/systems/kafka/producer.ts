@@ -409,6 +409,7 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
         owner: this,
         requestTimeoutNs: this.config.requestTimeoutNs,
         reconnectBackoffNs: this.config.reconnectBackoffNs,
+        sendBufferBytes: this.config.sendBufferBytes,
       });
       this.connections.set(broker, connection);
     }
