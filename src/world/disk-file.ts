@@ -25,6 +25,8 @@ export interface DiskRecord<T = unknown> {
   readonly torn: boolean;
 }
 
+export type WritebackList = "none" | "dirty" | "io";
+
 export class DiskFile<T = unknown> {
   readonly path: string;
   /** Trace subject "node:path", built once rather than per event. */
@@ -56,6 +58,10 @@ export class DiskFile<T = unknown> {
   lastWriteSeq = 0;
   /** Owned by Disk: what is on the device but not in the page cache. */
   readonly cold = new ColdRanges();
+  /** Owned by Writeback: which of its inode lists holds this file (Linux's b_dirty / b_io). */
+  writebackList: WritebackList = "none";
+  /** Owned by Writeback: when the file last went from clean to dirty (Linux's inode->dirtied_when). */
+  dirtiedAtNs = -1;
 
   constructor(options: { path: string; subject: string; owner: object }) {
     this.path = options.path;
@@ -125,6 +131,30 @@ export class DiskFile<T = unknown> {
   recordEndBytes(index: number): number {
     if (!(Number.isSafeInteger(index) && index >= 0 && index < this.values.length)) assert(false, `record index ${index} out of range`);
     return this.recordEnds[index]!;
+  }
+
+  /**
+   * Where a device write starting at record boundary `start` should end to
+   * move at most maxBytes: the last record end within it, or, when the first
+   * record alone is larger, that record's end (a write never splits a record).
+   * Never past cachedBytes. Binary search: it runs per writeback request.
+   */
+  writeEndFrom(start: number, maxBytes: number): number {
+    const cached = this.cachedBytes;
+    if (!(start >= 0 && start < cached && maxBytes > 0)) assert(false, `${this.subject}: write from ${start} of ${cached} (max ${maxBytes})`);
+    const limit = start + maxBytes;
+    if (limit >= cached) return cached;
+    const ends = this.recordEnds;
+    // First index whose end exceeds limit.
+    let lo = 0;
+    let hi = ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ends[mid]! <= limit) lo = mid + 1;
+      else hi = mid;
+    }
+    const end = lo === 0 ? 0 : ends[lo - 1]!;
+    return end > start ? end : ends[lo]!;
   }
 
   // ------------------------------------------------------- mutators for Disk

@@ -6,8 +6,8 @@
  *   in file.records) and marks it dirty; it completes after a memory copy,
  *   unless dirty data is over dirtyLimitBytes, in which case the completion
  *   waits until writeback drains below it (write throttling).
- * - Writeback (disk-writeback.ts) writes dirty data in the order it was
- *   written, once expired or when there is too much of it.
+ * - Writeback (disk-writeback.ts) writes dirty data file by file, in
+ *   chunks, once expired or when there is too much of it.
  * - fsync(file) submits the file's dirty data and a flush; it completes when
  *   everything written before the call is durable.
  * - durableBytes advances only when the device completes a write. A process
@@ -40,7 +40,7 @@ import { DiskCompletions, DiskOp, memcpyNs, type DiskCallback } from "./disk-com
 import { resolveWritebackThresholds, type DiskOptions } from "./disk-options.js";
 import { assertDiskProfile, type DiskProfile } from "./disk-profile.js";
 import { newDiskCounters, type DiskCounters, type DiskStats } from "./disk-stats.js";
-import { Writeback } from "./disk-writeback.js";
+import { Writeback, writebackChunkBytes } from "./disk-writeback.js";
 import type { WorldNode } from "./node.js";
 
 export { DiskFile, type DiskRecord } from "./disk-file.js";
@@ -98,6 +98,7 @@ export class Disk implements DeviceListener {
       expireNs,
       backgroundBytes,
       mergeBytesMax,
+      chunkBytes: writebackChunkBytes(this.profile.writeBandwidthBytesPerSec, dirtyLimitBytes),
       dirtyBytes: () => this.dirtyBytesTotal,
       submitWrite: (file, start, end) => this.submitWrite(file, start, end, true),
     });
@@ -154,6 +155,34 @@ export class Disk implements DeviceListener {
    * blocking write() waits for onDone before its next write.
    */
   append<T, A>(file: DiskFile<T>, value: T, bytes: number, onDone?: DiskCallback<AppendResult, A>, arg?: A): AppendResult {
+    const outcome = this.store(file, value, bytes);
+    if (outcome === "disk-full") return outcome;
+    if (onDone !== undefined) {
+      const op = new DiskOp(onDone as DiskCallback<unknown, unknown>, arg, "ok", this.node.incarnation, file as DiskFile, bytes);
+      if (outcome === "throttled") this.completions.hold(op);
+      else this.completions.deliver(op, memcpyNs(bytes));
+    }
+    return "ok";
+  }
+
+  /**
+   * write(2) as a thread that blocks on it sees it: the record goes to the
+   * page cache as with append(). Returns "ok" when the call returns at once
+   * (its memory copy is the caller's own CPU time, no event), or "throttled"
+   * when dirty data is over dirtyLimitBytes: the caller is blocked in
+   * balance_dirty_pages and onReturn("ok", arg) runs as process work once
+   * writeback has drained dirty data below the limit. "disk-full" as append().
+   */
+  write<T, A>(file: DiskFile<T>, value: T, bytes: number, onReturn: DiskCallback<AppendResult, A>, arg: A): AppendResult | "throttled" {
+    const outcome = this.store(file, value, bytes);
+    if (outcome === "throttled") {
+      this.completions.hold(new DiskOp(onReturn as DiskCallback<unknown, unknown>, arg, "ok", this.node.incarnation, file as DiskFile, bytes));
+    }
+    return outcome;
+  }
+
+  /** Puts the record in the page cache; "throttled" when dirty data is now over the limit. */
+  private store<T>(file: DiskFile<T>, value: T, bytes: number): AppendResult | "throttled" {
     this.assertProcess("append", file);
     if (!(Number.isSafeInteger(bytes) && bytes > 0)) assert(false, `${file.subject}: append of ${bytes} bytes`);
     if (this.faults.isFull || this.usedBytesTotal + bytes > this.profile.capacityBytes) {
@@ -169,19 +198,11 @@ export class Disk implements DeviceListener {
     this.counters.appends++;
     this.counters.bytesAppended += bytes;
     this.trace.recordNamed(DISK_APPEND, file.subjectName, bytes, index, start + bytes);
-    this.writeback.noteDirty(file as DiskFile, start, start + bytes);
-
-    const isThrottled = this.dirtyBytesTotal > this.dirtyLimitBytes;
-    if (isThrottled) {
-      this.counters.throttledWrites++;
-      this.marks?.hit("disk.throttled");
-    }
-    if (onDone !== undefined) {
-      const op = new DiskOp(onDone as DiskCallback<unknown, unknown>, arg, "ok", this.node.incarnation, file as DiskFile, bytes);
-      if (isThrottled) this.completions.hold(op);
-      else this.completions.deliver(op, memcpyNs(bytes));
-    }
-    return "ok";
+    this.writeback.noteDirty(file as DiskFile, start);
+    if (this.dirtyBytesTotal <= this.dirtyLimitBytes) return "ok";
+    this.counters.throttledWrites++;
+    this.marks?.hit("disk.throttled");
+    return "throttled";
   }
 
   /**
@@ -259,7 +280,6 @@ export class Disk implements DeviceListener {
     const lengthBytes = file.cachedBytes;
     this.usedBytesTotal -= cachedBefore - lengthBytes;
     this.dirtyBytesTotal += file.dirtyBytes - dirtyBefore;
-    this.writeback.clampFile(file, lengthBytes);
     this.device.clampFile(file, lengthBytes);
     this.trace.record("disk.truncate", file.subject, recordCount, lengthBytes, file.durableBytes);
     file.checkInvariants();

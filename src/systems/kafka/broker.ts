@@ -18,6 +18,7 @@ import { DelayedFetch } from "./delayed-fetch.js";
 import { ReplicaFetcher } from "./replica-fetcher.js";
 import { ProduceAnswer } from "./produce-answer.js";
 import { PeerLink } from "./peer-link.js";
+import { RequestChannel, type BrokerRequest } from "./request-channel.js";
 import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
 import {
   CONTROLLER_CLASS,
@@ -52,6 +53,8 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
   private controller: PeerLink | null = null;
   private checkpointFile!: DiskFile<Checkpoint>;
   private readonly dataHandler: ConnectionHandler;
+  /** Requests from the data-plane connections on their way to the handler threads; new per process start. */
+  private requests!: RequestChannel;
   private readonly onHeartbeatBound = (): void => this.onHeartbeatTimer();
   /** One heartbeat in flight at a time (BrokerLifecycleManager's communicationInFlight). */
   private isHeartbeatInFlight = false;
@@ -71,8 +74,8 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
     this.controllerName = options.controller;
     this.assignment = options.assignment;
     this.dataHandler = {
-      onData: (endpoint, payload) => this.onDataRequest(endpoint, payload as KafkaMessage),
-      onClose: () => undefined,
+      onData: (endpoint, payload) => this.requests.receive(endpoint, payload as KafkaMessage),
+      onClose: (endpoint) => this.requests.close(endpoint),
     };
   }
 
@@ -100,6 +103,12 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
         this.replicas.set(state.topicPartition, new PartitionReplica(this, state, checkpoint.get(state.topicPartition) ?? 0));
       }
     }
+    this.requests = new RequestChannel({
+      node,
+      threads: this.config["num.io.threads"],
+      queueCapacity: this.config["queued.max.requests"],
+      handle: (request) => this.onDataRequest(request),
+    });
     this.world.net.listen(node, DATA_PORT, { accept: () => this.dataHandler });
     this.isHeartbeatInFlight = false;
     this.heartbeatTimer = NO_EVENT;
@@ -275,33 +284,39 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
     }
   }
 
-  private onDataRequest(endpoint: Endpoint, message: KafkaMessage): void {
+  /** A handler thread takes a data-plane request (see request-channel.ts). */
+  private onDataRequest(request: BrokerRequest): void {
+    const { endpoint, message } = request;
     switch (message.kind) {
       case "produce": {
         assert(message.parts.length > 0, `produce ${message.correlationId} with no partition`);
-        const answer = new ProduceAnswer(endpoint, message);
+        const answer = new ProduceAnswer(request, message);
         message.parts.forEach((part, index) => {
           const replica = this.replicas.get(part.topicPartition);
           if (replica === undefined) answer.answer(index, "NOT_LEADER_OR_FOLLOWER", -1);
           else replica.onProduce(answer, index, part.batch, message.acks, message.timeoutMs);
         });
-        return;
+        return answer.handled();
       }
       case "fetch": {
         assert(message.partitions.length > 0, `fetch ${message.correlationId} with no partition`);
-        return new DelayedFetch(this.node, endpoint, message, (topicPartition) => this.replicas.get(topicPartition)).start();
+        new DelayedFetch(this.node, request, message, (topicPartition) => this.replicas.get(topicPartition)).start();
+        return request.releaseThread();
       }
       case "offsets-for-leader-epoch": {
         const replica = this.replicas.get(message.topicPartition);
         if (replica === undefined) {
-          return this.reply(endpoint, { kind: "offsets-for-leader-epoch-response", correlationId: message.correlationId, topicPartition: message.topicPartition, error: "NOT_LEADER_OR_FOLLOWER", leaderEpoch: -1, endOffset: -1 });
+          this.reply(endpoint, { kind: "offsets-for-leader-epoch-response", correlationId: message.correlationId, topicPartition: message.topicPartition, error: "NOT_LEADER_OR_FOLLOWER", leaderEpoch: -1, endOffset: -1 });
+        } else {
+          replica.onOffsetsForLeaderEpoch(endpoint, message);
         }
-        return replica.onOffsetsForLeaderEpoch(endpoint, message);
+        return answerAtOnce(request);
       }
       case "metadata":
-        return this.reply(endpoint, { kind: "metadata-response", correlationId: message.correlationId, partitions: [...this.metadata.values()].map((state) => ({ ...state, isr: [...state.isr], replicas: [...state.replicas] })) });
+        this.reply(endpoint, { kind: "metadata-response", correlationId: message.correlationId, partitions: [...this.metadata.values()].map((state) => ({ ...state, isr: [...state.isr], replicas: [...state.replicas] })) });
+        return answerAtOnce(request);
       default:
-        return;
+        return answerAtOnce(request);
     }
   }
 
@@ -311,3 +326,9 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
 }
 
 function noop(): void {}
+
+/** A request answered by its handler thread on the spot. */
+function answerAtOnce(request: BrokerRequest): void {
+  request.releaseThread();
+  request.finish();
+}

@@ -53,6 +53,14 @@ export interface KafkaBrokerConfig {
    * controller gives up on the broker.
    */
   "controller.socket.timeout.ms": number;
+  /**
+   * Request handler threads (KafkaRequestHandlerPool). A thread handles one
+   * request at a time and is held while its appends' write() calls block on
+   * the dirty-page limit.
+   */
+  "num.io.threads": number;
+  /** Requests taken off connections and waiting for a handler thread; when full, the network threads take no more. */
+  "queued.max.requests": number;
   /** Brokers heartbeat the controller this often (KRaft). */
   "broker.heartbeat.interval.ms": number;
   /** The controller fences a broker it has not heard from for this long (KRaft). */
@@ -90,6 +98,8 @@ export const DEFAULT_BROKER_CONFIG: KafkaBrokerConfig = {
   "replica.fetch.response.max.bytes": 10_485_760,
   "replica.socket.timeout.ms": 30_000,
   "controller.socket.timeout.ms": 30_000,
+  "num.io.threads": 8,
+  "queued.max.requests": 500,
   "broker.heartbeat.interval.ms": 2_000,
   "broker.session.timeout.ms": 9_000,
   "replica.high.watermark.checkpoint.interval.ms": 5_000,

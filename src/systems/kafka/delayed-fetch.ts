@@ -13,6 +13,7 @@ import type { WorldNode } from "../../world/node.js";
 import { msToNs } from "./config.js";
 import type { PartitionReplica } from "./partition-replica.js";
 import { wireBytesOf, type FetchPartitionData, type FetchRequest } from "./protocol.js";
+import type { BrokerRequest } from "./request-channel.js";
 
 export class DelayedFetch {
   readonly request: FetchRequest;
@@ -23,10 +24,13 @@ export class DelayedFetch {
   private deadline: EventHandle = NO_EVENT;
   private isDone = false;
   private readonly onDeadlineBound = (): void => this.complete();
+  /** The broker's request: its connection takes its next request once this is answered. */
+  private readonly brokerRequest: BrokerRequest;
 
-  constructor(node: WorldNode, endpoint: Endpoint, request: FetchRequest, replicaOf: (topicPartition: string) => PartitionReplica | undefined) {
+  constructor(node: WorldNode, brokerRequest: BrokerRequest, request: FetchRequest, replicaOf: (topicPartition: string) => PartitionReplica | undefined) {
     this.node = node;
-    this.endpoint = endpoint;
+    this.brokerRequest = brokerRequest;
+    this.endpoint = brokerRequest.endpoint;
     this.request = request;
     this.replicas = request.partitions.map((part) => replicaOf(part.topicPartition));
   }
@@ -75,8 +79,10 @@ export class DelayedFetch {
       for (const batch of data.batches) bytesLeft -= batch.bytes;
       return data;
     });
-    if (!this.endpoint.isOpen) return;
-    const response = { kind: "fetch-response" as const, correlationId: this.request.correlationId, partitions };
-    this.endpoint.send(response, wireBytesOf(response));
+    if (this.endpoint.isOpen) {
+      const response = { kind: "fetch-response" as const, correlationId: this.request.correlationId, partitions };
+      this.endpoint.send(response, wireBytesOf(response));
+    }
+    this.brokerRequest.finish();
   }
 }

@@ -20,6 +20,7 @@ import type { PartitionLog } from "./partition-log.js";
 import type { ReplicaHost } from "./partition-replica.js";
 import type { FetchPartition, FetchPartitionData, OffsetsForLeaderEpochResponse } from "./protocol.js";
 import { FETCH_BACKOFF_NS, type ReplicaFetcher } from "./replica-fetcher.js";
+import type { WriteWaiter } from "./partition-log.js";
 import { truncationPoint } from "./truncation-point.js";
 
 /** What the fetch loop needs from the replica it fetches for; the replica builds it once. */
@@ -131,7 +132,8 @@ export class PartitionFollower {
     this.askWhereEpochEnds();
   }
 
-  onFetchData(data: FetchPartitionData): void {
+  /** The fetcher's response for this partition; appends run on the fetcher's thread (`waiter`). */
+  onFetchData(data: FetchPartitionData, waiter: WriteWaiter): void {
     if (!this.isFetching) return;
     const log = this.replica.log;
     if (data.error === "OFFSET_OUT_OF_RANGE") {
@@ -146,7 +148,7 @@ export class PartitionFollower {
     for (const batch of data.batches) {
       if (batch.baseOffset < log.logEndOffset) continue;
       if (!(batch.baseOffset === log.logEndOffset)) assert(false, `follower fetch gap: batch at ${batch.baseOffset}, log end ${log.logEndOffset}`);
-      if (log.append(batch) !== "ok") {
+      if (log.append(batch, waiter) !== "ok") {
         this.backoffUntilNs = this.host.node.now + FETCH_BACKOFF_NS;
         return;
       }

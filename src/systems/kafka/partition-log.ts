@@ -34,6 +34,21 @@ export interface RecordBatch {
 
 export type LogAppendResult = "ok" | "disk-full";
 
+/**
+ * The thread an append runs on (a request handler, a replica fetcher): told
+ * when the append's write() blocks over the dirty limit (balance_dirty_pages)
+ * and when it returns. The batch is in the log either way; only the thread
+ * waits.
+ */
+export interface WriteWaiter {
+  onWriteBlocked(): void;
+  onWriteReturned(): void;
+}
+
+function onWriteReturned(_result: unknown, waiter: WriteWaiter): void {
+  waiter.onWriteReturned();
+}
+
 /** Kafka's RecordBatch.NO_PARTITION_LEADER_EPOCH / UNDEFINED_EPOCH_OFFSET. */
 export const UNDEFINED_EPOCH = -1;
 export const UNDEFINED_EPOCH_OFFSET = -1;
@@ -85,9 +100,11 @@ export class PartitionLog {
 
   /**
    * Appends a batch at the log end. The caller fixes baseOffset (the leader
-   * assigns it; a follower copies the leader's).
+   * assigns it; a follower copies the leader's). With a waiter, the write is
+   * the waiter's thread's: if it blocks on the dirty limit, the waiter hears
+   * of it now and again when it returns.
    */
-  append(batch: RecordBatch): LogAppendResult {
+  append(batch: RecordBatch, waiter: WriteWaiter | null = null): LogAppendResult {
     if (!(batch.baseOffset === this.logEndOffset)) assert(false, `append at ${batch.baseOffset}, log end is ${this.logEndOffset}`);
     assert(batch.count > 0 && batch.bytes > 0, "a batch holds at least one record and one byte");
     // An epoch assigned but never written (a leader that stepped down before
@@ -96,7 +113,9 @@ export class PartitionLog {
     // holds batches must have been truncated away first.
     if (batch.leaderEpoch < this.latestEpoch) this.truncateEpochsFromEnd(batch.baseOffset);
     if (!(batch.leaderEpoch >= this.latestEpoch)) assert(false, `append of epoch ${batch.leaderEpoch} after epoch ${this.latestEpoch}`);
-    if (this.disk.append(this.file, batch, batch.bytes) !== "ok") return "disk-full";
+    const written = waiter === null ? this.disk.append(this.file, batch, batch.bytes) : this.disk.write(this.file, batch, batch.bytes, onWriteReturned, waiter);
+    if (written === "disk-full") return "disk-full";
+    if (written === "throttled") waiter!.onWriteBlocked();
     this.batchesList.push(batch);
     this.digests.push(digestAfter(this.digests.length === 0 ? 0 : this.digests[this.digests.length - 1]!, batch));
     this.noteEpoch(batch);

@@ -217,7 +217,8 @@ export class PartitionReplica {
     } else {
       baseOffset = this.log.logEndOffset;
       const appended: RecordBatch = { ...incoming, baseOffset, leaderEpoch: this.state.leaderEpoch };
-      if (this.log.append(appended) !== "ok") return answer.answer(part, "KAFKA_STORAGE_ERROR", -1);
+      // The handler thread's write(): it may block on the dirty limit (the answer waits for it).
+      if (this.log.append(appended, answer) !== "ok") return answer.answer(part, "KAFKA_STORAGE_ERROR", -1);
       if (incoming.producerId >= 0) this.producers.onAppend(appended);
       flushEndOffset = this.maybeFlush(incoming.count);
     }

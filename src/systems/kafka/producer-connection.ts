@@ -120,6 +120,16 @@ export class BrokerConnection implements ConnectionHandler {
     return this.canWrite() && this.inFlight.size < inFlightMax;
   }
 
+  /**
+   * Open, and nothing more can go out until a response comes back or the
+   * socket drains (the in-flight window, or for acks=0 the send buffer, is
+   * full). A connection not open is not "full": it may need connecting.
+   */
+  isFull(inFlightMax: number, isOneWay: boolean): boolean {
+    if (this.phaseNow !== "open" || this.endpoint === null || !this.endpoint.isOpen) return false;
+    return isOneWay ? !this.canWrite() : !this.canSend(inFlightMax);
+  }
+
   /** True when the socket accepts bytes: open, and its send buffer not full (acks=0 requests ignore the in-flight limit: nothing comes back). */
   canWrite(): boolean {
     return this.phaseNow === "open" && this.endpoint !== null && this.endpoint.isOpen && this.endpoint.bufferedBytes < this.sendBufferBytes;

@@ -73,6 +73,8 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   private readonly metadata: ProducerMetadata;
   /** One connection per broker, in the order first needed. */
   private readonly connections = new Map<string, BrokerConnection>();
+  /** bootstrap.servers: every broker a partition can be led by in these clusters. */
+  private readonly brokerNames: readonly string[];
   private readonly outcomes: BatchOutcomes;
   private correlationIdNext = 1;
   /** Where the next pass starts among the partitions (Kafka's drainIndex). */
@@ -94,6 +96,7 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     this.clientName = options.clientName;
     // Resolve every bootstrap name now, so a typo fails at construction rather than mid-run.
     for (const name of options.bootstrap) this.world.node(name);
+    this.brokerNames = [...options.bootstrap];
     this.metadata = new ProducerMetadata({
       bootstrap: [...options.bootstrap],
       retryBackoffNs: this.config.retryBackoffNs,
@@ -258,9 +261,28 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   private runSender(): void {
     const now = this.node.now;
     if (this.outcomes.unresolved > 0) this.metadata.requestUpdateIfStale(now);
-    const byBroker = this.readyPartitionsByBroker(now);
-    for (const [broker, partitions] of byBroker) this.drainBroker(broker, partitions, now);
+    if (!this.isEveryConnectionFull()) {
+      const byBroker = this.readyPartitionsByBroker(now);
+      for (const [broker, partitions] of byBroker) this.drainBroker(broker, partitions, now);
+    }
     this.refreshMetadata(now);
+  }
+
+  /**
+   * Every broker's connection is open with its window full: no request can
+   * go out, so the pass over every partition (O(partitions), run at every
+   * send) is skipped; the response that frees a slot runs the sender again.
+   * What the pass would also do then (a retry's wake-up, a metadata refresh
+   * for a partition without a leader) waits for that response, when it could
+   * act on it anyway.
+   */
+  private isEveryConnectionFull(): boolean {
+    const isOneWay = this.config.acksWire === 0;
+    for (const name of this.brokerNames) {
+      const connection = this.connections.get(name);
+      if (connection === undefined || !connection.isFull(this.config.inFlightMax, isOneWay)) return false;
+    }
+    return true;
   }
 
   /**

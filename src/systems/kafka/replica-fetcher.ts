@@ -12,7 +12,8 @@
  * (OffsetsForLeaderEpoch, on the same connection) before it joins the
  * fetches; a partition whose fetch failed waits replica.fetch.backoff.ms; a
  * flush on the fetcher thread (log.flush.interval.messages) holds the next
- * fetch for every partition until it completes, as Kafka's thread is busy.
+ * fetch for every partition until it completes, as Kafka's thread is busy;
+ * so does an append whose write() blocks on the dirty-page limit.
  *
  * A request unanswered for replica.socket.timeout.ms (30 s) closes the
  * connection; the fetcher reconnects after replica.fetch.backoff.ms. Across a
@@ -21,19 +22,22 @@
 import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
 import { msToNs } from "./config.js";
 import type { PartitionFollower } from "./partition-follower.js";
+import type { WriteWaiter } from "./partition-log.js";
 import type { ReplicaHost } from "./partition-replica.js";
 import { PeerLink, type PeerLinkListener } from "./peer-link.js";
 import { DATA_CLASS, DATA_PORT, type FetchPartition, type KafkaMessage } from "./protocol.js";
 
 export const FETCH_BACKOFF_NS = msToNs(1_000); // replica.fetch.backoff.ms
 
-export class ReplicaFetcher implements PeerLinkListener {
+export class ReplicaFetcher implements PeerLinkListener, WriteWaiter {
   readonly leader: string;
   private readonly host: ReplicaHost;
   private link: PeerLink | null = null;
   /** Partitions fetched from this leader, in the order they were added. */
   private readonly followers = new Map<string, PartitionFollower>();
   private isFetchInFlight = false;
+  /** Appends of the last response whose write() is blocked on the dirty limit: the thread waits for them. */
+  private writesBlocked = 0;
   private correlationIdNext = 1;
   private wakeHandle: EventHandle = NO_EVENT;
   private readonly onWakeBound = (): void => {
@@ -103,14 +107,25 @@ export class ReplicaFetcher implements PeerLinkListener {
     }
     if (message.kind !== "fetch-response") return;
     this.isFetchInFlight = false;
-    for (const data of message.partitions) this.followers.get(data.topicPartition)?.onFetchData(data);
+    for (const data of message.partitions) this.followers.get(data.topicPartition)?.onFetchData(data, this);
     this.sendFetch();
+  }
+
+  // ------------------------------------------------------------ WriteWaiter
+
+  onWriteBlocked(): void {
+    this.writesBlocked++;
+  }
+
+  onWriteReturned(): void {
+    this.writesBlocked--;
+    if (this.writesBlocked === 0) this.sendFetch();
   }
 
   // ------------------------------------------------------------ the fetch loop
 
   private sendFetch(): void {
-    if (this.link === null || !this.link.isOpen || this.isFetchInFlight) return;
+    if (this.link === null || !this.link.isOpen || this.isFetchInFlight || this.writesBlocked > 0) return;
     const now = this.host.node.now;
     const parts: FetchPartition[] = [];
     let wakeAtNs = Number.POSITIVE_INFINITY;

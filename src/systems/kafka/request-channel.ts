@@ -1,0 +1,219 @@
+/**
+ * How a broker takes requests off its client connections and hands them to
+ * its request handler threads: Kafka's SocketServer Processor, RequestChannel
+ * and KafkaRequestHandlerPool.
+ *
+ * - One request per connection at a time. The processor mutes a connection
+ *   when it takes a request off it and unmutes it once that request's
+ *   response has been sent (or, with no response, once it was handled), so
+ *   a connection's requests are handled in order and one by one: a producer's
+ *   max.in.flight.requests.per.connection pipelines requests on the wire, not
+ *   in the broker. Later requests wait in the connection (its socket buffer).
+ * - Taken requests wait in the request queue, at most queued.max.requests;
+ *   while it is full, no more are taken off connections.
+ * - num.io.threads handler threads each handle one request at a time. A
+ *   thread is held until the request's synchronous part is done: for a
+ *   produce, until every append's write() has returned, which over the
+ *   dirty-page limit means waiting for writeback (balance_dirty_pages). So a
+ *   disk that cannot keep up fills the threads, then the queue, then the
+ *   connections, then the producers' in-flight windows.
+ *
+ * Sources: apache/kafka SocketServer.scala (Processor.processCompletedReceives
+ * mutes the channel; processNewResponses / completedSends unmute it),
+ * RequestChannel.scala (ArrayBlockingQueue of queued.max.requests),
+ * KafkaRequestHandler.scala.
+ */
+import { assert } from "../../kernel/assert.js";
+import type { Endpoint } from "../../world/connection.js";
+import type { WorldNode } from "../../world/node.js";
+import type { KafkaMessage } from "./protocol.js";
+
+/** One request between being taken off its connection and its response. */
+export class BrokerRequest {
+  readonly endpoint: Endpoint;
+  readonly message: KafkaMessage;
+  private readonly channel: RequestChannel;
+  private readonly connection: ConnectionState;
+  private isThreadHeld = false;
+  private isFinished = false;
+
+  constructor(channel: RequestChannel, connection: ConnectionState, endpoint: Endpoint, message: KafkaMessage) {
+    this.channel = channel;
+    this.connection = connection;
+    this.endpoint = endpoint;
+    this.message = message;
+  }
+
+  /** Called by the channel when a handler thread starts on it. */
+  holdThread(): void {
+    assert(!this.isThreadHeld, "request handed to a second thread");
+    this.isThreadHeld = true;
+  }
+
+  /** The handler thread is done with it (its writes returned); the response may still be pending. */
+  releaseThread(): void {
+    assert(this.isThreadHeld, "request released from a thread it was not on");
+    this.isThreadHeld = false;
+    this.channel.onThreadFree();
+  }
+
+  /** Its response went out, or it has none, or its connection is gone: the connection takes its next request. */
+  finish(): void {
+    assert(!this.isFinished, "request finished twice");
+    this.isFinished = true;
+    this.channel.onFinished(this.connection);
+  }
+}
+
+/** A connection's side of the channel: muted while one of its requests is in progress. */
+class ConnectionState {
+  readonly endpoint: Endpoint;
+  readonly waiting: KafkaMessage[] = [];
+  isMuted = false;
+  isClosed = false;
+  /** Waiting in the channel's list of connections that have a request ready while the queue was full. */
+  isBlockedOnQueue = false;
+
+  constructor(endpoint: Endpoint) {
+    this.endpoint = endpoint;
+  }
+}
+
+export interface RequestChannelOptions {
+  node: WorldNode;
+  threads: number;
+  queueCapacity: number;
+  /** Handles a request on a handler thread; must call releaseThread() and finish() once each, now or later. */
+  handle: (request: BrokerRequest) => void;
+}
+
+export class RequestChannel {
+  private readonly node: WorldNode;
+  private readonly threads: number;
+  private readonly queueCapacity: number;
+  private readonly handle: (request: BrokerRequest) => void;
+  private readonly connections = new Map<Endpoint, ConnectionState>();
+  private readonly queue: BrokerRequest[] = [];
+  private queueHead = 0;
+  /** Connections with a request ready that the full queue could not take, in the order they were refused. */
+  private readonly blocked: ConnectionState[] = [];
+  private threadsBusy = 0;
+  private isDraining = false;
+  private isDrainScheduled = false;
+  private readonly onDrainBound = (): void => {
+    this.isDrainScheduled = false;
+    this.drain();
+  };
+
+  constructor(options: RequestChannelOptions) {
+    assert(options.threads >= 1 && options.queueCapacity >= 1, `request channel needs a thread and a queue slot, got ${options.threads} and ${options.queueCapacity}`);
+    this.node = options.node;
+    this.threads = options.threads;
+    this.queueCapacity = options.queueCapacity;
+    this.handle = options.handle;
+  }
+
+  /** Handler threads busy now (for tests and stats). */
+  get busyThreads(): number {
+    return this.threadsBusy;
+  }
+
+  /** Requests waiting for a thread. */
+  get queuedCount(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  /** A request arrived on a connection. */
+  receive(endpoint: Endpoint, message: KafkaMessage): void {
+    let connection = this.connections.get(endpoint);
+    if (connection === undefined) {
+      connection = new ConnectionState(endpoint);
+      this.connections.set(endpoint, connection);
+    }
+    connection.waiting.push(message);
+    this.take(connection);
+    this.drain();
+  }
+
+  /** The connection closed: requests not yet taken off it are gone with it (those taken still run). */
+  close(endpoint: Endpoint): void {
+    const connection = this.connections.get(endpoint);
+    if (connection === undefined) return;
+    connection.isClosed = true;
+    connection.waiting.length = 0;
+    this.connections.delete(endpoint);
+  }
+
+  onThreadFree(): void {
+    assert(this.threadsBusy > 0, "a thread freed while none was busy");
+    this.threadsBusy--;
+    this.scheduleDrain();
+  }
+
+  onFinished(connection: ConnectionState): void {
+    assert(connection.isMuted, "finish of a request on an unmuted connection");
+    connection.isMuted = false;
+    if (connection.isClosed) return;
+    this.take(connection);
+    this.scheduleDrain();
+  }
+
+  /**
+   * A thread or connection came free in the middle of some handler's work
+   * (an answer sent from the purgatory, a write that returned): the next
+   * request starts in an event of its own at the same instant, never inside
+   * the code that freed it, which may be iterating state the next request
+   * changes. One event covers every release at that instant.
+   */
+  private scheduleDrain(): void {
+    if (this.isDrainScheduled || this.isDraining) return;
+    this.isDrainScheduled = true;
+    this.node.after(0, this.onDrainBound);
+  }
+
+  /** Takes the connection's next request into the queue if it is not muted and the queue has room. */
+  private take(connection: ConnectionState): void {
+    if (connection.isMuted || connection.isClosed || connection.waiting.length === 0) return;
+    if (this.queuedCount >= this.queueCapacity) {
+      if (!connection.isBlockedOnQueue) {
+        connection.isBlockedOnQueue = true;
+        this.blocked.push(connection);
+      }
+      return;
+    }
+    connection.isMuted = true;
+    this.queue.push(new BrokerRequest(this, connection, connection.endpoint, connection.waiting.shift()!));
+  }
+
+  /**
+   * Gives queued requests to free threads, and refills the queue from
+   * connections the full queue refused. A handler that finishes at once
+   * re-enters here: the flag keeps that to one loop.
+   */
+  private drain(): void {
+    if (this.isDraining) return;
+    this.isDraining = true;
+    for (;;) {
+      while (this.blocked.length > 0 && this.queuedCount < this.queueCapacity) {
+        const connection = this.blocked.shift()!;
+        connection.isBlockedOnQueue = false;
+        this.take(connection);
+      }
+      if (this.threadsBusy >= this.threads || this.queuedCount === 0) break;
+      const request = this.queue[this.queueHead]!;
+      this.queue[this.queueHead] = undefined as unknown as BrokerRequest;
+      this.queueHead++;
+      if (this.queueHead === this.queue.length) {
+        this.queue.length = 0;
+        this.queueHead = 0;
+      } else if (this.queueHead >= 1024 && this.queueHead * 2 >= this.queue.length) {
+        this.queue.splice(0, this.queueHead);
+        this.queueHead = 0;
+      }
+      this.threadsBusy++;
+      request.holdThread();
+      this.handle(request);
+    }
+    this.isDraining = false;
+  }
+}
