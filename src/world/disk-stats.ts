@@ -26,10 +26,12 @@ export interface DiskStats {
   completionsDropped: number;
   /** Time the device was busy; busyNs / elapsed is its utilisation. */
   busyNs: number;
+  /** Files the flusher started a chunk of (each visit pays at most one seek). */
+  writebackVisits: number;
 }
 
 /** The counters the disk keeps itself; the device keeps switches and busyNs, completions the drops. */
-export type DiskCounters = Omit<DiskStats, "switches" | "busyNs" | "completionsDropped">;
+export type DiskCounters = Omit<DiskStats, "switches" | "busyNs" | "completionsDropped" | "writebackVisits">;
 
 export function newDiskCounters(): DiskCounters {
   return {

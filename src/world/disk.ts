@@ -350,6 +350,7 @@ export class Disk implements DeviceListener {
       switches: this.device.switches,
       completionsDropped: this.completions.droppedCount,
       busyNs: this.device.busyNs,
+      writebackVisits: this.writeback.visits,
     };
   }
 
