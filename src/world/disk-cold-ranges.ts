@@ -1,8 +1,8 @@
 /**
  * The byte ranges of one file that are on the device but not in the page
  * cache. After a power loss the whole file is cold; each read warms what it
- * read. Data written since is warm from the start (it went through the cache),
- * so cold ranges only ever shrink until the next power loss.
+ * read; data written since is warm from the start (it went through the
+ * cache); eviction (disk-page-cache.ts) makes clean data cold again.
  *
  * Sorted, disjoint, non-empty [start, end) intervals in two parallel arrays.
  * Reads are mostly sequential, so the list stays short.
@@ -61,6 +61,49 @@ export class ColdRanges {
     this.starts = starts;
     this.ends = ends;
     this.checkInvariants();
+  }
+
+  /**
+   * [start, end) left the page cache (evicted): it is cold again. Returns
+   * how many of its bytes were warm until now.
+   */
+  cool(start: number, end: number): number {
+    if (end <= start) return 0;
+    const wasWarm = end - start - this.coldBytesIn(start, end);
+    if (wasWarm === 0) return 0;
+    const starts: number[] = [];
+    const ends: number[] = [];
+    let mergedStart = start;
+    let mergedEnd = end;
+    let isPlaced = false;
+    for (let i = 0; i < this.starts.length; i++) {
+      const rangeStart = this.starts[i]!;
+      const rangeEnd = this.ends[i]!;
+      if (rangeEnd < mergedStart) {
+        starts.push(rangeStart);
+        ends.push(rangeEnd);
+      } else if (rangeStart > mergedEnd) {
+        if (!isPlaced) {
+          starts.push(mergedStart);
+          ends.push(mergedEnd);
+          isPlaced = true;
+        }
+        starts.push(rangeStart);
+        ends.push(rangeEnd);
+      } else {
+        // Overlapping or touching: absorb it.
+        mergedStart = Math.min(mergedStart, rangeStart);
+        mergedEnd = Math.max(mergedEnd, rangeEnd);
+      }
+    }
+    if (!isPlaced) {
+      starts.push(mergedStart);
+      ends.push(mergedEnd);
+    }
+    this.starts = starts;
+    this.ends = ends;
+    this.checkInvariants();
+    return wasWarm;
   }
 
   /** The file was truncated to lengthBytes: nothing beyond it exists, cold or warm. */

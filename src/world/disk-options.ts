@@ -28,14 +28,22 @@ export interface DiskOptions {
   dirtyBackgroundBytes?: number;
   /** Beyond this much dirty data, append completions wait for writeback (default 256 MiB). */
   dirtyLimitBytes?: number;
-  /** Largest writeback request built by merging consecutive extents of one file (default 1 MiB). */
+  /** Largest device request writeback builds of one file's data (the block layer's max_sectors_kb; default 1 MiB). */
   writebackMergeBytesMax?: number;
+  /** Memory the page cache may use; beyond it clean data is evicted (default 8 GiB). */
+  pageCacheBytes?: number;
 }
 
 export const DIRTY_EXPIRE_DEFAULT_NS = seconds(30);
 export const DIRTY_BACKGROUND_DEFAULT_BYTES = 64 * MIB;
 export const DIRTY_LIMIT_DEFAULT_BYTES = 256 * MIB;
 export const WRITEBACK_MERGE_DEFAULT_BYTES_MAX = MIB;
+/**
+ * Estimate: a broker machine with 16 GiB of memory, half of it left to the
+ * page cache after the JVM heap and the OS. Tests and scenarios shrink it to
+ * make a lagging reader go to the device.
+ */
+export const PAGE_CACHE_DEFAULT_BYTES = 8 * 1024 * MIB;
 
 /** The writeback thresholds with defaults filled in, checked. */
 export interface WritebackThresholds {
@@ -43,6 +51,7 @@ export interface WritebackThresholds {
   backgroundBytes: number;
   dirtyLimitBytes: number;
   mergeBytesMax: number;
+  pageCacheBytes: number;
 }
 
 export function resolveWritebackThresholds(options: DiskOptions): WritebackThresholds {
@@ -50,12 +59,16 @@ export function resolveWritebackThresholds(options: DiskOptions): WritebackThres
   const backgroundBytes = options.dirtyBackgroundBytes ?? DIRTY_BACKGROUND_DEFAULT_BYTES;
   const dirtyLimitBytes = options.dirtyLimitBytes ?? DIRTY_LIMIT_DEFAULT_BYTES;
   const mergeBytesMax = options.writebackMergeBytesMax ?? WRITEBACK_MERGE_DEFAULT_BYTES_MAX;
+  const pageCacheBytes = options.pageCacheBytes ?? PAGE_CACHE_DEFAULT_BYTES;
   assertNonNegativeInteger(expireNs, "dirtyExpireNs");
   assertNonNegativeInteger(backgroundBytes, "dirtyBackgroundBytes");
   assertNonNegativeInteger(dirtyLimitBytes, "dirtyLimitBytes");
   assertNonNegativeInteger(mergeBytesMax, "writebackMergeBytesMax");
+  assertNonNegativeInteger(pageCacheBytes, "pageCacheBytes");
+  // Dirty data cannot be evicted: a cache smaller than the dirty limit could not hold what writers may leave dirty.
+  assert(dirtyLimitBytes <= pageCacheBytes, `dirtyLimitBytes ${dirtyLimitBytes} > pageCacheBytes ${pageCacheBytes}`);
   // Throttled writers wait for writeback, which runs once dirty passes the
   // background threshold: with the limit below it they could wait forever.
   assert(backgroundBytes <= dirtyLimitBytes, `dirtyBackgroundBytes ${backgroundBytes} > dirtyLimitBytes ${dirtyLimitBytes}`);
-  return { expireNs, backgroundBytes, dirtyLimitBytes, mergeBytesMax };
+  return { expireNs, backgroundBytes, dirtyLimitBytes, mergeBytesMax, pageCacheBytes };
 }

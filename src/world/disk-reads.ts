@@ -1,7 +1,8 @@
 /**
  * Reads from one machine's disk: warm data (in the page cache) costs a
  * memory copy; cold data (on the device only: everything after a power loss
- * until read once) costs a device read first, which warms it.
+ * until read once, and what the page cache evicted) costs a device read
+ * first, which warms it.
  *
  * Separate from disk.ts because a read never changes what is dirty, durable
  * or stored: it shares the device and the completion queue with the write
@@ -14,6 +15,7 @@ import type { Trace } from "../kernel/trace.js";
 import { DiskCompletions, DiskOp, memcpyNs, type DiskCallback } from "./disk-completions.js";
 import { DeviceRequest, type DiskDevice } from "./disk-device.js";
 import type { DiskFile, DiskRecord } from "./disk-file.js";
+import type { PageCache } from "./disk-page-cache.js";
 import type { DiskCounters } from "./disk-stats.js";
 import type { WorldNode } from "./node.js";
 
@@ -24,8 +26,10 @@ export class DiskReads {
   private readonly device: DiskDevice;
   private readonly completions: DiskCompletions;
   private readonly counters: DiskCounters;
+  private readonly pageCache: PageCache;
 
-  constructor(options: { node: WorldNode; trace: Trace; marks: Marks | null; device: DiskDevice; completions: DiskCompletions; counters: DiskCounters }) {
+  constructor(options: { node: WorldNode; trace: Trace; marks: Marks | null; device: DiskDevice; completions: DiskCompletions; counters: DiskCounters; pageCache: PageCache }) {
+    this.pageCache = options.pageCache;
     this.node = options.node;
     this.trace = options.trace;
     this.marks = options.marks;
@@ -72,7 +76,12 @@ export class DiskReads {
   complete(request: DeviceRequest): void {
     const file = request.file!;
     this.counters.bytesReadFromDevice += request.bytes;
-    if (!file.isRemoved) file.cold.warm(request.startBytes, request.endBytes);
+    if (!file.isRemoved) {
+      const end = Math.min(request.endBytes, file.cachedBytes);
+      const wasCold = file.cold.coldBytesIn(request.startBytes, end);
+      file.cold.warm(request.startBytes, end);
+      this.pageCache.addRead(file, request.startBytes, end, wasCold);
+    }
     for (const op of request.waiters) this.completions.deliver(op, memcpyNs(op.targetBytes));
   }
 }

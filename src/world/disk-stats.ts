@@ -28,10 +28,12 @@ export interface DiskStats {
   busyNs: number;
   /** Files the flusher started a chunk of (each visit pays at most one seek). */
   writebackVisits: number;
+  /** Clean bytes evicted from the page cache (a later read of them goes to the device). */
+  pageCacheEvictedBytes: number;
 }
 
 /** The counters the disk keeps itself; the device keeps switches and busyNs, completions the drops. */
-export type DiskCounters = Omit<DiskStats, "switches" | "busyNs" | "completionsDropped" | "writebackVisits">;
+export type DiskCounters = Omit<DiskStats, "switches" | "busyNs" | "completionsDropped" | "writebackVisits" | "pageCacheEvictedBytes">;
 
 export function newDiskCounters(): DiskCounters {
   return {

@@ -63,6 +63,8 @@ function runScenario(profileName: string, dirtyExpireNs: number, ops: Op[], cove
     dirtyExpireNs,
     dirtyBackgroundBytes: 2 * 1024 * KIB,
     dirtyLimitBytes: 4 * 1024 * KIB,
+    // Small enough that eviction runs among the crashes, truncates and reads.
+    pageCacheBytes: 6 * 1024 * KIB,
   });
   const files = ["a", "b", "c"].map((path) => disk.open(path));
   /** Per file: bytes an honest fsync has acknowledged (lowered by truncates). */
@@ -185,7 +187,7 @@ describe("disk: random crash sequences", () => {
       { numRuns: 300 },
     );
     // A sweep that never reached the rare branches proves little.
-    for (const mark of ["disk.torn-record", "disk.power-loss-lost-data", "disk.group-commit", "disk.throttled", "disk.cold-read", "disk.fsync-lie"]) {
+    for (const mark of ["disk.torn-record", "disk.power-loss-lost-data", "disk.group-commit", "disk.throttled", "disk.cold-read", "disk.fsync-lie", "disk.evict"]) {
       expect(coverage.count(mark), mark).toBeGreaterThan(0);
     }
   });

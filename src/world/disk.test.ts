@@ -346,6 +346,30 @@ describe("disk: device and page cache", () => {
     expect(disk.stats().throttledWrites).toBe(1);
   });
 
+  it("the page cache evicts clean data oldest first beyond pageCacheBytes: a reader that falls behind goes to the device", () => {
+    const { kernel, disk, doneAt, onDone } = setup(DISK_PROFILES.hdd, { pageCacheBytes: 8 * MIB, dirtyLimitBytes: 4 * MIB, dirtyBackgroundBytes: MIB });
+    const log = disk.open("log");
+    for (let i = 0; i < 32; i++) disk.append(log, i, MIB);
+    kernel.scheduler.run();
+    expect(log.durableBytes).toBe(32 * MIB);
+    disk.checkInvariants();
+    expect(disk.residentBytes).toBeLessThanOrEqual(8 * MIB);
+    expect(disk.stats().pageCacheEvictedBytes).toBe(24 * MIB);
+    // The newest 8 MiB is still cached; the oldest went back to the device only.
+    disk.read(log, 31, 1, onDone, "tail");
+    kernel.scheduler.run();
+    expect(disk.stats().deviceReadRequests).toBe(0);
+    const before = kernel.now;
+    disk.read(log, 0, 1, onDone, "head");
+    kernel.scheduler.run();
+    expect(disk.stats().deviceReadRequests).toBe(1);
+    expect(disk.stats().bytesReadFromDevice).toBe(MIB);
+    expect(doneAt.get("head")! - before).toBeGreaterThan(transferNs(MIB, DISK_PROFILES.hdd.readBandwidthBytesPerSec));
+    // Read back in, it is resident again, and something older than it made room.
+    disk.checkInvariants();
+    expect(disk.residentBytes).toBeLessThanOrEqual(8 * MIB);
+  });
+
   it("concurrent fsyncs of one file share a flush (group commit)", () => {
     const { kernel, disk, doneAt, onDone } = setup(DISK_PROFILES.hdd);
     const log = disk.open("log");

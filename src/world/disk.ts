@@ -19,8 +19,11 @@
  * the caller are process work (node.after), so a crashed process never sees
  * one and a paused process sees them after it resumes.
  *
- * Simplifications: the page cache never evicts (only a power loss makes data
- * cold); a write is durable when the device completes it (its volatile cache
+ * - The page cache holds at most pageCacheBytes: beyond that, clean data
+ *   is evicted oldest first (disk-page-cache.ts) and a later read of it goes
+ *   to the device.
+ *
+ * Simplifications: a write is durable when the device completes it (its volatile cache
  * is folded into fsyncLatencyNs, the cost of the flush); metadata (create,
  * truncate, remove) is durable at once; writes reserve no space beyond the
  * record bytes.
@@ -35,6 +38,7 @@ import { TraceName, type Trace } from "../kernel/trace.js";
 import { DeviceRequest, DiskDevice, type DeviceListener } from "./disk-device.js";
 import { DiskFaults } from "./disk-faults.js";
 import { DiskReads } from "./disk-reads.js";
+import { PageCache } from "./disk-page-cache.js";
 import { DiskFile, type DiskRecord } from "./disk-file.js";
 import { DiskCompletions, DiskOp, memcpyNs, type DiskCallback } from "./disk-completions.js";
 import { resolveWritebackThresholds, type DiskOptions } from "./disk-options.js";
@@ -80,6 +84,7 @@ export class Disk implements DeviceListener {
   private readonly completions: DiskCompletions;
   private readonly faults: DiskFaults;
   private readonly reads: DiskReads;
+  private readonly pageCache: PageCache;
   private readonly counters: DiskCounters = newDiskCounters();
 
   constructor(options: DiskOptions) {
@@ -88,7 +93,8 @@ export class Disk implements DeviceListener {
     this.node = options.node;
     this.trace = options.trace;
     this.marks = options.marks ?? null;
-    const { expireNs, backgroundBytes, dirtyLimitBytes, mergeBytesMax } = resolveWritebackThresholds(options);
+    const { expireNs, backgroundBytes, dirtyLimitBytes, mergeBytesMax, pageCacheBytes } = resolveWritebackThresholds(options);
+    this.pageCache = new PageCache(pageCacheBytes, this.marks);
     this.dirtyLimitBytes = dirtyLimitBytes;
     this.completions = new DiskCompletions(this.node);
     this.device = new DiskDevice({ node: this.node, profile: this.profile, listener: this });
@@ -103,7 +109,7 @@ export class Disk implements DeviceListener {
       submitWrite: (file, start, end) => this.submitWrite(file, start, end, true),
     });
     this.faults = new DiskFaults({ node: this.node, scheduler: options.scheduler, trace: this.trace, marks: this.marks, device: this.device, counters: this.counters });
-    this.reads = new DiskReads({ node: this.node, trace: this.trace, marks: this.marks, device: this.device, completions: this.completions, counters: this.counters });
+    this.reads = new DiskReads({ node: this.node, trace: this.trace, marks: this.marks, device: this.device, completions: this.completions, counters: this.counters, pageCache: this.pageCache });
   }
 
   // ------------------------------------------------------------- namespace
@@ -136,6 +142,7 @@ export class Disk implements DeviceListener {
     this.assertProcess("remove", file);
     this.usedBytesTotal -= file.cachedBytes;
     this.dirtyBytesTotal -= file.dirtyBytes;
+    this.pageCache.drop(file.cachedBytes - file.cold.bytes);
     this.trace.record("disk.remove", file.subject, file.cachedBytes, file.durableBytes);
     file.markRemoved();
     this.files.delete(path);
@@ -195,6 +202,7 @@ export class Disk implements DeviceListener {
     const index = file.pushRecord(value, bytes);
     this.usedBytesTotal += bytes;
     this.dirtyBytesTotal += bytes;
+    this.pageCache.addDirty(bytes);
     this.counters.appends++;
     this.counters.bytesAppended += bytes;
     this.trace.recordNamed(DISK_APPEND, file.subjectName, bytes, index, start + bytes);
@@ -266,6 +274,12 @@ export class Disk implements DeviceListener {
     this.reads.read(file, fromRecordIndex, count, onDone, arg);
   }
 
+  /** Whether records [fromRecordIndex, toRecordIndex) are all in the page cache (a read of them costs no device time). */
+  isCached(file: DiskFile, fromRecordIndex: number, toRecordIndex: number): boolean {
+    if (file.cold.isEmpty) return true;
+    return file.cold.coldBytesIn(file.recordStartBytes(fromRecordIndex), file.recordStartBytes(toRecordIndex)) === 0;
+  }
+
   /**
    * Keeps the first recordCount records and drops the rest (Kafka truncating
    * its log on a leader change, or recovery dropping a torn tail). A metadata
@@ -276,6 +290,8 @@ export class Disk implements DeviceListener {
     this.assertProcess("truncate", file);
     const cachedBefore = file.cachedBytes;
     const dirtyBefore = file.dirtyBytes;
+    const cutFrom = file.recordStartBytes(recordCount);
+    this.pageCache.drop(cachedBefore - cutFrom - file.cold.coldBytesIn(cutFrom, cachedBefore));
     file.truncateRecords(recordCount);
     const lengthBytes = file.cachedBytes;
     this.usedBytesTotal -= cachedBefore - lengthBytes;
@@ -308,6 +324,7 @@ export class Disk implements DeviceListener {
     const lostBytesTotal = this.faults.cutToDurable(this.files.values());
     this.usedBytesTotal -= lostBytesTotal;
     this.writeback.powerLoss();
+    this.pageCache.clear();
     this.dirtyBytesTotal = 0;
     this.completions.dropHeld();
     this.counters.powerLosses++;
@@ -351,12 +368,18 @@ export class Disk implements DeviceListener {
       completionsDropped: this.completions.droppedCount,
       busyNs: this.device.busyNs,
       writebackVisits: this.writeback.visits,
+      pageCacheEvictedBytes: this.pageCache.evictedBytes,
     };
   }
 
   /** Bytes stored (page cache view), counted against capacityBytes. */
   get usedBytes(): number {
     return this.usedBytesTotal;
+  }
+
+  /** Bytes in the page cache now (dirty, clean and read in). */
+  get residentBytes(): number {
+    return this.pageCache.residentBytes;
   }
 
   /** Bytes a power loss would take now, over all files. */
@@ -373,11 +396,14 @@ export class Disk implements DeviceListener {
   checkInvariants(): void {
     let used = 0;
     let dirty = 0;
+    let resident = 0;
     for (const file of this.files.values()) {
       file.checkInvariants(true);
       used += file.cachedBytes;
       dirty += file.dirtyBytes;
+      resident += file.cachedBytes - file.cold.bytes;
     }
+    assert(resident === this.pageCache.residentBytes, `${this.node.name}: resident ${this.pageCache.residentBytes}, files say ${resident}`);
     assert(used === this.usedBytesTotal, `${this.node.name}: used ${this.usedBytesTotal}, files say ${used}`);
     assert(dirty === this.dirtyBytesTotal, `${this.node.name}: dirty ${this.dirtyBytesTotal}, files say ${dirty}`);
     assert(used <= this.profile.capacityBytes, `${this.node.name}: used ${used} over capacity`);
@@ -418,6 +444,7 @@ export class Disk implements DeviceListener {
       this.dirtyBytesTotal -= request.endBytes - request.startBytes;
       file.markDurable(request.endBytes);
       file.checkInvariants();
+      this.pageCache.addClean(file, request.startBytes, request.endBytes);
       this.trace.recordNamed(DISK_DURABLE, file.subjectName, file.durableBytes, file.durableRecordCount, request.isWriteback ? 1 : 0);
     }
     this.writeback.onWriteDone(request);

@@ -8,7 +8,7 @@ import { compareStrings } from "../../kernel/order.js";
 import { assert } from "../../kernel/assert.js";
 import type { Kernel } from "../../kernel/kernel.js";
 import type { NetworkOptions } from "../../world/network.js";
-import { World } from "../../world/world.js";
+import { World, type WorldOptions } from "../../world/world.js";
 import { DEFAULT_BROKER_CONFIG, type KafkaBrokerConfig } from "./config.js";
 import { KafkaBroker } from "./broker.js";
 import { KafkaController } from "./controller.js";
@@ -35,6 +35,8 @@ export interface KafkaClusterSpec {
   clients?: string[];
   network?: Partial<NetworkOptions>;
   disk?: string;
+  /** Page-cache tuning of every node's disk (dirty limits, page cache size); defaults otherwise. */
+  diskOptions?: WorldOptions["diskOptions"];
 }
 
 export interface KafkaCluster {
@@ -93,6 +95,7 @@ export function buildKafkaCluster(kernel: Kernel, spec: KafkaClusterSpec): Kafka
     nodes: [...brokerNames, CONTROLLER_NODE, ...clients].map((name) => ({ name })),
     ...(spec.network === undefined ? {} : { network: spec.network }),
     disk: spec.disk ?? "nvme",
+    ...(spec.diskOptions === undefined ? {} : { diskOptions: spec.diskOptions }),
   });
   const assignment = assignReplicas(spec.racks === undefined ? brokerNames : rackAlternated(brokerNames, spec.racks), spec.topics);
   const controller = new KafkaController({ world, config, brokers: brokerNames, partitions: assignment.map((state) => ({ ...state, isr: [...state.isr], replicas: [...state.replicas] })) });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { History, type HistoryEvent } from "../../clients/history.js";
 import { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import { Kernel } from "../../kernel/kernel.js";
-import { buildKafkaCluster, COORDINATOR_NODE, type KafkaCluster } from "./cluster.js";
+import { buildKafkaCluster, COORDINATOR_NODE, type KafkaCluster, type KafkaClusterSpec } from "./cluster.js";
 import type { KafkaConsumerConfig } from "./consumer-config.js";
 import { ConsumerLink } from "./consumer-link.js";
 import { KafkaConsumer } from "./consumer.js";
@@ -26,7 +26,7 @@ interface Setup {
 }
 
 /** A cluster with topic t (4 partitions, 3 replicas) and consumers of group g on the given client nodes. */
-function setup(options: { seed?: number; consumers: string[]; config: Partial<KafkaConsumerConfig>; store?: IdempotentConsumer }): Setup {
+function setup(options: { seed?: number; consumers: string[]; config: Partial<KafkaConsumerConfig>; store?: IdempotentConsumer; diskOptions?: KafkaClusterSpec["diskOptions"] }): Setup {
   const kernel = new Kernel({ seed: options.seed ?? 11 });
   const c = buildKafkaCluster(kernel, {
     brokers: 3,
@@ -34,6 +34,7 @@ function setup(options: { seed?: number; consumers: string[]; config: Partial<Ka
     clients: ["writer", ...options.consumers],
     network: { latency: { kind: "constant", value: 200_000 } },
     config: { "min.insync.replicas": 2, "broker.heartbeat.interval.ms": 500, "broker.session.timeout.ms": 3_000, "replica.lag.time.max.ms": 2_000 },
+    ...(options.diskOptions === undefined ? {} : { diskOptions: options.diskOptions }),
   });
   const history = new History();
   const consumers = new Map<string, () => KafkaConsumer | null>();
@@ -407,6 +408,23 @@ describe("kafka consumer in a group", () => {
       expect(perBroker, broker).toBeLessThan(25);
     }
     expect(Math.max(...sent.map(({ fetch }) => fetch.partitions.length))).toBe(Math.max(...brokersUsed.map((broker) => leading(broker).length)));
+  });
+
+  it("a consumer further behind than the page cache holds reads from the device, and still gets everything once", () => {
+    // A 64 KiB page cache: writeback cleans the logs and eviction drops the oldest clean data.
+    const s = setup({ consumers: ["c1"], config: {}, diskOptions: { pageCacheBytes: 64 * 1024, dirtyLimitBytes: 32 * 1024, dirtyBackgroundBytes: 16 * 1024 } });
+    s.c.world.pause("c1");
+    const written = write(s, 40, 10);
+    s.kernel.scheduler.run({ untilNs: s.kernel.now + 2 * SECOND });
+    const readsBefore = s.c.brokerNames.reduce((sum, name) => sum + s.c.world.disk(name).stats().deviceReadRequests, 0);
+    expect(readsBefore).toBe(0);
+    s.c.world.resume("c1");
+    s.kernel.scheduler.run({ untilNs: s.kernel.now + 20 * SECOND });
+    const stats = s.c.brokerNames.map((name) => s.c.world.disk(name).stats());
+    expect(stats.reduce((sum, st) => sum + st.pageCacheEvictedBytes, 0)).toBeGreaterThan(0);
+    expect(stats.reduce((sum, st) => sum + st.deviceReadRequests, 0)).toBeGreaterThan(0);
+    const effects = countIds(events(s.history, "effect"));
+    expect(allIds(written).every((id) => effects.get(id) === 1)).toBe(true);
   });
 
   it("is deterministic: the same seed gives the same history and digest", () => {

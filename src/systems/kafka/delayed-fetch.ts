@@ -12,7 +12,7 @@ import type { Endpoint } from "../../world/connection.js";
 import type { WorldNode } from "../../world/node.js";
 import { msToNs } from "./config.js";
 import type { PartitionReplica } from "./partition-replica.js";
-import { wireBytesOf, type FetchPartitionData, type FetchRequest } from "./protocol.js";
+import { wireBytesOf, type FetchPartitionData, type FetchRequest, type FetchResponse } from "./protocol.js";
 import type { BrokerRequest } from "./request-channel.js";
 
 export class DelayedFetch {
@@ -23,6 +23,9 @@ export class DelayedFetch {
   private readonly replicas: readonly (PartitionReplica | undefined)[];
   private deadline: EventHandle = NO_EVENT;
   private isDone = false;
+  /** Partitions whose batches are being read from the device before the response can go. */
+  private loadsPending = 0;
+  private response: FetchResponse | null = null;
   private readonly onDeadlineBound = (): void => this.complete();
   /** The broker's request: its connection takes its next request once this is answered. */
   private readonly brokerRequest: BrokerRequest;
@@ -79,10 +82,26 @@ export class DelayedFetch {
       for (const batch of data.batches) bytesLeft -= batch.bytes;
       return data;
     });
-    if (this.endpoint.isOpen) {
-      const response = { kind: "fetch-response" as const, correlationId: this.request.correlationId, partitions };
-      this.endpoint.send(response, wireBytesOf(response));
-    }
+    this.response = { kind: "fetch-response", correlationId: this.request.correlationId, partitions };
+    // Data the page cache no longer holds (a reader far behind) is read from the device first.
+    partitions.forEach((data, index) => {
+      if (data.batches.length > 0 && !this.replicas[index]!.log.load(data.batches, onLoaded, this)) this.loadsPending++;
+    });
+    if (this.loadsPending === 0) this.send();
+  }
+
+  onLoaded(): void {
+    this.loadsPending--;
+    if (this.loadsPending === 0) this.send();
+  }
+
+  private send(): void {
+    const response = this.response!;
+    if (this.endpoint.isOpen) this.endpoint.send(response, wireBytesOf(response));
     this.brokerRequest.finish();
   }
+}
+
+function onLoaded(_records: unknown, fetch: DelayedFetch): void {
+  fetch.onLoaded();
 }

@@ -123,6 +123,23 @@ export class PartitionLog {
   }
 
   /**
+   * Makes `batches` (consecutive, as read() returned them) readable for a
+   * response, as the broker's sendfile() does: returns true when they are all
+   * in the page cache; otherwise reads them from the device and returns
+   * false, and onLoaded(arg) runs once they are in.
+   */
+  load<A>(batches: readonly RecordBatch[], onLoaded: (result: unknown, arg: A) => void, arg: A): boolean {
+    if (batches.length === 0) return true;
+    if (!(this.file.recordCount === this.batchesList.length)) assert(false, `log of ${this.file.recordCount} records holds ${this.batchesList.length} batches`);
+    const first = this.indexContaining(batches[0]!.baseOffset);
+    assert(first >= 0 && this.batchesList[first] === batches[0], "load of batches not in the log");
+    const end = Math.min(first + batches.length, this.batchesList.length);
+    if (this.disk.isCached(this.file, first, end)) return true;
+    this.disk.read(this.file, first, end - first, onLoaded, arg);
+    return false;
+  }
+
+  /**
    * Drops every record at or after `offset`. A batch holding `offset` goes
    * whole, as Kafka's LogSegment.truncateTo cuts at the first batch whose last
    * offset is >= the target. Returns how many batches were dropped.
