@@ -82,7 +82,8 @@ export function pushNoFaults(push: Push, context: ReportContext): void {
     `Steady runs: ${steady0.faultPhaseNs / SECOND} s of virtual time; throughput over [${WARMUP_NS / SECOND} s, ${steady0.faultPhaseNs / SECOND} s). ` +
       `Saturated runs: ${saturatedRuns[0]!.faultPhaseNs / SECOND} s; throughput over [${saturated().throughputFromNs / SECOND} s, ${saturated().throughputToNs / SECOND} s), while the producer's backlog grows. ` +
       "Their latencies measure that backlog rather than the cluster, so they are left out. " +
-      "acks=1 and acks=all are limited by the producer's window: 5 one-batch requests in flight per broker connection, each waiting for its answer. " +
+      "acks=1 and acks=all are limited by the broker handling one request per connection at a time, as Kafka does (the producer's 5 in-flight requests pipeline only the wire): " +
+      "with acks=all each request waits for the followers' fetch round trip before the connection's next is read. The brokers spend no CPU yet, so acks=1's figure is a ceiling. " +
       `acks=0 simply keeps up with the ${fmtInt((SATURATED_RATE * MESSAGE_BYTES) / 1e6)} MB/s offered. The simulated socket has no send buffer, so an acks=0 producer never blocks, ` +
       "and its figure is a floor, not a ceiling. A real producer would block once send.buffer.bytes fills, and the NIC (about 1,177 MB/s of TCP payload) bounds it in any case.",
   );

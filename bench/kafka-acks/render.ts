@@ -60,9 +60,11 @@ function pushSummary(push: Push, context: ReportContext): void {
     `- **C9: acks trade latency for safety.** acks=1 waits for the leader's answer, one network round trip (p50 ${fmtMs(steady1.latency.p50Ns)} ms). ` +
       `acks=all also waits until every in-sync follower has fetched the batch and the leader has seen it do so: about one more round trip (p50 ${fmtMs(steadyAll.latency.p50Ns)} ms). ` +
       `acks=0 waits for nothing: the producer counts a batch as sent once it is written to the socket, which the simulator does at once (p50 ${fmtMs(steady0.latency.p50Ns)} ms). ` +
-      "At a modest load all three carry what is offered. A producer pushing as hard as it can may have 5 requests in flight per broker; each takes longer to come back " +
-      `with acks=all, so it gets ${(saturatedRuns[1]!.throughputMBPerSec / saturatedRuns[2]!.throughputMBPerSec).toFixed(1)}× less through than with acks=1 ` +
-      "(Kreps' 2014 benchmark measured 786,980 vs 421,823 records/s, 1.9×, on 1 GbE machines with real CPUs: the same shape, not the same numbers).",
+      "At a modest load all three carry what is offered. A producer pushing as hard as it can may have 5 requests in flight per broker, but the broker handles one request " +
+      "per connection at a time (it reads the next only once the last is answered), and with acks=all each answer waits for the followers' fetch round trip, " +
+      `so it gets ${(saturatedRuns[1]!.throughputMBPerSec / saturatedRuns[2]!.throughputMBPerSec).toFixed(1)}× less through than with acks=1 ` +
+      "(Kreps' 2014 benchmark measured 786,980 vs 421,823 records/s, 1.9×, on 1 GbE machines with real CPUs). The gap here is wider because the model's brokers spend no CPU yet, " +
+      "so acks=1 is bounded by nothing but the window; the CPU model and the calibration against Kreps' figures are still to come (issue 10).",
   );
   push(
     `- **C10: acks=1 loses what the leader acknowledged but the followers had not fetched.** b1's replication to its followers stalls for 2 s, well inside ` +

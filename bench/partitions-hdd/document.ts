@@ -101,7 +101,7 @@ function modelNotes(): Block[] {
         "Linux paces writers progressively between the background and the hard limit (IO-less dirty throttling, balance_dirty_pages since 3.2); here a write returns at once below the limit and blocks above it until writeback brings dirty data back under. Both cap the writers at the rate writeback achieves.",
         "The flusher's chunk uses the profile's bandwidth where Linux uses its running estimate, and it wakes when the oldest dirty file expires rather than every 5 s.",
         "A switch between files costs the same whatever the distance between them: the filesystem's placement of files on the platter is not modelled.",
-        "The page cache keeps everything written (no eviction), so no reader here touches the device.",
+        "No consumer reads here, so the page cache's size (8 GiB by default; clean data beyond it is evicted) plays no part: only writeback and the dirty limit do.",
       ],
     },
   ];

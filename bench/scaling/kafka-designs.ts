@@ -20,8 +20,9 @@ function kafkaDesign(partitionsPerBroker: number): Design {
     expectation:
       EXPECTATION +
       (partitionsPerBroker === 1
-        ? " With one partition per broker, each broker has only two follower fetches in flight (one per partition it follows)."
-        : ` With ${partitionsPerBroker} partitions per broker, each broker runs ${2 * partitionsPerBroker} follower fetch loops, so more replication is in flight at once.`),
+        ? " Each broker's replica fetcher sends one FetchRequest at a time to each leader broker, for every partition it follows there."
+        : ` With ${partitionsPerBroker} partitions per broker, each broker follows ${2 * partitionsPerBroker} partitions, still through one fetcher per leader broker and one request at a time: ` +
+          "more partitions make bigger requests and more small batches, not more replication in flight, so the line should not rise above P = N."),
     measure: (brokers, options) => {
       const partitions = partitionsPerBroker * brokers;
       return {
