@@ -291,16 +291,18 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
       case "produce": {
         assert(message.parts.length > 0, `produce ${message.correlationId} with no partition`);
         const answer = new ProduceAnswer(request, message);
-        message.parts.forEach((part, index) => {
+        const parts = message.parts;
+        for (let index = 0; index < parts.length; index++) {
+          const part = parts[index]!;
           const replica = this.replicas.get(part.topicPartition);
           if (replica === undefined) answer.answer(index, "NOT_LEADER_OR_FOLLOWER", -1);
           else replica.onProduce(answer, index, part.batch, message.acks, message.timeoutMs);
-        });
+        }
         return answer.handled();
       }
       case "fetch": {
         assert(message.partitions.length > 0, `fetch ${message.correlationId} with no partition`);
-        new DelayedFetch(this.node, request, message, (topicPartition) => this.replicas.get(topicPartition)).start();
+        new DelayedFetch(this.node, request, message, this).start();
         return request.releaseThread();
       }
       case "offsets-for-leader-epoch": {

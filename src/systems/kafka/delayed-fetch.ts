@@ -26,16 +26,18 @@ export class DelayedFetch {
   /** Partitions whose batches are being read from the device before the response can go. */
   private loadsPending = 0;
   private response: FetchResponse | null = null;
-  private readonly onDeadlineBound = (): void => this.complete();
   /** The broker's request: its connection takes its next request once this is answered. */
   private readonly brokerRequest: BrokerRequest;
 
-  constructor(node: WorldNode, brokerRequest: BrokerRequest, request: FetchRequest, replicaOf: (topicPartition: string) => PartitionReplica | undefined) {
+  constructor(node: WorldNode, brokerRequest: BrokerRequest, request: FetchRequest, replicas: ReplicaDirectory) {
     this.node = node;
     this.brokerRequest = brokerRequest;
     this.endpoint = brokerRequest.endpoint;
     this.request = request;
-    this.replicas = request.partitions.map((part) => replicaOf(part.topicPartition));
+    // Plain loops, no closures: this runs for every fetch, and fetches are most of a run's requests.
+    const found: (PartitionReplica | undefined)[] = [];
+    for (const part of request.partitions) found.push(replicas.replica(part.topicPartition));
+    this.replicas = found;
   }
 
   get isCompleted(): boolean {
@@ -44,12 +46,14 @@ export class DelayedFetch {
 
   /** The request arrives: followers' progress is recorded, then it is answered or parked. */
   start(): void {
-    if (this.request.replica !== null) {
-      this.request.partitions.forEach((part, index) => this.replicas[index]?.onFollowerFetched(this.request.replica!, part));
+    const follower = this.request.replica;
+    if (follower !== null) {
+      const parts = this.request.partitions;
+      for (let index = 0; index < parts.length; index++) this.replicas[index]?.onFollowerFetched(follower, parts[index]!);
     }
     if (this.request.maxWaitMs === 0 || this.isSatisfied()) return this.complete();
     for (const replica of this.replicas) replica?.park(this);
-    this.deadline = this.node.after(msToNs(this.request.maxWaitMs), this.onDeadlineBound);
+    this.deadline = this.node.after(msToNs(this.request.maxWaitMs), completeAtDeadline, this);
   }
 
   /** A replica it waits on changed: answer now if there is something to say. */
@@ -62,31 +66,38 @@ export class DelayedFetch {
 
   private isSatisfied(): boolean {
     const isFollower = this.request.replica !== null;
-    return this.request.partitions.some((part, index) => {
+    const parts = this.request.partitions;
+    for (let index = 0; index < parts.length; index++) {
       const replica = this.replicas[index];
-      return replica === undefined || replica.fetchError(part) !== "NONE" || replica.hasReadable(part, isFollower);
-    });
+      const part = parts[index]!;
+      if (replica === undefined || replica.fetchError(part) !== "NONE" || replica.hasReadable(part, isFollower)) return true;
+    }
+    return false;
   }
 
-  private complete(): void {
+  complete(): void {
     if (this.isDone) return;
     this.isDone = true;
     this.node.cancel(this.deadline);
     const isFollower = this.request.replica !== null;
     let bytesLeft = this.request.maxBytes;
-    const partitions: FetchPartitionData[] = this.request.partitions.map((part, index) => {
+    const parts = this.request.partitions;
+    const partitions: FetchPartitionData[] = [];
+    for (let index = 0; index < parts.length; index++) {
+      const part = parts[index]!;
       const replica = this.replicas[index];
-      if (replica === undefined) return { topicPartition: part.topicPartition, error: "NOT_LEADER_OR_FOLLOWER", highWatermark: -1, logEndOffset: -1, batches: [] };
+      if (replica === undefined) {
+        partitions.push({ topicPartition: part.topicPartition, error: "NOT_LEADER_OR_FOLLOWER", highWatermark: -1, logEndOffset: -1, batches: [] });
+        continue;
+      }
       // The response's limit: the first batch goes whatever its size, then each partition gets what is left.
       const data = replica.readForFetch(part, Math.min(part.maxBytes, Math.max(0, bytesLeft)), isFollower, bytesLeft === this.request.maxBytes);
       for (const batch of data.batches) bytesLeft -= batch.bytes;
-      return data;
-    });
+      partitions.push(data);
+      // Data the page cache no longer holds (a reader far behind) is read from the device first.
+      if (data.batches.length > 0 && !replica.log.load(data.batches, onLoaded, this)) this.loadsPending++;
+    }
     this.response = { kind: "fetch-response", correlationId: this.request.correlationId, partitions };
-    // Data the page cache no longer holds (a reader far behind) is read from the device first.
-    partitions.forEach((data, index) => {
-      if (data.batches.length > 0 && !this.replicas[index]!.log.load(data.batches, onLoaded, this)) this.loadsPending++;
-    });
     if (this.loadsPending === 0) this.send();
   }
 
@@ -100,6 +111,15 @@ export class DelayedFetch {
     if (this.endpoint.isOpen) this.endpoint.send(response, wireBytesOf(response));
     this.brokerRequest.finish();
   }
+}
+
+/** Where a fetch finds the replica of each partition it names (the broker). */
+export interface ReplicaDirectory {
+  replica(topicPartition: string): PartitionReplica | undefined;
+}
+
+function completeAtDeadline(fetch: DelayedFetch): void {
+  fetch.complete();
 }
 
 function onLoaded(_records: unknown, fetch: DelayedFetch): void {

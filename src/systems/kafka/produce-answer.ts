@@ -35,7 +35,9 @@ export class ProduceAnswer implements WriteWaiter {
     this.correlationId = message.correlationId;
     this.acks = message.acks;
     this.remaining = message.parts.length;
-    this.results = message.parts.map((part) => ({ topicPartition: part.topicPartition, error: "NONE", baseOffset: -1 }));
+    const results: ProducePartResult[] = [];
+    for (const part of message.parts) results.push({ topicPartition: part.topicPartition, error: "NONE", baseOffset: -1 });
+    this.results = results;
   }
 
   /** Part `index` is done: `error` and, when NONE, where its batch landed. */
