@@ -25,8 +25,8 @@ export function pushSetup(push: Push, context: ReportContext): void {
   );
   push(
     `- **Machines**: ${DISK} disks; 10 GbE NICs (${fmtInt(DEFAULT_NETWORK_OPTIONS.nic.egressBytesPerSec / 1e6)} MB/s each way); one-way latency lognormal with a median of 150 µs (σ 0.2); ` +
-      "Ethernet framing. A connection whose peer went silent (power loss) is reported broken after 3 s. " +
-      "The broker model has no CPU cost: it appends and answers the moment a request arrives.",
+      "Ethernet framing. TCP connections survive a silent peer: each side notices through its own timers (request.timeout.ms, replica.socket.timeout.ms, the heartbeat timeout). " +
+      "Threads spend CPU per request, batch, record and byte as calibrated against Kreps 2014 (src/systems/kafka/cpu-costs.ts, reports/calibration.md).",
   );
   push(
     `- **Producer**: one client with Kafka's default settings except acks: linger.ms=${p0["linger.ms"]}, batch.size=${p0["batch.size"]}, ` +
@@ -83,7 +83,7 @@ export function pushNoFaults(push: Push, context: ReportContext): void {
       `Saturated runs: ${saturatedRuns[0]!.faultPhaseNs / SECOND} s; throughput over [${saturated().throughputFromNs / SECOND} s, ${saturated().throughputToNs / SECOND} s), while the producer's backlog grows. ` +
       "Their latencies measure that backlog rather than the cluster, so they are left out. " +
       "acks=1 and acks=all are limited by the broker handling one request per connection at a time, as Kafka does (the producer's 5 in-flight requests pipeline only the wire): " +
-      "with acks=all each request waits for the followers' fetch round trip before the connection's next is read. The brokers spend no CPU yet, so acks=1's figure is a ceiling. " +
+      "with acks=all each request waits for the followers' fetch round trip before the connection's next is read; one producer's application thread also spends CPU per record. " +
       `acks=0 simply keeps up with the ${fmtInt((SATURATED_RATE * MESSAGE_BYTES) / 1e6)} MB/s offered. The simulated socket has no send buffer, so an acks=0 producer never blocks, ` +
       "and its figure is a floor, not a ceiling. A real producer would block once send.buffer.bytes fills, and the NIC (about 1,177 MB/s of TCP payload) bounds it in any case.",
   );

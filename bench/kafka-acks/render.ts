@@ -63,8 +63,8 @@ function pushSummary(push: Push, context: ReportContext): void {
       "At a modest load all three carry what is offered. A producer pushing as hard as it can may have 5 requests in flight per broker, but the broker handles one request " +
       "per connection at a time (it reads the next only once the last is answered), and with acks=all each answer waits for the followers' fetch round trip, " +
       `so it gets ${(saturatedRuns[1]!.throughputMBPerSec / saturatedRuns[2]!.throughputMBPerSec).toFixed(1)}× less through than with acks=1 ` +
-      "(Kreps' 2014 benchmark measured 786,980 vs 421,823 records/s, 1.9×, on 1 GbE machines with real CPUs). The gap here is wider because the model's brokers spend no CPU yet, " +
-      "so acks=1 is bounded by nothing but the window; the CPU model and the calibration against Kreps' figures are still to come (issue 10).",
+      "(Kreps' 2014 benchmark measured 786,980 vs 421,823 records/s, 1.9×, with 100-byte records on 1 GbE; the model run on his setup, reports/calibration.md, gives about the same ratio). " +
+      "Here the records are 1 KiB on 10 GbE, so the ratio differs; the threads' CPU costs are those calibrated on Kreps' setup (src/systems/kafka/cpu-costs.ts).",
   );
   push(
     `- **C10: acks=1 loses what the leader acknowledged but the followers had not fetched.** b1's replication to its followers stalls for 2 s, well inside ` +

@@ -97,7 +97,7 @@ function modelNotes(): Block[] {
     {
       kind: "list",
       items: [
-        "The broker spends no CPU yet (no request, batch or byte costs): at P = 8 the disk's bandwidth alone sets the rate.",
+        "Threads spend CPU as calibrated against Kreps 2014 (src/systems/kafka/cpu-costs.ts); at P = 8 the disk's bandwidth sets the rate all the same. Cores are not modelled: threads never compete for them.",
         "Linux paces writers progressively between the background and the hard limit (IO-less dirty throttling, balance_dirty_pages since 3.2); here a write returns at once below the limit and blocks above it until writeback brings dirty data back under. Both cap the writers at the rate writeback achieves.",
         "The flusher's chunk uses the profile's bandwidth where Linux uses its running estimate, and it wakes when the oldest dirty file expires rather than every 5 s.",
         "A switch between files costs the same whatever the distance between them: the filesystem's placement of files on the platter is not modelled.",

@@ -70,7 +70,7 @@ export function modelNotesBlocks(): Block[] {
     {
       kind: "list",
       items: [
-        "The Kafka model has no CPU cost: brokers handle requests and copy bytes instantly, so the ceiling is always a NIC or a disk and CPU is never named. Real brokers at 1 KiB messages may run out of CPU (request handling, CRC checks) before a 10 GbE NIC fills.",
+        "Kafka's threads spend CPU per request, batch, record and byte as calibrated against Kreps 2014 (src/systems/kafka/cpu-costs.ts, reports/calibration.md), but the bottleneck naming does not yet count the brokers' threads as resources, and threads never compete for cores.",
         "Requests are Kafka's: the producer packs the batches of several partitions into one request per broker (up to max.request.size, 1 MiB by default, " +
           "so with the 1 MiB batches of (b) a request holds one batch), and each follower broker runs one fetcher per leader broker (num.replica.fetchers=1) with one multi-partition fetch in flight, " +
           "so the replication pipeline's concurrency does not grow with P. Consumers fetch as the Java client does: one request in flight per broker for every partition read there.",

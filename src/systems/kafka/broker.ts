@@ -19,6 +19,7 @@ import { ReplicaFetcher } from "./replica-fetcher.js";
 import { ProduceAnswer } from "./produce-answer.js";
 import { PeerLink } from "./peer-link.js";
 import { RequestChannel, type BrokerRequest } from "./request-channel.js";
+import { DEFAULT_CPU_COSTS, type KafkaCpuCosts } from "./cpu-costs.js";
 import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
 import {
   CONTROLLER_CLASS,
@@ -41,6 +42,7 @@ type Checkpoint = [string, number][];
 export class KafkaBroker implements NodeSoftware, ReplicaHost {
   readonly world: World;
   readonly config: KafkaBrokerConfig;
+  readonly cpu: KafkaCpuCosts;
   node!: WorldNode;
   private readonly controllerName: string;
   /** The initial assignment: which partitions this broker hosts. */
@@ -68,9 +70,10 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
   private exitAfterShutdown: (() => void) | null = null;
   private isFlushingForExit = false;
 
-  constructor(options: { world: World; config: KafkaBrokerConfig; controller: string; assignment: readonly PartitionState[] }) {
+  constructor(options: { world: World; config: KafkaBrokerConfig; controller: string; assignment: readonly PartitionState[]; cpu?: KafkaCpuCosts }) {
     this.world = options.world;
     this.config = options.config;
+    this.cpu = options.cpu ?? DEFAULT_CPU_COSTS;
     this.controllerName = options.controller;
     this.assignment = options.assignment;
     this.dataHandler = {
@@ -107,6 +110,9 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
       node,
       threads: this.config["num.io.threads"],
       queueCapacity: this.config["queued.max.requests"],
+      processors: this.config["num.network.threads"],
+      readCostNs: (message) => this.cpu.networkRequestNs + this.cpu.networkByteNs * wireBytesOf(message),
+      handleCostNs: (message) => handleCostNs(this.cpu, message),
       handle: (request) => this.onDataRequest(request),
     });
     this.world.net.listen(node, DATA_PORT, { accept: () => this.dataHandler });
@@ -328,6 +334,17 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
 }
 
 function noop(): void {}
+
+/** A handler thread's CPU for a request (cpu-costs.ts): per request, plus per batch, record and byte appended, or per partition fetched. */
+function handleCostNs(cpu: KafkaCpuCosts, message: KafkaMessage): number {
+  let costNs = cpu.handlerRequestNs;
+  if (message.kind === "produce") {
+    for (const part of message.parts) costNs += cpu.handlerBatchNs + cpu.handlerRecordNs * part.batch.count + cpu.handlerByteNs * part.batch.bytes;
+  } else if (message.kind === "fetch") {
+    costNs += cpu.fetchPartitionNs * message.partitions.length;
+  }
+  return costNs;
+}
 
 /** A request answered by its handler thread on the spot. */
 function answerAtOnce(request: BrokerRequest): void {

@@ -9,6 +9,8 @@ import { assert } from "../../kernel/assert.js";
 import type { Kernel } from "../../kernel/kernel.js";
 import type { NetworkOptions } from "../../world/network.js";
 import { World, type WorldOptions } from "../../world/world.js";
+import { DEFAULT_CPU_COSTS, type KafkaCpuCosts } from "./cpu-costs.js";
+import type { DiskProfile } from "../../world/disk-profile.js";
 import { DEFAULT_BROKER_CONFIG, type KafkaBrokerConfig } from "./config.js";
 import { KafkaBroker } from "./broker.js";
 import { KafkaController } from "./controller.js";
@@ -34,7 +36,9 @@ export interface KafkaClusterSpec {
   /** Names of client nodes to add (producers, consumers). */
   clients?: string[];
   network?: Partial<NetworkOptions>;
-  disk?: string;
+  disk?: string | DiskProfile;
+  /** What the brokers' threads spend per unit of work (cpu-costs.ts); Kreps 2014's calibration by default. */
+  cpu?: Partial<KafkaCpuCosts>;
   /** Page-cache tuning of every node's disk (dirty limits, page cache size); defaults otherwise. */
   diskOptions?: WorldOptions["diskOptions"];
 }
@@ -109,7 +113,7 @@ export function buildKafkaCluster(kernel: Kernel, spec: KafkaClusterSpec): Kafka
   });
   const brokers = new Map<string, KafkaBroker>();
   for (const name of brokerNames) {
-    const broker = new KafkaBroker({ world, config, controller: CONTROLLER_NODE, assignment });
+    const broker = new KafkaBroker({ world, config, controller: CONTROLLER_NODE, assignment, cpu: { ...DEFAULT_CPU_COSTS, ...spec.cpu } });
     brokers.set(name, broker);
     world.install(name, broker);
   }

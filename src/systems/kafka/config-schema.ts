@@ -22,6 +22,7 @@ export const kafkaBrokerConfigSchema = z.strictObject({
   "replica.socket.timeout.ms": positiveMs.optional(),
   "controller.socket.timeout.ms": positiveMs.optional(),
   "num.io.threads": z.int().min(1).max(256).optional(),
+  "num.network.threads": z.int().min(1).max(256).optional(),
   "queued.max.requests": z.int().min(1).max(1_000_000).optional(),
   "broker.heartbeat.interval.ms": positiveMs.optional(),
   "broker.session.timeout.ms": positiveMs.optional(),

@@ -59,6 +59,8 @@ export interface KafkaBrokerConfig {
    * the dirty-page limit.
    */
   "num.io.threads": number;
+  /** Processor threads reading requests off the data-plane connections (each connection is served by one). */
+  "num.network.threads": number;
   /** Requests taken off connections and waiting for a handler thread; when full, the network threads take no more. */
   "queued.max.requests": number;
   /** Brokers heartbeat the controller this often (KRaft). */
@@ -99,6 +101,7 @@ export const DEFAULT_BROKER_CONFIG: KafkaBrokerConfig = {
   "replica.socket.timeout.ms": 30_000,
   "controller.socket.timeout.ms": 30_000,
   "num.io.threads": 8,
+  "num.network.threads": 3,
   "queued.max.requests": 500,
   "broker.heartbeat.interval.ms": 2_000,
   "broker.session.timeout.ms": 9_000,

@@ -17,6 +17,7 @@ import type { Endpoint } from "../../world/connection.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import { msToNs, type KafkaBrokerConfig } from "./config.js";
+import type { KafkaCpuCosts } from "./cpu-costs.js";
 import { PartitionLog, type RecordBatch } from "./partition-log.js";
 import { DeadlineList } from "./deadline-timer.js";
 import { PartitionFollower } from "./partition-follower.js";
@@ -40,6 +41,8 @@ export interface ReplicaHost {
   readonly node: WorldNode;
   readonly config: KafkaBrokerConfig;
   readonly brokerEpoch: number;
+  /** What the broker's threads spend per unit of work. */
+  readonly cpu: KafkaCpuCosts;
   sendToController(message: KafkaMessage): boolean;
   /** The broker's replica fetcher for partitions led by `leader` (one per leader broker: num.replica.fetchers = 1). */
   fetcherFor(leader: string): ReplicaFetcher;

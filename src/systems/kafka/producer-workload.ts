@@ -15,6 +15,7 @@ import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import type { KafkaProducerConfig } from "./config.js";
 import { KafkaProducer } from "./producer.js";
+import type { KafkaCpuCosts } from "./cpu-costs.js";
 import { topicPartition } from "./protocol.js";
 
 export interface ProducerWorkload {
@@ -28,6 +29,8 @@ export interface ProducerWorkload {
   messagesPerSend: number;
   bytesPerMessage: number;
   config: Partial<KafkaProducerConfig>;
+  /** What the producer's threads spend (cpu-costs.ts); Kreps 2014's calibration by default. */
+  cpu?: KafkaCpuCosts;
   /** How sends arrive over time; default: constant at messagesPerSecond. */
   rate?: RateShape;
   /** Message size in bytes, drawn per send (every message of a send has that size); default bytesPerMessage. */
@@ -128,7 +131,10 @@ export class ProducerDriver implements NodeSoftware {
 
   private schedule(): void {
     const node = this.node;
-    const gapNs = this.nextGapNs(node.now);
+    let gapNs = this.nextGapNs(node.now);
+    // A thread still busy in send() (its records' CPU) calls again only once free: the offered rate is capped by the producer's CPU.
+    const busyNs = (this.producerNow?.callerFreeAtNs ?? 0) - node.now;
+    if (busyNs > gapNs) gapNs = busyNs;
     if (gapNs !== Number.POSITIVE_INFINITY && node.now + gapNs < this.stopAtNs) node.after(gapNs, this.onTickBound);
   }
 
@@ -147,6 +153,7 @@ export class ProducerDriver implements NodeSoftware {
       config: this.workload.config,
       history: this.history,
       clientName: this.workload.name,
+      ...(this.workload.cpu === undefined ? {} : { cpu: this.workload.cpu }),
     });
     this.producerNow.start();
     if (node.now < this.stopAtNs) this.schedule();

@@ -48,6 +48,7 @@ import { resolveProducerConfig, type ResolvedProducerConfig } from "./producer-c
 import { BrokerConnection, type BrokerConnectionOwner, type InFlightRequest } from "./producer-connection.js";
 import { ProducerMetadata } from "./producer-metadata.js";
 import { BatchOutcomes } from "./producer-outcomes.js";
+import { DEFAULT_CPU_COSTS, type KafkaCpuCosts } from "./cpu-costs.js";
 import type { KafkaMessage, ProducePart, ProduceRequest } from "./protocol.js";
 
 export interface KafkaProducerOptions {
@@ -58,6 +59,8 @@ export interface KafkaProducerOptions {
   bootstrap: readonly string[];
   config: Partial<KafkaProducerConfig>;
   history: History;
+  /** What the application thread spends per record in send() (cpu-costs.ts); Kreps 2014's calibration by default. */
+  cpu?: KafkaCpuCosts;
   /** The name this client has in the history. */
   clientName: string;
 }
@@ -73,6 +76,9 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   private readonly metadata: ProducerMetadata;
   /** One connection per broker, in the order first needed. */
   private readonly connections = new Map<string, BrokerConnection>();
+  private readonly recordCostNs: number;
+  /** When the application thread is done with its send() calls so far (it cannot call again before). */
+  private callerBusyUntilNs = 0;
   /** bootstrap.servers: every broker a partition can be led by in these clusters. */
   private readonly brokerNames: readonly string[];
   private readonly outcomes: BatchOutcomes;
@@ -97,6 +103,7 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     // Resolve every bootstrap name now, so a typo fails at construction rather than mid-run.
     for (const name of options.bootstrap) this.world.node(name);
     this.brokerNames = [...options.bootstrap];
+    this.recordCostNs = (options.cpu ?? DEFAULT_CPU_COSTS).producerRecordNs;
     this.metadata = new ProducerMetadata({
       bootstrap: [...options.bootstrap],
       retryBackoffNs: this.config.retryBackoffNs,
@@ -143,6 +150,13 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     if (!(Number.isSafeInteger(bytesPerMessage) && bytesPerMessage > 0)) assert(false, `producer ${this.clientName}: messages of ${bytesPerMessage} bytes`);
     const batch = this.accumulator.append(topicPartition, count, bytesPerMessage);
     if (onComplete !== undefined) (batch.completions ??= []).push(onComplete);
+    // The calling thread's CPU: the records join the batch now, and the caller is busy for their cost.
+    this.callerBusyUntilNs = Math.max(this.node.now, this.callerBusyUntilNs) + Math.round(count * this.recordCostNs);
+  }
+
+  /** When the application thread can call send() again (its earlier calls' CPU spent); a past time when idle. */
+  get callerFreeAtNs(): number {
+    return this.callerBusyUntilNs;
   }
 
   /** ProduceRequests written and not yet answered, over every broker connection. */

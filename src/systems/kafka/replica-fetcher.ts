@@ -38,6 +38,12 @@ export class ReplicaFetcher implements PeerLinkListener, WriteWaiter {
   private isFetchInFlight = false;
   /** Appends of the last response whose write() is blocked on the dirty limit: the thread waits for them. */
   private writesBlocked = 0;
+  /** The thread is still spending CPU on the last response's appends (cpu-costs.ts). */
+  private isThreadBusy = false;
+  private readonly onThreadFreeBound = (): void => {
+    this.isThreadBusy = false;
+    this.sendFetch();
+  };
   private correlationIdNext = 1;
   private wakeHandle: EventHandle = NO_EVENT;
   private readonly onWakeBound = (): void => {
@@ -107,7 +113,18 @@ export class ReplicaFetcher implements PeerLinkListener, WriteWaiter {
     }
     if (message.kind !== "fetch-response") return;
     this.isFetchInFlight = false;
-    for (const data of message.partitions) this.followers.get(data.topicPartition)?.onFetchData(data, this);
+    const cpu = this.host.cpu;
+    let costNs = 0;
+    for (const data of message.partitions) {
+      this.followers.get(data.topicPartition)?.onFetchData(data, this);
+      for (const batch of data.batches) costNs += cpu.replicaBatchNs + cpu.replicaRecordNs * batch.count + cpu.replicaByteNs * batch.bytes;
+    }
+    // The appends' CPU keeps the thread from its next fetch (their effects are applied at once: a simplification).
+    if (costNs > 0) {
+      this.isThreadBusy = true;
+      this.host.node.after(Math.round(costNs), this.onThreadFreeBound);
+      return;
+    }
     this.sendFetch();
   }
 
@@ -125,7 +142,7 @@ export class ReplicaFetcher implements PeerLinkListener, WriteWaiter {
   // ------------------------------------------------------------ the fetch loop
 
   private sendFetch(): void {
-    if (this.link === null || !this.link.isOpen || this.isFetchInFlight || this.writesBlocked > 0) return;
+    if (this.link === null || !this.link.isOpen || this.isFetchInFlight || this.writesBlocked > 0 || this.isThreadBusy) return;
     const now = this.host.node.now;
     const parts: FetchPartition[] = [];
     let wakeAtNs = Number.POSITIVE_INFINITY;

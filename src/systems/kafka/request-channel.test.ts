@@ -15,6 +15,9 @@ function setup(threads: number, queueCapacity: number) {
     node,
     threads,
     queueCapacity,
+    processors: 1,
+    readCostNs: () => 0,
+    handleCostNs: () => 0,
     handle: (request) => {
       started.push(`${(request.endpoint as unknown as { name: string }).name}:${(request.message as { correlationId: number }).correlationId}`);
       inProgress.push(request);

@@ -17,6 +17,13 @@
  *   dirty-page limit means waiting for writeback (balance_dirty_pages). So a
  *   disk that cannot keep up fills the threads, then the queue, then the
  *   connections, then the producers' in-flight windows.
+ * - CPU (cpu-costs.ts): a connection's processor thread (num.network.threads,
+ *   dealt in turn) reads each request for readCostNs, one after another; a
+ *   handler thread then spends handleCostNs before the request's effects
+ *   happen. A thread is held from the moment it takes a request, so it also
+ *   waits for a processor that is behind (a simplification: Kafka's handler
+ *   would take another request meanwhile). Sending a response costs its
+ *   processor nothing here.
  *
  * Sources: apache/kafka SocketServer.scala (Processor.processCompletedReceives
  * mutes the channel; processNewResponses / completedSends unmute it),
@@ -32,6 +39,8 @@ import type { KafkaMessage } from "./protocol.js";
 export class BrokerRequest {
   readonly endpoint: Endpoint;
   readonly message: KafkaMessage;
+  /** When its processor thread has read it off the socket (it cannot be handled before). */
+  readyAtNs = 0;
   private readonly channel: RequestChannel;
   private readonly connection: ConnectionState;
   private isThreadHeld = false;
@@ -68,20 +77,29 @@ export class BrokerRequest {
 /** A connection's side of the channel: muted while one of its requests is in progress. */
 class ConnectionState {
   readonly endpoint: Endpoint;
+  /** The processor (network thread) that serves this connection. */
+  readonly processor: number;
   readonly waiting: KafkaMessage[] = [];
   isMuted = false;
   isClosed = false;
   /** Waiting in the channel's list of connections that have a request ready while the queue was full. */
   isBlockedOnQueue = false;
 
-  constructor(endpoint: Endpoint) {
+  constructor(endpoint: Endpoint, processor: number) {
     this.endpoint = endpoint;
+    this.processor = processor;
   }
 }
 
 export interface RequestChannelOptions {
   node: WorldNode;
   threads: number;
+  /** num.network.threads: connections are dealt to processors in turn as they send their first request. */
+  processors: number;
+  /** CPU a processor spends reading the request off its socket. */
+  readCostNs: (message: KafkaMessage) => number;
+  /** CPU a handler thread spends on the request before its effects (appends, answers) happen. */
+  handleCostNs: (message: KafkaMessage) => number;
   queueCapacity: number;
   /** Handles a request on a handler thread; must call releaseThread() and finish() once each, now or later. */
   handle: (request: BrokerRequest) => void;
@@ -92,6 +110,12 @@ export class RequestChannel {
   private readonly threads: number;
   private readonly queueCapacity: number;
   private readonly handle: (request: BrokerRequest) => void;
+  private readonly readCostNs: (message: KafkaMessage) => number;
+  private readonly handleCostNs: (message: KafkaMessage) => number;
+  /** When each processor thread is next free (it reads requests one after another). */
+  private readonly processorFreeAtNs: number[];
+  private processorNext = 0;
+  private readonly onHandleBound = (request: BrokerRequest): void => this.handle(request);
   private readonly connections = new Map<Endpoint, ConnectionState>();
   private readonly queue: BrokerRequest[] = [];
   private queueHead = 0;
@@ -111,6 +135,10 @@ export class RequestChannel {
     this.threads = options.threads;
     this.queueCapacity = options.queueCapacity;
     this.handle = options.handle;
+    this.readCostNs = options.readCostNs;
+    this.handleCostNs = options.handleCostNs;
+    assert(options.processors >= 1, `request channel needs a processor, got ${options.processors}`);
+    this.processorFreeAtNs = new Array<number>(options.processors).fill(0);
   }
 
   /** Handler threads busy now (for tests and stats). */
@@ -127,7 +155,8 @@ export class RequestChannel {
   receive(endpoint: Endpoint, message: KafkaMessage): void {
     let connection = this.connections.get(endpoint);
     if (connection === undefined) {
-      connection = new ConnectionState(endpoint);
+      connection = new ConnectionState(endpoint, this.processorNext);
+      this.processorNext = (this.processorNext + 1) % this.processorFreeAtNs.length;
       this.connections.set(endpoint, connection);
     }
     connection.waiting.push(message);
@@ -182,7 +211,13 @@ export class RequestChannel {
       return;
     }
     connection.isMuted = true;
-    this.queue.push(new BrokerRequest(this, connection, connection.endpoint, connection.waiting.shift()!));
+    const request = new BrokerRequest(this, connection, connection.endpoint, connection.waiting.shift()!);
+    // The connection's processor reads it when it is free: its time is reserved now, in the order requests are taken.
+    const now = this.node.now;
+    const readyAtNs = Math.max(now, this.processorFreeAtNs[connection.processor]!) + this.readCostNs(request.message);
+    this.processorFreeAtNs[connection.processor] = readyAtNs;
+    request.readyAtNs = readyAtNs;
+    this.queue.push(request);
   }
 
   /**
@@ -212,7 +247,10 @@ export class RequestChannel {
       }
       this.threadsBusy++;
       request.holdThread();
-      this.handle(request);
+      // The thread is held from now: while the processor finishes reading the request, then for its own CPU time.
+      const delayNs = Math.max(0, request.readyAtNs - this.node.now) + this.handleCostNs(request.message);
+      if (delayNs === 0) this.handle(request);
+      else this.node.after(Math.round(delayNs), this.onHandleBound, request);
     }
     this.isDraining = false;
   }

@@ -1,0 +1,182 @@
+/**
+ * The Kafka model against Kreps 2014 (`npm run bench:calibration`): the
+ * published benchmark's tests 1–4 and its end-to-end latency, run on the
+ * model with that setup (3 brokers, 1 GbE everywhere, six 7200 rpm disks per
+ * broker as JBOD, 100-byte records, 6 partitions, the gist's producer
+ * settings), side by side with the published figures. The CPU costs of
+ * src/systems/kafka/cpu-costs.ts were fitted once to this comparison; the
+ * tolerance is ±20% on the ratios to test 1 and ±35% on absolute records/s.
+ *
+ * Writes reports/calibration.md and reports/calibration.json.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { History } from "../src/clients/history.js";
+import { Kernel } from "../src/kernel/kernel.js";
+import { formatCount } from "../src/report/format.js";
+import { buildKafkaCluster } from "../src/systems/kafka/cluster.js";
+import type { KafkaProducerConfig } from "../src/systems/kafka/config.js";
+import { DEFAULT_CPU_COSTS } from "../src/systems/kafka/cpu-costs.js";
+import { ProducerDriver } from "../src/systems/kafka/producer-workload.js";
+import { runKafka } from "../src/systems/kafka/run.js";
+import { DISK_PROFILES, type DiskProfile } from "../src/world/disk-profile.js";
+import { sourceVersion } from "./kafka-acks/source-version.js";
+
+const SEED = 2014;
+const RECORD_BYTES = 100;
+/** 1 Gb Ethernet: 125 MB/s each way. */
+const NIC = { egressBytesPerSec: 125_000_000 };
+/**
+ * Six 7200 rpm drives per broker, one log directory each (JBOD): with 6
+ * partitions (RF 1: 2 per broker; RF 3: 6 per broker) each log has a drive to
+ * itself, so the six behave as one device of six times the bandwidth that
+ * never seeks between files.
+ */
+const JBOD6: DiskProfile = { ...DISK_PROFILES.hdd, name: "6x hdd (JBOD)", writeBandwidthBytesPerSec: 6 * DISK_PROFILES.hdd.writeBandwidthBytesPerSec, readBandwidthBytesPerSec: 6 * DISK_PROFILES.hdd.readBandwidthBytesPerSec, switchCostNs: 0 };
+const RUN_NS = 3e9;
+const WINDOW_FROM_NS = 1e9;
+/** Offered far above what one producer thread can call send() for: the producer's CPU and the cluster decide. */
+const OFFERED_PER_PRODUCER = 5_000_000;
+/** Records per call of the driver; the perf tool calls send() per record, round robin over partitions. */
+const RECORDS_PER_SEND = 10;
+
+interface Published {
+  id: string;
+  title: string;
+  replicationFactor: number;
+  producers: number;
+  config: Partial<KafkaProducerConfig>;
+  publishedRecordsPerSec: number;
+}
+
+/** Kreps 2014, tests 1–4 (records/s as published; the gist's producer arguments). */
+const TESTS: Published[] = [
+  { id: "1", title: "1 producer thread, no replication", replicationFactor: 1, producers: 1, config: { acks: 1, "batch.size": 8196 }, publishedRecordsPerSec: 821_557 },
+  { id: "2", title: "1 producer thread, 3× asynchronous replication (acks=1)", replicationFactor: 3, producers: 1, config: { acks: 1, "batch.size": 8196 }, publishedRecordsPerSec: 786_980 },
+  { id: "3", title: "1 producer thread, 3× synchronous replication (acks=all)", replicationFactor: 3, producers: 1, config: { acks: "all", "batch.size": 64_000 }, publishedRecordsPerSec: 421_823 },
+  { id: "4", title: "3 producers on 3 machines, 3× asynchronous replication", replicationFactor: 3, producers: 3, config: { acks: 1, "batch.size": 8196 }, publishedRecordsPerSec: 2_024_032 },
+];
+
+interface Measured extends Published {
+  modelRecordsPerSec: number;
+  /** Busiest broker NIC ingress over the window, as a share of 125 MB/s. */
+  brokerIngressShareMax: number;
+  digest: string;
+}
+
+function measure(test: Published): Measured {
+  const names = Array.from({ length: test.producers }, (_, k) => `p${k + 1}`);
+  const kernel = new Kernel({ seed: SEED, budgets: { eventsMax: 200_000_000, timeNsMax: RUN_NS } });
+  const cluster = buildKafkaCluster(kernel, {
+    brokers: 3,
+    topics: [{ name: "t", partitions: 6, replicationFactor: test.replicationFactor }],
+    config: {},
+    disk: JBOD6,
+    network: { nic: NIC },
+    clients: names,
+  });
+  const history = new History();
+  for (const name of names) {
+    const workload = { name, topic: "t", partitions: 6, messagesPerSecond: OFFERED_PER_PRODUCER, messagesPerSend: RECORDS_PER_SEND, bytesPerMessage: RECORD_BYTES, config: test.config };
+    cluster.world.install(name, new ProducerDriver(cluster.world, workload, cluster.brokerNames, history, RUN_NS));
+  }
+  cluster.world.boot();
+  kernel.scheduler.run({ untilNs: WINDOW_FROM_NS });
+  const ingressBefore = brokerIngress(cluster.world.links(), cluster.brokerNames);
+  kernel.scheduler.run({ untilNs: RUN_NS });
+  const ingressAfter = brokerIngress(cluster.world.links(), cluster.brokerNames);
+  let acked = 0;
+  for (const event of history.events) if (event.type === "send-result" && event.outcome === "ok" && event.timeNs >= WINDOW_FROM_NS) acked += event.count;
+  const seconds = (RUN_NS - WINDOW_FROM_NS) / 1e9;
+  const shares = cluster.brokerNames.map((name) => (ingressAfter.get(name)! - ingressBefore.get(name)!) / seconds / NIC.egressBytesPerSec);
+  return { ...test, modelRecordsPerSec: acked / seconds, brokerIngressShareMax: Math.max(...shares), digest: kernel.digestHex() };
+}
+
+function brokerIngress(links: ReturnType<ReturnType<typeof buildKafkaCluster>["world"]["links"]>, brokers: readonly string[]): Map<string, number> {
+  const bytes = new Map(brokers.map((name) => [name, 0]));
+  for (const link of links) if (bytes.has(link.to)) bytes.set(link.to, bytes.get(link.to)! + link.bytes);
+  return bytes;
+}
+
+/** Test 9: one record at a time, produced with acks=1 and read by one consumer; latency from send() to delivery. */
+function endToEndLatencyMs(): { p50: number; p99: number; digest: string } {
+  const result = runKafka({
+    seed: SEED,
+    cluster: { brokers: 3, topics: [{ name: "t", partitions: 6, replicationFactor: 3 }], config: {}, disk: JBOD6, network: { nic: NIC } },
+    producers: [{ name: "p1", topic: "t", partitions: 6, messagesPerSecond: 500, messagesPerSend: 1, bytesPerMessage: RECORD_BYTES, config: { acks: 1, "linger.ms": 0 } }],
+    consumers: [{ name: "c1", group: "g", topics: ["t"], config: {} }],
+    faults: [],
+    faultPhaseNs: 10e9,
+    convergeNsMax: 10e9,
+    checks: { checks: [] },
+  });
+  const sentAt = new Map<number, number>();
+  const latencies: number[] = [];
+  for (const event of result.history.events) {
+    if (event.type === "send") sentAt.set(event.idFirst, event.timeNs);
+    // Only the consumer's own deliveries: the run's final read of every log delivers everything again at the end.
+    else if (event.type === "deliver" && event.client === "c1") {
+      const sent = sentAt.get(event.idFirst);
+      // After the consumer has joined its group and caught up.
+      if (sent !== undefined && sent >= 5e9) latencies.push(event.timeNs - sent);
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! / 1e6;
+  return { p50: at(0.5), p99: at(0.99), digest: result.digest };
+}
+
+function main(): void {
+  const startedMs = Date.now();
+  const measured = TESTS.map((test) => {
+    const m = measure(test);
+    process.stdout.write(`test ${m.id}: model ${formatCount(m.modelRecordsPerSec)} rec/s, published ${formatCount(m.publishedRecordsPerSec)} (busiest broker ingress ${(m.brokerIngressShareMax * 100).toFixed(0)}%)\n`);
+    return m;
+  });
+  const latency = endToEndLatencyMs();
+  process.stdout.write(`end-to-end latency: p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms (published 2 / 3 ms)\n`);
+  const base = measured[0]!;
+  const lines: string[] = [];
+  const push = (line: string): void => void lines.push(line);
+  push("# Calibration: the Kafka model against Kreps 2014");
+  push("");
+  push(`Generated by \`npm run bench:calibration\` (bench/calibration.ts), seed ${SEED}, ${sourceVersion()}. Published figures: Jay Kreps, "Benchmarking Apache Kafka: 2 Million Writes Per Second (On Three Cheap Machines)", LinkedIn Engineering, 2014, and its gist of commands (../shared/research/model-references.md §1).`);
+  push("");
+  push("Setup as published: 3 brokers; 1 GbE on every machine; six 7200 rpm disks per broker as JBOD (modelled as one device of six times the bandwidth that never seeks, since each partition's log has a disk to itself); 100-byte records; one topic of 6 partitions; the producer perf tool's settings from the gist (batch.size 8196, acks=1; batch.size 64000 for acks=all). Each run is 3 s of virtual time; records/s is what the producers had acknowledged over [1 s, 3 s).");
+  push("");
+  push("| test | setting | published rec/s | model rec/s | model ÷ published | ratio to test 1, published | ratio to test 1, model | within tolerance | busiest broker NIC ingress |");
+  push("|---|---|---:|---:|---:|---:|---:|:---:|---:|");
+  for (const m of measured) {
+    const absolute = m.modelRecordsPerSec / m.publishedRecordsPerSec;
+    const publishedRatio = m.publishedRecordsPerSec / base.publishedRecordsPerSec;
+    const modelRatio = m.modelRecordsPerSec / base.modelRecordsPerSec;
+    const isAbsoluteOk = Math.abs(absolute - 1) <= 0.35;
+    const isRatioOk = m === base || Math.abs(modelRatio / publishedRatio - 1) <= 0.2;
+    const verdict = m.id === "4" ? "n/a (infeasible as published)" : isAbsoluteOk && isRatioOk ? "yes" : "**no**";
+    push(`| ${m.id} | ${m.title} | ${formatCount(m.publishedRecordsPerSec)} | ${formatCount(m.modelRecordsPerSec)} | ${absolute.toFixed(2)} | ${publishedRatio.toFixed(3)} | ${modelRatio.toFixed(3)} | ${verdict} | ${(m.brokerIngressShareMax * 100).toFixed(0)}% |`);
+  }
+  push(`| 9 | end-to-end latency, p50 / p99 | 2 / 3 ms | ${latency.p50.toFixed(2)} / ${latency.p99.toFixed(2)} ms | | | | | |`);
+  push("");
+  push("**Test 4 cannot be met as published on 1 GbE.** With 3× replication every broker receives each byte it leads once from a producer and each byte it follows once more from each other leader: at 2,024,032 records/s of 100 bytes (plus framing) that is about 200 MB/s of ingress per broker, well over the 125 MB/s a 1 GbE port carries. With acks=1 and replica.lag.max.messages at 10 million, the followers most likely fell behind during Kreps' measurement, so the producers were acknowledged faster than the replicas kept up. The model's followers keep up (its links enforce 125 MB/s), so its figure for test 4 is bounded by the brokers' NIC ingress.");
+  push("");
+  push("**CPU costs used** (src/systems/kafka/cpu-costs.ts, per thread; the fitted ones were chosen once for this comparison):");
+  push("");
+  push("| cost | ns |");
+  push("|---|---:|");
+  for (const [name, value] of Object.entries(DEFAULT_CPU_COSTS)) push(`| ${name} | ${value} |`);
+  push("");
+  push("**How the fit reads.** Test 1 is bounded in the model by the producer's application thread (producerRecordNs); test 3 by the round trip each acks=all request makes, one request per connection at a time: the leader's append, the followers' fetch and append, their next fetch. The leader's per-record cost is bounded from above by test 1 (a larger one would make acks=1 requests, one at a time, the limit), so the fit puts most of test 3's cost on the followers (replicaRecordNs above handlerRecordNs). Kafka 0.8's followers did validate every message, but part of what the fit charges them was likely spent elsewhere in 2014 (the purgatory's checks, the fetcher loop): treat the split between the two as a fit, not a measurement.");
+  push("");
+  push("**End-to-end latency is not fitted.** The model's 0.69 ms median is below Kreps' 2 ms: its network's one-way latency is 150 µs median (a same-rack figure), its consumer is woken as soon as the high watermark moves, and Kreps' tool used the 0.8 consumer and a 2014 network.");
+  push("");
+  push("**What the model leaves out here.** Record format: the model's batches carry 61 bytes of header and no per-record overhead, where Kafka 0.8's messages carried about 22–26 bytes each, so the model's wire bytes per record are lower and its NIC limits higher than Kreps'. Threads do not compete for the six cores. Producer send() is charged per record on the application thread; the producer's sender thread costs nothing.");
+  push("");
+  push(`Trace digests: ${measured.map((m) => `test ${m.id} \`${m.digest}\``).join(", ")}, latency \`${latency.digest}\`.`);
+  const dir = fileURLToPath(new URL("../reports/", import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}calibration.md`, `${lines.join("\n")}\n`);
+  writeFileSync(`${dir}calibration.json`, `${JSON.stringify({ seed: SEED, source: sourceVersion(), costs: DEFAULT_CPU_COSTS, tests: measured, latencyMs: latency }, null, 2)}\n`);
+  process.stdout.write(`wrote reports/calibration.md and reports/calibration.json in ${((Date.now() - startedMs) / 1000).toFixed(1)} s\n`);
+}
+
+main();
