@@ -8,8 +8,8 @@
  *    that state ("b3 NIC ingress 97% (9 of 9 brokers ≥ 80%)"); a client-side
  *    resource is called a producer-side limit;
  * 2. else, when the producers carried under 90 % of what they offered and
- *    their in-flight windows were nearly always full: the producers'
- *    in-flight request window;
+ *    their in-flight windows were in use ≥ 80 % of the time (the same
+ *    threshold): the producers' in-flight request window;
  * 3. else, when they carried under 90 %: no resource named, with the busiest;
  * 4. else: nothing saturated, the offered load was carried.
  *
@@ -25,8 +25,8 @@ import type { CountersSnapshot } from "./traffic.js";
 
 /** Below this share of the offered load the producers did not get everything through. */
 const CARRIED_MIN = 0.9;
-/** At or above this mean use of the in-flight window, the window was (nearly) always full. */
-const WINDOW_FULL = 0.9;
+/** At or above this mean use of the in-flight window it counts as saturated, by the same threshold as every other resource. */
+const WINDOW_FULL = SATURATED;
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -63,7 +63,7 @@ export function nameBottleneck(point: Pick<SaturationThroughput, "resources" | "
   if (busiest !== undefined && busiest.share >= SATURATED) {
     const peers = point.resources.filter((r) => r.kind === busiest.kind && r.side === busiest.side);
     const saturated = peers.filter((r) => r.share >= SATURATED).length;
-    const machines = busiest.kind.startsWith("CPU") ? "queue processes" : busiest.side === "server" ? "brokers" : busiest.side === "client" ? "producers" : "other nodes";
+    const machines = busiest.kind === "CPU (queue process)" ? "queue processes" : busiest.side === "server" ? "brokers" : busiest.side === "client" ? "producers" : "other nodes";
     const share = peers.length > 1 ? ` (${saturated} of ${peers.length} ${machines} ≥ ${percent(SATURATED)})` : "";
     return `${busiest.side === "client" ? "producer side: " : ""}${busiest.resource} ${percent(busiest.share)}${share}`;
   }

@@ -17,7 +17,8 @@ import { Kernel } from "../../src/kernel/kernel.js";
 import { buildKafkaCluster } from "../../src/systems/kafka/cluster.js";
 import { ProducerDriver } from "../../src/systems/kafka/producer-workload.js";
 import { resourcesBetween } from "./bottleneck.js";
-import type { PointOptions, SaturationThroughput } from "./design.js";
+import type { PointOptions, ResourceUse, SaturationThroughput } from "./design.js";
+import type { KafkaBroker } from "../../src/systems/kafka/broker.js";
 import { clusterSpec, EVENTS_MAX, IN_FLIGHT_MAX, NIC, producerNames, producerWorkloads } from "./kafka-setup.js";
 import { snapshotCounters } from "./traffic.js";
 import { windowAcks } from "./window-acks.js";
@@ -47,6 +48,7 @@ export function measureKafkaSaturation(brokers: number, partitions: number, opti
   };
   runTo(sat.windowFromNs);
   const before = snapshotCounters(world, servers);
+  const cpuBefore = cpuSnapshot(cluster, drivers);
   // The producers' in-flight produce requests, sampled over the window, as a share of what their windows allow.
   const windowCapacity = IN_FLIGHT_MAX * brokers * producerCount;
   let inFlightShareSum = 0;
@@ -60,6 +62,7 @@ export function measureKafkaSaturation(brokers: number, partitions: number, opti
   }
   if (kernel.now < sat.windowToNs) runTo(sat.windowToNs);
   const after = snapshotCounters(world, servers);
+  const cpuAfter = cpuSnapshot(cluster, drivers);
   if (sat.runNs > sat.windowToNs) runTo(sat.runNs);
 
   const offeredBytesPerSec = sat.bytesPerSecPerProducer * producerCount;
@@ -70,10 +73,45 @@ export function measureKafkaSaturation(brokers: number, partitions: number, opti
     windowFromNs: sat.windowFromNs,
     windowToNs: sat.windowToNs,
     ...acks,
-    resources: resourcesBetween(before, after, NIC, { servers, clients }),
+    resources: withThreads(resourcesBetween(before, after, NIC, { servers, clients }), cpuBefore, cpuAfter, sat.windowToNs - sat.windowFromNs),
     producerWindowUse: samples === 0 ? null : inFlightShareSum / samples,
     replicationWirePerPayload: (after.serverToServerBytes - before.serverToServerBytes) / ackedBytes,
     digest: kernel.digestHex(),
     events: kernel.scheduler.eventsFired,
   };
+}
+
+interface CpuSnapshot {
+  brokers: Map<string, ReturnType<KafkaBroker["cpuUse"]>>;
+  producers: Map<string, number>;
+}
+
+/** Every broker's and producer's thread CPU so far (src/systems/kafka/cpu-costs.ts). */
+function cpuSnapshot(cluster: ReturnType<typeof buildKafkaCluster>, drivers: readonly ProducerDriver[]): CpuSnapshot {
+  const brokers = new Map<string, ReturnType<KafkaBroker["cpuUse"]>>();
+  for (const [name, broker] of cluster.brokers) brokers.set(name, broker.cpuUse());
+  const producers = new Map<string, number>();
+  drivers.forEach((driver, k) => producers.set(`p${k + 1}`, driver.producer?.callerCpuNs ?? 0));
+  return { brokers, producers };
+}
+
+/**
+ * The threads as resources beside the NICs and disks: each broker's request
+ * handler pool (CPU over num.io.threads × the window), its busiest processor
+ * and its busiest replica fetcher (each one thread), and each producer's
+ * send() thread. Busiest first, as resourcesBetween sorts.
+ */
+function withThreads(resources: ResourceUse[], before: CpuSnapshot, after: CpuSnapshot, windowNs: number): ResourceUse[] {
+  const found = [...resources];
+  for (const [node, end] of after.brokers) {
+    const start = before.brokers.get(node)!;
+    const add = (kind: string, share: number): void => void found.push({ node, kind, side: "server", resource: `${node} ${kind}`, share });
+    add("CPU (request handlers)", (end.handlerNs - start.handlerNs) / (end.handlerThreads * windowNs));
+    add("CPU (busiest processor)", (end.processorNsMax - start.processorNsMax) / windowNs);
+    add("CPU (busiest replica fetcher)", (end.fetcherNsMax - start.fetcherNsMax) / windowNs);
+  }
+  for (const [node, end] of after.producers) {
+    found.push({ node, kind: "CPU (send() thread)", side: "client", resource: `${node} CPU (send() thread)`, share: (end - before.producers.get(node)!) / windowNs });
+  }
+  return found.sort((a, b) => b.share - a.share || (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
 }

@@ -135,7 +135,7 @@ describe("problem messages: each at its exact path, saying what was expected and
     expect(onlyProblem(failoverWith((doc) => (doc["producers"][0].config["lingr.ms"] = 3)))).toEqual({
       path: 'producers[0].config["lingr.ms"]',
       message:
-        'unknown key "lingr.ms" (did you mean "linger.ms"?): expected one of acks, linger.ms, batch.size, max.request.size, send.buffer.bytes, retries, retry.backoff.ms, request.timeout.ms, delivery.timeout.ms, max.in.flight.requests.per.connection, enable.idempotence, metadata.max.age.ms',
+        'unknown key "lingr.ms" (did you mean "linger.ms"?): expected one of acks, linger.ms, batch.size, max.request.size, send.buffer.bytes, buffer.memory, max.block.ms, retries, retry.backoff.ms, request.timeout.ms, delivery.timeout.ms, max.in.flight.requests.per.connection, enable.idempotence, metadata.max.age.ms',
       given: "3",
     });
     const problems = problemsOf(loadScenarioText(failoverWith((doc) => Object.assign(doc, { topic: [], extra: { deep: [1] } }))));

@@ -86,6 +86,17 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
     return this.node.incarnation;
   }
 
+  /**
+   * CPU its threads have spent since the process started: the handler pool
+   * together (and its size), the busiest processor, the busiest replica
+   * fetcher (cpu-costs.ts). A restart starts the counts again.
+   */
+  cpuUse(): { handlerNs: number; handlerThreads: number; processorNsMax: number; fetcherNsMax: number } {
+    let fetcherNsMax = 0;
+    for (const fetcher of this.fetchers.values()) fetcherNsMax = Math.max(fetcherNsMax, fetcher.cpuNs);
+    return { handlerNs: this.requests.handlerCpuNs, handlerThreads: this.config["num.io.threads"], processorNsMax: this.requests.processorCpuNsMax, fetcherNsMax };
+  }
+
   replica(topicPartition: string): PartitionReplica | undefined {
     return this.replicas.get(topicPartition);
   }

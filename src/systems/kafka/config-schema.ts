@@ -44,6 +44,8 @@ export const kafkaProducerConfigSchema = z.strictObject({
   "batch.size": bytes.optional(),
   "max.request.size": bytes.optional(),
   "send.buffer.bytes": bytes.optional(),
+  "buffer.memory": bytes.optional(),
+  "max.block.ms": ms.optional(),
   retries: z.int().min(0).max(2_147_483_647).optional(),
   "retry.backoff.ms": ms.optional(),
   "request.timeout.ms": positiveMs.optional(),

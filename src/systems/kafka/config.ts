@@ -127,6 +127,14 @@ export interface KafkaProducerConfig {
    * broker is unreachable, writes stop there instead of piling up.
    */
   "send.buffer.bytes": number;
+  /**
+   * The producer's buffer pool: each batch takes batch.size bytes of it from
+   * creation until its send-result. When a new batch would not fit, send()
+   * blocks the calling thread until a batch completes, for at most max.block.ms.
+   */
+  "buffer.memory": number;
+  /** The longest send() blocks on a full buffer.memory before it throws (the records are not sent). */
+  "max.block.ms": number;
   retries: number;
   "retry.backoff.ms": number;
   "request.timeout.ms": number;
@@ -143,6 +151,8 @@ export const DEFAULT_PRODUCER_CONFIG: KafkaProducerConfig = {
   "batch.size": 16_384,
   "max.request.size": 1_048_576,
   "send.buffer.bytes": 131_072,
+  "buffer.memory": 33_554_432,
+  "max.block.ms": 60_000,
   retries: 2_147_483_647,
   "retry.backoff.ms": 100,
   "request.timeout.ms": 30_000,

@@ -29,6 +29,8 @@ export interface ResolvedProducerConfig {
   readonly batchSizeBytes: number;
   readonly maxRequestBytes: number;
   readonly sendBufferBytes: number;
+  readonly bufferMemoryBytes: number;
+  readonly maxBlockNs: DurationNs;
   readonly retries: number;
   readonly retryBackoffNs: DurationNs;
   readonly requestTimeoutNs: DurationNs;
@@ -44,6 +46,8 @@ export function resolveProducerConfig(overrides: Partial<KafkaProducerConfig>): 
   checkNonNegativeInteger(kafka, "batch.size");
   checkNonNegativeInteger(kafka, "max.request.size");
   checkNonNegativeInteger(kafka, "send.buffer.bytes");
+  checkNonNegativeInteger(kafka, "buffer.memory");
+  checkNonNegativeInteger(kafka, "max.block.ms");
   checkNonNegativeInteger(kafka, "retries");
   checkNonNegativeInteger(kafka, "retry.backoff.ms");
   checkNonNegativeInteger(kafka, "request.timeout.ms");
@@ -72,6 +76,8 @@ export function resolveProducerConfig(overrides: Partial<KafkaProducerConfig>): 
     batchSizeBytes: kafka["batch.size"],
     maxRequestBytes: kafka["max.request.size"],
     sendBufferBytes: kafka["send.buffer.bytes"],
+    bufferMemoryBytes: kafka["buffer.memory"],
+    maxBlockNs: msToNs(kafka["max.block.ms"]),
     retries: kafka.retries,
     retryBackoffNs: msToNs(kafka["retry.backoff.ms"]),
     requestTimeoutNs: msToNs(kafka["request.timeout.ms"]),

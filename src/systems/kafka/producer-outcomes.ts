@@ -50,6 +50,8 @@ export class BatchOutcomes {
   /** Batches created and not yet given a send-result. */
   private unresolvedNow = 0;
 
+  private readonly onBatchDone: (batch: ProducerBatch) => void;
+
   constructor(options: {
     config: ResolvedProducerConfig;
     clientName: string;
@@ -58,7 +60,10 @@ export class BatchOutcomes {
     history: History;
     accumulator: RecordAccumulator;
     metadata: ProducerMetadata;
+    /** A batch got its send-result (its buffer memory is free again). */
+    onBatchDone: (batch: ProducerBatch) => void;
   }) {
+    this.onBatchDone = options.onBatchDone;
     this.config = options.config;
     this.clientName = options.clientName;
     this.world = options.world;
@@ -145,6 +150,7 @@ export class BatchOutcomes {
       ...(server === "" ? {} : { server }),
     });
     this.world.kernel.trace.record("kafka.producer.result", this.clientName, batch.idFirst, batch.count, OUTCOME_CODE[outcome]);
+    this.onBatchDone(batch);
     const completions = batch.completions;
     if (completions !== null) {
       batch.completions = null;

@@ -15,6 +15,7 @@ import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import type { KafkaProducerConfig } from "./config.js";
 import { KafkaProducer } from "./producer.js";
+import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
 import type { KafkaCpuCosts } from "./cpu-costs.js";
 import { topicPartition } from "./protocol.js";
 
@@ -96,6 +97,15 @@ export class ProducerDriver implements NodeSoftware {
   };
   /** Requests still waiting for their services (the run is not idle while any are). */
   private callsPending = 0;
+  /**
+   * send() calls blocked on a full buffer.memory, oldest first: the user
+   * request each belongs to (-1: none). One max.block.ms timer runs for the
+   * oldest.
+   */
+  private blocked: number[] = [];
+  private blockTimer: EventHandle = NO_EVENT;
+  private readonly onBufferFreeBound = (): void => this.onBufferFree();
+  private readonly onBlockTimeoutBound = (): void => this.onBlockTimeout();
   private readonly arrivals: RngStream | null;
   private readonly sizes: Distribution | null;
   private readonly sizeRng: RngStream | null;
@@ -146,6 +156,8 @@ export class ProducerDriver implements NodeSoftware {
     this.node = node;
     // Requests of a crashed incarnation died with it (their timers were its own).
     this.callsPending = 0;
+    this.blocked = [];
+    this.blockTimer = NO_EVENT;
     this.producerNow = new KafkaProducer({
       world: this.world,
       node,
@@ -161,7 +173,30 @@ export class ProducerDriver implements NodeSoftware {
 
   /** True when this producer has nothing left to send or resolve. */
   isIdle(): boolean {
-    return this.producerNow === null || !this.node.isUp || (this.callsPending === 0 && this.producerNow.isIdle());
+    return this.producerNow === null || !this.node.isUp || (this.callsPending === 0 && this.blocked.length === 0 && this.producerNow.isIdle());
+  }
+
+  private onBufferFree(): void {
+    if (this.blocked.length === 0) return;
+    this.node.cancel(this.blockTimer);
+    this.blockTimer = NO_EVENT;
+    const waiting = this.blocked;
+    this.blocked = [];
+    // Each blocked call tries again in order; one that finds the buffer full again blocks anew.
+    for (const startNs of waiting) this.publish(startNs);
+  }
+
+  /** max.block.ms ran out: the oldest blocked send() threw a TimeoutException; its records were never handed over. */
+  private onBlockTimeout(): void {
+    const startNs = this.blocked.shift();
+    this.blockTimer = NO_EVENT;
+    if (startNs === undefined) return;
+    this.world.kernel.marks.hit("kafka.producer.max-block-timeout");
+    this.world.kernel.trace.record("kafka.producer.max-block-timeout", this.workload.name, this.workload.messagesPerSend);
+    if (startNs >= 0) this.history.record({ type: "request", timeNs: this.node.now, client: this.workload.name, startNs, outcome: "error" });
+    if (this.blocked.length > 0) this.blockTimer = this.node.after(this.producerNow!.maxBlockNs, this.onBlockTimeoutBound);
+    else this.producerNow!.cancelBufferWait();
+    if (startNs < 0) this.schedule();
   }
 
   private onTick(): void {
@@ -179,6 +214,17 @@ export class ProducerDriver implements NodeSoftware {
 
   /** Sends one tick's messages; `startNs` ≥ 0 marks a user request started then (recorded when answered). */
   private publish(startNs: number): void {
+    const producer = this.producerNow!;
+    if (this.blocked.length > 0 || producer.isBufferFull) {
+      // send() blocks the application thread until a batch frees buffer.memory, or throws after max.block.ms.
+      this.blocked.push(startNs);
+      if (this.blocked.length === 1) {
+        producer.awaitBuffer(this.onBufferFreeBound);
+        this.blockTimer = this.node.after(producer.maxBlockNs, this.onBlockTimeoutBound);
+      }
+      this.world.kernel.marks.hit("kafka.producer.buffer-full");
+      return;
+    }
     const partition = this.partitionNext;
     this.partitionNext = (this.partitionNext + 1) % this.workload.partitions;
     const bytes = this.sizes === null ? this.workload.bytesPerMessage : clampMessageBytes(this.sizes.sample(this.sizeRng!));

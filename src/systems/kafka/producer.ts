@@ -79,6 +79,16 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   private readonly recordCostNs: number;
   /** When the application thread is done with its send() calls so far (it cannot call again before). */
   private callerBusyUntilNs = 0;
+  private callerCpuNsTotal = 0;
+  /** buffer.memory in use: batch.size for every batch created and not yet resolved. */
+  private bufferUsedBytes = 0;
+  /** The application thread blocked in send() on a full buffer, woken when a batch frees its memory. */
+  private bufferWaiter: (() => void) | null = null;
+  private readonly wakeBufferWaiterBound = (): void => {
+    const waiter = this.bufferWaiter;
+    this.bufferWaiter = null;
+    waiter?.();
+  };
   /** bootstrap.servers: every broker a partition can be led by in these clusters. */
   private readonly brokerNames: readonly string[];
   private readonly outcomes: BatchOutcomes;
@@ -125,6 +135,7 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
       history: this.history,
       accumulator: this.accumulator,
       metadata: this.metadata,
+      onBatchDone: () => this.onBatchDone(),
     });
   }
 
@@ -151,7 +162,45 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     const batch = this.accumulator.append(topicPartition, count, bytesPerMessage);
     if (onComplete !== undefined) (batch.completions ??= []).push(onComplete);
     // The calling thread's CPU: the records join the batch now, and the caller is busy for their cost.
-    this.callerBusyUntilNs = Math.max(this.node.now, this.callerBusyUntilNs) + Math.round(count * this.recordCostNs);
+    const costNs = Math.round(count * this.recordCostNs);
+    this.callerCpuNsTotal += costNs;
+    this.callerBusyUntilNs = Math.max(this.node.now, this.callerBusyUntilNs) + costNs;
+  }
+
+  /**
+   * send() would block now: buffer.memory has no room for another batch
+   * (Kafka's BufferPool.allocate). The caller waits with awaitBuffer().
+   */
+  get isBufferFull(): boolean {
+    return this.bufferUsedBytes > 0 && this.bufferUsedBytes + this.config.batchSizeBytes > this.config.bufferMemoryBytes;
+  }
+
+  /** max.block.ms: how long send() may block on a full buffer. */
+  get maxBlockNs(): number {
+    return this.config.maxBlockNs;
+  }
+
+  /** Wakes `wake` (once) when a resolved batch gives memory back; one waiter, the application thread. */
+  awaitBuffer(wake: () => void): void {
+    if (!(this.bufferWaiter === null)) assert(false, `producer ${this.clientName}: two threads blocked on buffer.memory`);
+    this.bufferWaiter = wake;
+  }
+
+  /** Stops waiting for memory (max.block.ms ran out: send() threw). */
+  cancelBufferWait(): void {
+    this.bufferWaiter = null;
+  }
+
+  private onBatchDone(): void {
+    this.bufferUsedBytes -= this.config.batchSizeBytes;
+    assert(this.bufferUsedBytes >= 0, `producer ${this.clientName}: buffer.memory in use below 0`);
+    // Woken in an event of its own: the batch's completion may be in the middle of the sender's loop.
+    if (this.bufferWaiter !== null && !this.isBufferFull) this.node.after(0, this.wakeBufferWaiterBound);
+  }
+
+  /** CPU the application thread has spent in send(). */
+  get callerCpuNs(): number {
+    return this.callerCpuNsTotal;
   }
 
   /** When the application thread can call send() again (its earlier calls' CPU spent); a past time when idle. */
@@ -174,6 +223,7 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   // ---------------------------------------------------------------- AccumulatorSink
 
   onBatchCreated(batch: ProducerBatch): void {
+    this.bufferUsedBytes += this.config.batchSizeBytes;
     this.outcomes.onBatchCreated(batch);
     // Like Kafka's send() waiting on metadata: start finding the leader while the batch lingers.
     if (this.metadata.leaderOf(batch.topicPartition) === null) {

@@ -40,6 +40,7 @@ export class ReplicaFetcher implements PeerLinkListener, WriteWaiter {
   private writesBlocked = 0;
   /** The thread is still spending CPU on the last response's appends (cpu-costs.ts). */
   private isThreadBusy = false;
+  private cpuNsTotal = 0;
   private readonly onThreadFreeBound = (): void => {
     this.isThreadBusy = false;
     this.sendFetch();
@@ -54,6 +55,11 @@ export class ReplicaFetcher implements PeerLinkListener, WriteWaiter {
   constructor(host: ReplicaHost, leader: string) {
     this.host = host;
     this.leader = leader;
+  }
+
+  /** CPU this fetcher thread has spent appending. */
+  get cpuNs(): number {
+    return this.cpuNsTotal;
   }
 
   add(follower: PartitionFollower): void {
@@ -121,6 +127,7 @@ export class ReplicaFetcher implements PeerLinkListener, WriteWaiter {
     }
     // The appends' CPU keeps the thread from its next fetch (their effects are applied at once: a simplification).
     if (costNs > 0) {
+      this.cpuNsTotal += costNs;
       this.isThreadBusy = true;
       this.host.node.after(Math.round(costNs), this.onThreadFreeBound);
       return;

@@ -5,28 +5,30 @@ import { WorldNode } from "../../world/node.js";
 import type { KafkaMessage } from "./protocol.js";
 import { RequestChannel, type BrokerRequest } from "./request-channel.js";
 
-function setup(threads: number, queueCapacity: number) {
+function setup(threads: number, queueCapacity: number, costs: { readNs: number; handleNs: number } = { readNs: 0, handleNs: 0 }) {
   const kernel = new Kernel({ seed: 1 });
   const node = new WorldNode({ index: 0, name: "b1", scheduler: kernel.scheduler });
   node.markBooted();
   const started: string[] = [];
+  const startedAtNs: number[] = [];
   const inProgress: BrokerRequest[] = [];
   const channel = new RequestChannel({
     node,
     threads,
     queueCapacity,
     processors: 1,
-    readCostNs: () => 0,
-    handleCostNs: () => 0,
+    readCostNs: () => costs.readNs,
+    handleCostNs: () => costs.handleNs,
     handle: (request) => {
       started.push(`${(request.endpoint as unknown as { name: string }).name}:${(request.message as { correlationId: number }).correlationId}`);
+      startedAtNs.push(kernel.now);
       inProgress.push(request);
     },
   });
   const endpoint = (name: string): Endpoint => ({ name }) as unknown as Endpoint;
   const message = (correlationId: number): KafkaMessage => ({ kind: "metadata", correlationId }) as KafkaMessage;
   const settle = (): void => void kernel.scheduler.run();
-  return { kernel, channel, started, inProgress, endpoint, message, settle };
+  return { kernel, channel, started, startedAtNs, inProgress, endpoint, message, settle };
 }
 
 describe("request channel (SocketServer + RequestChannel + handler pool)", () => {
@@ -73,5 +75,21 @@ describe("request channel (SocketServer + RequestChannel + handler pool)", () =>
     inProgress[0]!.finish();
     settle();
     expect(started).toEqual(["a:1"]);
+  });
+
+  it("CPU: a processor reads requests one after another, then a handler thread spends its cost before the request takes effect", () => {
+    const { kernel, channel, started, startedAtNs, inProgress, endpoint, message, settle } = setup(1, 10, { readNs: 10_000, handleNs: 50_000 });
+    channel.receive(endpoint("a"), message(1));
+    channel.receive(endpoint("b"), message(1));
+    settle();
+    // a: read by 10 µs, handled after 50 µs more; b was read by 20 µs but waits for the one thread.
+    expect(started).toEqual(["a:1"]);
+    expect(startedAtNs).toEqual([60_000]);
+    kernel.scheduler.run({ untilNs: 100_000 });
+    inProgress[0]!.releaseThread();
+    inProgress[0]!.finish();
+    settle();
+    expect(started).toEqual(["a:1", "b:1"]);
+    expect(startedAtNs[1]).toBe(150_000);
   });
 });

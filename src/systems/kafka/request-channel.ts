@@ -115,6 +115,9 @@ export class RequestChannel {
   /** When each processor thread is next free (it reads requests one after another). */
   private readonly processorFreeAtNs: number[];
   private processorNext = 0;
+  /** CPU spent so far: by the handler threads together, and by each processor. */
+  private handlerCpuNsTotal = 0;
+  private readonly processorCpuNs: number[];
   private readonly onHandleBound = (request: BrokerRequest): void => this.handle(request);
   private readonly connections = new Map<Endpoint, ConnectionState>();
   private readonly queue: BrokerRequest[] = [];
@@ -139,11 +142,22 @@ export class RequestChannel {
     this.handleCostNs = options.handleCostNs;
     assert(options.processors >= 1, `request channel needs a processor, got ${options.processors}`);
     this.processorFreeAtNs = new Array<number>(options.processors).fill(0);
+    this.processorCpuNs = new Array<number>(options.processors).fill(0);
   }
 
   /** Handler threads busy now (for tests and stats). */
   get busyThreads(): number {
     return this.threadsBusy;
+  }
+
+  /** CPU the handler threads have spent, together. */
+  get handlerCpuNs(): number {
+    return this.handlerCpuNsTotal;
+  }
+
+  /** CPU the busiest processor thread has spent. */
+  get processorCpuNsMax(): number {
+    return Math.max(...this.processorCpuNs);
   }
 
   /** Requests waiting for a thread. */
@@ -214,7 +228,9 @@ export class RequestChannel {
     const request = new BrokerRequest(this, connection, connection.endpoint, connection.waiting.shift()!);
     // The connection's processor reads it when it is free: its time is reserved now, in the order requests are taken.
     const now = this.node.now;
-    const readyAtNs = Math.max(now, this.processorFreeAtNs[connection.processor]!) + this.readCostNs(request.message);
+    const readNs = this.readCostNs(request.message);
+    this.processorCpuNs[connection.processor]! += readNs;
+    const readyAtNs = Math.max(now, this.processorFreeAtNs[connection.processor]!) + readNs;
     this.processorFreeAtNs[connection.processor] = readyAtNs;
     request.readyAtNs = readyAtNs;
     this.queue.push(request);
@@ -248,7 +264,9 @@ export class RequestChannel {
       this.threadsBusy++;
       request.holdThread();
       // The thread is held from now: while the processor finishes reading the request, then for its own CPU time.
-      const delayNs = Math.max(0, request.readyAtNs - this.node.now) + this.handleCostNs(request.message);
+      const handleNs = this.handleCostNs(request.message);
+      this.handlerCpuNsTotal += handleNs;
+      const delayNs = Math.max(0, request.readyAtNs - this.node.now) + handleNs;
       if (delayNs === 0) this.handle(request);
       else this.node.after(Math.round(delayNs), this.onHandleBound, request);
     }
