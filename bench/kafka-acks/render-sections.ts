@@ -82,10 +82,10 @@ export function pushNoFaults(push: Push, context: ReportContext): void {
     `Steady runs: ${steady0.faultPhaseNs / SECOND} s of virtual time; throughput over [${WARMUP_NS / SECOND} s, ${steady0.faultPhaseNs / SECOND} s). ` +
       `Saturated runs: ${saturatedRuns[0]!.faultPhaseNs / SECOND} s; throughput over [${saturated().throughputFromNs / SECOND} s, ${saturated().throughputToNs / SECOND} s), while the producer's backlog grows. ` +
       "Their latencies measure that backlog rather than the cluster, so they are left out. " +
-      "acks=1 and acks=all are limited by the broker handling one request per connection at a time, as Kafka does (the producer's 5 in-flight requests pipeline only the wire): " +
-      "with acks=all each request waits for the followers' fetch round trip before the connection's next is read; one producer's application thread also spends CPU per record. " +
-      `acks=0 simply keeps up with the ${fmtInt((SATURATED_RATE * MESSAGE_BYTES) / 1e6)} MB/s offered. The simulated socket has no send buffer, so an acks=0 producer never blocks, ` +
-      "and its figure is a floor, not a ceiling. A real producer would block once send.buffer.bytes fills, and the NIC (about 1,177 MB/s of TCP payload) bounds it in any case.",
+      `The producer is offered ${fmtInt((SATURATED_RATE * MESSAGE_BYTES) / 1e6)} MB/s. Its application thread spends CPU per record in send() (src/systems/kafka/cpu-costs.ts), which caps what acks=0 and acks=1 get through; ` +
+      "acks=all is limited further by the broker handling one request per connection at a time, as Kafka does (the producer's 5 in-flight requests pipeline only the wire): " +
+      "each request waits for the followers' fetch and append before the connection's next is read, and buffer.memory then blocks send(). " +
+      "acks=0's figure is marked ≥ because the model's socket takes writes without a send-buffer bound outside loss recovery.",
   );
   push("");
 }

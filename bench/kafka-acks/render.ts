@@ -6,7 +6,7 @@ import { fmtInt, fmtMs, fmtSec, lostOf, offsetRanges } from "./format.js";
 import type { RunReport } from "./measure.js";
 import { pushFastRestart, pushLeaderDies, pushLimits, pushNoFaults, pushSetup, type Push } from "./render-sections.js";
 import { reportContext, type ReportContext } from "./report-context.js";
-import { ACKS, PARTITIONS, SCAN_COUNT, SCAN_FIRST_OFFSET_NS, SCAN_SEALS_NS, SCAN_STEP_NS, SCENARIO_RUNS, SECOND, SEED, STALL_NS, STEADY_RATE, SWEEP_COUNT, US } from "./scenarios.js";
+import { ACKS, BROKERS, PARTITIONS, SCAN_COUNT, SCAN_FIRST_OFFSET_NS, SCAN_SEALS_NS, SCAN_STEP_NS, SCENARIO_RUNS, SECOND, SEED, STALL_NS, STEADY_RATE, SWEEP_COUNT, US } from "./scenarios.js";
 
 export function renderMarkdown(runs: readonly RunReport[], source: string): string {
   const context = reportContext(runs, source);
@@ -92,9 +92,13 @@ function pushSummary(push: Push, context: ReportContext): void {
       `acks=all lost ${fmtInt(allFailureLost)} messages over all ${allFailureRuns.length} of its failure runs.`,
   );
   push(
-    `- **acks=all pays in availability.** When one broker dies, acks=0 and acks=1 stall only the ${stalled(1)} partitions it led, until the controller fences it after ` +
-      `broker.session.timeout.ms = ${sessionSec} s without heartbeats and elects new leaders. With acks=all, all ${stalled(2)} partitions stall for those ${sessionSec} s. ` +
-      "The dead broker is still in the ISR of the partitions it followed, so their high watermarks cannot advance until the controller removes it. " +
+    `- **acks=all pays in availability; buffer.memory spreads any stall.** When one broker dies, the ${PARTITIONS / BROKERS} partitions it led stall until the controller fences it after ` +
+      `broker.session.timeout.ms = ${sessionSec} s without heartbeats and elects new leaders. ` +
+      (stalled(1) > PARTITIONS / BROKERS
+        ? `With acks=0 and acks=1 the other partitions stall too (${stalled(1)} of ${PARTITIONS}): the batches for the dead leader's partitions wait in the producer and fill buffer.memory, and then send() blocks for every partition, as Kafka's producer does. `
+        : `With acks=0 and acks=1 only those stall (${stalled(1)} of ${PARTITIONS}). `) +
+      `With acks=all all ${stalled(2)} partitions stall for those ${sessionSec} s in any case: ` +
+      "the dead broker is still in the ISR of the partitions it followed, so their high watermarks cannot advance until the controller removes it. " +
       `Then two in-sync replicas remain (≥ min.insync.replicas = ${broker["min.insync.replicas"]}) and writes resume. ` +
       `With retries and delivery.timeout.ms = ${p0["delivery.timeout.ms"] / 1000} s nothing fails outright: the producer waits.`,
   );

@@ -7,8 +7,9 @@ import { kafkaSettings } from "./kafka-setup.js";
 const EXPECTATION =
   "Each partition's leader sends every record to its RF − 1 = 2 followers whatever N is, so replication costs about 2 bytes per produced byte " +
   "(a little more on the wire: request headers and framing) and stays flat as N grows (claim C9). Leaders and followers are spread over all brokers, " +
-  "so the maximum throughput grows about linearly with N until each broker's NIC or disk saturates: every broker receives each byte it leads once " +
-  "from a producer and each byte it follows once more from its leader, so its NIC ingress fills first.";
+  "and each producer talks to every broker, so the maximum throughput grows about linearly with N. What caps each broker: its NIC ingress (it receives each byte it leads " +
+  "once from a producer and each byte it follows once more from its leader), or, before that, each producer connection's acks=all round trip: the broker handles one " +
+  "request per connection at a time, and each waits for the followers to fetch and append it (their CPU, calibrated on Kreps 2014, src/systems/kafka/cpu-costs.ts).";
 
 function kafkaDesign(partitionsPerBroker: number): Design {
   const p = partitionsPerBroker === 1 ? "N" : `${partitionsPerBroker}N`;
