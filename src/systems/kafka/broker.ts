@@ -15,6 +15,7 @@ import { DEFAULT_BROKER_CONFIG, msToNs, type KafkaBrokerConfig } from "./config.
 import { assert } from "../../kernel/assert.js";
 import { PartitionReplica, type ReplicaHost } from "./partition-replica.js";
 import { DelayedFetch } from "./delayed-fetch.js";
+import { DeadlineList } from "./deadline-timer.js";
 import { ReplicaFetcher } from "./replica-fetcher.js";
 import { ProduceAnswer } from "./produce-answer.js";
 import { PeerLink } from "./peer-link.js";
@@ -57,6 +58,8 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
   private readonly dataHandler: ConnectionHandler;
   /** Requests from the data-plane connections on their way to the handler threads; new per process start. */
   private requests!: RequestChannel;
+  /** Parked fetches waiting out their maxWaitMs, expired by one timer; new per process start. */
+  private fetchPurgatory!: DeadlineList<DelayedFetch>;
   private readonly onHeartbeatBound = (): void => this.onHeartbeatTimer();
   /** One heartbeat in flight at a time (BrokerLifecycleManager's communicationInFlight). */
   private isHeartbeatInFlight = false;
@@ -117,6 +120,7 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
         this.replicas.set(state.topicPartition, new PartitionReplica(this, state, checkpoint.get(state.topicPartition) ?? 0));
       }
     }
+    this.fetchPurgatory = new DeadlineList<DelayedFetch>(node, completeFetch, isFetchAnswered);
     this.requests = new RequestChannel({
       node,
       threads: this.config["num.io.threads"],
@@ -319,7 +323,7 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
       }
       case "fetch": {
         assert(message.partitions.length > 0, `fetch ${message.correlationId} with no partition`);
-        new DelayedFetch(this.node, request, message, this).start();
+        new DelayedFetch(this.node, request, message, this, this.fetchPurgatory).start();
         return request.releaseThread();
       }
       case "offsets-for-leader-epoch": {
@@ -355,6 +359,14 @@ function handleCostNs(cpu: KafkaCpuCosts, message: KafkaMessage): number {
     costNs += cpu.fetchPartitionNs * message.partitions.length;
   }
   return costNs;
+}
+
+function completeFetch(fetch: DelayedFetch): void {
+  fetch.complete();
+}
+
+function isFetchAnswered(fetch: DelayedFetch): boolean {
+  return fetch.isCompleted;
 }
 
 /** A request answered by its handler thread on the spot. */

@@ -61,9 +61,15 @@ export class DeadlineList<T extends { readonly deadlineNs: TimeNs }> {
   items: T[] = [];
   private readonly timer: DeadlineTimer;
 
+  /**
+   * `isSettled`: an item answered otherwise (a fetch that got its data) is
+   * dropped at the next wake-up instead of keeping the timer armed for its
+   * deadline.
+   */
   constructor(
     node: WorldNode,
     private readonly onExpire: (item: T) => void,
+    private readonly isSettled: (item: T) => boolean = () => false,
   ) {
     this.timer = new DeadlineTimer(node, () => this.expire());
   }
@@ -87,6 +93,7 @@ export class DeadlineList<T extends { readonly deadlineNs: TimeNs }> {
     const expired: T[] = [];
     const still: T[] = [];
     for (const item of this.items) {
+      if (this.isSettled(item)) continue;
       if (item.deadlineNs <= now) {
         expired.push(item);
       } else {

@@ -5,15 +5,16 @@
  * any of them gets data to read (an append, a high watermark that moves, a
  * change of role) or when maxWaitMs runs out, with what each partition has
  * then — up to each partition's maxBytes and the request's, at least one
- * batch.
+ * batch. Parked fetches share the broker's one purgatory timer: a fetch
+ * answered early leaves its entry to be dropped when its deadline passes.
  */
-import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
 import type { Endpoint } from "../../world/connection.js";
 import type { WorldNode } from "../../world/node.js";
 import { msToNs } from "./config.js";
 import type { PartitionReplica } from "./partition-replica.js";
 import { wireBytesOf, type FetchPartitionData, type FetchRequest, type FetchResponse } from "./protocol.js";
 import type { BrokerRequest } from "./request-channel.js";
+import type { DeadlineList } from "./deadline-timer.js";
 
 export class DelayedFetch {
   readonly request: FetchRequest;
@@ -21,15 +22,19 @@ export class DelayedFetch {
   private readonly node: WorldNode;
   /** The replica of each partition asked about, or undefined where this broker hosts none. */
   private readonly replicas: readonly (PartitionReplica | undefined)[];
-  private deadline: EventHandle = NO_EVENT;
+  /** When maxWaitMs runs out (set when it is parked); the broker's fetch purgatory expires it then. */
+  deadlineNs = Number.POSITIVE_INFINITY;
   private isDone = false;
   /** Partitions whose batches are being read from the device before the response can go. */
   private loadsPending = 0;
   private response: FetchResponse | null = null;
+  /** The broker's parked fetches, expired by one timer (Kafka's fetch purgatory). */
+  private readonly purgatory: DeadlineList<DelayedFetch>;
   /** The broker's request: its connection takes its next request once this is answered. */
   private readonly brokerRequest: BrokerRequest;
 
-  constructor(node: WorldNode, brokerRequest: BrokerRequest, request: FetchRequest, replicas: ReplicaDirectory) {
+  constructor(node: WorldNode, brokerRequest: BrokerRequest, request: FetchRequest, replicas: ReplicaDirectory, purgatory: DeadlineList<DelayedFetch>) {
+    this.purgatory = purgatory;
     this.node = node;
     this.brokerRequest = brokerRequest;
     this.endpoint = brokerRequest.endpoint;
@@ -53,7 +58,8 @@ export class DelayedFetch {
     }
     if (this.request.maxWaitMs === 0 || this.isSatisfied()) return this.complete();
     for (const replica of this.replicas) replica?.park(this);
-    this.deadline = this.node.after(msToNs(this.request.maxWaitMs), completeAtDeadline, this);
+    this.deadlineNs = this.node.now + msToNs(this.request.maxWaitMs);
+    this.purgatory.add(this);
   }
 
   /** A replica it waits on changed: answer now if there is something to say. */
@@ -78,7 +84,6 @@ export class DelayedFetch {
   complete(): void {
     if (this.isDone) return;
     this.isDone = true;
-    this.node.cancel(this.deadline);
     const isFollower = this.request.replica !== null;
     let bytesLeft = this.request.maxBytes;
     const parts = this.request.partitions;
@@ -116,10 +121,6 @@ export class DelayedFetch {
 /** Where a fetch finds the replica of each partition it names (the broker). */
 export interface ReplicaDirectory {
   replica(topicPartition: string): PartitionReplica | undefined;
-}
-
-function completeAtDeadline(fetch: DelayedFetch): void {
-  fetch.complete();
 }
 
 function onLoaded(_records: unknown, fetch: DelayedFetch): void {

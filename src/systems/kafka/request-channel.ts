@@ -118,7 +118,17 @@ export class RequestChannel {
   /** CPU spent so far: by the handler threads together, and by each processor. */
   private handlerCpuNsTotal = 0;
   private readonly processorCpuNs: number[];
-  private readonly onHandleBound = (request: BrokerRequest): void => this.handle(request);
+  /**
+   * A handler thread's CPU time is over: the request takes effect. Whatever
+   * it frees (a thread, a connection) is taken up at the end of this event,
+   * once the handler has returned, rather than in an event of its own.
+   */
+  private readonly onHandleBound = (request: BrokerRequest): void => {
+    this.isDraining = true;
+    this.handle(request);
+    this.isDraining = false;
+    this.drain();
+  };
   private readonly connections = new Map<Endpoint, ConnectionState>();
   private readonly queue: BrokerRequest[] = [];
   private queueHead = 0;
