@@ -10,8 +10,11 @@
  * 2. else, when the producers carried under 90 % of what they offered and
  *    their in-flight windows were in use ≥ 80 % of the time (the same
  *    threshold): the producers' in-flight request window;
- * 3. else, when they carried under 90 %: no resource named, with the busiest;
- * 4. else: nothing saturated, the offered load was carried.
+ * 3. else, when they carried under 90 % and their buffer.memory was full
+ *    ≥ 80 % of the time (send() blocked): the producers' buffer.memory —
+ *    every batch it can hold is waiting for an answer;
+ * 4. else, when they carried under 90 %: no resource named, with the busiest;
+ * 5. else: nothing saturated, the offered load was carried.
  *
  * Shares come from counters over the window: NIC bytes (counted when the
  * sender queues a packet) ÷ (NIC bandwidth × window), disk busy time ÷
@@ -57,7 +60,7 @@ export function resourcesBetween(before: CountersSnapshot, after: CountersSnapsh
 }
 
 /** The bottleneck's name with its numbers, by the rule above. */
-export function nameBottleneck(point: Pick<SaturationThroughput, "resources" | "carriedShare" | "producerWindowUse">): string {
+export function nameBottleneck(point: Pick<SaturationThroughput, "resources" | "carriedShare" | "producerWindowUse" | "producerBufferFullShare">): string {
   const busiest = point.resources[0];
   const busiestText = busiest === undefined ? "" : `; busiest ${busiest.resource} ${percent(busiest.share)}`;
   if (busiest !== undefined && busiest.share >= SATURATED) {
@@ -69,6 +72,10 @@ export function nameBottleneck(point: Pick<SaturationThroughput, "resources" | "
   }
   if (point.carriedShare < CARRIED_MIN && point.producerWindowUse !== null && point.producerWindowUse >= WINDOW_FULL) {
     return `producer in-flight window (${percent(point.producerWindowUse)} in use; carried ${percent(point.carriedShare)} of offered${busiestText})`;
+  }
+  if (point.carriedShare < CARRIED_MIN && point.producerBufferFullShare !== null && point.producerBufferFullShare >= SATURATED) {
+    const window = point.producerWindowUse === null ? "" : `, in-flight window ${percent(point.producerWindowUse)} in use`;
+    return `producer buffer.memory (full ${percent(point.producerBufferFullShare)} of the time${window}; carried ${percent(point.carriedShare)} of offered${busiestText})`;
   }
   if (point.carriedShare < CARRIED_MIN) return `not named: no resource ≥ ${percent(SATURATED)} (carried ${percent(point.carriedShare)} of offered${busiestText})`;
   return `none (offered load carried${busiestText})`;

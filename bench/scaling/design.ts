@@ -107,6 +107,8 @@ export interface SaturationThroughput {
   resources: ResourceUse[];
   /** Mean share of the producers' in-flight request capacity in use; null if the design has no such limit. */
   producerWindowUse: number | null;
+  /** Mean share of the window the producers' buffer.memory was full (send() blocked); null if the design has no such limit. */
+  producerBufferFullShare: number | null;
   /** Payload the producer clients had taken (sealed into batches) and not yet got an answer for at the end of the window. */
   producerBacklogBytes: number;
   /** Server↔server wire bytes ÷ acknowledged payload within the window. */

@@ -52,11 +52,15 @@ export function measureKafkaSaturation(brokers: number, partitions: number, opti
   // The producers' in-flight produce requests, sampled over the window, as a share of what their windows allow.
   const windowCapacity = IN_FLIGHT_MAX * brokers * producerCount;
   let inFlightShareSum = 0;
+  let bufferFullSum = 0;
   let samples = 0;
   for (let t = sat.windowFromNs + sat.sampleEveryNs; t <= sat.windowToNs; t += sat.sampleEveryNs) {
     runTo(t);
     let inFlight = 0;
-    for (const driver of drivers) inFlight += driver.producer?.inFlightCount() ?? 0;
+    for (const driver of drivers) {
+      inFlight += driver.producer?.inFlightCount() ?? 0;
+      if (driver.producer?.isBufferFull === true) bufferFullSum += 1 / drivers.length;
+    }
     inFlightShareSum += inFlight / windowCapacity;
     samples++;
   }
@@ -75,6 +79,7 @@ export function measureKafkaSaturation(brokers: number, partitions: number, opti
     ...acks,
     resources: withThreads(resourcesBetween(before, after, NIC, { servers, clients }), cpuBefore, cpuAfter, sat.windowToNs - sat.windowFromNs),
     producerWindowUse: samples === 0 ? null : inFlightShareSum / samples,
+    producerBufferFullShare: samples === 0 ? null : bufferFullSum / samples,
     replicationWirePerPayload: (after.serverToServerBytes - before.serverToServerBytes) / ackedBytes,
     digest: kernel.digestHex(),
     events: kernel.scheduler.eventsFired,

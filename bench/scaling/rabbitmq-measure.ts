@@ -111,6 +111,7 @@ export function measureRabbitSaturation(layout: RabbitLayout, nodes: number, opt
     ...acks,
     resources,
     producerWindowUse: null,
+    producerBufferFullShare: null,
     replicationWirePerPayload: (after.serverToServerBytes - before.serverToServerBytes) / ackedBytes,
     digest: kernel.digestHex(),
     events: kernel.scheduler.eventsFired,
