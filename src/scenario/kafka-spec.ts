@@ -13,11 +13,13 @@ import type { ProducerWorkload } from "../systems/kafka/producer-workload.js";
 import type { KafkaRunSpec } from "../systems/kafka/run.js";
 import type { ScenarioFault } from "./schema-parts.js";
 import { setKeysOnly } from "./set-keys.js";
+import { cpuCostsAtSpeed } from "../systems/kafka/cpu-costs.js";
 import { consumerNodeNames, producerNodeNames, type KafkaScenario } from "./schema.js";
 
 type SizeOrDuration = KafkaScenario["producers"][number]["messageSize"];
 
 export function kafkaRunSpecOf(scenario: KafkaScenario, seed: number | string = scenario.seed): KafkaRunSpec {
+  const cpu = cpuCostsAtSpeed(scenario.cluster.cpuSpeed);
   const producers: ProducerWorkload[] = [];
   producerNodeNames(scenario).forEach((names, k) => {
     const producer = scenario.producers[k]!;
@@ -34,6 +36,7 @@ export function kafkaRunSpecOf(scenario: KafkaScenario, seed: number | string = 
         messageBytes: producer.messageSize as DistributionSpec,
         rate: producer.rate,
         config: setKeysOnly(producer.config),
+        cpu,
         ...(producer.callsBefore.length === 0 ? {} : { callsBefore: producer.callsBefore }),
       });
     }
@@ -61,6 +64,7 @@ export function kafkaRunSpecOf(scenario: KafkaScenario, seed: number | string = 
       topics: scenario.topics,
       config: setKeysOnly(scenario.config),
       disk: scenario.cluster.disk,
+      cpu,
       network: networkOf(scenario.cluster),
       ...(scenario.cluster.racks === undefined ? {} : { racks: scenario.cluster.racks }),
     },

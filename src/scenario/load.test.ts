@@ -32,7 +32,7 @@ function onlyProblem(text: string): ScenarioProblem {
 describe("valid documents", () => {
   it("load as YAML and as JSON, with defaults filled in", () => {
     const minimal = loadScenarioText(MINIMAL_SCENARIO_YAML);
-    expect(minimal.ok && minimal.scenario.cluster).toEqual({ brokers: 3, disk: "nvme", nic: 1_250_000_000, latency: 150_000 });
+    expect(minimal.ok && minimal.scenario.cluster).toEqual({ brokers: 3, cpuSpeed: 1, disk: "nvme", nic: 1_250_000_000, latency: 150_000 });
     expect(minimal.ok && minimal.scenario.duration).toBe(30_000_000_000);
     expect(kafkaOf(minimal).producers[0]!.rate).toEqual({ kind: "constant", perSecond: 1_000 });
 

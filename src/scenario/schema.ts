@@ -112,6 +112,11 @@ const clusterSchema = z.strictObject({
   brokers: z.int().min(1).max(64),
   /** broker.rack per broker, in order. */
   racks: z.array(nameSchema).max(64).optional(),
+  /**
+   * How many times faster than the calibration (Kreps 2014) every broker and
+   * producer thread is: CPU costs are divided by it (src/systems/kafka/cpu-costs.ts).
+   */
+  cpuSpeed: z.number().min(0.01).max(1_000).default(1),
   ...machineFields,
 });
 

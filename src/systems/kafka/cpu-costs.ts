@@ -75,3 +75,16 @@ export const FREE_CPU_COSTS: KafkaCpuCosts = Object.freeze({
   replicaRecordNs: 0,
   replicaByteNs: 0,
 });
+
+/**
+ * The calibrated costs on a CPU `speed` times as fast (every cost divided by
+ * it): the what-if knob of a scenario's `cluster.cpuSpeed`. 1 is Kreps' 2014
+ * machines and Kafka 0.8; a modern broker on modern cores is several times
+ * faster per record.
+ */
+export function cpuCostsAtSpeed(speed: number): KafkaCpuCosts {
+  if (!(Number.isFinite(speed) && speed > 0)) throw new Error(`cpu speed must be a positive number, got ${speed}`);
+  const scaled = {} as Record<keyof KafkaCpuCosts, number>;
+  for (const key of Object.keys(DEFAULT_CPU_COSTS) as (keyof KafkaCpuCosts)[]) scaled[key] = DEFAULT_CPU_COSTS[key] / speed;
+  return Object.freeze(scaled);
+}
