@@ -47,6 +47,16 @@ export interface DiskSummary {
   lostAtPowerLossBytes: number;
 }
 
+/** CPU one kind of server thread spent (Kafka: src/systems/kafka/cpu-costs.ts), since its process last started. */
+export interface ThreadSummary {
+  node: string;
+  /** "request handlers" (the pool together), "busiest processor", "busiest replica fetcher". */
+  thread: string;
+  busyNs: number;
+  /** Threads sharing busyNs (the handler pool's size; 1 otherwise). */
+  count: number;
+}
+
 export interface CheckSummary {
   check: string;
   ok: boolean;
@@ -102,6 +112,8 @@ export interface RunSummary {
     byKind?: { kind: string; bytes: number }[];
   };
   disks: DiskSummary[];
+  /** Server threads' CPU, for systems that model it (Kafka). */
+  threads?: ThreadSummary[];
   checks: CheckSummary[];
   unavailability: { sendSeconds: number; receiveSeconds: number };
   liveness: { isConverged: boolean; convergedAtNs: number; reasons: string[] };

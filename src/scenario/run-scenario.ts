@@ -12,7 +12,7 @@ import { formatCheckResult } from "../checks/format-check-results.js";
 import type { CheckResult } from "../checks/violation.js";
 import { describeFault } from "../faults/fault.js";
 import { compareStrings } from "../kernel/order.js";
-import type { CheckSummary, DiskSummary, RunSummary, TrafficSummary, Verdict } from "../report/run-summary.js";
+import type { CheckSummary, DiskSummary, RunSummary, ThreadSummary, TrafficSummary, Verdict } from "../report/run-summary.js";
 import { runKafka, type KafkaRunResult, type KafkaRunSpec } from "../systems/kafka/run.js";
 import { runRabbitMq, type RabbitRunResult, type RabbitRunSpec } from "../systems/rabbitmq/run.js";
 import { historyMetrics } from "./history-metrics.js";
@@ -82,12 +82,27 @@ export function summarize(scenario: Scenario, spec: AnyRunSpec, result: AnyRunRe
     traffic,
     interNode: interNodeSummary(result, interNodeBytes, ackedBytes),
     disks: diskSummaries(result),
+    threads: threadSummaries(result),
     checks,
     unavailability: { sendSeconds: (unavailability["sendUnavailableNs"] ?? 0) / 1e9, receiveSeconds: (unavailability["receiveUnavailableNs"] ?? 0) / 1e9 },
     liveness: { ...result.liveness, reasons: result.liveness.reasons.slice(0, 20) },
     marks: [...result.marks].sort((a, b) => compareStrings(a[0], b[0])),
     faults: spec.faults.map(describeFault),
   };
+}
+
+/** Kafka brokers' thread CPU (none for RabbitMQ, whose queue processes are reported elsewhere). */
+function threadSummaries(result: AnyRunResult): ThreadSummary[] {
+  if (!("brokerNames" in result.cluster)) return [];
+  const threads: ThreadSummary[] = [];
+  for (const [node, broker] of result.cluster.brokers) {
+    if (!result.cluster.world.node(node).isProcessAlive) continue;
+    const use = broker.cpuUse();
+    threads.push({ node, thread: "request handlers", busyNs: use.handlerNs, count: use.handlerThreads });
+    threads.push({ node, thread: "busiest processor", busyNs: use.processorNsMax, count: 1 });
+    threads.push({ node, thread: "busiest replica fetcher", busyNs: use.fetcherNsMax, count: 1 });
+  }
+  return threads;
 }
 
 /** RabbitMQ's node-to-node message kinds that replicate a queue (the rest forward, deliver or gossip). */

@@ -39,6 +39,17 @@ describe("bottleneck naming", () => {
     expect(utilisations(scenario(), busy)[0]).toEqual({ resource: "b2 NIC ingress", share: 0.9 });
   });
 
+  it("names a broker thread by its CPU time over the workload: a handler pool counts its threads together", () => {
+    const busy = summary((s) => {
+      s.threads = [
+        { node: "b1", thread: "request handlers", busyNs: 8 * 0.5 * 20e9, count: 8 },
+        { node: "b2", thread: "busiest replica fetcher", busyNs: 0.85 * 20e9, count: 1 },
+      ];
+    });
+    expect(nameBottleneck(scenario(), busy)).toBe("b2 busiest replica fetcher CPU (85% of capacity over the workload)");
+    expect(utilisations(scenario(), busy).find((u) => u.resource === "b1 request handlers CPU")!.share).toBeCloseTo(0.5);
+  });
+
   it("names a disk by its estimated busy time: bytes at the profile's bandwidth plus fsyncs at its latency", () => {
     // nvme: 2 GB/s, 3.5 ms per fsync. 4000 fsyncs in 20 s is 14 s of flushing, plus 10 GB written is 5 s: 95%.
     const busy = summary((s) => {

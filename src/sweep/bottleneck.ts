@@ -3,8 +3,10 @@
  * a simple heuristic whose numbers are shown with the name, so a reader can
  * judge it:
  *
- * 1. A saturated resource: the busiest NIC direction or disk at ≥ 80 % of its
- *    capacity over the workload's duration. The counters also include what
+ * 1. A saturated resource: the busiest NIC direction, disk or server thread
+ *    (Kafka's request handler pool, its busiest processor or replica
+ *    fetcher: CPU time over the workload's duration, per thread) at ≥ 80 %
+ *    of its capacity over the workload's duration. The counters also include what
  *    happened after the workload (a backlog draining, replicas catching up),
  *    so a share above 100 % means the resource was still working through
  *    the workload's load after it ended. NIC: bytes sent (egress) or received
@@ -44,7 +46,7 @@ export interface Utilisation {
   share: number;
 }
 
-/** Every NIC direction and disk with its utilisation over the workload, busiest first (ties by name). */
+/** Every NIC direction, disk and server thread with its utilisation over the workload, busiest first (ties by name). */
 export function utilisations(scenario: Scenario, summary: RunSummary): Utilisation[] {
   const seconds = Math.max(1e-9, scenario.duration / 1e9);
   const nicBytes = Math.max(1, scenario.cluster.nic) * seconds;
@@ -57,6 +59,9 @@ export function utilisations(scenario: Scenario, summary: RunSummary): Utilisati
   for (const disk of summary.disks) {
     const busySeconds = disk.writtenBytes / profile.writeBandwidthBytesPerSec + (disk.fsyncs * profile.fsyncLatencyNs) / 1e9;
     found.push({ resource: `${disk.node} disk`, share: busySeconds / seconds });
+  }
+  for (const thread of summary.threads ?? []) {
+    found.push({ resource: `${thread.node} ${thread.thread} CPU`, share: thread.busyNs / 1e9 / (thread.count * seconds) });
   }
   return found.sort((a, b) => b.share - a.share || (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
 }
