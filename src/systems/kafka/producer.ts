@@ -95,6 +95,10 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   private correlationIdNext = 1;
   /** Where the next pass starts among the partitions (Kafka's drainIndex). */
   private drainIndex = 0;
+  /** readyPartitionsByBroker's result, reused from pass to pass (broker → its partitions with a batch). */
+  private readonly groupsScratch = new Map<string, ProducerPartition[]>();
+  private readonly readyScratch = new Set<string>();
+  private readonly orderScratch: string[] = [];
   private isStarted = false;
   private isDrainPending = false;
   private wakeHandle: EventHandle = NO_EVENT;
@@ -327,7 +331,8 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     if (this.outcomes.unresolved > 0) this.metadata.requestUpdateIfStale(now);
     if (!this.isEveryConnectionFull()) {
       const byBroker = this.readyPartitionsByBroker(now);
-      for (const [broker, partitions] of byBroker) this.drainBroker(broker, partitions, now);
+      // In the order this pass met them (the rotation decides who goes first), ready brokers only.
+      for (const broker of this.orderScratch) if (this.readyScratch.has(broker)) this.drainBroker(broker, byBroker.get(broker)!, now);
     }
     this.refreshMetadata(now);
   }
@@ -357,8 +362,12 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
    * max.request.size.
    */
   private readyPartitionsByBroker(now: TimeNs): Map<string, ProducerPartition[]> {
-    const byBroker = new Map<string, ProducerPartition[]>();
-    const readyBrokers = new Set<string>();
+    // The same map, set and lists every pass, emptied rather than rebuilt: the sender runs at every response.
+    const byBroker = this.groupsScratch;
+    for (const group of byBroker.values()) group.length = 0;
+    const readyBrokers = this.readyScratch;
+    readyBrokers.clear();
+    this.orderScratch.length = 0;
     const partitions = this.accumulator.partitionList();
     const count = partitions.length;
     if (count === 0) return byBroker;
@@ -379,9 +388,9 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
       }
       let group = byBroker.get(leader);
       if (group === undefined) byBroker.set(leader, (group = []));
+      if (group.length === 0) this.orderScratch.push(leader);
       group.push(partition);
     }
-    for (const broker of [...byBroker.keys()]) if (!readyBrokers.has(broker)) byBroker.delete(broker);
     return byBroker;
   }
 
