@@ -48,6 +48,9 @@ export interface ReplicaHost {
   fetcherFor(leader: string): ReplicaFetcher;
 }
 
+/** The answer of a partition with nothing to read: one frozen list, not a new one per fetch (nothing writes to a response's batches). */
+const NO_BATCHES = Object.freeze([]) as unknown as RecordBatch[];
+
 interface FollowerProgress {
   logEndOffset: number;
   lastCaughtUpNs: number;
@@ -303,8 +306,8 @@ export class PartitionReplica {
   /** What this partition answers a fetch with: up to `maxBytes` (at least one batch when `isFirst`), followers to the log end, consumers to the high watermark. */
   readForFetch(part: FetchPartition, maxBytes: number, isFollower: boolean, isFirst: boolean): FetchPartitionData {
     const error = this.fetchError(part);
-    let batches: RecordBatch[] = [];
-    if (error === "NONE" && (maxBytes > 0 || isFirst)) {
+    let batches: RecordBatch[] = NO_BATCHES;
+    if (error === "NONE" && (maxBytes > 0 || isFirst) && this.log.endOfBatchContaining(part.fetchOffset) >= 0) {
       batches = this.log.read(part.fetchOffset, Math.max(1, maxBytes));
       if (!isFollower) batches = batches.filter((batch) => batch.baseOffset + batch.count <= this.highWatermarkNow);
       if (!isFirst && batches.length > 0) {
