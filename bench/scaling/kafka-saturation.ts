@@ -59,7 +59,7 @@ export function measureKafkaSaturation(brokers: number, partitions: number, opti
     let inFlight = 0;
     for (const driver of drivers) {
       inFlight += driver.producer?.inFlightCount() ?? 0;
-      if (driver.producer?.isBufferFull === true) bufferFullSum += 1 / drivers.length;
+      if (driver.producer?.bufferPool.isFull === true) bufferFullSum += 1 / drivers.length;
     }
     inFlightShareSum += inFlight / windowCapacity;
     samples++;
@@ -96,7 +96,7 @@ function cpuSnapshot(cluster: ReturnType<typeof buildKafkaCluster>, drivers: rea
   const brokers = new Map<string, ReturnType<KafkaBroker["cpuUse"]>>();
   for (const [name, broker] of cluster.brokers) brokers.set(name, broker.cpuUse());
   const producers = new Map<string, number>();
-  drivers.forEach((driver, k) => producers.set(`p${k + 1}`, driver.producer?.callerCpuNs ?? 0));
+  drivers.forEach((driver, k) => producers.set(`p${k + 1}`, driver.producer?.caller.cpuNs ?? 0));
   return { brokers, producers };
 }
 

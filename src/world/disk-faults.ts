@@ -40,29 +40,34 @@ export class DiskFaults {
     this.counters = options.counters;
   }
 
-  // ------------------------------------------------------- switches (by World, through Disk)
+  // ------------------------------------------------------- switches (by World: disk.faults)
 
+  /** Every device request takes `factor` times as long (1 = normal); applies to requests that start later. */
   setSlow(factor: number): void {
     assert(Number.isFinite(factor) && factor > 0, `slow-disk factor must be > 0, got ${factor}`);
     this.device.slowFactor = factor;
     this.trace.record("disk.fault-slow", this.node.name, factor);
   }
 
+  /** Every append fails with "disk-full" while on. */
   setFull(isOn: boolean): void {
     this.isFull = isOn;
     this.trace.record("disk.fault-full", this.node.name, isOn ? 1 : 0);
   }
 
+  /** fsync returns success without writing anything while on. */
   setFsyncLies(isOn: boolean): void {
     this.isFsyncLying = isOn;
     this.trace.record("disk.fault-fsync-lies", this.node.name, isOn ? 1 : 0);
   }
 
+  /** A write in progress at a power loss lands partially while on. */
   setTornWrites(isOn: boolean): void {
     this.areWritesTearing = isOn;
     this.trace.record("disk.fault-torn-writes", this.node.name, isOn ? 1 : 0);
   }
 
+  /** Every fault off. */
   clear(): void {
     this.device.slowFactor = 1;
     this.isFull = false;

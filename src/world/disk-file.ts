@@ -133,6 +133,12 @@ export class DiskFile<T = unknown> {
     return this.recordEnds[index]!;
   }
 
+  /** Whether records [fromRecordIndex, toRecordIndex) are all in the page cache (a read of them costs no device time). */
+  isCached(fromRecordIndex: number, toRecordIndex: number): boolean {
+    if (this.cold.isEmpty) return true;
+    return this.cold.coldBytesIn(this.recordStartBytes(fromRecordIndex), this.recordStartBytes(toRecordIndex)) === 0;
+  }
+
   /**
    * Where a device write starting at record boundary `start` should end to
    * move at most maxBytes: the last record end within it, or, when the first

@@ -152,14 +152,14 @@ function runScenario(profileName: string, dirtyExpireNs: number, ops: Op[], cove
       }
       case "torn":
         isTearing = step.isOn;
-        disk.setTornWrites(step.isOn);
+        disk.faults.setTornWrites(step.isOn);
         break;
       case "lies":
         isLying = step.isOn;
-        disk.setFsyncLies(step.isOn);
+        disk.faults.setFsyncLies(step.isOn);
         break;
       case "slow":
-        disk.setSlow(step.factor);
+        disk.faults.setSlow(step.factor);
         break;
     }
     disk.checkInvariants();

@@ -120,7 +120,7 @@ describe("disk: crashes and durability", () => {
 
     const lying = setup(DISK_PROFILES["sata-ssd"]);
     const lyingLog = lying.disk.open("log");
-    lying.disk.setFsyncLies(true);
+    lying.disk.faults.setFsyncLies(true);
     lying.disk.append(lyingLog, "x", 4 * KIB);
     const lyingNs = lying.fsyncAndWait(lyingLog, "sync");
 
@@ -177,7 +177,7 @@ describe("disk: latency", () => {
   it("a slow-disk factor of 10 makes an fsync'd write 10x slower", () => {
     const measure = (factor: number): number => {
       const { disk, fsyncAndWait } = setup(DISK_PROFILES.hdd);
-      disk.setSlow(factor);
+      disk.faults.setSlow(factor);
       const log = disk.open("log");
       disk.append(log, "x", MIB);
       return fsyncAndWait(log, "sync");
@@ -226,9 +226,9 @@ describe("disk: faults", () => {
     expect(values(log)).toEqual(["a"]);
     expect(disk.usedBytes).toBe(6000);
 
-    disk.setFull(true);
+    disk.faults.setFull(true);
     expect(disk.append(log, "c", 10, onDone, "c")).toBe("disk-full");
-    disk.clearFaults();
+    disk.faults.clear();
     expect(disk.append(log, "d", 10, onDone, "d")).toBe("ok");
 
     kernel.scheduler.run({ untilNs: milliseconds(1) });
@@ -241,7 +241,7 @@ describe("disk: faults", () => {
   it("with tornWrites, a power loss mid-write leaves a torn last record; without, the record is gone whole", () => {
     const crashMidWrite = (isTearing: boolean) => {
       const { kernel, disk, powerCycle, fsyncAndWait } = setup(DISK_PROFILES.hdd);
-      disk.setTornWrites(isTearing);
+      disk.faults.setTornWrites(isTearing);
       const log = disk.open("log");
       disk.append(log, "small", 4 * KIB);
       fsyncAndWait(log, "first");
@@ -415,7 +415,7 @@ describe("disk: device and page cache", () => {
   it("the same scenario gives the same trace digest", () => {
     const run = (): string => {
       const { kernel, disk, powerCycle } = setup(DISK_PROFILES.hdd, { dirtyExpireNs: milliseconds(5) });
-      disk.setTornWrites(true);
+      disk.faults.setTornWrites(true);
       const files = [disk.open("x"), disk.open("y")];
       for (let i = 0; i < 40; i++) disk.append(files[i % 2]!, i, 200 * KIB + i);
       disk.fsync(files[0]!, () => undefined, null);

@@ -33,7 +33,6 @@
  */
 import { assert, unreachable } from "../kernel/assert.js";
 import type { Marks } from "../kernel/marks.js";
-import type { TimeNs } from "../kernel/time.js";
 import { TraceName, type Trace } from "../kernel/trace.js";
 import { DeviceRequest, DiskDevice, type DeviceListener } from "./disk-device.js";
 import { DiskFaults } from "./disk-faults.js";
@@ -82,7 +81,8 @@ export class Disk implements DeviceListener {
   private dirtyBytesTotal = 0;
   private usedBytesTotal = 0;
   private readonly completions: DiskCompletions;
-  private readonly faults: DiskFaults;
+  /** The fault switches (slow, full, lying fsync, torn writes), set by World's fault verbs. */
+  readonly faults: DiskFaults;
   private readonly reads: DiskReads;
   private readonly pageCache: PageCache;
   private readonly counters: DiskCounters = newDiskCounters();
@@ -274,12 +274,6 @@ export class Disk implements DeviceListener {
     this.reads.read(file, fromRecordIndex, count, onDone, arg);
   }
 
-  /** Whether records [fromRecordIndex, toRecordIndex) are all in the page cache (a read of them costs no device time). */
-  isCached(file: DiskFile, fromRecordIndex: number, toRecordIndex: number): boolean {
-    if (file.cold.isEmpty) return true;
-    return file.cold.coldBytesIn(file.recordStartBytes(fromRecordIndex), file.recordStartBytes(toRecordIndex)) === 0;
-  }
-
   /**
    * Keeps the first recordCount records and drops the rest (Kafka truncating
    * its log on a leader change, or recovery dropping a torn tail). A metadata
@@ -333,32 +327,6 @@ export class Disk implements DeviceListener {
     this.trace.record("disk.power-loss", this.node.name, lostBytesTotal, this.files.size);
   }
 
-  // ------------------------------------------------------- faults (by World; see disk-faults.ts)
-
-  /** Every device request takes `factor` times as long (1 = normal); applies to requests that start later. */
-  setSlow(factor: number): void {
-    this.faults.setSlow(factor);
-  }
-
-  /** Every append fails with "disk-full" while on. */
-  setFull(isOn: boolean): void {
-    this.faults.setFull(isOn);
-  }
-
-  /** fsync returns success without writing anything while on. */
-  setFsyncLies(isOn: boolean): void {
-    this.faults.setFsyncLies(isOn);
-  }
-
-  /** A write in progress at a power loss lands partially while on. */
-  setTornWrites(isOn: boolean): void {
-    this.faults.setTornWrites(isOn);
-  }
-
-  clearFaults(): void {
-    this.faults.clear();
-  }
-
   // ----------------------------------------------------------- inspection
 
   stats(): DiskStats {
@@ -385,11 +353,6 @@ export class Disk implements DeviceListener {
   /** Bytes a power loss would take now, over all files. */
   get dirtyBytes(): number {
     return this.dirtyBytesTotal;
-  }
-
-  /** When the device finishes its current request (a past time when idle). */
-  get deviceBusyUntilNs(): TimeNs {
-    return this.device.busyUntilNs;
   }
 
   /** Full consistency check, O(records): for tests and debug sweeps. */

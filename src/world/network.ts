@@ -13,15 +13,14 @@
  *
  * Payloads are opaque: the network moves sizes and references, never bytes.
  * Listeners, handshakes and how connections end are network-connections.ts;
- * this file is the packet path they ride on.
+ * the retransmission timer is tcp-retransmission.ts; datagram ports and
+ * faults are network-datagrams.ts; this file is the packet path they ride on.
  */
 import { assert } from "../kernel/assert.js";
-import { distribution, type Distribution } from "../kernel/distribution.js";
 import type { Marks } from "../kernel/marks.js";
-import type { Rng, RngStream } from "../kernel/rng.js";
+import type { Rng } from "../kernel/rng.js";
 import { ROOT_GROUP, type Scheduler } from "../kernel/scheduler.js";
 import { TraceName, type Trace } from "../kernel/trace.js";
-import { NO_EVENT } from "../kernel/event-queue.js";
 import {
   CLIENT_SIDE,
   SERVER_SIDE,
@@ -34,6 +33,8 @@ import {
   type Side,
 } from "./connection.js";
 import { ConnectionTable } from "./network-connections.js";
+import { DatagramPorts, type DatagramHandler } from "./network-datagrams.js";
+import { TcpRetransmission } from "./tcp-retransmission.js";
 import type { WorldNode } from "./node.js";
 export {
   DEFAULT_NETWORK_OPTIONS,
@@ -51,21 +52,17 @@ import { TrafficCounters, type LinkTraffic } from "./traffic-counters.js";
 import { LinkLatencies } from "./link-latencies.js";
 import {
   DEFAULT_NETWORK_OPTIONS,
-  NO_DATAGRAM_FAULTS,
   type DatagramFaults,
   type NetworkOptions,
 } from "./network-options.js";
 import { Nics } from "./nics.js";
 import { newPacket, wireBytesOf, type Packet, type PacketKind } from "./packet.js";
-import type { TcpDirection } from "./tcp-direction.js";
 
 // Kinds recorded for every packet, fingerprinted once (see TraceName).
 const NET_SEND = new TraceName("net.send");
 const NET_DELIVER = new TraceName("net.deliver");
 
-export interface DatagramHandler {
-  onDatagram(node: WorldNode, from: WorldNode, payload: unknown, bytes: number): void;
-}
+export type { DatagramHandler } from "./network-datagrams.js";
 
 
 export class Network implements ConnectionTransport {
@@ -84,17 +81,14 @@ export class Network implements ConnectionTransport {
   private readonly linkNames: string[];
   /** The same names, fingerprinted for the per-packet trace records. */
   private readonly linkTraceNames: TraceName[];
-  private readonly bindings = new Map<string, DatagramHandler>();
   private readonly connections: ConnectionTable;
-  private datagramFaults: DatagramFaults;
-  private datagramReorderDelay: Distribution;
-  private readonly datagramRng: RngStream;
+  private readonly datagrams: DatagramPorts;
+  private readonly retransmission: TcpRetransmission;
   private partitionIdNext = 1;
 
   // Event handlers bound once: no closure per packet.
   private readonly onArrivalBound = (packet: Packet): void => this.onArrival(packet);
   private readonly onDeliverBound = (packet: Packet): void => this.onDeliver(packet);
-  private readonly onRetransmitTimerBound = (direction: TcpDirection): void => this.onRetransmitTimer(direction);
 
   constructor(options: {
     scheduler: Scheduler;
@@ -119,9 +113,11 @@ export class Network implements ConnectionTransport {
     for (const from of this.nodes) for (const to of this.nodes) this.linkNames.push(`${from.name}->${to.name}`);
     this.linkTraceNames = this.linkNames.map((name) => new TraceName(name));
     this.latencies = new LinkLatencies(this.nodes, this.rng, this.options.latency, overrides);
-    this.datagramFaults = this.options.datagram ?? NO_DATAGRAM_FAULTS;
-    this.datagramReorderDelay = distribution(this.datagramFaults.reorderDelay);
-    this.datagramRng = this.rng.stream("net:datagram-faults");
+    this.retransmission = new TcpRetransmission(this.scheduler, this.marks, this.options.tcp, {
+      transmit: (packet, fromSide) => this.transmit(packet, fromSide),
+      giveUp: (direction) => this.connections.onRetransmitTimeout(direction.connection, direction.fromSide),
+    });
+    this.datagrams = new DatagramPorts(this.options.datagram, this.rng.stream("net:datagram-faults"), this.marks);
     this.connections = new ConnectionTable({
       scheduler: this.scheduler,
       trace: this.trace,
@@ -182,15 +178,11 @@ export class Network implements ConnectionTransport {
   // ---------------------------------------------------------------- datagrams
 
   bindDatagram(node: WorldNode, port: string, handler: DatagramHandler): void {
-    assert(node.isProcessAlive, `node ${node.name}: bind while crashed`);
-    const key = `${node.index}:${port}`;
-    assert(!this.bindings.has(key), `node ${node.name} already bound ${port}`);
-    this.bindings.set(key, handler);
+    this.datagrams.bind(node, port, handler);
   }
 
   setDatagramFaults(faults: DatagramFaults | null): void {
-    this.datagramFaults = faults ?? NO_DATAGRAM_FAULTS;
-    this.datagramReorderDelay = distribution(this.datagramFaults.reorderDelay);
+    this.datagrams.setFaults(faults);
   }
 
   /** Fire and forget: may be lost, duplicated or reordered (see DatagramFaults), never reported. */
@@ -199,18 +191,13 @@ export class Network implements ConnectionTransport {
     const packet = this.makePacket("data", null, SERVER_SIDE, from.index, to.index, payload, bytes);
     packet.classId = this.classes.id(trafficClass);
     packet.port = port;
-    const faults = this.datagramFaults;
-    const rng = this.datagramRng;
     const departNs = this.occupyEgress(packet);
-    if (this.partitions.isCut(packet.src, packet.dst, packet.classId) || rng.chance(faults.loss.numerator, faults.loss.denominator)) {
+    if (this.partitions.isCut(packet.src, packet.dst, packet.classId) || this.datagrams.isLost()) {
       this.dropPacket(packet, "net.datagram.lost");
       return;
     }
-    this.launch(packet, departNs, this.datagramExtraDelay());
-    if (rng.chance(faults.duplicate.numerator, faults.duplicate.denominator)) {
-      this.marks.hit("net.datagram.duplicated");
-      this.launch({ ...packet }, departNs, this.datagramExtraDelay());
-    }
+    this.launch(packet, departNs, this.datagrams.extraDelayNs());
+    if (this.datagrams.isDuplicated()) this.launch({ ...packet }, departNs, this.datagrams.extraDelayNs());
   }
 
   // ---------------------------------------------------------------- partitions
@@ -358,74 +345,31 @@ export class Network implements ConnectionTransport {
     const direction = connection.directions[fromSide];
     if (!dst.isMachineUp || this.partitions.isCut(packet.src, packet.dst, packet.classId)) {
       this.dropPacket(packet, "net.drop.unreachable");
-      return this.segmentLost(direction, packet);
+      return this.retransmission.lost(direction, packet);
     }
     if (connection.isGone[packet.toSide]) {
       // No socket for it here: the OS answers with a reset. Until one gets back the sender retransmits, and each retransmission draws another.
       this.dropPacket(packet, "net.drop.closed");
       this.sendControl(connection, packet.toSide, "rst", "reset");
-      return this.segmentLost(direction, packet);
+      return this.retransmission.lost(direction, packet);
     }
     if (packet.seq !== direction.deliverNext) {
       // A duplicate of something delivered is acknowledged again; one after a gap waits for its retransmission.
-      if (packet.seq > direction.deliverNext) return this.segmentLost(direction, packet);
+      if (packet.seq > direction.deliverNext) return this.retransmission.lost(direction, packet);
       this.marks.hit("net.tcp.duplicate");
-      if (this.partitions.isCut(packet.dst, packet.src, packet.classId)) return this.segmentLost(direction, packet);
-      return this.acknowledged(direction);
+      if (this.partitions.isCut(packet.dst, packet.src, packet.classId)) return this.retransmission.lost(direction, packet);
+      return this.retransmission.acknowledged(direction);
     }
     direction.deliverNext++;
     if (this.partitions.isCut(packet.dst, packet.src, packet.classId)) {
       // Delivered, but the acknowledgement cannot get back: the sender will retransmit it.
       this.marks.hit("net.tcp.ack-lost");
-      this.segmentLost(direction, packet);
+      this.retransmission.lost(direction, packet);
     } else if (direction.isRecovering) {
-      this.acknowledged(direction);
+      this.retransmission.acknowledged(direction);
     }
     const deliverNs = packet.wireBytes > 0 ? this.nics.receive(dst.index, packet.wireBytes, this.scheduler.now) : this.scheduler.now;
     this.atProcess(dst, deliverNs, this.onDeliverBound, packet);
-  }
-
-  /** A segment did not get through (or its acknowledgement did not get back): back to the sender's queue, timer armed. */
-  private segmentLost(direction: TcpDirection, packet: Packet): void {
-    direction.requeue(packet);
-    if (direction.isRecovering) return;
-    if (direction.rtoNs === 0) direction.rtoNs = this.options.tcp.rtoMinNs;
-    direction.timer = this.scheduler.after(direction.rtoNs, this.onRetransmitTimerBound, direction, ROOT_GROUP);
-  }
-
-  /**
-   * The retransmission timer: resend the oldest segment alone and double the
-   * timeout, or give up after tcp_retries2 retransmissions. Kernel work: it
-   * runs while the process is paused.
-   */
-  private onRetransmitTimer(direction: TcpDirection): void {
-    direction.timer = NO_EVENT;
-    const connection = direction.connection;
-    if (connection.isGone[direction.fromSide]) return;
-    const tcp = this.options.tcp;
-    if (direction.retries >= tcp.retries2) return this.connections.onRetransmitTimeout(connection, direction.fromSide);
-    direction.retries++;
-    direction.rtoNs = Math.min(direction.rtoNs * 2, tcp.rtoMaxNs);
-    this.marks.hit("net.tcp.retransmit");
-    direction.timer = this.scheduler.after(direction.rtoNs, this.onRetransmitTimerBound, direction, ROOT_GROUP);
-    const probe = direction.takeOldest();
-    if (probe !== undefined) this.transmit(probe, direction.fromSide);
-  }
-
-  /**
-   * An acknowledgement got back to a sender in recovery: the timeout resets
-   * and the queue goes out in order. It is taken to reach the sender as the
-   * segment reaches the receiver, one latency early: one event fewer, and
-   * only recovery (a rare path) is that much faster.
-   */
-  private acknowledged(direction: TcpDirection): void {
-    if (direction.timer !== NO_EVENT) this.scheduler.cancel(direction.timer);
-    direction.timer = NO_EVENT;
-    direction.retries = 0;
-    direction.rtoNs = 0;
-    direction.dropDelivered();
-    if (direction.unacked.length === 0) return;
-    for (const packet of direction.takeAll()) this.transmit(packet, direction.fromSide);
   }
 
   /**
@@ -464,7 +408,7 @@ export class Network implements ConnectionTransport {
 
   private deliverDatagram(packet: Packet): void {
     const dst = this.nodes[packet.dst]!;
-    const handler = this.bindings.get(`${dst.index}:${packet.port}`);
+    const handler = this.datagrams.handlerAt(dst.index, packet.port);
     if (handler === undefined) return this.dropPacket(packet, "net.drop.unbound");
     this.trace.record("net.datagram.deliver", this.linkName(this.nodes[packet.src]!, dst), packet.payloadBytes);
     handler.onDatagram(dst, this.nodes[packet.src]!, packet.payload, packet.payloadBytes);
@@ -472,21 +416,13 @@ export class Network implements ConnectionTransport {
 
   private dropPortsOf(node: WorldNode): void {
     this.connections.unlistenAll(node);
-    const prefix = `${node.index}:`;
-    for (const key of [...this.bindings.keys()]) if (key.startsWith(prefix)) this.bindings.delete(key);
+    this.datagrams.unbindAll(node);
   }
 
   private dropPacket(packet: Packet, why: string): void {
     this.counters.countDropped(packet.wireBytes);
     this.marks.hit(why);
     this.trace.record(why, this.linkNames[packet.src * this.nodes.length + packet.dst]!, packet.connection?.id ?? 0, packet.payloadBytes);
-  }
-
-  private datagramExtraDelay(): number {
-    const faults = this.datagramFaults;
-    if (!this.datagramRng.chance(faults.reorder.numerator, faults.reorder.denominator)) return 0;
-    this.marks.hit("net.datagram.reordered");
-    return this.datagramReorderDelay.sample(this.datagramRng);
   }
 
   private linkName(from: WorldNode, to: WorldNode): string {

@@ -192,28 +192,28 @@ export class World {
   slowDisk(name: string, factor: number): void {
     assert(Number.isFinite(factor) && factor >= 1, `slowDisk factor must be >= 1, got ${factor}`);
     this.kernel.trace.record("fault.slow-disk", name, factor);
-    this.disk(name).setSlow(factor);
+    this.disk(name).faults.setSlow(factor);
   }
 
   fullDisk(name: string): void {
     this.kernel.trace.record("fault.full-disk", name);
-    this.disk(name).setFull(true);
+    this.disk(name).faults.setFull(true);
   }
 
   fsyncLies(name: string): void {
     this.kernel.trace.record("fault.fsync-lies", name);
-    this.disk(name).setFsyncLies(true);
+    this.disk(name).faults.setFsyncLies(true);
   }
 
   tornWrites(name: string): void {
     this.kernel.trace.record("fault.torn-writes", name);
-    this.disk(name).setTornWrites(true);
+    this.disk(name).faults.setTornWrites(true);
   }
 
   /** Ends every disk fault on the node. */
   healDisk(name: string): void {
     this.kernel.trace.record("fault.heal-disk", name);
-    this.disk(name).clearFaults();
+    this.disk(name).faults.clear();
   }
 
   datagramFaults(faults: DatagramFaults | null): void {
@@ -226,7 +226,7 @@ export class World {
     this.heal();
     this.datagramFaults(null);
     for (const node of this.nodes) {
-      this.disks[node.index]!.clearFaults();
+      this.disks[node.index]!.faults.clear();
       if (node.state === "paused") this.resume(node.name);
       if (node.state === "crashed") this.restart(node.name);
     }

@@ -33,6 +33,7 @@ import type { World } from "../../world/world.js";
 import type { ResolvedConsumerConfig } from "./consumer-config.js";
 import { ConsumerLink, type ConsumerLinkOwner } from "./consumer-link.js";
 import { ConsumerMetadata } from "./consumer-metadata.js";
+import { ReceiveAvailability } from "./receive-availability.js";
 import { DATA_CLASS, DATA_PORT, type FetchPartition, type FetchPartitionData, type FetchResponse, type KafkaMessage } from "./protocol.js";
 
 /** Records handed to the application by one poll: consecutive offsets of one partition. */
@@ -84,8 +85,8 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
   private isTakingResponse = false;
   private readonly metadata: ConsumerMetadata;
   private correlationIdNext = 1;
-  private failingCount = 0;
-  private isReceiveFailing = false;
+  /** Receive-unavailability windows for the History. */
+  private readonly availability: ReceiveAvailability;
   private isClosed = false;
   private readonly onBackoffBound = (partition: AssignedPartition): void => {
     partition.backoff = NO_EVENT;
@@ -106,6 +107,7 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
     this.config = options.config;
     this.history = options.history;
     this.clientName = options.clientName;
+    this.availability = new ReceiveAvailability(this.node, this.history, this.clientName);
     this.owner = options.owner;
     this.metadata = new ConsumerMetadata({
       world: options.world,
@@ -264,7 +266,7 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
     if (this.partitions.get(partition.topicPartition) !== partition) return;
     const info = this.metadata.leader(partition.topicPartition);
     if (info === undefined || info.leader === null) {
-      if (info !== undefined) this.markFailing(partition, "LEADER_NOT_AVAILABLE");
+      if (info !== undefined) this.availability.markFailing(partition, "LEADER_NOT_AVAILABLE");
       this.metadata.refresh();
       return;
     }
@@ -348,7 +350,7 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
       return this.seek(partition, message.logEndOffset);
     }
     if (message.error !== "NONE") return this.failed(partition, message.error);
-    this.markOk(partition);
+    this.availability.markOk(partition);
     if (partition.phase === "reset") return this.seek(partition, message.highWatermark);
     for (const batch of message.batches) {
       const end = batch.baseOffset + batch.count;
@@ -364,7 +366,7 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
 
   private failed(partition: AssignedPartition, error: string): void {
     this.world.kernel.marks.hit("kafka.consumer.fetch-error");
-    this.markFailing(partition, error);
+    this.availability.markFailing(partition, error);
     this.metadata.refresh();
     this.node.cancel(partition.backoff);
     partition.backoff = this.node.after(this.config.retryBackoffNs, this.onBackoffBound, partition);
@@ -387,35 +389,13 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
     this.node.cancel(partition.backoff);
     partition.backoff = NO_EVENT;
     partition.inFlight = 0;
-    if (partition.isFailing) this.failingCount--;
-    partition.isFailing = false;
+    this.availability.forget(partition);
   }
 
   private unbuffer(partition: AssignedPartition): void {
     if (partition.buffered === 0) return;
     this.buffer = this.buffer.filter((records) => records.topicPartition !== partition.topicPartition);
     partition.buffered = 0;
-  }
-
-  // ---------------------------------------------------------------- unavailability windows
-
-  private markFailing(partition: AssignedPartition, error: string): void {
-    if (partition.isFailing) return;
-    partition.isFailing = true;
-    this.failingCount++;
-    this.isReceiveFailing = true;
-    this.history.record({ type: "op-failed", timeNs: this.node.now, client: this.clientName, op: "receive", error });
-  }
-
-  private markOk(partition: AssignedPartition): void {
-    if (partition.isFailing) {
-      partition.isFailing = false;
-      this.failingCount--;
-    }
-    if (this.isReceiveFailing && this.failingCount === 0) {
-      this.isReceiveFailing = false;
-      this.history.record({ type: "op-ok", timeNs: this.node.now, client: this.clientName, op: "receive" });
-    }
   }
 
   // ---------------------------------------------------------------- metadata

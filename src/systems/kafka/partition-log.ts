@@ -49,6 +49,9 @@ function onWriteReturned(_result: unknown, waiter: WriteWaiter): void {
   waiter.onWriteReturned();
 }
 
+/** What a read past the log end returns: one frozen list for every such read (a fetch of a caught-up partition is the common case; nothing writes to what read() returns). */
+export const NO_BATCHES = Object.freeze([]) as unknown as RecordBatch[];
+
 /** Kafka's RecordBatch.NO_PARTITION_LEADER_EPOCH / UNDEFINED_EPOCH_OFFSET. */
 export const UNDEFINED_EPOCH = -1;
 export const UNDEFINED_EPOCH_OFFSET = -1;
@@ -134,7 +137,7 @@ export class PartitionLog {
     const first = this.indexContaining(batches[0]!.baseOffset);
     assert(first >= 0 && this.batchesList[first] === batches[0], "load of batches not in the log");
     const end = Math.min(first + batches.length, this.batchesList.length);
-    if (this.disk.isCached(this.file, first, end)) return true;
+    if (this.file.isCached(first, end)) return true;
     this.disk.read(this.file, first, end - first, onLoaded, arg);
     return false;
   }
@@ -167,7 +170,7 @@ export class PartitionLog {
    */
   read(fromOffset: number, maxBytes: number): RecordBatch[] {
     const first = this.indexContaining(fromOffset);
-    if (first < 0) return [];
+    if (first < 0) return NO_BATCHES;
     const out: RecordBatch[] = [];
     let bytes = 0;
     for (let i = first; i < this.batchesList.length; i++) {

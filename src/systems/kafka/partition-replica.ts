@@ -18,13 +18,14 @@ import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import { msToNs, type KafkaBrokerConfig } from "./config.js";
 import type { KafkaCpuCosts } from "./cpu-costs.js";
-import { PartitionLog, type RecordBatch } from "./partition-log.js";
+import { NO_BATCHES, PartitionLog, type RecordBatch } from "./partition-log.js";
 import { DeadlineList } from "./deadline-timer.js";
 import { PartitionFollower } from "./partition-follower.js";
 import type { DelayedFetch } from "./delayed-fetch.js";
 import type { ReplicaFetcher } from "./replica-fetcher.js";
 import type { ProduceAnswer } from "./produce-answer.js";
 import { ProducerStateTable } from "./producer-state.js";
+import { LogFlush } from "./log-flush.js";
 import {
   wireBytesOf,
   type FetchPartition,
@@ -47,9 +48,6 @@ export interface ReplicaHost {
   /** The broker's replica fetcher for partitions led by `leader` (one per leader broker: num.replica.fetchers = 1). */
   fetcherFor(leader: string): ReplicaFetcher;
 }
-
-/** The answer of a partition with nothing to read: one frozen list, not a new one per fetch (nothing writes to a response's batches). */
-const NO_BATCHES = Object.freeze([]) as unknown as RecordBatch[];
 
 interface FollowerProgress {
   logEndOffset: number;
@@ -84,17 +82,14 @@ export class PartitionReplica {
   private readonly followers = new Map<string, FollowerProgress>();
   /** acks=all (and flushing acks=1) produces waiting to be answered: Kafka's DelayedProduce purgatory. */
   private readonly pending: DeadlineList<PendingProduce>;
-  /** The log end offset the last completed flush covered. */
-  private flushedEndOffset = 0;
+  /** When the log is fsynced (log.flush.*), and how far the last flush reached. */
+  private readonly flush: LogFlush;
   /** Fetches waiting for data up to their max wait: Kafka's DelayedFetch purgatory (each also waits on other partitions). */
   private waiters: DelayedFetch[] = [];
   /** Idempotent producers' last batches, for duplicate and sequence checks (leader only). */
   private readonly producers = new ProducerStateTable();
   /** The ISR an AlterPartition request in flight asks for (null: none): Kafka's PendingExpandIsr / PendingShrinkIsr. */
   private pendingIsr: string[] | null = null;
-  private messagesSinceFlush = 0;
-  /** When the last flush of this log started (Kafka's lastFlushTime). */
-  private lastFlushNs: number;
   // Follower side.
   private readonly follower: PartitionFollower;
 
@@ -104,7 +99,10 @@ export class PartitionReplica {
     this.state = { ...state, leaderEpoch: -1, partitionEpoch: -1 };
     this.log = new PartitionLog(host.world.disk(host.node.name), `${state.topicPartition}/00000000000000000000.log`);
     this.highWatermarkNow = Math.min(checkpointedHighWatermark, this.log.logEndOffset);
-    this.lastFlushNs = host.node.now;
+    this.flush = new LogFlush(host.node, host.world.disk(host.node.name), this.log, host.config["log.flush.interval.messages"], () => {
+      if (this.role === "leader") this.answerSettledProduces();
+      this.follower.onFlushed();
+    });
     this.pending = new DeadlineList(host.node, (produce) => {
       this.host.world.kernel.marks.hit("kafka.produce.timeout");
       this.answerProduce(produce, "REQUEST_TIMED_OUT");
@@ -116,7 +114,7 @@ export class PartitionReplica {
       leaderEpoch: () => this.state.leaderEpoch,
       highWatermark: () => this.highWatermarkNow,
       truncateTo: (offset) => this.truncateTo(offset),
-      maybeFlush: (messages) => this.maybeFlush(messages),
+      maybeFlush: (messages) => this.flush.afterAppend(messages),
       raiseHighWatermark: (offset) => {
         this.highWatermarkNow = Math.max(this.highWatermarkNow, offset);
       },
@@ -193,8 +191,7 @@ export class PartitionReplica {
       this.host.world.kernel.trace.record("kafka.truncate", `${this.host.node.name}:${this.topicPartition}`, before, this.log.logEndOffset);
     }
     this.highWatermarkNow = Math.min(this.highWatermarkNow, this.log.logEndOffset);
-    // A flush of the cut tail says nothing about what is appended in its place.
-    this.flushedEndOffset = Math.min(this.flushedEndOffset, this.log.logEndOffset);
+    this.flush.clampTo(this.log.logEndOffset);
   }
 
   // ------------------------------------------------------------ leader: produce
@@ -226,7 +223,7 @@ export class PartitionReplica {
       // The handler thread's write(): it may block on the dirty limit (the answer waits for it).
       if (this.log.append(appended, answer) !== "ok") return answer.answer(part, "KAFKA_STORAGE_ERROR", -1);
       if (incoming.producerId >= 0) this.producers.onAppend(appended);
-      flushEndOffset = this.maybeFlush(incoming.count);
+      flushEndOffset = this.flush.afterAppend(incoming.count);
     }
     const endOffset = baseOffset + incoming.count;
     if (acks === 0 || (acks === 1 && flushEndOffset === 0)) answer.answer(part, "NONE", baseOffset);
@@ -247,40 +244,10 @@ export class PartitionReplica {
     produce.answer.answer(produce.part, error, produce.baseOffset);
   }
 
-  /**
-   * log.flush.interval.messages: the append that reaches the interval
-   * flushes the log, synchronously — Kafka's UnifiedLog.append calls flush()
-   * on the request (or replica fetcher) thread, so the produce response, or
-   * the follower's next fetch, waits for the fsync. Returns the log end
-   * offset the flush covers, or 0 when this append triggered none.
-   */
-  private maybeFlush(messages: number): number {
-    this.messagesSinceFlush += messages;
-    if (this.messagesSinceFlush < this.host.config["log.flush.interval.messages"]) return 0;
-    this.messagesSinceFlush = 0;
-    this.lastFlushNs = this.host.node.now;
-    const endOffset = this.log.logEndOffset;
-    this.host.world.disk(this.host.node.name).fsync(this.log.diskFile, this.onFlushedBound, endOffset);
-    return endOffset;
-  }
-
-  /**
-   * The background flusher's check (log.flush.interval.ms): a log with
-   * unflushed messages whose last flush started that long ago is flushed;
-   * nobody waits for it.
-   */
+  /** The background flusher's check (log.flush.interval.ms). */
   flushIfDue(intervalNs: number): void {
-    if (this.messagesSinceFlush === 0 || this.host.node.now - this.lastFlushNs < intervalNs) return;
-    this.messagesSinceFlush = 0;
-    this.lastFlushNs = this.host.node.now;
-    this.host.world.disk(this.host.node.name).fsync(this.log.diskFile, this.onFlushedBound, this.log.logEndOffset);
+    this.flush.flushIfDue(intervalNs);
   }
-
-  private readonly onFlushedBound = (_result: unknown, endOffset: number): void => {
-    this.flushedEndOffset = Math.max(this.flushedEndOffset, endOffset);
-    if (this.role === "leader") this.answerSettledProduces();
-    this.follower.onFlushed();
-  };
 
   // ------------------------------------------------------------ leader: fetch
 
@@ -307,7 +274,7 @@ export class PartitionReplica {
   readForFetch(part: FetchPartition, maxBytes: number, isFollower: boolean, isFirst: boolean): FetchPartitionData {
     const error = this.fetchError(part);
     let batches: RecordBatch[] = NO_BATCHES;
-    if (error === "NONE" && (maxBytes > 0 || isFirst) && this.log.endOfBatchContaining(part.fetchOffset) >= 0) {
+    if (error === "NONE" && (maxBytes > 0 || isFirst)) {
       batches = this.log.read(part.fetchOffset, Math.max(1, maxBytes));
       if (!isFollower) batches = batches.filter((batch) => batch.baseOffset + batch.count <= this.highWatermarkNow);
       if (!isFirst && batches.length > 0) {
@@ -427,7 +394,7 @@ export class PartitionReplica {
     const still: PendingProduce[] = [];
     for (const produce of this.pending.items) {
       const isReplicated = !produce.requiresHighWatermark || produce.endOffset <= this.highWatermarkNow;
-      if (!isReplicated || produce.flushEndOffset > this.flushedEndOffset) {
+      if (!isReplicated || produce.flushEndOffset > this.flush.flushedEndOffset) {
         still.push(produce);
         continue;
       }

@@ -32,7 +32,7 @@ describe("kafka producer: CPU and buffer.memory", () => {
     expect(acked).toBeLessThanOrEqual(capPerSec);
     expect(acked).toBeGreaterThan(0.5 * capPerSec);
     // The thread was busy all along: its CPU is close to the whole second.
-    expect(driver.producer!.callerCpuNs).toBeGreaterThan(0.9e9);
+    expect(driver.producer!.caller.cpuNs).toBeGreaterThan(0.9e9);
   });
 
   it("a full buffer.memory blocks send(); after max.block.ms the blocked records are given up, never handed over", () => {

@@ -143,7 +143,7 @@ export class ProducerDriver implements NodeSoftware {
     const node = this.node;
     let gapNs = this.nextGapNs(node.now);
     // A thread still busy in send() (its records' CPU) calls again only once free: the offered rate is capped by the producer's CPU.
-    const busyNs = (this.producerNow?.callerFreeAtNs ?? 0) - node.now;
+    const busyNs = (this.producerNow?.caller.freeAtNs ?? 0) - node.now;
     if (busyNs > gapNs) gapNs = busyNs;
     if (gapNs !== Number.POSITIVE_INFINITY && node.now + gapNs < this.stopAtNs) node.after(gapNs, this.onTickBound);
   }
@@ -195,7 +195,7 @@ export class ProducerDriver implements NodeSoftware {
     this.world.kernel.trace.record("kafka.producer.max-block-timeout", this.workload.name, this.workload.messagesPerSend);
     if (startNs >= 0) this.history.record({ type: "request", timeNs: this.node.now, client: this.workload.name, startNs, outcome: "error" });
     if (this.blocked.length > 0) this.blockTimer = this.node.after(this.producerNow!.maxBlockNs, this.onBlockTimeoutBound);
-    else this.producerNow!.cancelBufferWait();
+    else this.producerNow!.bufferPool.cancelWait();
     if (startNs < 0) this.schedule();
   }
 
@@ -215,11 +215,11 @@ export class ProducerDriver implements NodeSoftware {
   /** Sends one tick's messages; `startNs` ≥ 0 marks a user request started then (recorded when answered). */
   private publish(startNs: number): void {
     const producer = this.producerNow!;
-    if (this.blocked.length > 0 || producer.isBufferFull) {
+    if (this.blocked.length > 0 || producer.bufferPool.isFull) {
       // send() blocks the application thread until a batch frees buffer.memory, or throws after max.block.ms.
       this.blocked.push(startNs);
       if (this.blocked.length === 1) {
-        producer.awaitBuffer(this.onBufferFreeBound);
+        producer.bufferPool.await(this.onBufferFreeBound);
         this.blockTimer = this.node.after(producer.maxBlockNs, this.onBlockTimeoutBound);
       }
       this.world.kernel.marks.hit("kafka.producer.buffer-full");

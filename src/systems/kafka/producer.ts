@@ -49,6 +49,9 @@ import { BrokerConnection, type BrokerConnectionOwner, type InFlightRequest } fr
 import { ProducerMetadata } from "./producer-metadata.js";
 import { BatchOutcomes } from "./producer-outcomes.js";
 import { DEFAULT_CPU_COSTS, type KafkaCpuCosts } from "./cpu-costs.js";
+import { BufferPool } from "./producer-buffer-pool.js";
+import { ReadyNodes, type ReadyNodesHost } from "./producer-ready-nodes.js";
+import { CallerThread } from "./caller-thread.js";
 import type { KafkaMessage, ProducePart, ProduceRequest } from "./protocol.js";
 
 export interface KafkaProducerOptions {
@@ -76,29 +79,21 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   private readonly metadata: ProducerMetadata;
   /** One connection per broker, in the order first needed. */
   private readonly connections = new Map<string, BrokerConnection>();
-  private readonly recordCostNs: number;
-  /** When the application thread is done with its send() calls so far (it cannot call again before). */
-  private callerBusyUntilNs = 0;
-  private callerCpuNsTotal = 0;
-  /** buffer.memory in use: batch.size for every batch created and not yet resolved. */
-  private bufferUsedBytes = 0;
-  /** The application thread blocked in send() on a full buffer, woken when a batch frees its memory. */
-  private bufferWaiter: (() => void) | null = null;
-  private readonly wakeBufferWaiterBound = (): void => {
-    const waiter = this.bufferWaiter;
-    this.bufferWaiter = null;
-    waiter?.();
-  };
+  /** buffer.memory: a full pool blocks the application thread's send(). */
+  readonly bufferPool: BufferPool;
+  /** The application thread's CPU in send() (producerRecordNs per record). */
+  readonly caller: CallerThread;
   /** bootstrap.servers: every broker a partition can be led by in these clusters. */
   private readonly brokerNames: readonly string[];
   private readonly outcomes: BatchOutcomes;
   private correlationIdNext = 1;
-  /** Where the next pass starts among the partitions (Kafka's drainIndex). */
-  private drainIndex = 0;
-  /** readyPartitionsByBroker's result, reused from pass to pass (broker → its partitions with a batch). */
-  private readonly groupsScratch = new Map<string, ProducerPartition[]>();
-  private readonly readyScratch = new Set<string>();
-  private readonly orderScratch: string[] = [];
+  /** The sender pass's ready brokers (RecordAccumulator.ready, with its drainIndex). */
+  private readonly readyNodes = new ReadyNodes();
+  private readonly readyNodesHost: ReadyNodesHost = {
+    leaderOf: (topicPartition) => this.metadata.leaderOf(topicPartition),
+    requestMetadataUpdate: () => this.metadata.requestUpdate(),
+    wakeSenderAt: (timeNs) => this.wakeAt(timeNs),
+  };
   private isStarted = false;
   private isDrainPending = false;
   private wakeHandle: EventHandle = NO_EVENT;
@@ -117,7 +112,8 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     // Resolve every bootstrap name now, so a typo fails at construction rather than mid-run.
     for (const name of options.bootstrap) this.world.node(name);
     this.brokerNames = [...options.bootstrap];
-    this.recordCostNs = (options.cpu ?? DEFAULT_CPU_COSTS).producerRecordNs;
+    this.caller = new CallerThread(this.node, (options.cpu ?? DEFAULT_CPU_COSTS).producerRecordNs);
+    this.bufferPool = new BufferPool(this.node, this.config.batchSizeBytes, this.config.bufferMemoryBytes, this.clientName);
     this.metadata = new ProducerMetadata({
       bootstrap: [...options.bootstrap],
       retryBackoffNs: this.config.retryBackoffNs,
@@ -139,7 +135,7 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
       history: this.history,
       accumulator: this.accumulator,
       metadata: this.metadata,
-      onBatchDone: () => this.onBatchDone(),
+      onBatchDone: () => this.bufferPool.release(),
     });
   }
 
@@ -165,51 +161,12 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     if (!(Number.isSafeInteger(bytesPerMessage) && bytesPerMessage > 0)) assert(false, `producer ${this.clientName}: messages of ${bytesPerMessage} bytes`);
     const batch = this.accumulator.append(topicPartition, count, bytesPerMessage);
     if (onComplete !== undefined) (batch.completions ??= []).push(onComplete);
-    // The calling thread's CPU: the records join the batch now, and the caller is busy for their cost.
-    const costNs = Math.round(count * this.recordCostNs);
-    this.callerCpuNsTotal += costNs;
-    this.callerBusyUntilNs = Math.max(this.node.now, this.callerBusyUntilNs) + costNs;
-  }
-
-  /**
-   * send() would block now: buffer.memory has no room for another batch
-   * (Kafka's BufferPool.allocate). The caller waits with awaitBuffer().
-   */
-  get isBufferFull(): boolean {
-    return this.bufferUsedBytes > 0 && this.bufferUsedBytes + this.config.batchSizeBytes > this.config.bufferMemoryBytes;
+    this.caller.chargeRecords(count);
   }
 
   /** max.block.ms: how long send() may block on a full buffer. */
   get maxBlockNs(): number {
     return this.config.maxBlockNs;
-  }
-
-  /** Wakes `wake` (once) when a resolved batch gives memory back; one waiter, the application thread. */
-  awaitBuffer(wake: () => void): void {
-    if (!(this.bufferWaiter === null)) assert(false, `producer ${this.clientName}: two threads blocked on buffer.memory`);
-    this.bufferWaiter = wake;
-  }
-
-  /** Stops waiting for memory (max.block.ms ran out: send() threw). */
-  cancelBufferWait(): void {
-    this.bufferWaiter = null;
-  }
-
-  private onBatchDone(): void {
-    this.bufferUsedBytes -= this.config.batchSizeBytes;
-    assert(this.bufferUsedBytes >= 0, `producer ${this.clientName}: buffer.memory in use below 0`);
-    // Woken in an event of its own: the batch's completion may be in the middle of the sender's loop.
-    if (this.bufferWaiter !== null && !this.isBufferFull) this.node.after(0, this.wakeBufferWaiterBound);
-  }
-
-  /** CPU the application thread has spent in send(). */
-  get callerCpuNs(): number {
-    return this.callerCpuNsTotal;
-  }
-
-  /** When the application thread can call send() again (its earlier calls' CPU spent); a past time when idle. */
-  get callerFreeAtNs(): number {
-    return this.callerBusyUntilNs;
   }
 
   /** ProduceRequests written and not yet answered, over every broker connection. */
@@ -227,7 +184,7 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
   // ---------------------------------------------------------------- AccumulatorSink
 
   onBatchCreated(batch: ProducerBatch): void {
-    this.bufferUsedBytes += this.config.batchSizeBytes;
+    this.bufferPool.allocate();
     this.outcomes.onBatchCreated(batch);
     // Like Kafka's send() waiting on metadata: start finding the leader while the batch lingers.
     if (this.metadata.leaderOf(batch.topicPartition) === null) {
@@ -330,9 +287,10 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     const now = this.node.now;
     if (this.outcomes.unresolved > 0) this.metadata.requestUpdateIfStale(now);
     if (!this.isEveryConnectionFull()) {
-      const byBroker = this.readyPartitionsByBroker(now);
-      // In the order this pass met them (the rotation decides who goes first), ready brokers only.
-      for (const broker of this.orderScratch) if (this.readyScratch.has(broker)) this.drainBroker(broker, byBroker.get(broker)!, now);
+      const ready = this.readyNodes;
+      ready.collect(this.accumulator.partitionList(), now, this.readyNodesHost);
+      // In the order the pass met them (the rotation decides who goes first), ready brokers only.
+      for (const broker of ready.brokersMet()) if (ready.isReady(broker)) this.drainBroker(broker, ready.partitionsOf(broker), now);
     }
     this.refreshMetadata(now);
   }
@@ -352,46 +310,6 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
       if (connection === undefined || !connection.isFull(this.config.inFlightMax, isOneWay)) return false;
     }
     return true;
-  }
-
-  /**
-   * For each broker that leads a partition with a sealed batch due now (a
-   * "ready node" in Kafka's RecordAccumulator.ready), every partition it
-   * leads that holds a batch, sealed or still open, in a rotating order
-   * (Kafka's drainIndex) so that no partition is always last to fit under
-   * max.request.size.
-   */
-  private readyPartitionsByBroker(now: TimeNs): Map<string, ProducerPartition[]> {
-    // The same map, set and lists every pass, emptied rather than rebuilt: the sender runs at every response.
-    const byBroker = this.groupsScratch;
-    for (const group of byBroker.values()) group.length = 0;
-    const readyBrokers = this.readyScratch;
-    readyBrokers.clear();
-    this.orderScratch.length = 0;
-    const partitions = this.accumulator.partitionList();
-    const count = partitions.length;
-    if (count === 0) return byBroker;
-    const start = this.drainIndex % count;
-    this.drainIndex = (start + 1) % count;
-    for (let k = 0; k < count; k++) {
-      const partition = partitions[(start + k) % count]!;
-      const head = partition.queue[0] ?? partition.open;
-      if (head === null || head === undefined) continue;
-      const leader = this.metadata.leaderOf(partition.topicPartition);
-      if (leader === null) {
-        if (partition.queue.length > 0) this.metadata.requestUpdate();
-        continue;
-      }
-      if (head.state === "queued") {
-        if (head.retryAtNs > now) this.wakeAt(head.retryAtNs);
-        else readyBrokers.add(leader);
-      }
-      let group = byBroker.get(leader);
-      if (group === undefined) byBroker.set(leader, (group = []));
-      if (group.length === 0) this.orderScratch.push(leader);
-      group.push(partition);
-    }
-    return byBroker;
   }
 
   /**
