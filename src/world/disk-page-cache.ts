@@ -90,10 +90,17 @@ export class PageCache {
       const file = this.files[this.head]!;
       const start = this.starts[this.head]!;
       const end = Math.min(this.ends[this.head]!, file.durableBytes);
-      this.files[this.head] = null;
-      this.head++;
-      if (file.isRemoved || end <= start) continue;
-      const evicted = file.cold.cool(start, end);
+      // Only what is over the capacity goes, as Linux reclaims page by page:
+      // an extent is one device write (up to a MiB), and the rest of it stays.
+      const cut = Math.min(end, start + (this.residentBytesNow - this.capacityBytes));
+      if (file.isRemoved || cut >= end) {
+        this.files[this.head] = null;
+        this.head++;
+      } else {
+        this.starts[this.head] = cut;
+      }
+      if (file.isRemoved || cut <= start) continue;
+      const evicted = file.cold.cool(start, cut);
       if (evicted > 0) this.marks?.hit("disk.evict");
       this.residentBytesNow -= evicted;
       this.evictedBytesTotal += evicted;

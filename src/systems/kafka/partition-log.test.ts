@@ -123,4 +123,27 @@ describe("a log's content digest", () => {
     a.truncateTo(10);
     expect(a.contentDigest).toBe(prefix);
   });
+
+  it("load(): batches the page cache evicted are read from the device before they can go out; cached ones at once", () => {
+    const kernel = new Kernel({ seed: 1 });
+    // A 64 KiB page cache: once written back, the oldest batches are evicted.
+    const world = new World({ kernel, nodes: 1, disk: "hdd", diskOptions: { pageCacheBytes: 64 * 1024, dirtyLimitBytes: 32 * 1024, dirtyBackgroundBytes: 16 * 1024 } });
+    world.boot();
+    const log = new PartitionLog(world.disk("n1"), "p/log");
+    for (let k = 0; k < 20; k++) log.append(batch(k * 100, 100, 0));
+    kernel.scheduler.run();
+    let loadedAtNs = -1;
+    const onLoaded = (): void => {
+      loadedAtNs = kernel.now;
+    };
+    expect(log.load(log.read(1_900, 10_000), onLoaded, null)).toBe(true);
+    const startNs = kernel.now;
+    expect(log.load(log.read(0, 20_000), onLoaded, null)).toBe(false);
+    expect(loadedAtNs).toBe(-1);
+    kernel.scheduler.run();
+    // A cold read of 20 KB on hdd: at least the transfer at 150 MB/s.
+    expect(loadedAtNs - startNs).toBeGreaterThan(100_000);
+    expect(world.disk("n1").stats().deviceReadRequests).toBe(1);
+  });
 });
+
