@@ -80,7 +80,7 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
     this.controllerName = options.controller;
     this.assignment = options.assignment;
     this.dataHandler = {
-      onData: (endpoint, payload) => this.requests.receive(endpoint, payload as KafkaMessage),
+      onData: (endpoint, payload, bytes) => this.requests.receive(endpoint, payload as KafkaMessage, bytes),
       onClose: (endpoint) => this.requests.close(endpoint),
     };
   }
@@ -126,7 +126,7 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
       threads: this.config["num.io.threads"],
       queueCapacity: this.config["queued.max.requests"],
       processors: this.config["num.network.threads"],
-      readCostNs: (message) => this.cpu.networkRequestNs + this.cpu.networkByteNs * wireBytesOf(message),
+      readCostNs: (bytes) => this.cpu.networkRequestNs + this.cpu.networkByteNs * bytes,
       handleCostNs: (message) => handleCostNs(this.cpu, message),
       handle: (request) => this.onDataRequest(request),
     });

@@ -35,9 +35,9 @@ describe("request channel (SocketServer + RequestChannel + handler pool)", () =>
   it("handles one request per connection at a time, in order: the next waits for the response, not for the thread", () => {
     const { channel, started, inProgress, endpoint, message, settle } = setup(8, 500);
     const a = endpoint("a");
-    channel.receive(a, message(1));
-    channel.receive(a, message(2));
-    channel.receive(endpoint("b"), message(1));
+    channel.receive(a, message(1), 100);
+    channel.receive(a, message(2), 100);
+    channel.receive(endpoint("b"), message(1), 100);
     expect(started).toEqual(["a:1", "b:1"]);
     // The thread is free (a produce waiting in the purgatory), but a:1 has not been answered: a:2 waits.
     inProgress[0]!.releaseThread();
@@ -50,7 +50,7 @@ describe("request channel (SocketServer + RequestChannel + handler pool)", () =>
 
   it("num.io.threads bounds the requests in progress; a full queue leaves requests on their connections", () => {
     const { channel, started, inProgress, endpoint, message, settle } = setup(2, 1);
-    for (const name of ["a", "b", "c", "d"]) channel.receive(endpoint(name), message(1));
+    for (const name of ["a", "b", "c", "d"]) channel.receive(endpoint(name), message(1), 100);
     // Two threads busy, one request queued, the fourth still on its connection.
     expect(started).toEqual(["a:1", "b:1"]);
     expect(channel.busyThreads).toBe(2);
@@ -68,8 +68,8 @@ describe("request channel (SocketServer + RequestChannel + handler pool)", () =>
   it("requests still on a closed connection are dropped", () => {
     const { channel, started, inProgress, endpoint, message, settle } = setup(1, 10);
     const a = endpoint("a");
-    channel.receive(a, message(1));
-    channel.receive(a, message(2));
+    channel.receive(a, message(1), 100);
+    channel.receive(a, message(2), 100);
     channel.close(a);
     inProgress[0]!.releaseThread();
     inProgress[0]!.finish();
@@ -79,8 +79,8 @@ describe("request channel (SocketServer + RequestChannel + handler pool)", () =>
 
   it("CPU: a processor reads requests one after another, then a handler thread spends its cost before the request takes effect", () => {
     const { kernel, channel, started, startedAtNs, inProgress, endpoint, message, settle } = setup(1, 10, { readNs: 10_000, handleNs: 50_000 });
-    channel.receive(endpoint("a"), message(1));
-    channel.receive(endpoint("b"), message(1));
+    channel.receive(endpoint("a"), message(1), 100);
+    channel.receive(endpoint("b"), message(1), 100);
     settle();
     // a: read by 10 µs, handled after 50 µs more; b was read by 20 µs but waits for the one thread.
     expect(started).toEqual(["a:1"]);

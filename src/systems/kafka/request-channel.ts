@@ -80,6 +80,8 @@ class ConnectionState {
   /** The processor (network thread) that serves this connection. */
   readonly processor: number;
   readonly waiting: KafkaMessage[] = [];
+  /** The wire size of each waiting request, as it arrived. */
+  readonly waitingBytes: number[] = [];
   isMuted = false;
   isClosed = false;
   /** Waiting in the channel's list of connections that have a request ready while the queue was full. */
@@ -96,8 +98,8 @@ export interface RequestChannelOptions {
   threads: number;
   /** num.network.threads: connections are dealt to processors in turn as they send their first request. */
   processors: number;
-  /** CPU a processor spends reading the request off its socket. */
-  readCostNs: (message: KafkaMessage) => number;
+  /** CPU a processor spends reading a request of `bytes` off its socket. */
+  readCostNs: (bytes: number) => number;
   /** CPU a handler thread spends on the request before its effects (appends, answers) happen. */
   handleCostNs: (message: KafkaMessage) => number;
   queueCapacity: number;
@@ -110,7 +112,7 @@ export class RequestChannel {
   private readonly threads: number;
   private readonly queueCapacity: number;
   private readonly handle: (request: BrokerRequest) => void;
-  private readonly readCostNs: (message: KafkaMessage) => number;
+  private readonly readCostNs: (bytes: number) => number;
   private readonly handleCostNs: (message: KafkaMessage) => number;
   /** When each processor thread is next free (it reads requests one after another). */
   private readonly processorFreeAtNs: number[];
@@ -176,7 +178,7 @@ export class RequestChannel {
   }
 
   /** A request arrived on a connection. */
-  receive(endpoint: Endpoint, message: KafkaMessage): void {
+  receive(endpoint: Endpoint, message: KafkaMessage, bytes: number): void {
     let connection = this.connections.get(endpoint);
     if (connection === undefined) {
       connection = new ConnectionState(endpoint, this.processorNext);
@@ -184,6 +186,7 @@ export class RequestChannel {
       this.connections.set(endpoint, connection);
     }
     connection.waiting.push(message);
+    connection.waitingBytes.push(bytes);
     this.take(connection);
     this.drain();
   }
@@ -194,6 +197,7 @@ export class RequestChannel {
     if (connection === undefined) return;
     connection.isClosed = true;
     connection.waiting.length = 0;
+    connection.waitingBytes.length = 0;
     this.connections.delete(endpoint);
   }
 
@@ -238,7 +242,7 @@ export class RequestChannel {
     const request = new BrokerRequest(this, connection, connection.endpoint, connection.waiting.shift()!);
     // The connection's processor reads it when it is free: its time is reserved now, in the order requests are taken.
     const now = this.node.now;
-    const readNs = this.readCostNs(request.message);
+    const readNs = this.readCostNs(connection.waitingBytes.shift()!);
     this.processorCpuNs[connection.processor]! += readNs;
     const readyAtNs = Math.max(now, this.processorFreeAtNs[connection.processor]!) + readNs;
     this.processorFreeAtNs[connection.processor] = readyAtNs;
