@@ -26,7 +26,7 @@ interface Setup {
 }
 
 /** A cluster with topic t (4 partitions, 3 replicas) and consumers of group g on the given client nodes. */
-function setup(options: { seed?: number; consumers: string[]; config: Partial<KafkaConsumerConfig>; store?: IdempotentConsumer; diskOptions?: KafkaClusterSpec["diskOptions"] }): Setup {
+function setup(options: { seed?: number; consumers: string[]; config: Partial<KafkaConsumerConfig>; store?: IdempotentConsumer; diskOptions?: KafkaClusterSpec["diskOptions"]; disk?: string }): Setup {
   const kernel = new Kernel({ seed: options.seed ?? 11 });
   const c = buildKafkaCluster(kernel, {
     brokers: 3,
@@ -35,6 +35,7 @@ function setup(options: { seed?: number; consumers: string[]; config: Partial<Ka
     network: { latency: { kind: "constant", value: 200_000 } },
     config: { "min.insync.replicas": 2, "broker.heartbeat.interval.ms": 500, "broker.session.timeout.ms": 3_000, "replica.lag.time.max.ms": 2_000 },
     ...(options.diskOptions === undefined ? {} : { diskOptions: options.diskOptions }),
+    ...(options.disk === undefined ? {} : { disk: options.disk }),
   });
   const history = new History();
   const consumers = new Map<string, () => KafkaConsumer | null>();
@@ -412,19 +413,30 @@ describe("kafka consumer in a group", () => {
 
   it("a consumer further behind than the page cache holds reads from the device, and still gets everything once", () => {
     // A 64 KiB page cache: writeback cleans the logs and eviction drops the oldest clean data.
-    const s = setup({ consumers: ["c1"], config: {}, diskOptions: { pageCacheBytes: 64 * 1024, dirtyLimitBytes: 32 * 1024, dirtyBackgroundBytes: 16 * 1024 } });
-    s.c.world.pause("c1");
-    const written = write(s, 40, 10);
-    s.kernel.scheduler.run({ untilNs: s.kernel.now + 2 * SECOND });
-    const readsBefore = s.c.brokerNames.reduce((sum, name) => sum + s.c.world.disk(name).stats().deviceReadRequests, 0);
-    expect(readsBefore).toBe(0);
-    s.c.world.resume("c1");
-    s.kernel.scheduler.run({ untilNs: s.kernel.now + 20 * SECOND });
-    const stats = s.c.brokerNames.map((name) => s.c.world.disk(name).stats());
-    expect(stats.reduce((sum, st) => sum + st.pageCacheEvictedBytes, 0)).toBeGreaterThan(0);
-    expect(stats.reduce((sum, st) => sum + st.deviceReadRequests, 0)).toBeGreaterThan(0);
-    const effects = countIds(events(s.history, "effect"));
-    expect(allIds(written).every((id) => effects.get(id) === 1)).toBe(true);
+    const lagging = (pageCacheBytes: number) => {
+      // On hdd a cold read pays a seek: long enough to see in when the backlog is read.
+      const s = setup({ consumers: ["c1"], config: {}, disk: "hdd", diskOptions: { pageCacheBytes, dirtyLimitBytes: 32 * 1024, dirtyBackgroundBytes: 16 * 1024 } });
+      s.c.world.pause("c1");
+      const written = write(s, 40, 10);
+      s.kernel.scheduler.run({ untilNs: s.kernel.now + 2 * SECOND });
+      const readsBefore = s.c.brokerNames.reduce((sum, name) => sum + s.c.world.disk(name).stats().deviceReadRequests, 0);
+      expect(readsBefore).toBe(0);
+      const resumedAtNs = s.kernel.now;
+      s.c.world.resume("c1");
+      s.kernel.scheduler.run({ untilNs: s.kernel.now + 20 * SECOND });
+      const stats = s.c.brokerNames.map((name) => s.c.world.disk(name).stats());
+      const deliveries = events(s.history, "deliver").filter((event) => event.timeNs >= resumedAtNs && event.client === "c1");
+      return { s, written, stats, lastDeliveryNs: deliveries[deliveries.length - 1]!.timeNs };
+    };
+    const cold = lagging(64 * 1024);
+    expect(cold.stats.reduce((sum, st) => sum + st.pageCacheEvictedBytes, 0)).toBeGreaterThan(0);
+    expect(cold.stats.reduce((sum, st) => sum + st.deviceReadRequests, 0)).toBeGreaterThan(0);
+    const effects = countIds(events(cold.s.history, "effect"));
+    expect(allIds(cold.written).every((id) => effects.get(id) === 1)).toBe(true);
+    // The same run with everything still cached: no fetch response waits for a device read, so the backlog is read sooner.
+    const warm = lagging(64 * 1024 * 1024);
+    expect(warm.stats.reduce((sum, st) => sum + st.deviceReadRequests, 0)).toBe(0);
+    expect(cold.lastDeliveryNs).toBeGreaterThan(warm.lastDeliveryNs);
   });
 
   it("is deterministic: the same seed gives the same history and digest", () => {
