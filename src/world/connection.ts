@@ -42,7 +42,7 @@ export type ConnectionState = "connecting" | "open" | "closed";
 
 /** The operations an endpoint needs from the network (a narrow seam for tests). */
 export interface ConnectionTransport {
-  sendOnConnection(endpoint: Endpoint, payload: unknown, bytes: number): boolean;
+  sendOnConnection(endpoint: Endpoint, payload: unknown, bytes: number, cpuDelayNs?: number): boolean;
   closeConnection(endpoint: Endpoint): void;
 }
 
@@ -123,9 +123,13 @@ export class Endpoint {
     return this.connection.directions[this.side].unackedBytes;
   }
 
-  /** Queues `bytes` of payload on the connection; false if this end cannot send. */
-  send(payload: unknown, bytes: number): boolean {
-    return this.transport.sendOnConnection(this, payload, bytes);
+  /**
+   * Queues `bytes` of payload on the connection; false if this end cannot
+   * send. `cpuDelayNs`: the sending thread still has that much CPU to spend
+   * before its write() (see Network.sendOnConnection).
+   */
+  send(payload: unknown, bytes: number, cpuDelayNs = 0): boolean {
+    return this.transport.sendOnConnection(this, payload, bytes, cpuDelayNs);
   }
 
   /**

@@ -156,7 +156,17 @@ export class Network implements ConnectionTransport {
 
   // ---------------------------------------------------------------- connection data path
 
-  sendOnConnection(endpoint: Endpoint, payload: unknown, bytes: number): boolean {
+  /**
+   * Sends on a connection. `cpuDelayNs` is CPU the sending thread spends
+   * before its write() (a replica fetcher appending the last response before
+   * it asks for more): the segment arrives that much later, while its NIC
+   * time is booked now. That saves the thread an event of its own per
+   * request; the cost is that a NIC busy at this moment delays the segment
+   * by its backlog plus cpuDelayNs where a real one would overlap the two
+   * (small segments, a few microseconds of CPU). Retransmissions go without it.
+   */
+  sendOnConnection(endpoint: Endpoint, payload: unknown, bytes: number, cpuDelayNs = 0): boolean {
+    if (!(Number.isSafeInteger(cpuDelayNs) && cpuDelayNs >= 0)) assert(false, `send after ${cpuDelayNs} ns of CPU`);
     if (!(Number.isSafeInteger(bytes) && bytes >= 0)) assert(false, `send of ${bytes} bytes`);
     if (!endpoint.isOpen) return false;
     if (!(endpoint.node.isUp)) assert(false, `node ${endpoint.node.name}: send while ${endpoint.node.state}`);
@@ -167,7 +177,7 @@ export class Network implements ConnectionTransport {
     packet.seq = direction.seqNext++;
     // In loss recovery the window is one segment: new data waits behind the retransmission.
     if (direction.isRecovering) direction.hold(packet);
-    else this.transmit(packet, endpoint.side);
+    else this.transmit(packet, endpoint.side, cpuDelayNs);
     return true;
   }
 
@@ -281,11 +291,11 @@ export class Network implements ConnectionTransport {
     return departNs;
   }
 
-  private transmit(packet: Packet, fromSide: Side): void {
+  private transmit(packet: Packet, fromSide: Side, cpuDelayNs = 0): void {
     const departNs = this.occupyEgress(packet);
     const connection = packet.connection!;
     const direction = connection.directions[fromSide];
-    let arrivalNs = departNs + this.drawLatency(packet.src, packet.dst);
+    let arrivalNs = departNs + cpuDelayNs + this.drawLatency(packet.src, packet.dst);
     // TCP delivers in order: a packet never overtakes an earlier one on its connection.
     arrivalNs = Math.max(arrivalNs, direction.lastArrivalNs);
     direction.lastArrivalNs = arrivalNs;

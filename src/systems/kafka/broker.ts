@@ -354,7 +354,10 @@ function noop(): void {}
 function handleCostNs(cpu: KafkaCpuCosts, message: KafkaMessage): number {
   let costNs = cpu.handlerRequestNs;
   if (message.kind === "produce") {
-    for (const part of message.parts) costNs += cpu.handlerBatchNs + cpu.handlerRecordNs * part.batch.count + cpu.handlerByteNs * part.batch.bytes;
+    for (let partIndex = 0; partIndex < message.parts.length; partIndex++) {
+      const part = message.parts[partIndex]!;
+      costNs += cpu.handlerBatchNs + cpu.handlerRecordNs * part.batch.count + cpu.handlerByteNs * part.batch.bytes;
+    }
   } else if (message.kind === "fetch") {
     costNs += cpu.fetchPartitionNs * message.partitions.length;
   }

@@ -41,7 +41,10 @@ export class DelayedFetch {
     this.request = request;
     // Plain loops, no closures: this runs for every fetch, and fetches are most of a run's requests.
     const found: (PartitionReplica | undefined)[] = [];
-    for (const part of request.partitions) found.push(replicas.replica(part.topicPartition));
+    for (let partIndex = 0; partIndex < request.partitions.length; partIndex++) {
+      const part = request.partitions[partIndex]!;
+      found.push(replicas.replica(part.topicPartition));
+    }
     this.replicas = found;
   }
 
@@ -57,7 +60,11 @@ export class DelayedFetch {
       for (let index = 0; index < parts.length; index++) this.replicas[index]?.onFollowerFetched(follower, parts[index]!);
     }
     if (this.request.maxWaitMs === 0 || this.isSatisfied()) return this.complete();
-    for (const replica of this.replicas) replica?.park(this);
+    const replicaList = this.replicas;
+    for (let replicaIndex = 0; replicaIndex < replicaList.length; replicaIndex++) {
+      const replica = replicaList[replicaIndex]!;
+      replica?.park(this);
+    }
     this.deadlineNs = this.node.now + msToNs(this.request.maxWaitMs);
     this.purgatory.add(this);
   }
@@ -97,7 +104,10 @@ export class DelayedFetch {
       }
       // The response's limit: the first batch goes whatever its size, then each partition gets what is left.
       const data = replica.readForFetch(part, Math.min(part.maxBytes, Math.max(0, bytesLeft)), isFollower, bytesLeft === this.request.maxBytes);
-      for (const batch of data.batches) bytesLeft -= batch.bytes;
+      for (let batchIndex = 0; batchIndex < data.batches.length; batchIndex++) {
+        const batch = data.batches[batchIndex]!;
+        bytesLeft -= batch.bytes;
+      }
       partitions.push(data);
       // Data the page cache no longer holds (a reader far behind) is read from the device first.
       if (data.batches.length > 0 && !replica.log.load(data.batches, onLoaded, this)) this.loadsPending++;

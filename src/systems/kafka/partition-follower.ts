@@ -145,7 +145,8 @@ export class PartitionFollower {
       this.backoffUntilNs = this.host.node.now + FETCH_BACKOFF_NS;
       return;
     }
-    for (const batch of data.batches) {
+    for (let batchIndex = 0; batchIndex < data.batches.length; batchIndex++) {
+      const batch = data.batches[batchIndex]!;
       if (batch.baseOffset < log.logEndOffset) continue;
       if (!(batch.baseOffset === log.logEndOffset)) assert(false, `follower fetch gap: batch at ${batch.baseOffset}, log end ${log.logEndOffset}`);
       if (log.append(batch, waiter) !== "ok") {

@@ -61,6 +61,8 @@ export class PartitionLog {
   private readonly disk: Disk;
   private readonly file: DiskFile<RecordBatch>;
   private batchesList: RecordBatch[] = [];
+  /** The last batch's end (0 when empty), kept rather than read from it: it is asked at every fetch and append. */
+  private endOffset = 0;
   /**
    * digests[i]: a 32-bit digest of batches 0..i (offset, count, epoch, first
    * id), so two replicas' logs compare in O(1) — convergence asks "same
@@ -78,8 +80,12 @@ export class PartitionLog {
   }
 
   get logEndOffset(): number {
+    return this.endOffset;
+  }
+
+  private recomputeEndOffset(): void {
     const last = this.batchesList[this.batchesList.length - 1];
-    return last === undefined ? 0 : last.baseOffset + last.count;
+    this.endOffset = last === undefined ? 0 : last.baseOffset + last.count;
   }
 
   get batches(): readonly RecordBatch[] {
@@ -120,6 +126,7 @@ export class PartitionLog {
     if (written === "disk-full") return "disk-full";
     if (written === "throttled") waiter!.onWriteBlocked();
     this.batchesList.push(batch);
+    this.endOffset = batch.baseOffset + batch.count;
     this.digests.push(digestAfter(this.digests.length === 0 ? 0 : this.digests[this.digests.length - 1]!, batch));
     this.noteEpoch(batch);
     return "ok";
@@ -158,6 +165,7 @@ export class PartitionLog {
     if (keep === this.batchesList.length) return 0;
     const dropped = this.batchesList.length - keep;
     this.batchesList.length = keep;
+    this.recomputeEndOffset();
     this.digests.length = keep;
     this.disk.truncate(this.file, keep);
     this.truncateEpochsFromEnd(this.logEndOffset);
@@ -244,6 +252,7 @@ export class PartitionLog {
     }
     if (intact < records.length) this.disk.truncate(this.file, intact);
     this.batchesList = records.slice(0, intact).map((record) => record.value);
+    this.recomputeEndOffset();
     this.digests = [];
     let digest = 0;
     for (const batch of this.batchesList) this.digests.push((digest = digestAfter(digest, batch)));

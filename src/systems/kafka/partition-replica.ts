@@ -13,6 +13,7 @@
  * this class lends it the log, the high watermark and the flush bookkeeping.
  */
 import { assert } from "../../kernel/assert.js";
+import { RingQueue } from "../../kernel/ring-queue.js";
 import type { Endpoint } from "../../world/connection.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
@@ -85,7 +86,7 @@ export class PartitionReplica {
   /** When the log is fsynced (log.flush.*), and how far the last flush reached. */
   private readonly flush: LogFlush;
   /** Fetches waiting for data up to their max wait: Kafka's DelayedFetch purgatory (each also waits on other partitions). */
-  private waiters: DelayedFetch[] = [];
+  private readonly waiters = new RingQueue<DelayedFetch>(4);
   /** Idempotent producers' last batches, for duplicate and sequence checks (leader only). */
   private readonly producers = new ProducerStateTable();
   /** The ISR an AlterPartition request in flight asks for (null: none): Kafka's PendingExpandIsr / PendingShrinkIsr. */
@@ -281,7 +282,8 @@ export class PartitionReplica {
         // Past the first partition with data, a batch that does not fit waits for the next fetch.
         let bytes = 0;
         let fits = 0;
-        for (const batch of batches) {
+        for (let batchIndex = 0; batchIndex < batches.length; batchIndex++) {
+          const batch = batches[batchIndex]!;
           if (bytes + batch.bytes > maxBytes) break;
           bytes += batch.bytes;
           fits++;
@@ -289,7 +291,8 @@ export class PartitionReplica {
         batches = batches.slice(0, fits);
       }
     }
-    for (const batch of batches) {
+    for (let batchIndex = 0; batchIndex < batches.length; batchIndex++) {
+      const batch = batches[batchIndex]!;
       if (!isFollower) assert(batch.baseOffset + batch.count <= this.highWatermarkNow, "a consumer must never read past the high watermark");
     }
     return { topicPartition: this.topicPartition, error, highWatermark: this.highWatermarkNow, logEndOffset: this.log.logEndOffset, batches };
@@ -315,10 +318,12 @@ export class PartitionReplica {
 
   /** Something changed here (data, high watermark, role): parked fetches that can now answer do. */
   private wakeParkedFetches(): void {
-    if (this.waiters.length === 0) return;
-    const still: DelayedFetch[] = [];
-    for (const fetch of this.waiters) if (!fetch.tryComplete()) still.push(fetch);
-    this.waiters = still;
+    // Each parked fetch is asked once; those still waiting go back in their order. Nothing parks
+    // meanwhile: an answer that frees a connection starts its next request in an event of its own.
+    for (let left = this.waiters.length; left > 0; left--) {
+      const fetch = this.waiters.shift()!;
+      if (!fetch.tryComplete()) this.waiters.push(fetch);
+    }
   }
 
   /** Kafka's Replica.updateFetchState: caught up if it reached the leader's LEO as of now or as of its last fetch. */
@@ -353,14 +358,18 @@ export class PartitionReplica {
   private maybeAdvanceHighWatermark(): void {
     if (this.role !== "leader" || this.isUnderMinIsr()) return;
     let candidate = this.log.logEndOffset;
-    for (const member of this.maximalIsr()) {
+    const maximalIsr = this.maximalIsr();
+    for (let memberIndex = 0; memberIndex < maximalIsr.length; memberIndex++) {
+      const member = maximalIsr[memberIndex]!;
       if (member === this.host.node.name) continue;
       const progress = this.followers.get(member);
       candidate = Math.min(candidate, progress === undefined ? -1 : progress.logEndOffset);
     }
     if (candidate <= this.highWatermarkNow) return;
     this.highWatermarkNow = candidate;
-    for (const member of this.state.isr) {
+    const isr = this.state.isr;
+    for (let memberIndex = 0; memberIndex < isr.length; memberIndex++) {
+      const member = isr[memberIndex]!;
       const memberLeo = member === this.host.node.name ? this.log.logEndOffset : this.followers.get(member)!.logEndOffset;
       assert(this.highWatermarkNow <= memberLeo, "high watermark above an in-sync replica's log end");
     }
@@ -384,7 +393,11 @@ export class PartitionReplica {
   private maximalIsr(): readonly string[] {
     if (this.pendingIsr === null) return this.state.isr;
     const union = [...this.state.isr];
-    for (const member of this.pendingIsr) if (!union.includes(member)) union.push(member);
+    const memberList = this.pendingIsr;
+    for (let memberIndex = 0; memberIndex < memberList.length; memberIndex++) {
+      const member = memberList[memberIndex]!;
+      if (!union.includes(member)) union.push(member);
+    }
     return union;
   }
 
@@ -392,7 +405,9 @@ export class PartitionReplica {
   private answerSettledProduces(): void {
     const isIsrTooSmall = this.maximalIsr().length < this.effectiveMinIsr();
     const still: PendingProduce[] = [];
-    for (const produce of this.pending.items) {
+    const produceList = this.pending.items;
+    for (let produceIndex = 0; produceIndex < produceList.length; produceIndex++) {
+      const produce = produceList[produceIndex]!;
       const isReplicated = !produce.requiresHighWatermark || produce.endOffset <= this.highWatermarkNow;
       if (!isReplicated || produce.flushEndOffset > this.flush.flushedEndOffset) {
         still.push(produce);

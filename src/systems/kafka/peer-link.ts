@@ -11,6 +11,7 @@
  * request timeout. This, not the socket, is how a broker notices a silent
  * peer: TCP keeps a connection across a partition (see world/connection.ts).
  */
+import { RingQueue } from "../../kernel/ring-queue.js";
 import type { ConnectionHandler, Endpoint } from "../../world/connection.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
@@ -29,8 +30,15 @@ export class PeerLink {
   private isClosed = false;
   private readonly handler: ConnectionHandler;
   private readonly onRetryBound = (): void => this.connect();
-  /** Deadlines of the requests awaiting an answer, by correlation id, oldest first. */
-  private readonly awaited = new Map<number, number>();
+  /**
+   * The requests awaiting an answer, oldest first: correlation ids and
+   * deadlines. Answers come back in request order on one connection (Kafka
+   * answers a connection's requests in order), so an answer is almost always
+   * the oldest; rings, not a Map, because a Map rehashes (allocates) every
+   * few set/delete pairs on this hot path.
+   */
+  private readonly awaitedIds = new RingQueue<number>(4);
+  private readonly awaitedDeadlinesNs = new RingQueue<number>(4);
   private readonly timeouts: DeadlineTimer;
 
   constructor(
@@ -56,7 +64,7 @@ export class PeerLink {
       onData: (endpoint, payload) => {
         if (endpoint !== this.endpoint) return;
         const message = payload as KafkaMessage;
-        if ("correlationId" in message) this.awaited.delete(message.correlationId);
+        if ("correlationId" in message) this.forget(message.correlationId);
         this.listener.onMessage(message);
       },
       onClose: (endpoint) => {
@@ -76,18 +84,19 @@ export class PeerLink {
     this.endpoint = this.world.net.connect(this.node, this.peer, this.port, this.trafficClass, this.handler);
   }
 
-  /** Sends if the link is open; false otherwise (the caller retries when it reopens). */
-  send(message: KafkaMessage): boolean {
+  /** Sends if the link is open; false otherwise (the caller retries when it reopens). `cpuDelayNs`: see Endpoint.send. */
+  send(message: KafkaMessage, cpuDelayNs = 0): boolean {
     if (this.endpoint === null || !this.endpoint.isOpen) return false;
-    return this.endpoint.send(message, wireBytesOf(message));
+    return this.endpoint.send(message, wireBytesOf(message), cpuDelayNs);
   }
 
   /** Sends a request whose answer is awaited under the link's request timeout; false if the link is down. */
-  request(message: KafkaMessage & { correlationId: number }): boolean {
-    if (!this.send(message)) return false;
+  request(message: KafkaMessage & { correlationId: number }, cpuDelayNs = 0): boolean {
+    if (!this.send(message, cpuDelayNs)) return false;
     if (this.requestTimeoutNs > 0) {
       const deadlineNs = this.node.now + this.requestTimeoutNs;
-      this.awaited.set(message.correlationId, deadlineNs);
+      this.awaitedIds.push(message.correlationId);
+      this.awaitedDeadlinesNs.push(deadlineNs);
       this.timeouts.armBy(deadlineNs);
     }
     return true;
@@ -98,16 +107,37 @@ export class PeerLink {
     this.isClosed = true;
     this.endpoint?.close();
     this.endpoint = null;
-    this.awaited.clear();
+    this.clearAwaited();
     this.timeouts.disarm();
+  }
+
+  private forget(correlationId: number): void {
+    const ids = this.awaitedIds;
+    for (let index = 0; index < ids.length; index++) {
+      if (ids.at(index) !== correlationId) continue;
+      if (index === 0) {
+        ids.shift();
+        this.awaitedDeadlinesNs.shift();
+      } else {
+        ids.removeAt(index);
+        this.awaitedDeadlinesNs.removeAt(index);
+      }
+      return;
+    }
+  }
+
+  private clearAwaited(): void {
+    this.awaitedIds.clear();
+    this.awaitedDeadlinesNs.clear();
   }
 
   /** The oldest request times out at its deadline; if it was answered meanwhile, wait for the next one's. */
   private onTimeoutCheck(): void {
-    for (const deadlineNs of this.awaited.values()) {
+    if (!this.awaitedIds.isEmpty) {
+      const deadlineNs = this.awaitedDeadlinesNs.peek()!;
       if (deadlineNs > this.node.now) return this.timeouts.armBy(deadlineNs);
       this.world.kernel.marks.hit(this.timeoutMark);
-      this.world.kernel.trace.record("kafka.request-timeout", `${this.node.name}->${this.peer.name}`, this.awaited.size);
+      this.world.kernel.trace.record("kafka.request-timeout", `${this.node.name}->${this.peer.name}`, this.awaitedIds.length);
       // An abortive close: the peer hears of it (if the path lets it), and nothing more arrives on this socket.
       this.endpoint?.close();
       return this.lose();
@@ -117,7 +147,7 @@ export class PeerLink {
   private lose(): void {
     this.endpoint = null;
     this.isConnecting = false;
-    this.awaited.clear();
+    this.clearAwaited();
     this.timeouts.disarm();
     this.listener.onDown();
     if (!this.isClosed) this.node.after(this.reconnectBackoffNs, this.onRetryBound);

@@ -36,7 +36,10 @@ export class ProduceAnswer implements WriteWaiter {
     this.acks = message.acks;
     this.remaining = message.parts.length;
     const results: ProducePartResult[] = [];
-    for (const part of message.parts) results.push({ topicPartition: part.topicPartition, error: "NONE", baseOffset: -1 });
+    for (let partIndex = 0; partIndex < message.parts.length; partIndex++) {
+      const part = message.parts[partIndex]!;
+      results.push({ topicPartition: part.topicPartition, error: "NONE", baseOffset: -1 });
+    }
     this.results = results;
   }
 

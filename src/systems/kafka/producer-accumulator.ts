@@ -18,6 +18,7 @@ import { assert } from "../../kernel/assert.js";
 import type { DurationNs } from "../../kernel/time.js";
 import type { History } from "../../clients/history.js";
 import type { WorldNode } from "../../world/node.js";
+import { DeadlineTimer } from "./deadline-timer.js";
 import { ProducerBatch } from "./producer-batch.js";
 
 export class ProducerPartition {
@@ -54,7 +55,12 @@ export class RecordAccumulator {
   private readonly batchSizeBytes: number;
   private readonly lingerNs: DurationNs;
   private readonly sink: AccumulatorSink;
-  private readonly onLingerBound = (batch: ProducerBatch): void => this.onLinger(batch);
+  /**
+   * One wake-up for every open batch's linger.ms, as Kafka's sender computes
+   * its poll timeout from the oldest batch (RecordAccumulator.ready's
+   * nextReadyCheckDelayMs) instead of a timer per batch.
+   */
+  private readonly lingerTimer: DeadlineTimer;
 
   constructor(options: {
     node: WorldNode;
@@ -70,6 +76,7 @@ export class RecordAccumulator {
     this.batchSizeBytes = options.batchSizeBytes;
     this.lingerNs = options.lingerNs;
     this.sink = options.sink;
+    this.lingerTimer = new DeadlineTimer(this.node, () => this.onLingerCheck());
   }
 
   partition(topicPartition: string): ProducerPartition {
@@ -147,21 +154,31 @@ export class RecordAccumulator {
     if (!(partition.open === null)) assert(false, `${partition.topicPartition}: two open batches`);
     const batch = new ProducerBatch(partition.topicPartition, this.node.now);
     partition.open = batch;
-    batch.lingerTimer = this.node.after(this.lingerNs, this.onLingerBound, batch);
+    this.lingerTimer.armBy(batch.createdNs + this.lingerNs);
     this.sink.onBatchCreated(batch);
     return batch;
   }
 
-  private onLinger(batch: ProducerBatch): void {
-    if (batch.state !== "open") return;
-    this.seal(this.partition(batch.topicPartition), batch);
+  /** Seals every open batch whose linger.ms has run out, in partition order, and waits for the next one. */
+  private onLingerCheck(): void {
+    const now = this.node.now;
+    let nextNs = Number.POSITIVE_INFINITY;
+    const list = this.list;
+    for (let index = 0; index < list.length; index++) {
+      const partition = list[index]!;
+      const open = partition.open;
+      if (open === null) continue;
+      const dueNs = open.createdNs + this.lingerNs;
+      if (dueNs <= now) this.seal(partition, open);
+      else if (dueNs < nextNs) nextNs = dueNs;
+    }
+    if (nextNs !== Number.POSITIVE_INFINITY) this.lingerTimer.armBy(nextNs);
   }
 
   private seal(partition: ProducerPartition, batch: ProducerBatch, isDrained = false): void {
     if (!(partition.open === batch && batch.state === "open")) assert(false, `${partition.topicPartition}: seal of a batch that is not open`);
     if (!(batch.count > 0)) assert(false, `${partition.topicPartition}: seal of an empty batch`);
     partition.open = null;
-    this.node.cancel(batch.lingerTimer);
     batch.state = "queued";
     batch.idFirst = this.history.reserveIds(batch.count);
     this.history.record({ type: "send", timeNs: this.node.now, client: this.clientName, idFirst: batch.idFirst, count: batch.count });

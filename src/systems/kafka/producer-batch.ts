@@ -14,7 +14,6 @@
  * then ignored, as Kafka ignores responses for batches it already expired.
  */
 import type { SendOutcome } from "../../clients/history.js";
-import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
 import type { TimeNs } from "../../kernel/time.js";
 import { isRetriable, type KafkaError } from "./protocol.js";
 
@@ -61,7 +60,6 @@ export class ProducerBatch {
    * from then on the batch can never be reported as definitely not written.
    */
   mightBeWritten = false;
-  lingerTimer: EventHandle = NO_EVENT;
 
   constructor(topicPartition: string, createdNs: TimeNs) {
     this.topicPartition = topicPartition;

@@ -154,7 +154,10 @@ export class BatchOutcomes {
     const completions = batch.completions;
     if (completions !== null) {
       batch.completions = null;
-      for (const completion of completions) completion(outcome);
+      for (let completionIndex = 0; completionIndex < completions.length; completionIndex++) {
+        const completion = completions[completionIndex]!;
+        completion(outcome);
+      }
     }
     if (outcome !== "ok" && batch.hasSequence && batch.producerId === this.producerIdNow) this.resetProducerId();
   }
@@ -170,8 +173,14 @@ export class BatchOutcomes {
   /** True while a batch with a smaller sequence (same producer id) may still land: a gap is not final yet. */
   private hasEarlierUnresolved(batch: ProducerBatch): boolean {
     const partition = this.accumulator.partition(batch.topicPartition);
-    for (const other of partition.queue) if (isUnresolvedBefore(other, batch)) return true;
-    for (const other of partition.inFlight) if (isUnresolvedBefore(other, batch)) return true;
+    for (let otherIndex = 0; otherIndex < partition.queue.length; otherIndex++) {
+      const other = partition.queue[otherIndex]!;
+      if (isUnresolvedBefore(other, batch)) return true;
+    }
+    for (let otherIndex = 0; otherIndex < partition.inFlight.length; otherIndex++) {
+      const other = partition.inFlight[otherIndex]!;
+      if (isUnresolvedBefore(other, batch)) return true;
+    }
     return false;
   }
 

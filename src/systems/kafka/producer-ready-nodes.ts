@@ -5,8 +5,9 @@
  * in a rotating order (Kafka's drainIndex) so that no partition is always
  * last to fit under max.request.size.
  *
- * The same map, set and lists serve every pass, emptied rather than rebuilt:
- * the sender runs at every response.
+ * The same map, set and lists serve every pass, emptied rather than rebuilt
+ * (by their counts: `length = 0` would drop an array's storage and the next
+ * push allocate it again): the sender runs at every response.
  */
 import type { TimeNs } from "../../kernel/time.js";
 import type { ProducerPartition } from "./producer-accumulator.js";
@@ -20,19 +21,30 @@ export interface ReadyNodesHost {
   wakeSenderAt(timeNs: TimeNs): void;
 }
 
+/** The partitions one broker leads that hold a batch, in the pass's order: the first `size` entries of `partitions`. */
+export class LeaderGroup {
+  readonly partitions: ProducerPartition[] = [];
+  size = 0;
+
+  add(partition: ProducerPartition): void {
+    this.partitions[this.size++] = partition;
+  }
+}
+
 export class ReadyNodes {
   /** Where the next pass starts among the partitions (Kafka's drainIndex). */
   private drainIndex = 0;
-  private readonly groups = new Map<string, ProducerPartition[]>();
+  private readonly groups = new Map<string, LeaderGroup>();
   private readonly ready = new Set<string>();
-  /** Brokers with a batch, in the order this pass met them. */
+  /** Brokers with a batch, in the order this pass met them: the first `orderCount` entries. */
   private readonly order: string[] = [];
+  private orderCount = 0;
 
   /** Groups `partitions` by leader and finds the ready brokers among them. */
   collect(partitions: readonly ProducerPartition[], now: TimeNs, host: ReadyNodesHost): void {
-    for (const group of this.groups.values()) group.length = 0;
+    for (let index = 0; index < this.orderCount; index++) this.groups.get(this.order[index]!)!.size = 0;
     this.ready.clear();
-    this.order.length = 0;
+    this.orderCount = 0;
     const count = partitions.length;
     if (count === 0) return;
     const start = this.drainIndex % count;
@@ -51,15 +63,20 @@ export class ReadyNodes {
         else this.ready.add(leader);
       }
       let group = this.groups.get(leader);
-      if (group === undefined) this.groups.set(leader, (group = []));
-      if (group.length === 0) this.order.push(leader);
-      group.push(partition);
+      if (group === undefined) this.groups.set(leader, (group = new LeaderGroup()));
+      if (group.size === 0) this.order[this.orderCount++] = leader;
+      group.add(partition);
     }
   }
 
-  /** The brokers the last pass met with a batch, in the order it met them; isReady tells which are due now. */
-  brokersMet(): readonly string[] {
-    return this.order;
+  /** How many brokers the last pass met with a batch. */
+  get brokersMetCount(): number {
+    return this.orderCount;
+  }
+
+  /** The `index`th broker the last pass met with a batch, in the order it met them; isReady tells which are due now. */
+  brokerMet(index: number): string {
+    return this.order[index]!;
   }
 
   isReady(broker: string): boolean {
@@ -67,7 +84,7 @@ export class ReadyNodes {
   }
 
   /** Every partition the broker leads that holds a batch, in the pass's order. */
-  partitionsOf(broker: string): readonly ProducerPartition[] {
+  partitionsOf(broker: string): LeaderGroup {
     return this.groups.get(broker)!;
   }
 }

@@ -183,7 +183,10 @@ export class ProducerDriver implements NodeSoftware {
     const waiting = this.blocked;
     this.blocked = [];
     // Each blocked call tries again in order; one that finds the buffer full again blocks anew.
-    for (const startNs of waiting) this.publish(startNs);
+    for (let startNsIndex = 0; startNsIndex < waiting.length; startNsIndex++) {
+      const startNs = waiting[startNsIndex]!;
+      this.publish(startNs);
+    }
   }
 
   /** max.block.ms ran out: the oldest blocked send() threw a TimeoutException; its records were never handed over. */

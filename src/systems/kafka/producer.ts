@@ -50,7 +50,7 @@ import { ProducerMetadata } from "./producer-metadata.js";
 import { BatchOutcomes } from "./producer-outcomes.js";
 import { DEFAULT_CPU_COSTS, type KafkaCpuCosts } from "./cpu-costs.js";
 import { BufferPool } from "./producer-buffer-pool.js";
-import { ReadyNodes, type ReadyNodesHost } from "./producer-ready-nodes.js";
+import { ReadyNodes, type LeaderGroup, type ReadyNodesHost } from "./producer-ready-nodes.js";
 import { CallerThread } from "./caller-thread.js";
 import type { KafkaMessage, ProducePart, ProduceRequest } from "./protocol.js";
 
@@ -290,7 +290,10 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
       const ready = this.readyNodes;
       ready.collect(this.accumulator.partitionList(), now, this.readyNodesHost);
       // In the order the pass met them (the rotation decides who goes first), ready brokers only.
-      for (const broker of ready.brokersMet()) if (ready.isReady(broker)) this.drainBroker(broker, ready.partitionsOf(broker), now);
+      for (let index = 0; index < ready.brokersMetCount; index++) {
+        const broker = ready.brokerMet(index);
+        if (ready.isReady(broker)) this.drainBroker(broker, ready.partitionsOf(broker), now);
+      }
     }
     this.refreshMetadata(now);
   }
@@ -317,17 +320,19 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
    * first batch of every partition the broker leads — sealing one still
    * lingering, as Kafka's drain closes it — up to max.request.size.
    */
-  private drainBroker(broker: string, partitions: readonly ProducerPartition[], now: TimeNs): void {
+  private drainBroker(broker: string, group: LeaderGroup, now: TimeNs): void {
     const connection = this.connectionTo(broker);
     const connectAtNs = connection.ensureConnecting();
     if (connectAtNs > now) return this.wakeAt(connectAtNs);
     const isAcks0 = this.config.acksWire === 0;
     // Each request re-checks that the broker is still a ready node: a sealed batch is due.
-    while (partitions.some((partition) => isDue(partition.queue[0], now))) {
+    const partitions = group.partitions;
+    while (hasDueHead(group, now)) {
       if (isAcks0 ? !connection.canWrite() : !connection.canSend(this.config.inFlightMax)) return;
       const batches: ProducerBatch[] = [];
       let bytes = 0;
-      for (const partition of partitions) {
+      for (let partitionIndex = 0; partitionIndex < group.size; partitionIndex++) {
+        const partition = partitions[partitionIndex]!;
         const head = partition.queue[0] ?? partition.open;
         if (head === null || head === undefined || head.retryAtNs > now) continue;
         if (this.config.idempotent && this.mustHoldForOrder(partition, head)) continue;
@@ -355,14 +360,18 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     if (batch.attempts > 0) return true;
     if (batch.hasSequence) return false;
     const producerId = this.outcomes.producerId;
-    for (const other of partition.inFlight) if (other.producerId !== producerId) return true;
+    for (let otherIndex = 0; otherIndex < partition.inFlight.length; otherIndex++) {
+      const other = partition.inFlight[otherIndex]!;
+      if (other.producerId !== producerId) return true;
+    }
     return false;
   }
 
   /** One ProduceRequest carrying `batches` (one per partition); acks=0 batches are done once written. */
   private sendBatches(batches: readonly ProducerBatch[], connection: BrokerConnection): void {
     const parts: ProducePart[] = [];
-    for (const batch of batches) {
+    for (let batchIndex = 0; batchIndex < batches.length; batchIndex++) {
+      const batch = batches[batchIndex]!;
       if (!(batch.state === "queued")) assert(false, `send of a ${batch.state} batch`);
       const partition = this.accumulator.partition(batch.topicPartition);
       if (this.config.idempotent && !batch.hasSequence) {
@@ -381,14 +390,16 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     const request: ProduceRequest = { kind: "produce", correlationId: this.correlationIdNext++, acks: this.config.acksWire, timeoutMs: this.config.kafka["request.timeout.ms"], parts };
     if (this.config.acksWire === 0) {
       connection.sendOneWay(request);
-      for (const batch of batches) {
+      for (let batchIndex = 0; batchIndex < batches.length; batchIndex++) {
+        const batch = batches[batchIndex]!;
         this.outcomes.recordOpOk();
         this.outcomes.complete(batch, "ok", "", -1, connection.broker.name);
       }
       return;
     }
     connection.sendRequest(request, batches);
-    for (const batch of batches) {
+    for (let batchIndex = 0; batchIndex < batches.length; batchIndex++) {
+      const batch = batches[batchIndex]!;
       batch.state = "in-flight";
       this.accumulator.partition(batch.topicPartition).inFlight.push(batch);
     }
@@ -448,4 +459,10 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
 /** A sealed batch that may be sent now (not backing off before a retry). */
 function isDue(batch: ProducerBatch | undefined, now: TimeNs): boolean {
   return batch !== undefined && batch.retryAtNs <= now;
+}
+
+/** Whether a partition of the group has a sealed batch due now (a plain loop: this runs at every request). */
+function hasDueHead(group: LeaderGroup, now: TimeNs): boolean {
+  for (let index = 0; index < group.size; index++) if (isDue(group.partitions[index]!.queue[0], now)) return true;
+  return false;
 }

@@ -336,7 +336,10 @@ export function wireBytesOf(message: KafkaMessage): number {
   switch (message.kind) {
     case "produce": {
       let bytes = REQUEST_OVERHEAD_BYTES;
-      for (const part of message.parts) bytes += PART_OVERHEAD_BYTES + part.batch.bytes;
+      for (let partIndex = 0; partIndex < message.parts.length; partIndex++) {
+        const part = message.parts[partIndex]!;
+        bytes += PART_OVERHEAD_BYTES + part.batch.bytes;
+      }
       return bytes;
     }
     case "produce-response":
@@ -346,9 +349,13 @@ export function wireBytesOf(message: KafkaMessage): number {
     }
     case "fetch-response": {
       let bytes = REQUEST_OVERHEAD_BYTES;
-      for (const part of message.partitions) {
+      for (let partIndex = 0; partIndex < message.partitions.length; partIndex++) {
+        const part = message.partitions[partIndex]!;
         bytes += PART_OVERHEAD_BYTES;
-        for (const batch of part.batches) bytes += batch.bytes;
+        for (let batchIndex = 0; batchIndex < part.batches.length; batchIndex++) {
+          const batch = part.batches[batchIndex]!;
+          bytes += batch.bytes;
+        }
       }
       return bytes;
     }

@@ -31,6 +31,7 @@
  * KafkaRequestHandler.scala.
  */
 import { assert } from "../../kernel/assert.js";
+import { RingQueue } from "../../kernel/ring-queue.js";
 import type { Endpoint } from "../../world/connection.js";
 import type { WorldNode } from "../../world/node.js";
 import type { KafkaMessage } from "./protocol.js";
@@ -79,9 +80,9 @@ class ConnectionState {
   readonly endpoint: Endpoint;
   /** The processor (network thread) that serves this connection. */
   readonly processor: number;
-  readonly waiting: KafkaMessage[] = [];
+  readonly waiting = new RingQueue<KafkaMessage>(4);
   /** The wire size of each waiting request, as it arrived. */
-  readonly waitingBytes: number[] = [];
+  readonly waitingBytes = new RingQueue<number>(4);
   isMuted = false;
   isClosed = false;
   /** Waiting in the channel's list of connections that have a request ready while the queue was full. */
@@ -132,10 +133,9 @@ export class RequestChannel {
     this.drain();
   };
   private readonly connections = new Map<Endpoint, ConnectionState>();
-  private readonly queue: BrokerRequest[] = [];
-  private queueHead = 0;
+  private readonly queue = new RingQueue<BrokerRequest>(64);
   /** Connections with a request ready that the full queue could not take, in the order they were refused. */
-  private readonly blocked: ConnectionState[] = [];
+  private readonly blocked = new RingQueue<ConnectionState>(8);
   private threadsBusy = 0;
   private isDraining = false;
   private isDrainScheduled = false;
@@ -174,7 +174,7 @@ export class RequestChannel {
 
   /** Requests waiting for a thread. */
   get queuedCount(): number {
-    return this.queue.length - this.queueHead;
+    return this.queue.length;
   }
 
   /** A request arrived on a connection. */
@@ -196,8 +196,8 @@ export class RequestChannel {
     const connection = this.connections.get(endpoint);
     if (connection === undefined) return;
     connection.isClosed = true;
-    connection.waiting.length = 0;
-    connection.waitingBytes.length = 0;
+    connection.waiting.clear();
+    connection.waitingBytes.clear();
     this.connections.delete(endpoint);
   }
 
@@ -265,16 +265,7 @@ export class RequestChannel {
         this.take(connection);
       }
       if (this.threadsBusy >= this.threads || this.queuedCount === 0) break;
-      const request = this.queue[this.queueHead]!;
-      this.queue[this.queueHead] = undefined as unknown as BrokerRequest;
-      this.queueHead++;
-      if (this.queueHead === this.queue.length) {
-        this.queue.length = 0;
-        this.queueHead = 0;
-      } else if (this.queueHead >= 1024 && this.queueHead * 2 >= this.queue.length) {
-        this.queue.splice(0, this.queueHead);
-        this.queueHead = 0;
-      }
+      const request = this.queue.shift()!;
       this.threadsBusy++;
       request.holdThread();
       // The thread is held from now: while the processor finishes reading the request, then for its own CPU time.
