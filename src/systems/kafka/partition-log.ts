@@ -68,7 +68,9 @@ export class PartitionLog {
    * id), so two replicas' logs compare in O(1) — convergence asks "same
    * content?", not only "same end?" — and truncation just shortens it.
    */
-  private digests: number[] = [];
+  private digests = new Uint32Array(64);
+  /** How many of `digests` are in use (one per batch): a typed column, so no digest is a boxed number kept for the run. */
+  private digestCount = 0;
   /** Leader-epoch cache: epochs ascending, each with the first offset written in it. */
   private epochs: number[] = [];
   private epochStartOffsets: number[] = [];
@@ -94,7 +96,7 @@ export class PartitionLog {
 
   /** A digest of the whole log's batches (offsets, counts, epochs, ids): equal logs have equal digests. */
   get contentDigest(): number {
-    return this.digests.length === 0 ? 0 : this.digests[this.digests.length - 1]!;
+    return this.lastDigest();
   }
 
   /** The newest leader epoch in the log (-1 when empty). */
@@ -127,7 +129,7 @@ export class PartitionLog {
     if (written === "throttled") waiter!.onWriteBlocked();
     this.batchesList.push(batch);
     this.endOffset = batch.baseOffset + batch.count;
-    this.digests.push(digestAfter(this.digests.length === 0 ? 0 : this.digests[this.digests.length - 1]!, batch));
+    this.pushDigest(digestAfter(this.lastDigest(), batch));
     this.noteEpoch(batch);
     return "ok";
   }
@@ -166,7 +168,7 @@ export class PartitionLog {
     const dropped = this.batchesList.length - keep;
     this.batchesList.length = keep;
     this.recomputeEndOffset();
-    this.digests.length = keep;
+    this.digestCount = keep;
     this.disk.truncate(this.file, keep);
     this.truncateEpochsFromEnd(this.logEndOffset);
     return dropped;
@@ -253,10 +255,23 @@ export class PartitionLog {
     if (intact < records.length) this.disk.truncate(this.file, intact);
     this.batchesList = records.slice(0, intact).map((record) => record.value);
     this.recomputeEndOffset();
-    this.digests = [];
+    this.digestCount = 0;
     let digest = 0;
-    for (const batch of this.batchesList) this.digests.push((digest = digestAfter(digest, batch)));
+    for (const batch of this.batchesList) this.pushDigest((digest = digestAfter(digest, batch)));
     this.rebuildEpochCache();
+  }
+
+  private lastDigest(): number {
+    return this.digestCount === 0 ? 0 : this.digests[this.digestCount - 1]!;
+  }
+
+  private pushDigest(digest: number): void {
+    if (this.digestCount === this.digests.length) {
+      const grown = new Uint32Array(this.digests.length * 2);
+      grown.set(this.digests);
+      this.digests = grown;
+    }
+    this.digests[this.digestCount++] = digest;
   }
 
   private noteEpoch(batch: RecordBatch): void {
