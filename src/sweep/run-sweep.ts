@@ -14,6 +14,7 @@ import type { PlannedPoint, SweepPlan } from "./plan.js";
 import { readResultsFile, rewriteResultsFile, ResultsAppender, RECORD_VERSION, type ResultsRead, type SweepRecord } from "./results-file.js";
 import { runSweepPoint, type PointTask } from "./run-point.js";
 import { inShard, type Shard } from "./shard.js";
+import { WORKER_YOUNG_GENERATION_MB } from "./young-generation.js";
 
 export interface ResumeInfo {
   /** Points of this run already in the results file. */
@@ -150,9 +151,13 @@ async function runInPool(plan: SweepPlan, todo: readonly PlannedPoint[], finish:
  * file is TypeScript run through tsx or vitest, a bootstrap that loads the
  * TypeScript worker through tsx (see ts-worker-bootstrap.mjs).
  */
-export function workerEntry(): { filename: string; execArgv: string[] } {
+export function workerEntry(): { filename: string; execArgv: string[]; resourceLimits: { maxYoungGenerationSizeMb: number } } {
   const fromSources = import.meta.url.endsWith(".ts");
-  return { filename: new URL(fromSources ? "./ts-worker-bootstrap.mjs" : "./sweep-worker.js", import.meta.url).href, execArgv: [] };
+  return {
+    filename: new URL(fromSources ? "./ts-worker-bootstrap.mjs" : "./sweep-worker.js", import.meta.url).href,
+    execArgv: [],
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+  };
 }
 
 /** A finished point as its results line holds it (through JSON, so memory and file agree exactly). */
