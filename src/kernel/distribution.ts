@@ -77,9 +77,9 @@ function exponential(spec: Extract<DistributionSpec, { kind: "exponential" }>): 
   return { spec, mean, sample: (rng) => Math.round(mean * standardExponential(rng)) };
 }
 
-/** One standard normal draw from the stream (RngStream.normal: Box–Muller, the pair's second value kept for the next draw). */
+/** One standard normal draw (Box–Muller; the second value is dropped to keep samplers stateless). */
 export function standardNormal(rng: RngStream): number {
-  return rng.normal();
+  return Math.sqrt(-2 * Math.log(rng.unit())) * Math.cos(2 * Math.PI * rng.unit());
 }
 
 function normal(spec: Extract<DistributionSpec, { kind: "normal" }>): Distribution {

@@ -40,9 +40,6 @@ export class RngStream {
   private s1: number;
   private s2: number;
   private c = 1;
-  /** The second normal of the last Box–Muller pair, until it is used. */
-  private spareNormal = 0;
-  private hasSpareNormal = false;
 
   constructor(name: string, seedText: string) {
     this.name = name;
@@ -69,24 +66,6 @@ export class RngStream {
     this.c = t | 0;
     this.s2 = t - this.c;
     return this.s2;
-  }
-
-  /**
-   * A standard normal draw (Box–Muller). Each pair of uniforms gives two
-   * independent normals; the second is kept for the next call rather than
-   * thrown away, which halves the logarithms, roots and uniforms per draw
-   * (one per packet for link latency).
-   */
-  normal(): number {
-    if (this.hasSpareNormal) {
-      this.hasSpareNormal = false;
-      return this.spareNormal;
-    }
-    const radius = Math.sqrt(-2 * Math.log(this.unit()));
-    const angle = 2 * Math.PI * this.unit();
-    this.spareNormal = radius * Math.sin(angle);
-    this.hasSpareNormal = true;
-    return radius * Math.cos(angle);
   }
 
   /** Uniform 32-bit unsigned integer. */

@@ -200,15 +200,17 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
   /** Hands the application up to `maxRecords` records of one partition, or null when nothing is buffered. */
   poll(maxRecords: number): PolledRecords | null {
     const head = this.buffer[0];
-    if (head === undefined) return null;
+    if (head === undefined) {
+      this.sendFetches();
+      return null;
+    }
     const partition = this.partitions.get(head.topicPartition)!;
     assert(partition.position === head.position, `poll of ${head.topicPartition} at ${head.position}, position ${partition.position}`);
     if (head.count <= maxRecords) {
       this.buffer.shift();
       partition.buffered--;
       partition.position += head.count;
-      // Prefetch while the application works, as the Java client does for partitions with nothing buffered.
-      if (partition.buffered === 0) this.maybeFetch(partition);
+      this.sendFetches();
       return head;
     }
     const out: PolledRecords = { topicPartition: head.topicPartition, position: head.position, idFirst: head.idFirst, count: maxRecords };
@@ -216,6 +218,7 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
     head.idFirst += maxRecords;
     head.count -= maxRecords;
     partition.position += maxRecords;
+    this.sendFetches();
     return out;
   }
 
@@ -287,6 +290,33 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
     this.fetches.set(correlationId, [partition]);
   }
 
+  /**
+   * Java's Fetcher.sendFetches, run at every poll as KafkaConsumer.poll does
+   * (prefetch while the application works): a session fetch to every broker
+   * that has none in flight. A broker with records still buffered waits when
+   * everything buffered fits in one poll (max.poll.records): Java's poll
+   * returns records of every partition at once, so by its sendFetches they
+   * are drained and in the fetch; mqsim's application takes one partition
+   * per poll, and sending now would leave the others out of the fetch and
+   * park them behind it.
+   */
+  private sendFetches(): void {
+    if (this.isClosed) return;
+    let bufferedRecords = 0;
+    for (let index = 0; index < this.buffer.length; index++) bufferedRecords += this.buffer[index]!.count;
+    const isOnePoll = bufferedRecords <= this.config.maxPollRecords;
+    const brokers: string[] = [];
+    const waiting: string[] = [];
+    for (const partition of this.partitions.values()) {
+      if (partition.phase !== "fetch") continue;
+      const leader = this.metadata.leader(partition.topicPartition)?.leader;
+      if (leader === undefined || leader === null) continue;
+      if (!brokers.includes(leader)) brokers.push(leader);
+      if (isOnePoll && partition.buffered > 0 && !waiting.includes(leader)) waiting.push(leader);
+    }
+    for (const broker of brokers) if (!waiting.includes(broker)) this.fetchFrom(broker);
+  }
+
   /** The session fetch to `broker`: every fetchable partition it leads, unless one is in flight already. */
   private fetchFrom(broker: string): void {
     if (this.isTakingResponse || this.sessionFetches.has(broker)) return;
@@ -332,8 +362,17 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
       if (partition.buffered > before) hasNewRecords = true;
     }
     this.isTakingResponse = false;
-    if (hasNewRecords) this.owner.onFetchable();
-    // The next session fetch: every partition of these brokers with nothing buffered, in one request.
+    if (hasNewRecords) {
+      // The Java client sends its next fetches from poll(), after it has
+      // drained what arrived (KafkaConsumer.poll: collectFetch, then
+      // sendFetches "before returning the fetched records"), so a partition
+      // that just got records is in the next fetch. Sending now would leave
+      // it out (it has records buffered) and park it behind a fetch for the
+      // others, a fetch.max.wait.ms of latency for nothing: the drain sends it.
+      this.owner.onFetchable();
+      return;
+    }
+    // Nothing new for the application: the next session fetch to these brokers goes now.
     const brokers = new Set<string>();
     if (broker !== null) brokers.add(broker);
     for (const partition of members) {
