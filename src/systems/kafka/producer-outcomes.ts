@@ -49,6 +49,8 @@ export class BatchOutcomes {
   private producerIdNow = -1;
   /** Batches created and not yet given a send-result. */
   private unresolvedNow = 0;
+  /** The last attempt recorded failed: the next success closes the unavailability window (recordOpOk). */
+  private isSendFailing = false;
 
   private readonly onBatchDone: (batch: ProducerBatch) => void;
 
@@ -162,11 +164,19 @@ export class BatchOutcomes {
     if (outcome !== "ok" && batch.hasSequence && batch.producerId === this.producerIdNow) this.resetProducerId();
   }
 
+  /**
+   * An attempt succeeded. Only the first success after a failure is
+   * recorded: an "op-ok" with no failure before it closes no unavailability
+   * window, and one per batch would be the history's largest kind of event.
+   */
   recordOpOk(): void {
+    if (!this.isSendFailing) return;
+    this.isSendFailing = false;
     this.history.record({ type: "op-ok", timeNs: this.node.now, client: this.clientName, op: "send" });
   }
 
   recordOpFailed(error: ProduceError): void {
+    this.isSendFailing = true;
     this.history.record({ type: "op-failed", timeNs: this.node.now, client: this.clientName, op: "send", error });
   }
 

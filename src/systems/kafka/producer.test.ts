@@ -381,7 +381,8 @@ describe("KafkaProducer: acks", () => {
     const [result] = eventsOf(history, "send-result");
     expect(result).toMatchObject({ outcome: "ok", position: 0, error: "" });
     expect(result!.timeNs).toBeGreaterThanOrEqual(cluster.received[0]!.atNs + milliseconds(50));
-    expect(eventsOf(history, "op-ok")).toHaveLength(1);
+    // Nothing failed before it: a success closes no unavailability window, so none is recorded.
+    expect(eventsOf(history, "op-ok")).toHaveLength(0);
     expect(client.producer.inFlightCount()).toBe(0);
     expect(client.producer.isIdle()).toBe(true);
   });
@@ -403,6 +404,9 @@ describe("KafkaProducer: failures and retries", () => {
     expect(cluster.log.map((e) => [e.broker, e.offset])).toEqual([["b2", 0]]);
     expect(eventsOf(history, "op-failed").map((e) => e.error)).toEqual(["NOT_LEADER_OR_FOLLOWER"]);
     expect(eventsOf(history, "send-result")).toMatchObject([{ outcome: "ok", position: 0, stream: TP }]);
+    // The retry's success closes the window the failure opened: one op-ok, after the op-failed.
+    const window = history.events.filter((event) => event.type === "op-failed" || event.type === "op-ok").map((event) => event.type);
+    expect(window).toEqual(["op-failed", "op-ok"]);
   });
 
   it("a request without a response by request.timeout.ms is retried and then succeeds", () => {

@@ -109,12 +109,13 @@ export function runKafka(spec: KafkaRunSpec): KafkaRunResult {
       history.record({ type: "deliver", timeNs: kernel.now, client: "final-reader", group: FINAL_READ_GROUP, stream, position: entry.position, idFirst: entry.idFirst, count: entry.count });
     }
   }
+  // Every replica's whole log is copied only for a check that reads it (divergence).
+  const requested = spec.checks?.checks;
+  const isDivergenceChecked = requested === undefined || requested.includes("divergence");
+  const finalLogList = [...logs.entries()].map(([stream, entries]) => ({ stream, entries }));
   const checks = runChecks(
     history,
-    {
-      replicas: replicaSnapshots(cluster),
-      finalLogs: [...logs.entries()].map(([stream, entries]) => ({ stream, entries })),
-    },
+    isDivergenceChecked ? { replicas: replicaSnapshots(cluster), finalLogs: finalLogList } : { finalLogs: finalLogList },
     checksWithGroups(spec.checks ?? {}, consumerWorkloads),
   );
   return {
