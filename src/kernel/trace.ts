@@ -10,7 +10,7 @@ import type { TimeNs } from "./time.js";
 
 export interface TraceRecord {
   timeNs: TimeNs;
-  /** What happened, e.g. "net.deliver", "node.crash", "disk.fsync". */
+  /** What happened, e.g. "net.send", "node.crash", "disk.fsync". */
   kind: string;
   /** Who it happened to, e.g. "b1", "b1->b2", "b1:/data/p0.log". */
   subject: string;

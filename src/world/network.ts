@@ -60,7 +60,6 @@ import { newPacket, wireBytesOf, type Packet, type PacketKind } from "./packet.j
 
 // Kinds recorded for every packet, fingerprinted once (see TraceName).
 const NET_SEND = new TraceName("net.send");
-const NET_DELIVER = new TraceName("net.deliver");
 
 export type { DatagramHandler } from "./network-datagrams.js";
 
@@ -403,7 +402,8 @@ export class Network implements ConnectionTransport {
     switch (packet.kind) {
       case "data": {
         const endpoint = connection.endpoint(packet.toSide)!;
-        this.trace.recordNamed(NET_DELIVER, this.linkTraceNames[packet.src * this.nodes.length + packet.dst]!, connection.id, packet.payloadBytes);
+        // No trace record: net.send already holds the link, connection, size and arrival time, and the
+        // digest has this event's time; a second record per packet was a tenth of a run's digest work.
         endpoint.handler!.onData(endpoint, packet.payload, packet.payloadBytes);
         return;
       }
