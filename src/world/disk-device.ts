@@ -15,6 +15,7 @@
  */
 import { assert, assertNonNegativeInteger } from "../kernel/assert.js";
 import type { TimeNs } from "../kernel/time.js";
+import { RingQueue } from "../kernel/ring-queue.js";
 import type { DiskFile } from "./disk-file.js";
 import type { DiskOp } from "./disk-completions.js";
 import type { DiskProfile } from "./disk-profile.js";
@@ -96,15 +97,11 @@ export function landedSectorBytes(request: DeviceRequest, nowNs: TimeNs): number
   return Math.floor((request.bytes * (elapsedNs / request.serviceNs)) / SECTOR_BYTES) * SECTOR_BYTES;
 }
 
-const COMPACT_MIN = 256;
-
 export class DiskDevice {
   private readonly node: WorldNode;
   private readonly profile: DiskProfile;
   private readonly listener: DeviceListener;
-  /** Served entries are cleared to undefined so they can be collected before compaction. */
-  private queue: (DeviceRequest | undefined)[] = [];
-  private head = 0;
+  private readonly queue = new RingQueue<DeviceRequest>(16);
   private current: DeviceRequest | null = null;
   /** File of the last read or write served; a flush does not move the head. */
   private lastFile: DiskFile | null = null;
@@ -144,7 +141,7 @@ export class DiskDevice {
 
   /** Requests waiting, not counting the one in service. */
   get queuedCount(): number {
-    return this.queue.length - this.head;
+    return this.queue.length;
   }
 
   /** The latest flush that has not started: a fsync whose data all precedes it can share it (group commit). */
@@ -172,7 +169,7 @@ export class DiskDevice {
    */
   clampFile(file: DiskFile, lengthBytes: number): void {
     if (this.current !== null) clampRequest(this.current, file, lengthBytes);
-    for (let i = this.head; i < this.queue.length; i++) clampRequest(this.queue[i]!, file, lengthBytes);
+    for (let i = 0; i < this.queue.length; i++) clampRequest(this.queue.at(i), file, lengthBytes);
   }
 
   /**
@@ -184,8 +181,7 @@ export class DiskDevice {
     const interrupted = this.current;
     const now = this.node.now;
     if (interrupted !== null && this.busyUntil > now) this.busyNsTotal -= this.busyUntil - now;
-    this.queue = [];
-    this.head = 0;
+    this.queue.clear();
     this.current = null;
     this.latestFlush = null;
     // After a reboot nothing says where the head is: the first request pays a switch.
@@ -195,18 +191,8 @@ export class DiskDevice {
   }
 
   private startNext(): void {
-    if (this.head === this.queue.length) return;
-    const request = this.queue[this.head];
-    assert(request !== undefined, "device queue slot already served");
-    this.queue[this.head] = undefined;
-    this.head++;
-    if (this.head === this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-    } else if (this.head >= COMPACT_MIN && this.head * 2 >= this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
+    const request = this.queue.shift();
+    if (request === undefined) return;
     if (this.latestFlush === request) this.latestFlush = null;
 
     let isSwitch = false;
