@@ -106,6 +106,23 @@ describe("network timing", () => {
     expect(server.data().map((event) => event.payload)).toEqual([0, 1, 2]);
   });
 
+  it("a send after CPU time (cpuDelayNs) arrives that much later, books its NIC time at once, and keeps the connection's order", () => {
+    const h = harness(2);
+    const { client, server } = openConnection(h, 0, 1);
+    const sentAt = h.kernel.now;
+    const bytes = 125_000; // 1 ms on the wire
+    client.endpoint!.send("late", bytes, 3_000_000);
+    // Sent next with no CPU to spend: it leaves the NIC after the first, at 2 ms, but being later on the same
+    // connection it never overtakes: it arrives with the first and then takes its 1 ms through the receiving port.
+    client.endpoint!.send("next", bytes);
+    h.kernel.scheduler.run();
+    expect(server.data().map((event) => [event.payload, event.timeNs - sentAt])).toEqual([
+      ["late", 1_000_000 + 3_000_000 + LATENCY_NS],
+      ["next", 1_000_000 + 3_000_000 + LATENCY_NS + 1_000_000],
+    ]);
+    expect(() => client.endpoint!.send("bad", 1, -1)).toThrow(/send after -1 ns of CPU/);
+  });
+
   it("shares one NIC between two flows", () => {
     const h = harness(3);
     const toB = openConnection(h, 0, 1);
