@@ -60,11 +60,7 @@ export class DelayedFetch {
       for (let index = 0; index < parts.length; index++) this.replicas[index]?.onFollowerFetched(follower, parts[index]!);
     }
     if (this.request.maxWaitMs === 0 || this.isSatisfied()) return this.complete();
-    const replicaList = this.replicas;
-    for (let replicaIndex = 0; replicaIndex < replicaList.length; replicaIndex++) {
-      const replica = replicaList[replicaIndex]!;
-      replica?.park(this);
-    }
+    for (let index = 0; index < this.replicas.length; index++) this.replicas[index]?.park(this);
     this.deadlineNs = this.node.now + msToNs(this.request.maxWaitMs);
     this.purgatory.add(this);
   }
