@@ -81,6 +81,8 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
   private readonly fetches = new Map<number, AssignedPartition[]>();
   /** The session fetch in flight to each broker (one at a time per broker). */
   private readonly sessionFetches = new Map<string, number>();
+  /** Brokers whose next session fetch waits for the application's poll (see sendFetches). */
+  private readonly brokersAwaitingPoll: string[] = [];
   /** While a response is being taken apart, new fetches wait for the end of it (one request for all). */
   private isTakingResponse = false;
   private readonly metadata: ConsumerMetadata;
@@ -201,7 +203,7 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
   poll(maxRecords: number): PolledRecords | null {
     const head = this.buffer[0];
     if (head === undefined) {
-      this.sendFetches();
+      this.sendFetches(null);
       return null;
     }
     const partition = this.partitions.get(head.topicPartition)!;
@@ -210,7 +212,7 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
       this.buffer.shift();
       partition.buffered--;
       partition.position += head.count;
-      this.sendFetches();
+      this.sendFetches(partition);
       return head;
     }
     const out: PolledRecords = { topicPartition: head.topicPartition, position: head.position, idFirst: head.idFirst, count: maxRecords };
@@ -218,7 +220,7 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
     head.idFirst += maxRecords;
     head.count -= maxRecords;
     partition.position += maxRecords;
-    this.sendFetches();
+    this.sendFetches(partition);
     return out;
   }
 
@@ -291,30 +293,43 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
   }
 
   /**
-   * Java's Fetcher.sendFetches, run at every poll as KafkaConsumer.poll does
-   * (prefetch while the application works): a session fetch to every broker
-   * that has none in flight. A broker with records still buffered waits when
-   * everything buffered fits in one poll (max.poll.records): Java's poll
-   * returns records of every partition at once, so by its sendFetches they
-   * are drained and in the fetch; mqsim's application takes one partition
-   * per poll, and sending now would leave the others out of the fetch and
-   * park them behind it.
+   * Java's Fetcher.sendFetches at the end of poll(), for the brokers that
+   * wait for it: those whose last response brought records (their next
+   * fetch waited for the application to take them), and the leader of the
+   * partition just polled. A broker still waits while one of its partitions
+   * has records buffered and everything buffered fits in one poll
+   * (max.poll.records): Java's poll returns records of every partition at
+   * once, so by its sendFetches they are drained and in the fetch; mqsim's
+   * application takes one partition per poll, and sending now would leave
+   * the others out and park them behind it. Brokers nobody waits for are not
+   * looked at: a poll costs O(buffered), not O(partitions).
    */
-  private sendFetches(): void {
-    if (this.isClosed) return;
+  private sendFetches(polled: AssignedPartition | null): void {
+    // Inside a response, fetchFrom sends nothing: the waiting brokers are looked at once it is taken apart.
+    if (this.isClosed || this.isTakingResponse) return;
+    const awaiting = this.brokersAwaitingPoll;
+    if (polled !== null) {
+      const leader = this.metadata.leader(polled.topicPartition)?.leader;
+      if (leader !== undefined && leader !== null && !awaiting.includes(leader)) awaiting.push(leader);
+    }
+    if (awaiting.length === 0) return;
     let bufferedRecords = 0;
     for (let index = 0; index < this.buffer.length; index++) bufferedRecords += this.buffer[index]!.count;
     const isOnePoll = bufferedRecords <= this.config.maxPollRecords;
-    const brokers: string[] = [];
-    const waiting: string[] = [];
-    for (const partition of this.partitions.values()) {
-      if (partition.phase !== "fetch") continue;
-      const leader = this.metadata.leader(partition.topicPartition)?.leader;
-      if (leader === undefined || leader === null) continue;
-      if (!brokers.includes(leader)) brokers.push(leader);
-      if (isOnePoll && partition.buffered > 0 && !waiting.includes(leader)) waiting.push(leader);
+    // Taken out first: fetchFrom may run code that adds a broker to the list again.
+    const candidates = awaiting.splice(0, awaiting.length);
+    for (const broker of candidates) {
+      if (isOnePoll && this.hasBufferedFrom(broker)) awaiting.push(broker);
+      else this.fetchFrom(broker);
     }
-    for (const broker of brokers) if (!waiting.includes(broker)) this.fetchFrom(broker);
+  }
+
+  /** Whether records of a partition `broker` leads wait in the buffer. */
+  private hasBufferedFrom(broker: string): boolean {
+    for (let index = 0; index < this.buffer.length; index++) {
+      if (this.metadata.leader(this.buffer[index]!.topicPartition)?.leader === broker) return true;
+    }
+    return false;
   }
 
   /** The session fetch to `broker`: every fetchable partition it leads, unless one is in flight already. */
@@ -362,24 +377,27 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
       if (partition.buffered > before) hasNewRecords = true;
     }
     this.isTakingResponse = false;
-    if (hasNewRecords) {
-      // The Java client sends its next fetches from poll(), after it has
-      // drained what arrived (KafkaConsumer.poll: collectFetch, then
-      // sendFetches "before returning the fetched records"), so a partition
-      // that just got records is in the next fetch. Sending now would leave
-      // it out (it has records buffered) and park it behind a fetch for the
-      // others, a fetch.max.wait.ms of latency for nothing: the drain sends it.
-      this.owner.onFetchable();
-      return;
-    }
-    // Nothing new for the application: the next session fetch to these brokers goes now.
     const brokers = new Set<string>();
     if (broker !== null) brokers.add(broker);
     for (const partition of members) {
       const leader = this.metadata.leader(partition.topicPartition)?.leader;
       if (leader !== undefined && leader !== null) brokers.add(leader);
     }
+    if (hasNewRecords) {
+      // The Java client sends its next fetches from poll(), after it has
+      // drained what arrived (KafkaConsumer.poll: collectFetch, then
+      // sendFetches "before returning the fetched records"), so a partition
+      // that just got records is in the next fetch. Sending now would leave
+      // it out (it has records buffered) and park it behind a fetch for the
+      // others, a fetch.max.wait.ms of latency for nothing: the poll sends it.
+      for (const name of brokers) if (!this.brokersAwaitingPoll.includes(name)) this.brokersAwaitingPoll.push(name);
+      this.owner.onFetchable();
+      return;
+    }
+    // Nothing new for the application: the next session fetch to these brokers goes now, and to any
+    // waiting for a poll whose records are gone (a seek or a revocation dropped them).
     for (const name of brokers) this.fetchFrom(name);
+    this.sendFetches(null);
   }
 
   private onPartitionData(partition: AssignedPartition, message: FetchPartitionData): void {
@@ -435,6 +453,8 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
     if (partition.buffered === 0) return;
     this.buffer = this.buffer.filter((records) => records.topicPartition !== partition.topicPartition);
     partition.buffered = 0;
+    // A broker whose fetch waited for these records to be polled need not wait for a poll that may not come.
+    this.sendFetches(null);
   }
 
   // ---------------------------------------------------------------- metadata
