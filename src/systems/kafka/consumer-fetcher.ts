@@ -150,6 +150,7 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
     }
     for (const [topicPartition, partition] of this.partitions) if (!next.has(topicPartition)) this.drop(partition);
     this.partitions = next;
+    this.sendFetchesAfterDrop();
     return added;
   }
 
@@ -159,6 +160,16 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
     if (partition === undefined) return;
     this.drop(partition);
     this.partitions.delete(topicPartition);
+    this.sendFetchesAfterDrop();
+  }
+
+  /**
+   * A broker whose fetch waited for the application to poll records that a
+   * revocation just dropped need not wait for a poll that may not come. Run
+   * once the assignment is consistent again, so no fetch names a dropped partition.
+   */
+  private sendFetchesAfterDrop(): void {
+    this.sendFetches(null);
   }
 
   isAssigned(topicPartition: string): boolean {
@@ -453,8 +464,6 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
     if (partition.buffered === 0) return;
     this.buffer = this.buffer.filter((records) => records.topicPartition !== partition.topicPartition);
     partition.buffered = 0;
-    // A broker whose fetch waited for these records to be polled need not wait for a poll that may not come.
-    this.sendFetches(null);
   }
 
   // ---------------------------------------------------------------- metadata
