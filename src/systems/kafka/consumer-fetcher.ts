@@ -33,17 +33,10 @@ import type { World } from "../../world/world.js";
 import type { ResolvedConsumerConfig } from "./consumer-config.js";
 import { ConsumerLink, type ConsumerLinkOwner } from "./consumer-link.js";
 import { ConsumerMetadata } from "./consumer-metadata.js";
+import { FetchBuffer, type PolledRecords } from "./consumer-fetch-buffer.js";
+import { PollFetches } from "./consumer-poll-fetches.js";
 import { ReceiveAvailability } from "./receive-availability.js";
 import { DATA_CLASS, DATA_PORT, type FetchPartition, type FetchPartitionData, type FetchResponse, type KafkaMessage } from "./protocol.js";
-
-/** Records handed to the application by one poll: consecutive offsets of one partition. */
-export interface PolledRecords {
-  topicPartition: string;
-  /** Offset of the first record. */
-  position: number;
-  idFirst: number;
-  count: number;
-}
 
 export interface FetcherOwner {
   /** Records arrived in the buffer. */
@@ -74,15 +67,15 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
   private readonly owner: FetcherOwner;
   /** Assigned partitions in assignment order. */
   private partitions = new Map<string, AssignedPartition>();
-  private buffer: PolledRecords[] = [];
+  private readonly buffer = new FetchBuffer();
   /** Broker links in the order first needed. */
   private readonly links = new Map<string, ConsumerLink>();
   /** Fetches in flight by correlation id: the partitions each carries. */
   private readonly fetches = new Map<number, AssignedPartition[]>();
   /** The session fetch in flight to each broker (one at a time per broker). */
   private readonly sessionFetches = new Map<string, number>();
-  /** Brokers whose next session fetch waits for the application's poll (see sendFetches). */
-  private readonly brokersAwaitingPoll: string[] = [];
+  /** Brokers whose next session fetch waits for the application's poll. */
+  private readonly pollFetches: PollFetches;
   /** While a response is being taken apart, new fetches wait for the end of it (one request for all). */
   private isTakingResponse = false;
   private readonly metadata: ConsumerMetadata;
@@ -111,6 +104,7 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
     this.clientName = options.clientName;
     this.availability = new ReceiveAvailability(this.node, this.history, this.clientName);
     this.owner = options.owner;
+    this.pollFetches = new PollFetches({ leaderOf: (topicPartition) => this.leaderOf(topicPartition), fetchFrom: (broker) => this.fetchFrom(broker) }, this.buffer, this.config.maxPollRecords);
     this.metadata = new ConsumerMetadata({
       world: options.world,
       node: options.node,
@@ -150,7 +144,9 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
     }
     for (const [topicPartition, partition] of this.partitions) if (!next.has(topicPartition)) this.drop(partition);
     this.partitions = next;
-    this.sendFetchesAfterDrop();
+    // A broker waiting for a poll of dropped records need not wait for a poll that may not come (only now
+    // that the assignment is consistent again, so no fetch names a dropped partition).
+    this.sendFetches(null);
     return added;
   }
 
@@ -160,16 +156,7 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
     if (partition === undefined) return;
     this.drop(partition);
     this.partitions.delete(topicPartition);
-    this.sendFetchesAfterDrop();
-  }
-
-  /**
-   * A broker whose fetch waited for the application to poll records that a
-   * revocation just dropped need not wait for a poll that may not come. Run
-   * once the assignment is consistent again, so no fetch names a dropped partition.
-   */
-  private sendFetchesAfterDrop(): void {
-    this.sendFetches(null);
+    this.sendFetches(null); // as in assign()
   }
 
   isAssigned(topicPartition: string): boolean {
@@ -212,7 +199,7 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
 
   /** Hands the application up to `maxRecords` records of one partition, or null when nothing is buffered. */
   poll(maxRecords: number): PolledRecords | null {
-    const head = this.buffer[0];
+    const head = this.buffer.head();
     if (head === undefined) {
       this.sendFetches(null);
       return null;
@@ -226,10 +213,7 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
       this.sendFetches(partition);
       return head;
     }
-    const out: PolledRecords = { topicPartition: head.topicPartition, position: head.position, idFirst: head.idFirst, count: maxRecords };
-    head.position += maxRecords;
-    head.idFirst += maxRecords;
-    head.count -= maxRecords;
+    const out = this.buffer.takeFromHead(maxRecords);
     partition.position += maxRecords;
     this.sendFetches(partition);
     return out;
@@ -245,7 +229,7 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
     if (this.isClosed) return;
     this.metadata.onLinkOpen(link);
     for (const partition of this.partitions.values()) {
-      if (this.metadata.leader(partition.topicPartition)?.leader === link.peer.name) this.maybeFetch(partition);
+      if (this.leaderOf(partition.topicPartition) === link.peer.name) this.maybeFetch(partition);
     }
   }
 
@@ -270,7 +254,7 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
     // Partitions waiting for this connection to open (it was refused, or broke while idle) retry after the backoff.
     for (const partition of this.partitions.values()) {
       if (partition.phase === "offset" || partition.inFlight !== 0 || partition.buffered > 0 || partition.backoff !== NO_EVENT) continue;
-      if (this.metadata.leader(partition.topicPartition)?.leader === link.peer.name) this.failed(partition, error);
+      if (this.leaderOf(partition.topicPartition) === link.peer.name) this.failed(partition, error);
     }
     this.metadata.onLinkLost(link, lost);
   }
@@ -303,44 +287,15 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
     this.fetches.set(correlationId, [partition]);
   }
 
-  /**
-   * Java's Fetcher.sendFetches at the end of poll(), for the brokers that
-   * wait for it: those whose last response brought records (their next
-   * fetch waited for the application to take them), and the leader of the
-   * partition just polled. A broker still waits while one of its partitions
-   * has records buffered and everything buffered fits in one poll
-   * (max.poll.records): Java's poll returns records of every partition at
-   * once, so by its sendFetches they are drained and in the fetch; mqsim's
-   * application takes one partition per poll, and sending now would leave
-   * the others out and park them behind it. Brokers nobody waits for are not
-   * looked at: a poll costs O(buffered), not O(partitions).
-   */
+  /** Java's sendFetches at the end of poll(): see PollFetches. */
   private sendFetches(polled: AssignedPartition | null): void {
     // Inside a response, fetchFrom sends nothing: the waiting brokers are looked at once it is taken apart.
     if (this.isClosed || this.isTakingResponse) return;
-    const awaiting = this.brokersAwaitingPoll;
-    if (polled !== null) {
-      const leader = this.metadata.leader(polled.topicPartition)?.leader;
-      if (leader !== undefined && leader !== null && !awaiting.includes(leader)) awaiting.push(leader);
-    }
-    if (awaiting.length === 0) return;
-    let bufferedRecords = 0;
-    for (let index = 0; index < this.buffer.length; index++) bufferedRecords += this.buffer[index]!.count;
-    const isOnePoll = bufferedRecords <= this.config.maxPollRecords;
-    // Taken out first: fetchFrom may run code that adds a broker to the list again.
-    const candidates = awaiting.splice(0, awaiting.length);
-    for (const broker of candidates) {
-      if (isOnePoll && this.hasBufferedFrom(broker)) awaiting.push(broker);
-      else this.fetchFrom(broker);
-    }
+    this.pollFetches.send(polled === null ? null : this.leaderOf(polled.topicPartition));
   }
 
-  /** Whether records of a partition `broker` leads wait in the buffer. */
-  private hasBufferedFrom(broker: string): boolean {
-    for (let index = 0; index < this.buffer.length; index++) {
-      if (this.metadata.leader(this.buffer[index]!.topicPartition)?.leader === broker) return true;
-    }
-    return false;
+  private leaderOf(topicPartition: string): string | null {
+    return this.metadata.leader(topicPartition)?.leader ?? null;
   }
 
   /** The session fetch to `broker`: every fetchable partition it leads, unless one is in flight already. */
@@ -391,17 +346,13 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
     const brokers = new Set<string>();
     if (broker !== null) brokers.add(broker);
     for (const partition of members) {
-      const leader = this.metadata.leader(partition.topicPartition)?.leader;
-      if (leader !== undefined && leader !== null) brokers.add(leader);
+      const leader = this.leaderOf(partition.topicPartition);
+      if (leader !== null) brokers.add(leader);
     }
     if (hasNewRecords) {
-      // The Java client sends its next fetches from poll(), after it has
-      // drained what arrived (KafkaConsumer.poll: collectFetch, then
-      // sendFetches "before returning the fetched records"), so a partition
-      // that just got records is in the next fetch. Sending now would leave
-      // it out (it has records buffered) and park it behind a fetch for the
-      // others, a fetch.max.wait.ms of latency for nothing: the poll sends it.
-      for (const name of brokers) if (!this.brokersAwaitingPoll.includes(name)) this.brokersAwaitingPoll.push(name);
+      // Sending now would leave the partitions that just got records out of the fetch, to wait
+      // behind it up to fetch.max.wait.ms; Java sends from poll(), after draining (PollFetches).
+      for (const name of brokers) this.pollFetches.awaitPoll(name);
       this.owner.onFetchable();
       return;
     }
@@ -462,7 +413,7 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
 
   private unbuffer(partition: AssignedPartition): void {
     if (partition.buffered === 0) return;
-    this.buffer = this.buffer.filter((records) => records.topicPartition !== partition.topicPartition);
+    this.buffer.dropPartition(partition.topicPartition);
     partition.buffered = 0;
   }
 
@@ -471,7 +422,7 @@ export class ConsumerFetcher implements ConsumerLinkOwner {
   private onMetadata(): void {
     // An offline partition: ask again after the backoff until it has a leader.
     for (const topicPartition of this.partitions.keys()) {
-      if ((this.metadata.leader(topicPartition)?.leader ?? null) === null) {
+      if (this.leaderOf(topicPartition) === null) {
         this.metadata.refreshLater();
         break;
       }

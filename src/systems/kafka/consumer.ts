@@ -30,7 +30,8 @@ import type { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import { resolveConsumerConfig, type KafkaConsumerConfig, type ResolvedConsumerConfig } from "./consumer-config.js";
-import { ConsumerFetcher, type FetcherOwner, type PolledRecords } from "./consumer-fetcher.js";
+import type { PolledRecords } from "./consumer-fetch-buffer.js";
+import { ConsumerFetcher, type FetcherOwner } from "./consumer-fetcher.js";
 import { ConsumerMembership, type CommitToken, type MembershipOwner } from "./consumer-membership.js";
 import type { KafkaError } from "./protocol.js";
 
