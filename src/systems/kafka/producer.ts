@@ -50,6 +50,7 @@ import { ProducerMetadata } from "./producer-metadata.js";
 import { BatchOutcomes } from "./producer-outcomes.js";
 import { DEFAULT_CPU_COSTS, type KafkaCpuCosts } from "./cpu-costs.js";
 import { BufferPool } from "./producer-buffer-pool.js";
+import { drainOneRequest, hasDueHead } from "./producer-drain.js";
 import { ReadyNodes, type LeaderGroup, type ReadyNodesHost } from "./producer-ready-nodes.js";
 import { CallerThread } from "./caller-thread.js";
 import type { KafkaMessage, ProducePart, ProduceRequest } from "./protocol.js";
@@ -315,56 +316,20 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
     return true;
   }
 
-  /**
-   * Requests to one ready broker, while its window has room: each takes the
-   * first batch of every partition the broker leads — sealing one still
-   * lingering, as Kafka's drain closes it — up to max.request.size.
-   */
+  /** Requests to one ready broker while its window has room, each drained by drainOneRequest (producer-drain.ts). */
   private drainBroker(broker: string, group: LeaderGroup, now: TimeNs): void {
     const connection = this.connectionTo(broker);
     const connectAtNs = connection.ensureConnecting();
     if (connectAtNs > now) return this.wakeAt(connectAtNs);
     const isAcks0 = this.config.acksWire === 0;
     // Each request re-checks that the broker is still a ready node: a sealed batch is due.
-    const partitions = group.partitions;
     while (hasDueHead(group, now)) {
       if (isAcks0 ? !connection.canWrite() : !connection.canSend(this.config.inFlightMax)) return;
-      const batches: ProducerBatch[] = [];
-      let bytes = 0;
-      for (let partitionIndex = 0; partitionIndex < group.size; partitionIndex++) {
-        const partition = partitions[partitionIndex]!;
-        const head = partition.queue[0] ?? partition.open;
-        if (head === null || head === undefined || head.retryAtNs > now) continue;
-        if (this.config.idempotent && this.mustHoldForOrder(partition, head)) continue;
-        // max.request.size: the first batch goes whatever its size; then the request is full.
-        if (batches.length > 0 && bytes + head.bytes > this.config.maxRequestBytes) break;
-        if (head.state === "open") this.accumulator.sealOpen(head);
-        const batch = partition.queue.shift()!;
-        batches.push(batch);
-        bytes += batch.bytes;
-      }
+      const limits = { isIdempotent: this.config.idempotent, maxRequestBytes: this.config.maxRequestBytes, producerId: this.outcomes.producerId };
+      const batches = drainOneRequest(group, now, limits, this.accumulator);
       if (batches.length === 0) return;
       this.sendBatches(batches, connection);
     }
-  }
-
-  /**
-   * Kafka's RecordAccumulator.shouldStopDrainBatchesForPartition: an
-   * idempotent retry waits until nothing of its partition is in flight, so it
-   * is written before any later sequence; and a fresh batch does not start a
-   * new producer id's sequence while batches under an older id are still in
-   * flight, or it could land before them.
-   */
-  private mustHoldForOrder(partition: ProducerPartition, batch: ProducerBatch): boolean {
-    if (partition.inFlight.length === 0) return false;
-    if (batch.attempts > 0) return true;
-    if (batch.hasSequence) return false;
-    const producerId = this.outcomes.producerId;
-    for (let otherIndex = 0; otherIndex < partition.inFlight.length; otherIndex++) {
-      const other = partition.inFlight[otherIndex]!;
-      if (other.producerId !== producerId) return true;
-    }
-    return false;
   }
 
   /** One ProduceRequest carrying `batches` (one per partition); acks=0 batches are done once written. */
@@ -454,15 +419,4 @@ export class KafkaProducer implements AccumulatorSink, BrokerConnectionOwner {
       assert(false, `producer ${this.clientName}: used after its process died (a restarted client builds a new producer)`);
     }
   }
-}
-
-/** A sealed batch that may be sent now (not backing off before a retry). */
-function isDue(batch: ProducerBatch | undefined, now: TimeNs): boolean {
-  return batch !== undefined && batch.retryAtNs <= now;
-}
-
-/** Whether a partition of the group has a sealed batch due now (a plain loop: this runs at every request). */
-function hasDueHead(group: LeaderGroup, now: TimeNs): boolean {
-  for (let index = 0; index < group.size; index++) if (isDue(group.partitions[index]!.queue[0], now)) return true;
-  return false;
 }
