@@ -20,11 +20,11 @@ import type { World } from "../../world/world.js";
 import { msToNs, type KafkaBrokerConfig } from "./config.js";
 import type { KafkaCpuCosts } from "./cpu-costs.js";
 import { NO_BATCHES, PartitionLog, type RecordBatch } from "./partition-log.js";
-import { DeadlineList } from "./deadline-timer.js";
 import { PartitionFollower } from "./partition-follower.js";
 import type { DelayedFetch } from "./delayed-fetch.js";
 import type { ReplicaFetcher } from "./replica-fetcher.js";
 import type { ProduceAnswer } from "./produce-answer.js";
+import { ProducePurgatory } from "./produce-purgatory.js";
 import { ProducerStateTable } from "./producer-state.js";
 import { LogFlush } from "./log-flush.js";
 import {
@@ -57,21 +57,6 @@ interface FollowerProgress {
   lastFetchLeaderLeo: number;
 }
 
-interface PendingProduce {
-  /** The request it is part of, and which part. */
-  answer: ProduceAnswer;
-  part: number;
-  baseOffset: number;
-  endOffset: number;
-  /** acks=all waits for the high watermark; acks=1 only for its flush, if it triggered one. */
-  requiresHighWatermark: boolean;
-  /** The log end offset this write's flush must reach before it is answered (0: it triggered none). */
-  flushEndOffset: number;
-  /** When the request's timeout (the producer's request.timeout.ms) runs out. */
-  deadlineNs: number;
-}
-
-
 export class PartitionReplica {
   readonly topicPartition: string;
   readonly log: PartitionLog;
@@ -82,7 +67,7 @@ export class PartitionReplica {
   // Leader side.
   private readonly followers = new Map<string, FollowerProgress>();
   /** acks=all (and flushing acks=1) produces waiting to be answered: Kafka's DelayedProduce purgatory. */
-  private readonly pending: DeadlineList<PendingProduce>;
+  private readonly pending: ProducePurgatory;
   /** When the log is fsynced (log.flush.*), and how far the last flush reached. */
   private readonly flush: LogFlush;
   /** Fetches waiting for data up to their max wait: Kafka's DelayedFetch purgatory (each also waits on other partitions). */
@@ -104,10 +89,7 @@ export class PartitionReplica {
       if (this.role === "leader") this.answerSettledProduces();
       this.follower.onFlushed();
     });
-    this.pending = new DeadlineList(host.node, (produce) => {
-      this.host.world.kernel.marks.hit("kafka.produce.timeout");
-      this.answerProduce(produce, "REQUEST_TIMED_OUT");
-    });
+    this.pending = new ProducePurgatory(host.node, host.world.kernel.marks);
     this.follower = new PartitionFollower(host, {
       topicPartition: this.topicPartition,
       log: this.log,
@@ -177,7 +159,7 @@ export class PartitionReplica {
   private stepDown(role: "follower" | "none"): void {
     this.follower.stop();
     if (this.role === "leader") {
-      for (const produce of this.pending.takeAll()) this.answerProduce(produce, "NOT_LEADER_OR_FOLLOWER");
+      this.pending.answerAll("NOT_LEADER_OR_FOLLOWER");
       this.role = role;
       // Parked fetches now find this partition not led here, and answer.
       this.wakeParkedFetches();
@@ -239,10 +221,6 @@ export class PartitionReplica {
     // partition's later batches until this one is answered.
     if (isDuplicate) this.answerSettledProduces();
     this.wakeParkedFetches();
-  }
-
-  private answerProduce(produce: PendingProduce, error: KafkaError): void {
-    produce.answer.answer(produce.part, error, produce.baseOffset);
   }
 
   /** The background flusher's check (log.flush.interval.ms). */
@@ -403,19 +381,7 @@ export class PartitionReplica {
 
   /** Answers the waiting produces whose high watermark (acks=all) and flush are both done. */
   private answerSettledProduces(): void {
-    const isIsrTooSmall = this.maximalIsr().length < this.effectiveMinIsr();
-    const still: PendingProduce[] = [];
-    const produceList = this.pending.items;
-    for (let produceIndex = 0; produceIndex < produceList.length; produceIndex++) {
-      const produce = produceList[produceIndex]!;
-      const isReplicated = !produce.requiresHighWatermark || produce.endOffset <= this.highWatermarkNow;
-      if (!isReplicated || produce.flushEndOffset > this.flush.flushedEndOffset) {
-        still.push(produce);
-        continue;
-      }
-      this.answerProduce(produce, produce.requiresHighWatermark && isIsrTooSmall ? "NOT_ENOUGH_REPLICAS_AFTER_APPEND" : "NONE");
-    }
-    this.pending.items = still;
+    this.pending.answerSettled(this.highWatermarkNow, this.flush.flushedEndOffset, this.maximalIsr().length < this.effectiveMinIsr());
   }
 
   /** Periodic: followers that have not caught up within replica.lag.time.max.ms leave the ISR. */
