@@ -11,6 +11,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { deliveryLatenciesNs } from "../src/clients/delivery-latency.js";
 import { History } from "../src/clients/history.js";
 import { Kernel } from "../src/kernel/kernel.js";
 import { formatCount } from "../src/report/format.js";
@@ -110,18 +111,8 @@ function endToEndLatencyMs(): { p50: number; p99: number; digest: string } {
     convergeNsMax: 10e9,
     checks: { checks: [] },
   });
-  const sentAt = new Map<number, number>();
-  const latencies: number[] = [];
-  for (const event of result.history.events) {
-    if (event.type === "send") sentAt.set(event.idFirst, event.timeNs);
-    // Only the consumer's own deliveries: the run's final read of every log delivers everything again at the end.
-    else if (event.type === "deliver" && event.client === "c1") {
-      const sent = sentAt.get(event.idFirst);
-      // After the consumer has joined its group and caught up.
-      if (sent !== undefined && sent >= 5e9) latencies.push(event.timeNs - sent);
-    }
-  }
-  latencies.sort((a, b) => a - b);
+  // From 5 s: after the consumer has joined its group and caught up.
+  const latencies = deliveryLatenciesNs(result.history, "c1", 5e9).sort((a, b) => a - b);
   const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! / 1e6;
   return { p50: at(0.5), p99: at(0.99), digest: result.digest };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { deliveryLatenciesNs } from "../../clients/delivery-latency.js";
 import { runKafka } from "./run.js";
 
 /** Send-to-delivery latency of every record the consumer got after it settled (from 2 s), in ms. */
@@ -13,16 +14,7 @@ function deliveryLatenciesMs(seed: number): number[] {
     convergeNsMax: 10e9,
     checks: { checks: [] },
   });
-  const sentNs = new Map<number, number>();
-  const latencies: number[] = [];
-  for (const event of result.history.events) {
-    if (event.type === "send") sentNs.set(event.idFirst, event.timeNs);
-    else if (event.type === "deliver" && event.client === "c1") {
-      const sent = sentNs.get(event.idFirst);
-      if (sent !== undefined && sent >= 2e9) latencies.push((event.timeNs - sent) / 1e6);
-    }
-  }
-  return latencies;
+  return deliveryLatenciesNs(result.history, "c1", 2e9).map((latencyNs) => latencyNs / 1e6);
 }
 
 describe("consumer fetch pipelining", () => {
