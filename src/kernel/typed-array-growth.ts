@@ -1,5 +1,5 @@
 /**
- * Growing the event queue's typed arrays: capacities are powers of two and a
+ * Growing typed arrays (the event queue's, a Kafka log's digest column): a
  * grown array keeps its contents. Apart from the queue so that the heap's
  * ordering logic stays one concept per file.
  */

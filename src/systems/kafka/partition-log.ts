@@ -14,6 +14,7 @@
  * does after an unclean shutdown.
  */
 import { assert } from "../../kernel/assert.js";
+import { growInt32 } from "../../kernel/typed-array-growth.js";
 import type { Disk, DiskFile } from "../../world/disk.js";
 
 export interface RecordBatch {
@@ -68,7 +69,7 @@ export class PartitionLog {
    * id), so two replicas' logs compare in O(1) — convergence asks "same
    * content?", not only "same end?" — and truncation just shortens it.
    */
-  private digests = new Uint32Array(64);
+  private digests: Int32Array = new Int32Array(64);
   /** How many of `digests` are in use (one per batch): a typed column, so no digest is a boxed number kept for the run. */
   private digestCount = 0;
   /** Leader-epoch cache: epochs ascending, each with the first offset written in it. */
@@ -267,9 +268,7 @@ export class PartitionLog {
 
   private pushDigest(digest: number): void {
     if (this.digestCount === this.digests.length) {
-      const grown = new Uint32Array(this.digests.length * 2);
-      grown.set(this.digests);
-      this.digests = grown;
+      this.digests = growInt32(this.digests, this.digests.length * 2);
     }
     this.digests[this.digestCount++] = digest;
   }
