@@ -14,6 +14,7 @@ import type { World } from "../../world/world.js";
 import { DEFAULT_BROKER_CONFIG, msToNs, type KafkaBrokerConfig } from "./config.js";
 import { assert } from "../../kernel/assert.js";
 import { PartitionReplica, type ReplicaHost } from "./partition-replica.js";
+import { DelayedActions } from "./delayed-actions.js";
 import { DelayedFetch } from "./delayed-fetch.js";
 import { DeadlineList } from "./deadline-timer.js";
 import { ReplicaFetcher } from "./replica-fetcher.js";
@@ -44,6 +45,7 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
   readonly world: World;
   readonly config: KafkaBrokerConfig;
   readonly cpu: KafkaCpuCosts;
+  readonly actions = new DelayedActions();
   node!: WorldNode;
   private readonly controllerName: string;
   /** The initial assignment: which partitions this broker hosts. */
@@ -313,12 +315,15 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
         assert(message.parts.length > 0, `produce ${message.correlationId} with no partition`);
         const answer = new ProduceAnswer(request, message);
         const parts = message.parts;
+        // Every partition is appended before any parked fetch is checked (Kafka's ActionQueue, delayed-actions.ts).
+        this.actions.begin();
         for (let index = 0; index < parts.length; index++) {
           const part = parts[index]!;
           const replica = this.replicas.get(part.topicPartition);
           if (replica === undefined) answer.answer(index, "NOT_LEADER_OR_FOLLOWER", -1);
           else replica.onProduce(answer, index, part.batch, message.acks, message.timeoutMs);
         }
+        this.actions.complete();
         return answer.handled();
       }
       case "fetch": {

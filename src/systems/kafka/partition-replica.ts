@@ -22,6 +22,7 @@ import type { KafkaCpuCosts } from "./cpu-costs.js";
 import { NO_BATCHES, PartitionLog, type RecordBatch } from "./partition-log.js";
 import { PartitionFollower } from "./partition-follower.js";
 import type { DelayedFetch } from "./delayed-fetch.js";
+import type { DelayedActions, FetchWaker } from "./delayed-actions.js";
 import type { ReplicaFetcher } from "./replica-fetcher.js";
 import type { ProduceAnswer } from "./produce-answer.js";
 import { ProducePurgatory } from "./produce-purgatory.js";
@@ -48,6 +49,8 @@ export interface ReplicaHost {
   sendToController(message: KafkaMessage): boolean;
   /** The broker's replica fetcher for partitions led by `leader` (one per leader broker: num.replica.fetchers = 1). */
   fetcherFor(leader: string): ReplicaFetcher;
+  /** Purgatory checks held until the request being handled ends (Kafka's ActionQueue). */
+  readonly actions: DelayedActions;
 }
 
 interface FollowerProgress {
@@ -57,7 +60,7 @@ interface FollowerProgress {
   lastFetchLeaderLeo: number;
 }
 
-export class PartitionReplica {
+export class PartitionReplica implements FetchWaker {
   readonly topicPartition: string;
   readonly log: PartitionLog;
   private readonly host: ReplicaHost;
@@ -294,8 +297,13 @@ export class PartitionReplica {
     return isFollower || batchEnd <= this.highWatermarkNow;
   }
 
-  /** Something changed here (data, high watermark, role): parked fetches that can now answer do. */
+  /** Something changed here (data, high watermark, role): parked fetches that can now answer do, now or when the request being handled ends. */
   private wakeParkedFetches(): void {
+    if (!this.host.actions.defer(this)) this.completeParkedFetches();
+  }
+
+  /** Kafka's delayedFetchPurgatory.checkAndComplete for this partition. */
+  completeParkedFetches(): void {
     // Each parked fetch is asked once; those still waiting go back in their order. Nothing parks
     // meanwhile: an answer that frees a connection starts its next request in an event of its own.
     for (let left = this.waiters.length; left > 0; left--) {

@@ -9,6 +9,8 @@ import { Kernel } from "../../kernel/kernel.js";
 import { buildKafkaCluster } from "./cluster.js";
 import { PeerLink } from "./peer-link.js";
 import type { FetchRequest, KafkaMessage } from "./protocol.js";
+import { Network } from "../../world/network.js";
+import { runKafka } from "./run.js";
 
 const ORIGINAL_SEND = PeerLink.prototype.send;
 
@@ -43,5 +45,33 @@ describe("replica fetchers", () => {
     // With 60 partitions each broker leads 20 and follows 40: each request to one leader names its 20.
     expect(Math.max(...many.map((fetch) => fetch.partitions.length))).toBe(20);
     expect(Math.max(...few.map((fetch) => fetch.partitions.length))).toBe(1);
+  });
+});
+
+describe("a produce request's appends", () => {
+  it("wake a follower's parked fetch once, after every partition of the request is appended (Kafka's ActionQueue)", () => {
+    // 3 brokers, 6 partitions: each leader gets one request carrying two partitions' batches
+    // and each follower has one fetch parked there on both. One fetch round per request and
+    // follower is Kafka's 2 per request; waking after the first append made it 2.67.
+    const sent = new Map<string, number>();
+    const original = Network.prototype.sendOnConnection;
+    vi.spyOn(Network.prototype, "sendOnConnection").mockImplementation(function (this: Network, endpoint, payload, bytes, cpuDelayNs) {
+      const kind = (payload as KafkaMessage).kind;
+      sent.set(kind, (sent.get(kind) ?? 0) + 1);
+      return original.call(this, endpoint, payload, bytes, cpuDelayNs);
+    });
+    runKafka({
+      seed: 7,
+      cluster: { brokers: 3, topics: [{ name: "t", partitions: 6, replicationFactor: 3 }], config: { "min.insync.replicas": 2 } },
+      producers: [{ name: "p1", topic: "t", partitions: 6, messagesPerSecond: 50_000, messagesPerSend: 50, bytesPerMessage: 1024, config: { "linger.ms": 5 } }],
+      faults: [],
+      faultPhaseNs: 2_000_000_000,
+      convergeNsMax: 2_000_000_000,
+    });
+    const produces = sent.get("produce") ?? 0;
+    const fetches = sent.get("fetch") ?? 0;
+    expect(produces).toBeGreaterThan(5_000);
+    expect(fetches / produces).toBeGreaterThan(1.9);
+    expect(fetches / produces).toBeLessThan(2.2);
   });
 });
