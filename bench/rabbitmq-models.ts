@@ -32,7 +32,7 @@ function throughputSpec(kind: "mirrored" | "quorum"): RabbitRunSpec {
     cluster: {
       nodes: 3,
       queues: [{ name: "q", type: kind === "quorum" ? "quorum" : "classic", durable: true, node: "r1" }],
-      ...(kind === "mirrored" ? { policies: [{ name: "ha", pattern: "^q$", definition: { "ha-mode": "all" as const, "ha-sync-mode": "automatic" as const } }] } : {}),
+      ...(kind === "mirrored" ? { policies: [{ name: "ha", pattern: "^q$", definition: { "ha-mode": "all" as const, "ha-sync-mode": "automatic" as const } }], config: { version: "3.13" as const } } : {}),
     },
     publishers: [{ name: "p1", hosts: ["r1"], exchange: "", routingKey: "q", mode: "confirm", ratePerSec: 40_000, messageBytes: 1024, batch: 50, persistent: true, inFlightMax: 5_000 }],
     consumers: [{ name: "c1", hosts: ["r1"], queue: "q", prefetch: 2_000, autoAck: false, processNsPerMessage: 0 }],

@@ -39,6 +39,7 @@ function mirroredRun(seed: number, workload: Workload, faults: FaultSchedule): R
       nodes: 3,
       queues: [{ name: "q", type: "classic", durable: true, node: "r1" }],
       policies: [{ name: "ha-all", pattern: "^q$", definition: { "ha-mode": "all", "ha-sync-mode": "automatic", "ha-promote-on-failure": "when-synced" } }],
+      config: { version: "3.13" },
     },
     publishers: [{ name: "p1", exchange: "", routingKey: "q", mode: "confirm", ratePerSec: workload.ratePerSec, messageBytes: 200, batch: workload.batch, persistent: true, inFlightMax: 64 }],
     consumers: [{ name: "c1", queue: "q", prefetch: workload.prefetch, autoAck: false, processNsPerMessage: workload.processingMs * 1_000_000 }],

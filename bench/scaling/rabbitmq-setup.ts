@@ -32,6 +32,7 @@ export function rabbitClusterSpec(layout: RabbitLayout, nodes: number): Omit<Rab
       nodes,
       queues: [{ name: "q1", type: "classic", durable: true, node: "r1" }],
       policies: [{ name: "ha-all", pattern: ".*", definition: { "ha-mode": "all", "ha-sync-mode": "automatic", "ha-promote-on-failure": "when-synced" } }],
+      config: { version: "3.13" },
     };
   }
   return { nodes, queues: queues.map((name, i) => ({ name, type: "quorum" as const, durable: true, node: `r${(i % nodes) + 1}` })) };

@@ -49,6 +49,7 @@ describe("mqsim on RabbitMQ scenarios", () => {
       good,
       [
         "system: rabbitmq",
+        'version: "3.13"',
         "name: mirrored",
         "seed: 2",
         "duration: 3s",

@@ -25,8 +25,15 @@ const KAFKA_REPLICATED: SafetyClaim = {
     "Kafka acknowledges from the page cache (no fsync by default), so a power loss of the last in-sync replica loses acknowledged writes (KIP-966); log.flush.interval.messages=1 closes it",
 };
 
-/** RabbitMQ classic queues as mqsim models them: the message store fsyncs before confirming (3.12 and earlier). */
+/** RabbitMQ 3.12 classic queues: the message store fsyncs before confirming (classic-persistence.ts). */
 const RABBIT_FSYNCED: SafetyClaim = { survives: ["crash", "pause", "partition", "power-loss"] };
+
+/** RabbitMQ 4.x classic queues (CQv2): confirmed once written to the OS, never fsynced (classic-persistence.ts). */
+const RABBIT_WRITTEN: SafetyClaim = {
+  survives: ["crash", "pause", "partition"],
+  notSafeAgainst:
+    "RabbitMQ 4.x classic queues (CQv2) confirm a persistent message once it is written, without fsync, so a power loss before writeback loses confirmed messages; quorum queues (a majority fsynced) or 3.12's message store close it",
+};
 
 const MIRRORED_PARTITIONS =
   "with cluster_partition_handling ignore, a partition that isolates the master with its publisher lets both sides promote and confirm, and the losing side's confirmed messages are discarded when it heals";
@@ -45,12 +52,13 @@ export const SAFETY_CLAIMS: Readonly<Record<string, SafetyClaim>> = {
   "k3-safe": KAFKA_REPLICATED,
   "k4-safe": KAFKA_REPLICATED,
   "k12-safe": KAFKA_REPLICATED,
-  "c5-single-node-durable": RABBIT_FSYNCED,
-  "c6-classic-cluster": RABBIT_FSYNCED,
-  "c14-manual-ack": RABBIT_FSYNCED,
+  "c5-single-node-durable": RABBIT_WRITTEN,
+  "c6-classic-cluster": RABBIT_WRITTEN,
+  "c14-manual-ack": RABBIT_WRITTEN,
   "c14-confirms": RABBIT_FSYNCED,
   "c14-transactions": RABBIT_FSYNCED,
-  "c15-reject-publish": RABBIT_FSYNCED,
+  "c14-power-loss-3-12": RABBIT_FSYNCED,
+  "c15-reject-publish": RABBIT_WRITTEN,
   "c7-mirror-all-3": MIRRORED,
   "c7-mirror-all-5": MIRRORED,
   "r3-safe": MIRRORED_RESTARTED,

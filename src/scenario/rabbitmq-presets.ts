@@ -39,6 +39,7 @@ checks: [lost, unexpected]
 function mirrorAll(nodes: number): string {
   return `
 system: rabbitmq
+version: "3.13"
 name: c7-mirror-all-${nodes}
 description: A classic queue mirrored to all ${nodes} nodes (ha-mode all, ha-sync-mode automatic). The master copies every message to ${nodes - 1} mirrors, so about ${nodes - 1} bytes of replication cross the cluster per published byte (the clients, on r2 or r3, add the forwarding of publishes and deliveries while the master is elsewhere). The master's process is killed at 4 s; the oldest synchronised mirror takes over and nothing confirmed is lost. The old master restarts at 6 s and rejoins as a mirror, synchronised at once.
 seed: 7
@@ -83,14 +84,35 @@ checks: [lost, lost-effects, duplicated-effects]
 function publishMode(mode: "confirm" | "tx"): string {
   return `
 system: rabbitmq
+version: "3.12"
 name: c14-${mode === "confirm" ? "confirms" : "transactions"}
-description: ${mode === "confirm" ? "Publisher confirms, asynchronous, up to 1000 unconfirmed; the message store's group commit covers many messages with one fsync, so the offered 5000 msg/s are carried." : "tx.select, then each message is published and committed (tx.commit) before the next; every commit waits for its fsync and a round trip, so only a fraction of the offered 5000 msg/s gets through."} Nothing confirmed or committed is lost either way.
+description: RabbitMQ 3.12, whose message store fsyncs before a persistent message is confirmed or committed (from 3.13 on classic queues fsync less, and in 4.x not at all, so a commit costs a round trip only). ${mode === "confirm" ? "Publisher confirms, asynchronous, up to 1000 unconfirmed; the message store's group commit covers many messages with one fsync, so the offered 5000 msg/s are carried." : "tx.select, then each message is published and committed (tx.commit) before the next; every commit waits for its fsync and a round trip, so only a fraction of the offered 5000 msg/s gets through."} Nothing confirmed or committed is lost either way.
 seed: 14
 duration: 5s
 cluster: { nodes: 1 }
 queues: [{ name: orders, type: classic, durable: true }]
 publishers:
   - { name: shop, routingKey: orders, mode: ${mode}, rate: 5k/s, messageSize: 1KiB, persistent: true, inFlightMax: 1000 }
+checks: [lost]
+`;
+}
+
+/** C14 inside the broker: the only node loses power; what a confirm meant decides what comes back. */
+function powerLoss(version: "3.12" | "4.x"): string {
+  return `
+system: rabbitmq
+version: "${version}"
+name: c14-power-loss-${version === "4.x" ? "4x" : "3-12"}
+description: One node, one durable classic queue, persistent 1 KiB messages with publisher confirms at 200 msg/s; the node loses power at 3 s and restarts at 4 s. ${version === "4.x" ? "RabbitMQ 4.x classic queues (CQv2) confirm once a message is written to the OS, without fsync, so what the kernel had not yet written back (dirty pages wait up to 30 s) is gone, although it was confirmed, persistent and durable. Quorum queues, which confirm after a majority fsynced, or 3.12's fsync close this path." : "RabbitMQ 3.12's message store fsyncs before it confirms a persistent message, so everything confirmed is on the disk when the power goes."}
+seed: 14
+duration: 6s
+cluster: { nodes: 1 }
+queues: [{ name: orders, type: classic, durable: true }]
+publishers:
+  - { name: shop, routingKey: orders, mode: confirm, rate: 200/s, messageSize: 1KiB, persistent: true, inFlightMax: 100 }
+faults:
+  - { at: 3s, verb: powerLoss, node: r1 }
+  - { at: 4s, verb: restart, node: r1 }
 checks: [lost]
 `;
 }
@@ -159,6 +181,7 @@ function mirrorAnomaly(id: "r3" | "r4", variant: "named" | "shrunk" = "named"): 
     : "ha-mode exactly 2, one mirror. The mirror on r2 is killed at 2 s; the policy places a new, empty mirror on r3. The master r1 is killed at 5 s while r3 still lacks the messages from before 2 s.";
   const document = (safe: boolean): string => `
 system: rabbitmq
+version: "3.13"
 name: ${id}${isShrunk ? "-shrunk" : ""}${safe ? "-safe" : ""}
 description: ${story} ${
     r3
@@ -277,6 +300,20 @@ checks: [lost, lost-effects, unexpected]
     title: "Transactions (a commit per message): as safe as confirms, a small fraction of the throughput",
     expect: "ok",
     yaml: publishMode("tx"),
+  },
+  {
+    name: "c14-power-loss-4x",
+    claim: "C14",
+    title: "RabbitMQ 4.x: durable queue, persistent messages, confirms, and a power loss still loses confirmed messages (classic queues no longer fsync)",
+    expect: "safety-failed",
+    yaml: powerLoss("4.x"),
+  },
+  {
+    name: "c14-power-loss-3-12",
+    claim: "C14",
+    title: "RabbitMQ 3.12: the same power loss loses nothing confirmed (the message store fsyncs before confirming)",
+    expect: "ok",
+    yaml: powerLoss("3.12"),
   },
   {
     name: "c15-drop-head",

@@ -15,6 +15,7 @@ type Doc = Record<string, any>;
 function base(): Doc {
   return {
     system: "rabbitmq",
+    version: "3.13",
     duration: "10s",
     cluster: { nodes: 3 },
     queues: [{ name: "orders", node: "r1" }, { name: "jobs", type: "quorum" }],
@@ -47,6 +48,7 @@ describe("a RabbitMQ scenario", () => {
   it("loads from YAML with RabbitMQ's defaults: classic durable queues, manual sync, promotion always, confirms, persistent messages", () => {
     const load = loadScenarioText(`
 system: rabbitmq
+version: 3.13
 duration: 10s
 cluster: { nodes: 3 }
 queues: [{ name: orders, arguments: { x-message-ttl: 30s, x-max-length: 1000 } }]
@@ -57,7 +59,9 @@ faults: [{ at: 2s, verb: processCrash, node: r1 }]
 `);
     if (!load.ok) throw new Error(formatProblems(load.problems));
     const scenario = load.scenario as RabbitScenario;
-    expect(scenario.config).toEqual({ cluster_partition_handling: "ignore", net_ticktime: 60, heartbeat: 60 });
+    // YAML reads 3.13 as a number: taken as the release "3.13".
+    expect(scenario.version).toBe("3.13");
+    expect(scenario.config).toEqual({ cluster_partition_handling: "ignore", net_ticktime: 60, heartbeat: 60, queue_index_embed_msgs_below: 4096 });
     expect(scenario.queues[0]).toEqual({ name: "orders", type: "classic", durable: true, arguments: { "x-message-ttl": 30_000, "x-max-length": 1000 } });
     expect(scenario.policies[0]!.definition).toEqual({ "ha-mode": "all", "ha-sync-mode": "manual", "ha-promote-on-failure": "always", "ha-promote-on-shutdown": "when-synced" });
     expect(scenario.publishers[0]).toMatchObject({ exchange: "", mode: "confirm", persistent: true, batch: 1, inFlightMax: 0, messageSize: 4096, expiration: 500 });
@@ -69,6 +73,7 @@ faults: [{ at: 2s, verb: processCrash, node: r1 }]
     const spec = rabbitRunSpecOf(scenario, 9);
     expect(spec.seed).toBe(9);
     expect(spec.cluster.nodes).toBe(3);
+    expect(spec.cluster.config).toMatchObject({ version: "3.13", queue_index_embed_msgs_below: 4096 });
     expect(spec.cluster.queues).toEqual([
       { name: "orders", type: "classic", durable: true, node: "r1" },
       { name: "jobs", type: "quorum", durable: true },
@@ -102,6 +107,23 @@ describe("RabbitMQ problems: each at its path, with what was expected and what w
     expect(onlyProblem((d) => (d.queues[1].name = "orders"))).toMatchObject({ path: "queues[1].name", message: expect.stringContaining("declared twice") });
   });
 
+  it("the release: 4.x has no classic queue mirroring and no CQv1; x-queue-version belongs to classic queues", () => {
+    expect(loaded(base()).version).toBe("3.13");
+    const { version: _version, ...unversioned } = base();
+    expect(validateScenario({ ...unversioned, policies: [] }).ok).toBe(true);
+    expect(onlyProblem((d) => delete d.version)).toEqual({
+      path: 'policies[0].definition["ha-mode"]',
+      message: 'expected no ha-mode policy on a classic queue with version 4.x: classic queue mirroring was removed in RabbitMQ 4.0 (set version: "3.13", or use quorum queues)',
+      given: '"exactly"',
+    });
+    // A policy that matches only quorum queues mirrors nothing (and RabbitMQ ignores ha-* keys for them).
+    expect(validateScenario({ ...base(), version: "4.x", policies: [{ name: "ha", pattern: "^jobs$", definition: { "ha-mode": "all" } }] }).ok).toBe(true);
+    expect(onlyProblem((d) => ((d.policies = []), (d.version = "4.x"), (d.queues[0].arguments = { "x-queue-version": 1 })))).toMatchObject({ path: 'queues[0].arguments["x-queue-version"]', message: expect.stringContaining("only classic queue storage version 2") });
+    expect(onlyProblem((d) => ((d.policies = []), (d.version = "4.x"), (d.config = { "classic_queue.default_version": 1 })))).toMatchObject({ path: 'config["classic_queue.default_version"]' });
+    expect(onlyProblem((d) => (d.queues[1].arguments = { "x-queue-version": 2 }))).toMatchObject({ path: 'queues[1].arguments["x-queue-version"]', message: "expected only on a classic queue (type: classic)" });
+    expect(onlyProblem((d) => (d.queues[0].arguments = { "x-queue-version": 3 }))).toMatchObject({ path: 'queues[0].arguments["x-queue-version"]', message: "expected 1 or 2 (classic queue storage version)" });
+  });
+
   it("mirroring policies: ha-mode, ha-params that fit it, the pattern", () => {
     expect(onlyProblem((d) => (d.policies[0].definition["ha-mode"] = "some"))).toEqual({ path: 'policies[0].definition["ha-mode"]', message: 'expected one of "all", "exactly", "nodes"', given: '"some"' });
     expect(onlyProblem((d) => delete d.policies[0].definition["ha-params"])).toMatchObject({ path: "policies[0].definition", message: "expected ha-params, the number of replicas (master + mirrors), with ha-mode exactly" });
@@ -129,6 +151,8 @@ describe("RabbitMQ problems: each at its path, with what was expected and what w
     expect(onlyProblem((d) => (d.faults = [{ at: "1s", verb: "processCrash", node: "b1" }]))).toEqual({ path: "faults[0].node", message: 'expected a node name among r1, r2, r3, p1, p2, c1, got "b1"', given: '"b1"' });
     expect(onlyProblem((d) => (d.checks = ["lost", "divergence"]))).toMatchObject({ path: "checks[1]", given: '"divergence"' });
     expect(onlyProblem((d) => (d.config = { cluster_partition_handling: "pause-minority" }))).toEqual({ path: "config.cluster_partition_handling", message: 'expected one of "ignore", "pause_minority", "autoheal"', given: '"pause-minority"' });
+    expect(onlyProblem((d) => (d.version = "3.8"))).toEqual({ path: "version", message: 'expected one of "3.12", "3.13", "4.x" (the RabbitMQ release)', given: '"3.8"' });
+    expect(onlyProblem((d) => (d.config = { queue_index_embed_msgs_below: -1 }))).toMatchObject({ path: "config.queue_index_embed_msgs_below" });
     const doc = base();
     doc["cluster"] = { brokers: 3 };
     const load = validateScenario(doc);

@@ -23,6 +23,8 @@ import { CHECKER_NAMES, type CheckerName } from "../checks/violation.js";
 import { CLIENT_TRAFFIC } from "../systems/rabbitmq/client-connection.js";
 import { rabbitNodeNames } from "../systems/rabbitmq/cluster.js";
 import { CLUSTER_TRAFFIC } from "../systems/rabbitmq/node-link.js";
+import { EMBED_MSGS_BELOW_BYTES_DEFAULT, hasClassicMirroring, RABBIT_VERSION_DEFAULT, RABBIT_VERSIONS, type RabbitVersion } from "../systems/rabbitmq/classic-persistence.js";
+import { policyFor } from "../systems/rabbitmq/config.js";
 import {
   budgetsSchema,
   BUDGETS_DEFAULT,
@@ -64,6 +66,13 @@ const millisecondsSchema = z.union([z.string(), z.number()], { error: 'expected 
   return ms;
 });
 
+const classicQueueVersionSchema = z.union([z.literal(1), z.literal(2)], { error: "expected 1 or 2 (classic queue storage version)" });
+
+/** The release: YAML reads 3.13 as a number, so both spellings are taken. */
+const versionSchema = z
+  .union([z.enum(RABBIT_VERSIONS), z.literal(3.12), z.literal(3.13), z.literal(4)], { error: `expected one of ${RABBIT_VERSIONS.map((v) => `"${v}"`).join(", ")} (the RabbitMQ release)` })
+  .transform((value): RabbitVersion => (value === 3.12 ? "3.12" : value === 3.13 ? "3.13" : value === 4 ? "4.x" : value));
+
 const queueSchema = z.strictObject({
   name: nameSchema,
   type: z.enum(["classic", "quorum"]).default("classic"),
@@ -75,6 +84,8 @@ const queueSchema = z.strictObject({
       "x-max-length": z.int().min(0).max(1_000_000_000).optional(),
       "x-overflow": z.enum(["drop-head", "reject-publish"]).optional(),
       "x-quorum-initial-group-size": z.int().min(1).max(64).optional(),
+      /** Classic queues: storage version (CQv1 / CQv2), which decides what a confirm waits for. */
+      "x-queue-version": classicQueueVersionSchema.optional(),
     })
     .default({}),
   /** The node it is declared on: a classic queue's home (master), a quorum queue's first leader. Default: round robin. */
@@ -171,6 +182,8 @@ export const rabbitScenarioSchema = z.strictObject({
   name: nameSchema.default("scenario"),
   description: descriptionSchema,
   seed: seedSchema,
+  /** The RabbitMQ release modelled (default the newest): what classic queues fsync, whether mirroring exists. */
+  version: versionSchema.default(RABBIT_VERSION_DEFAULT),
   /** How long publishers send and faults may happen; then everything heals. */
   duration: durationSchema,
   cluster: z.strictObject({ nodes: z.int().min(1).max(64), ...machineFields }),
@@ -182,8 +195,12 @@ export const rabbitScenarioSchema = z.strictObject({
       net_ticktime: z.int().min(1).max(3_600).default(60),
       /** Seconds; the AMQP heartbeat timeout clients accept (RabbitMQ's default 60). */
       heartbeat: z.int().min(1).max(3_600).default(60),
+      /** Storage version of classic queues without x-queue-version (default: 1 up to 3.13, 2 in 4.x). */
+      "classic_queue.default_version": classicQueueVersionSchema.optional(),
+      /** Bytes; CQv1 keeps smaller messages in its queue index, whose journal is fsynced (default 4096). */
+      queue_index_embed_msgs_below: z.int().min(0).max(1_073_741_824).default(EMBED_MSGS_BELOW_BYTES_DEFAULT),
     })
-    .default({ cluster_partition_handling: "ignore", net_ticktime: 60, heartbeat: 60 }),
+    .default({ cluster_partition_handling: "ignore", net_ticktime: 60, heartbeat: 60, queue_index_embed_msgs_below: EMBED_MSGS_BELOW_BYTES_DEFAULT }),
   queues: z.array(queueSchema).min(1).max(100),
   policies: z.array(policySchema).max(100).default([]),
   exchanges: z.array(exchangeSchema).max(100).default([]),
@@ -234,6 +251,9 @@ export function checkRabbitReferences(scenario: RabbitScenario, ctx: z.Refinemen
     queues.add(queue.name);
     if (queue.node !== undefined) checkNode(["queues", k, "node"], queue.node);
     if (queue.type === "quorum" && !queue.durable) issue(["queues", k, "durable"], "expected true: quorum queues are always durable (RabbitMQ refuses a non-durable one)", queue.durable);
+    const queueVersion = queue.arguments["x-queue-version"];
+    if (queueVersion !== undefined && queue.type !== "classic") issue(["queues", k, "arguments", "x-queue-version"], "expected only on a classic queue (type: classic)", queueVersion);
+    else if (queueVersion === 1 && scenario.version === "4.x") issue(["queues", k, "arguments", "x-queue-version"], "expected 2: RabbitMQ 4.x has only classic queue storage version 2 (set version: \"3.13\" for version 1)", queueVersion);
     const groupSize = queue.arguments["x-quorum-initial-group-size"];
     if (groupSize !== undefined && queue.type !== "quorum") issue(["queues", k, "arguments", "x-quorum-initial-group-size"], "expected only on a quorum queue (type: quorum)", groupSize);
     else if (groupSize !== undefined && groupSize > nodeNames.length) issue(["queues", k, "arguments", "x-quorum-initial-group-size"], `expected at most ${nodeNames.length} (the number of nodes), got ${groupSize}`, groupSize);
@@ -287,6 +307,17 @@ export function checkRabbitReferences(scenario: RabbitScenario, ctx: z.Refinemen
 }
 
 function checkPolicies(scenario: RabbitScenario, issue: IssueAt, checkNode: (path: (string | number)[], name: string) => void): void {
+  if (scenario.config["classic_queue.default_version"] === 1 && scenario.version === "4.x") {
+    issue(["config", "classic_queue.default_version"], "expected 2: RabbitMQ 4.x has only classic queue storage version 2 (set version: \"3.13\" for version 1)", 1);
+  }
+  if (!hasClassicMirroring(scenario.version)) {
+    // rabbitmqctl set_policy accepts any pattern; what 4.x refuses is mirroring a classic queue.
+    const policies = scenario.policies.map((policy) => ({ name: policy.name, pattern: policy.pattern, priority: policy.priority, definition: { "ha-mode": policy.definition["ha-mode"] } }));
+    const mirrored = new Set(scenario.queues.filter((queue) => queue.type === "classic").map((queue) => policyFor(queue.name, policies)?.name).filter((name) => name !== undefined));
+    scenario.policies.forEach((policy, k) => {
+      if (mirrored.has(policy.name)) issue(["policies", k, "definition", "ha-mode"], `expected no ha-mode policy on a classic queue with version ${scenario.version}: classic queue mirroring was removed in RabbitMQ 4.0 (set version: "3.13", or use quorum queues)`, policy.definition["ha-mode"]);
+    });
+  }
   const names = new Set<string>();
   scenario.policies.forEach((policy, k) => {
     if (names.has(policy.name)) issue(["policies", k, "name"], `expected each policy name once, but "${policy.name}" is set twice`, policy.name);

@@ -144,6 +144,8 @@ export function rabbitAnomalyRunSpec(anomaly: RabbitAnomaly, setting: "unsafe" |
       nodes: anomaly.nodes,
       queues: [{ name: "q", type: "classic", durable: true, node: "r1" }],
       policies: [{ name: "ha", pattern: "^q$", definition: anomaly[setting] }],
+      // Classic mirroring: the last release that has it (removed in 4.0).
+      config: { version: "3.13" },
     },
     // ~1000 persistent messages over the fault phase, confirmed once on disk and on every mirror.
     publishers: [{ name: "p1", hosts: NODES_3.slice(0, anomaly.nodes), exchange: "", routingKey: "q", mode: "confirm", ratePerSec: 100, messageBytes: 100, batch: 1, persistent: true, inFlightMax: 50 }],

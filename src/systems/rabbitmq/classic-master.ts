@@ -4,18 +4,21 @@
  * deliveries to consumers with prefetch and manual or automatic acks, and,
  * when a mirroring policy applies, replication of every message to every
  * mirror (https://www.rabbitmq.com/docs/ha: "Messages published to the queue
- * are replicated to all mirrors"). A publisher confirm goes out once the
- * message is on disk here (persistent + durable) and every mirror has it.
+ * are replicated to all mirrors"). A publisher confirm goes out once every
+ * mirror has the message and, for a persistent message in a durable queue,
+ * once it is written here, and fsynced where the release fsyncs
+ * (classic-persistence.ts).
  */
 import { assert } from "../../kernel/assert.js";
-import type { HaPolicyDefinition, QueueDeclaration } from "./config.js";
+import { classicQueueVersionOf, type HaPolicyDefinition, type QueueDeclaration, type RabbitMqConfig } from "./config.js";
+import { isFsyncedBeforeConfirm } from "./classic-persistence.js";
 import { ConsumerSet, type QueueConsumer } from "./consumer-set.js";
 import { MirrorSet } from "./mirror-set.js";
 import type { ChannelRef, NodeMessage, PublishBody } from "./protocol.js";
 import { QueueContent } from "./queue-content.js";
 import type { QueueHost } from "./queue-host.js";
 import type { QueueSegment } from "./queue-segment.js";
-import { QueueStore } from "./queue-store.js";
+import { QueueStore, type FsyncPolicy } from "./queue-store.js";
 import { SerialCpu } from "./serial-cpu.js";
 
 interface PendingConfirm {
@@ -59,7 +62,7 @@ export class ClassicMaster {
       this.seqNext = inherited.seqNext;
       this.store = inherited.store;
     } else if (declaration.durable) {
-      this.store = new QueueStore(host.disk, storePath(name), { onDurable: (n) => this.onDurable(n) });
+      this.store = new QueueStore(host.disk, storePath(name), { onDurable: (n) => this.onDurable(n) }, fsyncPolicyOf(declaration, host.config));
       const recovered = this.store.recover();
       this.content = recovered.content;
       this.seqNext = recovered.seqNext;
@@ -123,12 +126,11 @@ export class ClassicMaster {
     };
     let recordsNeeded = 0;
     if (this.store !== null && body.persistent) {
-      if (!this.store.append({ op: "pub", segment })) {
+      recordsNeeded = this.store.appendPublish(segment);
+      if (recordsNeeded < 0) {
         this.reply(work.from, body.pubSeq, body.count, "nack");
         return;
       }
-      recordsNeeded = this.store.recordCount;
-      this.store.requestSync();
     }
     this.seqNext += body.count;
     this.content.push(segment);
@@ -276,6 +278,12 @@ export class ClassicMaster {
     assert(this.content.count >= 0, "negative ready count");
     for (let i = 1; i < this.pending.length; i++) assert(this.pending[i - 1]!.seqEnd <= this.pending[i]!.seqEnd, "confirms out of order");
   }
+}
+
+/** The release's rule for this queue's confirms (classic-persistence.ts). */
+export function fsyncPolicyOf(declaration: QueueDeclaration, config: RabbitMqConfig): FsyncPolicy {
+  const queueVersion = classicQueueVersionOf(declaration, config);
+  return (messageBytes) => isFsyncedBeforeConfirm(config.version, queueVersion, messageBytes, config.queue_index_embed_msgs_below);
 }
 
 export function storePath(queue: string): string {

@@ -12,7 +12,7 @@ import { QueueContent } from "./queue-content.js";
 import type { QueueSegment } from "./queue-segment.js";
 import { QueueStore } from "./queue-store.js";
 import { SerialCpu } from "./serial-cpu.js";
-import { storePath } from "./classic-master.js";
+import { fsyncPolicyOf, storePath } from "./classic-master.js";
 
 interface PendingAck {
   seqEnd: number;
@@ -27,6 +27,8 @@ export class ClassicMirror {
   private appliedSeqEnd = 0;
   readonly store: QueueStore | null;
   private durableRecords = 0;
+  /** What the synchronisation batches so far must have durable before the last batch is acknowledged. */
+  private syncRecordsNeeded = 0;
   readonly cpu = new SerialCpu();
   private readonly pending: PendingAck[] = [];
   private isStopped = false;
@@ -42,7 +44,7 @@ export class ClassicMirror {
   ) {
     this.startedAtNs = host.node.now;
     if (declaration.durable) {
-      this.store = new QueueStore(host.disk, storePath(declaration.name), { onDurable: (n) => this.onDurable(n) });
+      this.store = new QueueStore(host.disk, storePath(declaration.name), { onDurable: (n) => this.onDurable(n) }, fsyncPolicyOf(declaration, host.config));
       this.store.reset();
     } else {
       this.store = null;
@@ -91,11 +93,8 @@ export class ClassicMirror {
     this.content.push(segment);
     this.seqNext = Math.max(this.seqNext, segment.seq + segment.count);
     this.appliedSeqEnd = segment.seq + segment.count;
-    let recordsNeeded = 0;
-    if (this.store !== null && segment.persistent && this.store.append({ op: "pub", segment })) {
-      recordsNeeded = this.store.recordCount;
-      this.store.requestSync();
-    }
+    // A full disk drops the record; the master's confirm rests on its own store (the mirror acks what it applied).
+    const recordsNeeded = this.store !== null && segment.persistent ? Math.max(0, this.store.appendPublish(segment)) : 0;
     // The ack covers what this master sent up to here, not this replica's highest sequence: after a
     // promotion a mirror may hold a tail the new master never had, and must not vouch for its own.
     this.pending.push({ seqEnd: this.appliedSeqEnd, recordsNeeded, isSync: false });
@@ -118,11 +117,13 @@ export class ClassicMirror {
   onSync(from: string, segments: readonly QueueSegment[], isLast: boolean): void {
     if (this.isStopped || from !== this.master) return;
     const older = segments.map((s) => ({ ...s }));
-    for (const segment of older) if (this.store !== null && segment.persistent) this.store.append({ op: "pub", segment });
+    let recordsNeeded = this.syncRecordsNeeded;
+    for (const segment of older) if (this.store !== null && segment.persistent) recordsNeeded = Math.max(recordsNeeded, this.store.appendPublish(segment));
     this.content.requeue(older, false);
-    this.store?.requestSync();
+    this.syncRecordsNeeded = recordsNeeded;
     if (!isLast) return;
-    this.pending.push({ seqEnd: this.appliedSeqEnd, recordsNeeded: this.store?.recordCount ?? 0, isSync: true });
+    this.syncRecordsNeeded = 0;
+    this.pending.push({ seqEnd: this.appliedSeqEnd, recordsNeeded, isSync: true });
     this.flushAcks();
   }
 

@@ -7,7 +7,8 @@ import type { NetworkOptions } from "../../world/network.js";
 import { World } from "../../world/world.js";
 import { RabbitBroker } from "./broker.js";
 import type { ClusterPlan } from "./cluster-plan.js";
-import { DEFAULT_RABBITMQ_CONFIG, type Binding, type ExchangeDeclaration, type Policy, type QueueDeclaration, type RabbitMqConfig } from "./config.js";
+import { hasClassicMirroring } from "./classic-persistence.js";
+import { DEFAULT_RABBITMQ_CONFIG, policyFor, type Binding, type ExchangeDeclaration, type Policy, type QueueDeclaration, type RabbitMqConfig } from "./config.js";
 
 export interface RabbitClusterSpec {
   nodes: number;
@@ -48,6 +49,7 @@ export function buildRabbitCluster(kernel: Kernel, spec: RabbitClusterSpec): Rab
     bindings: spec.bindings ?? [],
     config: { ...DEFAULT_RABBITMQ_CONFIG, ...spec.config },
   };
+  checkReleaseSupports(plan);
   const brokers = new Map<string, RabbitBroker>();
   for (const name of nodeNames) {
     const broker = new RabbitBroker(world, kernel, plan);
@@ -55,4 +57,19 @@ export function buildRabbitCluster(kernel: Kernel, spec: RabbitClusterSpec): Rab
     world.install(name, broker);
   }
   return { world, plan, brokers, nodeNames };
+}
+
+/** What the release cannot run is bad input, named (the scenario schema reports the same with a path). */
+function checkReleaseSupports(plan: ClusterPlan): void {
+  const version = plan.config.version;
+  for (const queue of plan.queues) {
+    if (queue.type !== "classic") continue;
+    const policy = policyFor(queue.name, plan.policies);
+    if (policy !== null && !hasClassicMirroring(version)) {
+      throw new Error(`queue "${queue.name}": policy "${policy.name}" mirrors a classic queue (ha-mode), which RabbitMQ ${version} does not have (classic queue mirroring was removed in 4.0); use version 3.13 or a quorum queue`);
+    }
+    if (queue.arguments?.["x-queue-version"] === 1 && version === "4.x") {
+      throw new Error(`queue "${queue.name}": x-queue-version 1, which RabbitMQ 4.x does not have (classic queues are version 2 only)`);
+    }
+  }
 }

@@ -9,6 +9,14 @@
  * mirroring), /docs/quorum-queues, /docs/partitions, /docs/ttl,
  * /docs/maxlength, /docs/confirms.
  */
+import {
+  defaultClassicQueueVersion,
+  EMBED_MSGS_BELOW_BYTES_DEFAULT,
+  RABBIT_VERSION_DEFAULT,
+  type ClassicQueueVersion,
+  type RabbitVersion,
+} from "./classic-persistence.js";
+
 export type QueueType = "classic" | "quorum";
 export type Overflow = "drop-head" | "reject-publish";
 export type HaMode = "all" | "exactly" | "nodes";
@@ -26,6 +34,8 @@ export interface QueueArguments {
   "x-overflow"?: Overflow;
   /** Quorum queues: replicas of the queue (default 3, RabbitMQ's default). */
   "x-quorum-initial-group-size"?: number;
+  /** Classic queues: storage version 1 or 2 (default classic_queue.default_version); see classic-persistence.ts. */
+  "x-queue-version"?: ClassicQueueVersion;
 }
 
 export interface QueueDeclaration {
@@ -74,6 +84,12 @@ export interface Binding {
 }
 
 export interface RabbitMqConfig {
+  /** The RabbitMQ release modelled: it decides what a classic queue fsyncs and whether mirroring exists (classic-persistence.ts). */
+  version: RabbitVersion;
+  /** rabbitmq.conf's classic_queue.default_version: the storage version of classic queues without x-queue-version (default: the version's, see classic-persistence.ts). */
+  "classic_queue.default_version"?: ClassicQueueVersion;
+  /** rabbitmq.conf's queue_index_embed_msgs_below (bytes): CQv1 keeps smaller messages in the queue index. */
+  queue_index_embed_msgs_below: number;
   cluster_partition_handling: PartitionHandling;
   /**
    * rabbitmq.conf's net_ticktime (seconds, Erlang's default 60): a peer
@@ -98,12 +114,6 @@ export interface RabbitMqConfig {
   queueCpuNsPerByte: number;
   /** A mirror's work per message is lighter than the master's (no routing, no deliveries). */
   mirrorCpuNsPerMessage: number;
-  /**
-   * The message store syncs to disk at most this often while confirms wait
-   * (rabbit_msg_store's sync interval, 25 ms by default) or sooner when the
-   * queue goes idle; a confirm of a persistent message waits for that fsync.
-   */
-  msgStoreSyncIntervalNs: number;
   /** Synchronisation of a new mirror sends messages in batches of `ha-sync-batch-size`. */
   haSyncBatchSize: number;
   /** How long a client waits between reconnect attempts (client library's recovery interval). */
@@ -117,13 +127,14 @@ export interface RabbitMqConfig {
 }
 
 export const DEFAULT_RABBITMQ_CONFIG: RabbitMqConfig = {
+  version: RABBIT_VERSION_DEFAULT,
+  queue_index_embed_msgs_below: EMBED_MSGS_BELOW_BYTES_DEFAULT,
   cluster_partition_handling: "ignore",
   net_ticktime: 60,
   heartbeat: 60,
   queueCpuNsPerMessage: 20_000,
   queueCpuNsPerByte: 0.5,
   mirrorCpuNsPerMessage: 8_000,
-  msgStoreSyncIntervalNs: 25_000_000,
   haSyncBatchSize: 4096,
   clientReconnectNs: 1_000_000_000,
   clientTimeoutNs: 30_000_000_000,
@@ -131,6 +142,11 @@ export const DEFAULT_RABBITMQ_CONFIG: RabbitMqConfig = {
   raftElectionTimeoutNsMax: 2_000_000_000,
   raftHeartbeatIntervalNs: 100_000_000,
 };
+
+/** The storage version of a classic queue: its x-queue-version, else the node's default, else the release's. */
+export function classicQueueVersionOf(declaration: QueueDeclaration, config: RabbitMqConfig): ClassicQueueVersion {
+  return declaration.arguments?.["x-queue-version"] ?? config["classic_queue.default_version"] ?? defaultClassicQueueVersion(config.version);
+}
 
 /** The policy that applies to a queue: the highest priority match, first declared on ties. */
 export function policyFor(queueName: string, policies: readonly Policy[]): Policy | null {

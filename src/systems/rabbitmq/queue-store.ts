@@ -1,17 +1,21 @@
 /**
  * The on-disk part of one classic queue replica: persistent messages of a
  * durable queue go to the message store and the queue index (one file here),
- * and deliveries that are settled are recorded as removals. A publisher
- * confirm for a persistent message waits for the fsync that covers it
- * (https://www.rabbitmq.com/docs/confirms#publisher-confirms-latency): at
- * most one fsync is in flight, and everything appended meanwhile shares the
- * next one (group commit). Removals are not synced on their own: after a
- * power loss some settled messages can come back (redelivered), never the
- * other way round.
+ * and deliveries that are settled are recorded as removals. Whether a
+ * publisher confirm for a persistent message waits for the fsync that
+ * covers it (https://www.rabbitmq.com/docs/confirms#publisher-confirms-latency)
+ * or only for the write depends on the release and the queue's storage
+ * version (classic-persistence.ts). Fsyncs: at most one in flight, and
+ * everything appended meanwhile shares the next one (group commit).
+ * Removals are not synced on their own: after a power loss some settled
+ * messages can come back (redelivered), never the other way round.
  */
 import type { Disk, DiskFile } from "../../world/disk.js";
 import { QueueContent } from "./queue-content.js";
 import type { QueueSegment } from "./queue-segment.js";
+
+/** Does a persistent message of this size need an fsync before its confirm? (classic-persistence.ts) */
+export type FsyncPolicy = (messageBytes: number) => boolean;
 
 export type StoreRecord = { op: "pub"; segment: QueueSegment } | { op: "del"; seq: number; count: number };
 
@@ -33,6 +37,7 @@ export class QueueStore {
     private readonly disk: Disk,
     path: string,
     public listener: StoreListener,
+    private readonly isFsyncedBeforeConfirm: FsyncPolicy,
   ) {
     this.file = disk.open<StoreRecord>(path);
     this.durableRecords = this.file.recordCount;
@@ -47,6 +52,18 @@ export class QueueStore {
   append(record: StoreRecord): boolean {
     const bytes = record.op === "pub" ? RECORD_HEADER_BYTES + record.segment.count * (record.segment.bytesEach + 16) : RECORD_HEADER_BYTES;
     return this.disk.append(this.file, record, bytes) === "ok";
+  }
+
+  /**
+   * Appends a persistent publish. Returns the record count that must be
+   * durable before its confirm (0: the write is enough, no fsync is asked
+   * for), or -1 when the disk is full (the publish is refused).
+   */
+  appendPublish(segment: QueueSegment): number {
+    if (!this.append({ op: "pub", segment })) return -1;
+    if (!this.isFsyncedBeforeConfirm(segment.bytesEach)) return 0;
+    this.requestSync();
+    return this.file.recordCount;
   }
 
   /** Asks for everything appended so far to become durable; the listener hears when. */

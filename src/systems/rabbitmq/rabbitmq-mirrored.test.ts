@@ -19,7 +19,7 @@ const mirrored = (policy: HaPolicyDefinition, faults: FaultSchedule, options: { 
   runRabbitMq(
     rabbitSpec({
       seed: options.seed ?? 1,
-      cluster: { nodes: 3, queues: [{ name: "q", type: "classic", durable: true, node: "r1" }], policies: [{ name: "ha", pattern: "^q$", definition: policy }] },
+      cluster: { nodes: 3, queues: [{ name: "q", type: "classic", durable: true, node: "r1" }], policies: [{ name: "ha", pattern: "^q$", definition: policy }], config: { version: "3.13" } },
       publishers: [publisher({ hosts: ["r2", "r3", "r1"] })],
       consumers: options.consumers === false ? [] : [consumer({ hosts: ["r3", "r2", "r1"] })],
       faults,
@@ -130,7 +130,7 @@ describe("mirrors drop what the master settled", () => {
   it("after consumers drain the queue, every mirror is empty too (a removal never overtakes its publish)", () => {
     const result = runRabbitMq({
       seed: 11,
-      cluster: { nodes: 3, queues: [{ name: "q", type: "classic", durable: true, node: "r1" }], policies: [{ name: "ha", pattern: "^q$", definition: { "ha-mode": "all", "ha-sync-mode": "automatic" } }] },
+      cluster: { nodes: 3, queues: [{ name: "q", type: "classic", durable: true, node: "r1" }], config: { version: "3.13" }, policies: [{ name: "ha", pattern: "^q$", definition: { "ha-mode": "all", "ha-sync-mode": "automatic" } }] },
       publishers: [{ name: "p1", hosts: ["r1"], exchange: "", routingKey: "q", mode: "confirm", ratePerSec: 20_000, messageBytes: 1024, batch: 50, persistent: true, inFlightMax: 2_000 }],
       consumers: [{ name: "c1", hosts: ["r1"], queue: "q", prefetch: 500, autoAck: false, processNsPerMessage: 0 }],
       faults: [],

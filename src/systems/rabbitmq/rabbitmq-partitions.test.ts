@@ -22,7 +22,7 @@ function isolateR1(handling: PartitionHandling): RabbitRunResult {
       policies: [{ name: "ha", pattern: "^m$", definition: { "ha-mode": "all", "ha-sync-mode": "automatic", "ha-promote-on-failure": "when-synced" } }],
       // net_ticktime lowered to 4 s, as operators do to detect partitions sooner: r1's peers call it down 4–5 s
       // into the 9 s isolation (at the default 60 s a 9 s partition goes unnoticed, and no strategy acts).
-      config: { cluster_partition_handling: handling, net_ticktime: 4 },
+      config: { version: "3.13", cluster_partition_handling: handling, net_ticktime: 4 },
     },
     publishers: [
       { name: "p1", exchange: "", routingKey: "q", mode: "confirm", ratePerSec: 500, messageBytes: 512, batch: 5, persistent: true, inFlightMax: 500 },
@@ -109,6 +109,7 @@ describe("ha-mode: nodes", () => {
         nodes: 4,
         queues: [{ name: "m", type: "classic", durable: true, node: "r1" }],
         policies: [{ name: "ha", pattern: "^m$", definition: { "ha-mode": "nodes", "ha-params": ["r1", "r3"], "ha-sync-mode": "automatic" } }],
+        config: { version: "3.13" },
       },
       publishers: [{ name: "p1", exchange: "", routingKey: "m", mode: "confirm", ratePerSec: 200, messageBytes: 100, batch: 1, persistent: true, inFlightMax: 50 }],
       faults: [],
