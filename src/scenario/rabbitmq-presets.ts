@@ -117,6 +117,50 @@ checks: [lost]
 `;
 }
 
+/**
+ * Jepsen's 2014 RabbitMQ test (Kyle Kingsbury, "Call me maybe: RabbitMQ",
+ * aphyr.com/posts/315): five nodes, one durable queue mirrored to three of
+ * them with automatic synchronisation, publisher confirms, persistent
+ * messages, cluster_partition_handling pause_minority; the network split
+ * into random halves for 60 s, then healed for 60 s, five times; then
+ * everything is drained. Published result: confirmed messages lost. The
+ * halves below were drawn once (Python's random.seed(3)) and are fixed.
+ * The quorum counterpart runs the same schedule on a quorum queue.
+ */
+const JEPSEN_2014_PARTITIONS = `
+  - { at: 30s, verb: partition, spec: { kind: total, groups: [[r1, r3], [r4, r5, r2]] } }
+  - { at: 90s, verb: heal }
+  - { at: 150s, verb: partition, spec: { kind: total, groups: [[r2, r4], [r3, r1, r5]] } }
+  - { at: 210s, verb: heal }
+  - { at: 270s, verb: partition, spec: { kind: total, groups: [[r2, r1], [r5, r3, r4]] } }
+  - { at: 330s, verb: heal }
+  - { at: 390s, verb: partition, spec: { kind: total, groups: [[r1, r5], [r3, r4, r2]] } }
+  - { at: 450s, verb: heal }
+  - { at: 510s, verb: partition, spec: { kind: total, groups: [[r5, r3], [r1, r2, r4]] } }
+  - { at: 570s, verb: heal }`;
+
+function jepsen2014(queueType: "classic" | "quorum"): string {
+  const mirrored = queueType === "classic";
+  return `
+system: rabbitmq
+version: "${mirrored ? "3.13" : "4.x"}"
+name: jepsen-2014${mirrored ? "" : "-quorum"}
+description: Jepsen's 2014 RabbitMQ test. Five nodes, ${mirrored ? "one durable classic queue mirrored to three of them (ha-mode exactly 3, ha-sync-mode automatic)" : "one quorum queue (three replicas)"}, cluster_partition_handling pause_minority, five publishers with confirms and persistent messages, one per node. The network splits into random halves for 60 s, heals for 60 s, five times; then the queue is drained. ${mirrored ? "A node learns that its peers are gone only after net_ticktime (60 to 75 s of silence), so during a split the old master keeps its place and, once its lost mirrors are dropped, confirms on its own; the majority side promotes a mirror without those messages, and the minority side's copy is discarded when its paused nodes come back. Confirmed messages are lost, as Jepsen found." : "A quorum queue commits a message only on a majority of its replicas, so the minority side cannot confirm anything; the same schedule loses nothing."}
+seed: 1
+duration: 630s
+cluster: { nodes: 5 }
+config: { cluster_partition_handling: pause_minority }
+queues: [{ name: jepsen, type: ${queueType}, durable: true, node: r1 }]
+${mirrored ? `policies:
+  - { name: ha, pattern: "^jepsen$", definition: { ha-mode: exactly, ha-params: 3, ha-sync-mode: automatic } }
+` : ""}publishers:
+  - { name: p, count: 5, routingKey: jepsen, mode: confirm, rate: 20/s, messageSize: 100B, persistent: true, inFlightMax: 20 }
+faults:${JEPSEN_2014_PARTITIONS}
+checks: [lost, unexpected]
+budgets: { convergeWithin: 10m }
+`;
+}
+
 /** C15: 200 msg/s into a queue whose consumer manages 50 msg/s, with a length limit or a TTL. */
 function fullQueue(name: string, args: string, description: string): string {
   return `
@@ -335,6 +379,20 @@ checks: [lost, lost-effects, unexpected]
     title: "x-message-ttl 500 ms: messages that wait longer in the queue expire unread",
     expect: "safety-failed",
     yaml: fullQueue("c15-ttl-expiry", "{ x-message-ttl: 500 }", "The publisher offers 200 msg/s, the consumer takes 50 msg/s; a message that waits more than 500 ms in the queue expires (and without a dead-letter exchange it is gone)."),
+  },
+  {
+    name: "jepsen-2014",
+    claim: "J14",
+    title: "Jepsen 2014: a mirrored queue with pause_minority under random-halves partitions loses confirmed messages",
+    expect: "safety-failed",
+    yaml: jepsen2014("classic"),
+  },
+  {
+    name: "jepsen-2014-quorum",
+    claim: "J14",
+    title: "Jepsen 2014's schedule on a quorum queue: nothing confirmed is lost",
+    expect: "ok",
+    yaml: jepsen2014("quorum"),
   },
   ...mirrorAnomaly("r3"),
   ...mirrorAnomaly("r4"),
