@@ -263,9 +263,19 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     for (const peer of this.clusterNodes) if (peer !== this.node.name) this.links.get(peer)!.send({ kind: "records", records: [record], upCount: this.upNodes().length, isRunning: this.isAppRunning });
   }
 
+  /**
+   * Keeps the record and writes it to this node's copy of the metadata
+   * (Mnesia's rabbit_queue table, disc_copies), fsynced: a node that comes
+   * back from a power loss must know the newest master it had heard of, or
+   * two power losses in a row could restart a mirrored queue from a node
+   * that never saw the last confirmed messages. Nothing waits for the fsync;
+   * it is queued on the node's disk behind the writes before it.
+   */
   private storeRecord(record: QueueRecord): void {
     this.records.set(record.name, copyRecord(record));
-    if (this.recordsFile !== null) this.disk.append(this.recordsFile, copyRecord(record), 200);
+    if (this.recordsFile === null) return;
+    this.disk.append(this.recordsFile, copyRecord(record), 200);
+    this.disk.fsync(this.recordsFile, ignoreFsyncResult, null);
   }
 
   private loadRecords(): void {
@@ -378,3 +388,6 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     this.roles.dispatch(from, message);
   }
 }
+
+/** The metadata fsync has no waiter (storeRecord). */
+function ignoreFsyncResult(): void {}

@@ -143,3 +143,32 @@ describe("mirrors drop what the master settled", () => {
     for (const mirror of mirrors) expect(mirror.content.count).toBe(0);
   });
 });
+
+describe("queue metadata is durable", () => {
+  it("power lost on the master, then on both other nodes: the cluster restarts the queue from the promoted mirror, not the stale master", () => {
+    // r1 (master) loses power at 2 s; with net_ticktime 4 s r2 and r3 call it down ~4–5 s later and r2's mirror
+    // is promoted; r2 confirms on. At 10 s r2 and r3 lose power together; all three restart at 12 s. If the record
+    // naming r2 master died in r2's and r3's page caches, everyone restarts on the old record (master r1) and r1's
+    // store, which lacks everything confirmed after 2 s.
+    const result = runRabbitMq(
+      rabbitSpec({
+        cluster: { nodes: 3, queues: [{ name: "q", type: "classic", durable: true, node: "r1" }], policies: [{ name: "ha", pattern: "^q$", definition: ALL_AUTOMATIC }], config: { version: "3.12", net_ticktime: 4 } },
+        publishers: [publisher({ hosts: ["r2", "r3"], ratePerSec: 100 })],
+        consumers: [],
+        faults: [
+          { atNs: 2 * SECOND, verb: "powerLoss", node: "r1" },
+          { atNs: 10 * SECOND, verb: "powerLoss", node: "r2" },
+          { atNs: 10 * SECOND, verb: "powerLoss", node: "r3" },
+          { atNs: 12 * SECOND, verb: "restart", node: "r1" },
+          { atNs: 12 * SECOND, verb: "restart", node: "r2" },
+          { atNs: 12 * SECOND, verb: "restart", node: "r3" },
+        ],
+        faultPhaseNs: 15 * SECOND,
+        convergeNsMax: 120 * SECOND,
+      }),
+    );
+    expect(mirrorPromotions(result).map((p) => p.node)).toContain("r2");
+    expect(count(result, "lost", "acked")).toBeGreaterThan(500);
+    expect(count(result, "lost", "lost")).toBe(0);
+  });
+});
