@@ -7,6 +7,7 @@
  * inter-node bytes are replication only; quorum clients connect round robin
  * (a quorum queue's leader is wherever Raft elected it).
  */
+import { REPLICATION_KINDS } from "../../src/systems/rabbitmq/protocol.js";
 import type { RabbitClusterSpec } from "../../src/systems/rabbitmq/cluster.js";
 import type { RabbitConsumerWorkload } from "../../src/systems/rabbitmq/consumer.js";
 import type { RabbitPublisherWorkload } from "../../src/systems/rabbitmq/publisher.js";
@@ -18,8 +19,6 @@ export const RABBIT_EVENTS_MAX = 500_000_000;
 /** Messages per basic.publish burst and the unconfirmed-message window of each publisher. */
 export const PUBLISH_BURST = 50;
 export const IN_FLIGHT_MAX = 5_000;
-/** Raft and mirror traffic: what replication puts on the wire. */
-const REPLICATION_KINDS = ["mirror-publish", "mirror-publish-ok", "mirror-remove", "mirror-sync", "raft"] as const;
 
 export function queueNames(layout: RabbitLayout, nodes: number): string[] {
   return layout === "quorum-per-node" ? Array.from({ length: nodes }, (_, i) => `q${i + 1}`) : ["q1"];

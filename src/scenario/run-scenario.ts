@@ -8,6 +8,7 @@
  * default, a safety check) fails; else "liveness-failed" when the cluster did
  * not converge in time; else "ok".
  */
+import { REPLICATION_KINDS as RABBIT_REPLICATION_KINDS } from "../systems/rabbitmq/protocol.js";
 import { formatCheckResult } from "../checks/format-check-results.js";
 import type { CheckResult } from "../checks/violation.js";
 import { describeFault } from "../faults/fault.js";
@@ -106,7 +107,7 @@ function threadSummaries(result: AnyRunResult): ThreadSummary[] {
 }
 
 /** RabbitMQ's node-to-node message kinds that replicate a queue (the rest forward, deliver or gossip). */
-const REPLICATION_KINDS = new Set(["mirror-publish", "mirror-publish-ok", "mirror-remove", "mirror-sync", "raft"]);
+const REPLICATION_KINDS = new Set<string>(RABBIT_REPLICATION_KINDS);
 
 function interNodeSummary(result: AnyRunResult, bytes: number, ackedBytes: number): NonNullable<RunSummary["interNode"]> {
   const per = (part: number): number => (ackedBytes > 0 ? part / ackedBytes : 0);

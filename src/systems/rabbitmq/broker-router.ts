@@ -56,8 +56,27 @@ export class BrokerRouter implements Router {
       const expiresAtNs = ms < 0 ? -1 : now + ms * 1_000_000;
       if (this.broker.send(node, { kind: "enqueue", queue, from: channel.ref, body, expiresAtNs })) nodes.push(node);
       else failReason = "queue-down";
+      this.copyToMirrors(channel, queue, body);
     }
     return { nodes, failReason };
+  }
+
+  /**
+   * RabbitMQ 3.8–3.13 mirrored classic queues: the channel sends each publish
+   * to the master and also to every mirror (rabbit_classic_queue:deliver, to
+   * the master's pid and the mirrors' pids), while the master replicates it
+   * too. So a message crosses the cluster about 2(N−1) times, not N−1. The
+   * mirrors are the ones this node's copy of the queue record lists; the
+   * copy to a mirror on this node itself crosses no link.
+   */
+  private copyToMirrors(channel: Channel, queue: string, body: PublishBody): void {
+    const record = this.broker.record(queue);
+    if (record.type !== "classic" || record.mirrors.length === 0) return;
+    const me = this.broker.node.name;
+    for (const mirror of record.mirrors) {
+      if (mirror === me || mirror === record.master || !this.broker.isNodeUp(mirror)) continue;
+      this.broker.send(mirror, { kind: "mirror-channel-copy", queue, epoch: record.epoch, from: channel.ref, body });
+    }
   }
 
   consume(channel: Channel, queue: string, prefetch: number, autoAck: boolean): string | null {

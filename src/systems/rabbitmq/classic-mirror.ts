@@ -27,6 +27,8 @@ export class ClassicMirror {
   private appliedSeqEnd = 0;
   readonly store: QueueStore | null;
   private durableRecords = 0;
+  /** Publishes that reached this mirror straight from a channel (copyToMirrors), for tests and reports. */
+  channelCopies = 0;
   /** What the synchronisation batches so far must have durable before the last batch is acknowledged. */
   private syncRecordsNeeded = 0;
   readonly cpu = new SerialCpu();
@@ -99,6 +101,20 @@ export class ClassicMirror {
     // promotion a mirror may hold a tail the new master never had, and must not vouch for its own.
     this.pending.push({ seqEnd: this.appliedSeqEnd, recordsNeeded, isSync: false });
     this.flushAcks();
+  }
+
+  /**
+   * The channel's copy of a publish (broker-router.ts copyToMirrors). In
+   * RabbitMQ the mirror keeps it until the master's replication of the same
+   * message arrives, and a mirror promoted before that publishes it itself
+   * (rabbit_mirror_queue_slave's sender queues). Here the copy is traffic
+   * only: the mirror drops it, and a publish whose master died before
+   * replicating it stays unconfirmed (the publisher sees no confirm, where
+   * RabbitMQ would enqueue and confirm it): never a false "confirmed".
+   * Its CPU is not charged (no documented figure).
+   */
+  onChannelCopy(_epoch: number): void {
+    this.channelCopies++;
   }
 
   onRemove(from: string, seq: number, count: number): void {

@@ -62,6 +62,12 @@ export type NodeMessage =
   | { kind: "settle"; queue: string; from: ChannelRef; deliveryTag: number }
   | { kind: "cancel"; queue: string; from: ChannelRef }
   | { kind: "mirror-publish"; queue: string; epoch: number; segment: QueueSegment }
+  /**
+   * The channel's own copy of a publish to a mirrored queue, sent to every
+   * mirror beside the master (3.8–3.13: rabbit_classic_queue:deliver sends to
+   * the master's and the mirrors' pids). See classic-mirror.ts onChannelCopy.
+   */
+  | { kind: "mirror-channel-copy"; queue: string; epoch: number; from: ChannelRef; body: PublishBody }
   | { kind: "mirror-publish-ok"; queue: string; epoch: number; seqEnd: number; isSync: boolean }
   | { kind: "mirror-remove"; queue: string; epoch: number; seq: number; count: number }
   /** One batch of a synchronisation (ha-sync-batch-size messages at most); the mirror acknowledges after the last. */
@@ -79,6 +85,9 @@ export type QuorumCommand =
   | { op: "enqueue"; from: ChannelRef; pubSeq: number; segment: QueueSegment }
   | { op: "settle"; seq: number; count: number };
 
+/** The node-to-node message kinds that replicate a queue (the rest forward, deliver or gossip). */
+export const REPLICATION_KINDS: readonly NodeMessage["kind"][] = ["mirror-publish", "mirror-channel-copy", "mirror-publish-ok", "mirror-remove", "mirror-sync", "raft"];
+
 export function clientFrameBytes(frame: ClientFrame): number {
   return frame.kind === "publish" ? AMQP_FRAME_BYTES * frame.count + frame.count * frame.bytesEach : AMQP_FRAME_BYTES;
 }
@@ -90,6 +99,7 @@ export function serverFrameBytes(frame: ServerFrame): number {
 export function nodeMessageBytes(message: NodeMessage): number {
   switch (message.kind) {
     case "enqueue":
+    case "mirror-channel-copy":
       return DIST_HEADER_BYTES + message.body.count * (message.body.bytesEach + DIST_HEADER_BYTES / 4);
     case "deliver":
     case "mirror-publish":

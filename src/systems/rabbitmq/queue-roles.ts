@@ -172,6 +172,9 @@ export class QueueRoles {
       case "mirror-publish":
         this.mirrors.get(message.queue)?.onPublish(from, message.segment);
         return;
+      case "mirror-channel-copy":
+        this.mirrors.get(message.queue)?.onChannelCopy(message.epoch);
+        return;
       case "mirror-remove":
         this.mirrors.get(message.queue)?.onRemove(from, message.seq, message.count);
         return;

@@ -172,3 +172,27 @@ describe("queue metadata is durable", () => {
     expect(count(result, "lost", "lost")).toBe(0);
   });
 });
+
+describe("the mirrored publish path (3.8–3.13)", () => {
+  it("with the publisher on the master's node, a message crosses the cluster 2(N-1) times: the master's copy to each mirror and the channel's own", () => {
+    for (const nodes of [3, 5]) {
+      const result = runRabbitMq({
+        seed: 2,
+        cluster: { nodes, queues: [{ name: "q", type: "classic", durable: true, node: "r1" }], config: { version: "3.13" }, policies: [{ name: "ha", pattern: "^q$", definition: ALL_AUTOMATIC }] },
+        publishers: [{ name: "p1", hosts: ["r1"], exchange: "", routingKey: "q", mode: "confirm", ratePerSec: 1_000, messageBytes: 1_000, batch: 1, persistent: true, inFlightMax: 100 }],
+        faults: [],
+        faultPhaseNs: 2 * SECOND,
+        convergeNsMax: 20 * SECOND,
+      });
+      const payload = count(result, "lost", "acked") * 1_000;
+      let copies = 0;
+      for (const broker of result.cluster.brokers.values()) copies += (broker.wireBytesSentByKind.get("mirror-publish") ?? 0) + (broker.wireBytesSentByKind.get("mirror-channel-copy") ?? 0);
+      // Wire bytes include the distribution header and framing (about 10% on 1 KB messages).
+      expect(copies / payload, `N = ${nodes}`).toBeGreaterThan(2 * (nodes - 1));
+      expect(copies / payload, `N = ${nodes}`).toBeLessThan(2.4 * (nodes - 1));
+      const fromChannel = [...result.cluster.brokers.values()].flatMap((broker) => [...broker.roles.mirrors.values()]).map((mirror) => mirror.channelCopies);
+      expect(fromChannel).toHaveLength(nodes - 1);
+      for (const copiesSeen of fromChannel) expect(copiesSeen).toBeGreaterThan(1_500);
+    }
+  });
+});
