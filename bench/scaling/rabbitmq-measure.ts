@@ -56,7 +56,7 @@ export function measureRabbitReplicationCost(layout: RabbitLayout, nodes: number
     produceWireBytes: clientToServerBytes(links, new Set(publishers.map((p) => p.name)), servers, CLIENT_TRAFFIC),
     counted:
       "wire bytes (framing included) of the replication messages the nodes sent each other, from the brokers' counters by message kind: " +
-      `mirror-publish / mirror-publish-ok / mirror-remove / mirror-sync (classic mirroring) and raft (quorum queues). All node↔node bytes, forwarding and metadata included: ${(all.bytes / Math.max(1, ackedMessages * options.messageBytes)).toFixed(3)} per payload byte`,
+      `mirror-publish / mirror-channel-copy / mirror-publish-ok / mirror-remove / mirror-sync (classic mirroring: the master's copies and the channel's own to each mirror) and raft (quorum queues). All node↔node bytes, forwarding and metadata included: ${(all.bytes / Math.max(1, ackedMessages * options.messageBytes)).toFixed(3)} per payload byte`,
     classes: all.classes,
     lostMessages: (lost.counts["lost"] ?? 0) + (lost.counts["unseen"] ?? 0),
     converged: result.liveness.isConverged,
