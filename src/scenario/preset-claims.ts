@@ -3,7 +3,7 @@
  * loses nothing acknowledged, and why not the others. "Safe" is never
  * unqualified: mirrored queues lose confirmed messages under a partition
  * that isolates the master with its publisher (the losing side's writes are
- * discarded at the heal), and Kafka, which acknowledges from the page cache,
+ * discarded when an operator restarts it), and Kafka, which acknowledges from the page cache,
  * loses them when power fails on the last in-sync replica. `mqsim check`
  * searches these kinds by default, `mqsim list` and the description say
  * them, and presets-safety.property.test.ts searches each claim.
@@ -38,7 +38,7 @@ const RABBIT_WRITTEN: SafetyClaim = {
 };
 
 const MIRRORED_PARTITIONS =
-  "with cluster_partition_handling ignore, a partition that isolates the master with its publisher lets both sides promote and confirm, and the losing side's confirmed messages are discarded when it heals";
+  "a partition longer than net_ticktime lets both sides promote and confirm: with cluster_partition_handling ignore they stay split after it heals until an operator restarts one side, whose confirmed messages are then discarded; with pause_minority the minority master confirms with the mirrors beside it (jepsen-2014)";
 
 const MIRRORED: SafetyClaim = { survives: ["crash", "pause", "power-loss"], notSafeAgainst: MIRRORED_PARTITIONS };
 

@@ -32,7 +32,8 @@ export class BrokerRouter implements Router {
   /** The node serving the queue in this node's view, or null when it is down. */
   servingNode(queue: string): string | null {
     const record = this.broker.record(queue);
-    if (record.type === "classic") return record.master !== null && this.broker.isNodeUp(record.master) ? record.master : null;
+    // A master across a partition that never healed in Mnesia's view is still reachable: its process answers.
+    if (record.type === "classic") return record.master !== null && this.broker.isConnected(record.master) ? record.master : null;
     const local = this.broker.roles.quorumLeaderHint(queue);
     const hinted = local ?? record.leader;
     if (hinted !== null && this.broker.isNodeUp(hinted)) return hinted;

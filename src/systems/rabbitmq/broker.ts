@@ -9,9 +9,18 @@
  * replication, Raft, records.
  *
  * `cluster_partition_handling` (https://www.rabbitmq.com/docs/partitions):
- * - ignore: both sides go on; when they meet again the newer record of each
- *   queue wins and a master on the losing side is demoted (its messages
- *   since the split are gone, as after the operator's restart);
+ * - ignore: both sides go on, and they stay apart when they meet again:
+ *   a node that saw a peer go down and come back as the same incarnation
+ *   marks it partitioned (Mnesia's inconsistent_database, RabbitMQ's
+ *   "running_partitioned_network"), tells it so, and from then on neither
+ *   adopts the other's queue records nor places mirrors on it: two masters
+ *   of a mirrored queue stay two, each confirming on its side, until an
+ *   operator restarts the nodes of one side. A restarted node takes the
+ *   records of the nodes that kept running (it syncs its tables from them),
+ *   so the restarted side's masters become mirrors, empty: its messages
+ *   since the split are gone (https://www.rabbitmq.com/docs/partitions,
+ *   "Recovering from a split-brain"). Quorum queues (Ra) do not use these
+ *   records and heal on their own;
  * - pause_minority: a node that sees half the cluster or less stops its
  *   RabbitMQ application (clients disconnected, queue processes stopped) and
  *   starts it again, as after a restart, once it sees a majority;
@@ -75,9 +84,15 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   private channelNext = 1;
   private isReady = false;
   private isAppRunning = false;
-  /** Peer incarnations seen, to tell a partition that healed from a peer that restarted. */
+  /** Peer incarnations this incarnation has seen, to tell a partition that healed from a peer that restarted. */
   private readonly peerIncarnations = new Map<string, number>();
   private readonly pendingHeals = new Set<string>();
+  /** cluster_partition_handling ignore: peers this incarnation met again after a partition (see the header). */
+  private readonly partitionedPeers = new Set<string>();
+  /** Peers this incarnation saw go down while its application ran, and not yet back as a new incarnation. */
+  private readonly downWhileRunning = new Set<string>();
+  /** Peers that told this node they saw it go down while they ran (the other half of a partition). */
+  private readonly sawMeDown = new Set<string>();
   private readonly deliverLocalBound = (delivery: LocalDelivery): void => this.dispatch(delivery.from, delivery.message);
 
   constructor(
@@ -97,6 +112,11 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     this.disk = this.world.disk(node.name);
     this.channels.clear();
     this.stoppingPeers.clear();
+    this.partitionedPeers.clear();
+    this.downWhileRunning.clear();
+    this.sawMeDown.clear();
+    // What this incarnation has seen of its peers: a peer met again after this node's own restart is not a healed partition.
+    this.peerIncarnations.clear();
     this.isReady = false;
     this.isAppRunning = false;
     this.loadRecords();
@@ -204,9 +224,21 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
 
   // ------------------------------------------------------------------ cluster view
 
+  /** The peer runs in this node's cluster view: connected, and not on the other side of a partition it never recovered from. */
   isNodeUp(name: string): boolean {
     if (name === this.node.name) return true;
+    return this.isConnected(name) && !this.partitionedPeers.has(name);
+  }
+
+  /** The Erlang distribution connection to the peer is up (messages to its processes get there). */
+  isConnected(name: string): boolean {
+    if (name === this.node.name) return true;
     return this.links.get(name)?.isOpen ?? false;
+  }
+
+  /** Peers this node stays partitioned from (ignore), for convergence and reports. */
+  get partitionedFrom(): readonly string[] {
+    return [...this.partitionedPeers].sort();
   }
 
   upNodes(): string[] {
@@ -260,7 +292,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
 
   publishRecord(record: QueueRecord): void {
     this.storeRecord(record);
-    for (const peer of this.clusterNodes) if (peer !== this.node.name) this.links.get(peer)!.send({ kind: "records", records: [record], upCount: this.upNodes().length, isRunning: this.isAppRunning });
+    for (const peer of this.clusterNodes) if (peer !== this.node.name) this.links.get(peer)!.send({ kind: "records", records: [record], upCount: this.upNodes().length, isRunning: this.isAppRunning, isBooting: !this.isReady });
   }
 
   /**
@@ -289,10 +321,14 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     }
   }
 
-  private onRecords(from: string, records: readonly QueueRecord[], peerUpCount: number, isPeerRunning: boolean): void {
-    for (const incoming of records) {
+  private onRecords(from: string, records: readonly QueueRecord[], peerUpCount: number, isPeerRunning: boolean, isPeerBooting: boolean): void {
+    // A restarting node syncs its tables from a running one, whatever its own copy says; a running node
+    // takes nothing from a node still booting (its copy is as old as its last run), nor across a partition.
+    const isSync = !this.isReady && isPeerRunning && this.node.incarnation > 1;
+    const isIgnored = this.partitionedPeers.has(from) || (this.isAppRunning && isPeerBooting);
+    for (const incoming of isIgnored ? [] : records) {
       const mine = this.records.get(incoming.name);
-      if (mine === undefined || !isNewerRecord(incoming, mine)) continue;
+      if (mine !== undefined && !isNewerRecord(incoming, mine) && !(isSync && incoming.epoch !== mine.epoch)) continue;
       this.storeRecord(incoming);
       if (this.isAppRunning) this.roles.onRecordChanged(incoming.name);
     }
@@ -326,7 +362,19 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     const incarnation = this.world.node(peer).incarnation;
     const seenBefore = this.peerIncarnations.get(peer);
     this.peerIncarnations.set(peer, incarnation);
-    this.links.get(peer)!.send({ kind: "records", records: this.allRecords(), upCount: this.upNodes().length, isRunning: this.isAppRunning });
+    if (seenBefore !== incarnation) {
+      this.partitionedPeers.delete(peer);
+      this.downWhileRunning.delete(peer);
+      this.sawMeDown.delete(peer);
+    }
+    // The same incarnation came back after this node, running, saw it go: tell it. If it saw this node go
+    // too, the two ran apart: with ignore they stay apart (notePartitioned).
+    if (this.downWhileRunning.has(peer)) {
+      this.links.get(peer)!.send({ kind: "saw-you-down" });
+      this.notePartitioned(peer);
+    }
+    this.links.get(peer)!.send({ kind: "records", records: this.allRecords(), upCount: this.upNodes().length, isRunning: this.isAppRunning, isBooting: !this.isReady });
+    if (this.partitionedPeers.has(peer)) return;
     if (!this.isAppRunning) {
       if (this.isReady && !this.shouldPause()) this.startApp();
       return;
@@ -336,8 +384,23 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     this.roles.onPeerUp(peer);
   }
 
+  /**
+   * Mnesia reports inconsistent_database once both nodes, running, saw each
+   * other go down and meet again as the same incarnations: they went on apart
+   * and, with ignore, will not merge. A node that restarted meanwhile is a
+   * rejoin, not a partition.
+   */
+  private notePartitioned(peer: string): void {
+    if (this.partitionedPeers.has(peer) || this.config.cluster_partition_handling !== "ignore") return;
+    if (!this.downWhileRunning.has(peer) || !this.sawMeDown.has(peer) || !this.isAppRunning) return;
+    this.partitionedPeers.add(peer);
+    this.trace.record("rabbit.partitioned", `${this.node.name}|${peer}`);
+    this.mark("rabbit.partitioned");
+  }
+
   private onPeerDown(peer: string): void {
     this.trace.record("rabbit.nodedown", `${this.node.name}->${peer}`);
+    if (this.isAppRunning) this.downWhileRunning.add(peer);
     // Erlang has one connection per node pair: nodedown closes both directions.
     this.incoming.get(peer)?.close();
     this.incoming.delete(peer);
@@ -374,8 +437,13 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
       this.stoppingPeers.add(from);
       return;
     }
+    if (message.kind === "saw-you-down") {
+      this.sawMeDown.add(from);
+      this.notePartitioned(from);
+      return;
+    }
     if (message.kind === "records") {
-      this.onRecords(from, message.records, message.upCount, message.isRunning);
+      this.onRecords(from, message.records, message.upCount, message.isRunning, message.isBooting);
       return;
     }
     if (message.kind === "enqueue-result" || message.kind === "enqueue-forwarded" || message.kind === "consume-result" || message.kind === "deliver") {

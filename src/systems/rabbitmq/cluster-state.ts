@@ -44,5 +44,11 @@ export function convergence(cluster: RabbitCluster): RabbitConvergence {
   const reasons: string[] = [];
   for (const [name, broker] of cluster.brokers) if (!broker.isRunning) reasons.push(`node ${name} is not running RabbitMQ`);
   for (const holding of queueHoldings(cluster)) if (holding.node === null) reasons.push(`queue ${holding.queue} has no master or leader`);
+  const pairs = new Set<string>();
+  for (const [name, broker] of cluster.brokers) {
+    if (!broker.isRunning) continue;
+    for (const peer of broker.partitionedFrom) pairs.add(name < peer ? `${name} and ${peer}` : `${peer} and ${name}`);
+  }
+  for (const pair of [...pairs].sort()) reasons.push(`nodes ${pair} stay partitioned (cluster_partition_handling ignore: an operator must restart one side)`);
   return { isConverged: reasons.length === 0, reasons };
 }

@@ -73,9 +73,12 @@ export type NodeMessage =
   /** One batch of a synchronisation (ha-sync-batch-size messages at most); the mirror acknowledges after the last. */
   | { kind: "mirror-sync"; queue: string; epoch: number; segments: QueueSegment[]; bytes: number; isLast: boolean }
   /** `isRunning`: the sender's RabbitMQ application is running (its tables are current, see broker.ts). */
-  | { kind: "records"; records: QueueRecord[]; upCount: number; isRunning: boolean }
+  /** `isBooting`: the sender restarted and has not synced its tables from a running node yet. */
+  | { kind: "records"; records: QueueRecord[]; upCount: number; isRunning: boolean; isBooting: boolean }
   /** The sender begins an orderly stop. */
   | { kind: "node-stopping" }
+  /** The sender, running, saw this node go down and has met it again as the same incarnation (broker.ts notePartitioned). */
+  | { kind: "saw-you-down" }
   /** The distribution's keep-alive, sent when nothing else was (net_ticktime). */
   | { kind: "tick" }
   | { kind: "raft"; queue: string; message: RaftMessage<QuorumCommand>; bytes: number };

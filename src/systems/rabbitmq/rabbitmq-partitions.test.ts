@@ -5,12 +5,13 @@
  * net_ticktime a partition shorter than 45 s is never noticed.
  */
 import { describe, expect, it } from "vitest";
+import type { FaultSchedule } from "../../faults/fault.js";
 import type { PartitionHandling } from "./config.js";
 import { runRabbitMq, type RabbitRunResult } from "./run.js";
 
 const SECOND = 1_000_000_000;
 
-function isolateR1(handling: PartitionHandling): RabbitRunResult {
+function isolateR1(handling: PartitionHandling, operator: FaultSchedule = []): RabbitRunResult {
   return runRabbitMq({
     seed: 3,
     cluster: {
@@ -35,10 +36,15 @@ function isolateR1(handling: PartitionHandling): RabbitRunResult {
     faults: [
       { verb: "partition", spec: { kind: "isolate", nodes: ["r1"] }, atNs: 3 * SECOND },
       { verb: "heal", atNs: 12 * SECOND },
+      ...operator,
     ],
     faultPhaseNs: 15 * SECOND,
     convergeNsMax: 60 * SECOND,
   });
+}
+
+function mastersOf(result: RabbitRunResult, queue: string): string[] {
+  return [...result.cluster.brokers].filter(([, broker]) => broker.isRunning && broker.roles.masters.has(queue)).map(([name]) => name);
 }
 
 function markCount(result: RabbitRunResult, prefix: string): number {
@@ -64,13 +70,26 @@ describe("cluster_partition_handling", () => {
     expect(result.digest).toBe(isolateR1("pause_minority").digest);
   });
 
-  it("autoheal and ignore converge after the heal with one master per queue", () => {
-    for (const handling of ["autoheal", "ignore"] as const) {
-      const result = isolateR1(handling);
-      expect(result.liveness.isConverged, handling).toBe(true);
-      const masters = [...result.cluster.brokers.values()].filter((broker) => broker.roles.masters.has("m"));
-      expect(masters, handling).toHaveLength(1);
-    }
+  it("autoheal converges after the heal with one master per queue", () => {
+    const result = isolateR1("autoheal");
+    expect(result.liveness.isConverged).toBe(true);
+    expect(mastersOf(result, "m")).toHaveLength(1);
+  });
+
+  it("ignore (the default) stays split after the heal, two masters, until an operator restarts one side", () => {
+    const split = isolateR1("ignore");
+    // r1 promoted its mirror during the partition; at the heal both sides mark each other partitioned and keep their own.
+    expect(markCount(split, "rabbit.partitioned")).toBeGreaterThan(0);
+    expect(mastersOf(split, "m")).toEqual(["r1", "r2"]);
+    expect(split.liveness.isConverged).toBe(false);
+    expect(split.liveness.reasons.join("\n")).toMatch(/nodes r1 and r2 stay partitioned \(cluster_partition_handling ignore: an operator must restart one side\)/);
+    // The operator restarts r1 after the heal: it syncs its tables from r2 and r3, its master of m becomes a mirror.
+    const restarted = isolateR1("ignore", [
+      { verb: "shutdown", node: "r1", atNs: 13 * SECOND },
+      { verb: "restart", node: "r1", atNs: 14 * SECOND },
+    ]);
+    expect(restarted.liveness.isConverged).toBe(true);
+    expect(mastersOf(restarted, "m")).toEqual(["r2"]);
   });
 
   it("at the default net_ticktime (60 s) a 9 s partition goes unnoticed: no nodedown, no strategy acts", () => {
