@@ -27,6 +27,7 @@
  * - autoheal: as ignore, and the nodes of the losing side restart their
  *   application when the partition heals (mirrors come back empty).
  */
+import { compareStrings } from "../../kernel/order.js";
 import type { Kernel } from "../../kernel/kernel.js";
 import type { RngStream } from "../../kernel/rng.js";
 import type { Trace } from "../../kernel/trace.js";
@@ -238,7 +239,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
 
   /** Peers this node stays partitioned from (ignore), for convergence and reports. */
   get partitionedFrom(): readonly string[] {
-    return [...this.partitionedPeers].sort();
+    return [...this.partitionedPeers].sort(compareStrings);
   }
 
   upNodes(): string[] {

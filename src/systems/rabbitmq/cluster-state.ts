@@ -3,6 +3,7 @@
  * served again, and what each queue still holds (Jepsen's final read: the
  * run drains every queue through its serving replica).
  */
+import { compareStrings } from "../../kernel/order.js";
 import type { QueueSegment } from "./queue-segment.js";
 import type { RabbitCluster } from "./cluster.js";
 
@@ -49,6 +50,6 @@ export function convergence(cluster: RabbitCluster): RabbitConvergence {
     if (!broker.isRunning) continue;
     for (const peer of broker.partitionedFrom) pairs.add(name < peer ? `${name} and ${peer}` : `${peer} and ${name}`);
   }
-  for (const pair of [...pairs].sort()) reasons.push(`nodes ${pair} stay partitioned (cluster_partition_handling ignore: an operator must restart one side)`);
+  for (const pair of [...pairs].sort(compareStrings)) reasons.push(`nodes ${pair} stay partitioned (cluster_partition_handling ignore: an operator must restart one side)`);
   return { isConverged: reasons.length === 0, reasons };
 }
