@@ -92,6 +92,8 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   private readonly partitionedPeers = new Set<string>();
   /** Peers this incarnation saw go down while its application ran, and not yet back as a new incarnation. */
   private readonly downWhileRunning = new Set<string>();
+  /** Times each peer's distribution connection came up, over this node's life (never reset: an epoch). */
+  private readonly connectionUps = new Map<string, number>();
   /** Peers that told this node they saw it go down while they ran (the other half of a partition). */
   private readonly sawMeDown = new Set<string>();
   private readonly deliverLocalBound = (delivery: LocalDelivery): void => this.dispatch(delivery.from, delivery.message);
@@ -237,6 +239,11 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     return this.links.get(name)?.isOpen ?? false;
   }
 
+  /** How many times the distribution connection to the peer came up in this node's life (Raft's resend rule). */
+  connectionEpoch(peer: string): number {
+    return this.connectionUps.get(peer) ?? 0;
+  }
+
   /** Peers this node stays partitioned from (ignore), for convergence and reports. */
   get partitionedFrom(): readonly string[] {
     return [...this.partitionedPeers].sort(compareStrings);
@@ -358,6 +365,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   }
 
   private onPeerUp(peer: string): void {
+    this.connectionUps.set(peer, (this.connectionUps.get(peer) ?? 0) + 1);
     this.stoppingPeers.delete(peer);
     this.trace.record("rabbit.nodeup", `${this.node.name}->${peer}`);
     const incarnation = this.world.node(peer).incarnation;

@@ -111,6 +111,11 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
 
   // ------------------------------------------------------------ RaftHost
 
+  /** Ra runs over Erlang distribution: one TCP connection per node pair, counted by the broker. */
+  connectionEpoch(to: string): number {
+    return this.broker.connectionEpoch(to);
+  }
+
   send(to: string, message: RaftMessage<QuorumCommand>, bytes: number): void {
     if (!this.isStopped) this.broker.send(to, { kind: "raft", queue: this.name, message, bytes });
   }

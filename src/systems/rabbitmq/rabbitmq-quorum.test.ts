@@ -8,9 +8,9 @@
 import { describe, expect, it } from "vitest";
 import type { Fault, FaultSchedule } from "../../faults/fault.js";
 import { runRabbitMq, type RabbitRunResult } from "./run.js";
-import { consumer, count, marked, MS, publisher, rabbitSpec, SECOND, windowsOf } from "./rabbitmq-scenarios.test-support.js";
+import { clusterBytes, consumer, count, marked, MS, publisher, rabbitSpec, SECOND, windowsOf } from "./rabbitmq-scenarios.test-support.js";
 
-const quorum = (faults: FaultSchedule, options: { seed?: number; publisherHosts?: string[] } = {}) =>
+const quorum = (faults: FaultSchedule, options: { seed?: number; publisherHosts?: string[]; faultPhaseNs?: number } = {}) =>
   runRabbitMq(
     rabbitSpec({
       seed: options.seed ?? 1,
@@ -19,6 +19,7 @@ const quorum = (faults: FaultSchedule, options: { seed?: number; publisherHosts?
       // 8 ms per message: slower than the publisher, so the consumer always holds a full prefetch window of unacked messages.
       consumers: [consumer({ prefetch: 20, processNsPerMessage: 8 * MS })],
       faults,
+      ...(options.faultPhaseNs === undefined ? {} : { faultPhaseNs: options.faultPhaseNs }),
     }),
   );
 
@@ -69,6 +70,21 @@ describe("quorum queue, 3 members", () => {
     expect(leaderOf(result)).toBe(LEADER);
     expect(count(result, "duplicated", "duplicated")).toBe(0);
     expect(windowsOf(result, "p1", "send", 4 * SECOND)).toEqual([]);
+  });
+
+  it("a follower behind a 30 s partition gets each entry about once: the connection stays up, so nothing is resent", () => {
+    // net_ticktime 60 s: nobody calls the follower down, TCP holds what the leader sends until the heal.
+    // A resend per stalled heartbeat (the rule for a lossy transport) queued a copy every 200 ms.
+    const [behind, healthy] = ["r1", "r2", "r3"].filter((n) => n !== LEADER);
+    const result = quorum(
+      [
+        { atNs: 2 * SECOND, verb: "partition", spec: { kind: "isolate", nodes: [behind!] } },
+        { atNs: 32 * SECOND, verb: "heal" },
+      ],
+      { publisherHosts: [LEADER], faultPhaseNs: 35 * SECOND },
+    );
+    expectSafe(result);
+    expect(clusterBytes(result, LEADER, behind)).toBeLessThan(1.3 * clusterBytes(result, LEADER, healthy));
   });
 
   it("the leader cut off in a minority: it cannot commit; the majority elects a leader; nothing confirmed is lost", () => {

@@ -10,9 +10,13 @@
  * - replicating: entries are pipelined, nextIndex advancing as they are sent,
  *   up to pipelineEntriesMax unacknowledged entries (Ra's
  *   ?DEFAULT_MAX_PIPELINE_COUNT) in batches of appendEntriesBatchMax.
- * Datagrams may be lost or reordered, so a follower that made no progress
- * over two heartbeat intervals, with entries out since before them, goes back
- * to probing from its match index; stale replies are recognised by their hint
+ * On a transport that may lose messages (datagrams), a follower that made no
+ * progress over two heartbeat intervals, with entries out since before them,
+ * goes back to probing from its match index. On a reliable one (the host's
+ * connectionEpoch: Ra over Erlang distribution) that happens only if the
+ * connection came up again since the entries went out: over a connection
+ * that stayed up, a partition delays entries but loses none, and resending
+ * would queue copies behind them. Stale replies are recognised by their hint
  * or match index and ignored.
  *
  * The leader's own match index is its durable (fsynced) index, and only
@@ -37,6 +41,8 @@ interface PeerProgress {
   /** Heartbeat intervals in a row with entries outstanding since before the interval and no progress. */
   quietTicks: number;
   lastSentNs: number;
+  /** The host's connection epoch to this follower when entries were last sent (-1: a lossy transport). */
+  sentConnectionEpoch: number;
   /** The commit index this follower can have learnt from what was sent to it. */
   commitSent: number;
 }
@@ -65,7 +71,7 @@ export class RaftLeader<C> {
     const nextIndex = log.lastIndex + 1;
     this.peers = member.members
       .filter((id) => id !== member.id)
-      .map((id) => ({ id, nextIndex, matchIndex: 0, isProbing: true, isProbeSent: false, matchAtTick: 0, nextAtTick: nextIndex, quietTicks: 0, lastSentNs: 0, commitSent: 0 }));
+      .map((id) => ({ id, nextIndex, matchIndex: 0, isProbing: true, isProbeSent: false, matchAtTick: 0, nextAtTick: nextIndex, quietTicks: 0, lastSentNs: 0, sentConnectionEpoch: -1, commitSent: 0 }));
     this.matchScratch = member.members.map(() => 0);
     // Ra's new leader appends a noop of its term (src/ra_server.erl, "Noop = {noop, ...}").
     if (!log.append(this.term, null)) member.host.marks?.hit("raft.noop.disk-full");
@@ -107,15 +113,19 @@ export class RaftLeader<C> {
     for (const peer of this.peers) {
       const isQuiet = !peer.isProbing && peer.matchIndex === peer.matchAtTick && peer.matchIndex < peer.nextAtTick - 1;
       peer.quietTicks = isQuiet ? peer.quietTicks + 1 : 0;
-      // Two intervals, not one: a slow disk's fsync may take longer than one.
-      if (peer.quietTicks >= 2) {
+      // Two intervals, not one: a slow disk's fsync may take longer than one. Over a connection that has
+      // stayed up since the entries went out nothing was lost (TCP delivers them, a partition only delays
+      // them): resending then would only queue copies behind the originals.
+      if (peer.quietTicks >= 2 && this.mayHaveLost(peer)) {
         peer.quietTicks = 0;
         // Lost AppendEntries (or replies): resend from what is known to be there.
         member.host.marks?.hit("raft.replicate.stalled");
         peer.isProbing = true;
         peer.nextIndex = peer.matchIndex + 1;
       }
-      if (peer.isProbing) peer.isProbeSent = false;
+      // A probe unanswered on a connection that stayed up is still on its way (or its answer is): the
+      // heartbeat below asks again without entries, and the follower's reply moves the probe on.
+      if (peer.isProbing && this.mayHaveLost(peer)) peer.isProbeSent = false;
       this.sendTo(peer);
       // A heartbeat only to followers that heard nothing for an interval; prev = matchIndex always matches.
       if (now - peer.lastSentNs >= interval) this.sendAppend(peer, peer.matchIndex, 0);
@@ -187,6 +197,11 @@ export class RaftLeader<C> {
     if (!isSent && peer.commitSent < Math.min(this.member.commitIndex, peer.matchIndex)) this.sendAppend(peer, peer.matchIndex, 0);
   }
 
+  private mayHaveLost(peer: PeerProgress): boolean {
+    const epochOf = this.member.host.connectionEpoch;
+    return epochOf === undefined || peer.sentConnectionEpoch !== epochOf.call(this.member.host, peer.id);
+  }
+
   private sendAppend(peer: PeerProgress, prevLogIndex: number, count: number): void {
     const member = this.member;
     const log = member.log;
@@ -195,6 +210,7 @@ export class RaftLeader<C> {
     const message: AppendEntries<C> = { kind: "append-entries", term: this.term, prevLogIndex, prevLogTerm: log.termAt(prevLogIndex), entries, leaderCommit: commit };
     member.host.send(peer.id, message, raftMessageBytes(message));
     peer.lastSentNs = member.host.node.now;
+    if (member.host.connectionEpoch !== undefined) peer.sentConnectionEpoch = member.host.connectionEpoch(peer.id);
     peer.commitSent = Math.max(peer.commitSent, Math.min(commit, prevLogIndex + count));
   }
 

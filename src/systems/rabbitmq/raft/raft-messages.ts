@@ -177,6 +177,13 @@ export interface RaftHost<C> {
   readonly marks?: Marks;
   /** Best-effort send to another member (may be lost, delayed, reordered). */
   send(to: string, message: RaftMessage<C>, bytes: number): void;
+  /**
+   * On a reliable transport (Ra over Erlang distribution: TCP, kept across a
+   * partition), how many times the connection to `to` has come up: what was
+   * sent can only have been lost if this changed since. Absent: the
+   * transport may lose any message (datagrams).
+   */
+  connectionEpoch?(to: string): number;
   /** Committed entries in index order, exactly once per incarnation; no-ops are skipped. */
   apply(index: number, term: number, command: C): void;
   onRoleChange?(role: RaftRole, term: number, leaderId: string | null): void;
