@@ -6,12 +6,25 @@
  * consumers; deliveries are not replicated, so after a leader change every
  * unsettled message is ready again on the new leader and is delivered again
  * (at-least-once: duplicates, never loss).
+ *
+ * A leader change does not fail the publishes in flight: as
+ * rabbit_fifo_client does (it keeps pending commands and resends them to the
+ * new leader on leader_change / not_leader), a member that loses the
+ * leadership, or receives a publish while no leader is known, holds the
+ * publish and passes it to the leader once one is known; the state machine
+ * remembers each enqueuer's (channel's) applied publishes
+ * (applied-publishes.ts), so a resend of one that was already applied is
+ * confirmed without a second copy, and one still uncommitted in the new
+ * leader's log waits for that entry. Not modelled: consumers keeping their checked-out messages across
+ * a leader change (rabbit_fifo replicates checkouts); here they are
+ * requeued and delivered again.
  */
 import type { RngStream } from "../../kernel/rng.js";
 import type { Trace } from "../../kernel/trace.js";
 import type { Disk } from "../../world/disk.js";
 import type { WorldNode } from "../../world/node.js";
 import type { QueueDeclaration } from "./config.js";
+import { AppliedPublishes } from "./applied-publishes.js";
 import { ConsumerSet } from "./consumer-set.js";
 import type { ChannelRef, PublishBody, QuorumCommand } from "./protocol.js";
 import { QueueContent } from "./queue-content.js";
@@ -25,6 +38,9 @@ interface PendingEnqueue {
   from: ChannelRef;
   pubSeq: number;
   count: number;
+  /** What the publish carried, to pass it to a new leader (rabbit_fifo_client's resend). */
+  body: PublishBody;
+  expiresAtNs: number;
 }
 
 interface ProposeWork {
@@ -42,6 +58,10 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
   readonly consumers = new ConsumerSet();
   private raft: RaftMember<QuorumCommand> | null = null;
   private readonly pending = new Map<number, PendingEnqueue>();
+  /** Publishes held until a leader is known (after a step-down, or while an election runs). */
+  private awaitingLeader: PendingEnqueue[] = [];
+  /** rabbit_fifo's enqueuers: each channel's publishes applied (the same on every member). */
+  private readonly applied = new AppliedPublishes();
   readonly cpu = new SerialCpu();
   private isStopped = false;
   private isLeaderNow = false;
@@ -126,6 +146,7 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
 
   apply(index: number, _term: number, command: QuorumCommand): void {
     if (command.op === "enqueue") {
+      this.applied.add(command.from, command.pubSeq, command.segment.count);
       const segment: QueueSegment = { ...command.segment, seq: this.seqNext, redelivered: false };
       this.seqNext += segment.count;
       this.content.push(segment);
@@ -158,11 +179,20 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
       this.broker.publishRecord(record);
     }
     if (this.isLeaderNow && leaderId !== null) this.tryDeliver();
+    if (leaderId !== null && this.awaitingLeader.length > 0) this.passHeldToLeader();
   }
 
-  /** Leadership lost: unanswered publishes may or may not commit (nack), consumers must re-subscribe on the new leader. */
+  /** A leader is known: the held publishes go to it (or are handled here, if it is this member). */
+  private passHeldToLeader(): void {
+    const held = this.awaitingLeader;
+    this.awaitingLeader = [];
+    this.broker.mark("rabbit.quorum.publish-resent");
+    for (const publish of held) this.enqueue(publish.from, publish.body, publish.expiresAtNs);
+  }
+
+  /** Leadership lost: unanswered publishes go to the next leader (resent, deduplicated there); consumers must re-subscribe on it. */
   private stepDown(): void {
-    for (const waiting of this.pending.values()) this.reply(waiting, "nack");
+    this.awaitingLeader.push(...this.pending.values());
     this.pending.clear();
     const returned = this.consumers.removeAllWithRefs();
     this.content.requeue(returned.segments);
@@ -177,12 +207,23 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
       const leader = this.leaderId;
       if (leader !== null && leader !== this.broker.node.name && this.broker.send(leader, { kind: "enqueue", queue: this.name, from, body, expiresAtNs })) {
         this.broker.send(from.node, { kind: "enqueue-forwarded", queue: this.name, channel: from.channel, pubSeqFirst: body.pubSeq, node: leader });
-      } else this.reply({ from, pubSeq: body.pubSeq, count: body.count }, "nack");
+      } else this.awaitingLeader.push({ from, pubSeq: body.pubSeq, count: body.count, body, expiresAtNs });
+      return;
+    }
+    // A resend of a publish this queue already applied: confirmed, never enqueued twice.
+    if (this.applied.has(from, body.pubSeq, body.count)) {
+      this.broker.mark("rabbit.quorum.publish-deduplicated");
+      return this.reply({ from, pubSeq: body.pubSeq, count: body.count, body, expiresAtNs }, "ack");
+    }
+    // A resend of one still uncommitted in this leader's log (the old leader replicated it here): wait for that entry.
+    const logged = this.uncommittedIndexOf(from, body.pubSeq);
+    if (logged > 0) {
+      if (!this.pending.has(logged)) this.pending.set(logged, { from, pubSeq: body.pubSeq, count: body.count, body, expiresAtNs });
       return;
     }
     const maxLength = this.declaration.arguments?.["x-max-length"];
     if (maxLength !== undefined && this.declaration.arguments?.["x-overflow"] === "reject-publish" && this.content.count + body.count > maxLength) {
-      this.reply({ from, pubSeq: body.pubSeq, count: body.count }, "reject");
+      this.reply({ from, pubSeq: body.pubSeq, count: body.count, body, expiresAtNs }, "reject");
       return;
     }
     const cost = body.count * this.broker.config.queueCpuNsPerMessage + body.count * body.bytesEach * this.broker.config.queueCpuNsPerByte;
@@ -194,11 +235,17 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
     if (this.isStopped || this.raft === null) return;
     const segment: QueueSegment = { seq: -1, idFirst: body.idFirst, count: body.count, bytesEach: body.bytesEach, persistent: true, expiresAtNs: work.expiresAtNs, redelivered: false };
     const index = this.raft.propose({ op: "enqueue", from, pubSeq: body.pubSeq, segment });
-    if (typeof index !== "number") {
-      this.reply({ from, pubSeq: body.pubSeq, count: body.count }, "nack");
+    if (index === "not-leader") {
+      // The leadership went while the publish waited for the queue's CPU: it goes to the next leader.
+      this.awaitingLeader.push({ from, pubSeq: body.pubSeq, count: body.count, body, expiresAtNs: work.expiresAtNs });
+      if (this.leaderId !== null) this.passHeldToLeader();
       return;
     }
-    this.pending.set(index, { from, pubSeq: body.pubSeq, count: body.count });
+    if (typeof index !== "number") {
+      this.reply({ from, pubSeq: body.pubSeq, count: body.count, body, expiresAtNs: work.expiresAtNs }, "nack");
+      return;
+    }
+    this.pending.set(index, { from, pubSeq: body.pubSeq, count: body.count, body, expiresAtNs: work.expiresAtNs });
   }
 
   addConsumer(from: ChannelRef, prefetch: number, autoAck: boolean): void {
@@ -253,6 +300,25 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
 
   private reply(waiting: PendingEnqueue, outcome: "ack" | "nack" | "reject"): void {
     this.broker.send(waiting.from.node, { kind: "enqueue-result", queue: this.name, channel: waiting.from.channel, pubSeqFirst: waiting.pubSeq, count: waiting.count, outcome });
+  }
+
+  /**
+   * The index of an uncommitted enqueue of this channel's publish that an
+   * earlier leader put in this member's log, or 0. Only entries of earlier
+   * terms can be such: the scan stops at the first of this term, so once the
+   * leader's no-op commits it costs nothing.
+   */
+  private uncommittedIndexOf(from: ChannelRef, pubSeq: number): number {
+    const raft = this.raft;
+    if (raft === null) return 0;
+    const last = raft.log.lastIndex;
+    for (let index = raft.commitIndex + 1; index <= last; index++) {
+      const entry = raft.log.entryAt(index);
+      if (entry.term >= raft.term) break;
+      const command = entry.command;
+      if (command !== null && command.op === "enqueue" && command.pubSeq === pubSeq && command.from.node === from.node && command.from.channel === from.channel) return index;
+    }
+    return 0;
   }
 
   /** Every message not yet settled, as this member's state machine holds it. */

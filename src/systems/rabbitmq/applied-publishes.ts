@@ -1,0 +1,54 @@
+/**
+ * rabbit_fifo's enqueuer table, as mqsim needs it: which publishes of each
+ * channel a quorum queue's state machine has applied, so a publish resent to
+ * a new leader (quorum-member.ts) is confirmed rather than enqueued twice.
+ * rabbit_fifo keeps a next sequence number per enqueuer because its client
+ * numbers only what it sends to that queue, without gaps; a channel's
+ * publish sequence has gaps (publishes routed elsewhere) and resends may
+ * arrive after later publishes, so this keeps the applied sequence numbers
+ * as ranges: one or two per channel in practice.
+ */
+import { assert } from "../../kernel/assert.js";
+import type { ChannelRef } from "./protocol.js";
+
+export class AppliedPublishes {
+  /** Per channel, disjoint [start, end) ranges in increasing order. */
+  private readonly ranges = new Map<string, number[]>();
+
+  add(from: ChannelRef, pubSeq: number, count: number): void {
+    assert(Number.isSafeInteger(pubSeq) && count > 0, `applied publish ${pubSeq}+${count}`);
+    const key = keyOf(from);
+    const list = this.ranges.get(key) ?? [];
+    let start = pubSeq;
+    let end = pubSeq + count;
+    const merged: number[] = [];
+    let isPlaced = false;
+    for (let i = 0; i < list.length; i += 2) {
+      const rangeStart = list[i]!;
+      const rangeEnd = list[i + 1]!;
+      if (rangeEnd < start) merged.push(rangeStart, rangeEnd);
+      else if (end < rangeStart) {
+        if (!isPlaced) merged.push(start, end);
+        isPlaced = true;
+        merged.push(rangeStart, rangeEnd);
+      } else {
+        start = Math.min(start, rangeStart);
+        end = Math.max(end, rangeEnd);
+      }
+    }
+    if (!isPlaced) merged.push(start, end);
+    this.ranges.set(key, merged);
+  }
+
+  /** Every message of this publish was applied. */
+  has(from: ChannelRef, pubSeq: number, count: number): boolean {
+    const list = this.ranges.get(keyOf(from));
+    if (list === undefined) return false;
+    for (let i = 0; i < list.length; i += 2) if (list[i]! <= pubSeq && pubSeq + count <= list[i + 1]!) return true;
+    return false;
+  }
+}
+
+function keyOf(from: ChannelRef): string {
+  return `${from.node}/${from.channel}`;
+}
