@@ -139,3 +139,36 @@ describe("ha-mode: nodes", () => {
     expect(hosting).toEqual(["r3"]);
   });
 });
+
+describe("a paused node (suspend / resume)", () => {
+  // https://www.rabbitmq.com/docs/partitions: a node suspended longer than net_ticktime sees its peers down
+  // when it resumes, as they saw it: a partition without a network fault.
+  const pauseR1 = (handling: PartitionHandling): RabbitRunResult =>
+    runRabbitMq({
+      seed: 3,
+      cluster: {
+        nodes: 3,
+        queues: [{ name: "m", type: "classic", durable: true, node: "r1" }],
+        policies: [{ name: "ha", pattern: "^m$", definition: { "ha-mode": "all", "ha-sync-mode": "automatic" } }],
+        config: { version: "3.13", net_ticktime: 4, cluster_partition_handling: handling },
+      },
+      publishers: [{ name: "p1", hosts: ["r2"], exchange: "", routingKey: "m", mode: "confirm", ratePerSec: 100, messageBytes: 100, batch: 1, persistent: true, inFlightMax: 50 }],
+      faults: [
+        { atNs: 3 * SECOND, verb: "pause", node: "r1" },
+        { atNs: 13 * SECOND, verb: "resume", node: "r1" },
+      ],
+      faultPhaseNs: 15 * SECOND,
+      convergeNsMax: 30 * SECOND,
+    });
+
+  it("ignore: the master paused past net_ticktime resumes as a second master (split brain), pause_minority makes it rejoin", () => {
+    const ignored = pauseR1("ignore");
+    expect(mastersOf(ignored, "m")).toEqual(["r1", "r2"]);
+    expect(markCount(ignored, "rabbit.partitioned")).toBeGreaterThan(0);
+    expect(ignored.liveness.isConverged).toBe(false);
+    const paused = pauseR1("pause_minority");
+    expect(mastersOf(paused, "m")).toEqual(["r2"]);
+    expect(markCount(paused, "rabbit.app-stop.pause_minority")).toBeGreaterThan(0);
+    expect(paused.liveness.isConverged).toBe(true);
+  });
+});
