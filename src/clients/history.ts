@@ -62,6 +62,8 @@ export type HistoryEvent =
       position: number;
       idFirst: MessageId;
       count: number;
+      /** RabbitMQ's redelivered flag, set when the broker delivered these before (requeued: a consumer or a leader gone). */
+      redelivered?: true;
     }
   | { type: "commit"; timeNs: TimeNs; client: string; group: string; stream: string; position: number }
   /** The consumer applied the message's side effect (an idempotent consumer skips repeats). */

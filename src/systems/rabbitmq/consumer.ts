@@ -109,7 +109,7 @@ export class RabbitConsumer implements NodeSoftware {
         return;
       case "basic.deliver":
         this.receivedMessages += frame.count;
-        this.history.record({ type: "deliver", timeNs: now, client: this.workload.name, group: this.group, stream: frame.queue, position: -1, idFirst: frame.idFirst, count: frame.count });
+        this.history.record({ type: "deliver", timeNs: now, client: this.workload.name, group: this.group, stream: frame.queue, position: -1, idFirst: frame.idFirst, count: frame.count, ...(frame.redelivered ? { redelivered: true as const } : {}) });
         this.backlog.push({ deliveryTag: frame.deliveryTag, idFirst: frame.idFirst, count: frame.count });
         this.processNext();
         return;
