@@ -6,7 +6,11 @@
  * numbers only what it sends to that queue, without gaps; a channel's
  * publish sequence has gaps (publishes routed elsewhere) and resends may
  * arrive after later publishes, so this keeps the applied sequence numbers
- * as ranges: one or two per channel in practice.
+ * as ranges: one per channel when it publishes to this queue only, more when
+ * its publishes alternate between queues (as many as a set would hold).
+ * Every member applies every publish, in order as a rule: that case extends
+ * or appends the last range without allocating, and asking about a new
+ * publish (above every range) is answered from the last range alone.
  */
 import { assert } from "../../kernel/assert.js";
 import type { ChannelRef } from "./protocol.js";
@@ -18,7 +22,21 @@ export class AppliedPublishes {
   add(from: ChannelRef, pubSeq: number, count: number): void {
     assert(Number.isSafeInteger(pubSeq) && count > 0, `applied publish ${pubSeq}+${count}`);
     const key = keyOf(from);
-    const list = this.ranges.get(key) ?? [];
+    const list = this.ranges.get(key);
+    if (list === undefined) {
+      this.ranges.set(key, [pubSeq, pubSeq + count]);
+      return;
+    }
+    const lastEnd = list[list.length - 1]!;
+    if (pubSeq === lastEnd) {
+      list[list.length - 1] = pubSeq + count;
+      return;
+    }
+    if (pubSeq > lastEnd) {
+      list.push(pubSeq, pubSeq + count);
+      return;
+    }
+    // Out of order (a resend that came late): merge it in.
     let start = pubSeq;
     let end = pubSeq + count;
     const merged: number[] = [];
@@ -43,8 +61,8 @@ export class AppliedPublishes {
   /** Every message of this publish was applied. */
   has(from: ChannelRef, pubSeq: number, count: number): boolean {
     const list = this.ranges.get(keyOf(from));
-    if (list === undefined) return false;
-    for (let i = 0; i < list.length; i += 2) if (list[i]! <= pubSeq && pubSeq + count <= list[i + 1]!) return true;
+    if (list === undefined || pubSeq >= list[list.length - 1]!) return false;
+    for (let i = list.length - 2; i >= 0; i -= 2) if (list[i]! <= pubSeq && pubSeq + count <= list[i + 1]!) return true;
     return false;
   }
 }

@@ -27,7 +27,6 @@
  * - autoheal: as ignore, and the nodes of the losing side restart their
  *   application when the partition heals (mirrors come back empty).
  */
-import { compareStrings } from "../../kernel/order.js";
 import type { Kernel } from "../../kernel/kernel.js";
 import type { RngStream } from "../../kernel/rng.js";
 import type { Trace } from "../../kernel/trace.js";
@@ -46,6 +45,7 @@ import { copyRecord, isNewerRecord, type QueueRecord } from "./queue-record.js";
 import type { QueueHost } from "./queue-host.js";
 import { QueueRoles } from "./queue-roles.js";
 import { BrokerRouter } from "./broker-router.js";
+import { PeerView } from "./peer-view.js";
 
 export const AMQP_PORT = "amqp";
 /** How long a starting node waits for a peer's records before it starts on its own copy. */
@@ -85,17 +85,9 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   private channelNext = 1;
   private isReady = false;
   private isAppRunning = false;
-  /** Peer incarnations this incarnation has seen, to tell a partition that healed from a peer that restarted. */
-  private readonly peerIncarnations = new Map<string, number>();
+  /** Peers' incarnations, partitions, connection epochs (peer-view.ts). */
+  private readonly peers = new PeerView();
   private readonly pendingHeals = new Set<string>();
-  /** cluster_partition_handling ignore: peers this incarnation met again after a partition (see the header). */
-  private readonly partitionedPeers = new Set<string>();
-  /** Peers this incarnation saw go down while its application ran, and not yet back as a new incarnation. */
-  private readonly downWhileRunning = new Set<string>();
-  /** Times each peer's distribution connection came up, over this node's life (never reset: an epoch). */
-  private readonly connectionUps = new Map<string, number>();
-  /** Peers that told this node they saw it go down while they ran (the other half of a partition). */
-  private readonly sawMeDown = new Set<string>();
   private readonly deliverLocalBound = (delivery: LocalDelivery): void => this.dispatch(delivery.from, delivery.message);
 
   constructor(
@@ -115,11 +107,8 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     this.disk = this.world.disk(node.name);
     this.channels.clear();
     this.stoppingPeers.clear();
-    this.partitionedPeers.clear();
-    this.downWhileRunning.clear();
-    this.sawMeDown.clear();
-    // What this incarnation has seen of its peers: a peer met again after this node's own restart is not a healed partition.
-    this.peerIncarnations.clear();
+    // A peer met again after this node's own restart is not a healed partition.
+    this.peers.reset();
     this.isReady = false;
     this.isAppRunning = false;
     this.loadRecords();
@@ -230,7 +219,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   /** The peer runs in this node's cluster view: connected, and not on the other side of a partition it never recovered from. */
   isNodeUp(name: string): boolean {
     if (name === this.node.name) return true;
-    return this.isConnected(name) && !this.partitionedPeers.has(name);
+    return this.isConnected(name) && !this.peers.isPartitioned(name);
   }
 
   /** The Erlang distribution connection to the peer is up (messages to its processes get there). */
@@ -241,12 +230,12 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
 
   /** How many times the distribution connection to the peer came up in this node's life (Raft's resend rule). */
   connectionEpoch(peer: string): number {
-    return this.connectionUps.get(peer) ?? 0;
+    return this.peers.connectionEpoch(peer);
   }
 
   /** Peers this node stays partitioned from (ignore), for convergence and reports. */
   get partitionedFrom(): readonly string[] {
-    return [...this.partitionedPeers].sort(compareStrings);
+    return this.peers.partitionedPeers();
   }
 
   upNodes(): string[] {
@@ -333,7 +322,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     // A restarting node syncs its tables from a running one, whatever its own copy says; a running node
     // takes nothing from a node still booting (its copy is as old as its last run), nor across a partition.
     const isSync = !this.isReady && isPeerRunning && this.node.incarnation > 1;
-    const isIgnored = this.partitionedPeers.has(from) || (this.isAppRunning && isPeerBooting);
+    const isIgnored = this.peers.isPartitioned(from) || (this.isAppRunning && isPeerBooting);
     for (const incoming of isIgnored ? [] : records) {
       const mine = this.records.get(incoming.name);
       if (mine !== undefined && !isNewerRecord(incoming, mine) && !(isSync && incoming.epoch !== mine.epoch)) continue;
@@ -365,51 +354,36 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   }
 
   private onPeerUp(peer: string): void {
-    this.connectionUps.set(peer, (this.connectionUps.get(peer) ?? 0) + 1);
     this.stoppingPeers.delete(peer);
     this.trace.record("rabbit.nodeup", `${this.node.name}->${peer}`);
-    const incarnation = this.world.node(peer).incarnation;
-    const seenBefore = this.peerIncarnations.get(peer);
-    this.peerIncarnations.set(peer, incarnation);
-    if (seenBefore !== incarnation) {
-      this.partitionedPeers.delete(peer);
-      this.downWhileRunning.delete(peer);
-      this.sawMeDown.delete(peer);
-    }
+    const isSameIncarnation = this.peers.onPeerUp(peer, this.world.node(peer).incarnation);
     // The same incarnation came back after this node, running, saw it go: tell it. If it saw this node go
     // too, the two ran apart: with ignore they stay apart (notePartitioned).
-    if (this.downWhileRunning.has(peer)) {
+    if (this.peers.sawDown(peer)) {
       this.links.get(peer)!.send({ kind: "saw-you-down" });
       this.notePartitioned(peer);
     }
     this.links.get(peer)!.send({ kind: "records", records: this.allRecords(), upCount: this.upNodes().length, isRunning: this.isAppRunning, isBooting: !this.isReady });
-    if (this.partitionedPeers.has(peer)) return;
+    if (this.peers.isPartitioned(peer)) return;
     if (!this.isAppRunning) {
       if (this.isReady && !this.shouldPause()) this.startApp();
       return;
     }
     // The same incarnation came back: it was a partition, not a restart; autoheal decides once it hears the peer's side.
-    if (seenBefore === incarnation && this.config.cluster_partition_handling === "autoheal") this.pendingHeals.add(peer);
+    if (isSameIncarnation && this.config.cluster_partition_handling === "autoheal") this.pendingHeals.add(peer);
     this.roles.onPeerUp(peer);
   }
 
-  /**
-   * Mnesia reports inconsistent_database once both nodes, running, saw each
-   * other go down and meet again as the same incarnations: they went on apart
-   * and, with ignore, will not merge. A node that restarted meanwhile is a
-   * rejoin, not a partition.
-   */
+  /** With ignore, a running node and a peer that each saw the other go down stay apart (peer-view.ts). */
   private notePartitioned(peer: string): void {
-    if (this.partitionedPeers.has(peer) || this.config.cluster_partition_handling !== "ignore") return;
-    if (!this.downWhileRunning.has(peer) || !this.sawMeDown.has(peer) || !this.isAppRunning) return;
-    this.partitionedPeers.add(peer);
+    if (this.config.cluster_partition_handling !== "ignore" || !this.isAppRunning || !this.peers.markIfPartitioned(peer)) return;
     this.trace.record("rabbit.partitioned", `${this.node.name}|${peer}`);
     this.mark("rabbit.partitioned");
   }
 
   private onPeerDown(peer: string): void {
     this.trace.record("rabbit.nodedown", `${this.node.name}->${peer}`);
-    if (this.isAppRunning) this.downWhileRunning.add(peer);
+    this.peers.onPeerDown(peer, this.isAppRunning);
     // Erlang has one connection per node pair: nodedown closes both directions.
     this.incoming.get(peer)?.close();
     this.incoming.delete(peer);
@@ -447,7 +421,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
       return;
     }
     if (message.kind === "saw-you-down") {
-      this.sawMeDown.add(from);
+      this.peers.onSawMeDown(from);
       this.notePartitioned(from);
       return;
     }

@@ -34,16 +34,8 @@ import type { RaftMessage } from "./raft/raft-messages.js";
 import { SerialCpu } from "./serial-cpu.js";
 import type { RabbitBroker } from "./broker.js";
 
+/** A publish on its way into the log: waiting for the queue's CPU, for its commit, or for a leader (rabbit_fifo_client's resend). */
 interface PendingEnqueue {
-  from: ChannelRef;
-  pubSeq: number;
-  count: number;
-  /** What the publish carried, to pass it to a new leader (rabbit_fifo_client's resend). */
-  body: PublishBody;
-  expiresAtNs: number;
-}
-
-interface ProposeWork {
   from: ChannelRef;
   body: PublishBody;
   expiresAtNs: number;
@@ -66,7 +58,7 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
   private isStopped = false;
   private isLeaderNow = false;
   readonly rng: RngStream;
-  private readonly proposeBound = (work: ProposeWork): void => this.propose(work);
+  private readonly proposeBound = (work: PendingEnqueue): void => this.propose(work);
 
   constructor(
     private readonly broker: RabbitBroker,
@@ -207,45 +199,45 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
       const leader = this.leaderId;
       if (leader !== null && leader !== this.broker.node.name && this.broker.send(leader, { kind: "enqueue", queue: this.name, from, body, expiresAtNs })) {
         this.broker.send(from.node, { kind: "enqueue-forwarded", queue: this.name, channel: from.channel, pubSeqFirst: body.pubSeq, node: leader });
-      } else this.awaitingLeader.push({ from, pubSeq: body.pubSeq, count: body.count, body, expiresAtNs });
+      } else this.awaitingLeader.push({ from, body, expiresAtNs });
       return;
     }
     // A resend of a publish this queue already applied: confirmed, never enqueued twice.
     if (this.applied.has(from, body.pubSeq, body.count)) {
       this.broker.mark("rabbit.quorum.publish-deduplicated");
-      return this.reply({ from, pubSeq: body.pubSeq, count: body.count, body, expiresAtNs }, "ack");
+      return this.reply({ from, body, expiresAtNs }, "ack");
     }
     // A resend of one still uncommitted in this leader's log (the old leader replicated it here): wait for that entry.
     const logged = this.uncommittedIndexOf(from, body.pubSeq);
     if (logged > 0) {
-      if (!this.pending.has(logged)) this.pending.set(logged, { from, pubSeq: body.pubSeq, count: body.count, body, expiresAtNs });
+      if (!this.pending.has(logged)) this.pending.set(logged, { from, body, expiresAtNs });
       return;
     }
     const maxLength = this.declaration.arguments?.["x-max-length"];
     if (maxLength !== undefined && this.declaration.arguments?.["x-overflow"] === "reject-publish" && this.content.count + body.count > maxLength) {
-      this.reply({ from, pubSeq: body.pubSeq, count: body.count, body, expiresAtNs }, "reject");
+      this.reply({ from, body, expiresAtNs }, "reject");
       return;
     }
     const cost = body.count * this.broker.config.queueCpuNsPerMessage + body.count * body.bytesEach * this.broker.config.queueCpuNsPerByte;
     this.node.after(this.cpu.reserve(this.node.now, cost), this.proposeBound, { from, body, expiresAtNs });
   }
 
-  private propose(work: ProposeWork): void {
+  private propose(work: PendingEnqueue): void {
     const { from, body } = work;
     if (this.isStopped || this.raft === null) return;
     const segment: QueueSegment = { seq: -1, idFirst: body.idFirst, count: body.count, bytesEach: body.bytesEach, persistent: true, expiresAtNs: work.expiresAtNs, redelivered: false };
     const index = this.raft.propose({ op: "enqueue", from, pubSeq: body.pubSeq, segment });
     if (index === "not-leader") {
       // The leadership went while the publish waited for the queue's CPU: it goes to the next leader.
-      this.awaitingLeader.push({ from, pubSeq: body.pubSeq, count: body.count, body, expiresAtNs: work.expiresAtNs });
+      this.awaitingLeader.push(work);
       if (this.leaderId !== null) this.passHeldToLeader();
       return;
     }
     if (typeof index !== "number") {
-      this.reply({ from, pubSeq: body.pubSeq, count: body.count, body, expiresAtNs: work.expiresAtNs }, "nack");
+      this.reply(work, "nack");
       return;
     }
-    this.pending.set(index, { from, pubSeq: body.pubSeq, count: body.count, body, expiresAtNs: work.expiresAtNs });
+    this.pending.set(index, work);
   }
 
   addConsumer(from: ChannelRef, prefetch: number, autoAck: boolean): void {
@@ -299,7 +291,7 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
   }
 
   private reply(waiting: PendingEnqueue, outcome: "ack" | "nack" | "reject"): void {
-    this.broker.send(waiting.from.node, { kind: "enqueue-result", queue: this.name, channel: waiting.from.channel, pubSeqFirst: waiting.pubSeq, count: waiting.count, outcome });
+    this.broker.send(waiting.from.node, { kind: "enqueue-result", queue: this.name, channel: waiting.from.channel, pubSeqFirst: waiting.body.pubSeq, count: waiting.body.count, outcome });
   }
 
   /**
