@@ -89,9 +89,9 @@ export function queueCpuBusy(brokers: ReadonlyMap<string, RabbitBroker>): Map<st
   const busy = new Map<string, number>();
   for (const [name, broker] of brokers) {
     if (!broker.isRunning) continue;
-    for (const [queue, master] of broker.roles.masters) busy.set(`${name} ${queue} master`, master.cpu.busyNs);
-    for (const [queue, mirror] of broker.roles.mirrors) busy.set(`${name} ${queue} mirror`, mirror.cpu.busyNs);
-    for (const [queue, member] of broker.roles.quorum) busy.set(`${name} ${queue} ${member.isLeader ? "leader" : "follower"}`, member.cpu.busyNs);
+    for (const [queue, master] of broker.roles.masters) busy.set(`${name} ${queue} master`, master.process.busyNs);
+    for (const [queue, mirror] of broker.roles.mirrors) busy.set(`${name} ${queue} mirror`, mirror.process.busyNs);
+    for (const [queue, member] of broker.roles.quorum) busy.set(`${name} ${queue} ${member.isLeader ? "leader" : "follower"}`, member.process.busyNs);
   }
   return busy;
 }

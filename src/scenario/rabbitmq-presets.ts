@@ -196,8 +196,8 @@ export const SHRUNK_SCHEDULES: Readonly<Record<"r3" | "r4", string>> = {
   - { at: 0ns, verb: restart, node: r2 }
   - { at: 350988599ns, verb: processCrash, node: r1 }`,
   r4: `
-  - { at: 64485234ns, verb: processCrash, node: r2 }
-  - { at: 64942084ns, verb: processCrash, node: r1 }`,
+  - { at: 64877284ns, verb: processCrash, node: r2 }
+  - { at: 65334134ns, verb: processCrash, node: r1 }`,
 };
 
 function mirrorAnomaly(id: "r3" | "r4", variant: "named" | "shrunk" = "named"): PresetDocument[] {

@@ -22,6 +22,7 @@ import { z } from "zod";
 import { CHECKER_NAMES, type CheckerName } from "../checks/violation.js";
 import { CLIENT_TRAFFIC } from "../systems/rabbitmq/client-connection.js";
 import { rabbitNodeNames } from "../systems/rabbitmq/cluster.js";
+import { CORES_DEFAULT } from "../systems/rabbitmq/cpu-costs.js";
 import { CLUSTER_TRAFFIC } from "../systems/rabbitmq/node-link.js";
 import { EMBED_MSGS_BELOW_BYTES_DEFAULT, hasClassicMirroring, RABBIT_VERSION_DEFAULT, RABBIT_VERSIONS, type RabbitVersion } from "../systems/rabbitmq/classic-persistence.js";
 import { policyFor } from "../systems/rabbitmq/config.js";
@@ -186,7 +187,14 @@ export const rabbitScenarioSchema = z.strictObject({
   version: versionSchema.default(RABBIT_VERSION_DEFAULT),
   /** How long publishers send and faults may happen; then everything heals. */
   duration: durationSchema,
-  cluster: z.strictObject({ nodes: z.int().min(1).max(64), ...machineFields }),
+  cluster: z.strictObject({
+    nodes: z.int().min(1).max(64),
+    /** Erlang schedulers per node: the machine's cores (RabbitMQ does not set +S). */
+    cores: z.int().min(1).max(256).default(CORES_DEFAULT),
+    /** What if every core were this many times as fast as the calibration's (src/systems/rabbitmq/cpu-costs.ts). */
+    cpuSpeed: z.number().min(0.01).max(1_000).default(1),
+    ...machineFields,
+  }),
   /** rabbitmq.conf settings. */
   config: z
     .strictObject({

@@ -5,6 +5,7 @@
  * cluster_partition_handling, one publisher or consumer application per
  * client node, the fault schedule and the budgets.
  */
+import { cpuCostsFor } from "../systems/rabbitmq/cpu-costs.js";
 import { historyRecordsMaxFor } from "./budget-check.js";
 import { networkOf } from "./network-spec.js";
 import type { CheckerName } from "../checks/violation.js";
@@ -65,6 +66,8 @@ export function rabbitRunSpecOf(scenario: RabbitScenario, seed: number | string 
     seed,
     cluster: {
       nodes: scenario.cluster.nodes,
+      cores: scenario.cluster.cores,
+      cpu: cpuCostsFor(scenario.version, scenario.cluster.cpuSpeed),
       queues,
       policies: scenario.policies.map((policy): Policy => {
         const { "ha-params": params, ...definition } = policy.definition;

@@ -29,6 +29,10 @@ export class BrokerRouter implements Router {
     return this.broker.node.name;
   }
 
+  get nowNs(): number {
+    return this.broker.node.now;
+  }
+
   /** The node serving the queue in this node's view, or null when it is down. */
   servingNode(queue: string): string | null {
     const record = this.broker.record(queue);
@@ -55,8 +59,10 @@ export class BrokerRouter implements Router {
       const ttlMs = this.ttlMsByQueue.get(queue);
       const ms = ttlMs === undefined ? body.expirationMs : body.expirationMs < 0 ? ttlMs : Math.min(ttlMs, body.expirationMs);
       const expiresAtNs = ms < 0 ? -1 : now + ms * 1_000_000;
-      if (this.broker.send(node, { kind: "enqueue", queue, from: channel.ref, body, expiresAtNs })) nodes.push(node);
-      else failReason = "queue-down";
+      if (this.broker.send(node, { kind: "enqueue", queue, from: channel.ref, body, expiresAtNs })) {
+        nodes.push(node);
+        this.noteCreditSpent(channel, queue, node, body.count, now);
+      } else failReason = "queue-down";
       this.copyToMirrors(channel, queue, body);
     }
     return { nodes, failReason };
@@ -76,8 +82,16 @@ export class BrokerRouter implements Router {
     const me = this.broker.node.name;
     for (const mirror of record.mirrors) {
       if (mirror === me || mirror === record.master || !this.broker.isNodeUp(mirror)) continue;
-      this.broker.send(mirror, { kind: "mirror-channel-copy", queue, epoch: record.epoch, from: channel.ref, body });
+      if (this.broker.send(mirror, { kind: "mirror-channel-copy", queue, epoch: record.epoch, from: channel.ref, body })) channel.credit.noteSent(queue, mirror, "mirror", body.count, this.broker.node.now);
     }
+  }
+
+  /** Credit flow (credit-flow.ts): a classic queue process's credit, or a quorum queue's pending commands. */
+  private noteCreditSpent(channel: Channel, queue: string, node: string, count: number, nowNs: number): void {
+    const wasBlocked = channel.credit.isBlocked;
+    if (this.broker.record(queue).type === "quorum") channel.credit.noteQuorumSent(queue, count, nowNs);
+    else channel.credit.noteSent(queue, node, "master", count, nowNs);
+    if (!wasBlocked && channel.credit.isBlocked) this.broker.mark("rabbit.channel.flow");
   }
 
   consume(channel: Channel, queue: string, prefetch: number, autoAck: boolean): string | null {
@@ -101,7 +115,10 @@ export class BrokerRouter implements Router {
   onChannelMessage(message: NodeMessage): void {
     switch (message.kind) {
       case "enqueue-result":
-        this.broker.channels.get(message.channel)?.onEnqueueResult(message.pubSeqFirst, message.outcome);
+        this.broker.channels.get(message.channel)?.receiveEnqueueResult(message);
+        return;
+      case "credit-bump":
+        this.broker.channels.get(message.channel)?.grantCredit(message.queue, message.node, message.role, message.credit);
         return;
       case "enqueue-forwarded":
         this.broker.channels.get(message.channel)?.onEnqueueForwarded(message.pubSeqFirst, message.node);
@@ -124,7 +141,7 @@ export class BrokerRouter implements Router {
           // The client is gone: the queue learns it from the cancel its channel sent, and requeues.
           return;
         }
-        channel.send({ kind: "basic.deliver", queue: message.queue, deliveryTag: message.deliveryTag, idFirst: s.idFirst, count: s.count, bytesEach: s.bytesEach, redelivered: s.redelivered });
+        channel.deliver({ kind: "basic.deliver", queue: message.queue, deliveryTag: message.deliveryTag, idFirst: s.idFirst, count: s.count, bytesEach: s.bytesEach, redelivered: s.redelivered });
         return;
       }
       default:

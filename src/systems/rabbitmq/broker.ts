@@ -46,6 +46,8 @@ import type { QueueHost } from "./queue-host.js";
 import { QueueRoles } from "./queue-roles.js";
 import { BrokerRouter } from "./broker-router.js";
 import { PeerView } from "./peer-view.js";
+import type { RabbitCpuCosts } from "./cpu-costs.js";
+import { ErlangSchedulers } from "./erlang-schedulers.js";
 
 export const AMQP_PORT = "amqp";
 /** How long a starting node waits for a peer's records before it starts on its own copy. */
@@ -69,8 +71,11 @@ interface LocalDelivery {
 export class RabbitBroker implements NodeSoftware, QueueHost {
   readonly trace: Trace;
   readonly config: RabbitMqConfig;
+  readonly cpu: RabbitCpuCosts;
   readonly clusterNodes: readonly string[];
   node!: WorldNode;
+  /** This incarnation's Erlang schedulers (a restart starts a new VM). */
+  schedulers!: ErlangSchedulers;
   disk!: Disk;
   private links = new Map<string, NodeLink>();
   /** Each peer's connection to this node (its NodeLink's other end): dropped with it at nodedown. */
@@ -97,6 +102,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   ) {
     this.trace = kernel.trace;
     this.config = plan.config;
+    this.cpu = plan.cpu;
     this.clusterNodes = plan.nodes;
   }
 
@@ -105,6 +111,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   start(node: WorldNode): void {
     this.node = node;
     this.disk = this.world.disk(node.name);
+    this.schedulers = new ErlangSchedulers(node, this.plan.cores);
     this.channels.clear();
     this.stoppingPeers.clear();
     // A peer met again after this node's own restart is not a healed partition.
@@ -183,12 +190,13 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   // ------------------------------------------------------------------ clients
 
   private acceptClient(endpoint: Endpoint): { onOpen(): void; onData(e: Endpoint, payload: unknown): void; onClose(): void } {
-    const channel = new Channel(this.channelNext++, endpoint, this.router);
+    const id = this.channelNext++;
+    const channel = new Channel(id, endpoint, this.router, this.schedulers.spawn(`channel ${id}`), this.cpu);
     this.channels.set(channel.id, channel);
     const closed = (): void => {
       heartbeats.stop();
       if (channel.isClosed) return;
-      channel.isClosed = true;
+      channel.exit();
       channel.cancelConsumer();
       this.channels.delete(channel.id);
     };
@@ -302,6 +310,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
    */
   private storeRecord(record: QueueRecord): void {
     this.records.set(record.name, copyRecord(record));
+    if (record.type === "classic") for (const channel of this.channels.values()) channel.onQueueProcesses(record.name, record.master, record.mirrors);
     if (this.recordsFile === null) return;
     this.disk.append(this.recordsFile, copyRecord(record), 200);
     this.disk.fsync(this.recordsFile, ignoreFsyncResult, null);
@@ -429,7 +438,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
       this.onRecords(from, message.records, message.upCount, message.isRunning, message.isBooting);
       return;
     }
-    if (message.kind === "enqueue-result" || message.kind === "enqueue-forwarded" || message.kind === "consume-result" || message.kind === "deliver") {
+    if (message.kind === "enqueue-result" || message.kind === "enqueue-forwarded" || message.kind === "consume-result" || message.kind === "deliver" || message.kind === "credit-bump") {
       this.router.onChannelMessage(message);
       return;
     }

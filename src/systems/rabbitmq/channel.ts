@@ -12,11 +12,23 @@
  * - neither: nothing.
  * Consumers: basic.consume is forwarded to the queue's node; deliveries and
  * acks pass through.
+ *
+ * The channel is an Erlang process (with its connection's reader and writer
+ * folded in): every frame it reads, every delivery it writes and every
+ * confirm it sends costs its node's CPU (cpu-costs.ts). It reads one frame
+ * at a time, and stops reading while credit flow blocks it (credit-flow.ts):
+ * frames then wait in the socket (`inbox`).
  */
 import type { Endpoint } from "../../world/connection.js";
-import type { ClientFrame, PublishBody, ServerFrame } from "./protocol.js";
+import type { RabbitCpuCosts } from "./cpu-costs.js";
+import { ChannelCredit, type CreditRole } from "./credit-flow.js";
+import type { ErlangProcess } from "./erlang-schedulers.js";
+import type { ClientFrame, NodeMessage, PublishBody, ServerFrame } from "./protocol.js";
 import { serverFrameBytes } from "./protocol.js";
 import type { Router } from "./router.js";
+
+type EnqueueResult = Extract<NodeMessage, { kind: "enqueue-result" }>;
+type Deliver = Extract<ServerFrame, { kind: "basic.deliver" }>;
 
 interface PendingPublish {
   pubSeqFirst: number;
@@ -41,11 +53,21 @@ export class Channel {
   consumerQueue: string | null = null;
   consumerNode: string | null = null;
   isClosed = false;
+  readonly credit = new ChannelCredit();
+  /** Frames read off the socket and not yet handled (the reader reads one at a time). */
+  private inbox: (ClientFrame | undefined)[] = [];
+  private inboxHead = 0;
+  private isReading = false;
+  private readonly handleFrameBound = (frame: ClientFrame): void => this.onFrameHandled(frame);
+  private readonly sendBound = (frame: ServerFrame): void => this.send(frame);
+  private readonly enqueueResultBound = (message: EnqueueResult): void => this.onEnqueueResult(message.queue, message.pubSeqFirst, message.count, message.outcome);
 
   constructor(
     readonly id: number,
     private readonly endpoint: Endpoint,
     private readonly router: Router,
+    private readonly process: ErlangProcess,
+    private readonly cpu: RabbitCpuCosts,
   ) {}
 
   get ref(): { node: string; channel: number } {
@@ -60,7 +82,65 @@ export class Channel {
     if (this.endpoint.send(frame, serverFrameBytes(frame))) this.onWrite();
   }
 
+  /** A frame arrived on the connection: it waits in the socket until the reader takes it. */
   onFrame(frame: ClientFrame): void {
+    this.inbox.push(frame);
+    this.pump();
+  }
+
+  /** The reader takes the next frame unless one is being handled or credit flow blocks it. */
+  pump(): void {
+    if (this.isReading || this.isClosed || this.credit.isBlocked || this.inboxHead === this.inbox.length) return;
+    const frame = this.inbox[this.inboxHead]!;
+    this.inbox[this.inboxHead++] = undefined;
+    if (this.inboxHead === this.inbox.length) {
+      this.inbox.length = 0;
+      this.inboxHead = 0;
+    }
+    this.isReading = true;
+    this.process.run(this.frameCostNs(frame), this.handleFrameBound, frame);
+  }
+
+  private frameCostNs(frame: ClientFrame): number {
+    if (frame.kind === "publish") return frame.count * (this.cpu.channelPublishNs + frame.bytesEach * this.cpu.byteNs);
+    if (frame.kind === "basic.ack") return this.cpu.channelAckNs;
+    return 0;
+  }
+
+  private onFrameHandled(frame: ClientFrame): void {
+    this.isReading = false;
+    this.handleFrame(frame);
+    this.pump();
+  }
+
+  /** Frames the reader holds back while blocked (the connection's "flow" state). */
+  get heldFrames(): number {
+    return this.inbox.length - this.inboxHead;
+  }
+
+  /** A queue process delivers to this channel's consumer: the writer sends it after its CPU. */
+  deliver(frame: Deliver): void {
+    this.process.run(frame.count * (this.cpu.channelDeliverNs + frame.bytesEach * this.cpu.byteNs), this.sendBound, frame);
+  }
+
+  /** A queue answered a publish: the confirm (if any) goes out after the channel's CPU. */
+  receiveEnqueueResult(message: EnqueueResult): void {
+    this.process.run(this.mode === "none" ? 0 : this.cpu.channelConfirmNs, this.enqueueResultBound, message);
+  }
+
+  /** A queue process granted credit ({bump_credit, …}). */
+  grantCredit(queue: string, node: string, role: CreditRole, credit: number): void {
+    this.credit.grant(queue, node, role, credit, this.router.nowNs);
+    this.pump();
+  }
+
+  /** The queue's processes as this node's record lists them now: credit owed by the others is forgotten. */
+  onQueueProcesses(queue: string, master: string | null, mirrors: readonly string[]): void {
+    this.credit.onQueueProcesses(queue, master, mirrors, this.router.nowNs);
+    this.pump();
+  }
+
+  private handleFrame(frame: ClientFrame): void {
     switch (frame.kind) {
       case "confirm.select":
         this.mode = "confirm";
@@ -101,7 +181,9 @@ export class Channel {
   }
 
   /** A queue answered for a publish. */
-  onEnqueueResult(pubSeqFirst: number, outcome: "ack" | "nack" | "reject"): void {
+  onEnqueueResult(queue: string, pubSeqFirst: number, count: number, outcome: "ack" | "nack" | "reject"): void {
+    this.credit.noteQuorumAnswered(queue, count, this.router.nowNs);
+    this.pump();
     const entry = this.pending.get(pubSeqFirst);
     if (entry === undefined) return;
     entry.waiting--;
@@ -119,6 +201,9 @@ export class Channel {
 
   /** A node went down: every publish still waiting on it may or may not have been stored. */
   onNodeDown(node: string): void {
+    this.credit.forgetNode(node, this.router.nowNs);
+    this.credit.forgetQuorumAll(this.router.nowNs);
+    this.pump();
     for (const entry of [...this.pending.values()]) {
       if (!entry.nodes.includes(node)) continue;
       entry.nodes = entry.nodes.filter((n) => n !== node);
@@ -165,7 +250,14 @@ export class Channel {
   /** The node stops serving clients: the connection is closed under the client. */
   closeConnection(): void {
     this.isClosed = true;
+    this.process.exit();
     this.endpoint.close();
+  }
+
+  /** The connection closed (client gone): the channel process exits. */
+  exit(): void {
+    this.isClosed = true;
+    this.process.exit();
   }
 
   cancelConsumer(): void {

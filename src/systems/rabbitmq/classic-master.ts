@@ -19,7 +19,8 @@ import { QueueContent } from "./queue-content.js";
 import type { QueueHost } from "./queue-host.js";
 import type { QueueSegment } from "./queue-segment.js";
 import { QueueStore, type FsyncPolicy } from "./queue-store.js";
-import { SerialCpu } from "./serial-cpu.js";
+import { CreditGrants } from "./credit-flow.js";
+import type { ErlangProcess } from "./erlang-schedulers.js";
 
 interface PendingConfirm {
   from: ChannelRef;
@@ -41,12 +42,15 @@ export class ClassicMaster {
   private seqNext: number;
   private readonly store: QueueStore | null;
   private durableRecords = 0;
-  readonly cpu = new SerialCpu();
+  /** The queue's Erlang process: its work runs on the node's schedulers, one job at a time. */
+  readonly process: ErlangProcess;
+  private readonly grants = new CreditGrants();
   private readonly pending: PendingConfirm[] = [];
   readonly consumers: ConsumerSet;
   readonly mirrors: MirrorSet;
   private isStopped = false;
   private readonly applyEnqueueBound = (work: EnqueueWork): void => this.applyEnqueue(work);
+  private readonly sendDeliveryBound = (delivery: { to: string; message: Deliver }): void => void this.host.send(delivery.to, delivery.message);
   private readonly expiryTimerBound = (): void => this.onExpiryTimer();
   private expiryTimerAtNs = -1;
 
@@ -57,6 +61,7 @@ export class ClassicMaster {
     inherited: { content: QueueContent; seqNext: number; store: QueueStore | null } | null,
   ) {
     const name = declaration.name;
+    this.process = host.schedulers.spawn(`${name} master`);
     if (inherited !== null) {
       this.content = inherited.content;
       this.seqNext = inherited.seqNext;
@@ -93,19 +98,22 @@ export class ClassicMaster {
   /** Stops for good (node down, demoted): later events are ignored. */
   stop(): void {
     this.isStopped = true;
+    this.process.exit();
   }
 
   // ------------------------------------------------------------------ publish
 
   enqueue(from: ChannelRef, body: PublishBody, expiresAtNs: number): void {
     if (this.isStopped) return;
-    const cost = body.count * this.host.config.queueCpuNsPerMessage + body.count * body.bytesEach * this.host.config.queueCpuNsPerByte;
-    this.host.node.after(this.cpu.reserve(this.host.node.now, cost), this.applyEnqueueBound, { from, body, expiresAtNs });
+    const cpu = this.host.cpu;
+    const cost = body.count * (cpu.queueEnqueueNs + body.bytesEach * cpu.byteNs + this.mirrors.size * cpu.masterPerMirrorNs);
+    this.process.run(cost, this.applyEnqueueBound, { from, body, expiresAtNs });
   }
 
   private applyEnqueue(work: EnqueueWork): void {
     if (this.isStopped) return;
     const { body } = work;
+    this.grantCredit(work.from, body.count);
     // The queue process judges the length when it handles the publish, in
     // turn (rabbit_amqqueue_process), not when the publish arrives: a burst
     // that arrives together must not all pass against the same old length.
@@ -140,6 +148,12 @@ export class ClassicMaster {
     this.armExpiry(segment.expiresAtNs);
     this.tryConfirm();
     this.tryDeliver();
+  }
+
+  /** credit_flow:ack: every MORE_CREDIT_AFTER messages handled, the channel may send that many more. */
+  private grantCredit(from: ChannelRef, count: number): void {
+    const credit = this.grants.noteHandled(from.node, from.channel, count);
+    if (credit > 0) this.host.send(from.node, { kind: "credit-bump", queue: this.name, channel: from.channel, node: this.host.node.name, role: "master", credit });
   }
 
   private isRejectPublish(): boolean {
@@ -206,7 +220,11 @@ export class ClassicMaster {
   settle(from: ChannelRef, deliveryTag: number): void {
     if (this.isStopped) return;
     const segment = this.consumers.settle(from, deliveryTag);
-    if (segment !== null) this.forget(segment, "");
+    if (segment !== null) {
+      this.forget(segment, "");
+      // Settling costs the queue process: what it spends delays the work behind it.
+      this.process.run(segment.count * this.host.cpu.queueSettleNs, noop, null);
+    }
     this.tryDeliver();
   }
 
@@ -225,8 +243,9 @@ export class ClassicMaster {
 
   private deliver(consumer: QueueConsumer, segment: QueueSegment): void {
     const deliveryTag = this.consumers.noteDelivery(consumer, segment);
-    const message: NodeMessage = { kind: "deliver", queue: this.name, channel: consumer.ref.channel, deliveryTag, segment: { ...segment } };
-    this.host.send(consumer.ref.node, message);
+    const message: Deliver = { kind: "deliver", queue: this.name, channel: consumer.ref.channel, deliveryTag, segment: { ...segment } };
+    // The consumer's state changes now; the message leaves once the queue process has spent its CPU on it.
+    this.process.run(segment.count * (this.host.cpu.queueDeliverNs + segment.bytesEach * this.host.cpu.byteNs), this.sendDeliveryBound, { to: consumer.ref.node, message });
     // Automatic acknowledgement: the message counts as delivered the moment it is sent (https://www.rabbitmq.com/docs/confirms#acknowledgement-modes).
     if (consumer.autoAck) this.forget(segment, "");
   }
@@ -270,7 +289,7 @@ export class ClassicMaster {
   /** Mirrors changed (node up or down): adjust, synchronise if automatic, publish the record. */
   reconcileMirrors(): void {
     if (this.isStopped) return;
-    this.mirrors.reconcile(() => this.liveSegments(), (bytes) => this.cpu.reserve(this.host.node.now, bytes * this.host.config.queueCpuNsPerByte * 4));
+    this.mirrors.reconcile(() => this.liveSegments(), (bytes) => this.process.run(bytes * this.host.cpu.byteNs * 4, noop, null));
     this.tryConfirm();
   }
 
@@ -285,6 +304,10 @@ export function fsyncPolicyOf(declaration: QueueDeclaration, config: RabbitMqCon
   const queueVersion = classicQueueVersionOf(declaration, config);
   return (messageBytes) => isFsyncedBeforeConfirm(config.version, queueVersion, messageBytes, config.queue_index_embed_msgs_below);
 }
+
+type Deliver = Extract<NodeMessage, { kind: "deliver" }>;
+
+function noop(): void {}
 
 export function storePath(queue: string): string {
   return `rabbitmq/queues/${queue}/store`;

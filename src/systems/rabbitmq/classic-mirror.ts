@@ -11,7 +11,9 @@ import type { QueueHost } from "./queue-host.js";
 import { QueueContent } from "./queue-content.js";
 import type { QueueSegment } from "./queue-segment.js";
 import { QueueStore } from "./queue-store.js";
-import { SerialCpu } from "./serial-cpu.js";
+import { CreditGrants } from "./credit-flow.js";
+import type { ErlangProcess } from "./erlang-schedulers.js";
+import type { ChannelRef, PublishBody } from "./protocol.js";
 import { fsyncPolicyOf, storePath } from "./classic-master.js";
 
 interface PendingAck {
@@ -31,11 +33,14 @@ export class ClassicMirror {
   channelCopies = 0;
   /** What the synchronisation batches so far must have durable before the last batch is acknowledged. */
   private syncRecordsNeeded = 0;
-  readonly cpu = new SerialCpu();
+  /** The mirror's Erlang process (with its GM member folded in). */
+  readonly process: ErlangProcess;
+  private readonly grants = new CreditGrants();
   private readonly pending: PendingAck[] = [];
   private isStopped = false;
   private readonly applyRemoveBound = (range: { seq: number; count: number }): void => this.applyRemove(range);
   private readonly applyBound = (segment: QueueSegment): void => this.applyPublish(segment);
+  private readonly applyChannelCopyBound = (copy: { from: ChannelRef; count: number }): void => this.applyChannelCopy(copy);
   /** When this mirror started (empty): it lacks every message published before. */
   readonly startedAtNs: number;
 
@@ -45,6 +50,7 @@ export class ClassicMirror {
     private master: string,
   ) {
     this.startedAtNs = host.node.now;
+    this.process = host.schedulers.spawn(`${declaration.name} mirror`);
     if (declaration.durable) {
       this.store = new QueueStore(host.disk, storePath(declaration.name), { onDurable: (n) => this.onDurable(n) }, fsyncPolicyOf(declaration, host.config));
       this.store.reset();
@@ -63,6 +69,7 @@ export class ClassicMirror {
 
   stop(): void {
     this.isStopped = true;
+    this.process.exit();
   }
 
   /**
@@ -81,13 +88,14 @@ export class ClassicMirror {
   /** Hands the content and store to a new master (this mirror is promoted). */
   handOver(): { content: QueueContent; seqNext: number; store: QueueStore | null } {
     this.isStopped = true;
+    this.process.exit();
     return { content: this.content, seqNext: this.seqNext, store: this.store };
   }
 
   onPublish(from: string, segment: QueueSegment): void {
     if (this.isStopped || from !== this.master) return;
-    const cost = this.host.config.mirrorCpuNsPerMessage * segment.count + segment.count * segment.bytesEach * this.host.config.queueCpuNsPerByte;
-    this.host.node.after(this.cpu.reserve(this.host.node.now, cost), this.applyBound, segment);
+    const cpu = this.host.cpu;
+    this.process.run(segment.count * (cpu.mirrorMessageNs + segment.bytesEach * cpu.byteNs), this.applyBound, segment);
   }
 
   private applyPublish(segment: QueueSegment): void {
@@ -111,16 +119,25 @@ export class ClassicMirror {
    * only: the mirror drops it, and a publish whose master died before
    * replicating it stays unconfirmed (the publisher sees no confirm, where
    * RabbitMQ would enqueue and confirm it): never a false "confirmed".
-   * Its CPU is not charged (no documented figure).
+   * It costs the mirror's CPU, and the mirror grants the channel credit
+   * for it (the channel sends to mirrors with credit flow).
    */
-  onChannelCopy(_epoch: number): void {
+  onChannelCopy(from: ChannelRef, body: PublishBody): void {
+    if (this.isStopped) return;
     this.channelCopies++;
+    const cpu = this.host.cpu;
+    this.process.run(body.count * (cpu.mirrorChannelCopyNs + body.bytesEach * cpu.byteNs), this.applyChannelCopyBound, { from, count: body.count });
+  }
+
+  private applyChannelCopy(copy: { from: ChannelRef; count: number }): void {
+    const credit = this.grants.noteHandled(copy.from.node, copy.from.channel, copy.count);
+    if (credit > 0) this.host.send(copy.from.node, { kind: "credit-bump", queue: this.name, channel: copy.from.channel, node: this.host.node.name, role: "mirror", credit });
   }
 
   onRemove(from: string, seq: number, count: number): void {
     if (this.isStopped || from !== this.master) return;
     // Behind any publish still being processed: a removal must not overtake the publish it removes.
-    this.host.node.after(this.cpu.reserve(this.host.node.now, 0), this.applyRemoveBound, { seq, count });
+    this.process.run(count * this.host.cpu.mirrorRemoveNs, this.applyRemoveBound, { seq, count });
   }
 
   private applyRemove(range: { seq: number; count: number }): void {

@@ -4,6 +4,7 @@
  * a classic queue's home node, a quorum queue's members (three by default,
  * spread so that queue i starts on node i mod N and leaders rotate).
  */
+import type { RabbitCpuCosts } from "./cpu-costs.js";
 import { assert } from "../../kernel/assert.js";
 import { policyFor, type Binding, type ExchangeDeclaration, type HaPolicyDefinition, type Policy, type QueueDeclaration, type RabbitMqConfig } from "./config.js";
 import type { QueueRecord } from "./queue-record.js";
@@ -15,6 +16,10 @@ export interface ClusterPlan {
   exchanges: ExchangeDeclaration[];
   bindings: Binding[];
   config: RabbitMqConfig;
+  /** Erlang schedulers per node (the machine's cores). */
+  cores: number;
+  /** What each process spends per unit of work (cpu-costs.ts). */
+  cpu: RabbitCpuCosts;
 }
 
 export const QUORUM_DEFAULT_GROUP_SIZE = 3;

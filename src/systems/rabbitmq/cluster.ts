@@ -5,6 +5,7 @@
 import type { Kernel } from "../../kernel/kernel.js";
 import type { NetworkOptions } from "../../world/network.js";
 import { World } from "../../world/world.js";
+import { CORES_DEFAULT, cpuCostsFor, type RabbitCpuCosts } from "./cpu-costs.js";
 import { RabbitBroker } from "./broker.js";
 import type { ClusterPlan } from "./cluster-plan.js";
 import { hasClassicMirroring } from "./classic-persistence.js";
@@ -20,6 +21,10 @@ export interface RabbitClusterSpec {
   network?: Partial<NetworkOptions>;
   disk?: string;
   clients?: string[];
+  /** Erlang schedulers per node: the machine's cores (default CORES_DEFAULT). */
+  cores?: number;
+  /** CPU costs; default: the release's calibration (cpu-costs.ts). */
+  cpu?: RabbitCpuCosts;
 }
 
 export interface RabbitCluster {
@@ -41,13 +46,16 @@ export function buildRabbitCluster(kernel: Kernel, spec: RabbitClusterSpec): Rab
     ...(spec.network === undefined ? {} : { network: spec.network }),
     ...(spec.disk === undefined ? {} : { disk: spec.disk }),
   });
+  const config = { ...DEFAULT_RABBITMQ_CONFIG, ...spec.config };
   const plan: ClusterPlan = {
     nodes: nodeNames,
     queues: spec.queues,
     policies: spec.policies ?? [],
     exchanges: spec.exchanges ?? [],
     bindings: spec.bindings ?? [],
-    config: { ...DEFAULT_RABBITMQ_CONFIG, ...spec.config },
+    config,
+    cores: spec.cores ?? CORES_DEFAULT,
+    cpu: spec.cpu ?? cpuCostsFor(config.version),
   };
   checkReleaseSupports(plan);
   const brokers = new Map<string, RabbitBroker>();

@@ -3,7 +3,7 @@
  * their x-arguments, policies (`ha-mode`, `ha-params`, `ha-sync-mode`,
  * `ha-promote-on-failure`, `ha-promote-on-shutdown`), exchanges and bindings,
  * and the node setting `cluster_partition_handling`. Plus the costs of the
- * mechanics mqsim simulates (queue process CPU time per message).
+ * mechanics mqsim simulates (CPU costs live in cpu-costs.ts).
  *
  * Sources: https://www.rabbitmq.com/docs/queues, /docs/ha (classic queue
  * mirroring), /docs/quorum-queues, /docs/partitions, /docs/ttl,
@@ -103,17 +103,6 @@ export interface RabbitMqConfig {
    * by either end. https://www.rabbitmq.com/docs/heartbeats
    */
   heartbeat: number;
-  /**
-   * CPU time of a queue process (one Erlang process, so one core at most)
-   * per message it enqueues, delivers and settles. 20 µs is ~50k msg/s for
-   * one queue: RabbitMQ's own figures put a classic queue at tens of
-   * thousands of messages per second.
-   */
-  queueCpuNsPerMessage: number;
-  /** Extra CPU per byte (copying, checksums). */
-  queueCpuNsPerByte: number;
-  /** A mirror's work per message is lighter than the master's (no routing, no deliveries). */
-  mirrorCpuNsPerMessage: number;
   /** Synchronisation of a new mirror sends messages in batches of `ha-sync-batch-size`. */
   haSyncBatchSize: number;
   /** How long a client waits between reconnect attempts (client library's recovery interval). */
@@ -132,9 +121,6 @@ export const DEFAULT_RABBITMQ_CONFIG: RabbitMqConfig = {
   cluster_partition_handling: "ignore",
   net_ticktime: 60,
   heartbeat: 60,
-  queueCpuNsPerMessage: 20_000,
-  queueCpuNsPerByte: 0.5,
-  mirrorCpuNsPerMessage: 8_000,
   haSyncBatchSize: 4096,
   clientReconnectNs: 1_000_000_000,
   clientTimeoutNs: 30_000_000_000,

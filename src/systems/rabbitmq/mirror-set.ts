@@ -80,7 +80,7 @@ export class MirrorSet {
     }
   }
 
-  reconcile(liveSegments: () => QueueSegment[], blockFor: (bytes: number) => number): void {
+  reconcile(liveSegments: () => QueueSegment[], blockFor: (bytes: number) => void): void {
     const want = this.desired();
     let isChanged = false;
     for (const node of [...this.mirrors.keys()]) {
@@ -142,7 +142,7 @@ export class MirrorSet {
     if (isChanged) this.publish();
   }
 
-  private startSyncs(liveSegments: () => QueueSegment[], blockFor: (bytes: number) => number): void {
+  private startSyncs(liveSegments: () => QueueSegment[], blockFor: (bytes: number) => void): void {
     for (const [node, state] of this.mirrors) {
       if (state.isSynced || state.isSyncing) continue;
       const older = liveSegments().filter((s) => s.seq < state.syncFromSeq);

@@ -56,6 +56,8 @@ export type NodeMessage =
   | { kind: "enqueue-result"; queue: string; channel: number; pubSeqFirst: number; count: number; outcome: "ack" | "nack" | "reject" }
   /** A quorum member passed the publish on to its leader: the channel now waits on that node. */
   | { kind: "enqueue-forwarded"; queue: string; channel: number; pubSeqFirst: number; node: string }
+  /** credit_flow's {bump_credit, …}: the queue process on `node` lets the channel send `credit` more messages. */
+  | { kind: "credit-bump"; queue: string; channel: number; node: string; role: "master" | "mirror"; credit: number }
   | { kind: "consume"; queue: string; from: ChannelRef; prefetch: number; autoAck: boolean }
   | { kind: "consume-result"; queue: string; channel: number; error: string }
   | { kind: "deliver"; queue: string; channel: number; deliveryTag: number; segment: QueueSegment }

@@ -9,6 +9,8 @@ import type { Trace } from "../../kernel/trace.js";
 import type { Disk } from "../../world/disk.js";
 import type { WorldNode } from "../../world/node.js";
 import type { RabbitMqConfig } from "./config.js";
+import type { RabbitCpuCosts } from "./cpu-costs.js";
+import type { ErlangSchedulers } from "./erlang-schedulers.js";
 import type { NodeMessage } from "./protocol.js";
 import type { QueueRecord } from "./queue-record.js";
 
@@ -16,6 +18,10 @@ export interface QueueHost {
   readonly node: WorldNode;
   readonly disk: Disk;
   readonly config: RabbitMqConfig;
+  /** CPU costs of this node's processes (cpu-costs.ts). */
+  readonly cpu: RabbitCpuCosts;
+  /** This node's Erlang schedulers, on which every process runs its work. */
+  readonly schedulers: ErlangSchedulers;
   readonly trace: Trace;
   /** The cluster's node names, in cluster order. */
   readonly clusterNodes: readonly string[];

@@ -173,7 +173,7 @@ export class QueueRoles {
         this.mirrors.get(message.queue)?.onPublish(from, message.segment);
         return;
       case "mirror-channel-copy":
-        this.mirrors.get(message.queue)?.onChannelCopy(message.epoch);
+        this.mirrors.get(message.queue)?.onChannelCopy(message.from, message.body);
         return;
       case "mirror-remove":
         this.mirrors.get(message.queue)?.onRemove(from, message.seq, message.count);

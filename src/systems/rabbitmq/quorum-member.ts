@@ -31,7 +31,7 @@ import { QueueContent } from "./queue-content.js";
 import { type QueueSegment } from "./queue-segment.js";
 import { RaftMember, type RaftHost, type RaftRole } from "./raft/raft-member.js";
 import type { RaftMessage } from "./raft/raft-messages.js";
-import { SerialCpu } from "./serial-cpu.js";
+import type { ErlangProcess } from "./erlang-schedulers.js";
 import type { RabbitBroker } from "./broker.js";
 
 /** A publish on its way into the log: waiting for the queue's CPU, for its commit, or for a leader (rabbit_fifo_client's resend). */
@@ -54,11 +54,15 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
   private awaitingLeader: PendingEnqueue[] = [];
   /** rabbit_fifo's enqueuers: each channel's publishes applied (the same on every member). */
   private readonly applied = new AppliedPublishes();
-  readonly cpu = new SerialCpu();
+  /** The member's Erlang process (the Ra server): its work runs on the node's schedulers, one job at a time. */
+  readonly process: ErlangProcess;
   private isStopped = false;
   private isLeaderNow = false;
   readonly rng: RngStream;
   private readonly proposeBound = (work: PendingEnqueue): void => this.propose(work);
+  private readonly raftMessageBound = (received: { from: string; message: RaftMessage<QuorumCommand> }): void => {
+    if (!this.isStopped) this.raft?.onMessage(received.from, received.message);
+  };
 
   constructor(
     private readonly broker: RabbitBroker,
@@ -66,6 +70,7 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
     private readonly members: readonly string[],
   ) {
     this.rng = broker.rng(`raft:${declaration.name}`);
+    this.process = broker.schedulers.spawn(`${declaration.name} quorum`);
   }
 
   get name(): string {
@@ -119,6 +124,7 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
 
   stop(): void {
     this.isStopped = true;
+    this.process.exit();
   }
 
   // ------------------------------------------------------------ RaftHost
@@ -132,8 +138,16 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
     if (!this.isStopped) this.broker.send(to, { kind: "raft", queue: this.name, message, bytes });
   }
 
+  /**
+   * Raft messages reach the Ra server through its mailbox, in order: a
+   * follower spends CPU on each message it appends, everything else waits
+   * its turn behind the work already queued.
+   */
   onRaft(from: string, message: RaftMessage<QuorumCommand>): void {
-    if (!this.isStopped) this.raft?.onMessage(from, message);
+    if (this.isStopped) return;
+    let costNs = 0;
+    if (message.kind === "append-entries") for (const entry of message.entries) if (entry.command?.op === "enqueue") costNs += entry.command.segment.count * (this.broker.cpu.quorumFollowerMessageNs + entry.command.segment.bytesEach * this.broker.cpu.byteNs);
+    this.process.run(costNs, this.raftMessageBound, { from, message });
   }
 
   apply(index: number, _term: number, command: QuorumCommand): void {
@@ -218,8 +232,8 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
       this.reply({ from, body, expiresAtNs }, "reject");
       return;
     }
-    const cost = body.count * this.broker.config.queueCpuNsPerMessage + body.count * body.bytesEach * this.broker.config.queueCpuNsPerByte;
-    this.node.after(this.cpu.reserve(this.node.now, cost), this.proposeBound, { from, body, expiresAtNs });
+    const cpu = this.broker.cpu;
+    this.process.run(body.count * (cpu.quorumLeaderMessageNs + body.bytesEach * cpu.byteNs), this.proposeBound, { from, body, expiresAtNs });
   }
 
   private propose(work: PendingEnqueue): void {

@@ -11,6 +11,8 @@ export interface RouteResult {
 
 export interface Router {
   readonly nodeName: string;
+  /** The node's clock (credit flow keeps how long a channel was blocked). */
+  readonly nowNs: number;
   publish(channel: Channel, exchange: string, routingKey: string, body: PublishBody): RouteResult;
   /** Returns the node the consumer was sent to, or null (the client is told the queue is down). */
   consume(channel: Channel, queue: string, prefetch: number, autoAck: boolean): string | null;

@@ -1,0 +1,194 @@
+/**
+ * The CPU of one RabbitMQ node: the Erlang VM's schedulers, one per core
+ * ("By default the runtime will start one scheduler for one CPU core it
+ * detects", https://www.rabbitmq.com/docs/runtime; RabbitMQ does not set
+ * +S), shared by every Erlang process on the node: queue masters, mirrors,
+ * quorum members, channels.
+ *
+ * An Erlang process handles its mailbox one message at a time, so its work
+ * is serial: one queue never uses more than one core ("a single queue
+ * replica is limited to a single CPU core on its hot code path",
+ * https://www.rabbitmq.com/docs/queues#runtime-characteristics). Runnable
+ * processes wait in the node's run queue for a free scheduler. A scheduler
+ * preempts a process after a budget of reductions (about one message's
+ * worth of work), so here a process runs one job, then goes to the back of
+ * the run queue if it has more: round robin, as the BEAM's run queues are.
+ *
+ * A job is `run(costNs, fn, arg)`: `fn(arg)` is called once the job's CPU
+ * time has been spent on a scheduler, which is when its effects (messages
+ * sent, state changed) happen. The node's processes die with the node: the
+ * completion events are the node's own timers, so a crash drops them, and
+ * a broker builds new schedulers at each start.
+ */
+import { assert } from "../../kernel/assert.js";
+import type { WorldNode } from "../../world/node.js";
+
+export type ErlangJob = (arg: never) => void;
+
+export class ErlangSchedulers {
+  private readonly runQueue: ErlangProcess[] = [];
+  private runQueueHead = 0;
+  private busySchedulers = 0;
+  private busyNsTotal = 0;
+  private readonly onSliceDoneBound = (process: ErlangProcess): void => this.onSliceDone(process);
+
+  constructor(
+    readonly node: WorldNode,
+    /** Scheduler threads (+S; the node's cores by default). */
+    readonly schedulerCount: number,
+  ) {
+    assert(Number.isSafeInteger(schedulerCount) && schedulerCount >= 1, `schedulers ${schedulerCount}`);
+  }
+
+  /** A new Erlang process on this node. */
+  spawn(name: string): ErlangProcess {
+    return new ErlangProcess(this, name);
+  }
+
+  /** CPU time spent by every process on this node (all schedulers), for utilisation. */
+  get busyNs(): number {
+    return this.busyNsTotal;
+  }
+
+  /** Processes waiting for a scheduler right now (the run queue's length). */
+  get runQueueLength(): number {
+    return this.runQueue.length - this.runQueueHead;
+  }
+
+  /** @internal A process got work and was idle: it joins the run queue. */
+  makeRunnable(process: ErlangProcess): void {
+    this.runQueue.push(process);
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    while (this.busySchedulers < this.schedulerCount && this.runQueueHead < this.runQueue.length) {
+      const process = this.runQueue[this.runQueueHead++]!;
+      if (this.runQueueHead > 1_024 && this.runQueueHead * 2 > this.runQueue.length) {
+        this.runQueue.splice(0, this.runQueueHead);
+        this.runQueueHead = 0;
+      }
+      // A process that exited while it waited has nothing left to run.
+      if (!process.hasWork) continue;
+      this.busySchedulers++;
+      const costNs = process.beginSlice();
+      this.busyNsTotal += costNs;
+      this.node.after(costNs, this.onSliceDoneBound, process);
+    }
+  }
+
+  private onSliceDone(process: ErlangProcess): void {
+    this.busySchedulers--;
+    assert(this.busySchedulers >= 0, "scheduler count went negative");
+    process.endSlice();
+    if (process.hasWork) this.runQueue.push(process);
+    this.dispatch();
+  }
+}
+
+/**
+ * One Erlang process: a FIFO of jobs run one at a time on its node's
+ * schedulers. Jobs are kept in parallel arrays used as a ring, so queueing
+ * one allocates nothing once the ring has grown.
+ */
+export class ErlangProcess {
+  private costs: number[] = [];
+  private fns: ErlangJob[] = [];
+  private args: unknown[] = [];
+  private head = 0;
+  private length = 0;
+  private isScheduled = false;
+  private isExited = false;
+  private busyNsTotal = 0;
+  private lengthMax = 0;
+
+  constructor(
+    private readonly schedulers: ErlangSchedulers,
+    readonly name: string,
+  ) {}
+
+  /** Queues a job of `costNs` CPU; `fn(arg)` runs when it is done. */
+  run<A>(costNs: number, fn: (arg: A) => void, arg: A): void {
+    assert(costNs >= 0 && Number.isFinite(costNs), `${this.name}: cpu cost ${costNs}`);
+    if (this.isExited) return;
+    if (this.length === this.costs.length) this.grow();
+    const slot = (this.head + this.length) % this.costs.length;
+    this.costs[slot] = Math.ceil(costNs);
+    this.fns[slot] = fn as ErlangJob;
+    this.args[slot] = arg;
+    this.length++;
+    if (this.length > this.lengthMax) this.lengthMax = this.length;
+    if (!this.isScheduled) {
+      this.isScheduled = true;
+      this.schedulers.makeRunnable(this);
+    }
+  }
+
+  /** The process exits (its queue or node stopped): jobs not yet begun are dropped, the one running finishes without effect. */
+  exit(): void {
+    this.isExited = true;
+    for (let k = 0; k < this.length; k++) this.args[(this.head + k) % this.costs.length] = undefined;
+    this.length = Math.min(this.length, this.isRunning ? 1 : 0);
+  }
+
+  get hasWork(): boolean {
+    return this.length > 0 && !this.isExited;
+  }
+
+  /** CPU this process has used. */
+  get busyNs(): number {
+    return this.busyNsTotal;
+  }
+
+  /** Jobs waiting or running (the mailbox's length, as far as the model queues work). */
+  get queueLength(): number {
+    return this.length;
+  }
+
+  /** The longest the job queue has been. */
+  get queueLengthMax(): number {
+    return this.lengthMax;
+  }
+
+  private isRunning = false;
+
+  /** @internal The scheduler takes the head job: its cost. */
+  beginSlice(): number {
+    assert(this.length > 0 && !this.isRunning, `${this.name}: slice without work`);
+    this.isRunning = true;
+    const costNs = this.costs[this.head]!;
+    this.busyNsTotal += costNs;
+    return costNs;
+  }
+
+  /** @internal The head job's time is spent: run its effects. */
+  endSlice(): void {
+    const slot = this.head;
+    const fn = this.fns[slot]!;
+    const arg = this.args[slot];
+    this.args[slot] = undefined;
+    this.head = (this.head + 1) % this.costs.length;
+    this.length--;
+    this.isRunning = false;
+    // Effects may queue more work on this process: it stays scheduled until the node decides.
+    if (!this.isExited) (fn as (arg: unknown) => void)(arg);
+    this.isScheduled = this.length > 0 && !this.isExited;
+  }
+
+  private grow(): void {
+    const size = Math.max(8, this.costs.length * 2);
+    const costs: number[] = new Array<number>(size);
+    const fns: ErlangJob[] = new Array<ErlangJob>(size);
+    const args: unknown[] = new Array<unknown>(size);
+    for (let k = 0; k < this.length; k++) {
+      const from = (this.head + k) % this.costs.length;
+      costs[k] = this.costs[from]!;
+      fns[k] = this.fns[from]!;
+      args[k] = this.args[from];
+    }
+    this.costs = costs;
+    this.fns = fns;
+    this.args = args;
+    this.head = 0;
+  }
+}
