@@ -71,6 +71,15 @@ export class RingQueue<T> {
     return item;
   }
 
+  /** Inserts the item `index` places from the oldest (0: it becomes the oldest), keeping the others' order: O(length), for the rare case. */
+  insertAt(index: number, item: T): void {
+    if (!(index >= 0 && index <= this.size)) assert(false, `ring queue insert at ${index} outside 0..${this.size}`);
+    if (this.size === this.items.length) this.grow();
+    for (let k = this.size; k > index; k--) this.items[(this.head + k) & this.mask] = this.items[(this.head + k - 1) & this.mask];
+    this.items[(this.head + index) & this.mask] = item;
+    this.size++;
+  }
+
   /** Removes every item; the buffer is kept. */
   clear(): void {
     for (let k = 0; k < this.size; k++) this.items[(this.head + k) & this.mask] = undefined;

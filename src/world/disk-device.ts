@@ -153,6 +153,20 @@ export class DiskDevice {
     return this.seqNext++;
   }
 
+  /**
+   * Queues a write just ahead of a flush that has not started, so the flush
+   * covers it (a file system commits every file's fsync that arrives before
+   * its journal commit starts in that one commit: ext4's jbd2, XFS's log).
+   */
+  submitBefore(request: DeviceRequest, flush: DeviceRequest): void {
+    assert(request.kind === "write" && flush.kind === "flush" && flush.startedAtNs === -1, "submitBefore: a write ahead of a queued flush");
+    assertNonNegativeInteger(request.bytes, "device request bytes");
+    let index = -1;
+    for (let k = 0; k < this.queue.length; k++) if (this.queue.at(k) === flush) index = k;
+    assert(index >= 0, `flush ${flush.seq} is not queued`);
+    this.queue.insertAt(index, request);
+  }
+
   submit(request: DeviceRequest): void {
     if (!(request.startedAtNs === -1)) assert(false, `device request ${request.seq} submitted twice`);
     assertNonNegativeInteger(request.bytes, "device request bytes");

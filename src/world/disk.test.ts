@@ -382,6 +382,23 @@ describe("disk: device and page cache", () => {
     expect(kernel.marks.count("disk.group-commit")).toBe(1);
   });
 
+  it("fsyncs of different files share a flush that has not started (a file system's journal commit), and survive a power loss", () => {
+    const { kernel, disk, doneAt, onDone, powerCycle } = setup(DISK_PROFILES.nvme);
+    const files = ["a", "b", "c"].map((name) => disk.open(name));
+    // a's write goes to the device at once and its flush queues behind it, unstarted, while b's and c's fsyncs arrive.
+    for (const [k, file] of files.entries()) {
+      disk.append(file, `v${k}`, 4 * KIB);
+      disk.fsync(file, onDone, file.path);
+    }
+    kernel.scheduler.run({ untilNs: seconds(1) });
+    // One flush (3.5 ms on nvme) for the three files, not one per file.
+    expect(disk.stats().deviceFlushes).toBe(1);
+    expect(new Set(files.map((f) => doneAt.get(f.path))).size).toBe(1);
+    expect(kernel.marks.count("disk.group-commit-files")).toBe(2);
+    powerCycle();
+    for (const [k, file] of files.entries()) expect(values(file)).toEqual([`v${k}`]);
+  });
+
   it("truncate drops the tail durably, even data still in flight", () => {
     const { kernel, disk, powerCycle } = setup(DISK_PROFILES.hdd);
     const log = disk.open("log");

@@ -244,8 +244,16 @@ export class Disk implements DeviceListener {
       this.completions.deliver(op, this.profile.opLatencyNs);
       return;
     }
-    if (file.submittedBytes < targetBytes) this.submitWrite(file, file.submittedBytes, targetBytes, false);
     const flush = this.device.latestQueuedFlush;
+    if (file.submittedBytes < targetBytes && flush !== null && file.lastWriteSeq < flush.seq && !hasWaiterFor(flush, file)) {
+      // Group commit across files: a flush not yet started takes this file's data too (see submitBefore). Only when
+      // every earlier write of the file is ahead of that flush, so the file's writes stay in order.
+      this.submitWrite(file, file.submittedBytes, targetBytes, false, flush);
+      this.marks?.hit("disk.group-commit-files");
+      flush.waiters.push(op);
+      return;
+    }
+    if (file.submittedBytes < targetBytes) this.submitWrite(file, file.submittedBytes, targetBytes, false);
     if (flush !== null && file.lastWriteSeq < flush.seq) {
       this.marks?.hit("disk.group-commit");
       flush.waiters.push(op);
@@ -427,13 +435,14 @@ export class Disk implements DeviceListener {
     }
   }
 
-  private submitWrite(file: DiskFile, start: number, end: number, isWriteback: boolean): DeviceRequest {
+  private submitWrite(file: DiskFile, start: number, end: number, isWriteback: boolean, aheadOf: DeviceRequest | null = null): DeviceRequest {
     if (!(start === file.submittedBytes && end > start)) assert(false, `${file.subject}: write [${start}, ${end}) at submitted ${file.submittedBytes}`);
     const request = new DeviceRequest("write", file, start, end, end - start, this.device.nextSeq(), isWriteback);
     file.submittedBytes = end;
     file.lastWriteSeq = request.seq;
     this.trace.recordNamed(isWriteback ? DISK_WRITEBACK : DISK_FSYNC_WRITE, file.subjectName, start, end);
-    this.device.submit(request);
+    if (aheadOf === null) this.device.submit(request);
+    else this.device.submitBefore(request, aheadOf);
     return request;
   }
 
@@ -448,4 +457,10 @@ export class Disk implements DeviceListener {
     if (file.isRemoved) assert(false, `${what} of removed file ${file.subject}`);
     if (!this.node.isProcessAlive) assert(false, `${what} of ${file.subject} while the process is down`);
   }
+}
+
+/** The flush already serves an fsync of this file: one write per file per commit, so a commit cannot be put off forever. */
+function hasWaiterFor(flush: DeviceRequest, file: DiskFile): boolean {
+  for (const op of flush.waiters) if (op.file === file) return true;
+  return false;
 }

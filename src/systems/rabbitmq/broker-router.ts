@@ -47,6 +47,7 @@ export class BrokerRouter implements Router {
   publish(channel: Channel, exchange: string, routingKey: string, body: PublishBody): RouteResult {
     const queues = route(this.plan, exchange, routingKey);
     const nodes: string[] = [];
+    const quorumQueues: string[] = [];
     let failReason = "";
     const now = this.broker.node.now;
     for (const queue of queues) {
@@ -56,16 +57,14 @@ export class BrokerRouter implements Router {
         this.broker.trace.record("rabbit.publish-queue-down", queue, body.count);
         continue;
       }
-      const ttlMs = this.ttlMsByQueue.get(queue);
-      const ms = ttlMs === undefined ? body.expirationMs : body.expirationMs < 0 ? ttlMs : Math.min(ttlMs, body.expirationMs);
-      const expiresAtNs = ms < 0 ? -1 : now + ms * 1_000_000;
-      if (this.broker.send(node, { kind: "enqueue", queue, from: channel.ref, body, expiresAtNs })) {
+      if (this.broker.send(node, { kind: "enqueue", queue, from: channel.ref, body, expiresAtNs: this.expiresAtNs(queue, body, now) })) {
         nodes.push(node);
+        if (this.broker.record(queue).type === "quorum") quorumQueues.push(queue);
         this.noteCreditSpent(channel, queue, node, body.count, now);
       } else failReason = "queue-down";
       this.copyToMirrors(channel, queue, body);
     }
-    return { nodes, failReason };
+    return { nodes, failReason, quorumQueues };
   }
 
   /**
@@ -92,6 +91,23 @@ export class BrokerRouter implements Router {
     if (this.broker.record(queue).type === "quorum") channel.credit.noteQuorumSent(queue, count, nowNs);
     else channel.credit.noteSent(queue, node, "master", count, nowNs);
     if (!wasBlocked && channel.credit.isBlocked) this.broker.mark("rabbit.channel.flow");
+  }
+
+  /** The message's expiry: the shorter of the queue's x-message-ttl and its own expiration; -1 for none. */
+  private expiresAtNs(queue: string, body: PublishBody, nowNs: number): number {
+    const ttlMs = this.ttlMsByQueue.get(queue);
+    const ms = ttlMs === undefined ? body.expirationMs : body.expirationMs < 0 ? ttlMs : Math.min(ttlMs, body.expirationMs);
+    return ms < 0 ? -1 : nowNs + ms * 1_000_000;
+  }
+
+  resendToQuorum(channel: Channel, queue: string, body: PublishBody, routedAtNs: number): string | null {
+    const node = this.servingNode(queue);
+    if (node === null) return null;
+    const now = this.broker.node.now;
+    if (!this.broker.send(node, { kind: "enqueue", queue, from: channel.ref, body, expiresAtNs: this.expiresAtNs(queue, body, routedAtNs) })) return null;
+    this.broker.mark("rabbit.channel.quorum-resend");
+    this.noteCreditSpent(channel, queue, node, body.count, now);
+    return node;
   }
 
   consume(channel: Channel, queue: string, prefetch: number, autoAck: boolean): string | null {

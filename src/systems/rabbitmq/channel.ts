@@ -39,6 +39,11 @@ interface PendingPublish {
   failReason: string;
   /** Nodes the publish went to, so a node going down fails what it held. */
   nodes: string[];
+  /** Routed to one quorum queue: rabbit_fifo_client keeps it and resends it if the node holding it goes down. */
+  quorumQueue: string | null;
+  body: PublishBody;
+  /** When it was first routed: a resend keeps the message's expiry. */
+  routedAtNs: number;
 }
 
 export type ChannelMode = "none" | "confirm" | "tx";
@@ -175,7 +180,8 @@ export class Channel {
     if (this.mode === "none") return;
     // A publish refused by one queue but taken by another is not "definitely not written": nack it as unknown.
     const failReason = routed.failReason !== "" && routed.nodes.length > 0 ? "partly-routed" : routed.failReason;
-    const entry: PendingPublish = { pubSeqFirst: body.pubSeq, count: body.count, waiting: routed.nodes.length, isFailed: failReason !== "", failReason, nodes: routed.nodes };
+    const quorumQueue = routed.quorumQueues.length === 1 && routed.nodes.length === 1 ? routed.quorumQueues[0]! : null;
+    const entry: PendingPublish = { pubSeqFirst: body.pubSeq, count: body.count, waiting: routed.nodes.length, isFailed: failReason !== "", failReason, nodes: routed.nodes, quorumQueue, body, routedAtNs: this.router.nowNs };
     this.pending.set(body.pubSeq, entry);
     this.settleIfDone(entry);
   }
@@ -206,6 +212,7 @@ export class Channel {
     this.pump();
     for (const entry of [...this.pending.values()]) {
       if (!entry.nodes.includes(node)) continue;
+      if (entry.quorumQueue !== null && this.resendToQuorum(entry, entry.quorumQueue)) continue;
       entry.nodes = entry.nodes.filter((n) => n !== node);
       entry.waiting = entry.nodes.length;
       entry.isFailed = true;
@@ -219,6 +226,19 @@ export class Channel {
       // The consumer is cancelled (consumer cancel notification), the client re-subscribes.
       this.send({ kind: "basic.cancel", queue, reason: "queue-node-down" });
     }
+  }
+
+  /**
+   * rabbit_fifo_client keeps every command until the queue answers and, when
+   * the leader it sent to is gone, sends it again to the queue's next leader
+   * (a member that is not leader holds it until one is known). The queue's
+   * state machine applies a resend it already has once (applied-publishes.ts).
+   */
+  private resendToQuorum(entry: PendingPublish, queue: string): boolean {
+    const node = this.router.resendToQuorum(this, queue, entry.body, entry.routedAtNs);
+    if (node === null) return false;
+    entry.nodes = [node];
+    return true;
   }
 
   private settleIfDone(entry: PendingPublish): void {

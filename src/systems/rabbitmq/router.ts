@@ -7,6 +7,8 @@ export interface RouteResult {
   nodes: string[];
   /** Non-empty when some queue could not take it (its node is down): the publish fails. */
   failReason: string;
+  /** The quorum queues among those it reached (their client resends on a leader change). */
+  quorumQueues: string[];
 }
 
 export interface Router {
@@ -17,5 +19,7 @@ export interface Router {
   /** Returns the node the consumer was sent to, or null (the client is told the queue is down). */
   consume(channel: Channel, queue: string, prefetch: number, autoAck: boolean): string | null;
   settle(channel: Channel, queue: string, node: string, deliveryTag: number): void;
+  /** Sends a quorum queue's pending publish again to a member that is up; its node, or null when none is. */
+  resendToQuorum(channel: Channel, queue: string, body: PublishBody, routedAtNs: number): string | null;
   cancel(channel: Channel, queue: string, node: string): void;
 }
