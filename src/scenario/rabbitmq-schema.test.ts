@@ -61,7 +61,7 @@ faults: [{ at: 2s, verb: processCrash, node: r1 }]
     const scenario = load.scenario as RabbitScenario;
     // YAML reads 3.13 as a number: taken as the release "3.13".
     expect(scenario.version).toBe("3.13");
-    expect(scenario.config).toEqual({ cluster_partition_handling: "ignore", net_ticktime: 60, heartbeat: 60, queue_index_embed_msgs_below: 4096 });
+    expect(scenario.config).toEqual({ cluster_partition_handling: "ignore", net_ticktime: 60, heartbeat: 60, queue_index_embed_msgs_below: 4096, "disk_free_limit.absolute": 50_000_000, "raft.wal_max_size_bytes": 536_870_912 });
     expect(scenario.queues[0]).toEqual({ name: "orders", type: "classic", durable: true, arguments: { "x-message-ttl": 30_000, "x-max-length": 1000 } });
     expect(scenario.policies[0]!.definition).toEqual({ "ha-mode": "all", "ha-sync-mode": "manual", "ha-promote-on-failure": "always", "ha-promote-on-shutdown": "when-synced" });
     expect(scenario.publishers[0]).toMatchObject({ exchange: "", mode: "confirm", persistent: true, batch: 1, inFlightMax: 0, messageSize: 4096, expiration: 500 });

@@ -23,6 +23,7 @@ import { CHECKER_NAMES, type CheckerName } from "../checks/violation.js";
 import { CLIENT_TRAFFIC } from "../systems/rabbitmq/client-connection.js";
 import { rabbitNodeNames } from "../systems/rabbitmq/cluster.js";
 import { CORES_DEFAULT } from "../systems/rabbitmq/cpu-costs.js";
+import { MEMORY_DEFAULT_BYTES } from "../systems/rabbitmq/resource-alarms.js";
 import { CLUSTER_TRAFFIC } from "../systems/rabbitmq/node-link.js";
 import { EMBED_MSGS_BELOW_BYTES_DEFAULT, hasClassicMirroring, RABBIT_VERSION_DEFAULT, RABBIT_VERSIONS, type RabbitVersion } from "../systems/rabbitmq/classic-persistence.js";
 import { policyFor } from "../systems/rabbitmq/config.js";
@@ -39,6 +40,7 @@ import {
   nameSchema,
   rateSchema,
   seedSchema,
+  sizeSchema,
   messageSizeSchema,
   someOf,
   sweepSchema,
@@ -193,6 +195,8 @@ export const rabbitScenarioSchema = z.strictObject({
     cores: z.int().min(1).max(256).default(CORES_DEFAULT),
     /** What if every core were this many times as fast as the calibration's (src/systems/rabbitmq/cpu-costs.ts). */
     cpuSpeed: z.number().min(0.01).max(1_000).default(1),
+    /** Each node's RAM, of which vm_memory_high_watermark.relative is a share. */
+    memory: sizeSchema.default(MEMORY_DEFAULT_BYTES),
     ...machineFields,
   }),
   /** rabbitmq.conf settings. */
@@ -207,8 +211,14 @@ export const rabbitScenarioSchema = z.strictObject({
       "classic_queue.default_version": classicQueueVersionSchema.optional(),
       /** Bytes; CQv1 keeps smaller messages in its queue index, whose journal is fsynced (default 4096). */
       queue_index_embed_msgs_below: z.int().min(0).max(1_073_741_824).default(EMBED_MSGS_BELOW_BYTES_DEFAULT),
+      /** Share of RAM at which the memory alarm blocks publishers (default 0.4 up to 3.13, 0.6 in 4.x). */
+      "vm_memory_high_watermark.relative": z.number().gt(0).max(1).optional(),
+      /** Free disk below this blocks publishers (default 50MB). */
+      "disk_free_limit.absolute": sizeSchema.default(50_000_000),
+      /** Ra's WAL keeps its entries in memory until it rolls over at this size (default 512MiB). */
+      "raft.wal_max_size_bytes": sizeSchema.default(536_870_912),
     })
-    .default({ cluster_partition_handling: "ignore", net_ticktime: 60, heartbeat: 60, queue_index_embed_msgs_below: EMBED_MSGS_BELOW_BYTES_DEFAULT }),
+    .default({ cluster_partition_handling: "ignore", net_ticktime: 60, heartbeat: 60, queue_index_embed_msgs_below: EMBED_MSGS_BELOW_BYTES_DEFAULT, "disk_free_limit.absolute": 50_000_000, "raft.wal_max_size_bytes": 536_870_912 }),
   queues: z.array(queueSchema).min(1).max(100),
   policies: z.array(policySchema).max(100).default([]),
   exchanges: z.array(exchangeSchema).max(100).default([]),

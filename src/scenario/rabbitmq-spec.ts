@@ -67,6 +67,7 @@ export function rabbitRunSpecOf(scenario: RabbitScenario, seed: number | string 
     cluster: {
       nodes: scenario.cluster.nodes,
       cores: scenario.cluster.cores,
+      memoryBytes: scenario.cluster.memory,
       cpu: cpuCostsFor(scenario.version, scenario.cluster.cpuSpeed),
       queues,
       policies: scenario.policies.map((policy): Policy => {
@@ -81,6 +82,9 @@ export function rabbitRunSpecOf(scenario: RabbitScenario, seed: number | string 
         net_ticktime: scenario.config.net_ticktime,
         heartbeat: scenario.config.heartbeat,
         queue_index_embed_msgs_below: scenario.config.queue_index_embed_msgs_below,
+        "disk_free_limit.absolute": scenario.config["disk_free_limit.absolute"],
+        "raft.wal_max_size_bytes": scenario.config["raft.wal_max_size_bytes"],
+        ...(scenario.config["vm_memory_high_watermark.relative"] === undefined ? {} : { "vm_memory_high_watermark.relative": scenario.config["vm_memory_high_watermark.relative"] }),
         ...(scenario.config["classic_queue.default_version"] === undefined ? {} : { "classic_queue.default_version": scenario.config["classic_queue.default_version"] }),
       },
       disk: scenario.cluster.disk,

@@ -348,6 +348,11 @@ export class Disk implements DeviceListener {
     };
   }
 
+  /** Free bytes as `df` reports them: capacity less what is stored; none while the fullDisk fault is on. */
+  get freeBytes(): number {
+    return this.faults.isFull ? 0 : Math.max(0, this.profile.capacityBytes - this.usedBytesTotal);
+  }
+
   /** Bytes stored (page cache view), counted against capacityBytes. */
   get usedBytes(): number {
     return this.usedBytesTotal;

@@ -33,6 +33,10 @@ export class BrokerRouter implements Router {
     return this.broker.node.now;
   }
 
+  get isPublishBlocked(): boolean {
+    return this.broker.isPublishBlocked;
+  }
+
   /** The node serving the queue in this node's view, or null when it is down. */
   servingNode(queue: string): string | null {
     const record = this.broker.record(queue);

@@ -58,6 +58,8 @@ export class Channel {
   consumerQueue: string | null = null;
   consumerNode: string | null = null;
   isClosed = false;
+  /** The connection has published: an alarm blocks it (RabbitMQ's "blocked"; one that has not is "blocking"). */
+  private hasPublished = false;
   readonly credit = new ChannelCredit();
   /** Frames read off the socket and not yet handled (the reader reads one at a time). */
   private inbox: (ClientFrame | undefined)[] = [];
@@ -97,13 +99,15 @@ export class Channel {
   pump(): void {
     if (this.isReading || this.isClosed || this.credit.isBlocked || this.inboxHead === this.inbox.length) return;
     const frame = this.inbox[this.inboxHead]!;
+    // A resource alarm: the node stops reading connections that publish (a consumer's connection goes on).
+    if (this.router.isPublishBlocked && (this.hasPublished || frame.kind === "publish")) return;
     this.inbox[this.inboxHead++] = undefined;
     if (this.inboxHead === this.inbox.length) {
       this.inbox.length = 0;
       this.inboxHead = 0;
     }
     this.isReading = true;
-    this.process.run(this.frameCostNs(frame), this.handleFrameBound, frame);
+    this.process.run(this.frameCostNs(frame), this.handleFrameBound, frame, frame.kind === "publish" ? frame.count * frame.bytesEach : 0);
   }
 
   private frameCostNs(frame: ClientFrame): number {
@@ -154,6 +158,7 @@ export class Channel {
         this.mode = "tx";
         return;
       case "publish":
+        this.hasPublished = true;
         if (this.mode === "tx") this.txBuffer.push(frame);
         else this.route(frame, frame);
         return;

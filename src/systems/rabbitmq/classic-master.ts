@@ -107,7 +107,7 @@ export class ClassicMaster {
     if (this.isStopped) return;
     const cpu = this.host.cpu;
     const cost = body.count * (cpu.queueEnqueueNs + body.bytesEach * cpu.byteNs + this.mirrors.size * cpu.masterPerMirrorNs);
-    this.process.run(cost, this.applyEnqueueBound, { from, body, expiresAtNs });
+    this.process.run(cost, this.applyEnqueueBound, { from, body, expiresAtNs }, body.count * body.bytesEach);
   }
 
   private applyEnqueue(work: EnqueueWork): void {

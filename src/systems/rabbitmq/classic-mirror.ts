@@ -95,7 +95,7 @@ export class ClassicMirror {
   onPublish(from: string, segment: QueueSegment): void {
     if (this.isStopped || from !== this.master) return;
     const cpu = this.host.cpu;
-    this.process.run(segment.count * (cpu.mirrorMessageNs + segment.bytesEach * cpu.byteNs), this.applyBound, segment);
+    this.process.run(segment.count * (cpu.mirrorMessageNs + segment.bytesEach * cpu.byteNs), this.applyBound, segment, segment.count * segment.bytesEach);
   }
 
   private applyPublish(segment: QueueSegment): void {
@@ -126,7 +126,7 @@ export class ClassicMirror {
     if (this.isStopped) return;
     this.channelCopies++;
     const cpu = this.host.cpu;
-    this.process.run(body.count * (cpu.mirrorChannelCopyNs + body.bytesEach * cpu.byteNs), this.applyChannelCopyBound, { from, count: body.count });
+    this.process.run(body.count * (cpu.mirrorChannelCopyNs + body.bytesEach * cpu.byteNs), this.applyChannelCopyBound, { from, count: body.count }, body.count * body.bytesEach);
   }
 
   private applyChannelCopy(copy: { from: ChannelRef; count: number }): void {

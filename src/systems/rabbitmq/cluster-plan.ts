@@ -20,6 +20,8 @@ export interface ClusterPlan {
   cores: number;
   /** What each process spends per unit of work (cpu-costs.ts). */
   cpu: RabbitCpuCosts;
+  /** Each node's RAM (bytes): what vm_memory_high_watermark is a share of. */
+  memoryBytes: number;
 }
 
 export const QUORUM_DEFAULT_GROUP_SIZE = 3;

@@ -6,6 +6,7 @@ import type { Kernel } from "../../kernel/kernel.js";
 import type { NetworkOptions } from "../../world/network.js";
 import { World } from "../../world/world.js";
 import { CORES_DEFAULT, cpuCostsFor, type RabbitCpuCosts } from "./cpu-costs.js";
+import { MEMORY_DEFAULT_BYTES } from "./resource-alarms.js";
 import { RabbitBroker } from "./broker.js";
 import type { ClusterPlan } from "./cluster-plan.js";
 import { hasClassicMirroring } from "./classic-persistence.js";
@@ -25,6 +26,8 @@ export interface RabbitClusterSpec {
   cores?: number;
   /** CPU costs; default: the release's calibration (cpu-costs.ts). */
   cpu?: RabbitCpuCosts;
+  /** Each node's RAM in bytes (default MEMORY_DEFAULT_BYTES). */
+  memoryBytes?: number;
 }
 
 export interface RabbitCluster {
@@ -56,6 +59,7 @@ export function buildRabbitCluster(kernel: Kernel, spec: RabbitClusterSpec): Rab
     config,
     cores: spec.cores ?? CORES_DEFAULT,
     cpu: spec.cpu ?? cpuCostsFor(config.version),
+    memoryBytes: spec.memoryBytes ?? MEMORY_DEFAULT_BYTES,
   };
   checkReleaseSupports(plan);
   const brokers = new Map<string, RabbitBroker>();

@@ -103,6 +103,16 @@ export interface RabbitMqConfig {
    * by either end. https://www.rabbitmq.com/docs/heartbeats
    */
   heartbeat: number;
+  /**
+   * rabbitmq.conf's vm_memory_high_watermark.relative: the share of the
+   * machine's RAM at which the memory alarm blocks publishers (default 0.4 up
+   * to 3.13, 0.6 from 4.0: resource-alarms.ts).
+   */
+  "vm_memory_high_watermark.relative"?: number;
+  /** rabbitmq.conf's disk_free_limit.absolute (bytes, default 50 MB): less free disk blocks publishers. */
+  "disk_free_limit.absolute": number;
+  /** rabbitmq.conf's raft.wal_max_size_bytes (default 512 MiB): Ra's WAL keeps entries in memory until it rolls over at this size. */
+  "raft.wal_max_size_bytes": number;
   /** Synchronisation of a new mirror sends messages in batches of `ha-sync-batch-size`. */
   haSyncBatchSize: number;
   /** How long a client waits between reconnect attempts (client library's recovery interval). */
@@ -121,6 +131,8 @@ export const DEFAULT_RABBITMQ_CONFIG: RabbitMqConfig = {
   cluster_partition_handling: "ignore",
   net_ticktime: 60,
   heartbeat: 60,
+  "disk_free_limit.absolute": 50_000_000,
+  "raft.wal_max_size_bytes": 536_870_912,
   haSyncBatchSize: 4096,
   clientReconnectNs: 1_000_000_000,
   clientTimeoutNs: 30_000_000_000,
@@ -132,6 +144,11 @@ export const DEFAULT_RABBITMQ_CONFIG: RabbitMqConfig = {
 /** The storage version of a classic queue: its x-queue-version, else the node's default, else the release's. */
 export function classicQueueVersionOf(declaration: QueueDeclaration, config: RabbitMqConfig): ClassicQueueVersion {
   return declaration.arguments?.["x-queue-version"] ?? config["classic_queue.default_version"] ?? defaultClassicQueueVersion(config.version);
+}
+
+/** vm_memory_high_watermark.relative as set, else the release's default (https://www.rabbitmq.com/docs/memory: 0.4, then 0.6 from 4.0). */
+export function memoryWatermarkOf(config: RabbitMqConfig): number {
+  return config["vm_memory_high_watermark.relative"] ?? (config.version === "4.x" ? 0.6 : 0.4);
 }
 
 /** The policy that applies to a queue: the highest priority match, first declared on ties. */

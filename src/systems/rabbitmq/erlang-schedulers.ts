@@ -50,6 +50,9 @@ export class ErlangSchedulers {
     return this.busyNsTotal;
   }
 
+  /** Message bytes waiting in the node's processes' job queues (their mailboxes' share of memory). */
+  queuedBytes = 0;
+
   /** Processes waiting for a scheduler right now (the run queue's length). */
   get runQueueLength(): number {
     return this.runQueue.length - this.runQueueHead;
@@ -93,6 +96,7 @@ export class ErlangSchedulers {
  */
 export class ErlangProcess {
   private costs: number[] = [];
+  private bytes: number[] = [];
   private fns: ErlangJob[] = [];
   private args: unknown[] = [];
   private head = 0;
@@ -107,13 +111,15 @@ export class ErlangProcess {
     readonly name: string,
   ) {}
 
-  /** Queues a job of `costNs` CPU; `fn(arg)` runs when it is done. */
-  run<A>(costNs: number, fn: (arg: A) => void, arg: A): void {
+  /** Queues a job of `costNs` CPU carrying `bytes` of message data (held in memory until done); `fn(arg)` runs when it is done. */
+  run<A>(costNs: number, fn: (arg: A) => void, arg: A, bytes = 0): void {
     assert(costNs >= 0 && Number.isFinite(costNs), `${this.name}: cpu cost ${costNs}`);
     if (this.isExited) return;
     if (this.length === this.costs.length) this.grow();
     const slot = (this.head + this.length) % this.costs.length;
     this.costs[slot] = Math.ceil(costNs);
+    this.bytes[slot] = bytes;
+    this.schedulers.queuedBytes += bytes;
     this.fns[slot] = fn as ErlangJob;
     this.args[slot] = arg;
     this.length++;
@@ -127,8 +133,15 @@ export class ErlangProcess {
   /** The process exits (its queue or node stopped): jobs not yet begun are dropped, the one running finishes without effect. */
   exit(): void {
     this.isExited = true;
-    for (let k = 0; k < this.length; k++) this.args[(this.head + k) % this.costs.length] = undefined;
-    this.length = Math.min(this.length, this.isRunning ? 1 : 0);
+    const kept = Math.min(this.length, this.isRunning ? 1 : 0);
+    for (let k = 0; k < this.length; k++) {
+      const slot = (this.head + k) % this.costs.length;
+      this.args[slot] = undefined;
+      if (k < kept) continue;
+      this.schedulers.queuedBytes -= this.bytes[slot]!;
+      this.bytes[slot] = 0;
+    }
+    this.length = kept;
   }
 
   get hasWork(): boolean {
@@ -167,6 +180,8 @@ export class ErlangProcess {
     const fn = this.fns[slot]!;
     const arg = this.args[slot];
     this.args[slot] = undefined;
+    this.schedulers.queuedBytes -= this.bytes[slot]!;
+    this.bytes[slot] = 0;
     this.head = (this.head + 1) % this.costs.length;
     this.length--;
     this.isRunning = false;
@@ -178,15 +193,18 @@ export class ErlangProcess {
   private grow(): void {
     const size = Math.max(8, this.costs.length * 2);
     const costs: number[] = new Array<number>(size);
+    const bytes: number[] = new Array<number>(size);
     const fns: ErlangJob[] = new Array<ErlangJob>(size);
     const args: unknown[] = new Array<unknown>(size);
     for (let k = 0; k < this.length; k++) {
       const from = (this.head + k) % this.costs.length;
       costs[k] = this.costs[from]!;
+      bytes[k] = this.bytes[from]!;
       fns[k] = this.fns[from]!;
       args[k] = this.args[from];
     }
     this.costs = costs;
+    this.bytes = bytes;
     this.fns = fns;
     this.args = args;
     this.head = 0;

@@ -81,6 +81,8 @@ export type NodeMessage =
   | { kind: "node-stopping" }
   /** The sender, running, saw this node go down and has met it again as the same incarnation (broker.ts notePartitioned). */
   | { kind: "saw-you-down" }
+  /** rabbit_alarm: the sender's memory or disk alarm went on or off (alarms are cluster-wide). */
+  | { kind: "alarm"; resource: "memory" | "disk"; isOn: boolean }
   /** The distribution's keep-alive, sent when nothing else was (net_ticktime). */
   | { kind: "tick" }
   | { kind: "raft"; queue: string; message: RaftMessage<QuorumCommand>; bytes: number };

@@ -77,6 +77,11 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
     return this.declaration.name;
   }
 
+  /** The queue has a message TTL (x-message-ttl): its in-memory index costs more per message. */
+  get hasTtl(): boolean {
+    return this.declaration.arguments?.["x-message-ttl"] !== undefined;
+  }
+
   get node(): WorldNode {
     return this.broker.node;
   }
@@ -146,8 +151,18 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
   onRaft(from: string, message: RaftMessage<QuorumCommand>): void {
     if (this.isStopped) return;
     let costNs = 0;
-    if (message.kind === "append-entries") for (const entry of message.entries) if (entry.command?.op === "enqueue") costNs += entry.command.segment.count * (this.broker.cpu.quorumFollowerMessageNs + entry.command.segment.bytesEach * this.broker.cpu.byteNs);
-    this.process.run(costNs, this.raftMessageBound, { from, message });
+    let bytes = 0;
+    if (message.kind === "append-entries") {
+      for (const entry of message.entries) {
+        if (entry.command?.op !== "enqueue") continue;
+        const segment = entry.command.segment;
+        costNs += segment.count * (this.broker.cpu.quorumFollowerMessageNs + segment.bytesEach * this.broker.cpu.byteNs);
+        bytes += segment.count * segment.bytesEach;
+      }
+    }
+    // What a follower appends goes through the node's WAL (its memory tables) as well.
+    if (bytes > 0) this.broker.noteWalAppend(bytes);
+    this.process.run(costNs, this.raftMessageBound, { from, message }, bytes);
   }
 
   apply(index: number, _term: number, command: QuorumCommand): void {
@@ -233,7 +248,7 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
       return;
     }
     const cpu = this.broker.cpu;
-    this.process.run(body.count * (cpu.quorumLeaderMessageNs + body.bytesEach * cpu.byteNs), this.proposeBound, { from, body, expiresAtNs });
+    this.process.run(body.count * (cpu.quorumLeaderMessageNs + body.bytesEach * cpu.byteNs), this.proposeBound, { from, body, expiresAtNs }, body.count * body.bytesEach);
   }
 
   private propose(work: PendingEnqueue): void {
@@ -252,6 +267,7 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
       return;
     }
     this.pending.set(index, work);
+    this.broker.noteWalAppend(body.count * body.bytesEach);
   }
 
   addConsumer(from: ChannelRef, prefetch: number, autoAck: boolean): void {

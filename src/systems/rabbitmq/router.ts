@@ -15,6 +15,8 @@ export interface Router {
   readonly nodeName: string;
   /** The node's clock (credit flow keeps how long a channel was blocked). */
   readonly nowNs: number;
+  /** A memory or disk alarm is on somewhere in the cluster: connections that publish are not read. */
+  readonly isPublishBlocked: boolean;
   publish(channel: Channel, exchange: string, routingKey: string, body: PublishBody): RouteResult;
   /** Returns the node the consumer was sent to, or null (the client is told the queue is down). */
   consume(channel: Channel, queue: string, prefetch: number, autoAck: boolean): string | null;
