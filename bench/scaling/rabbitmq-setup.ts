@@ -41,7 +41,9 @@ export function rabbitSettings(layout: RabbitLayout): string[] {
   const common = [
     "durable queue, persistent messages (delivery_mode 2), publisher confirms, one consumer per queue with manual acks (prefetch 2000)",
     `publishers send bursts of ${PUBLISH_BURST} messages with at most ${IN_FLIGHT_MAX} unconfirmed`,
-    "queue process CPU: 20 µs per message + 0.5 ns per byte (mqsim's RabbitMQ default; one Erlang process = one core)",
+    "CPU: 8 Erlang schedulers per node shared by its channel, queue and mirror processes, costs of src/systems/rabbitmq/cpu-costs.ts (3.13's for the mirrored queue, 4.x's for quorum queues); one process never uses more than one core",
+    "credit flow: 400 messages per channel and queue process ({400, 200}); quorum queues: 32 commands unanswered per channel",
+    "not modelled: Ra's shared WAL (each member fsyncs its own log; the disk joins fsyncs that arrive before a flush starts, as a file system's journal does)",
   ];
   if (layout === "mirrored-all") return ["one classic queue on r1, policy ha-mode: all, ha-sync-mode: automatic; clients connect to r1", ...common];
   if (layout === "quorum-one") return ["one quorum queue, 3 replicas (x-quorum-initial-group-size default); clients connect round robin", ...common];
