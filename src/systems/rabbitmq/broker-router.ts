@@ -127,6 +127,10 @@ export class BrokerRouter implements Router {
     this.broker.send(node, { kind: "settle", queue, from: channel.ref, deliveryTag });
   }
 
+  quorumMemberUp(queue: string): string | null {
+    return this.broker.record(queue).type === "quorum" ? this.servingNode(queue) : null;
+  }
+
   cancel(channel: Channel, queue: string, node: string): void {
     this.broker.send(node, { kind: "cancel", queue, from: channel.ref });
   }
@@ -146,7 +150,13 @@ export class BrokerRouter implements Router {
       case "consume-result": {
         const channel = this.broker.channels.get(message.channel);
         if (channel === undefined) return;
-        if (message.error === "") channel.send({ kind: "consume-ok", queue: message.queue });
+        if (message.error === "") {
+          // A checkout applied again (a restarted leader replaying its log) is not a new subscription.
+          if (!channel.isAwaitingConsumeOk) return;
+          channel.isAwaitingConsumeOk = false;
+          channel.deliveredTagMax = 0;
+          channel.send({ kind: "consume-ok", queue: message.queue });
+        }
         else {
           channel.consumerQueue = null;
           channel.consumerNode = null;
@@ -161,6 +171,10 @@ export class BrokerRouter implements Router {
           // The client is gone: the queue learns it from the cancel its channel sent, and requeues.
           return;
         }
+        // Delivery tags only grow within a subscription: one the consumer had already is a repeat (a new quorum
+        // leader's resend, or a replayed log), dropped as rabbit_fifo_client drops msg ids it has seen.
+        if (message.deliveryTag <= channel.deliveredTagMax) return;
+        channel.deliveredTagMax = message.deliveryTag;
         channel.deliver({ kind: "basic.deliver", queue: message.queue, deliveryTag: message.deliveryTag, idFirst: s.idFirst, count: s.count, bytesEach: s.bytesEach, redelivered: s.redelivered });
         return;
       }

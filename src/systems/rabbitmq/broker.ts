@@ -496,6 +496,19 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
       this.stoppingPeers.add(from);
       return;
     }
+    if (message.kind === "monitor-channel") {
+      // erlang:monitor on a channel that no longer exists fires at once (noproc).
+      if (!this.channels.has(message.channel)) this.send(from, { kind: "channel-down", queue: message.queue, channel: message.channel });
+      return;
+    }
+    if (message.kind === "leader-change") {
+      this.channels.get(message.channel)?.onQuorumLeader(message.queue, from);
+      return;
+    }
+    if (message.kind === "channel-down") {
+      this.roles.quorum.get(message.queue)?.onChannelDown({ node: from, channel: message.channel });
+      return;
+    }
     if (message.kind === "alarm") {
       this.onAlarm(from, message.resource, message.isOn);
       return;

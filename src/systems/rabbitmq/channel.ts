@@ -57,6 +57,10 @@ export class Channel {
   private txFailed = false;
   consumerQueue: string | null = null;
   consumerNode: string | null = null;
+  /** The highest delivery tag passed to the consumer since it subscribed (a repeat below it is dropped). */
+  deliveredTagMax = 0;
+  /** basic.consume went out and its consume-ok has not come back. */
+  isAwaitingConsumeOk = false;
   isClosed = false;
   /** The connection has published: an alarm blocks it (RabbitMQ's "blocked"; one that has not is "blocking"). */
   private hasPublished = false;
@@ -127,6 +131,31 @@ export class Channel {
     return this.inbox.length - this.inboxHead;
   }
 
+  /**
+   * A quorum queue's new leader (rabbit_fifo's leader_change): settles go to
+   * it from now on, and the recent ones go again, since those sent to the
+   * old leader may have died with it (rabbit_fifo_client resends every
+   * pending command; settling a tag twice changes nothing).
+   */
+  onQuorumLeader(queue: string, node: string): void {
+    if (this.consumerQueue !== queue) return;
+    this.consumerNode = node;
+    this.resendRecentSettles();
+  }
+
+  private resendRecentSettles(): void {
+    if (this.consumerQueue === null || this.consumerNode === null) return;
+    for (const deliveryTag of this.recentAcks) this.router.settle(this, this.consumerQueue, this.consumerNode, deliveryTag);
+  }
+
+  /** Delivery tags the consumer acked lately, oldest first (a settle in flight at a leader's crash is among them). */
+  private readonly recentAcks = new Set<number>();
+
+  private noteAcked(deliveryTag: number): void {
+    this.recentAcks.add(deliveryTag);
+    if (this.recentAcks.size > RECENT_ACKS_MAX) this.recentAcks.delete(this.recentAcks.values().next().value!);
+  }
+
   /** A queue process delivers to this channel's consumer: the writer sends it after its CPU. */
   deliver(frame: Deliver): void {
     this.process.run(frame.count * (this.cpu.channelDeliverNs + frame.bytesEach * this.cpu.byteNs), this.sendBound, frame);
@@ -169,10 +198,12 @@ export class Channel {
         return;
       case "basic.consume":
         this.consumerQueue = frame.queue;
+        this.isAwaitingConsumeOk = true;
         this.consumerNode = this.router.consume(this, frame.queue, frame.prefetch, frame.autoAck);
         return;
       case "basic.ack":
         if (this.consumerQueue !== null && this.consumerNode !== null) this.router.settle(this, this.consumerQueue, this.consumerNode, frame.deliveryTag);
+        this.noteAcked(frame.deliveryTag);
         return;
       case "basic.cancel":
         this.cancelConsumer();
@@ -226,6 +257,13 @@ export class Channel {
     }
     if (this.consumerNode === node && this.consumerQueue !== null) {
       const queue = this.consumerQueue;
+      // A quorum queue's consumer is part of its replicated state: it follows the leader (acks go to a member that is up).
+      const member = this.router.quorumMemberUp(queue);
+      if (member !== null) {
+        this.consumerNode = member;
+        this.resendRecentSettles();
+        return;
+      }
       this.consumerQueue = null;
       this.consumerNode = null;
       // The consumer is cancelled (consumer cancel notification), the client re-subscribes.
@@ -286,10 +324,13 @@ export class Channel {
   }
 
   cancelConsumer(): void {
-    if (this.consumerQueue !== null && this.consumerNode !== null) this.router.cancel(this, this.consumerQueue, this.consumerNode);
+    if (this.consumerQueue !== null && this.consumerNode !== null) this.router.cancel(this, this.consumerQueue, this.router.quorumMemberUp(this.consumerQueue) ?? this.consumerNode);
     this.consumerQueue = null;
     this.consumerNode = null;
   }
 }
 
 function noop(): void {}
+
+/** How many recent acks a channel remembers to settle again after a quorum leader change: more than any prefetch window in flight. */
+const RECENT_ACKS_MAX = 4_096;

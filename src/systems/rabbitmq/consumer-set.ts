@@ -39,6 +39,16 @@ export class ConsumerSet {
     this.list.push({ ref, key, prefetch, autoAck, unacked: new Map(), unackedCount: 0 });
   }
 
+  has(ref: ChannelRef): boolean {
+    const key = keyOf(ref);
+    return this.list.some((c) => c.key === key);
+  }
+
+  /** Every consumer, in service order. */
+  get all(): readonly QueueConsumer[] {
+    return this.list;
+  }
+
   /** Removes the consumer; returns its unacknowledged messages (to requeue). */
   remove(ref: ChannelRef): QueueSegment[] {
     const index = this.list.findIndex((c) => c.key === keyOf(ref));

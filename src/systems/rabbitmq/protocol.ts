@@ -60,7 +60,13 @@ export type NodeMessage =
   | { kind: "credit-bump"; queue: string; channel: number; node: string; role: "master" | "mirror"; credit: number }
   | { kind: "consume"; queue: string; from: ChannelRef; prefetch: number; autoAck: boolean }
   | { kind: "consume-result"; queue: string; channel: number; error: string }
+  /** A delivery to a consumer's channel; the channel drops a tag it already passed on (a new quorum leader resends what a consumer holds). */
   | { kind: "deliver"; queue: string; channel: number; deliveryTag: number; segment: QueueSegment }
+  /** A quorum leader monitors a consumer's channel (erlang:monitor): the channel's node answers channel-down if it is gone. */
+  | { kind: "monitor-channel"; queue: string; channel: number }
+  | { kind: "channel-down"; queue: string; channel: number }
+  /** A new quorum leader tells its consumers' channels (rabbit_fifo's leader_change): they send it what they have pending. */
+  | { kind: "leader-change"; queue: string; channel: number }
   | { kind: "settle"; queue: string; from: ChannelRef; deliveryTag: number }
   | { kind: "cancel"; queue: string; from: ChannelRef }
   | { kind: "mirror-publish"; queue: string; epoch: number; segment: QueueSegment }
@@ -87,10 +93,20 @@ export type NodeMessage =
   | { kind: "tick" }
   | { kind: "raft"; queue: string; message: RaftMessage<QuorumCommand>; bytes: number };
 
-/** What a quorum queue's Raft log holds (rabbit_fifo commands). */
+/**
+ * What a quorum queue's Raft log holds (rabbit_fifo commands, rabbit-fifo.ts).
+ * Each carries the leader's clock when proposed (`atNs`): TTL expiry is
+ * judged by it, so every member drops the same messages.
+ */
 export type QuorumCommand =
-  | { op: "enqueue"; from: ChannelRef; pubSeq: number; segment: QueueSegment }
-  | { op: "settle"; seq: number; count: number };
+  | { op: "enqueue"; from: ChannelRef; pubSeq: number; segment: QueueSegment; atNs: number }
+  | { op: "settle"; consumer: ChannelRef; deliveryTag: number; atNs: number }
+  | { op: "checkout"; consumer: ChannelRef; prefetch: number; autoAck: boolean; atNs: number }
+  | { op: "cancel"; consumer: ChannelRef; atNs: number }
+  /** The consumers whose channels were on `node` are gone (the leader's monitors fired): their messages return. */
+  | { op: "down"; node: string; atNs: number }
+  /** Only the time: messages past their TTL are dropped (the leader's expiry timer). */
+  | { op: "expire"; atNs: number };
 
 /** The node-to-node message kinds that replicate a queue (the rest forward, deliver or gossip). */
 export const REPLICATION_KINDS: readonly NodeMessage["kind"][] = ["mirror-publish", "mirror-channel-copy", "mirror-publish-ok", "mirror-remove", "mirror-sync", "raft"];

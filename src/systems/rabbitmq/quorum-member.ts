@@ -1,11 +1,16 @@
 /**
  * One member of a quorum queue (https://www.rabbitmq.com/docs/quorum-queues):
- * a Raft replica whose state machine is the queue (rabbit_fifo). Enqueues
- * and settlements are Raft commands, so a message is confirmed to the
- * publisher only once a majority has it on disk. The leader serves
- * consumers; deliveries are not replicated, so after a leader change every
- * unsettled message is ready again on the new leader and is delivered again
- * (at-least-once: duplicates, never loss).
+ * a Raft replica whose state machine is the queue (rabbit_fifo,
+ * rabbit-fifo.ts). Enqueues, checkouts, cancels and settlements are Raft
+ * commands, so a message is confirmed to the publisher only once a majority
+ * has it on disk, and every member knows which consumer holds which
+ * message. The leader performs the effects: it sends deliveries, answers
+ * publishers, monitors consumers' channels (a channel or its node gone: a
+ * `down` or `cancel` command returns their messages, flagged redelivered)
+ * and expires messages past their TTL. A new leader sends each consumer
+ * what it holds again; the consumer's channel drops the delivery tags it
+ * already had (rabbit_fifo_client asks the leader for the messages it
+ * missed), so a leader change neither loses nor repeats a delivery.
  *
  * A leader change does not fail the publishes in flight: as
  * rabbit_fifo_client does (it keeps pending commands and resends them to the
@@ -15,19 +20,17 @@
  * remembers each enqueuer's (channel's) applied publishes
  * (applied-publishes.ts), so a resend of one that was already applied is
  * confirmed without a second copy, and one still uncommitted in the new
- * leader's log waits for that entry. Not modelled: consumers keeping their checked-out messages across
- * a leader change (rabbit_fifo replicates checkouts); here they are
- * requeued and delivered again.
+ * leader's log waits for that entry. Settlements and cancels that reach a
+ * member that is not the leader are passed to the leader too.
  */
 import type { RngStream } from "../../kernel/rng.js";
 import type { Trace } from "../../kernel/trace.js";
 import type { Disk } from "../../world/disk.js";
 import type { WorldNode } from "../../world/node.js";
 import type { QueueDeclaration } from "./config.js";
-import { AppliedPublishes } from "./applied-publishes.js";
-import { ConsumerSet } from "./consumer-set.js";
-import type { ChannelRef, PublishBody, QuorumCommand } from "./protocol.js";
-import { QueueContent } from "./queue-content.js";
+import type { QueueConsumer } from "./consumer-set.js";
+import type { ChannelRef, NodeMessage, PublishBody, QuorumCommand } from "./protocol.js";
+import { RabbitFifo, type FifoEffects } from "./rabbit-fifo.js";
 import { type QueueSegment } from "./queue-segment.js";
 import { RaftMember, type RaftHost, type RaftRole } from "./raft/raft-member.js";
 import type { RaftMessage } from "./raft/raft-messages.js";
@@ -44,16 +47,37 @@ interface PendingEnqueue {
 const COMMAND_HEADER_BYTES = 48;
 const TRIGGER_ELECTION_DELAY_NS = 50_000_000;
 
+/** A settle or cancel held until a leader is known. */
+type ConsumerOp = Extract<NodeMessage, { kind: "settle" | "cancel" }>;
+
 export class QuorumMember implements RaftHost<QuorumCommand> {
-  readonly content = new QueueContent();
-  private seqNext = 0;
-  readonly consumers = new ConsumerSet();
+  /** The state machine (the same on every member that applied the same entries). */
+  readonly fifo: RabbitFifo;
   private raft: RaftMember<QuorumCommand> | null = null;
   private readonly pending = new Map<number, PendingEnqueue>();
   /** Publishes held until a leader is known (after a step-down, or while an election runs). */
   private awaitingLeader: PendingEnqueue[] = [];
-  /** rabbit_fifo's enqueuers: each channel's publishes applied (the same on every member). */
-  private readonly applied = new AppliedPublishes();
+  /** Settles and cancels waiting for a leader. */
+  private awaitingLeaderOps: ConsumerOp[] = [];
+  /** Consumer commands this leader proposed and has not applied: if it loses the leadership they may be cut from the log, so they go to the next leader. */
+  private readonly proposedOps = new Map<number, QuorumCommand>();
+  /** Nodes seen down whose consumers the leader has yet to return (a `down` command each). */
+  private readonly downNodes = new Set<string>();
+  private expiryTimerAtNs = -1;
+  private readonly onExpiryTimerBound = (): void => this.onExpiryTimer();
+  /** The leader's side of applying a command (the state machine's effects). */
+  private readonly effects: FifoEffects = {
+    delivered: (consumer, deliveryTag, segment) => this.onDelivered(consumer, deliveryTag, segment),
+    expired: (segment) => {
+      if (this.isLeader) this.trace.record("queue.ttl-expired", this.name, segment.count);
+    },
+    consumerAdded: (ref) => {
+      if (!this.isLeader) return;
+      this.broker.send(ref.node, { kind: "consume-result", queue: this.name, channel: ref.channel, error: "" });
+      // The leader monitors the consumer's channel: one gone already (a log replayed after a restart) is cancelled.
+      this.broker.send(ref.node, { kind: "monitor-channel", queue: this.name, channel: ref.channel });
+    },
+  };
   /** The member's Erlang process (the Ra server): its work runs on the node's schedulers, one job at a time. */
   readonly process: ErlangProcess;
   private isStopped = false;
@@ -70,11 +94,20 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
     private readonly members: readonly string[],
   ) {
     this.rng = broker.rng(`raft:${declaration.name}`);
+    this.fifo = new RabbitFifo(declaration);
     this.process = broker.schedulers.spawn(`${declaration.name} quorum`);
   }
 
   get name(): string {
     return this.declaration.name;
+  }
+
+  get content(): RabbitFifo["content"] {
+    return this.fifo.content;
+  }
+
+  get consumers(): RabbitFifo["consumers"] {
+    return this.fifo.consumers;
   }
 
   /** The queue has a message TTL (x-message-ttl): its in-memory index costs more per message. */
@@ -166,24 +199,22 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
   }
 
   apply(index: number, _term: number, command: QuorumCommand): void {
+    this.proposedOps.delete(index);
+    this.fifo.apply(command, this.effects);
     if (command.op === "enqueue") {
-      this.applied.add(command.from, command.pubSeq, command.segment.count);
-      const segment: QueueSegment = { ...command.segment, seq: this.seqNext, redelivered: false };
-      this.seqNext += segment.count;
-      this.content.push(segment);
-      const maxLength = this.declaration.arguments?.["x-max-length"];
-      if (maxLength !== undefined && this.content.count > maxLength && this.declaration.arguments?.["x-overflow"] !== "reject-publish") {
-        this.content.dropHead(this.content.count - maxLength);
-      }
       const waiting = this.pending.get(index);
       if (waiting !== undefined) {
         this.pending.delete(index);
         this.reply(waiting, "ack");
       }
-    } else {
-      this.content.removeSeqs(command.seq, command.count);
     }
-    if (this.isLeader) this.tryDeliver();
+    if (this.isLeader) this.armExpiry();
+  }
+
+  /** The state machine gave a consumer a message: the leader sends it (an automatic-ack consumer has it settled already). */
+  private onDelivered(consumer: QueueConsumer, deliveryTag: number, segment: QueueSegment): void {
+    if (!this.isLeader) return;
+    this.broker.send(consumer.ref.node, { kind: "deliver", queue: this.name, channel: consumer.ref.channel, deliveryTag, segment: { ...segment } });
   }
 
   onRoleChange(role: RaftRole, term: number, leaderId: string | null): void {
@@ -199,8 +230,45 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
       record.leader = this.broker.node.name;
       this.broker.publishRecord(record);
     }
-    if (this.isLeaderNow && leaderId !== null) this.tryDeliver();
+    // Raft is still switching roles here: proposals wait for the next event.
+    if (this.isLeaderNow && !wasLeader) this.node.after(0, this.takeOverConsumersBound);
     if (leaderId !== null && this.awaitingLeader.length > 0) this.passHeldToLeader();
+    if (leaderId !== null && this.awaitingLeaderOps.length > 0) this.node.after(0, this.passHeldOpsToLeaderBound);
+  }
+
+  private readonly takeOverConsumersBound = (): void => {
+    if (this.isLeader) this.takeOverConsumers();
+  };
+
+  private readonly passHeldOpsToLeaderBound = (): void => {
+    if (!this.isStopped && this.leaderId !== null) this.passHeldOpsToLeader();
+  };
+
+  /**
+   * A new leader: it monitors every consumer's channel (a channel that is
+   * gone is cancelled), returns the consumers of nodes seen down, sends each
+   * consumer what it holds again (the channel keeps only tags it lacks) and
+   * restarts the expiry timer.
+   */
+  private takeOverConsumers(): void {
+    this.proposeDowns();
+    for (const consumer of this.consumers.all) {
+      this.broker.send(consumer.ref.node, { kind: "monitor-channel", queue: this.name, channel: consumer.ref.channel });
+      this.broker.send(consumer.ref.node, { kind: "leader-change", queue: this.name, channel: consumer.ref.channel });
+      for (const [deliveryTag, segment] of consumer.unacked) {
+        this.broker.send(consumer.ref.node, { kind: "deliver", queue: this.name, channel: consumer.ref.channel, deliveryTag, segment: { ...segment } });
+      }
+    }
+    this.armExpiry();
+  }
+
+  private passHeldOpsToLeader(): void {
+    const held = this.awaitingLeaderOps;
+    this.awaitingLeaderOps = [];
+    for (const op of held) {
+      if (op.kind === "settle") this.settle(op.from, op.deliveryTag);
+      else this.removeConsumer(op.from);
+    }
   }
 
   /** A leader is known: the held publishes go to it (or are handled here, if it is this member). */
@@ -211,13 +279,19 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
     for (const publish of held) this.enqueue(publish.from, publish.body, publish.expiresAtNs);
   }
 
-  /** Leadership lost: unanswered publishes go to the next leader (resent, deduplicated there); consumers must re-subscribe on it. */
+  /** Leadership lost: unanswered publishes go to the next leader (resent, deduplicated there). Consumers stay: the state machine has them. */
   private stepDown(): void {
     this.awaitingLeader.push(...this.pending.values());
     this.pending.clear();
-    const returned = this.consumers.removeAllWithRefs();
-    this.content.requeue(returned.segments);
-    for (const ref of returned.refs) this.broker.send(ref.node, { kind: "consume-result", queue: this.name, channel: ref.channel, error: "leader-changed" });
+    // Consumer commands not applied yet may be cut from the log by the next leader: they go to it again
+    // (applying one twice changes nothing: a settled tag, a cancelled or downed consumer is gone).
+    for (const command of this.proposedOps.values()) {
+      if (command.op === "settle") this.awaitingLeaderOps.push({ kind: "settle", queue: this.name, from: command.consumer, deliveryTag: command.deliveryTag });
+      else if (command.op === "cancel") this.awaitingLeaderOps.push({ kind: "cancel", queue: this.name, from: command.consumer });
+      else if (command.op === "down") this.downNodes.add(command.node);
+      else if (command.op === "checkout") this.broker.send(command.consumer.node, { kind: "consume-result", queue: this.name, channel: command.consumer.channel, error: "not-leader" });
+    }
+    this.proposedOps.clear();
   }
 
   // ------------------------------------------------------------ operations
@@ -232,7 +306,7 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
       return;
     }
     // A resend of a publish this queue already applied: confirmed, never enqueued twice.
-    if (this.applied.has(from, body.pubSeq, body.count)) {
+    if (this.fifo.hasApplied(from, body.pubSeq, body.count)) {
       this.broker.mark("rabbit.quorum.publish-deduplicated");
       return this.reply({ from, body, expiresAtNs }, "ack");
     }
@@ -255,7 +329,7 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
     const { from, body } = work;
     if (this.isStopped || this.raft === null) return;
     const segment: QueueSegment = { seq: -1, idFirst: body.idFirst, count: body.count, bytesEach: body.bytesEach, persistent: true, expiresAtNs: work.expiresAtNs, redelivered: false };
-    const index = this.raft.propose({ op: "enqueue", from, pubSeq: body.pubSeq, segment });
+    const index = this.raft.propose({ op: "enqueue", from, pubSeq: body.pubSeq, segment, atNs: this.node.now });
     if (index === "not-leader") {
       // The leadership went while the publish waited for the queue's CPU: it goes to the next leader.
       this.awaitingLeader.push(work);
@@ -272,52 +346,76 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
 
   addConsumer(from: ChannelRef, prefetch: number, autoAck: boolean): void {
     if (this.isStopped) return;
-    if (!this.isLeader) {
-      // Not forwarded: the channel must talk to the leader itself (its acks go there); it retries once the record names the leader.
+    if (!this.isLeader || this.raft === null) {
+      // Not forwarded: the channel must talk to the leader itself; it retries once the record names the leader.
       this.broker.send(from.node, { kind: "consume-result", queue: this.name, channel: from.channel, error: "not-leader" });
       return;
     }
-    this.consumers.add(from, prefetch, autoAck);
-    this.broker.send(from.node, { kind: "consume-result", queue: this.name, channel: from.channel, error: "" });
-    this.tryDeliver();
+    // A checkout is a command: the consumer exists, on every member, once it commits (the leader then answers consume-ok).
+    const command: QuorumCommand = { op: "checkout", consumer: from, prefetch, autoAck, atNs: this.node.now };
+    const index = this.raft.propose(command);
+    if (typeof index === "number") this.proposedOps.set(index, command);
+    else this.broker.send(from.node, { kind: "consume-result", queue: this.name, channel: from.channel, error: "not-leader" });
   }
 
   removeConsumer(from: ChannelRef): void {
-    this.content.requeue(this.consumers.remove(from));
-    if (this.isLeader) this.tryDeliver();
+    if (this.isStopped) return;
+    if (this.isLeader) this.proposeOp({ op: "cancel", consumer: from, atNs: this.node.now });
+    else this.passToLeader({ kind: "cancel", queue: this.name, from });
   }
 
+  /** The node is down: consumers whose channels were on it are gone (the leader's monitors fire). */
   removeConsumersOn(node: string): void {
-    this.content.requeue(this.consumers.removeOnNode(node));
-    if (this.isLeader) this.tryDeliver();
+    if (this.isStopped) return;
+    this.downNodes.add(node);
+    if (this.isLeader) this.proposeDowns();
+  }
+
+  /** The answer to a monitor: the channel is gone, so its consumer is cancelled. */
+  onChannelDown(ref: ChannelRef): void {
+    if (this.isStopped || !this.isLeader || !this.consumers.has(ref)) return;
+    this.proposeOp({ op: "cancel", consumer: ref, atNs: this.node.now });
   }
 
   settle(from: ChannelRef, deliveryTag: number): void {
-    const segment = this.consumers.settle(from, deliveryTag);
-    if (segment !== null) this.proposeSettle(segment);
-    if (this.isLeader) this.tryDeliver();
+    if (this.isStopped) return;
+    if (this.isLeader) this.proposeOp({ op: "settle", consumer: from, deliveryTag, atNs: this.node.now });
+    else this.passToLeader({ kind: "settle", queue: this.name, from, deliveryTag });
   }
 
-  private proposeSettle(segment: QueueSegment): void {
+  /** A settle or cancel that reached a member which is not the leader goes to the leader (held until one is known). */
+  private passToLeader(op: ConsumerOp): void {
+    const leader = this.leaderId;
+    if (leader !== null && leader !== this.broker.node.name && this.broker.send(leader, op)) return;
+    this.awaitingLeaderOps.push(op);
+  }
+
+  private proposeDowns(): void {
+    for (const node of [...this.downNodes]) {
+      this.downNodes.delete(node);
+      if (this.consumers.all.some((c) => c.ref.node === node)) this.proposeOp({ op: "down", node, atNs: this.node.now });
+    }
+  }
+
+  private proposeOp(command: QuorumCommand): void {
     if (this.raft === null || !this.isLeader) return;
-    this.raft.propose({ op: "settle", seq: segment.seq, count: segment.count });
+    const index = this.raft.propose(command);
+    if (typeof index === "number" && command.op !== "expire") this.proposedOps.set(index, command);
   }
 
-  private tryDeliver(): void {
-    // x-message-ttl (quorum queues support it since RabbitMQ 3.10): the leader drops expired messages at the
-    // head and replicates the removal as a settlement, so every member's state machine agrees.
-    for (const expired of this.content.dropExpired(this.node.now)) {
-      this.trace.record("queue.ttl-expired", this.name, expired.count);
-      this.proposeSettle(expired);
-    }
-    while (!this.content.isEmpty) {
-      const consumer = this.consumers.nextWithCapacity();
-      if (consumer === null) return;
-      const segment = this.content.take(this.consumers.capacityOf(consumer))!;
-      const deliveryTag = this.consumers.noteDelivery(consumer, segment);
-      this.broker.send(consumer.ref.node, { kind: "deliver", queue: this.name, channel: consumer.ref.channel, deliveryTag, segment: { ...segment } });
-      if (consumer.autoAck) this.proposeSettle(segment);
-    }
+  /** x-message-ttl: the leader proposes an `expire` when the oldest ready message's time is up (rabbit_fifo's timeout effect). */
+  private armExpiry(): void {
+    const expiresAtNs = this.content.isEmpty ? -1 : this.content.snapshotHeadExpiry();
+    if (expiresAtNs < 0) return;
+    if (this.expiryTimerAtNs >= 0 && this.expiryTimerAtNs <= expiresAtNs) return;
+    this.expiryTimerAtNs = expiresAtNs;
+    this.node.after(Math.max(0, expiresAtNs - this.node.now), this.onExpiryTimerBound);
+  }
+
+  private onExpiryTimer(): void {
+    this.expiryTimerAtNs = -1;
+    if (this.isStopped || !this.isLeader) return;
+    this.proposeOp({ op: "expire", atNs: this.node.now });
   }
 
   private reply(waiting: PendingEnqueue, outcome: "ack" | "nack" | "reject"): void {
@@ -343,10 +441,9 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
     return 0;
   }
 
-  /** Every message not yet settled, as this member's state machine holds it. */
+  /** Every message not yet settled and not past its TTL, as this member's state machine holds it. */
   liveSegments(): QueueSegment[] {
     const now = this.node.now;
-    const ready = this.content.snapshot().filter((s) => s.expiresAtNs < 0 || s.expiresAtNs > now);
-    return [...this.consumers.unackedSegments(), ...ready].sort((a, b) => a.seq - b.seq);
+    return this.fifo.liveSegments().filter((s) => s.expiresAtNs < 0 || s.expiresAtNs > now);
   }
 }

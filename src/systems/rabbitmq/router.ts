@@ -24,4 +24,6 @@ export interface Router {
   /** Sends a quorum queue's pending publish again to a member that is up; its node, or null when none is. */
   resendToQuorum(channel: Channel, queue: string, body: PublishBody, routedAtNs: number): string | null;
   cancel(channel: Channel, queue: string, node: string): void;
+  /** A quorum queue's member that is up (its consumers follow the leader, wherever it is), or null for a classic queue or none up. */
+  quorumMemberUp(queue: string): string | null;
 }
