@@ -160,6 +160,7 @@ export class BrokerRouter implements Router {
         else {
           channel.consumerQueue = null;
           channel.consumerNode = null;
+          channel.isAwaitingConsumeOk = false;
           channel.send({ kind: "consume-failed", queue: message.queue, reason: message.error });
         }
         return;

@@ -258,14 +258,16 @@ export class Channel {
     if (this.consumerNode === node && this.consumerQueue !== null) {
       const queue = this.consumerQueue;
       // A quorum queue's consumer is part of its replicated state: it follows the leader (acks go to a member that is up).
+      // One whose basic.consume may have died with the node is not known to exist: the client subscribes again.
       const member = this.router.quorumMemberUp(queue);
-      if (member !== null) {
+      if (member !== null && !this.isAwaitingConsumeOk) {
         this.consumerNode = member;
         this.resendRecentSettles();
         return;
       }
       this.consumerQueue = null;
       this.consumerNode = null;
+      this.isAwaitingConsumeOk = false;
       // The consumer is cancelled (consumer cancel notification), the client re-subscribes.
       this.send({ kind: "basic.cancel", queue, reason: "queue-node-down" });
     }
