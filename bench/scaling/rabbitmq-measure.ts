@@ -16,7 +16,7 @@ import { runRabbitMq } from "../../src/systems/rabbitmq/run.js";
 import { resourcesBetween } from "./bottleneck.js";
 import type { PointOptions, ReplicationCost, ResourceUse, SaturationThroughput } from "./design.js";
 import { NIC } from "./kafka-setup.js";
-import { consumerWorkloads, publisherWorkloads, queueCpuBusy, queueNames, RABBIT_EVENTS_MAX, rabbitClusterSpec, replicationWireBytes, type RabbitLayout } from "./rabbitmq-setup.js";
+import { consumerWorkloads, publisherWorkloads, queueCpuBusy, schedulerBusy, queueNames, RABBIT_EVENTS_MAX, rabbitClusterSpec, replicationWireBytes, type RabbitLayout } from "./rabbitmq-setup.js";
 import { clientToServerBytes, serverToServerBytes, snapshotCounters } from "./traffic.js";
 import { ackedInHistory, windowAcks } from "./window-acks.js";
 
@@ -89,9 +89,11 @@ export function measureRabbitSaturation(layout: RabbitLayout, nodes: number, opt
   runTo(sat.windowFromNs);
   const before = snapshotCounters(world, servers);
   const cpuBefore = queueCpuBusy(cluster.brokers);
+  const schedulersBefore = schedulerBusy(cluster.brokers);
   runTo(sat.windowToNs);
   const after = snapshotCounters(world, servers);
   const cpuAfter = queueCpuBusy(cluster.brokers);
+  const schedulersAfter = schedulerBusy(cluster.brokers);
   const windowNs = sat.windowToNs - sat.windowFromNs;
   const offeredBytesPerSec = offeredMessages * options.messageBytes;
   const { acks, ackedBytes } = windowAcks(history, sat, options.messageBytes, offeredBytesPerSec);
@@ -100,6 +102,10 @@ export function measureRabbitSaturation(layout: RabbitLayout, nodes: number, opt
     const share = (busyNs - (cpuBefore.get(process) ?? 0)) / windowNs;
     const node = process.split(" ")[0]!;
     resources.push({ node, kind: "CPU (queue process)", side: "server", resource: `${process} CPU`, share });
+  }
+  for (const [node, use] of schedulersAfter) {
+    const share = (use.busyNs - (schedulersBefore.get(node)?.busyNs ?? 0)) / (use.count * windowNs);
+    resources.push({ node, kind: "CPU (schedulers)", side: "server", resource: `${node} schedulers CPU`, share });
   }
   resources.sort((a, b) => b.share - a.share || (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
   preferSaturatedCpu(resources);
@@ -127,6 +133,6 @@ export function measureRabbitSaturation(layout: RabbitLayout, nodes: number, opt
 function preferSaturatedCpu(resources: ResourceUse[]): void {
   const top = resources[0];
   if (top === undefined || top.kind !== "disk") return;
-  const cpu = resources.findIndex((r) => r.kind === "CPU (queue process)" && r.share >= top.share - 0.02);
+  const cpu = resources.findIndex((r) => r.kind.startsWith("CPU") && r.share >= top.share - 0.02);
   if (cpu > 0) resources.unshift(...resources.splice(cpu, 1));
 }

@@ -86,6 +86,13 @@ export function replicationWireBytes(brokers: Iterable<RabbitBroker>): number {
   return bytes;
 }
 
+/** Busy time of every node's Erlang schedulers (all its processes), with their count. */
+export function schedulerBusy(brokers: ReadonlyMap<string, RabbitBroker>): Map<string, { busyNs: number; count: number }> {
+  const busy = new Map<string, { busyNs: number; count: number }>();
+  for (const [name, broker] of brokers) if (broker.isRunning) busy.set(name, { busyNs: broker.schedulers.busyNs, count: broker.schedulers.schedulerCount });
+  return busy;
+}
+
 /** Busy time of every queue process (masters, mirrors, quorum members), by "node queue". */
 export function queueCpuBusy(brokers: ReadonlyMap<string, RabbitBroker>): Map<string, number> {
   const busy = new Map<string, number>();

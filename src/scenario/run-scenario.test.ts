@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { formatProblems, validateScenario } from "./load.js";
 import { presetNamed } from "./presets.js";
 import { runScenario } from "./run-scenario.js";
+import { nameBottleneck } from "../sweep/bottleneck.js";
 
 function run(document: Record<string, unknown>) {
   const loaded = validateScenario(document);
@@ -40,5 +41,26 @@ describe("a run's verdict", () => {
     expect(summary.liveness.isConverged).toBe(false);
     expect(summary.checks.find((check) => check.check === "lost-effects")!.counts!["skipped"]).toBeGreaterThan(0);
     expect(summary.verdict).toBe("safety-failed");
+  });
+});
+
+describe("a RabbitMQ run's CPU in the summary", () => {
+  it("reports each node's schedulers and busiest queue process, so a sweep names a CPU-bound node", () => {
+    const loaded = validateScenario({
+      system: "rabbitmq",
+      version: "3.13",
+      duration: "2s",
+      cluster: { nodes: 3, cores: 1 },
+      queues: [1, 2, 3].map((i) => ({ name: `q${i}`, type: "classic", node: `r${i}` })),
+      publishers: [1, 2, 3].map((i) => ({ name: `p${i}`, routingKey: `q${i}`, rate: "20000/s", messageSize: "1KiB", inFlightMax: 500, hosts: [`r${i}`] })),
+      checks: ["lost"],
+    });
+    if (!loaded.ok) throw new Error(formatProblems(loaded.problems));
+    const { summary } = runScenario(loaded.scenario);
+    const schedulers = summary.threads!.filter((t) => t.thread === "schedulers");
+    expect(schedulers.map((t) => t.node)).toEqual(["r1", "r2", "r3"]);
+    expect(schedulers.every((t) => t.count === 1)).toBe(true);
+    // One core per node for a channel and a queue process each offered 20,000 msg/s: the schedulers are the limit.
+    expect(nameBottleneck(loaded.scenario, summary)).toMatch(/^r\d schedulers CPU \(\d+% of capacity/);
   });
 });

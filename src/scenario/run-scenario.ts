@@ -9,6 +9,7 @@
  * not converge in time; else "ok".
  */
 import { REPLICATION_KINDS as RABBIT_REPLICATION_KINDS } from "../systems/rabbitmq/protocol.js";
+import type { RabbitBroker } from "../systems/rabbitmq/broker.js";
 import { formatCheckResult } from "../checks/format-check-results.js";
 import type { CheckResult } from "../checks/violation.js";
 import { describeFault } from "../faults/fault.js";
@@ -92,9 +93,9 @@ export function summarize(scenario: Scenario, spec: AnyRunSpec, result: AnyRunRe
   };
 }
 
-/** Kafka brokers' thread CPU (none for RabbitMQ, whose queue processes are reported elsewhere). */
+/** Kafka brokers' threads, or RabbitMQ nodes' schedulers (shared by all their processes) and busiest queue process (one core at most). */
 function threadSummaries(result: AnyRunResult): ThreadSummary[] {
-  if (!("brokerNames" in result.cluster)) return [];
+  if (!("brokerNames" in result.cluster)) return rabbitThreadSummaries(result.cluster.brokers);
   const threads: ThreadSummary[] = [];
   for (const [node, broker] of result.cluster.brokers) {
     if (!result.cluster.world.node(node).isProcessAlive) continue;
@@ -102,6 +103,18 @@ function threadSummaries(result: AnyRunResult): ThreadSummary[] {
     threads.push({ node, thread: "request handlers", busyNs: use.handlerNs, count: use.handlerThreads });
     threads.push({ node, thread: "busiest processor", busyNs: use.processorNsMax, count: 1 });
     threads.push({ node, thread: "busiest replica fetcher", busyNs: use.fetcherNsMax, count: 1 });
+  }
+  return threads;
+}
+
+function rabbitThreadSummaries(brokers: ReadonlyMap<string, RabbitBroker>): ThreadSummary[] {
+  const threads: ThreadSummary[] = [];
+  for (const [node, broker] of brokers) {
+    if (!broker.isRunning) continue;
+    threads.push({ node, thread: "schedulers", busyNs: broker.schedulers.busyNs, count: broker.schedulers.schedulerCount });
+    let busiest = 0;
+    for (const role of [...broker.roles.masters.values(), ...broker.roles.mirrors.values(), ...broker.roles.quorum.values()]) busiest = Math.max(busiest, role.process.busyNs);
+    threads.push({ node, thread: "busiest queue process", busyNs: busiest, count: 1 });
   }
   return threads;
 }
