@@ -21,8 +21,8 @@ export const PLANNED_DESIGNS: readonly PlannedDesign[] = [
     label: "RabbitMQ mirrored queue ha-mode: all",
     system: "rabbitmq",
     expectation:
-      "Classic mirroring with ha-mode: all puts a mirror of the queue on every node, and in RabbitMQ 3.8–3.13 every published message reaches each of the N − 1 other nodes twice, " +
-      "from the master and from the publishing channel: replication bytes per produced byte of about 2(N − 1), growing linearly with N (claim C7). One queue is one master process on one node, " +
+      "Classic mirroring with ha-mode: all puts a mirror of the queue on every node, and in RabbitMQ 3.8–3.13 every published message goes round GM's ring (master, each mirror, back to the master: N hops) " +
+      "and the publishing channel sends its own copy to each mirror: replication bytes per produced byte of about 2N, growing linearly with N (claim C7). One queue is one master process on one node, " +
       "so adding nodes adds copies, not capacity: the maximum throughput of the queue stays flat or falls as N grows.",
   },
   {

@@ -194,10 +194,10 @@ export const SHRUNK_SCHEDULES: Readonly<Record<"r3" | "r4", string>> = {
   - { at: 0ns, verb: processCrash, node: r2 }
   - { at: 0ns, verb: processCrash, node: r3 }
   - { at: 0ns, verb: restart, node: r2 }
-  - { at: 350988599ns, verb: processCrash, node: r1 }`,
+  - { at: 350971910ns, verb: processCrash, node: r1 }`,
   r4: `
-  - { at: 64877284ns, verb: processCrash, node: r2 }
-  - { at: 65334134ns, verb: processCrash, node: r1 }`,
+  - { at: 64947109ns, verb: processCrash, node: r2 }
+  - { at: 65315106ns, verb: processCrash, node: r1 }`,
 };
 
 function mirrorAnomaly(id: "r3" | "r4", variant: "named" | "shrunk" = "named"): PresetDocument[] {
@@ -219,7 +219,7 @@ function mirrorAnomaly(id: "r3" | "r4", variant: "named" | "shrunk" = "named"): 
   - { at: 2s, verb: processCrash, node: r2 }
   - { at: 5s, verb: processCrash, node: r1 }`;
   const story = isShrunk
-    ? `The minimal fault schedule fast-check found and shrank for ${id.toUpperCase()} (replay seed 0), in which ${r3 ? "r2 and r3 die at once, r2 restarts empty (an unsynchronised mirror), then the master r1 dies at 351.0 ms" : "with ha-mode exactly 2, the mirror on r2 dies and the policy places an empty mirror on r3; the master r1 dies half a millisecond later"}.`
+    ? `The minimal fault schedule fast-check found and shrank for ${id.toUpperCase()} (replay seed 0), in which ${r3 ? "r2 and r3 die at once, r2 restarts empty (an unsynchronised mirror), then the master r1 dies at 351.0 ms" : "with ha-mode exactly 2, the mirror on r2 dies and the policy places an empty mirror on r3; the master r1 dies 0.4 ms later"}.`
     : r3
     ? "Mirror-all. r2 is killed at 2 s and restarts at 3 s; it rejoins as an empty mirror holding only what is published from then on. r3 (a synchronised mirror) dies at 5 s, the master r1 at 6 s, and r2 is the only mirror left."
     : "ha-mode exactly 2, one mirror. The mirror on r2 is killed at 2 s; the policy places a new, empty mirror on r3. The master r1 is killed at 5 s while r3 still lacks the messages from before 2 s.";

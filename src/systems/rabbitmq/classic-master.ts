@@ -99,6 +99,7 @@ export class ClassicMaster {
   stop(): void {
     this.isStopped = true;
     this.process.exit();
+    this.mirrors.stop();
   }
 
   // ------------------------------------------------------------------ publish

@@ -12,6 +12,7 @@ import { QueueContent } from "./queue-content.js";
 import type { QueueSegment } from "./queue-segment.js";
 import { QueueStore } from "./queue-store.js";
 import { CreditGrants } from "./credit-flow.js";
+import { GmMember, type GmMessage } from "./gm-ring.js";
 import type { ErlangProcess } from "./erlang-schedulers.js";
 import type { ChannelRef, PublishBody } from "./protocol.js";
 import { fsyncPolicyOf, storePath } from "./classic-master.js";
@@ -36,6 +37,10 @@ export class ClassicMirror {
   /** The mirror's Erlang process (with its GM member folded in). */
   readonly process: ErlangProcess;
   private readonly grants = new CreditGrants();
+  /** This mirror's place on its master's GM ring. */
+  private readonly gm: GmMember;
+  /** The last GM broadcast applied, per master instance (group): a broadcast sent again after a failure is applied once. */
+  private readonly gmSeen = new Map<string, number>();
   private readonly pending: PendingAck[] = [];
   private isStopped = false;
   private readonly applyRemoveBound = (range: { seq: number; count: number }): void => this.applyRemove(range);
@@ -51,6 +56,7 @@ export class ClassicMirror {
   ) {
     this.startedAtNs = host.node.now;
     this.process = host.schedulers.spawn(`${declaration.name} mirror`);
+    this.gm = new GmMember(host, declaration.name);
     if (declaration.durable) {
       this.store = new QueueStore(host.disk, storePath(declaration.name), { onDurable: (n) => this.onDurable(n) }, fsyncPolicyOf(declaration, host.config));
       this.store.reset();
@@ -92,7 +98,33 @@ export class ClassicMirror {
     return { content: this.content, seqNext: this.seqNext, store: this.store };
   }
 
-  onPublish(from: string, segment: QueueSegment): void {
+  /**
+   * A GM message on the ring: applied once if it comes from this mirror's
+   * master, passed on to the next member whoever sent it, kept until its
+   * acknowledgement comes round (gm-ring.ts).
+   */
+  onGm(message: GmMessage): void {
+    if (this.isStopped) return;
+    if (message.phase === "ack") {
+      this.gm.forward(message);
+      return;
+    }
+    const seen = this.gmSeen.get(message.group) ?? 0;
+    if (message.gmSeq > seen && message.origin === this.master && message.payload !== null) {
+      this.gmSeen.set(message.group, message.gmSeq);
+      // The message object goes on round the ring: this mirror keeps a copy of its own (queues split segments in place).
+      if (message.payload.op === "publish") this.onPublish(message.origin, { ...message.payload.segment });
+      else this.onRemove(message.origin, message.payload.seq, message.payload.count);
+    }
+    this.gm.forward(message);
+  }
+
+  /** A node is down: GM broadcasts this mirror passed to it go to the next member alive. */
+  onPeerDown(node: string): void {
+    if (!this.isStopped) this.gm.onPeerDown(node);
+  }
+
+  private onPublish(from: string, segment: QueueSegment): void {
     if (this.isStopped || from !== this.master) return;
     const cpu = this.host.cpu;
     this.process.run(segment.count * (cpu.mirrorMessageNs + segment.bytesEach * cpu.byteNs), this.applyBound, segment, segment.count * segment.bytesEach);
@@ -134,7 +166,7 @@ export class ClassicMirror {
     if (credit > 0) this.host.send(copy.from.node, { kind: "credit-bump", queue: this.name, channel: copy.from.channel, node: this.host.node.name, role: "mirror", credit });
   }
 
-  onRemove(from: string, seq: number, count: number): void {
+  private onRemove(from: string, seq: number, count: number): void {
     if (this.isStopped || from !== this.master) return;
     // Behind any publish still being processed: a removal must not overtake the publish it removes.
     this.process.run(count * this.host.cpu.mirrorRemoveNs, this.applyRemoveBound, { seq, count });

@@ -11,6 +11,7 @@ import type { HaPolicyDefinition } from "./config.js";
 import { copyRecord } from "./queue-record.js";
 import type { QueueHost } from "./queue-host.js";
 import { segmentBytes, type QueueSegment } from "./queue-segment.js";
+import { GM_BROADCAST_TIMER_NS, GmMember, type GmMessage, type GmPayload } from "./gm-ring.js";
 
 interface MirrorState {
   /** Every message with seq < this is acknowledged by the mirror (or predates it). */
@@ -23,6 +24,17 @@ interface MirrorState {
 
 export class MirrorSet {
   private readonly mirrors = new Map<string, MirrorState>();
+  /** The master's place on GM's ring (gm-ring.ts): replication goes round it. */
+  readonly gm: GmMember;
+  /** This master instance's GM group: its broadcasts are numbered from 1, apart from any earlier master's. */
+  private readonly group: string;
+  private gmSeq = 0;
+  /** The newest broadcast back round the ring whose acknowledgement has not gone out yet (0: none). */
+  private ackOwed = 0;
+  private lastReturned: GmMessage | null = null;
+  private isAckTimerArmed = false;
+  private isStopped = false;
+  private readonly onAckTimerBound = (): void => this.onAckTimer();
 
   constructor(
     private readonly host: QueueHost,
@@ -30,7 +42,10 @@ export class MirrorSet {
     private readonly policy: HaPolicyDefinition | null,
     private readonly oldestLiveSeq: () => number,
     private readonly seqNext: () => number,
-  ) {}
+  ) {
+    this.gm = new GmMember(host, queue);
+    this.group = `${queue}@${host.node.name}#${host.node.incarnation}:${host.node.now}`;
+  }
 
   get names(): string[] {
     return [...this.mirrors.keys()];
@@ -101,13 +116,44 @@ export class MirrorSet {
   }
 
   replicate(segment: QueueSegment): void {
-    const epoch = this.host.record(this.queue).epoch;
-    for (const node of this.mirrors.keys()) this.host.send(node, { kind: "mirror-publish", queue: this.queue, epoch, segment: { ...segment } });
+    this.broadcast({ op: "publish", segment: { ...segment } });
   }
 
   remove(seq: number, count: number): void {
-    const epoch = this.host.record(this.queue).epoch;
-    for (const node of this.mirrors.keys()) this.host.send(node, { kind: "mirror-remove", queue: this.queue, epoch, seq, count });
+    this.broadcast({ op: "remove", seq, count });
+  }
+
+  /** gm:broadcast: round the ring of the master and its mirrors, in the order they joined. */
+  private broadcast(payload: GmPayload): void {
+    if (this.mirrors.size === 0) return;
+    const me = this.host.node.name;
+    this.gmSeq++;
+    this.gm.forward({ kind: "gm", queue: this.queue, group: this.group, origin: me, ring: [me, ...this.mirrors.keys()], gmSeq: this.gmSeq, phase: "msg", payload, ackUpTo: this.ackOwed });
+    this.ackOwed = 0;
+  }
+
+  /** A broadcast of this master came back round the ring: every member has it, so its acknowledgement goes round. */
+  onGmReturn(message: GmMessage): void {
+    if (message.group !== this.group || message.phase !== "msg") return;
+    this.gm.forget(message.gmSeq);
+    this.ackOwed = Math.max(this.ackOwed, message.gmSeq);
+    this.lastReturned = message;
+    if (this.isAckTimerArmed) return;
+    this.isAckTimerArmed = true;
+    this.host.node.after(GM_BROADCAST_TIMER_NS, this.onAckTimerBound);
+  }
+
+  /** The master stopped: its ring sends nothing more. */
+  stop(): void {
+    this.isStopped = true;
+  }
+
+  /** No broadcast carried the acknowledgement: it goes round alone. */
+  private onAckTimer(): void {
+    this.isAckTimerArmed = false;
+    if (this.isStopped || this.ackOwed === 0 || this.lastReturned === null) return;
+    this.gm.forward({ ...this.lastReturned, gmSeq: this.ackOwed, phase: "ack", payload: null, ackUpTo: this.ackOwed });
+    this.ackOwed = 0;
   }
 
   onAck(node: string, seqEnd: number, isSyncReply: boolean): void {

@@ -7,6 +7,7 @@
 import type { RaftMessage } from "./raft/raft-messages.js";
 import type { QueueRecord } from "./queue-record.js";
 import type { QueueSegment } from "./queue-segment.js";
+import type { GmPayload } from "./gm-ring.js";
 
 /** AMQP method frame + header overhead per publish or delivery (method, content header, frame ends). */
 export const AMQP_FRAME_BYTES = 60;
@@ -69,7 +70,14 @@ export type NodeMessage =
   | { kind: "leader-change"; queue: string; channel: number }
   | { kind: "settle"; queue: string; from: ChannelRef; deliveryTag: number }
   | { kind: "cancel"; queue: string; from: ChannelRef }
-  | { kind: "mirror-publish"; queue: string; epoch: number; segment: QueueSegment }
+  /**
+   * GM's ring (gm-ring.ts): a broadcast of the master `origin` (one master
+   * instance: `group`), passed from member to member around `ring` and back
+   * to the master, then its acknowledgement the same way: carried by the
+   * master's next broadcast (`ackUpTo`), or alone (`phase: "ack"`) when none
+   * follows within GM's 25 ms broadcast timer.
+   */
+  | { kind: "gm"; queue: string; group: string; origin: string; ring: readonly string[]; gmSeq: number; phase: "msg" | "ack"; payload: GmPayload | null; ackUpTo: number }
   /**
    * The channel's own copy of a publish to a mirrored queue, sent to every
    * mirror beside the master (3.8–3.13: rabbit_classic_queue:deliver sends to
@@ -77,7 +85,6 @@ export type NodeMessage =
    */
   | { kind: "mirror-channel-copy"; queue: string; epoch: number; from: ChannelRef; body: PublishBody }
   | { kind: "mirror-publish-ok"; queue: string; epoch: number; seqEnd: number; isSync: boolean }
-  | { kind: "mirror-remove"; queue: string; epoch: number; seq: number; count: number }
   /** One batch of a synchronisation (ha-sync-batch-size messages at most); the mirror acknowledges after the last. */
   | { kind: "mirror-sync"; queue: string; epoch: number; segments: QueueSegment[]; bytes: number; isLast: boolean }
   /** `isRunning`: the sender's RabbitMQ application is running (its tables are current, see broker.ts). */
@@ -109,7 +116,7 @@ export type QuorumCommand =
   | { op: "expire"; atNs: number };
 
 /** The node-to-node message kinds that replicate a queue (the rest forward, deliver or gossip). */
-export const REPLICATION_KINDS: readonly NodeMessage["kind"][] = ["mirror-publish", "mirror-channel-copy", "mirror-publish-ok", "mirror-remove", "mirror-sync", "raft"];
+export const REPLICATION_KINDS: readonly NodeMessage["kind"][] = ["gm", "mirror-channel-copy", "mirror-publish-ok", "mirror-sync", "raft"];
 
 export function clientFrameBytes(frame: ClientFrame): number {
   return frame.kind === "publish" ? AMQP_FRAME_BYTES * frame.count + frame.count * frame.bytesEach : AMQP_FRAME_BYTES;
@@ -125,8 +132,9 @@ export function nodeMessageBytes(message: NodeMessage): number {
     case "mirror-channel-copy":
       return DIST_HEADER_BYTES + message.body.count * (message.body.bytesEach + DIST_HEADER_BYTES / 4);
     case "deliver":
-    case "mirror-publish":
       return DIST_HEADER_BYTES + message.segment.count * (message.segment.bytesEach + DIST_HEADER_BYTES / 4);
+    case "gm":
+      return message.payload?.op === "publish" ? DIST_HEADER_BYTES + message.payload.segment.count * (message.payload.segment.bytesEach + DIST_HEADER_BYTES / 4) : DIST_HEADER_BYTES;
     case "mirror-sync":
       return DIST_HEADER_BYTES + message.bytes;
     case "records":

@@ -81,6 +81,8 @@ export class QueueRoles {
       master.reconcileMirrors();
     }
     for (const member of this.quorum.values()) member.removeConsumersOn(peer);
+    for (const master of this.masters.values()) master.mirrors.gm.onPeerDown(peer);
+    for (const mirror of this.mirrors.values()) mirror.onPeerDown(peer);
     for (const [queue, mirror] of [...this.mirrors]) {
       if (mirror.masterNode !== peer) continue;
       this.considerPromotion(queue, mirror);
@@ -169,14 +171,13 @@ export class QueueRoles {
       case "cancel":
         (this.masters.get(message.queue) ?? this.quorum.get(message.queue))?.removeConsumer(message.from);
         return;
-      case "mirror-publish":
-        this.mirrors.get(message.queue)?.onPublish(from, message.segment);
+      case "gm":
+        // The master gets its broadcasts back round the ring; a mirror applies and passes them on.
+        if (message.origin === this.me) this.masters.get(message.queue)?.mirrors.onGmReturn(message);
+        else this.mirrors.get(message.queue)?.onGm(message);
         return;
       case "mirror-channel-copy":
         this.mirrors.get(message.queue)?.onChannelCopy(message.from, message.body);
-        return;
-      case "mirror-remove":
-        this.mirrors.get(message.queue)?.onRemove(from, message.seq, message.count);
         return;
       case "mirror-sync":
         this.mirrors.get(message.queue)?.onSync(from, message.segments, message.isLast);
