@@ -48,8 +48,7 @@ import { BrokerRouter } from "./broker-router.js";
 import { PeerView } from "./peer-view.js";
 import type { RabbitCpuCosts } from "./cpu-costs.js";
 import { ErlangSchedulers } from "./erlang-schedulers.js";
-import { ClusterAlarms, QUORUM_INDEX_BYTES_PER_MESSAGE, QUORUM_INDEX_TTL_BYTES_PER_MESSAGE, ResourceMonitors, type AlarmResource } from "./resource-alarms.js";
-import { memoryWatermarkOf } from "./config.js";
+import { NodeAlarms } from "./node-alarms.js";
 
 export const AMQP_PORT = "amqp";
 /** How long a starting node waits for a peer's records before it starts on its own copy. */
@@ -95,12 +94,8 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   /** Peers' incarnations, partitions, connection epochs (peer-view.ts). */
   private readonly peers = new PeerView();
   private readonly pendingHeals = new Set<string>();
-  /** This application's memory and disk monitors (resource-alarms.ts). */
-  private monitors: ResourceMonitors | null = null;
-  /** Alarms on in the cluster as this node knows them. */
-  private alarms = new ClusterAlarms();
-  /** Bytes in Ra's WAL memory tables on this node since its last roll-over. */
-  private walBytes = 0;
+  /** Memory and disk alarms: this node's monitors and the cluster's alarms as it knows them (node-alarms.ts). */
+  alarms!: NodeAlarms;
   private readonly deliverLocalBound = (delivery: LocalDelivery): void => this.dispatch(delivery.from, delivery.message);
 
   constructor(
@@ -120,8 +115,22 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     this.node = node;
     this.disk = this.world.disk(node.name);
     this.schedulers = new ErlangSchedulers(node, this.plan.cores);
-    this.alarms = new ClusterAlarms();
-    this.walBytes = 0;
+    this.alarms = new NodeAlarms({
+      node,
+      disk: this.disk,
+      config: this.config,
+      trace: this.trace,
+      schedulers: this.schedulers,
+      memoryBytes: this.plan.memoryBytes,
+      quorumMembers: () => this.roles.quorum.values(),
+      tellPeers: (resource, isOn) => {
+        for (const peer of this.clusterNodes) if (peer !== this.node.name) this.links.get(peer)?.send({ kind: "alarm", resource, isOn });
+      },
+      mark: (name) => this.mark(name),
+      onUnblocked: () => {
+        for (const channel of this.channels.values()) channel.pump();
+      },
+    });
     this.channels.clear();
     this.stoppingPeers.clear();
     // A peer met again after this node's own restart is not a healed partition.
@@ -178,14 +187,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     this.trace.record("rabbit.app-start", this.node.name);
     this.roles.startAll();
     this.world.net.listen(this.node, AMQP_PORT, { accept: (endpoint) => this.acceptClient(endpoint) });
-    this.monitors = new ResourceMonitors(this.node, {
-      memoryUsedBytes: () => this.memoryUsedBytes(),
-      memoryLimitBytes: memoryWatermarkOf(this.config) * this.plan.memoryBytes,
-      diskFreeBytes: () => this.disk.freeBytes,
-      diskFreeLimitBytes: this.config["disk_free_limit.absolute"],
-      onLocalAlarm: (resource, isOn) => this.onLocalAlarm(resource, isOn),
-    });
-    this.monitors.start();
+    this.alarms.startMonitors();
   }
 
   /** pause_minority, or autoheal's losing side: stop the application, keep the node. */
@@ -195,10 +197,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     this.trace.record(`rabbit.app-stop.${reason}`, this.node.name);
     this.mark(`rabbit.app-stop.${reason}`);
     this.world.net.unlisten(this.node, AMQP_PORT);
-    // The monitors stop with the application, and its alarms are cleared.
-    for (const resource of this.monitors?.alarms ?? []) this.onLocalAlarm(resource, false);
-    this.monitors?.stop();
-    this.monitors = null;
+    this.alarms.stopMonitors();
     for (const channel of [...this.channels.values()]) channel.closeConnection();
     this.channels.clear();
     this.roles.stopAll();
@@ -249,42 +248,6 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   /** A memory or disk alarm is on somewhere in the cluster (in this node's view): publishers are blocked. */
   get isPublishBlocked(): boolean {
     return this.alarms.isBlocking;
-  }
-
-  /** Memory as resource-alarms.ts counts it: mailboxes' message bytes, quorum queues' indexes, Ra's WAL tables. */
-  memoryUsedBytes(): number {
-    let bytes = this.schedulers.queuedBytes + this.walBytes;
-    for (const member of this.roles.quorum.values()) {
-      const perMessage = QUORUM_INDEX_BYTES_PER_MESSAGE + (member.hasTtl ? QUORUM_INDEX_TTL_BYTES_PER_MESSAGE : 0);
-      bytes += (member.content.count + member.consumers.unackedCount) * perMessage;
-    }
-    return bytes;
-  }
-
-  /** A quorum member wrote `bytes` of commands to Ra's WAL: in memory until the WAL rolls over. */
-  noteWalAppend(bytes: number): void {
-    this.walBytes += bytes;
-    if (this.walBytes >= this.config["raft.wal_max_size_bytes"]) this.walBytes = 0;
-  }
-
-  private onLocalAlarm(resource: AlarmResource, isOn: boolean): void {
-    this.trace.record(`rabbit.alarm.${resource}`, this.node.name, isOn ? 1 : 0);
-    if (isOn) this.mark(`rabbit.alarm.${resource}`);
-    for (const peer of this.clusterNodes) if (peer !== this.node.name) this.links.get(peer)?.send({ kind: "alarm", resource, isOn });
-    this.onAlarm(this.node.name, resource, isOn);
-  }
-
-  private onAlarm(node: string, resource: AlarmResource, isOn: boolean): void {
-    if (this.alarms.set(node, resource, isOn)) this.onBlockingChanged();
-  }
-
-  /** Publishers blocked or let go: when the last alarm clears, every connection reads again. */
-  private onBlockingChanged(): void {
-    if (this.alarms.isBlocking) {
-      this.mark("rabbit.publishers-blocked");
-      return;
-    }
-    for (const channel of this.channels.values()) channel.pump();
   }
 
   // ------------------------------------------------------------------ cluster view
@@ -438,7 +401,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
       this.notePartitioned(peer);
     }
     this.links.get(peer)!.send({ kind: "records", records: this.allRecords(), upCount: this.upNodes().length, isRunning: this.isAppRunning, isBooting: !this.isReady });
-    for (const resource of this.monitors?.alarms ?? []) this.links.get(peer)!.send({ kind: "alarm", resource, isOn: true });
+    for (const resource of this.alarms.ownAlarms) this.links.get(peer)!.send({ kind: "alarm", resource, isOn: true });
     if (this.peers.isPartitioned(peer)) return;
     if (!this.isAppRunning) {
       if (this.isReady && !this.shouldPause()) this.startApp();
@@ -462,7 +425,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     // Erlang has one connection per node pair: nodedown closes both directions.
     this.incoming.get(peer)?.close();
     this.incoming.delete(peer);
-    if (this.alarms.forget(peer)) this.onBlockingChanged();
+    this.alarms.onPeerDown(peer);
     for (const channel of this.channels.values()) channel.onNodeDown(peer);
     if (!this.isAppRunning) return;
     if (this.shouldPause()) {
@@ -510,7 +473,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
       return;
     }
     if (message.kind === "alarm") {
-      this.onAlarm(from, message.resource, message.isOn);
+      this.alarms.onPeerAlarm(from, message.resource, message.isOn);
       return;
     }
     if (message.kind === "saw-you-down") {

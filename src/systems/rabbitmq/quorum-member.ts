@@ -194,7 +194,7 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
       }
     }
     // What a follower appends goes through the node's WAL (its memory tables) as well.
-    if (bytes > 0) this.broker.noteWalAppend(bytes);
+    if (bytes > 0) this.broker.alarms.noteWalAppend(bytes);
     this.process.run(costNs, this.raftMessageBound, { from, message }, bytes);
   }
 
@@ -341,7 +341,7 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
       return;
     }
     this.pending.set(index, work);
-    this.broker.noteWalAppend(body.count * body.bytesEach);
+    this.broker.alarms.noteWalAppend(body.count * body.bytesEach);
   }
 
   addConsumer(from: ChannelRef, prefetch: number, autoAck: boolean): void {
