@@ -52,13 +52,14 @@ export async function runCommand(source: string, flags: RunFlags): Promise<numbe
     process.stdout.write(`seed ${seed}\nexpanded scenario:\n${indent(toYaml({ ...loaded.scenario, seed }))}\n`);
   }
   const startedMs = performance.now();
-  const { summary, spec, result } = runScenario(loaded.scenario, seed);
+  const run = runScenario(loaded.scenario, seed);
+  const { summary } = run;
   const wallMs = performance.now() - startedMs;
   if (flags.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else process.stdout.write(renderRunSummary(summary, source, wallMs));
   try {
     if (flags.trace !== undefined) {
-      writeFileAtomically(resolve(flags.trace), `${JSON.stringify(runTrace(spec, result, summary.scenario))}\n`);
+      writeFileAtomically(resolve(flags.trace), `${JSON.stringify(runTrace(run, summary.scenario))}\n`);
       if (flags.json !== true) process.stdout.write(`trace: ${flags.trace} (open it in https://ui.perfetto.dev)\n`);
     }
     if (flags.out !== undefined) {

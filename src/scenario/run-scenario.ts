@@ -1,6 +1,6 @@
 /**
  * Runs a validated scenario with a seed and summarises the run for reports:
- * the simulation (runKafka or runRabbitMq, by the scenario's `system`), then
+ * the simulation (the scenario's `system`, from src/systems/index.ts), then
  * numbers read off its History, the world's traffic and disk counters, the
  * checks and the liveness verdict, in one RunSummary shape for every system.
  *
@@ -8,22 +8,20 @@
  * default, a safety check) fails; else "liveness-failed" when the cluster did
  * not converge in time; else "ok".
  */
-import { REPLICATION_KINDS as RABBIT_REPLICATION_KINDS } from "../systems/rabbitmq/protocol.js";
-import type { RabbitBroker } from "../systems/rabbitmq/broker.js";
 import { formatCheckResult } from "../checks/format-check-results.js";
 import type { CheckResult } from "../checks/violation.js";
 import { describeFault } from "../faults/fault.js";
 import { compareStrings } from "../kernel/order.js";
-import type { CheckSummary, DiskSummary, RunSummary, ThreadSummary, TrafficSummary, Verdict } from "../report/run-summary.js";
-import { runKafka, type KafkaRunResult, type KafkaRunSpec } from "../systems/kafka/run.js";
-import { runRabbitMq, type RabbitRunResult, type RabbitRunSpec } from "../systems/rabbitmq/run.js";
+import type { CheckSummary, DiskSummary, RunSummary, TrafficSummary, Verdict } from "../report/run-summary.js";
+import type { KafkaRunResult, KafkaRunSpec } from "../systems/kafka/run.js";
+import { KAFKA_DEFAULT_SAFETY_CHECKS } from "../systems/kafka/system.js";
+import type { RabbitRunResult, RabbitRunSpec } from "../systems/rabbitmq/run.js";
+import { systemNamed } from "../systems/index.js";
 import { historyMetrics } from "./history-metrics.js";
-import { kafkaRunSpecOf } from "./kafka-spec.js";
-import { RABBIT_DEFAULT_SAFETY_CHECKS, rabbitRunSpecOf } from "./rabbitmq-spec.js";
 import type { Scenario } from "./schema.js";
 
 /** Checks that decide a Kafka run's verdict when the scenario names none: the safety claims every queue makes. */
-export const DEFAULT_SAFETY_CHECKS = ["lost", "unexpected", "divergence", "dirty-read", "inconsistent-offsets"];
+export const DEFAULT_SAFETY_CHECKS = [...KAFKA_DEFAULT_SAFETY_CHECKS];
 
 export type ScenarioRun =
   | { system: "kafka"; summary: RunSummary; result: KafkaRunResult; spec: KafkaRunSpec }
@@ -33,24 +31,15 @@ export type AnyRunSpec = KafkaRunSpec | RabbitRunSpec;
 export type AnyRunResult = KafkaRunResult | RabbitRunResult;
 
 export function runScenario(scenario: Scenario, seed: number | string = scenario.seed): ScenarioRun {
-  if (scenario.system === "kafka") {
-    const spec = kafkaRunSpecOf(scenario, seed);
-    const result = runKafka(spec);
-    return { system: "kafka", summary: summarize(scenario, spec, result), result, spec };
-  }
-  const spec = rabbitRunSpecOf(scenario, seed);
-  const result = runRabbitMq(spec);
-  return { system: "rabbitmq", summary: summarize(scenario, spec, result), result, spec };
+  const system = systemNamed(scenario.system);
+  const spec = system.runSpecOf(scenario, seed);
+  const result = system.run(spec);
+  return { system: scenario.system, summary: summarize(scenario, spec as AnyRunSpec, result as AnyRunResult), result, spec } as ScenarioRun;
 }
 
 /** The checks whose failure makes a run of this scenario safety-failed. */
 export function requiredChecks(scenario: Scenario): readonly string[] {
-  return scenario.checks ?? (scenario.system === "kafka" ? DEFAULT_SAFETY_CHECKS : RABBIT_DEFAULT_SAFETY_CHECKS);
-}
-
-/** The nodes that run the system (Kafka's brokers, RabbitMQ's nodes): where disks and inter-node bytes are counted. */
-export function serverNodesOf(result: AnyRunResult): readonly string[] {
-  return "brokerNames" in result.cluster ? result.cluster.brokerNames : result.cluster.nodeNames;
+  return scenario.checks ?? systemNamed(scenario.system).defaultSafetyChecks;
 }
 
 export function summarize(scenario: Scenario, spec: AnyRunSpec, result: AnyRunResult): RunSummary {
@@ -61,12 +50,12 @@ export function summarize(scenario: Scenario, spec: AnyRunSpec, result: AnyRunRe
   const isConverged = result.liveness.isConverged;
   const isSafe = result.checks.every((check) => check.ok || !required.includes(check.check) || (!isConverged && isOnlyUnfinished(check)));
   const verdict: Verdict = !isSafe ? "safety-failed" : isConverged ? "ok" : "liveness-failed";
-  const bytesPerMessage: [string, number][] = "producers" in spec ? spec.producers.map((p) => [p.name, p.bytesPerMessage]) : spec.publishers.map((p) => [p.name, p.messageBytes]);
-  const ackedBytes = bytesPerMessage.reduce((sum, [client, bytes]) => sum + (metrics.ackedByClient.get(client) ?? 0) * bytes, 0);
+  const facts = systemNamed(scenario.system).facts(spec, result);
+  const ackedBytes = facts.clientMessageBytes.reduce((sum, [client, bytes]) => sum + (metrics.ackedByClient.get(client) ?? 0) * bytes, 0);
   const seconds = scenario.duration / 1e9;
   const unavailability = result.checks.find((check) => check.check === "unavailability")?.counts ?? {};
   const traffic = trafficSummary(result);
-  const servers = new Set(serverNodesOf(result));
+  const servers = new Set(facts.serverNodes);
   const interNodeBytes = traffic.byLink.reduce((sum, link) => sum + (servers.has(link.from) && servers.has(link.to) ? link.bytes : 0), 0);
   return {
     scenario: scenario.name,
@@ -82,54 +71,15 @@ export function summarize(scenario: Scenario, spec: AnyRunSpec, result: AnyRunRe
     latency: { produce: metrics.produce, endToEnd: metrics.endToEnd, request: metrics.request },
     timeline: metrics.timeline,
     traffic,
-    interNode: interNodeSummary(result, interNodeBytes, ackedBytes),
-    disks: diskSummaries(result),
-    threads: threadSummaries(result),
+    interNode: facts.interNode(interNodeBytes, ackedBytes),
+    disks: diskSummaries(result, facts.serverNodes),
+    threads: facts.threads,
     checks,
     unavailability: { sendSeconds: (unavailability["sendUnavailableNs"] ?? 0) / 1e9, receiveSeconds: (unavailability["receiveUnavailableNs"] ?? 0) / 1e9 },
     liveness: { ...result.liveness, reasons: result.liveness.reasons.slice(0, 20) },
     marks: [...result.marks].sort((a, b) => compareStrings(a[0], b[0])),
     faults: spec.faults.map(describeFault),
   };
-}
-
-/** Kafka brokers' threads, or RabbitMQ nodes' schedulers (shared by all their processes) and busiest queue process (one core at most). */
-function threadSummaries(result: AnyRunResult): ThreadSummary[] {
-  if (!("brokerNames" in result.cluster)) return rabbitThreadSummaries(result.cluster.brokers);
-  const threads: ThreadSummary[] = [];
-  for (const [node, broker] of result.cluster.brokers) {
-    if (!result.cluster.world.node(node).isProcessAlive) continue;
-    const use = broker.cpuUse();
-    threads.push({ node, thread: "request handlers", busyNs: use.handlerNs, count: use.handlerThreads });
-    threads.push({ node, thread: "busiest processor", busyNs: use.processorNsMax, count: 1 });
-    threads.push({ node, thread: "busiest replica fetcher", busyNs: use.fetcherNsMax, count: 1 });
-  }
-  return threads;
-}
-
-function rabbitThreadSummaries(brokers: ReadonlyMap<string, RabbitBroker>): ThreadSummary[] {
-  const threads: ThreadSummary[] = [];
-  for (const [node, broker] of brokers) {
-    if (!broker.isRunning) continue;
-    threads.push({ node, thread: "schedulers", busyNs: broker.schedulers.busyNs, count: broker.schedulers.schedulerCount });
-    let busiest = 0;
-    for (const role of [...broker.roles.masters.values(), ...broker.roles.mirrors.values(), ...broker.roles.quorum.values()]) busiest = Math.max(busiest, role.process.busyNs);
-    threads.push({ node, thread: "busiest queue process", busyNs: busiest, count: 1 });
-  }
-  return threads;
-}
-
-/** RabbitMQ's node-to-node message kinds that replicate a queue (the rest forward, deliver or gossip). */
-const REPLICATION_KINDS = new Set<string>(RABBIT_REPLICATION_KINDS);
-
-function interNodeSummary(result: AnyRunResult, bytes: number, ackedBytes: number): NonNullable<RunSummary["interNode"]> {
-  const per = (part: number): number => (ackedBytes > 0 ? part / ackedBytes : 0);
-  if ("brokerNames" in result.cluster) return { bytes, perAckedByte: per(bytes) };
-  const byKind = new Map<string, number>();
-  for (const broker of result.cluster.brokers.values()) for (const [kind, sent] of broker.wireBytesSentByKind) byKind.set(kind, (byKind.get(kind) ?? 0) + sent);
-  const kinds = [...byKind].map(([kind, sent]) => ({ kind, bytes: sent })).sort((a, b) => b.bytes - a.bytes || compareStrings(a.kind, b.kind));
-  const replicationBytes = kinds.reduce((sum, entry) => sum + (REPLICATION_KINDS.has(entry.kind) ? entry.bytes : 0), 0);
-  return { bytes, perAckedByte: per(bytes), replicationBytes, replicationPerAckedByte: per(replicationBytes), byKind: kinds };
 }
 
 /**
@@ -179,9 +129,9 @@ function trafficSummary(result: AnyRunResult): TrafficSummary {
   };
 }
 
-function diskSummaries(result: AnyRunResult): DiskSummary[] {
+function diskSummaries(result: AnyRunResult, serverNodes: readonly string[]): DiskSummary[] {
   const seconds = Math.max(1e-9, result.timeNs / 1e9);
-  return serverNodesOf(result).map((node) => {
+  return serverNodes.map((node) => {
     const stats = result.cluster.world.disk(node).stats();
     return { node, writtenBytes: stats.bytesWrittenToDevice, fsyncs: stats.fsyncCalls, writeBytesPerSec: stats.bytesWrittenToDevice / seconds, lostAtPowerLossBytes: stats.bytesLostAtPowerLoss };
   });

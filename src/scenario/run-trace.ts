@@ -8,17 +8,13 @@
 import type { FaultSchedule, TimedFault } from "../faults/fault.js";
 import { describeFault } from "../faults/fault.js";
 import { toChromeTrace, type ChromeTrace, type TraceBatchInput, type TraceFaultInput } from "../report/perfetto.js";
-import type { AnyRunResult } from "./run-scenario.js";
+import { systemNamed } from "../systems/index.js";
+import type { AnyRunResult, ScenarioRun } from "./run-scenario.js";
 
-export function runTrace(spec: { faults: FaultSchedule; faultPhaseNs: number }, result: AnyRunResult, scenarioName: string): ChromeTrace {
-  const isKafka = "brokerNames" in result.cluster;
-  const servers: readonly string[] = "brokerNames" in result.cluster ? result.cluster.brokerNames : result.cluster.nodeNames;
-  const nodes = result.cluster.world.nodes.map((node) => ({
-    name: node.name,
-    kind: servers.includes(node.name) ? (isKafka ? "broker" : "rabbitmq node") : node.name === "controller" && isKafka ? "controller" : "client",
-  }));
+export function runTrace(run: Pick<ScenarioRun, "system" | "spec" | "result">, scenarioName: string): ChromeTrace {
+  const { spec, result } = run;
   return toChromeTrace({
-    nodes,
+    nodes: [...systemNamed(run.system).facts(spec, result).nodeKinds],
     faults: traceFaults(spec.faults, spec.faultPhaseNs),
     batches: traceBatches(result),
     endNs: result.timeNs,

@@ -1,0 +1,58 @@
+/**
+ * What the product layer (scenario runs, summaries, reports) needs from a
+ * modelled system, as one interface: build its run spec from a validated
+ * scenario, run it, and tell what the run did as plain data, so no code
+ * outside the system's folder reads its live simulation objects or tells
+ * systems apart by their shapes. src/systems/index.ts lists the systems.
+ */
+import type { CheckResult } from "../checks/violation.js";
+import type { History } from "../clients/history.js";
+import type { FaultSchedule } from "../faults/fault.js";
+import type { Liveness } from "../kernel/converge.js";
+import type { StopReason } from "../kernel/scheduler.js";
+import type { RunSummary, ThreadSummary } from "../report/run-summary.js";
+import type { World } from "../world/world.js";
+
+/** What every system's run spec has. */
+export interface SystemRunSpec {
+  faults: FaultSchedule;
+  faultPhaseNs: number;
+}
+
+/** What every system's run result has. */
+export interface SystemRunResult {
+  seed: string;
+  digest: string;
+  stopReason: StopReason;
+  timeNs: number;
+  events: number;
+  history: History;
+  checks: CheckResult[];
+  liveness: Liveness;
+  marks: [string, number][];
+  cluster: { world: World };
+}
+
+/** A run's facts for summaries and bottleneck naming, as plain data. */
+export interface SystemRunFacts {
+  /** The nodes that run the system (Kafka's brokers, RabbitMQ's nodes): where disks and inter-node bytes are counted. */
+  serverNodes: readonly string[];
+  /** Every node of the run's world with what it is ("broker", "controller", "rabbitmq node", "client"), in world order. */
+  nodeKinds: readonly { name: string; kind: string }[];
+  /** Payload bytes per message of each producing client. */
+  clientMessageBytes: readonly (readonly [string, number])[];
+  /** Server CPU, for the systems that model it. */
+  threads: ThreadSummary[];
+  /** Inter-node bytes as the system breaks them down (`bytes` on server↔server links, `ackedBytes` of payload acknowledged). */
+  interNode(bytes: number, ackedBytes: number): NonNullable<RunSummary["interNode"]>;
+}
+
+export interface SystemModel<Scenario, Spec extends SystemRunSpec, Result extends SystemRunResult> {
+  /** The scenario's `system` field. */
+  readonly name: string;
+  /** The checks whose failure makes a run safety-failed when the scenario names none. */
+  readonly defaultSafetyChecks: readonly string[];
+  runSpecOf(scenario: Scenario, seed: number | string): Spec;
+  run(spec: Spec): Result;
+  facts(spec: Spec, result: Result): SystemRunFacts;
+}

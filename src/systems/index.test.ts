@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { validateScenario, formatProblems } from "../scenario/load.js";
+import { presetNamed } from "../scenario/presets.js";
+import { runScenario } from "../scenario/run-scenario.js";
+import { SYSTEMS, systemNamed } from "./index.js";
+
+/** A small preset of each system: the contract below runs over every registered system. */
+const SAMPLE_PRESET: Record<string, string> = { kafka: "c9-replication-failover", rabbitmq: "c5-single-node-durable" };
+
+describe("the systems registry", () => {
+  it("lists each system once, and a name it does not list is an error that names the known ones", () => {
+    const names = SYSTEMS.map((system) => system.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) expect(systemNamed(name).name).toBe(name);
+    expect(() => systemNamed("rocketmq")).toThrow(/no system named "rocketmq" \(known: kafka, rabbitmq\)/);
+  });
+
+  it.each(SYSTEMS.map((system) => system.name))("%s: runs a scenario twice from its seed to the same digest, and tells its facts as plain data", (name) => {
+    const preset = presetNamed(SAMPLE_PRESET[name]!);
+    expect(preset, `a sample preset for ${name}`).toBeDefined();
+    const loaded = validateScenario(preset!.document);
+    if (!loaded.ok) throw new Error(formatProblems(loaded.problems));
+    expect(loaded.scenario.system).toBe(name);
+    const first = runScenario(loaded.scenario);
+    const second = runScenario(loaded.scenario);
+    expect(second.summary.digest).toBe(first.summary.digest);
+    const facts = systemNamed(name).facts(first.spec, first.result);
+    expect(facts.serverNodes.length).toBeGreaterThan(0);
+    // Every node of the world has a kind, and the servers are exactly the nodes of the system's own kind.
+    expect(facts.nodeKinds.map((node) => node.name)).toEqual(first.result.cluster.world.nodes.map((node) => node.name));
+    expect(facts.clientMessageBytes.every(([, bytes]) => bytes > 0)).toBe(true);
+    expect(JSON.parse(JSON.stringify(facts.interNode(1_000, 500))).perAckedByte).toBe(2);
+    expect(["ok", "safety-failed", "liveness-failed"]).toContain(first.summary.verdict);
+  });
+});

@@ -1,0 +1,48 @@
+/** RabbitMQ as a system of the product layer (src/run/system.ts). */
+import { compareStrings } from "../../kernel/order.js";
+import type { RunSummary, ThreadSummary } from "../../report/run-summary.js";
+import type { SystemModel } from "../../run/system.js";
+import { RABBIT_DEFAULT_SAFETY_CHECKS, rabbitRunSpecOf } from "../../scenario/rabbitmq-spec.js";
+import type { RabbitScenario } from "../../scenario/schema.js";
+import type { RabbitBroker } from "./broker.js";
+import { REPLICATION_KINDS } from "./protocol.js";
+import { runRabbitMq, type RabbitRunResult, type RabbitRunSpec } from "./run.js";
+
+export const rabbitSystem: SystemModel<RabbitScenario, RabbitRunSpec, RabbitRunResult> = {
+  name: "rabbitmq",
+  defaultSafetyChecks: RABBIT_DEFAULT_SAFETY_CHECKS,
+  runSpecOf: (scenario, seed) => rabbitRunSpecOf(scenario, seed),
+  run: runRabbitMq,
+  facts: (spec, result) => ({
+    serverNodes: result.cluster.nodeNames,
+    nodeKinds: result.cluster.world.nodes.map((node) => ({ name: node.name, kind: result.cluster.nodeNames.includes(node.name) ? "rabbitmq node" : "client" })),
+    clientMessageBytes: spec.publishers.map((p) => [p.name, p.messageBytes] as const),
+    threads: nodeThreads(result.cluster.brokers),
+    interNode: (bytes, ackedBytes) => interNode(result.cluster.brokers, bytes, ackedBytes),
+  }),
+};
+
+/** Each running node's schedulers (shared by all its processes) and busiest queue process (one core at most). */
+function nodeThreads(brokers: ReadonlyMap<string, RabbitBroker>): ThreadSummary[] {
+  const threads: ThreadSummary[] = [];
+  for (const [node, broker] of brokers) {
+    if (!broker.isRunning) continue;
+    threads.push({ node, thread: "schedulers", busyNs: broker.schedulers.busyNs, count: broker.schedulers.schedulerCount });
+    let busiest = 0;
+    for (const role of [...broker.roles.masters.values(), ...broker.roles.mirrors.values(), ...broker.roles.quorum.values()]) busiest = Math.max(busiest, role.process.busyNs);
+    threads.push({ node, thread: "busiest queue process", busyNs: busiest, count: 1 });
+  }
+  return threads;
+}
+
+const REPLICATION = new Set<string>(REPLICATION_KINDS);
+
+/** Inter-node bytes by message kind, and the part that is replication (as opposed to pull-through and metadata). */
+function interNode(brokers: ReadonlyMap<string, RabbitBroker>, bytes: number, ackedBytes: number): NonNullable<RunSummary["interNode"]> {
+  const per = (part: number): number => (ackedBytes > 0 ? part / ackedBytes : 0);
+  const byKind = new Map<string, number>();
+  for (const broker of brokers.values()) for (const [kind, sent] of broker.wireBytesSentByKind) byKind.set(kind, (byKind.get(kind) ?? 0) + sent);
+  const kinds = [...byKind].map(([kind, sent]) => ({ kind, bytes: sent })).sort((a, b) => b.bytes - a.bytes || compareStrings(a.kind, b.kind));
+  const replicationBytes = kinds.reduce((sum, entry) => sum + (REPLICATION.has(entry.kind) ? entry.bytes : 0), 0);
+  return { bytes, perAckedByte: per(bytes), replicationBytes, replicationPerAckedByte: per(replicationBytes), byKind: kinds };
+}
