@@ -47,6 +47,19 @@ export interface SystemRunFacts {
   interNode(bytes: number, ackedBytes: number): NonNullable<RunSummary["interNode"]>;
 }
 
+/** A producing client's offered rate, as the scenario schema reads it. */
+export type OfferedRate = { kind: "constant" | "poisson"; perSecond: number } | { kind: "piecewise"; steps: readonly { atNs: number; perSecond: number }[]; poisson: boolean };
+
+/** What a fault search may target in a scenario of the system. */
+export interface FaultTargets {
+  /** Nodes that may crash, pause or lose power. */
+  nodeNames: string[];
+  /** Nodes a partition may cut off (a superset: nodes that never crash may still be isolated). */
+  partitionNodeNames: string[];
+  /** Traffic classes a partition may be scoped to. */
+  trafficClasses: string[];
+}
+
 export interface SystemModel<Scenario, Spec extends SystemRunSpec, Result extends SystemRunResult> {
   /** The scenario's `system` field. */
   readonly name: string;
@@ -55,4 +68,8 @@ export interface SystemModel<Scenario, Spec extends SystemRunSpec, Result extend
   runSpecOf(scenario: Scenario, seed: number | string): Spec;
   run(spec: Spec): Result;
   facts(spec: Spec, result: Result): SystemRunFacts;
+  /** The scenario's producing clients (Kafka's producers, RabbitMQ's publishers): rate and how many run it. */
+  offeredLoad(scenario: Scenario): readonly { rate: OfferedRate; count: number }[];
+  /** The nodes and traffic classes a fault search (`mqsim check`) may target. */
+  faultTargets(scenario: Scenario): FaultTargets;
 }

@@ -9,17 +9,9 @@ import type { FaultSchedule } from "../faults/fault.js";
 import { DEFAULT_FAULT_KINDS, verbsOfKinds, type FaultKind } from "../faults/fault-kinds.js";
 import { searchFaults, type FaultSearchResult } from "../faults/search.js";
 import { formatCheckResults } from "../checks/format-check-results.js";
-import { CONTROLLER_CLASS, DATA_CLASS } from "../systems/kafka/protocol.js";
-import { CONTROLLER_NODE } from "../systems/kafka/cluster.js";
-import { runKafka } from "../systems/kafka/run.js";
-import { CLIENT_TRAFFIC } from "../systems/rabbitmq/client-connection.js";
-import { CLUSTER_TRAFFIC } from "../systems/rabbitmq/node-link.js";
-import { runRabbitMq } from "../systems/rabbitmq/run.js";
-import { kafkaRunSpecOf } from "./kafka-spec.js";
-import { publisherNodeNames, rabbitConsumerNodeNames, rabbitScenarioNodeNames } from "./rabbitmq-schema.js";
-import { rabbitRunSpecOf } from "./rabbitmq-spec.js";
-import { requiredChecks, summarize, type AnyRunResult } from "./run-scenario.js";
-import { brokerNodeNames, consumerNodeNames, producerNodeNames, type Scenario } from "./schema.js";
+import { systemNamed } from "../systems/index.js";
+import { requiredChecks, summarize, type AnyRunResult, type AnyRunSpec } from "./run-scenario.js";
+import type { Scenario } from "./schema.js";
 
 export interface CheckScenarioOptions {
   runs: number;
@@ -35,36 +27,17 @@ export interface CheckScenarioOptions {
 export const CHECK_FAULTS_MAX_DEFAULT = 6;
 
 
-/**
- * The nodes a search may fault, the nodes its partitions may cut off (the
- * Kafka controller too: it is never crashed, as mqsim's controller is one
- * immortal node, but cutting it off fences brokers — issue 19's loss needed
- * exactly that), and the traffic classes partitions may scope to, per system.
- */
-function faultTargets(scenario: Scenario): { nodeNames: string[]; partitionNodeNames: string[]; trafficClasses: string[] } {
-  if (scenario.system === "kafka") {
-    const nodeNames = [...brokerNodeNames(scenario), ...producerNodeNames(scenario).flat(), ...consumerNodeNames(scenario).flat()];
-    return { nodeNames, partitionNodeNames: [...nodeNames, CONTROLLER_NODE], trafficClasses: [DATA_CLASS, CONTROLLER_CLASS] };
-  }
-  const nodeNames = [...rabbitScenarioNodeNames(scenario), ...publisherNodeNames(scenario).flat(), ...rabbitConsumerNodeNames(scenario).flat()];
-  return { nodeNames, partitionNodeNames: nodeNames, trafficClasses: [CLUSTER_TRAFFIC, CLIENT_TRAFFIC] };
-}
-
 /** One run of the scenario with a generated schedule in place of its own. */
 function runWith(scenario: Scenario, seed: number, faults: FaultSchedule): { summaryVerdict: string; result: AnyRunResult } {
-  if (scenario.system === "kafka") {
-    const spec = { ...kafkaRunSpecOf(scenario, seed), faults };
-    const result = runKafka(spec);
-    return { summaryVerdict: summarize(scenario, spec, result).verdict, result };
-  }
-  const spec = { ...rabbitRunSpecOf(scenario, seed), faults };
-  const result = runRabbitMq(spec);
-  return { summaryVerdict: summarize(scenario, spec, result).verdict, result };
+  const system = systemNamed(scenario.system);
+  const spec = { ...system.runSpecOf(scenario, seed), faults };
+  const result = system.run(spec) as AnyRunResult;
+  return { summaryVerdict: summarize(scenario, spec as AnyRunSpec, result).verdict, result };
 }
 
 export function checkScenario(scenario: Scenario, options: CheckScenarioOptions): FaultSearchResult {
   const required = requiredChecks(scenario);
-  const targets = faultTargets(scenario);
+  const targets = systemNamed(scenario.system).faultTargets(scenario);
   return searchFaults(
     (seed, faults) => {
       const { summaryVerdict, result } = runWith(scenario, seed, faults);

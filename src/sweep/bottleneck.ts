@@ -28,6 +28,7 @@
  */
 import type { RunSummary } from "../report/run-summary.js";
 import type { Scenario } from "../scenario/schema.js";
+import { systemNamed } from "../systems/index.js";
 import { DISK_PROFILES } from "../world/disk-profile.js";
 
 /** At or above this share of capacity a resource is called saturated. */
@@ -116,8 +117,7 @@ function laggingGroup(scenario: Scenario, summary: RunSummary): { group: string;
 export function offeredMessages(scenario: Scenario): number {
   const durationNs = scenario.duration;
   let total = 0;
-  const producers = scenario.system === "kafka" ? scenario.producers : scenario.publishers;
-  for (const producer of producers) {
+  for (const producer of systemNamed(scenario.system).offeredLoad(scenario)) {
     const rate = producer.rate;
     let perProducer: number;
     if (rate.kind === "piecewise") {

@@ -31,5 +31,11 @@ describe("the systems registry", () => {
     expect(facts.clientMessageBytes.every(([, bytes]) => bytes > 0)).toBe(true);
     expect(JSON.parse(JSON.stringify(facts.interNode(1_000, 500))).perAckedByte).toBe(2);
     expect(["ok", "safety-failed", "liveness-failed"]).toContain(first.summary.verdict);
+    // What a fault search may target: the servers at least, and every crashable node may be cut off too.
+    const targets = systemNamed(name).faultTargets(loaded.scenario);
+    for (const server of facts.serverNodes) expect(targets.nodeNames).toContain(server);
+    for (const node of targets.nodeNames) expect(targets.partitionNodeNames).toContain(node);
+    expect(targets.trafficClasses.length).toBeGreaterThan(0);
+    expect(systemNamed(name).offeredLoad(loaded.scenario).length).toBeGreaterThan(0);
   });
 });

@@ -2,7 +2,9 @@
 import type { ThreadSummary } from "../../report/run-summary.js";
 import type { SystemModel } from "../../run/system.js";
 import { kafkaRunSpecOf } from "../../scenario/kafka-spec.js";
-import type { KafkaScenario } from "../../scenario/schema.js";
+import { brokerNodeNames, consumerNodeNames, producerNodeNames, type KafkaScenario } from "../../scenario/schema.js";
+import { CONTROLLER_NODE } from "./cluster.js";
+import { CONTROLLER_CLASS, DATA_CLASS } from "./protocol.js";
 import { runKafka, type KafkaRunResult, type KafkaRunSpec } from "./run.js";
 
 /** Checks that decide a Kafka run's verdict when the scenario names none: the safety claims every queue makes. */
@@ -20,6 +22,12 @@ export const kafkaSystem: SystemModel<KafkaScenario, KafkaRunSpec, KafkaRunResul
     threads: brokerThreads(result),
     interNode: (bytes, ackedBytes) => ({ bytes, perAckedByte: ackedBytes > 0 ? bytes / ackedBytes : 0 }),
   }),
+  offeredLoad: (scenario) => scenario.producers,
+  // The controller is never crashed (mqsim's controller is one immortal node), but cutting it off fences brokers.
+  faultTargets: (scenario) => {
+    const nodeNames = [...brokerNodeNames(scenario), ...producerNodeNames(scenario).flat(), ...consumerNodeNames(scenario).flat()];
+    return { nodeNames, partitionNodeNames: [...nodeNames, CONTROLLER_NODE], trafficClasses: [DATA_CLASS, CONTROLLER_CLASS] };
+  },
 };
 
 /** Each running broker's request handler pool, busiest processor and busiest replica fetcher. */

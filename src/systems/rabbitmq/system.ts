@@ -2,7 +2,10 @@
 import { compareStrings } from "../../kernel/order.js";
 import type { RunSummary, ThreadSummary } from "../../report/run-summary.js";
 import type { SystemModel } from "../../run/system.js";
+import { publisherNodeNames, rabbitConsumerNodeNames, rabbitScenarioNodeNames } from "../../scenario/rabbitmq-schema.js";
 import { RABBIT_DEFAULT_SAFETY_CHECKS, rabbitRunSpecOf } from "../../scenario/rabbitmq-spec.js";
+import { CLIENT_TRAFFIC } from "./client-connection.js";
+import { CLUSTER_TRAFFIC } from "./node-link.js";
 import type { RabbitScenario } from "../../scenario/schema.js";
 import type { RabbitBroker } from "./broker.js";
 import { REPLICATION_KINDS } from "./protocol.js";
@@ -20,6 +23,11 @@ export const rabbitSystem: SystemModel<RabbitScenario, RabbitRunSpec, RabbitRunR
     threads: nodeThreads(result.cluster.brokers),
     interNode: (bytes, ackedBytes) => interNode(result.cluster.brokers, bytes, ackedBytes),
   }),
+  offeredLoad: (scenario) => scenario.publishers,
+  faultTargets: (scenario) => {
+    const nodeNames = [...rabbitScenarioNodeNames(scenario), ...publisherNodeNames(scenario).flat(), ...rabbitConsumerNodeNames(scenario).flat()];
+    return { nodeNames, partitionNodeNames: nodeNames, trafficClasses: [CLUSTER_TRAFFIC, CLIENT_TRAFFIC] };
+  },
 };
 
 /** Each running node's schedulers (shared by all its processes) and busiest queue process (one core at most). */
