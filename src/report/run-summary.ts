@@ -101,14 +101,14 @@ export interface RunSummary {
     bytes: number;
     perAckedByte: number;
     /**
-     * RabbitMQ: the part that is replication (mirror publishes, their
-     * confirms, removals and synchronisation; Raft), as opposed to
+     * RabbitMQ: the part that is replication (GM's ring, the channel's
+     * copies to mirrors, mirrors' confirms and synchronisation; Raft), as opposed to
      * pull-through (publishes forwarded to a queue's node, deliveries to
      * consumers on other nodes) and metadata.
      */
     replicationBytes?: number;
     replicationPerAckedByte?: number;
-    /** RabbitMQ: wire bytes per inter-node message kind (enqueue, deliver, mirror-publish, raft, …), largest first. */
+    /** RabbitMQ: wire bytes per inter-node message kind (enqueue, deliver, gm, mirror-channel-copy, raft, …), largest first. */
     byKind?: { kind: string; bytes: number }[];
   };
   disks: DiskSummary[];
