@@ -11,8 +11,8 @@
 export { loadScenarioText, validateScenario, formatProblems, type ScenarioLoad, type ScenarioProblem } from "./scenario/load.js";
 export type { Scenario, KafkaScenario, RabbitScenario, ScenarioInput } from "./scenario/schema.js";
 export { runScenario, summarize, requiredChecks, DEFAULT_SAFETY_CHECKS, type ScenarioRun } from "./scenario/run-scenario.js";
-export { kafkaRunSpecOf } from "./scenario/kafka-spec.js";
-export { rabbitRunSpecOf, RABBIT_DEFAULT_SAFETY_CHECKS } from "./scenario/rabbitmq-spec.js";
+export { kafkaRunSpecOf } from "./systems/kafka/scenario-spec.js";
+export { rabbitRunSpecOf, RABBIT_DEFAULT_SAFETY_CHECKS } from "./systems/rabbitmq/scenario-spec.js";
 export { checkScenario, type CheckScenarioOptions } from "./scenario/check-scenario.js";
 export { PRESETS, presetNamed, type Preset } from "./scenario/presets.js";
 export { producerWorkloadArbitrary, consumerGroupArbitrary } from "./scenario/arbitraries.js";

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { formatProblems, loadScenarioText, validateScenario, type ScenarioProblem } from "./load.js";
-import { rabbitRunSpecOf } from "./rabbitmq-spec.js";
+import { rabbitRunSpecOf } from "../systems/rabbitmq/scenario-spec.js";
 import type { RabbitScenario } from "./schema.js";
 
 type Doc = Record<string, any>;

@@ -1,7 +1,7 @@
 /** Kafka as a system of the product layer (src/run/system.ts). */
 import type { ThreadSummary } from "../../report/run-summary.js";
 import type { SystemModel } from "../../run/system.js";
-import { kafkaRunSpecOf } from "../../scenario/kafka-spec.js";
+import { kafkaRunSpecOf } from "./scenario-spec.js";
 import { brokerNodeNames, consumerNodeNames, producerNodeNames, type KafkaScenario } from "../../scenario/schema.js";
 import { CONTROLLER_NODE } from "./cluster.js";
 import { CONTROLLER_CLASS, DATA_CLASS } from "./protocol.js";

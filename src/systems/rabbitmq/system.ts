@@ -3,7 +3,7 @@ import { compareStrings } from "../../kernel/order.js";
 import type { RunSummary, ThreadSummary } from "../../report/run-summary.js";
 import type { SystemModel } from "../../run/system.js";
 import { publisherNodeNames, rabbitConsumerNodeNames, rabbitScenarioNodeNames } from "../../scenario/rabbitmq-schema.js";
-import { RABBIT_DEFAULT_SAFETY_CHECKS, rabbitRunSpecOf } from "../../scenario/rabbitmq-spec.js";
+import { RABBIT_DEFAULT_SAFETY_CHECKS, rabbitRunSpecOf } from "./scenario-spec.js";
 import { CLIENT_TRAFFIC } from "./client-connection.js";
 import { CLUSTER_TRAFFIC } from "./node-link.js";
 import type { RabbitScenario } from "../../scenario/schema.js";

@@ -4,17 +4,16 @@
  * distributions, consumer groups (members, processing times, a shared
  * capacity), the fault schedule and the budgets.
  */
-import { historyRecordsMaxFor } from "./budget-check.js";
-import { networkOf } from "./network-spec.js";
-import type { DistributionSpec } from "../kernel/distribution.js";
-import type { FaultSchedule, TimedFault } from "../faults/fault.js";
-import type { ConsumerWorkload } from "../systems/kafka/consumer-workload.js";
-import type { ProducerWorkload } from "../systems/kafka/producer-workload.js";
-import type { KafkaRunSpec } from "../systems/kafka/run.js";
-import type { ScenarioFault } from "./schema-parts.js";
-import { setKeysOnly } from "./set-keys.js";
-import { cpuCostsAtSpeed } from "../systems/kafka/cpu-costs.js";
-import { consumerNodeNames, producerNodeNames, type KafkaScenario } from "./schema.js";
+import { historyRecordsMaxFor } from "../../scenario/budget-check.js";
+import { networkOf } from "../../scenario/network-spec.js";
+import type { DistributionSpec } from "../../kernel/distribution.js";
+import type { ConsumerWorkload } from "./consumer-workload.js";
+import type { ProducerWorkload } from "./producer-workload.js";
+import type { KafkaRunSpec } from "./run.js";
+import { faultScheduleOf } from "../../scenario/fault-schedule-spec.js";
+import { setKeysOnly } from "../../scenario/set-keys.js";
+import { cpuCostsAtSpeed } from "./cpu-costs.js";
+import { consumerNodeNames, producerNodeNames, type KafkaScenario } from "../../scenario/schema.js";
 
 type SizeOrDuration = KafkaScenario["producers"][number]["messageSize"];
 
@@ -82,16 +81,6 @@ export function kafkaRunSpecOf(scenario: KafkaScenario, seed: number | string = 
     historyRecordsMax: historyRecordsMaxFor(scenario.budgets.maxMemory),
     ...(scenario.checks === undefined ? {} : { checks: { checks: scenario.checks } }),
   };
-}
-
-/** A scenario's faults (any system's) as a schedule, in time order. */
-export function faultScheduleOf(scenario: { faults: readonly ScenarioFault[] }): FaultSchedule {
-  return scenario.faults
-    .map((fault): TimedFault => {
-      const { at, ...rest } = fault;
-      return { ...rest, atNs: at } as TimedFault;
-    })
-    .sort((a, b) => a.atNs - b.atNs);
 }
 
 /**

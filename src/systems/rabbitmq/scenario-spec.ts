@@ -5,17 +5,17 @@
  * cluster_partition_handling, one publisher or consumer application per
  * client node, the fault schedule and the budgets.
  */
-import { cpuCostsFor } from "../systems/rabbitmq/cpu-costs.js";
-import { historyRecordsMaxFor } from "./budget-check.js";
-import { networkOf } from "./network-spec.js";
-import type { CheckerName } from "../checks/violation.js";
-import type { RabbitRunSpec } from "../systems/rabbitmq/run.js";
-import type { Binding, Policy, QueueDeclaration } from "../systems/rabbitmq/config.js";
-import type { RabbitConsumerWorkload } from "../systems/rabbitmq/consumer.js";
-import type { RabbitPublisherWorkload } from "../systems/rabbitmq/publisher.js";
-import { faultScheduleOf } from "./kafka-spec.js";
-import { publisherNodeNames, rabbitConsumerNodeNames, type RabbitScenario } from "./rabbitmq-schema.js";
-import { setKeysOnly } from "./set-keys.js";
+import { cpuCostsFor } from "./cpu-costs.js";
+import { historyRecordsMaxFor } from "../../scenario/budget-check.js";
+import { networkOf } from "../../scenario/network-spec.js";
+import type { CheckerName } from "../../checks/violation.js";
+import type { RabbitRunSpec } from "./run.js";
+import type { Binding, Policy, QueueDeclaration } from "./config.js";
+import type { RabbitConsumerWorkload } from "./consumer.js";
+import type { RabbitPublisherWorkload } from "./publisher.js";
+import { faultScheduleOf } from "../../scenario/fault-schedule-spec.js";
+import { publisherNodeNames, rabbitConsumerNodeNames, type RabbitScenario } from "../../scenario/rabbitmq-schema.js";
+import { setKeysOnly } from "../../scenario/set-keys.js";
 
 /** Checks that decide a RabbitMQ run's verdict when the scenario names none. */
 export const RABBIT_DEFAULT_SAFETY_CHECKS: readonly CheckerName[] = ["lost", "unexpected"];
