@@ -30,3 +30,7 @@ export {
   type TimeNs,
 } from "./time.js";
 export { Trace, TraceName, type TraceOptions, type TraceRecord } from "./trace.js";
+export { compareStrings } from "./order.js";
+export { RingQueue } from "./ring-queue.js";
+export { runUntilConverged, type ConvergeOptions, type Liveness } from "./converge.js";
+export { growFloat64, growInt32, nextPowerOfTwo } from "./typed-array-growth.js";

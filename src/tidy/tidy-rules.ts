@@ -28,6 +28,7 @@ export type TidyRuleId =
   | "layering/kernel"
   | "layering/world"
   | "layering/system-to-system"
+  | "layering/system-kernel-index"
   | "test-hygiene/skipped-or-focused";
 
 export interface TidyFile {
@@ -188,6 +189,12 @@ function layeringViolation(importer: string, specifier: string): { rule: TidyRul
     };
   }
   const from = systemFolderOf(importer);
+  if (from !== null && target.startsWith("src/kernel/") && target !== "src/kernel/index.js") {
+    return {
+      rule: "layering/system-kernel-index",
+      why: "a system reaches the kernel only through src/kernel/index.ts, so the kernel can change behind that one surface",
+    };
+  }
   const to = systemFolderOf(target);
   if (from !== null && to !== null && from !== to) {
     return {

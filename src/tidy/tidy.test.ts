@@ -171,6 +171,13 @@ describe("tidy: layering rules", () => {
     expect(rulesFor("src/systems/kafka/log/a.ts", 'import { B } from "../b.js";')).toEqual([]);
   });
 
+  it("fires when a system imports a kernel module other than src/kernel/index.ts", () => {
+    expect(rulesFor("src/systems/kafka/a.ts", 'import { assert } from "../../kernel/assert.js";')).toEqual(["layering/system-kernel-index"]);
+    expect(rulesFor("src/systems/rabbitmq/raft/a.ts", 'import type { Trace } from "../../../kernel/trace.js";')).toEqual(["layering/system-kernel-index"]);
+    expect(rulesFor("src/systems/kafka/a.ts", 'import { assert } from "../../kernel/index.js";')).toEqual([]);
+    expect(rulesFor("src/world/a.ts", 'import { assert } from "../kernel/assert.js";')).toEqual([]);
+  });
+
   it("ignores imports that appear only inside comments", () => {
     expect(rulesFor("src/world/a.ts", '// import { B } from "../systems/kafka/b.js";')).toEqual([]);
   });

@@ -12,7 +12,7 @@ import type { DiskFile } from "../../world/disk.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import { DEFAULT_BROKER_CONFIG, msToNs, type KafkaBrokerConfig } from "./config.js";
-import { assert } from "../../kernel/assert.js";
+import { assert } from "../../kernel/index.js";
 import { PartitionReplica, type ReplicaHost } from "./partition-replica.js";
 import { DelayedActions } from "./delayed-actions.js";
 import { DelayedFetch } from "./delayed-fetch.js";
@@ -22,7 +22,7 @@ import { ProduceAnswer } from "./produce-answer.js";
 import { PeerLink } from "./peer-link.js";
 import { RequestChannel, type BrokerRequest } from "./request-channel.js";
 import { DEFAULT_CPU_COSTS, type KafkaCpuCosts } from "./cpu-costs.js";
-import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
+import { NO_EVENT, type EventHandle } from "../../kernel/index.js";
 import {
   CONTROLLER_CLASS,
   CONTROLLER_PORT,

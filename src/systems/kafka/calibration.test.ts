@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { History } from "../../clients/history.js";
-import { Kernel } from "../../kernel/kernel.js";
+import { Kernel } from "../../kernel/index.js";
 import { DISK_PROFILES, type DiskProfile } from "../../world/disk-profile.js";
 import { buildKafkaCluster } from "./cluster.js";
 import type { KafkaProducerConfig } from "./config.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Kernel } from "../../kernel/kernel.js";
+import { Kernel } from "../../kernel/index.js";
 import { buildKafkaCluster, type KafkaCluster } from "./cluster.js";
 import { PeerLink } from "./peer-link.js";
 import { CONTROLLER_CLASS, DATA_CLASS, DATA_PORT, type KafkaMessage, type ProducePartResult } from "./protocol.js";

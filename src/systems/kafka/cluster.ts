@@ -4,9 +4,9 @@
  * brokers p, p+1, … modulo N, so preferred leaders rotate), as Kafka's
  * rack-unaware assignment does.
  */
-import { compareStrings } from "../../kernel/order.js";
-import { assert } from "../../kernel/assert.js";
-import type { Kernel } from "../../kernel/kernel.js";
+import { compareStrings } from "../../kernel/index.js";
+import { assert } from "../../kernel/index.js";
+import type { Kernel } from "../../kernel/index.js";
 import type { NetworkOptions } from "../../world/network.js";
 import { World, type WorldOptions } from "../../world/world.js";
 import { DEFAULT_CPU_COSTS, type KafkaCpuCosts } from "./cpu-costs.js";

@@ -6,7 +6,7 @@
  * A bad configuration is bad input (Kafka throws ConfigException from the
  * constructor), so resolving throws a plain Error naming the setting.
  */
-import type { DurationNs } from "../../kernel/time.js";
+import type { DurationNs } from "../../kernel/index.js";
 import { msToNs } from "./config.js";
 
 /**

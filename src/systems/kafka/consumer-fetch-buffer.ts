@@ -4,7 +4,7 @@
  * first. poll() hands out a chunk, or the first part of one when it holds
  * more than max.poll.records.
  */
-import { assert } from "../../kernel/assert.js";
+import { assert } from "../../kernel/index.js";
 
 /** Records handed to the application by one poll: consecutive offsets of one partition. */
 export interface PolledRecords {

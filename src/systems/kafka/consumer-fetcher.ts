@@ -25,8 +25,8 @@
  * op "receive", once per partition that starts failing); the first
  * successful fetch with no partition failing closes it ("op-ok").
  */
-import { assert } from "../../kernel/assert.js";
-import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
+import { assert } from "../../kernel/index.js";
+import { NO_EVENT, type EventHandle } from "../../kernel/index.js";
 import type { History } from "../../clients/history.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";

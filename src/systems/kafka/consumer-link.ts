@@ -10,9 +10,9 @@
  * It belongs to one consumer, hence to one process incarnation: its timers
  * and its endpoint die with that process.
  */
-import { assert } from "../../kernel/assert.js";
-import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
-import type { DurationNs, TimeNs } from "../../kernel/time.js";
+import { assert } from "../../kernel/index.js";
+import { NO_EVENT, type EventHandle } from "../../kernel/index.js";
+import type { DurationNs, TimeNs } from "../../kernel/index.js";
 import type { CloseReason, ConnectionHandler, Endpoint } from "../../world/connection.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";

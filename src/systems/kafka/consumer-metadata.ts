@@ -10,8 +10,8 @@
  * epoch (KIP-320), so a broker with a stale cache cannot send the consumer
  * back to a deposed leader.
  */
-import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
-import type { DurationNs } from "../../kernel/time.js";
+import { NO_EVENT, type EventHandle } from "../../kernel/index.js";
+import type { DurationNs } from "../../kernel/index.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import type { ConsumerLink } from "./consumer-link.js";

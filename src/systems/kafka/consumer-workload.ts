@@ -7,15 +7,15 @@
  * For a run's drain phase the driver answers whether it has processed
  * everything up to given end offsets in the partitions it owns.
  */
-import { compareStrings } from "../../kernel/order.js";
+import { compareStrings } from "../../kernel/index.js";
 import type { History } from "../../clients/history.js";
 import type { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
-import { assert } from "../../kernel/assert.js";
+import { assert } from "../../kernel/index.js";
 import { CapacityLimiter } from "../../clients/capacity-limiter.js";
 import { DownstreamService } from "../../clients/downstream-service.js";
-import { distribution, type DistributionSpec } from "../../kernel/distribution.js";
+import { distribution, type DistributionSpec } from "../../kernel/index.js";
 import { msToNs } from "./config.js";
 import type { KafkaCluster } from "./cluster.js";
 import { DEFAULT_CONSUMER_CONFIG, type KafkaConsumerConfig } from "./consumer-config.js";

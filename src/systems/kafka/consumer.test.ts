@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { History, type HistoryEvent } from "../../clients/history.js";
 import { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
-import { Kernel } from "../../kernel/kernel.js";
+import { Kernel } from "../../kernel/index.js";
 import { buildKafkaCluster, COORDINATOR_NODE, type KafkaCluster, type KafkaClusterSpec } from "./cluster.js";
 import type { KafkaConsumerConfig } from "./consumer-config.js";
 import { ConsumerLink } from "./consumer-link.js";

@@ -24,7 +24,7 @@
  * generated at startup); the old member holds its partitions until its
  * session times out. The history and the IdempotentConsumer live outside.
  */
-import { assert } from "../../kernel/assert.js";
+import { assert } from "../../kernel/index.js";
 import type { History } from "../../clients/history.js";
 import type { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import type { WorldNode } from "../../world/node.js";

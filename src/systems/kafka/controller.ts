@@ -12,9 +12,9 @@
  * always-correct quorum: it survives the controller node's crashes (while the
  * node is down nothing is elected, as with a quorum that lost its majority).
  */
-import { assert } from "../../kernel/assert.js";
-import type { Marks } from "../../kernel/marks.js";
-import type { Trace } from "../../kernel/trace.js";
+import { assert } from "../../kernel/index.js";
+import type { Marks } from "../../kernel/index.js";
+import type { Trace } from "../../kernel/index.js";
 import type { ConnectionHandler, Endpoint } from "../../world/connection.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";

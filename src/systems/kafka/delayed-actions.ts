@@ -16,7 +16,7 @@
  * (appendRecords, addCompletePurgatoryAction), KafkaApis.handle's finally
  * block, server/ActionQueue.java.
  */
-import { assert } from "../../kernel/assert.js";
+import { assert } from "../../kernel/index.js";
 
 /** A replica whose parked fetches a request's handling may unblock. */
 export interface FetchWaker {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { History } from "../../clients/history.js";
-import { Kernel } from "../../kernel/kernel.js";
+import { Kernel } from "../../kernel/index.js";
 import { buildKafkaCluster } from "./cluster.js";
 import { ProducerDriver } from "./producer-workload.js";
 

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { Kernel } from "../../kernel/kernel.js";
+import { Kernel } from "../../kernel/index.js";
 import { buildKafkaCluster, COORDINATOR_NODE, type KafkaCluster } from "./cluster.js";
 import { PeerLink } from "./peer-link.js";
 import { COORDINATOR_PORT, DATA_CLASS, type ConsumerGroupHeartbeatResponse, type KafkaMessage, type OffsetCommitResponse } from "./protocol.js";

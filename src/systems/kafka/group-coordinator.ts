@@ -29,8 +29,8 @@
  * - session.timeout.ms comes from each member's heartbeat (the classic
  *   JoinGroup way), not from group.consumer.session.timeout.ms on the broker.
  */
-import { assert } from "../../kernel/assert.js";
-import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
+import { assert } from "../../kernel/index.js";
+import { NO_EVENT, type EventHandle } from "../../kernel/index.js";
 import type { ConnectionHandler, Endpoint } from "../../world/connection.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";

@@ -5,7 +5,7 @@
  * by leader epoch the follower keeps its log and nothing is lost.
  */
 import { describe, expect, it } from "vitest";
-import { Kernel } from "../../kernel/kernel.js";
+import { Kernel } from "../../kernel/index.js";
 import type { TruncationMode } from "./config.js";
 import { buildKafkaCluster } from "./cluster.js";
 import { convergence, finalLogs } from "./cluster-state.js";

@@ -15,7 +15,7 @@
  * replica keeps the log, the high watermark and the flush bookkeeping both
  * roles share, and lends them through FollowedReplica.
  */
-import { assert } from "../../kernel/assert.js";
+import { assert } from "../../kernel/index.js";
 import type { PartitionLog } from "./partition-log.js";
 import type { ReplicaHost } from "./partition-replica.js";
 import type { FetchPartition, FetchPartitionData, OffsetsForLeaderEpochResponse } from "./protocol.js";

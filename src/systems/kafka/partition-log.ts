@@ -13,8 +13,8 @@
  * records the disk still holds and drops a torn tail, as Kafka's log recovery
  * does after an unclean shutdown.
  */
-import { assert } from "../../kernel/assert.js";
-import { growInt32 } from "../../kernel/typed-array-growth.js";
+import { assert } from "../../kernel/index.js";
+import { growInt32 } from "../../kernel/index.js";
 import type { Disk, DiskFile } from "../../world/disk.js";
 
 export interface RecordBatch {

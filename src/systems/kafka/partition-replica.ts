@@ -12,8 +12,8 @@
  * Follower: the fetch loop and its truncation live in partition-follower.ts;
  * this class lends it the log, the high watermark and the flush bookkeeping.
  */
-import { assert } from "../../kernel/assert.js";
-import { RingQueue } from "../../kernel/ring-queue.js";
+import { assert } from "../../kernel/index.js";
+import { RingQueue } from "../../kernel/index.js";
 import type { Endpoint } from "../../world/connection.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";

@@ -11,7 +11,7 @@
  * request timeout. This, not the socket, is how a broker notices a silent
  * peer: TCP keeps a connection across a partition (see world/connection.ts).
  */
-import { RingQueue } from "../../kernel/ring-queue.js";
+import { RingQueue } from "../../kernel/index.js";
 import type { ConnectionHandler, Endpoint } from "../../world/connection.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";

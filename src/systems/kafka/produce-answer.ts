@@ -15,7 +15,7 @@
  * appends). When the answer is out (or, for acks=0, the request handled),
  * the connection takes its next request.
  */
-import { assert } from "../../kernel/assert.js";
+import { assert } from "../../kernel/index.js";
 import type { WriteWaiter } from "./partition-log.js";
 import { wireBytesOf, type KafkaError, type ProducePartResult, type ProduceRequest } from "./protocol.js";
 import type { BrokerRequest } from "./request-channel.js";

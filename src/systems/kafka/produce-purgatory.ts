@@ -6,7 +6,7 @@
  * answered then, or REQUEST_TIMED_OUT when its timeout (the producer's
  * request.timeout.ms) runs out first.
  */
-import type { Marks } from "../../kernel/marks.js";
+import type { Marks } from "../../kernel/index.js";
 import type { WorldNode } from "../../world/node.js";
 import { DeadlineList } from "./deadline-timer.js";
 import type { ProduceAnswer } from "./produce-answer.js";

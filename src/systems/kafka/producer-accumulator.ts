@@ -14,8 +14,8 @@
  * retry lands after a later batch — and in sequence order for an idempotent
  * one (RecordAccumulator.insertInSequenceOrder), so that order survives.
  */
-import { assert } from "../../kernel/assert.js";
-import type { DurationNs } from "../../kernel/time.js";
+import { assert } from "../../kernel/index.js";
+import type { DurationNs } from "../../kernel/index.js";
 import type { History } from "../../clients/history.js";
 import type { WorldNode } from "../../world/node.js";
 import { DeadlineTimer } from "./deadline-timer.js";

@@ -14,7 +14,7 @@
  * then ignored, as Kafka ignores responses for batches it already expired.
  */
 import type { SendOutcome } from "../../clients/history.js";
-import type { TimeNs } from "../../kernel/time.js";
+import type { TimeNs } from "../../kernel/index.js";
 import { isRetriable, type KafkaError } from "./protocol.js";
 
 /**

@@ -5,7 +5,7 @@
  * resolved batch gives memory back (the producer workload waits, for at most
  * max.block.ms).
  */
-import { assert } from "../../kernel/assert.js";
+import { assert } from "../../kernel/index.js";
 import type { WorldNode } from "../../world/node.js";
 
 export class BufferPool {

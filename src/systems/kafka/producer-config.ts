@@ -8,7 +8,7 @@
  * constructor), so it throws a plain Error naming the setting; it is neither
  * a modelled failure nor a simulator bug.
  */
-import type { DurationNs } from "../../kernel/time.js";
+import type { DurationNs } from "../../kernel/index.js";
 import { DEFAULT_PRODUCER_CONFIG, msToNs, type KafkaProducerConfig } from "./config.js";
 
 /**

@@ -9,8 +9,8 @@
  * is also why a timed-out request has an unknown outcome: it may have been
  * written and only its response lost.
  */
-import { assert } from "../../kernel/assert.js";
-import type { DurationNs, TimeNs } from "../../kernel/time.js";
+import { assert } from "../../kernel/index.js";
+import type { DurationNs, TimeNs } from "../../kernel/index.js";
 import type { CloseReason, ConnectionHandler, Endpoint } from "../../world/connection.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";

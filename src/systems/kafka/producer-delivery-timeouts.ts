@@ -4,7 +4,7 @@
  * creation order is deadline order: the timer waits for the oldest batch that
  * has no send-result yet, and a batch that got one is simply passed over.
  */
-import type { DurationNs } from "../../kernel/time.js";
+import type { DurationNs } from "../../kernel/index.js";
 import type { WorldNode } from "../../world/node.js";
 import { DeadlineTimer } from "./deadline-timer.js";
 import type { ProducerBatch } from "./producer-batch.js";

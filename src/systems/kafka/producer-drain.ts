@@ -6,7 +6,7 @@
  * max.request.size, skipping partitions whose head backs off before a retry
  * or must wait to keep an idempotent producer's order.
  */
-import type { TimeNs } from "../../kernel/time.js";
+import type { TimeNs } from "../../kernel/index.js";
 import type { ProducerPartition, RecordAccumulator } from "./producer-accumulator.js";
 import type { ProducerBatch } from "./producer-batch.js";
 import type { LeaderGroup } from "./producer-ready-nodes.js";

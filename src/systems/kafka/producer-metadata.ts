@@ -13,8 +13,8 @@
  * broker that has not heard of the latest election yet cannot send the
  * producer back to the old leader.
  */
-import { assert } from "../../kernel/assert.js";
-import type { DurationNs, TimeNs } from "../../kernel/time.js";
+import { assert } from "../../kernel/index.js";
+import type { DurationNs, TimeNs } from "../../kernel/index.js";
 import type { MetadataResponse, PartitionState } from "./protocol.js";
 
 export class ProducerMetadata {

@@ -16,7 +16,7 @@
  * Separate from producer.ts, which keeps the sender loop (what goes where,
  * when): this file is the bookkeeping of results, and it reads as one story.
  */
-import { assert } from "../../kernel/assert.js";
+import { assert } from "../../kernel/index.js";
 import type { History, SendOutcome } from "../../clients/history.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";

@@ -9,7 +9,7 @@
  * (by their counts: `length = 0` would drop an array's storage and the next
  * push allocate it again): the sender runs at every response.
  */
-import type { TimeNs } from "../../kernel/time.js";
+import type { TimeNs } from "../../kernel/index.js";
 import type { ProducerPartition } from "./producer-accumulator.js";
 
 /** What the pass asks of the producer. */

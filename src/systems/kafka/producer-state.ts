@@ -21,7 +21,7 @@
  * The state is rebuilt from the log when a replica becomes leader, as Kafka
  * rebuilds it from its snapshot and the log, so it survives leader changes.
  */
-import { assert } from "../../kernel/assert.js";
+import { assert } from "../../kernel/index.js";
 import type { RecordBatch } from "./partition-log.js";
 
 /** Kafka's ProducerStateEntry.NUM_BATCHES_TO_RETAIN. */

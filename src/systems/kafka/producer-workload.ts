@@ -5,9 +5,9 @@
  * producer with a new producer id, as in Kafka). Sending stops at `stopAtNs`,
  * after which the producer only finishes what it has.
  */
-import { assert } from "../../kernel/assert.js";
-import { distribution, type Distribution, type DistributionSpec } from "../../kernel/distribution.js";
-import type { RngStream } from "../../kernel/rng.js";
+import { assert } from "../../kernel/index.js";
+import { distribution, type Distribution, type DistributionSpec } from "../../kernel/index.js";
+import type { RngStream } from "../../kernel/index.js";
 import { DownstreamService } from "../../clients/downstream-service.js";
 import { clampMessageBytes } from "../../clients/message-size.js";
 import type { History } from "../../clients/history.js";
@@ -15,7 +15,7 @@ import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import type { KafkaProducerConfig } from "./config.js";
 import { KafkaProducer } from "./producer.js";
-import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
+import { NO_EVENT, type EventHandle } from "../../kernel/index.js";
 import type { KafkaCpuCosts } from "./cpu-costs.js";
 import { topicPartition } from "./protocol.js";
 

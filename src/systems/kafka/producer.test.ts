@@ -8,10 +8,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { History, type HistoryEvent } from "../../clients/history.js";
-import { SimulatorBug } from "../../kernel/assert.js";
-import { Kernel } from "../../kernel/kernel.js";
-import type { RngStream } from "../../kernel/rng.js";
-import { milliseconds } from "../../kernel/time.js";
+import { SimulatorBug } from "../../kernel/index.js";
+import { Kernel } from "../../kernel/index.js";
+import type { RngStream } from "../../kernel/index.js";
+import { milliseconds } from "../../kernel/index.js";
 import type { Acceptor, ConnectionHandler, Endpoint } from "../../world/connection.js";
 import type { NetworkOptions } from "../../world/network.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";

@@ -35,9 +35,9 @@
  * producer does (its InitProducerId returns a new id; only transactional
  * producers keep theirs).
  */
-import { assert } from "../../kernel/assert.js";
-import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
-import type { TimeNs } from "../../kernel/time.js";
+import { assert } from "../../kernel/index.js";
+import { NO_EVENT, type EventHandle } from "../../kernel/index.js";
+import type { TimeNs } from "../../kernel/index.js";
 import type { History, SendOutcome } from "../../clients/history.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";

@@ -5,7 +5,7 @@
  * request bigger, not the requests more numerous.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Kernel } from "../../kernel/kernel.js";
+import { Kernel } from "../../kernel/index.js";
 import { buildKafkaCluster } from "./cluster.js";
 import { PeerLink } from "./peer-link.js";
 import type { FetchRequest, KafkaMessage } from "./protocol.js";

@@ -19,7 +19,7 @@
  * connection; the fetcher reconnects after replica.fetch.backoff.ms. Across a
  * partition that is how a follower notices: TCP itself keeps the connection.
  */
-import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
+import { NO_EVENT, type EventHandle } from "../../kernel/index.js";
 import { msToNs } from "./config.js";
 import type { PartitionFollower } from "./partition-follower.js";
 import type { WriteWaiter } from "./partition-log.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Kernel } from "../../kernel/kernel.js";
+import { Kernel } from "../../kernel/index.js";
 import type { Endpoint } from "../../world/connection.js";
 import { WorldNode } from "../../world/node.js";
 import type { KafkaMessage } from "./protocol.js";

@@ -30,8 +30,8 @@
  * RequestChannel.scala (ArrayBlockingQueue of queued.max.requests),
  * KafkaRequestHandler.scala.
  */
-import { assert } from "../../kernel/assert.js";
-import { RingQueue } from "../../kernel/ring-queue.js";
+import { assert } from "../../kernel/index.js";
+import { RingQueue } from "../../kernel/index.js";
 import type { Endpoint } from "../../world/connection.js";
 import type { WorldNode } from "../../world/node.js";
 import type { KafkaMessage } from "./protocol.js";

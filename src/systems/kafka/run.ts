@@ -8,13 +8,13 @@
  * fail to converge, and a safe configuration's price (seconds unavailable)
  * is a number in the result, not a pass.
  */
-import { compareStrings } from "../../kernel/order.js";
+import { compareStrings } from "../../kernel/index.js";
 import { History } from "../../clients/history.js";
 import { runChecks, type RunChecksOptions } from "../../checks/run-checks.js";
 import type { CheckResult } from "../../checks/violation.js";
-import { runUntilConverged, type Liveness } from "../../kernel/converge.js";
-import { Kernel } from "../../kernel/kernel.js";
-import type { StopReason } from "../../kernel/scheduler.js";
+import { runUntilConverged, type Liveness } from "../../kernel/index.js";
+import { Kernel } from "../../kernel/index.js";
+import type { StopReason } from "../../kernel/index.js";
 import type { FaultSchedule } from "../../faults/fault.js";
 import { scheduleFaults } from "../../faults/schedule.js";
 import { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
@@ -48,7 +48,7 @@ export interface KafkaRunSpec {
   checks?: RunChecksOptions;
 }
 
-export type { Liveness } from "../../kernel/converge.js";
+export type { Liveness } from "../../kernel/index.js";
 
 export interface KafkaRunResult {
   seed: string;

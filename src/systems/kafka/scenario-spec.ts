@@ -6,7 +6,7 @@
  */
 import { historyRecordsMaxFor } from "../../scenario/budget-check.js";
 import { networkOf } from "../../scenario/network-spec.js";
-import type { DistributionSpec } from "../../kernel/distribution.js";
+import type { DistributionSpec } from "../../kernel/index.js";
 import type { ConsumerWorkload } from "./consumer-workload.js";
 import type { ProducerWorkload } from "./producer-workload.js";
 import type { KafkaRunSpec } from "./run.js";

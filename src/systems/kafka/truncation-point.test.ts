@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Kernel } from "../../kernel/kernel.js";
+import { Kernel } from "../../kernel/index.js";
 import { World } from "../../world/world.js";
 import { PartitionLog, type RecordBatch } from "./partition-log.js";
 import { truncationPoint } from "./truncation-point.js";

@@ -12,7 +12,7 @@
  * or appends the last range without allocating, and asking about a new
  * publish (above every range) is answered from the last range alone.
  */
-import { assert } from "../../kernel/assert.js";
+import { assert } from "../../kernel/index.js";
 import type { ChannelRef } from "./protocol.js";
 
 export class AppliedPublishes {

@@ -27,9 +27,9 @@
  * - autoheal: as ignore, and the nodes of the losing side restart their
  *   application when the partition heals (mirrors come back empty).
  */
-import type { Kernel } from "../../kernel/kernel.js";
-import type { RngStream } from "../../kernel/rng.js";
-import type { Trace } from "../../kernel/trace.js";
+import type { Kernel } from "../../kernel/index.js";
+import type { RngStream } from "../../kernel/index.js";
+import type { Trace } from "../../kernel/index.js";
 import type { Disk, DiskFile } from "../../world/disk.js";
 import type { Endpoint } from "../../world/connection.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";

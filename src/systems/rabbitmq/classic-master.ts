@@ -9,7 +9,7 @@
  * once it is written here, and fsynced where the release fsyncs
  * (classic-persistence.ts).
  */
-import { assert } from "../../kernel/assert.js";
+import { assert } from "../../kernel/index.js";
 import { classicQueueVersionOf, type HaPolicyDefinition, type QueueDeclaration, type RabbitMqConfig } from "./config.js";
 import { isFsyncedBeforeConfirm } from "./classic-persistence.js";
 import { ConsumerSet, type QueueConsumer } from "./consumer-set.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Kernel } from "../../kernel/kernel.js";
+import { Kernel } from "../../kernel/index.js";
 import { defaultClassicQueueVersion, hasClassicMirroring, isFsyncedBeforeConfirm } from "./classic-persistence.js";
 import { buildRabbitCluster } from "./cluster.js";
 

@@ -5,7 +5,7 @@
  * spread so that queue i starts on node i mod N and leaders rotate).
  */
 import type { RabbitCpuCosts } from "./cpu-costs.js";
-import { assert } from "../../kernel/assert.js";
+import { assert } from "../../kernel/index.js";
 import { policyFor, type Binding, type ExchangeDeclaration, type HaPolicyDefinition, type Policy, type QueueDeclaration, type RabbitMqConfig } from "./config.js";
 import type { QueueRecord } from "./queue-record.js";
 

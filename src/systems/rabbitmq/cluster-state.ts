@@ -3,7 +3,7 @@
  * served again, and what each queue still holds (Jepsen's final read: the
  * run drains every queue through its serving replica).
  */
-import { compareStrings } from "../../kernel/order.js";
+import { compareStrings } from "../../kernel/index.js";
 import type { QueueSegment } from "./queue-segment.js";
 import type { RabbitCluster } from "./cluster.js";
 

@@ -2,7 +2,7 @@
  * Builds a RabbitMQ cluster in a world: nodes r1..rN running RabbitBroker,
  * plus client nodes, all on one network.
  */
-import type { Kernel } from "../../kernel/kernel.js";
+import type { Kernel } from "../../kernel/index.js";
 import type { NetworkOptions } from "../../world/network.js";
 import { World } from "../../world/world.js";
 import { CORES_DEFAULT, cpuCostsFor, type RabbitCpuCosts } from "./cpu-costs.js";

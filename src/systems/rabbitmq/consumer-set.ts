@@ -3,7 +3,7 @@
  * each with its prefetch window (basic.qos: unacknowledged messages at most)
  * and its unacknowledged deliveries by delivery tag.
  */
-import { assert } from "../../kernel/assert.js";
+import { assert } from "../../kernel/index.js";
 import type { ChannelRef } from "./protocol.js";
 import type { QueueSegment } from "./queue-segment.js";
 

@@ -15,7 +15,7 @@
  * and unblocks it below that.
  * Sources: docs/research/rabbitmq-cpu-and-flow.md §1.
  */
-import { assert } from "../../kernel/assert.js";
+import { assert } from "../../kernel/index.js";
 
 /** credit_flow_default_credit: {InitialCredit, MoreCreditAfter}. */
 export const INITIAL_CREDIT = 400;

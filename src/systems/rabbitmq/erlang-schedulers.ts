@@ -20,7 +20,7 @@
  * completion events are the node's own timers, so a crash drops them, and
  * a broker builds new schedulers at each start.
  */
-import { assert } from "../../kernel/assert.js";
+import { assert } from "../../kernel/index.js";
 import type { WorldNode } from "../../world/node.js";
 
 export type ErlangJob = (arg: never) => void;

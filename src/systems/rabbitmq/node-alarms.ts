@@ -4,7 +4,7 @@
  * the cluster's alarms as it knows them (rabbit_alarm: its own and its
  * peers'), and whether its connections that publish are blocked.
  */
-import type { Trace } from "../../kernel/trace.js";
+import type { Trace } from "../../kernel/index.js";
 import type { Disk } from "../../world/disk.js";
 import type { WorldNode } from "../../world/node.js";
 import { memoryWatermarkOf, type RabbitMqConfig } from "./config.js";

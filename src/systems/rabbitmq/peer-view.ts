@@ -15,7 +15,7 @@
  * connection came up over the node's whole life (never reset): Raft resends
  * only what went out before the last reconnection (raft-leader.ts).
  */
-import { compareStrings } from "../../kernel/order.js";
+import { compareStrings } from "../../kernel/index.js";
 
 export class PeerView {
   /** Peer incarnations this incarnation has seen. */

@@ -5,7 +5,7 @@
  * RabbitMQ does: only expired messages at the head are dropped, lazily).
  * Sources: https://www.rabbitmq.com/docs/maxlength, /docs/ttl.
  */
-import { assert } from "../../kernel/assert.js";
+import { assert } from "../../kernel/index.js";
 import { splitHead, type QueueSegment } from "./queue-segment.js";
 
 export class QueueContent {

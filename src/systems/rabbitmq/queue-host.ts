@@ -4,8 +4,8 @@
  * and a way to send to other nodes (or to itself: local messages go through
  * the same dispatch, one event later, never re-entrantly).
  */
-import type { RngStream } from "../../kernel/rng.js";
-import type { Trace } from "../../kernel/trace.js";
+import type { RngStream } from "../../kernel/index.js";
+import type { Trace } from "../../kernel/index.js";
 import type { Disk } from "../../world/disk.js";
 import type { WorldNode } from "../../world/node.js";
 import type { RabbitMqConfig } from "./config.js";

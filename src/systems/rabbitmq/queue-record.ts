@@ -6,7 +6,7 @@
  * known leader. Every change bumps `epoch`; nodes gossip records and keep
  * the newer one, so views converge once nodes can talk.
  */
-import { compareStrings } from "../../kernel/order.js";
+import { compareStrings } from "../../kernel/index.js";
 import type { QueueType } from "./config.js";
 
 export interface QueueRecord {

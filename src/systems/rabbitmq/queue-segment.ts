@@ -4,7 +4,7 @@
  * queue's content is a FIFO of segments, split when a consumer's prefetch or
  * an x-max-length cut falls inside one.
  */
-import { assert } from "../../kernel/assert.js";
+import { assert } from "../../kernel/index.js";
 
 export interface QueueSegment {
   /** The queue's sequence number of the first message (assigned by the master or the Raft log). */

@@ -23,8 +23,8 @@
  * leader's log waits for that entry. Settlements and cancels that reach a
  * member that is not the leader are passed to the leader too.
  */
-import type { RngStream } from "../../kernel/rng.js";
-import type { Trace } from "../../kernel/trace.js";
+import type { RngStream } from "../../kernel/index.js";
+import type { Trace } from "../../kernel/index.js";
 import type { Disk } from "../../world/disk.js";
 import type { WorldNode } from "../../world/node.js";
 import type { QueueDeclaration } from "./config.js";

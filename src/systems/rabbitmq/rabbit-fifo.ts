@@ -14,7 +14,7 @@
  * settle, return on consumer DOWN; "Quorum queues: checked-out messages are
  * part of the replicated state", https://www.rabbitmq.com/docs/quorum-queues).
  */
-import { assert } from "../../kernel/assert.js";
+import { assert } from "../../kernel/index.js";
 import { AppliedPublishes } from "./applied-publishes.js";
 import type { QueueDeclaration } from "./config.js";
 import { ConsumerSet, type QueueConsumer } from "./consumer-set.js";

@@ -1,5 +1,5 @@
 /** RabbitMQ as a system of the product layer (src/run/system.ts). */
-import { compareStrings } from "../../kernel/order.js";
+import { compareStrings } from "../../kernel/index.js";
 import type { RunSummary, ThreadSummary } from "../../report/run-summary.js";
 import type { SystemModel } from "../../run/system.js";
 import { publisherNodeNames, rabbitConsumerNodeNames, rabbitScenarioNodeNames } from "../../scenario/rabbitmq-schema.js";

@@ -17,7 +17,7 @@
  * gone, and it finds out when it resumes (the suspend/resume split-brain the
  * RabbitMQ docs describe).
  */
-import { NO_EVENT, type EventHandle } from "../../kernel/event-queue.js";
+import { NO_EVENT, type EventHandle } from "../../kernel/index.js";
 import type { WorldNode } from "../../world/node.js";
 
 /** rabbit_heartbeat: a heartbeat frame every timeout / 2; two missed and the peer is gone. */

@@ -16,9 +16,9 @@
  *   (docs/internals/INTERNALS.md, "Replication").
  */
 
-import type { Marks } from "../../../kernel/marks.js";
-import type { RngStream } from "../../../kernel/rng.js";
-import type { Trace } from "../../../kernel/trace.js";
+import type { Marks } from "../../../kernel/index.js";
+import type { RngStream } from "../../../kernel/index.js";
+import type { Trace } from "../../../kernel/index.js";
 import type { Disk } from "../../../world/disk.js";
 import type { WorldNode } from "../../../world/node.js";
 
