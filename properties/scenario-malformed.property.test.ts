@@ -21,7 +21,8 @@ import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { CHECKER_NAMES } from "../src/checks/violation.js";
 import { loadScenarioText, SCENARIO_NESTING_MAX, SCENARIO_VALUES_MAX, validateScenario, type ScenarioLoad } from "../src/scenario/load.js";
 import { FAILOVER_SCENARIO, MINIMAL_SCENARIO_YAML, SWEEP_SCENARIO_YAML } from "../src/scenario/scenario-fixtures.js";
-import { brokerNodeNames, consumerNodeNames, producerNodeNames, type Scenario } from "../src/scenario/schema.js";
+import type { Scenario } from "../src/scenario/schema.js";
+import { brokerNodeNames, consumerNodeNames, producerNodeNames } from "../src/systems/kafka/scenario-schema.js";
 import { parseDurationNs, parseSizeBytes } from "../src/scenario/units.js";
 
 type Json = Record<string, unknown>;

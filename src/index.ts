@@ -9,7 +9,9 @@
  * ```
  */
 export { loadScenarioText, validateScenario, formatProblems, type ScenarioLoad, type ScenarioProblem } from "./scenario/load.js";
-export type { Scenario, KafkaScenario, RabbitScenario, ScenarioInput } from "./scenario/schema.js";
+export type { Scenario, ScenarioInput } from "./scenario/schema.js";
+export type { KafkaScenario } from "./systems/kafka/scenario-schema.js";
+export type { RabbitScenario } from "./systems/rabbitmq/scenario-schema.js";
 export { runScenario, summarize, requiredChecks, DEFAULT_SAFETY_CHECKS, type ScenarioRun } from "./scenario/run-scenario.js";
 export { kafkaRunSpecOf } from "./systems/kafka/scenario-spec.js";
 export { rabbitRunSpecOf, RABBIT_DEFAULT_SAFETY_CHECKS } from "./systems/rabbitmq/scenario-spec.js";

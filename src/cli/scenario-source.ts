@@ -8,8 +8,8 @@ import { getHeapStatistics } from "node:v8";
 import { parse as parseYaml } from "yaml";
 import { formatProblems, loadScenarioText, SCENARIO_ALIAS_MAX, validateScenario, withBudgetOverrides, type BudgetOverrides } from "../scenario/load.js";
 import { PRESETS, presetNamed } from "../scenario/presets.js";
-import { estimateRun } from "../scenario/run-estimate.js";
 import type { Scenario } from "../scenario/schema.js";
+import { systemNamed } from "../systems/index.js";
 
 export type ScenarioSource = { ok: true; scenario: Scenario; label: string; document: unknown } | { ok: false; message: string };
 
@@ -74,7 +74,7 @@ const HEAP_USABLE_SHARE = 0.6;
 function fitsThisProcess(loaded: Extract<ScenarioSource, { ok: true }>): ScenarioSource {
   const usableBytes = Math.floor(getHeapStatistics().heap_size_limit * HEAP_USABLE_SHARE);
   const gib = (bytes: number): string => `${(bytes / 1_073_741_824).toFixed(1)}GiB`;
-  const estimated = estimateRun(loaded.scenario).memoryBytes;
+  const estimated = systemNamed(loaded.scenario.system).estimateRun(loaded.scenario).memoryBytes;
   if (estimated > usableBytes) {
     return {
       ok: false,

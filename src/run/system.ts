@@ -5,12 +5,14 @@
  * outside the system's folder reads its live simulation objects or tells
  * systems apart by their shapes. src/systems/index.ts lists the systems.
  */
+import type { z } from "zod";
 import type { CheckResult } from "../checks/violation.js";
 import type { History } from "../clients/history.js";
 import type { FaultSchedule } from "../faults/fault.js";
 import type { Liveness } from "../kernel/converge.js";
 import type { StopReason } from "../kernel/scheduler.js";
 import type { RunSummary, ThreadSummary } from "../report/run-summary.js";
+import type { RunEstimate } from "../scenario/run-estimate.js";
 import type { World } from "../world/world.js";
 
 /** What every system's run spec has. */
@@ -60,9 +62,16 @@ export interface FaultTargets {
   trafficClasses: string[];
 }
 
+/** What a system's scenario branch must be for the discriminated union of src/scenario/schema.ts: an object schema whose `system` is a literal. */
+export type ScenarioBranchSchema<Scenario> = z.ZodType<Scenario> & z.core.$ZodTypeDiscriminable;
+
 export interface SystemModel<Scenario, Spec extends SystemRunSpec, Result extends SystemRunResult> {
   /** The scenario's `system` field. */
   readonly name: string;
+  /** The scenario file's branch for this system, in its own config names, with its cross-field rules. */
+  readonly scenarioSchema: ScenarioBranchSchema<Scenario>;
+  /** What a run will cost, from the scenario alone (budgets refuse a scenario past them before it runs). */
+  estimateRun(scenario: Scenario): RunEstimate;
   /** The checks whose failure makes a run safety-failed when the scenario names none. */
   readonly defaultSafetyChecks: readonly string[];
   runSpecOf(scenario: Scenario, seed: number | string): Spec;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_CPU_COSTS } from "../systems/kafka/cpu-costs.js";
 import { kafkaRunSpecOf } from "../systems/kafka/scenario-spec.js";
 import { formatProblems, validateScenario } from "./load.js";
-import type { KafkaScenario } from "./schema.js";
+import type { KafkaScenario } from "../systems/kafka/scenario-schema.js";
 
 const DOCUMENT = {
   system: "kafka",

@@ -6,7 +6,7 @@
  * the document.
  */
 import type { z } from "zod";
-import { formatPath, preview, type ScenarioProblem } from "./load.js";
+import { formatPath, preview, type ScenarioProblem } from "./problem.js";
 
 export type RawIssue = z.core.$ZodRawIssue;
 

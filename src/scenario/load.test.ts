@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { stringify } from "yaml";
 import { formatPath, formatProblems, loadScenarioText, preview, SCENARIO_PROBLEMS_MAX, SCENARIO_TEXT_MAX_CHARS, validateScenario, type ScenarioLoad, type ScenarioProblem } from "./load.js";
-import type { KafkaScenario } from "./schema.js";
+import type { KafkaScenario } from "../systems/kafka/scenario-schema.js";
 import { FAILOVER_SCENARIO, MINIMAL_SCENARIO_YAML, SWEEP_SCENARIO_YAML } from "./scenario-fixtures.js";
 
 /** The scenario of a load that must have succeeded, as Kafka's. */

@@ -7,8 +7,13 @@
 import { describe, expect, it } from "vitest";
 import { formatProblems, loadScenarioText, validateScenario } from "./load.js";
 import { presetNamed } from "./presets.js";
-import { estimateRun } from "./run-estimate.js";
 import { runScenario } from "./run-scenario.js";
+import { systemNamed } from "../systems/index.js";
+import type { Scenario } from "./schema.js";
+
+function estimateRun(scenario: Scenario) {
+  return systemNamed(scenario.system).estimateRun(scenario);
+}
 
 function preset(name: string) {
   const loaded = validateScenario(presetNamed(name)!.document);

@@ -140,6 +140,9 @@ export const messageSizeDistributionSchema = distributionOf(sizeSchema, "1KiB").
   if (scale > MESSAGE_BYTES_MAX) ctx.addIssue({ code: "custom", message: `expected message sizes of at most 1GiB, got ${scale} bytes`, input: scale });
 });
 
+/** A message size shape, as the schema reads it. */
+export type MessageSizeDistribution = z.output<typeof messageSizeDistributionSchema>;
+
 /** The largest value a distribution is written with (its constant, max, mean or median), for caps on the field. */
 export function distributionScale(shape: z.output<ReturnType<typeof distributionOf>>): number {
   switch (shape.kind) {

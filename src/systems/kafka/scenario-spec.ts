@@ -13,7 +13,7 @@ import type { KafkaRunSpec } from "./run.js";
 import { faultScheduleOf } from "../../scenario/fault-schedule-spec.js";
 import { setKeysOnly } from "../../scenario/set-keys.js";
 import { cpuCostsAtSpeed } from "./cpu-costs.js";
-import { consumerNodeNames, producerNodeNames, type KafkaScenario } from "../../scenario/schema.js";
+import { consumerNodeNames, producerNodeNames, type KafkaScenario } from "./scenario-schema.js";
 
 type SizeOrDuration = KafkaScenario["producers"][number]["messageSize"];
 

@@ -2,7 +2,8 @@
 import type { ThreadSummary } from "../../report/run-summary.js";
 import type { SystemModel } from "../../run/system.js";
 import { kafkaRunSpecOf } from "./scenario-spec.js";
-import { brokerNodeNames, consumerNodeNames, producerNodeNames, type KafkaScenario } from "../../scenario/schema.js";
+import { brokerNodeNames, consumerNodeNames, kafkaScenarioSchema, producerNodeNames, type KafkaScenario } from "./scenario-schema.js";
+import { estimateKafkaRun } from "./run-estimate.js";
 import { CONTROLLER_NODE } from "./cluster.js";
 import { CONTROLLER_CLASS, DATA_CLASS } from "./protocol.js";
 import { runKafka, type KafkaRunResult, type KafkaRunSpec } from "./run.js";
@@ -10,8 +11,10 @@ import { runKafka, type KafkaRunResult, type KafkaRunSpec } from "./run.js";
 /** Checks that decide a Kafka run's verdict when the scenario names none: the safety claims every queue makes. */
 export const KAFKA_DEFAULT_SAFETY_CHECKS: readonly string[] = ["lost", "unexpected", "divergence", "dirty-read", "inconsistent-offsets"];
 
-export const kafkaSystem: SystemModel<KafkaScenario, KafkaRunSpec, KafkaRunResult> = {
+export const kafkaSystem = {
   name: "kafka",
+  scenarioSchema: kafkaScenarioSchema,
+  estimateRun: estimateKafkaRun,
   defaultSafetyChecks: KAFKA_DEFAULT_SAFETY_CHECKS,
   runSpecOf: (scenario, seed) => kafkaRunSpecOf(scenario, seed),
   run: runKafka,
@@ -28,7 +31,7 @@ export const kafkaSystem: SystemModel<KafkaScenario, KafkaRunSpec, KafkaRunResul
     const nodeNames = [...brokerNodeNames(scenario), ...producerNodeNames(scenario).flat(), ...consumerNodeNames(scenario).flat()];
     return { nodeNames, partitionNodeNames: [...nodeNames, CONTROLLER_NODE], trafficClasses: [DATA_CLASS, CONTROLLER_CLASS] };
   },
-};
+} as const satisfies SystemModel<KafkaScenario, KafkaRunSpec, KafkaRunResult>;
 
 /** Each running broker's request handler pool, busiest processor and busiest replica fetcher. */
 function brokerThreads(result: KafkaRunResult): ThreadSummary[] {

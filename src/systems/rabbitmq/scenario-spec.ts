@@ -14,7 +14,7 @@ import type { Binding, Policy, QueueDeclaration } from "./config.js";
 import type { RabbitConsumerWorkload } from "./consumer.js";
 import type { RabbitPublisherWorkload } from "./publisher.js";
 import { faultScheduleOf } from "../../scenario/fault-schedule-spec.js";
-import { publisherNodeNames, rabbitConsumerNodeNames, type RabbitScenario } from "../../scenario/rabbitmq-schema.js";
+import { publisherNodeNames, rabbitConsumerNodeNames, type RabbitScenario } from "./scenario-schema.js";
 import { setKeysOnly } from "../../scenario/set-keys.js";
 
 /** Checks that decide a RabbitMQ run's verdict when the scenario names none. */

@@ -2,17 +2,19 @@
 import { compareStrings } from "../../kernel/index.js";
 import type { RunSummary, ThreadSummary } from "../../report/run-summary.js";
 import type { SystemModel } from "../../run/system.js";
-import { publisherNodeNames, rabbitConsumerNodeNames, rabbitScenarioNodeNames } from "../../scenario/rabbitmq-schema.js";
+import { publisherNodeNames, rabbitConsumerNodeNames, rabbitScenarioNodeNames, rabbitScenarioSchema, type RabbitScenario } from "./scenario-schema.js";
+import { estimateRabbitRun } from "./run-estimate.js";
 import { RABBIT_DEFAULT_SAFETY_CHECKS, rabbitRunSpecOf } from "./scenario-spec.js";
 import { CLIENT_TRAFFIC } from "./client-connection.js";
 import { CLUSTER_TRAFFIC } from "./node-link.js";
-import type { RabbitScenario } from "../../scenario/schema.js";
 import type { RabbitBroker } from "./broker.js";
 import { REPLICATION_KINDS } from "./protocol.js";
 import { runRabbitMq, type RabbitRunResult, type RabbitRunSpec } from "./run.js";
 
-export const rabbitSystem: SystemModel<RabbitScenario, RabbitRunSpec, RabbitRunResult> = {
+export const rabbitSystem = {
   name: "rabbitmq",
+  scenarioSchema: rabbitScenarioSchema,
+  estimateRun: estimateRabbitRun,
   defaultSafetyChecks: RABBIT_DEFAULT_SAFETY_CHECKS,
   runSpecOf: (scenario, seed) => rabbitRunSpecOf(scenario, seed),
   run: runRabbitMq,
@@ -28,7 +30,7 @@ export const rabbitSystem: SystemModel<RabbitScenario, RabbitRunSpec, RabbitRunR
     const nodeNames = [...rabbitScenarioNodeNames(scenario), ...publisherNodeNames(scenario).flat(), ...rabbitConsumerNodeNames(scenario).flat()];
     return { nodeNames, partitionNodeNames: nodeNames, trafficClasses: [CLUSTER_TRAFFIC, CLIENT_TRAFFIC] };
   },
-};
+} as const satisfies SystemModel<RabbitScenario, RabbitRunSpec, RabbitRunResult>;
 
 /** Each running node's schedulers (shared by all its processes) and busiest queue process (one core at most). */
 function nodeThreads(brokers: ReadonlyMap<string, RabbitBroker>): ThreadSummary[] {

@@ -5,9 +5,9 @@
  * given.
  */
 import { describe, expect, it } from "vitest";
-import { formatProblems, loadScenarioText, validateScenario, type ScenarioProblem } from "./load.js";
-import { rabbitRunSpecOf } from "../systems/rabbitmq/scenario-spec.js";
-import type { RabbitScenario } from "./schema.js";
+import { formatProblems, loadScenarioText, validateScenario, type ScenarioProblem } from "../../scenario/load.js";
+import { rabbitRunSpecOf } from "./scenario-spec.js";
+import type { RabbitScenario } from "./scenario-schema.js";
 
 type Doc = Record<string, any>;
 

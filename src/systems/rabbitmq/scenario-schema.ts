@@ -9,24 +9,23 @@
  * transactions or neither; persistent or transient messages) and
  * `consumers` (prefetch, automatic or manual acknowledgement). Units,
  * faults, machines, budgets and sweeps are the shared ones
- * (schema-parts.ts).
+ * (src/scenario/schema-parts.ts).
  *
  * Cross-field rules: names exist and are unique, a quorum queue is durable,
  * a policy's ha-params fit its ha-mode, every publisher's route reaches a
  * queue, one queue's consumers are one application (fan-out is a queue per
  * application), faults and hosts name nodes that exist.
  */
-import { checkBudgets } from "./budget-check.js";
-import { estimateRun } from "./run-estimate.js";
 import { z } from "zod";
-import { CHECKER_NAMES, type CheckerName } from "../checks/violation.js";
-import { CLIENT_TRAFFIC } from "../systems/rabbitmq/client-connection.js";
-import { rabbitNodeNames } from "../systems/rabbitmq/cluster.js";
-import { CORES_DEFAULT } from "../systems/rabbitmq/cpu-costs.js";
-import { MEMORY_DEFAULT_BYTES } from "../systems/rabbitmq/resource-alarms.js";
-import { CLUSTER_TRAFFIC } from "../systems/rabbitmq/node-link.js";
-import { EMBED_MSGS_BELOW_BYTES_DEFAULT, hasClassicMirroring, RABBIT_VERSION_DEFAULT, RABBIT_VERSIONS, type RabbitVersion } from "../systems/rabbitmq/classic-persistence.js";
-import { policyFor } from "../systems/rabbitmq/config.js";
+import { CHECKER_NAMES, type CheckerName } from "../../checks/violation.js";
+import { checkBudgets } from "../../scenario/budget-check.js";
+import { CLIENT_TRAFFIC } from "./client-connection.js";
+import { rabbitNodeNames } from "./cluster.js";
+import { CORES_DEFAULT } from "./cpu-costs.js";
+import { MEMORY_DEFAULT_BYTES } from "./resource-alarms.js";
+import { CLUSTER_TRAFFIC } from "./node-link.js";
+import { EMBED_MSGS_BELOW_BYTES_DEFAULT, hasClassicMirroring, RABBIT_VERSION_DEFAULT, RABBIT_VERSIONS, type RabbitVersion } from "./classic-persistence.js";
+import { policyFor } from "./config.js";
 import {
   budgetsSchema,
   BUDGETS_DEFAULT,
@@ -45,8 +44,9 @@ import {
   someOf,
   sweepSchema,
   type IssueAt,
-} from "./schema-parts.js";
-import { parseDurationNs } from "./units.js";
+} from "../../scenario/schema-parts.js";
+import { parseDurationNs } from "../../scenario/units.js";
+import { estimateRabbitRun } from "./run-estimate.js";
 
 /** The checkers that apply to RabbitMQ runs: divergence and dirty-read need replica logs with offsets (Kafka's). */
 export const RABBIT_CHECKER_NAMES = CHECKER_NAMES.filter((name): name is Exclude<CheckerName, "divergence" | "dirty-read"> => name !== "divergence" && name !== "dirty-read");
@@ -180,7 +180,7 @@ const consumerSchema = z.strictObject({
   hosts: z.array(nameSchema).min(1).max(64).optional(),
 });
 
-export const rabbitScenarioSchema = z.strictObject({
+const rabbitScenarioObject = z.strictObject({
   system: z.literal("rabbitmq"),
   name: nameSchema.default("scenario"),
   description: descriptionSchema,
@@ -231,7 +231,10 @@ export const rabbitScenarioSchema = z.strictObject({
   sweep: sweepSchema.optional(),
 });
 
-export type RabbitScenario = z.output<typeof rabbitScenarioSchema>;
+export type RabbitScenario = z.output<typeof rabbitScenarioObject>;
+
+/** The RabbitMQ branch of the scenario file, with its cross-field rules (run once every field is valid on its own). */
+export const rabbitScenarioSchema = rabbitScenarioObject.superRefine((scenario, ctx) => checkRabbitReferences(scenario, ctx), { when: (payload) => payload.issues.length === 0 });
 
 export function rabbitScenarioNodeNames(scenario: RabbitScenario): string[] {
   return rabbitNodeNames(scenario.cluster.nodes);
@@ -255,7 +258,7 @@ export function routedQueues(scenario: RabbitScenario, exchange: string, routing
 }
 
 /** Rules across fields, each reported at the path of the field that breaks it (run once every field is valid on its own). */
-export function checkRabbitReferences(scenario: RabbitScenario, ctx: z.RefinementCtx): void {
+function checkRabbitReferences(scenario: RabbitScenario, ctx: z.RefinementCtx): void {
   const issue = issueReporter(ctx);
   const nodeNames = rabbitScenarioNodeNames(scenario);
   const nodeSet = new Set(nodeNames);
@@ -321,7 +324,7 @@ export function checkRabbitReferences(scenario: RabbitScenario, ctx: z.Refinemen
     for (const name of names) clientNode(name, consumer.name === undefined ? ["consumers", k] : ["consumers", k, "name"], consumer.name ?? name);
   });
   checkFaults(scenario.faults, scenario.duration, nodes, [CLUSTER_TRAFFIC, CLIENT_TRAFFIC], issue);
-  checkBudgets(scenario, estimateRun(scenario), issue);
+  checkBudgets(scenario, estimateRabbitRun(scenario), issue);
 }
 
 function checkPolicies(scenario: RabbitScenario, issue: IssueAt, checkNode: (path: (string | number)[], name: string) => void): void {
