@@ -1,5 +1,5 @@
 /**
- * Every safe preset survives what it claims to (preset-claims.ts): a search
+ * Every safe preset survives what it claims to (each system's presets.ts): a search
  * over generated schedules of exactly those kinds of fault finds no
  * counterexample. The search is the one `mqsim check <preset>` runs by
  * default, so the claim `mqsim list` prints is the claim tested here.

@@ -12,6 +12,7 @@ import type { FaultSchedule } from "../faults/fault.js";
 import type { Liveness } from "../kernel/converge.js";
 import type { StopReason } from "../kernel/scheduler.js";
 import type { RunSummary, ThreadSummary } from "../report/run-summary.js";
+import type { Preset } from "../scenario/preset.js";
 import type { RunEstimate } from "../scenario/run-estimate.js";
 import type { World } from "../world/world.js";
 
@@ -72,6 +73,8 @@ export interface SystemModel<Scenario, Spec extends SystemRunSpec, Result extend
   readonly scenarioSchema: ScenarioBranchSchema<Scenario>;
   /** What a run will cost, from the scenario alone (budgets refuse a scenario past them before it runs). */
   estimateRun(scenario: Scenario): RunEstimate;
+  /** Its built-in scenarios (`mqsim list`), in the order the tour runs them. */
+  readonly presets: readonly Preset[];
   /** The checks whose failure makes a run safety-failed when the scenario names none. */
   readonly defaultSafetyChecks: readonly string[];
   runSpecOf(scenario: Scenario, seed: number | string): Spec;

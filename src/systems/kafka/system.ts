@@ -4,6 +4,7 @@ import type { SystemModel } from "../../run/system.js";
 import { kafkaRunSpecOf } from "./scenario-spec.js";
 import { brokerNodeNames, consumerNodeNames, kafkaScenarioSchema, producerNodeNames, type KafkaScenario } from "./scenario-schema.js";
 import { estimateKafkaRun } from "./run-estimate.js";
+import { KAFKA_PRESETS } from "./presets.js";
 import { CONTROLLER_NODE } from "./cluster.js";
 import { CONTROLLER_CLASS, DATA_CLASS } from "./protocol.js";
 import { runKafka, type KafkaRunResult, type KafkaRunSpec } from "./run.js";
@@ -15,6 +16,7 @@ export const kafkaSystem = {
   name: "kafka",
   scenarioSchema: kafkaScenarioSchema,
   estimateRun: estimateKafkaRun,
+  presets: KAFKA_PRESETS,
   defaultSafetyChecks: KAFKA_DEFAULT_SAFETY_CHECKS,
   runSpecOf: (scenario, seed) => kafkaRunSpecOf(scenario, seed),
   run: runKafka,

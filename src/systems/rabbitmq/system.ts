@@ -4,6 +4,7 @@ import type { RunSummary, ThreadSummary } from "../../report/run-summary.js";
 import type { SystemModel } from "../../run/system.js";
 import { publisherNodeNames, rabbitConsumerNodeNames, rabbitScenarioNodeNames, rabbitScenarioSchema, type RabbitScenario } from "./scenario-schema.js";
 import { estimateRabbitRun } from "./run-estimate.js";
+import { RABBITMQ_PRESETS } from "./presets.js";
 import { RABBIT_DEFAULT_SAFETY_CHECKS, rabbitRunSpecOf } from "./scenario-spec.js";
 import { CLIENT_TRAFFIC } from "./client-connection.js";
 import { CLUSTER_TRAFFIC } from "./node-link.js";
@@ -15,6 +16,7 @@ export const rabbitSystem = {
   name: "rabbitmq",
   scenarioSchema: rabbitScenarioSchema,
   estimateRun: estimateRabbitRun,
+  presets: RABBITMQ_PRESETS,
   defaultSafetyChecks: RABBIT_DEFAULT_SAFETY_CHECKS,
   runSpecOf: (scenario, seed) => rabbitRunSpecOf(scenario, seed),
   run: runRabbitMq,

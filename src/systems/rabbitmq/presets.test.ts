@@ -7,11 +7,11 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { RunSummary } from "../report/run-summary.js";
-import { formatProblems, loadScenarioText, validateScenario } from "./load.js";
-import { presetNamed } from "./presets.js";
-import { runScenario } from "./run-scenario.js";
-import { rabbitAnomalyCounterexamples } from "../systems/rabbitmq/anomalies.js";
+import type { RunSummary } from "../../report/run-summary.js";
+import { formatProblems, loadScenarioText, validateScenario } from "../../scenario/load.js";
+import { presetNamed } from "../../scenario/presets.js";
+import { runScenario } from "../../scenario/run-scenario.js";
+import { rabbitAnomalyCounterexamples } from "./anomalies.js";
 
 const runs = new Map<string, RunSummary>();
 
@@ -118,7 +118,7 @@ describe("RabbitMQ presets", () => {
 
 describe("the README's RabbitMQ scenario file", () => {
   it("loads and runs to OK as written", () => {
-    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
     const section = readme.slice(readme.indexOf("### A RabbitMQ scenario file"));
     const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
     if (yaml === undefined) throw new Error("no yaml block in the README's RabbitMQ section");

@@ -1,17 +1,9 @@
 /**
- * The hand-written presets of the seed tour, as the YAML a user would write.
+ * Kafka's hand-written presets of the seed tour, as the YAML a user would write.
  * Each names the claim of ../shared/mission.md it shows and what its run
  * must conclude.
  */
-import type { Verdict } from "../report/run-summary.js";
-
-export interface PresetDocument {
-  name: string;
-  claim: string;
-  title: string;
-  expect: Verdict;
-  yaml: string;
-}
+import type { PresetDocument } from "../../scenario/preset.js";
 
 export const HAND_WRITTEN_PRESETS: readonly PresetDocument[] = [
   {

@@ -12,7 +12,7 @@
  * master's loss); the fast-check searches of
  * properties/rabbitmq-anomalies.property.test.ts find shrunk ones of their own.
  */
-import type { PresetDocument } from "./preset-documents.js";
+import { presetFromYaml, withClaim, type Preset, type PresetDocument, type SafetyClaim } from "../../scenario/preset.js";
 
 /** One durable classic queue on one node; a slow consumer keeps a backlog; the node is down from 3 s to 6 s. */
 function singleNode(name: string, persistent: boolean): string {
@@ -187,7 +187,7 @@ checks: [lost, unexpected]
 /**
  * The schedules fast-check found and shrank (rabbitAnomalyCounterexamples,
  * search seed 20261122, replay seed 0; src/systems/rabbitmq/anomalies.ts).
- * rabbitmq-presets.test.ts checks they are still what the search returns.
+ * presets.test.ts checks they are still what the search returns.
  */
 export const SHRUNK_SCHEDULES: Readonly<Record<"r3" | "r4", string>> = {
   r3: `
@@ -265,7 +265,7 @@ budgets: { convergeWithin: 30s }
   ];
 }
 
-export const RABBITMQ_PRESETS: readonly PresetDocument[] = [
+const RABBITMQ_PRESET_DOCUMENTS: readonly PresetDocument[] = [
   {
     name: "c5-single-node-durable",
     claim: "C5",
@@ -399,3 +399,45 @@ checks: [lost, lost-effects, unexpected]
   ...mirrorAnomaly("r3", "shrunk"),
   ...mirrorAnomaly("r4", "shrunk"),
 ];
+
+/** RabbitMQ 3.12 classic queues: the message store fsyncs before confirming (classic-persistence.ts). */
+const RABBIT_FSYNCED: SafetyClaim = { survives: ["crash", "pause", "partition", "power-loss"] };
+
+/** RabbitMQ 4.x classic queues (CQv2): confirmed once written to the OS, never fsynced (classic-persistence.ts). */
+const RABBIT_WRITTEN: SafetyClaim = {
+  survives: ["crash", "pause", "partition"],
+  notSafeAgainst:
+    "RabbitMQ 4.x classic queues (CQv2) confirm a persistent message once it is written, without fsync, so a power loss before writeback loses confirmed messages; quorum queues (a majority fsynced) or 3.12's message store close it",
+};
+
+const MIRRORED_PARTITIONS =
+  "a partition longer than net_ticktime lets both sides promote and confirm: with cluster_partition_handling ignore they stay split after it heals until an operator restarts one side, whose confirmed messages are then discarded; with pause_minority the minority master confirms with the mirrors beside it (jepsen-2014)";
+
+const MIRRORED: SafetyClaim = { survives: ["crash", "pause", "power-loss"], notSafeAgainst: MIRRORED_PARTITIONS };
+
+/**
+ * What each safe preset is safe against, found by searching it with each kind
+ * of fault alone (mqsim check --faults <kind> --runs 200, search seed 42,
+ * 2026-12-06; the 4.x classic presets and the mirrored ones' power-loss
+ * claims revised 2026-12-07 with the version field and the fsynced queue
+ * records).
+ */
+const RABBITMQ_SAFETY_CLAIMS: Readonly<Record<string, SafetyClaim>> = {
+  "c5-single-node-durable": RABBIT_WRITTEN,
+  "c6-classic-cluster": RABBIT_WRITTEN,
+  "c14-manual-ack": RABBIT_WRITTEN,
+  "c14-confirms": RABBIT_FSYNCED,
+  "c14-transactions": RABBIT_FSYNCED,
+  "c14-power-loss-3-12": RABBIT_FSYNCED,
+  "c15-reject-publish": RABBIT_WRITTEN,
+  "c7-mirror-all-3": MIRRORED,
+  "c7-mirror-all-5": MIRRORED,
+  // A power loss of every node in turn used to restart the queue from a node that had not seen the last
+  // confirmed message: the queue records were never fsynced. They are now (broker.ts storeRecord).
+  "r3-safe": MIRRORED,
+  "r4-safe": MIRRORED,
+  "r3-shrunk-safe": MIRRORED,
+  "r4-shrunk-safe": MIRRORED,
+};
+
+export const RABBITMQ_PRESETS: readonly Preset[] = RABBITMQ_PRESET_DOCUMENTS.map(presetFromYaml).map((preset) => withClaim(preset, RABBITMQ_SAFETY_CLAIMS));
