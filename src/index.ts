@@ -1,5 +1,5 @@
 /**
- * mqsim as a library: load or build a scenario (Kafka or RabbitMQ), run it with a seed, get the
+ * mqsim as a library: load or build a scenario (of any system of src/systems/index.ts), run it with a seed, get the
  * history, metrics and verdicts, and write your own properties with the
  * fast-check arbitraries for fault schedules and workloads.
  *
@@ -10,19 +10,71 @@
  */
 export { loadScenarioText, validateScenario, formatProblems, type ScenarioLoad, type ScenarioProblem } from "./scenario/load.js";
 export type { Scenario, ScenarioInput } from "./scenario/schema.js";
-export type { KafkaScenario } from "./systems/kafka/scenario-schema.js";
-export type { RabbitScenario } from "./systems/rabbitmq/scenario-schema.js";
-export { runScenario, summarize, requiredChecks, DEFAULT_SAFETY_CHECKS, type ScenarioRun } from "./scenario/run-scenario.js";
-export { kafkaRunSpecOf } from "./systems/kafka/scenario-spec.js";
-export { rabbitRunSpecOf, RABBIT_DEFAULT_SAFETY_CHECKS } from "./systems/rabbitmq/scenario-spec.js";
+export { runScenario, summarize, requiredChecks, type ScenarioRun } from "./scenario/run-scenario.js";
 export { checkScenario, type CheckScenarioOptions } from "./scenario/check-scenario.js";
 export { PRESETS, presetNamed, type Preset } from "./scenario/presets.js";
+export { SYSTEMS, systemNamed, type SystemName } from "./systems/index.js";
+export type { SystemModel, SystemRunFacts, SystemRunResult, SystemRunSpec } from "./run/system.js";
+// Each system's own library API (its scenario type, run spec, run, anomalies), as the registry exports it.
+export {
+  kafkaRunSpecOf,
+  runKafka,
+  failedChecks,
+  KAFKA_DEFAULT_SAFETY_CHECKS,
+  KAFKA_ANOMALIES,
+  anomalyProperty,
+  anomalyRunSpec,
+  rabbitRunSpecOf,
+  runRabbitMq,
+  RABBIT_DEFAULT_SAFETY_CHECKS,
+  type KafkaScenario,
+  type KafkaRunSpec,
+  type KafkaRunResult,
+  type KafkaAnomaly,
+  type RabbitScenario,
+  type RabbitRunSpec,
+  type RabbitRunResult,
+} from "./systems/index.js";
 export { producerWorkloadArbitrary, consumerGroupArbitrary } from "./scenario/arbitraries.js";
-export { runKafka, failedChecks, type KafkaRunSpec, type KafkaRunResult } from "./systems/kafka/run.js";
-export { KAFKA_ANOMALIES, anomalyProperty, anomalyRunSpec, type KafkaAnomaly } from "./systems/kafka/anomalies.js";
-export { runRabbitMq, type RabbitRunSpec, type RabbitRunResult } from "./systems/rabbitmq/run.js";
 export { History, type HistoryEvent, type SendOutcome } from "./clients/history.js";
-export * from "./checks/index.js";
+export {
+  checkDirtyReads,
+  checkDivergence,
+  checkDuplicatedEffects,
+  checkDuplicated,
+  formatCheckResult,
+  formatCheckResults,
+  checkInconsistentOffsets,
+  checkLostEffects,
+  checkLost,
+  NO_GROUP,
+  checkMonotonic,
+  checkReordered,
+  runChecks,
+  checkUnavailability,
+  UNAVAILABLE_OPS,
+  checkUnexpected,
+  VIOLATIONS_KEPT,
+  CHECKER_NAMES,
+  type InconsistentOffsetsOptions,
+  type FinalLog,
+  type LogEntry,
+  type ReplicaSnapshot,
+  type LostEffectsOptions,
+  type LostOptions,
+  type MonotonicOptions,
+  type CheckInputs,
+  type RunChecksOptions,
+  type UnavailabilityOptions,
+  type UnavailabilityResult,
+  type UnavailabilityWindow,
+  type UnavailableOp,
+  type CheckerName,
+  type CheckName,
+  type CheckResult,
+  type IdRange,
+  type Violation,
+} from "./checks/index.js";
 export { faultScheduleArbitrary, partitionArbitrary, type FaultScheduleOptions } from "./faults/arbitrary.js";
 export { describeFault, type Fault, type FaultSchedule, type TimedFault } from "./faults/fault.js";
 export { searchFaults, describeCounterexample, type FaultSearchResult, type Counterexample } from "./faults/search.js";

@@ -12,6 +12,7 @@ import { writeRunReport } from "../report/write-run-report.js";
 import { validateScenario } from "../scenario/load.js";
 import { PRESETS, type Preset } from "../scenario/presets.js";
 import { runScenario } from "../scenario/run-scenario.js";
+import { systemNamed } from "../systems/index.js";
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SIMULATOR_BUG } from "./exit-codes.js";
 import { outputFolderProblem } from "./output-paths.js";
 import { terminalSafe } from "./terminal-text.js";
@@ -58,12 +59,7 @@ function keyNumbers(summary: RunSummary): string {
   if (lost !== undefined && !lost.ok) parts.push(lost.line.replace(/^lost: /, "lost "));
   const effects = summary.checks.find((check) => check.check === "lost-effects");
   if (effects !== undefined && !effects.ok) parts.push(effects.line.replace(/^lost-effects: /, ""));
-  if (summary.system === "rabbitmq" && summary.messages.failed > 0) parts.push(`${summary.messages.failed.toLocaleString("en-US")} publish${summary.messages.failed === 1 ? "" : "es"} refused`);
-  const inter = summary.interNode;
-  if (summary.system === "rabbitmq" && inter !== undefined && inter.bytes > 0) {
-    const replication = (inter.replicationPerAckedByte ?? 0) > 0 ? `, replication ${(inter.replicationPerAckedByte ?? 0).toFixed(2)}` : "";
-    parts.push(`inter-node ${inter.perAckedByte.toFixed(2)} B per acked B${replication}`);
-  }
+  parts.push(...systemNamed(summary.system).keyNumbers(summary));
   if (summary.unavailability.sendSeconds > 0.5) parts.push(`sends unavailable ${summary.unavailability.sendSeconds.toFixed(1)} s`);
   const backlog = Math.max(0, ...summary.timeline.backlogByGroup.flatMap((group) => group.values));
   if (backlog > 0) parts.push(`peak backlog ${backlog.toLocaleString("en-US")}`);

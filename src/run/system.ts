@@ -14,7 +14,7 @@ import type { StopReason } from "../kernel/scheduler.js";
 import type { RunSummary, ThreadSummary } from "../report/run-summary.js";
 import type { Preset } from "../scenario/preset.js";
 import type { RunEstimate } from "../scenario/run-estimate.js";
-import type { World } from "../world/world.js";
+import type { WorldCounters } from "../world/world-counters.js";
 
 /** What every system's run spec has. */
 export interface SystemRunSpec {
@@ -33,7 +33,6 @@ export interface SystemRunResult {
   checks: CheckResult[];
   liveness: Liveness;
   marks: [string, number][];
-  cluster: { world: World };
 }
 
 /** A run's facts for summaries and bottleneck naming, as plain data. */
@@ -48,6 +47,8 @@ export interface SystemRunFacts {
   threads: ThreadSummary[];
   /** Inter-node bytes as the system breaks them down (`bytes` on server↔server links, `ackedBytes` of payload acknowledged). */
   interNode(bytes: number, ackedBytes: number): NonNullable<RunSummary["interNode"]>;
+  /** The world's traffic and disk counters at the end of the run. */
+  world: WorldCounters;
 }
 
 /** A producing client's offered rate, as the scenario schema reads it. */
@@ -64,11 +65,13 @@ export interface FaultTargets {
 }
 
 /** What a system's scenario branch must be for the discriminated union of src/scenario/schema.ts: an object schema whose `system` is a literal. */
-export type ScenarioBranchSchema<Scenario> = z.ZodType<Scenario> & z.core.$ZodTypeDiscriminable;
+export type ScenarioBranchSchema<Scenario> = z.ZodType<Scenario> & z.core.$ZodTypeDiscriminable & { readonly shape: Readonly<Record<string, z.ZodType>> };
 
 export interface SystemModel<Scenario, Spec extends SystemRunSpec, Result extends SystemRunResult> {
   /** The scenario's `system` field. */
   readonly name: string;
+  /** Its name as its makers write it ("Kafka", "RabbitMQ"), for messages. */
+  readonly displayName: string;
   /** The scenario file's branch for this system, in its own config names, with its cross-field rules. */
   readonly scenarioSchema: ScenarioBranchSchema<Scenario>;
   /** What a run will cost, from the scenario alone (budgets refuse a scenario past them before it runs). */
@@ -84,4 +87,6 @@ export interface SystemModel<Scenario, Spec extends SystemRunSpec, Result extend
   offeredLoad(scenario: Scenario): readonly { rate: OfferedRate; count: number }[];
   /** The nodes and traffic classes a fault search (`mqsim check`) may target. */
   faultTargets(scenario: Scenario): FaultTargets;
+  /** Numbers of a run worth a place on its one-line summary (the tour) beyond the shared ones, in the system's words. */
+  keyNumbers(summary: RunSummary): string[];
 }

@@ -10,7 +10,8 @@ import { DEFAULT_FAULT_KINDS, verbsOfKinds, type FaultKind } from "../faults/fau
 import { searchFaults, type FaultSearchResult } from "../faults/search.js";
 import { formatCheckResults } from "../checks/format-check-results.js";
 import { systemNamed } from "../systems/index.js";
-import { requiredChecks, summarize, type AnyRunResult, type AnyRunSpec } from "./run-scenario.js";
+import type { SystemRunResult } from "../run/system.js";
+import { requiredChecks, summarize } from "./run-scenario.js";
 import type { Scenario } from "./schema.js";
 
 export interface CheckScenarioOptions {
@@ -28,11 +29,11 @@ export const CHECK_FAULTS_MAX_DEFAULT = 6;
 
 
 /** One run of the scenario with a generated schedule in place of its own. */
-function runWith(scenario: Scenario, seed: number, faults: FaultSchedule): { summaryVerdict: string; result: AnyRunResult } {
+function runWith(scenario: Scenario, seed: number, faults: FaultSchedule): { summaryVerdict: string; result: SystemRunResult } {
   const system = systemNamed(scenario.system);
   const spec = { ...system.runSpecOf(scenario, seed), faults };
-  const result = system.run(spec) as AnyRunResult;
-  return { summaryVerdict: summarize(scenario, spec as AnyRunSpec, result).verdict, result };
+  const result = system.run(spec);
+  return { summaryVerdict: summarize(scenario, spec, result).verdict, result };
 }
 
 export function checkScenario(scenario: Scenario, options: CheckScenarioOptions): FaultSearchResult {

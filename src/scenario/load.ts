@@ -13,7 +13,7 @@
 import { CST, isMap, isScalar, isSeq, Lexer, LineCounter, parseDocument, type Document, type Node as YamlNode } from "yaml";
 import { describeRawIssue, tightestBounds, toProblems } from "./issue-messages.js";
 import { formatPath, GIVEN_MAX_CHARS, preview, type ScenarioProblem } from "./problem.js";
-import { scenarioSchema, type Scenario } from "./schema.js";
+import { describeRequiredKeys, scenarioSchema, type Scenario } from "./schema.js";
 
 export { formatPath, formatProblems, preview, type ScenarioProblem } from "./problem.js";
 
@@ -208,7 +208,7 @@ function duplicateKeys(root: YamlNode | null, lines: LineCounter): ScenarioProbl
 /** Validates an already-parsed document (a JavaScript object). */
 export function validateScenario(document: unknown): ScenarioLoad {
   if (document === null || typeof document !== "object" || Array.isArray(document)) {
-    return fail("", "expected a mapping with at least `system`, `duration`, `cluster` and `topics` (Kafka) or `queues` (RabbitMQ)", document);
+    return fail("", `expected a mapping with at least ${describeRequiredKeys()}`, document);
   }
   if (valuesExceed(document, SCENARIO_VALUES_MAX)) {
     return fail("", `expected a document of at most ${SCENARIO_VALUES_MAX} values once YAML aliases are expanded, but it has more (an alias bomb?)`);

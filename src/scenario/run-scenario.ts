@@ -13,28 +13,25 @@ import type { CheckResult } from "../checks/violation.js";
 import { describeFault } from "../faults/fault.js";
 import { compareStrings } from "../kernel/order.js";
 import type { CheckSummary, DiskSummary, RunSummary, TrafficSummary, Verdict } from "../report/run-summary.js";
-import type { KafkaRunResult, KafkaRunSpec } from "../systems/kafka/run.js";
-import { KAFKA_DEFAULT_SAFETY_CHECKS } from "../systems/kafka/system.js";
-import type { RabbitRunResult, RabbitRunSpec } from "../systems/rabbitmq/run.js";
+import type { SystemRunResult, SystemRunSpec } from "../run/system.js";
 import { systemNamed } from "../systems/index.js";
+import type { WorldCounters } from "../world/world-counters.js";
 import { historyMetrics } from "./history-metrics.js";
 import type { Scenario } from "./schema.js";
 
-/** Checks that decide a Kafka run's verdict when the scenario names none: the safety claims every queue makes. */
-export const DEFAULT_SAFETY_CHECKS = [...KAFKA_DEFAULT_SAFETY_CHECKS];
-
-export type ScenarioRun =
-  | { system: "kafka"; summary: RunSummary; result: KafkaRunResult; spec: KafkaRunSpec }
-  | { system: "rabbitmq"; summary: RunSummary; result: RabbitRunResult; spec: RabbitRunSpec };
-
-export type AnyRunSpec = KafkaRunSpec | RabbitRunSpec;
-export type AnyRunResult = KafkaRunResult | RabbitRunResult;
+/** A run of a scenario: its summary, and the system's own spec and result (read them through the system, src/run/system.ts). */
+export interface ScenarioRun {
+  system: Scenario["system"];
+  summary: RunSummary;
+  result: SystemRunResult;
+  spec: SystemRunSpec;
+}
 
 export function runScenario(scenario: Scenario, seed: number | string = scenario.seed): ScenarioRun {
   const system = systemNamed(scenario.system);
   const spec = system.runSpecOf(scenario, seed);
   const result = system.run(spec);
-  return { system: scenario.system, summary: summarize(scenario, spec as AnyRunSpec, result as AnyRunResult), result, spec } as ScenarioRun;
+  return { system: scenario.system, summary: summarize(scenario, spec, result), result, spec };
 }
 
 /** The checks whose failure makes a run of this scenario safety-failed. */
@@ -42,7 +39,7 @@ export function requiredChecks(scenario: Scenario): readonly string[] {
   return scenario.checks ?? systemNamed(scenario.system).defaultSafetyChecks;
 }
 
-export function summarize(scenario: Scenario, spec: AnyRunSpec, result: AnyRunResult): RunSummary {
+export function summarize(scenario: Scenario, spec: SystemRunSpec, result: SystemRunResult): RunSummary {
   const bucketNs = timelineBucketNs(scenario.duration);
   const metrics = historyMetrics(result.history, bucketNs, result.timeNs);
   const required = requiredChecks(scenario);
@@ -54,7 +51,7 @@ export function summarize(scenario: Scenario, spec: AnyRunSpec, result: AnyRunRe
   const ackedBytes = facts.clientMessageBytes.reduce((sum, [client, bytes]) => sum + (metrics.ackedByClient.get(client) ?? 0) * bytes, 0);
   const seconds = scenario.duration / 1e9;
   const unavailability = result.checks.find((check) => check.check === "unavailability")?.counts ?? {};
-  const traffic = trafficSummary(result);
+  const traffic = trafficSummary(facts.world);
   const servers = new Set(facts.serverNodes);
   const interNodeBytes = traffic.byLink.reduce((sum, link) => sum + (servers.has(link.from) && servers.has(link.to) ? link.bytes : 0), 0);
   return {
@@ -72,7 +69,7 @@ export function summarize(scenario: Scenario, spec: AnyRunSpec, result: AnyRunRe
     timeline: metrics.timeline,
     traffic,
     interNode: facts.interNode(interNodeBytes, ackedBytes),
-    disks: diskSummaries(result, facts.serverNodes),
+    disks: diskSummaries(facts.world, result.timeNs, facts.serverNodes),
     threads: facts.threads,
     checks,
     unavailability: { sendSeconds: (unavailability["sendUnavailableNs"] ?? 0) / 1e9, receiveSeconds: (unavailability["receiveUnavailableNs"] ?? 0) / 1e9 },
@@ -107,12 +104,12 @@ function checkSummary(check: CheckResult): CheckSummary {
   return summary;
 }
 
-function trafficSummary(result: AnyRunResult): TrafficSummary {
+function trafficSummary(world: WorldCounters): TrafficSummary {
   const byClass = new Map<string, number>();
   const sent = new Map<string, number>();
   const received = new Map<string, number>();
   const byLink = new Map<string, { from: string; to: string; bytes: number }>();
-  for (const link of result.cluster.world.links()) {
+  for (const link of world.links) {
     byClass.set(link.trafficClass, (byClass.get(link.trafficClass) ?? 0) + link.bytes);
     sent.set(link.from, (sent.get(link.from) ?? 0) + link.bytes);
     received.set(link.to, (received.get(link.to) ?? 0) + link.bytes);
@@ -121,7 +118,7 @@ function trafficSummary(result: AnyRunResult): TrafficSummary {
     entry.bytes += link.bytes;
     byLink.set(key, entry);
   }
-  const nodes = result.cluster.world.nodes.map((node) => node.name);
+  const nodes = world.nodeNames;
   return {
     byClass: [...byClass].map(([trafficClass, bytes]) => ({ trafficClass, bytes })).sort((a, b) => compareStrings(a.trafficClass, b.trafficClass)),
     byNode: nodes.map((node) => ({ node, sentBytes: sent.get(node) ?? 0, receivedBytes: received.get(node) ?? 0 })),
@@ -129,10 +126,12 @@ function trafficSummary(result: AnyRunResult): TrafficSummary {
   };
 }
 
-function diskSummaries(result: AnyRunResult, serverNodes: readonly string[]): DiskSummary[] {
-  const seconds = Math.max(1e-9, result.timeNs / 1e9);
+function diskSummaries(world: WorldCounters, timeNs: number, serverNodes: readonly string[]): DiskSummary[] {
+  const seconds = Math.max(1e-9, timeNs / 1e9);
+  const statsOf = new Map(world.disks.map((disk) => [disk.node, disk.stats]));
   return serverNodes.map((node) => {
-    const stats = result.cluster.world.disk(node).stats();
+    const stats = statsOf.get(node);
+    if (stats === undefined) throw new Error(`server node ${node} has no disk in the world's counters`);
     return { node, writtenBytes: stats.bytesWrittenToDevice, fsyncs: stats.fsyncCalls, writeBytesPerSec: stats.bytesWrittenToDevice / seconds, lostAtPowerLossBytes: stats.bytesLostAtPowerLoss };
   });
 }

@@ -9,7 +9,8 @@ import type { FaultSchedule, TimedFault } from "../faults/fault.js";
 import { describeFault } from "../faults/fault.js";
 import { toChromeTrace, type ChromeTrace, type TraceBatchInput, type TraceFaultInput } from "../report/perfetto.js";
 import { systemNamed } from "../systems/index.js";
-import type { AnyRunResult, ScenarioRun } from "./run-scenario.js";
+import type { SystemRunResult } from "../run/system.js";
+import type { ScenarioRun } from "./run-scenario.js";
 
 export function runTrace(run: Pick<ScenarioRun, "system" | "spec" | "result">, scenarioName: string): ChromeTrace {
   const { spec, result } = run;
@@ -52,7 +53,7 @@ function traceFaults(faults: FaultSchedule, healAtNs: number): TraceFaultInput[]
   return out;
 }
 
-function traceBatches(result: AnyRunResult): TraceBatchInput[] {
+function traceBatches(result: SystemRunResult): TraceBatchInput[] {
   const sent = new Map<number, { client: string; timeNs: number }>();
   const batches: TraceBatchInput[] = [];
   for (const event of result.history.events) {

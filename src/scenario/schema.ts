@@ -28,3 +28,20 @@ export const scenarioSchema = z.discriminatedUnion("system", branches, { error: 
 
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
+
+/** The keys a system's scenario must have (no default), in the schema's order. */
+function requiredKeys(shape: Readonly<Record<string, z.ZodType>>): string[] {
+  return Object.keys(shape).filter((key) => !shape[key]!.safeParse(undefined).success);
+}
+
+/**
+ * What a scenario document must have at least, said once for every system:
+ * "`system`, `duration`, `cluster` and `topics` (Kafka) or `queues` (RabbitMQ)".
+ */
+export function describeRequiredKeys(): string {
+  const keysOf = SYSTEMS.map((system) => ({ name: system.displayName, keys: requiredKeys(system.scenarioSchema.shape) }));
+  const shared = keysOf[0]!.keys.filter((key) => keysOf.every((system) => system.keys.includes(key)));
+  const quote = (keys: readonly string[]): string => keys.map((key) => `\`${key}\``).join(", ");
+  const own = keysOf.map((system) => `${quote(system.keys.filter((key) => !shared.includes(key)))} (${system.name})`).join(" or ");
+  return `${quote(shared)} and ${own}`;
+}

@@ -1,6 +1,7 @@
 /** Kafka as a system of the product layer (src/run/system.ts). */
 import type { ThreadSummary } from "../../report/run-summary.js";
 import type { SystemModel } from "../../run/system.js";
+import { worldCounters } from "../../world/world-counters.js";
 import { kafkaRunSpecOf } from "./scenario-spec.js";
 import { brokerNodeNames, consumerNodeNames, kafkaScenarioSchema, producerNodeNames, type KafkaScenario } from "./scenario-schema.js";
 import { estimateKafkaRun } from "./run-estimate.js";
@@ -14,6 +15,7 @@ export const KAFKA_DEFAULT_SAFETY_CHECKS: readonly string[] = ["lost", "unexpect
 
 export const kafkaSystem = {
   name: "kafka",
+  displayName: "Kafka",
   scenarioSchema: kafkaScenarioSchema,
   estimateRun: estimateKafkaRun,
   presets: KAFKA_PRESETS,
@@ -26,9 +28,12 @@ export const kafkaSystem = {
     clientMessageBytes: spec.producers.map((p) => [p.name, p.bytesPerMessage] as const),
     threads: brokerThreads(result),
     interNode: (bytes, ackedBytes) => ({ bytes, perAckedByte: ackedBytes > 0 ? bytes / ackedBytes : 0 }),
+    world: worldCounters(result.cluster.world),
   }),
   offeredLoad: (scenario) => scenario.producers,
   // The controller is never crashed (mqsim's controller is one immortal node), but cutting it off fences brokers.
+  // Kafka's one-line summary needs nothing beyond the shared numbers (throughput, p99, loss, unavailability, backlog).
+  keyNumbers: () => [],
   faultTargets: (scenario) => {
     const nodeNames = [...brokerNodeNames(scenario), ...producerNodeNames(scenario).flat(), ...consumerNodeNames(scenario).flat()];
     return { nodeNames, partitionNodeNames: [...nodeNames, CONTROLLER_NODE], trafficClasses: [DATA_CLASS, CONTROLLER_CLASS] };

@@ -2,6 +2,7 @@
 import { compareStrings } from "../../kernel/index.js";
 import type { RunSummary, ThreadSummary } from "../../report/run-summary.js";
 import type { SystemModel } from "../../run/system.js";
+import { worldCounters } from "../../world/world-counters.js";
 import { publisherNodeNames, rabbitConsumerNodeNames, rabbitScenarioNodeNames, rabbitScenarioSchema, type RabbitScenario } from "./scenario-schema.js";
 import { estimateRabbitRun } from "./run-estimate.js";
 import { RABBITMQ_PRESETS } from "./presets.js";
@@ -14,6 +15,7 @@ import { runRabbitMq, type RabbitRunResult, type RabbitRunSpec } from "./run.js"
 
 export const rabbitSystem = {
   name: "rabbitmq",
+  displayName: "RabbitMQ",
   scenarioSchema: rabbitScenarioSchema,
   estimateRun: estimateRabbitRun,
   presets: RABBITMQ_PRESETS,
@@ -26,13 +28,27 @@ export const rabbitSystem = {
     clientMessageBytes: spec.publishers.map((p) => [p.name, p.messageBytes] as const),
     threads: nodeThreads(result.cluster.brokers),
     interNode: (bytes, ackedBytes) => interNode(result.cluster.brokers, bytes, ackedBytes),
+    world: worldCounters(result.cluster.world),
   }),
   offeredLoad: (scenario) => scenario.publishers,
+  keyNumbers: (summary) => keyNumbers(summary),
   faultTargets: (scenario) => {
     const nodeNames = [...rabbitScenarioNodeNames(scenario), ...publisherNodeNames(scenario).flat(), ...rabbitConsumerNodeNames(scenario).flat()];
     return { nodeNames, partitionNodeNames: nodeNames, trafficClasses: [CLUSTER_TRAFFIC, CLIENT_TRAFFIC] };
   },
 } as const satisfies SystemModel<RabbitScenario, RabbitRunSpec, RabbitRunResult>;
+
+/** Publishes refused (reject-publish, alarms) and the bytes between nodes per acknowledged byte: what tells RabbitMQ's designs apart. */
+function keyNumbers(summary: RunSummary): string[] {
+  const parts: string[] = [];
+  if (summary.messages.failed > 0) parts.push(`${summary.messages.failed.toLocaleString("en-US")} publish${summary.messages.failed === 1 ? "" : "es"} refused`);
+  const inter = summary.interNode;
+  if (inter !== undefined && inter.bytes > 0) {
+    const replication = (inter.replicationPerAckedByte ?? 0) > 0 ? `, replication ${(inter.replicationPerAckedByte ?? 0).toFixed(2)}` : "";
+    parts.push(`inter-node ${inter.perAckedByte.toFixed(2)} B per acked B${replication}`);
+  }
+  return parts;
+}
 
 /** Each running node's schedulers (shared by all its processes) and busiest queue process (one core at most). */
 function nodeThreads(brokers: ReadonlyMap<string, RabbitBroker>): ThreadSummary[] {

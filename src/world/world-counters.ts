@@ -1,0 +1,21 @@
+/**
+ * A world's counters at the end of a run, as plain data: what summaries and
+ * reports read instead of the live world (its nodes in order, the bytes on
+ * every link by traffic class, every node's disk statistics).
+ */
+import type { DiskStats } from "./disk-stats.js";
+import type { LinkTraffic } from "./traffic-counters.js";
+import type { World } from "./world.js";
+
+export interface WorldCounters {
+  /** Node names in world order. */
+  nodeNames: readonly string[];
+  links: readonly LinkTraffic[];
+  /** Each node's disk statistics, in world order. */
+  disks: readonly { node: string; stats: DiskStats }[];
+}
+
+export function worldCounters(world: World): WorldCounters {
+  const nodeNames = world.nodes.map((node) => node.name);
+  return { nodeNames, links: world.links(), disks: nodeNames.map((node) => ({ node, stats: world.disk(node).stats() })) };
+}
