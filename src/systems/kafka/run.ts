@@ -8,15 +8,11 @@
  * fail to converge, and a safe configuration's price (seconds unavailable)
  * is a number in the result, not a pass.
  */
-import { compareStrings } from "../../kernel/index.js";
-import { History } from "../../clients/history.js";
-import { runChecks, type RunChecksOptions } from "../../checks/run-checks.js";
+import { assert, compareStrings, type Kernel } from "../../kernel/index.js";
+import type { History } from "../../clients/history.js";
+import type { CheckInputs, RunChecksOptions } from "../../checks/run-checks.js";
 import type { CheckResult } from "../../checks/violation.js";
-import { runUntilConverged, type Liveness } from "../../kernel/index.js";
-import { Kernel } from "../../kernel/index.js";
-import type { StopReason } from "../../kernel/index.js";
-import type { FaultSchedule } from "../../faults/fault.js";
-import { scheduleFaults } from "../../faults/schedule.js";
+import { runSequence, type RunSequenceResult, type RunSequenceSpec, type RunStages } from "../../run/run-sequence.js";
 import { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import { DownstreamService, type DownstreamServiceSpec } from "../../clients/downstream-service.js";
 import { buildKafkaCluster, COORDINATOR_NODE, type KafkaCluster, type KafkaClusterSpec } from "./cluster.js";
@@ -25,8 +21,7 @@ import { CapacityLimiter } from "../../clients/capacity-limiter.js";
 import { ConsumerDriver, drainReasons, type ConsumerWorkload } from "./consumer-workload.js";
 import { ProducerDriver, type ProducerWorkload } from "./producer-workload.js";
 
-export interface KafkaRunSpec {
-  seed: number | string;
+export interface KafkaRunSpec extends RunSequenceSpec {
   cluster: Omit<KafkaClusterSpec, "clients">;
   producers: ProducerWorkload[];
   /**
@@ -37,99 +32,82 @@ export interface KafkaRunSpec {
   consumers?: ConsumerWorkload[];
   /** Services producers call before publishing and consumers call while processing. */
   services?: DownstreamServiceSpec[];
-  faults: FaultSchedule;
-  /** Producers send and faults happen before this; then everything heals. */
-  faultPhaseNs: number;
-  /** After healing, the cluster must converge and producers settle within this. */
-  convergeNsMax: number;
-  eventsMax?: number;
-  /** History records at most (the run's memory budget): reaching it ends the run with "memory-budget". */
-  historyRecordsMax?: number;
   checks?: RunChecksOptions;
 }
 
 export type { Liveness } from "../../kernel/index.js";
 
-export interface KafkaRunResult {
-  seed: string;
-  digest: string;
-  stopReason: StopReason;
-  timeNs: number;
-  events: number;
-  history: History;
-  checks: CheckResult[];
-  liveness: Liveness;
-  marks: [string, number][];
-  cluster: KafkaCluster;
-}
+export type KafkaRunResult = RunSequenceResult<KafkaCluster>;
 
 export const FINAL_READ_GROUP = "final-read";
-const CONVERGENCE_POLL_NS = 100_000_000;
 
 export function runKafka(spec: KafkaRunSpec): KafkaRunResult {
-  const kernel = new Kernel({
-    seed: spec.seed,
-    budgets: { eventsMax: spec.eventsMax ?? 50_000_000, timeNsMax: spec.faultPhaseNs + spec.convergeNsMax },
-  });
-  const consumerWorkloads = spec.consumers ?? [];
-  const clients = [...spec.producers.map((producer) => producer.name), ...consumerWorkloads.map((consumer) => consumer.name)];
-  const cluster = buildKafkaCluster(kernel, { ...spec.cluster, clients });
-  const { world } = cluster;
-  const history = new History({ ...(spec.historyRecordsMax === undefined ? {} : { recordsMax: spec.historyRecordsMax }), onFull: () => kernel.scheduler.exhaust("memory-budget") });
-  const services = new Map((spec.services ?? []).map((service) => [service.name, new DownstreamService(service, kernel.rng.stream(`service:${service.name}`))] as const));
-  const drivers = spec.producers.map((workload) => {
-    const driver = new ProducerDriver(world, workload, cluster.brokerNames, history, spec.faultPhaseNs, services);
-    world.install(workload.name, driver);
-    return driver;
-  });
-  const consumers = installConsumers(cluster, consumerWorkloads, history, services);
-  scheduleFaults(world, spec.faults.filter((fault) => fault.atNs < spec.faultPhaseNs));
-  kernel.scheduler.at(spec.faultPhaseNs, () => world.healAll());
-  world.boot();
+  return runSequence(spec, new KafkaRunStages(spec));
+}
 
-  const pending = (): string[] => {
+/** Kafka's stages of the shared run sequence (src/run/run-sequence.ts). */
+class KafkaRunStages implements RunStages<KafkaCluster> {
+  private cluster: KafkaCluster | null = null;
+  private history: History | null = null;
+  private drivers: ProducerDriver[] = [];
+  private consumers: ConsumerDriver[] = [];
+
+  constructor(private readonly spec: KafkaRunSpec) {}
+
+  build(kernel: Kernel, history: History): KafkaCluster {
+    const spec = this.spec;
+    const consumerWorkloads = spec.consumers ?? [];
+    const clients = [...spec.producers.map((producer) => producer.name), ...consumerWorkloads.map((consumer) => consumer.name)];
+    const cluster = buildKafkaCluster(kernel, { ...spec.cluster, clients });
+    const { world } = cluster;
+    const services = new Map((spec.services ?? []).map((service) => [service.name, new DownstreamService(service, kernel.rng.stream(`service:${service.name}`))] as const));
+    this.drivers = spec.producers.map((workload) => {
+      const driver = new ProducerDriver(world, workload, cluster.brokerNames, history, spec.faultPhaseNs, services);
+      world.install(workload.name, driver);
+      return driver;
+    });
+    this.consumers = installConsumers(cluster, consumerWorkloads, history, services);
+    this.cluster = cluster;
+    this.history = history;
+    return cluster;
+  }
+
+  pendingReasons(): string[] {
+    const cluster = this.built();
     const state = convergence(cluster);
     const busy: string[] = [];
-    drivers.forEach((driver, index) => {
-      if (!driver.isIdle()) busy.push(`producer ${spec.producers[index]!.name} still has messages in flight`);
+    this.drivers.forEach((driver, index) => {
+      if (!driver.isIdle()) busy.push(`producer ${this.spec.producers[index]!.name} still has messages in flight`);
     });
-    if (state.isConverged) busy.push(...drainReasons(cluster, consumers));
+    if (state.isConverged) busy.push(...drainReasons(cluster, this.consumers));
     return [...state.reasons, ...busy];
-  };
-  const { liveness, result } = runUntilConverged(kernel.scheduler, kernel.scheduler.run({ untilNs: spec.faultPhaseNs }), {
-    deadlineNs: spec.faultPhaseNs + spec.convergeNsMax,
-    pollNs: CONVERGENCE_POLL_NS,
-    pendingReasons: pending,
-  });
-
-  // Jepsen's final read: every committed record, as a group that reads everything once.
-  const logs = finalLogs(cluster);
-  for (const [stream, entries] of logs) {
-    for (const entry of entries) {
-      history.record({ type: "deliver", timeNs: kernel.now, client: "final-reader", group: FINAL_READ_GROUP, stream, position: entry.position, idFirst: entry.idFirst, count: entry.count });
-    }
   }
-  // Every replica's whole log is copied only for a check that reads it (divergence).
-  const requested = spec.checks?.checks;
-  const isDivergenceChecked = requested === undefined || requested.includes("divergence");
-  const finalLogList = [...logs.entries()].map(([stream, entries]) => ({ stream, entries }));
-  const checks = runChecks(
-    history,
-    isDivergenceChecked ? { replicas: replicaSnapshots(cluster), finalLogs: finalLogList } : { finalLogs: finalLogList },
-    checksWithGroups(spec.checks ?? {}, consumerWorkloads),
-  );
-  return {
-    seed: kernel.seed,
-    digest: kernel.digestHex(),
-    stopReason: result.reason,
-    timeNs: kernel.now,
-    events: kernel.scheduler.eventsFired,
-    history,
-    checks,
-    liveness,
-    marks: kernel.marks.entries(),
-    cluster,
-  };
+
+  /** Jepsen's final read: every committed record, as a group that reads everything once. */
+  finalRead(nowNs: number): CheckInputs {
+    const cluster = this.built();
+    const history = this.history!;
+    const logs = finalLogs(cluster);
+    for (const [stream, entries] of logs) {
+      for (const entry of entries) {
+        history.record({ type: "deliver", timeNs: nowNs, client: "final-reader", group: FINAL_READ_GROUP, stream, position: entry.position, idFirst: entry.idFirst, count: entry.count });
+      }
+    }
+    // Every replica's whole log is copied only for a check that reads it (divergence).
+    const requested = this.spec.checks?.checks;
+    const isDivergenceChecked = requested === undefined || requested.includes("divergence");
+    const finalLogList = [...logs.entries()].map(([stream, entries]) => ({ stream, entries }));
+    return isDivergenceChecked ? { replicas: replicaSnapshots(cluster), finalLogs: finalLogList } : { finalLogs: finalLogList };
+  }
+
+  checkOptions(): RunChecksOptions {
+    return checksWithGroups(this.spec.checks ?? {}, this.spec.consumers ?? []);
+  }
+
+  private built(): KafkaCluster {
+    assert(this.cluster !== null, "the run's stages are used before the cluster is built");
+    return this.cluster;
+  }
 }
 
 function installConsumers(cluster: KafkaCluster, workloads: readonly ConsumerWorkload[], history: History, services: ReadonlyMap<string, DownstreamService>): ConsumerDriver[] {

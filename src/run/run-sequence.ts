@@ -1,0 +1,82 @@
+/**
+ * The one run sequence every system follows, Jepsen's shape: build the
+ * cluster and install the client applications; play the fault schedule
+ * while the clients work; heal everything at the end of the fault phase;
+ * wait, within a virtual-time bound, for the cluster to converge and the
+ * clients to settle (liveness); read what the cluster still holds (the final
+ * read, recorded in the history); check the history.
+ *
+ * A system supplies the stages that differ (src/run/system.ts's run calls
+ * this); the order, the budgets, the convergence poll and the result's shape
+ * are the same for all, so a safety or liveness verdict means the same thing
+ * whatever the system.
+ */
+import { runChecks, type CheckInputs, type RunChecksOptions } from "../checks/run-checks.js";
+import { History } from "../clients/history.js";
+import type { FaultSchedule } from "../faults/fault.js";
+import { scheduleFaults } from "../faults/schedule.js";
+import { Kernel, runUntilConverged } from "../kernel/index.js";
+import type { World } from "../world/world.js";
+import type { SystemRunResult } from "./system.js";
+
+/** What every run spec says about the run itself (the system's spec adds its cluster and workloads). */
+export interface RunSequenceSpec {
+  seed: number | string;
+  faults: FaultSchedule;
+  /** Clients work and faults happen before this; then everything heals. */
+  faultPhaseNs: number;
+  /** After healing, the cluster must converge and the clients settle within this. */
+  convergeNsMax: number;
+  eventsMax?: number;
+  /** History records at most (the run's memory budget): reaching it ends the run with "memory-budget". */
+  historyRecordsMax?: number;
+}
+
+/** The stages a system supplies. */
+export interface RunStages<Cluster extends { world: World }> {
+  /** Builds the cluster on the kernel and installs the client applications on its world, recording into the history. */
+  build(kernel: Kernel, history: History): Cluster;
+  /** Why the run has not converged yet, the cluster's own reasons first (none once it has). */
+  pendingReasons(): string[];
+  /** Jepsen's final read: records what the cluster still holds into the history and returns what the checks need beyond it. */
+  finalRead(nowNs: number): CheckInputs;
+  /** How the checks hold the run to account (groups, streams per group, which checks). */
+  checkOptions(): RunChecksOptions;
+}
+
+export interface RunSequenceResult<Cluster> extends SystemRunResult {
+  cluster: Cluster;
+}
+
+export const EVENTS_MAX_DEFAULT = 50_000_000;
+/** How often, once the fault phase is over, the run asks whether everything has converged. */
+const CONVERGENCE_POLL_NS = 100_000_000;
+
+export function runSequence<Cluster extends { world: World }>(spec: RunSequenceSpec, stages: RunStages<Cluster>): RunSequenceResult<Cluster> {
+  const kernel = new Kernel({ seed: spec.seed, budgets: { eventsMax: spec.eventsMax ?? EVENTS_MAX_DEFAULT, timeNsMax: spec.faultPhaseNs + spec.convergeNsMax } });
+  const history = new History({ ...(spec.historyRecordsMax === undefined ? {} : { recordsMax: spec.historyRecordsMax }), onFull: () => kernel.scheduler.exhaust("memory-budget") });
+  const cluster = stages.build(kernel, history);
+  const { world } = cluster;
+  scheduleFaults(world, spec.faults.filter((fault) => fault.atNs < spec.faultPhaseNs));
+  kernel.scheduler.at(spec.faultPhaseNs, () => world.healAll());
+  world.boot();
+  const { liveness, result } = runUntilConverged(kernel.scheduler, kernel.scheduler.run({ untilNs: spec.faultPhaseNs }), {
+    deadlineNs: spec.faultPhaseNs + spec.convergeNsMax,
+    pollNs: CONVERGENCE_POLL_NS,
+    pendingReasons: () => stages.pendingReasons(),
+  });
+  const inputs = stages.finalRead(kernel.now);
+  const checks = runChecks(history, inputs, stages.checkOptions());
+  return {
+    seed: kernel.seed,
+    digest: kernel.digestHex(),
+    stopReason: result.reason,
+    timeNs: kernel.now,
+    events: kernel.scheduler.eventsFired,
+    history,
+    checks,
+    liveness,
+    marks: kernel.marks.entries(),
+    cluster,
+  };
+}
