@@ -82,6 +82,13 @@ const producerName = (p: number): string => `p${p}`;
 const consumerName = (g: number): string => `c${g}`;
 const groupName = (g: number): string => `g${g}`;
 
+/** The answer a producer sees for a send whose write went as `written` says. */
+function sendResult(written: Written, send: { timeNs: number; client: string; idFirst: number; count: number; stream: string; position: number }): HistoryEvent {
+  const outcome = written === "ok" ? "ok" : written === "error" ? "error" : "unknown";
+  const error = outcome === "ok" ? "" : outcome === "error" ? "NOT_ENOUGH_REPLICAS" : "TIMEOUT";
+  return { type: "send-result", ...send, outcome, position: outcome === "ok" ? send.position : -1, error };
+}
+
 export function render(plan: Plan): Rendered {
   const events: HistoryEvent[] = [];
   let idNext = 0;
@@ -124,18 +131,7 @@ export function render(plan: Plan): Rendered {
         position = logLength(s);
         logs[s]!.push({ position, idFirst, count: step.count, producer: step.producer });
       }
-      const outcome = step.written === "ok" ? "ok" : step.written === "error" ? "error" : "unknown";
-      const result: HistoryEvent = {
-        type: "send-result",
-        timeNs: now(),
-        client,
-        idFirst,
-        count: step.count,
-        outcome,
-        stream: streamName(s),
-        position: outcome === "ok" ? position : -1,
-        error: outcome === "ok" ? "" : outcome === "error" ? "NOT_ENOUGH_REPLICAS" : "TIMEOUT",
-      };
+      const result = sendResult(step.written, { timeNs: now(), client, idFirst, count: step.count, stream: streamName(s), position });
       if (step.ackLate) pendingAcks.push(result);
       else events.push(result);
     } else if (step.kind === "flush-acks") flushAcks();

@@ -79,58 +79,10 @@ export function measure(scenario: Scenario, acks: Acks): RunReport {
   const lostCheck = result.checks.find((check) => check.check === "lost");
   if (lostCheck === undefined) throw new Error("the lost check did not run");
 
-  const sealedAt = new Map<number, number>();
-  const histogram = buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 600 * SECOND, numberOfSignificantValueDigits: 3, autoResize: true });
-  let batches = 0;
-  let messagesSent = 0;
-  let acked = 0;
-  let errorMessages = 0;
-  let unknownMessages = 0;
-  let failedAttempts = 0;
-  let inWindow = 0;
-  const okTimesByStream = new Map<string, number[]>();
-  for (const event of history.events) {
-    if (event.type === "send") {
-      sealedAt.set(event.idFirst, event.timeNs);
-      batches++;
-      messagesSent += event.count;
-    } else if (event.type === "send-result") {
-      if (event.outcome === "error") errorMessages += event.count;
-      else if (event.outcome === "unknown") unknownMessages += event.count;
-      if (event.outcome !== "ok") continue;
-      acked += event.count;
-      const sentNs = sealedAt.get(event.idFirst);
-      if (sentNs === undefined) throw new Error(`send-result for ids from ${event.idFirst} without a send`);
-      if (sentNs >= WARMUP_NS) histogram.recordValue(event.timeNs - sentNs);
-      if (event.timeNs >= scenario.throughputFromNs && event.timeNs < scenario.throughputToNs) inWindow += event.count;
-      let times = okTimesByStream.get(event.stream);
-      if (times === undefined) okTimesByStream.set(event.stream, (times = []));
-      times.push(event.timeNs);
-    } else if (event.type === "op-failed" && event.op === "send") {
-      failedAttempts++;
-    }
-  }
+  const { histogram, batches, messagesSent, acked, errorMessages, unknownMessages, failedAttempts, inWindow, okTimesByStream } = tallyHistory(history, scenario);
   if (acked !== lostCheck.counts["acked"]) throw new Error(`acknowledged ${acked} by the history, ${lostCheck.counts["acked"]} by the lost check`);
 
-  // The longest stretch without an acknowledgement on one partition, while sends were offered.
-  let longestAckGapNs = 0;
-  let longestAckGapStream = "";
-  let partitionsStalled = 0;
-  const ackGapNsByStream: Record<string, number> = {};
-  for (const [stream, times] of [...okTimesByStream.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    let longest = 0;
-    for (let i = 1; i < times.length; i++) {
-      const previous = times[i - 1]!;
-      if (previous < WARMUP_NS || previous >= scenario.faultPhaseNs) continue;
-      longest = Math.max(longest, times[i]! - previous);
-    }
-    ackGapNsByStream[stream] = longest;
-    if (longest > STALL_NS) partitionsStalled++;
-    if (longest > longestAckGapNs) {
-      longestAckGapNs = longest;
-      longestAckGapStream = stream;
-    }
-  }
+  const { longestAckGapNs, longestAckGapStream, partitionsStalled, ackGapNsByStream } = ackGaps(okTimesByStream, scenario.faultPhaseNs);
   const unavailability = result.checks.find((check) => check.check === "unavailability");
 
   const windowSec = (scenario.throughputToNs - scenario.throughputFromNs) / SECOND;
@@ -173,6 +125,65 @@ export function measure(scenario: Scenario, acks: Acks): RunReport {
     unavailabilityCheck: { ...(unavailability?.counts ?? {}) },
     marks,
   };
+}
+
+/** What the history says of the producer's sends: counts, latencies (after the warm-up), and each partition's acknowledgement times. */
+function tallyHistory(history: History, scenario: Scenario) {
+  const sealedAt = new Map<number, number>();
+  const histogram = buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 600 * SECOND, numberOfSignificantValueDigits: 3, autoResize: true });
+  let batches = 0;
+  let messagesSent = 0;
+  let acked = 0;
+  let errorMessages = 0;
+  let unknownMessages = 0;
+  let failedAttempts = 0;
+  let inWindow = 0;
+  const okTimesByStream = new Map<string, number[]>();
+  for (const event of history.events) {
+    if (event.type === "send") {
+      sealedAt.set(event.idFirst, event.timeNs);
+      batches++;
+      messagesSent += event.count;
+    } else if (event.type === "send-result") {
+      if (event.outcome === "error") errorMessages += event.count;
+      else if (event.outcome === "unknown") unknownMessages += event.count;
+      if (event.outcome !== "ok") continue;
+      acked += event.count;
+      const sentNs = sealedAt.get(event.idFirst);
+      if (sentNs === undefined) throw new Error(`send-result for ids from ${event.idFirst} without a send`);
+      if (sentNs >= WARMUP_NS) histogram.recordValue(event.timeNs - sentNs);
+      if (event.timeNs >= scenario.throughputFromNs && event.timeNs < scenario.throughputToNs) inWindow += event.count;
+      let times = okTimesByStream.get(event.stream);
+      if (times === undefined) okTimesByStream.set(event.stream, (times = []));
+      times.push(event.timeNs);
+    } else if (event.type === "op-failed" && event.op === "send") {
+      failedAttempts++;
+    }
+  }
+  return { histogram, batches, messagesSent, acked, errorMessages, unknownMessages, failedAttempts, inWindow, okTimesByStream };
+}
+
+/** The longest stretch without an acknowledgement on each partition while sends were offered, the longest of all, and how many stalled. */
+function ackGaps(okTimesByStream: ReadonlyMap<string, number[]>, faultPhaseNs: number) {
+  let longestAckGapNs = 0;
+  let longestAckGapStream = "";
+  let partitionsStalled = 0;
+  const ackGapNsByStream: Record<string, number> = {};
+  for (const [stream, times] of [...okTimesByStream.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    let longest = 0;
+    for (let i = 1; i < times.length; i++) {
+      const previous = times[i - 1]!;
+      if (previous < WARMUP_NS || previous >= faultPhaseNs) continue;
+      longest = Math.max(longest, times[i]! - previous);
+    }
+    ackGapNsByStream[stream] = longest;
+    if (longest > STALL_NS) partitionsStalled++;
+    if (longest > longestAckGapNs) {
+      longestAckGapNs = longest;
+      longestAckGapStream = stream;
+    }
+  }
+  return { longestAckGapNs, longestAckGapStream, partitionsStalled, ackGapNsByStream };
 }
 
 /** When the acknowledged messages that the final read lacks were acknowledged (first and last). */

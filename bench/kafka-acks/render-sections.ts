@@ -92,7 +92,14 @@ export function pushNoFaults(push: Push, context: ReportContext): void {
 
 /** Section 2: what each setting loses when a leader dies. */
 export function pushLeaderDies(push: Push, context: ReportContext): void {
-  const { runs, sweep, scan, powerRuns, lagRuns, power0, power1, powerAll, scanLossOffsets, scanLast, longestGap } = context;
+  pushLeaderDiesTable(push, context);
+  pushLeaderDiesSchedules(push, context);
+  pushLeaderDiesNotes(push, context);
+}
+
+/** The table of what each failure lost, per setting. */
+function pushLeaderDiesTable(push: Push, context: ReportContext): void {
+  const { runs, sweep, scan, powerRuns, lagRuns } = context;
   push("## 2. A leader dies: what each setting loses (C10)");
   push("");
   push(
@@ -128,6 +135,11 @@ export function pushLeaderDies(push: Push, context: ReportContext): void {
       (runs.every((r) => r.errorMessages + r.unknownMessages === 0) ? ": there were none, every failed attempt was retried until it succeeded." : "."),
   );
   push("");
+}
+
+/** The fault schedules, and which kill instants lost what. */
+function pushLeaderDiesSchedules(push: Push, context: ReportContext): void {
+  const { runs, power1, powerAll, scanLossOffsets, scanLast } = context;
   push(`Fault schedules (seed ${SEED} throughout; after the fault phase every fault is healed and b1 is up):`);
   push("");
   push(
@@ -165,6 +177,11 @@ export function pushLeaderDies(push: Push, context: ReportContext): void {
     push(`| ${(sealNs / SECOND).toFixed(3)} s | ${ACKS.map((acks) => offsetRanges(scanLossOffsets(acks, s))).join(" | ")} |`);
   });
   push("");
+}
+
+/** Notes on mechanisms the numbers rest on, and where the model overstates. */
+function pushLeaderDiesNotes(push: Push, context: ReportContext): void {
+  const { runs, power0, longestGap } = context;
   push("Notes on these runs:");
   push("");
   push(

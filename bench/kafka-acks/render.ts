@@ -23,7 +23,13 @@ export function renderMarkdown(runs: readonly RunReport[], source: string): stri
 
 /** Title, the at-a-glance table and what the numbers show. */
 function pushSummary(push: Push, context: ReportContext): void {
-  const { runs, source, steadyRuns, saturatedRuns, sweep, scan, powerRuns, lagRuns, p0, broker, steady0, steady1, steadyAll, lag0, lag1, lagAll, sessionSec, scanLossOffsets, scanLast, stalled, longestGap } = context;
+  pushAtAGlance(push, context);
+  pushFindings(push, context);
+}
+
+/** Title and the at-a-glance table. */
+function pushAtAGlance(push: Push, context: ReportContext): void {
+  const { source, steadyRuns, saturatedRuns, sweep, scan, powerRuns, lagRuns, scanLast, stalled, longestGap } = context;
   push("# Kafka acks=0 / 1 / all: latency, throughput and loss when a leader dies");
   push("");
   push(
@@ -54,6 +60,11 @@ function pushSummary(push: Push, context: ReportContext): void {
   push(`| partitions (of ${PARTITIONS}) that acknowledged nothing for > ${STALL_NS / SECOND} s when one broker died | ${ACKS.map((_, i) => String(stalled(i))).join(" | ")} |`);
   push(`| longest stretch one partition acknowledged nothing, kill -9 or power loss, s | ${ACKS.map((_, i) => fmtSec(longestGap(i))).join(" | ")} |`);
   push("");
+}
+
+/** What the numbers show, claim by claim. */
+function pushFindings(push: Push, context: ReportContext): void {
+  const { runs, saturatedRuns, sweep, p0, broker, steady0, steady1, steadyAll, lag0, lag1, lagAll, sessionSec, scanLossOffsets, stalled } = context;
   push("**What the numbers show.**");
   push("");
   push(

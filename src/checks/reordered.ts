@@ -22,34 +22,19 @@ interface ArrivalOrder {
   events: number[];
 }
 
+/** Each group's view of each stream by position, and the order in which position-less deliveries (RabbitMQ's) arrived at each consumer. */
+interface Deliveries {
+  groups: Interner;
+  streams: Interner;
+  /** [group][stream] → the group's view of the stream by position. */
+  views: (PositionTable | undefined)[][];
+  arrivals: Map<string, ArrivalOrder>;
+}
+
 export function checkReordered(history: History): CheckResult {
   const sends = buildSendIndex(history);
-  const groups = new Interner();
-  const streams = new Interner();
-  /** [group][stream] → the group's view of the stream by position. */
-  const views: (PositionTable | undefined)[][] = [];
-  const arrivals = new Map<string, ArrivalOrder>();
+  const { groups, streams, views, arrivals } = gatherDeliveries(history);
   const events = history.events;
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    if (e.type !== "deliver") continue;
-    if (e.position < 0) {
-      const key = `${e.group}\u0000${e.client}\u0000${e.stream}`;
-      let order = arrivals.get(key);
-      if (order === undefined) {
-        order = { group: e.group, client: e.client, stream: e.stream, events: [] };
-        arrivals.set(key, order);
-      }
-      order.events.push(i);
-      continue;
-    }
-    const g = groups.intern(e.group);
-    const s = streams.intern(e.stream);
-    const byStream = (views[g] ??= []);
-    const view = (byStream[s] ??= new PositionTable());
-    view.claimRange(e.position, e.idFirst, e.count, i);
-  }
-
   const order = new ProducerOrder(sends);
   const violations = new ViolationList();
   let inversions = 0;
@@ -94,13 +79,34 @@ export function checkReordered(history: History): CheckResult {
       for (let k = 0; k < e.count; k++) {
         const inv = order.step(e.idFirst + k, -1, i);
         if (inv === null) continue;
-        report(
-          inv,
-          `group "${arrival.group}", stream "${arrival.stream}"`,
-          `yet consumer "${arrival.client}" received ${inv.id} after ${inv.previousId} (event #${inv.previousEventIndex})`,
-        );
+        report(inv, `group "${arrival.group}", stream "${arrival.stream}"`, `yet consumer "${arrival.client}" received ${inv.id} after ${inv.previousId} (event #${inv.previousEventIndex})`);
       }
     }
   }
   return violations.result("reordered", { examined: order.examined, inversions });
+}
+
+function gatherDeliveries(history: History): Deliveries {
+  const deliveries: Deliveries = { groups: new Interner(), streams: new Interner(), views: [], arrivals: new Map() };
+  const events = history.events;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (e.type !== "deliver") continue;
+    if (e.position < 0) {
+      const key = `${e.group}\u0000${e.client}\u0000${e.stream}`;
+      let order = deliveries.arrivals.get(key);
+      if (order === undefined) {
+        order = { group: e.group, client: e.client, stream: e.stream, events: [] };
+        deliveries.arrivals.set(key, order);
+      }
+      order.events.push(i);
+      continue;
+    }
+    const g = deliveries.groups.intern(e.group);
+    const s = deliveries.streams.intern(e.stream);
+    const byStream = (deliveries.views[g] ??= []);
+    const view = (byStream[s] ??= new PositionTable());
+    view.claimRange(e.position, e.idFirst, e.count, i);
+  }
+  return deliveries;
 }

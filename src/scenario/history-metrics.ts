@@ -81,22 +81,27 @@ export function historyMetrics(history: History, bucketNs: number, endNs: number
         break;
     }
   }
-  const counts = { sent: 0, acked: 0, failed: 0, unknown: 0, applied: 0 };
-  for (let id = 0; id < idLimit; id++) {
-    if (sentAtNs[id]! >= 0) counts.sent++;
-    if (outcome[id] === 1) counts.acked++;
-    else if (outcome[id] === 2) counts.failed++;
-    else if (outcome[id] === 3) counts.unknown++;
-    if (appliedOnce[id] === 1) counts.applied++;
-  }
   return {
-    messages: counts,
+    messages: messageCounts(sentAtNs, outcome, appliedOnce),
     ackedByClient,
     produce: latencySummary(produceLatencies),
     endToEnd: endToEnd.length === 0 ? null : latencySummary(endToEnd),
     request: requests.length === 0 ? null : latencySummary(requests),
     timeline: { bucketNs, acked, applied, backlogByGroup: backlogs(acked, appliedByGroup), failedSends },
   };
+}
+
+/** Messages by what became of them: each id counted once, by the best outcome its sender saw. */
+function messageCounts(sentAtNs: Float64Array, outcome: Uint8Array, appliedOnce: Uint8Array): HistoryMetrics["messages"] {
+  const counts = { sent: 0, acked: 0, failed: 0, unknown: 0, applied: 0 };
+  for (let id = 0; id < sentAtNs.length; id++) {
+    if (sentAtNs[id]! >= 0) counts.sent++;
+    if (outcome[id] === 1) counts.acked++;
+    else if (outcome[id] === 2) counts.failed++;
+    else if (outcome[id] === 3) counts.unknown++;
+    if (appliedOnce[id] === 1) counts.applied++;
+  }
+  return counts;
 }
 
 /** Acknowledged minus applied, cumulatively, per group, at each bucket's end. */

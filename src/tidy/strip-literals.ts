@@ -11,6 +11,17 @@ const KEYWORDS_BEFORE_EXPRESSION = new Set([
   "return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else", "yield", "await",
 ]);
 
+/** What the scanner knows between tokens. */
+interface ScanState {
+  readonly text: string;
+  readonly out: string[];
+  /** Brace depth at which each open `${` returns to its template. */
+  readonly templateResume: number[];
+  braceDepth: number;
+  /** Whether the previous token ends an operand, which makes a following `/` a division. */
+  afterOperand: boolean;
+}
+
 /**
  * Returns `text` with comments and literal contents replaced by spaces. String
  * quotes and template backticks are kept (import extraction looks for them),
@@ -18,38 +29,11 @@ const KEYWORDS_BEFORE_EXPRESSION = new Set([
  * visible because they are code.
  */
 export function stripCommentsAndLiterals(text: string): string {
-  const out = text.split("");
+  const state: ScanState = { text, out: text.split(""), templateResume: [], braceDepth: 0, afterOperand: false };
+  const { out } = state;
   const n = text.length;
-  const blank = (from: number, to: number): void => {
-    for (let k = from; k < to && k < n; k++) if (out[k] !== "\n") out[k] = " ";
-  };
-  // Brace depth at which each open `${` returns to its template.
-  const templateResume: number[] = [];
-  let braceDepth = 0;
-  // Whether the previous token ends an operand, which makes a following `/` a division.
-  let afterOperand = false;
-
-  // Scans template text from `start` up to a closing backtick or `${`; returns the next index.
-  const scanTemplateChunk = (start: number): number => {
-    let j = start;
-    while (j < n) {
-      const c = text[j];
-      if (c === "\\") j += 2;
-      else if (c === "`") {
-        blank(start, j);
-        afterOperand = true;
-        return j + 1;
-      } else if (c === "$" && text[j + 1] === "{") {
-        blank(start, j);
-        templateResume.push(braceDepth);
-        braceDepth++;
-        afterOperand = false;
-        return j + 2;
-      } else j++;
-    }
-    blank(start, n);
-    return n;
-  };
+  const blank = (from: number, to: number): void => blankOut(state, from, to);
+  const scanTemplateChunk = (start: number): number => scanTemplateText(state, start);
 
   let i = 0;
   while (i < n) {
@@ -65,48 +49,87 @@ export function stripCommentsAndLiterals(text: string): string {
       blank(i, end);
       i = end;
     } else if (c === "'" || c === '"') {
-      let j = i + 1;
-      while (j < n && text[j] !== c && text[j] !== "\n") j += text[j] === "\\" ? 2 : 1;
+      const j = closingQuote(text, i);
       blank(i + 1, j);
-      afterOperand = true;
+      state.afterOperand = true;
       i = j + 1;
     } else if (c === "`") {
       i = scanTemplateChunk(i + 1);
-    } else if (c === "/" && !afterOperand) {
-      // Regex literal: `/` inside a character class does not end it.
-      let j = i + 1;
-      let inClass = false;
-      while (j < n && text[j] !== "\n") {
-        const r = text[j];
-        if (r === "\\") j++;
-        else if (inClass) inClass = r !== "]";
-        else if (r === "[") inClass = true;
-        else if (r === "/") break;
-        j++;
-      }
+    } else if (c === "/" && !state.afterOperand) {
+      const j = closingRegexSlash(text, i);
       blank(i + 1, j);
       i = j + 1;
       while (i < n && /[a-z]/.test(text[i]!)) i++;
-      afterOperand = true;
+      state.afterOperand = true;
     } else if (/[\w$]/.test(c)) {
       let j = i + 1;
       while (j < n && /[\w$]/.test(text[j]!)) j++;
-      afterOperand = !KEYWORDS_BEFORE_EXPRESSION.has(text.slice(i, j));
+      state.afterOperand = !KEYWORDS_BEFORE_EXPRESSION.has(text.slice(i, j));
       i = j;
     } else {
-      if (c === "{") braceDepth++;
+      if (c === "{") state.braceDepth++;
       if (c === "}") {
-        braceDepth--;
-        if (templateResume.length > 0 && templateResume[templateResume.length - 1] === braceDepth) {
-          templateResume.pop();
+        state.braceDepth--;
+        if (state.templateResume.length > 0 && state.templateResume[state.templateResume.length - 1] === state.braceDepth) {
+          state.templateResume.pop();
           i = scanTemplateChunk(i + 1);
           continue;
         }
       }
       // `}` usually closes a block, after which a `/` starts a statement-level regex.
-      if (!/\s/.test(c)) afterOperand = c === ")" || c === "]";
+      if (!/\s/.test(c)) state.afterOperand = c === ")" || c === "]";
       i++;
     }
   }
   return out.join("");
+}
+
+/** Where the string literal opening at `start` closes (its line's end when it never does). */
+function closingQuote(text: string, start: number): number {
+  const quote = text[start];
+  let j = start + 1;
+  while (j < text.length && text[j] !== quote && text[j] !== "\n") j += text[j] === "\\" ? 2 : 1;
+  return j;
+}
+
+/** Where the regex literal opening at `start` closes: `/` inside a character class does not end it. */
+function closingRegexSlash(text: string, start: number): number {
+  let j = start + 1;
+  let inClass = false;
+  while (j < text.length && text[j] !== "\n") {
+    const r = text[j];
+    if (r === "\\") j++;
+    else if (inClass) inClass = r !== "]";
+    else if (r === "[") inClass = true;
+    else if (r === "/") break;
+    j++;
+  }
+  return j;
+}
+
+function blankOut(state: ScanState, from: number, to: number): void {
+  for (let k = from; k < to && k < state.out.length; k++) if (state.out[k] !== "\n") state.out[k] = " ";
+}
+
+/** Scans template text from `start` up to a closing backtick or `${`; returns the next index. */
+function scanTemplateText(state: ScanState, start: number): number {
+  const { text } = state;
+  let j = start;
+  while (j < text.length) {
+    const c = text[j];
+    if (c === "\\") j += 2;
+    else if (c === "`") {
+      blankOut(state, start, j);
+      state.afterOperand = true;
+      return j + 1;
+    } else if (c === "$" && text[j + 1] === "{") {
+      blankOut(state, start, j);
+      state.templateResume.push(state.braceDepth);
+      state.braceDepth++;
+      state.afterOperand = false;
+      return j + 2;
+    } else j++;
+  }
+  blankOut(state, start, text.length);
+  return text.length;
 }

@@ -13,6 +13,7 @@
  * banned API never trips a rule.
  */
 import { posix } from "node:path";
+import { longFunctions } from "./function-length.js";
 import { stripCommentsAndLiterals } from "./strip-literals.js";
 
 export type TidyRuleId =
@@ -29,6 +30,9 @@ export type TidyRuleId =
   | "layering/world"
   | "layering/system-to-system"
   | "layering/system-kernel-index"
+  | "layering/system-registry"
+  | "style/export-star"
+  | "style/function-length"
   | "test-hygiene/skipped-or-focused";
 
 export interface TidyFile {
@@ -52,6 +56,12 @@ interface BannedPattern {
   regex: RegExp;
   why: string;
 }
+
+/** TigerBeetle's limit: a function is read whole, on one screen. */
+export const FUNCTION_LINES_MAX = 70;
+
+/** `export * from "x"` (a namespace re-export, `export * as ns from`, names what it exports and is allowed). */
+const EXPORT_STAR = /\bexport\s*\*\s*from\b/g;
 
 const SEEDED = "unseeded randomness makes a run impossible to replay; draw from a named kernel RngStream";
 const CLOCK = "reads the host clock; simulated time comes only from the kernel scheduler";
@@ -196,6 +206,12 @@ function layeringViolation(importer: string, specifier: string): { rule: TidyRul
     };
   }
   const to = systemFolderOf(target);
+  if (to !== null && from === null && isRegistryScope(importer)) {
+    return {
+      rule: "layering/system-registry",
+      why: "code outside a system's folder reaches it only through src/systems/index.ts (the registry) and the interface of src/run/system.ts, so a new system is a folder and one line",
+    };
+  }
   if (from !== null && to !== null && from !== to) {
     return {
       rule: "layering/system-to-system",
@@ -203,6 +219,11 @@ function layeringViolation(importer: string, specifier: string): { rule: TidyRul
     };
   }
   return null;
+}
+
+/** Product code outside the systems: src/ less tests, test fixtures and the registry itself. */
+function isRegistryScope(path: string): boolean {
+  return path.startsWith("src/") && !path.endsWith(".test.ts") && !path.endsWith("-fixture.ts") && !path.endsWith("-fixtures.ts") && path !== "src/systems/index.ts";
 }
 
 function isDeterminismScope(path: string): boolean {
@@ -236,6 +257,16 @@ export function findTidyViolations(files: readonly TidyFile[]): TidyViolation[] 
       for (let m = pattern.regex.exec(stripped); m !== null; m = pattern.regex.exec(stripped)) {
         report(m.index, pattern.rule, `found \`${shown(m[0])}\`: ${pattern.why}`);
       }
+    }
+
+    if (!path.endsWith(".test.ts")) {
+      for (const long of longFunctions(path, file.text, FUNCTION_LINES_MAX)) {
+        report(starts[long.line - 1] ?? 0, "style/function-length", `found ${long.name}, ${long.lines} lines long: a function fits on a screen (at most ${FUNCTION_LINES_MAX} lines); split it where its steps are`);
+      }
+    }
+    EXPORT_STAR.lastIndex = 0;
+    for (let m = EXPORT_STAR.exec(stripped); m !== null; m = EXPORT_STAR.exec(stripped)) {
+      report(m.index, "style/export-star", "found `export * from`: name what a module re-exports, so its surface is visible where it is declared and a rename cannot leak");
     }
 
     for (const ref of findImports(file.text, stripped)) {

@@ -22,7 +22,7 @@ function listTsFiles(dir: string): string[] {
 }
 
 function repositoryFiles(): TidyFile[] {
-  const paths = [...listTsFiles(join(ROOT, "src")), ...listTsFiles(join(ROOT, "properties"))]
+  const paths = [...listTsFiles(join(ROOT, "src")), ...listTsFiles(join(ROOT, "properties")), ...listTsFiles(join(ROOT, "bench"))]
     .map((full) => relative(ROOT, full).split(sep).join("/"))
     .sort(byCodeUnit);
   return paths.map((path) => ({ path, text: readFileSync(join(ROOT, path), "utf8") }));
@@ -37,7 +37,7 @@ function rulesFor(path: string, text: string): TidyRuleId[] {
 }
 
 describe("tidy: the repository", () => {
-  it("has no tidy violations in src/ and properties/", () => {
+  it("has no tidy violations in src/, properties/ and bench/", () => {
     const files = repositoryFiles();
     expect(files.length).toBeGreaterThan(0);
     const violations = findTidyViolations(files);
@@ -165,7 +165,7 @@ describe("tidy: layering rules", () => {
     expect(rulesFor("src/systems/kafka/a.ts", 'import { B } from "../rabbitmq/b.js";')).toEqual([
       "layering/system-to-system",
     ]);
-    expect(rulesFor("src/systems/kafka/a.ts", 'export * from "../rabbitmq/b.js";')).toEqual(["layering/system-to-system"]);
+    expect(rulesFor("src/systems/kafka/a.ts", 'export { B } from "../rabbitmq/b.js";')).toEqual(["layering/system-to-system"]);
     expect(rulesFor("src/systems/kafka/a.ts", 'import { Kernel } from "../../kernel/index.js";')).toEqual([]);
     expect(rulesFor("src/systems/kafka/a.ts", 'import { World } from "../../world/world.js";')).toEqual([]);
     expect(rulesFor("src/systems/kafka/log/a.ts", 'import { B } from "../b.js";')).toEqual([]);
@@ -176,6 +176,17 @@ describe("tidy: layering rules", () => {
     expect(rulesFor("src/systems/rabbitmq/raft/a.ts", 'import type { Trace } from "../../../kernel/trace.js";')).toEqual(["layering/system-kernel-index"]);
     expect(rulesFor("src/systems/kafka/a.ts", 'import { assert } from "../../kernel/index.js";')).toEqual([]);
     expect(rulesFor("src/world/a.ts", 'import { assert } from "../kernel/assert.js";')).toEqual([]);
+  });
+
+  it("fires when product code outside the systems reaches into a system's folder instead of the registry", () => {
+    expect(rulesFor("src/scenario/a.ts", 'import { runKafka } from "../systems/kafka/run.js";')).toEqual(["layering/system-registry"]);
+    expect(rulesFor("src/cli/a.ts", 'import type { RabbitScenario } from "../systems/rabbitmq/scenario-schema.js";')).toEqual(["layering/system-registry"]);
+    expect(rulesFor("src/a.ts", 'export { runKafka } from "./systems/kafka/run.js";')).toEqual(["layering/system-registry"]);
+    // Through the registry, from the registry itself, from tests and from test fixtures it is allowed.
+    expect(rulesFor("src/scenario/a.ts", 'import { systemNamed } from "../systems/index.js";')).toEqual([]);
+    expect(rulesFor("src/systems/index.ts", 'import { kafkaSystem } from "./kafka/system.js";')).toEqual([]);
+    expect(rulesFor("src/scenario/a.test.ts", 'import { runKafka } from "../systems/kafka/run.js";')).toEqual([]);
+    expect(rulesFor("src/report/report-fixture.ts", 'import { runKafka } from "../systems/kafka/run.js";')).toEqual([]);
   });
 
   it("ignores imports that appear only inside comments", () => {
@@ -202,5 +213,39 @@ describe("tidy: test hygiene rules", () => {
   it("ignores non-test files and conditional or context skips", () => {
     expect(rulesFor("src/kernel/x.ts", 'it.skip("x", () => {});')).toEqual([]);
     expect(rulesFor("src/kernel/x.test.ts", 'it.skipIf(slow)("x", () => {}); it("y", (ctx) => ctx.skip());')).toEqual([]);
+  });
+});
+
+describe("tidy: style rules", () => {
+  it("fires on export * from, but not on a namespace re-export or named re-exports", () => {
+    expect(rulesFor("src/a.ts", 'export * from "./checks/index.js";')).toEqual(["style/export-star"]);
+    expect(rulesFor("bench/a.ts", 'export*from "./b.js";')).toEqual(["style/export-star"]);
+    expect(rulesFor("src/a.ts", 'export * as checks from "./checks/index.js";')).toEqual([]);
+    expect(rulesFor("src/a.ts", 'export { checkLost } from "./checks/index.js";')).toEqual([]);
+  });
+
+  const functionOf = (lines: number, head: string): string => [head, ...Array.from({ length: lines - 2 }, (_, k) => `  use(${k});`), "}"].join("\n");
+
+  it.each([
+    ["a function declaration", "function long(): void {"],
+    ["an arrow function", "const long = (): void => {"],
+    ["a method", "class C {\n m(): void {"],
+  ])("fires on %s longer than 70 lines, at its first line, and not on one of 70", (_, head) => {
+    const text = head.startsWith("class") ? `${functionOf(71, head)}\n}` : functionOf(71, head);
+    const violations = findTidyViolations([{ path: "src/a.ts", text }]);
+    expect(violations.map((v) => v.rule)).toEqual(["style/function-length"]);
+    expect(violations[0]!.line).toBe(head.startsWith("class") ? 2 : 1);
+    expect(violations[0]!.message).toMatch(/71 lines long/);
+    const fits = head.startsWith("class") ? `${functionOf(70, head)}\n}` : functionOf(70, head);
+    expect(rulesFor("src/a.ts", fits)).toEqual([]);
+  });
+
+  it("counts a return type with braces and a template literal as part of the function, not as its end", () => {
+    const text = ["function f(): { a: number } {", "  const s = `}", ...Array.from({ length: 70 }, () => "}"), "`;", "  return { a: s.length };", "}"].join("\n");
+    expect(rulesFor("src/a.ts", text)).toEqual(["style/function-length"]);
+  });
+
+  it("exempts test files, whose describe blocks are long by nature", () => {
+    expect(rulesFor("src/a.test.ts", functionOf(200, "describe(\"x\", () => {"))).toEqual([]);
   });
 });

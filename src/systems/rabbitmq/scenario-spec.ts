@@ -21,41 +21,8 @@ import { setKeysOnly } from "../../scenario/set-keys.js";
 export const RABBIT_DEFAULT_SAFETY_CHECKS: readonly CheckerName[] = ["lost", "unexpected"];
 
 export function rabbitRunSpecOf(scenario: RabbitScenario, seed: number | string = scenario.seed): RabbitRunSpec {
-  const publishers: RabbitPublisherWorkload[] = [];
-  publisherNodeNames(scenario).forEach((names, k) => {
-    const publisher = scenario.publishers[k]!;
-    for (const name of names) {
-      publishers.push({
-        name,
-        exchange: publisher.exchange,
-        routingKey: publisher.routingKey,
-        mode: publisher.mode,
-        ratePerSec: publisher.rate.perSecond,
-        messageBytes: publisher.messageSize,
-        batch: publisher.batch,
-        persistent: publisher.persistent,
-        inFlightMax: publisher.inFlightMax,
-        ...(publisher.expiration === undefined ? {} : { expirationMs: publisher.expiration }),
-        ...(publisher.hosts === undefined ? {} : { hosts: publisher.hosts }),
-      });
-    }
-  });
-  const consumers: RabbitConsumerWorkload[] = [];
-  rabbitConsumerNodeNames(scenario).forEach((names, k) => {
-    const consumer = scenario.consumers[k]!;
-    for (const name of names) {
-      consumers.push({
-        name,
-        queue: consumer.queue,
-        group: consumer.group ?? consumer.queue,
-        prefetch: consumer.prefetch,
-        autoAck: consumer.autoAck,
-        processNsPerMessage: consumer.processingTime,
-        idempotent: consumer.idempotent,
-        ...(consumer.hosts === undefined ? {} : { hosts: consumer.hosts }),
-      });
-    }
-  });
+  const publishers = publisherWorkloads(scenario);
+  const consumers = consumerWorkloads(scenario);
   const queues = scenario.queues.map((queue): QueueDeclaration => {
     const args = setKeysOnly(queue.arguments);
     return { name: queue.name, type: queue.type, durable: queue.durable, ...(Object.keys(args).length === 0 ? {} : { arguments: args }), ...(queue.node === undefined ? {} : { node: queue.node }) };
@@ -99,4 +66,49 @@ export function rabbitRunSpecOf(scenario: RabbitScenario, seed: number | string 
     historyRecordsMax: historyRecordsMaxFor(scenario.budgets.maxMemory),
     ...(checks === undefined ? {} : { checks: { checks } }),
   };
+}
+
+/** One publisher workload per client node (a publisher with count n runs on n nodes). */
+function publisherWorkloads(scenario: RabbitScenario): RabbitPublisherWorkload[] {
+  const publishers: RabbitPublisherWorkload[] = [];
+  publisherNodeNames(scenario).forEach((names, k) => {
+    const publisher = scenario.publishers[k]!;
+    for (const name of names) {
+      publishers.push({
+        name,
+        exchange: publisher.exchange,
+        routingKey: publisher.routingKey,
+        mode: publisher.mode,
+        ratePerSec: publisher.rate.perSecond,
+        messageBytes: publisher.messageSize,
+        batch: publisher.batch,
+        persistent: publisher.persistent,
+        inFlightMax: publisher.inFlightMax,
+        ...(publisher.expiration === undefined ? {} : { expirationMs: publisher.expiration }),
+        ...(publisher.hosts === undefined ? {} : { hosts: publisher.hosts }),
+      });
+    }
+  });
+  return publishers;
+}
+
+/** One consumer workload per client node. */
+function consumerWorkloads(scenario: RabbitScenario): RabbitConsumerWorkload[] {
+  const consumers: RabbitConsumerWorkload[] = [];
+  rabbitConsumerNodeNames(scenario).forEach((names, k) => {
+    const consumer = scenario.consumers[k]!;
+    for (const name of names) {
+      consumers.push({
+        name,
+        queue: consumer.queue,
+        group: consumer.group ?? consumer.queue,
+        prefetch: consumer.prefetch,
+        autoAck: consumer.autoAck,
+        processNsPerMessage: consumer.processingTime,
+        idempotent: consumer.idempotent,
+        ...(consumer.hosts === undefined ? {} : { hosts: consumer.hosts }),
+      });
+    }
+  });
+  return consumers;
 }
