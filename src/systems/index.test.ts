@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { validateScenario, formatProblems } from "../scenario/load.js";
-import { presetNamed } from "../scenario/presets.js";
+import { smallestPreset } from "../../properties/system-contract.js";
 import { runScenario } from "../scenario/run-scenario.js";
 import { SYSTEMS, systemNamed } from "./index.js";
-
-/** A small preset of each system: the contract below runs over every registered system. */
-const SAMPLE_PRESET: Record<string, string> = { kafka: "c9-replication-failover", rabbitmq: "c5-single-node-durable" };
 
 describe("the systems registry", () => {
   it("lists each system once, and a name it does not list is an error that names the known ones", () => {
@@ -16,10 +12,7 @@ describe("the systems registry", () => {
   });
 
   it.each(SYSTEMS.map((system) => system.name))("%s: runs a scenario twice from its seed to the same digest, and tells its facts as plain data", (name) => {
-    const preset = presetNamed(SAMPLE_PRESET[name]!);
-    expect(preset, `a sample preset for ${name}`).toBeDefined();
-    const loaded = validateScenario(preset!.document);
-    if (!loaded.ok) throw new Error(formatProblems(loaded.problems));
+    const loaded = { scenario: smallestPreset(systemNamed(name)) };
     expect(loaded.scenario.system).toBe(name);
     const first = runScenario(loaded.scenario);
     const second = runScenario(loaded.scenario);

@@ -2,20 +2,18 @@
  * The systems mqsim models: the one list of them. Code outside a system's
  * folder reaches it through here and the interface of src/run/system.ts.
  */
-import type { SystemModel, SystemRunResult, SystemRunSpec } from "../run/system.js";
+import { registryOf } from "../run/registry.js";
 import { kafkaSystem } from "./kafka/system.js";
 import { rabbitSystem } from "./rabbitmq/system.js";
 
-export const SYSTEMS = [kafkaSystem, rabbitSystem] as const;
+const registry = registryOf([kafkaSystem, rabbitSystem] as const);
+
+export const SYSTEMS = registry.systems;
 
 export type SystemName = (typeof SYSTEMS)[number]["name"];
 
 /** The system a scenario names; a name no system has is a bug (the schema only accepts listed systems). */
-export function systemNamed(name: string): SystemModel<unknown, SystemRunSpec, SystemRunResult> {
-  const system = SYSTEMS.find((candidate) => candidate.name === name);
-  if (system === undefined) throw new Error(`no system named ${JSON.stringify(name)} (known: ${SYSTEMS.map((s) => s.name).join(", ")})`);
-  return system as unknown as SystemModel<unknown, SystemRunSpec, SystemRunResult>;
-}
+export const systemNamed = registry.systemNamed;
 
 // Each system's own library API, re-exported by src/index.ts: its scenario type, run spec, run and anomalies.
 export type { KafkaScenario } from "./kafka/scenario-schema.js";
