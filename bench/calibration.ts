@@ -14,7 +14,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { deliveryLatenciesNs } from "../src/clients/delivery-latency.js";
-import { History } from "../src/clients/history.js";
+import { History } from "../src/history/history.js";
 import { Kernel } from "../src/kernel/kernel.js";
 import { formatCount } from "../src/report/format.js";
 import { buildKafkaCluster } from "../src/systems/kafka/cluster.js";

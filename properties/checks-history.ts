@@ -7,7 +7,7 @@
  * delivery, and a final drain reads the rest. Every checker must pass it.
  */
 import fc from "fast-check";
-import { History, type HistoryEvent } from "../src/clients/history.js";
+import { History, type HistoryEvent } from "../src/history/history.js";
 import type { FinalLog, LogEntry, ReplicaSnapshot } from "../src/checks/log-snapshot.js";
 import { NS_PER_MS } from "../src/kernel/time.js";
 

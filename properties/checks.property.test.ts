@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { HistoryEvent } from "../src/clients/history.js";
+import type { HistoryEvent } from "../src/history/history.js";
 import type { FinalLog, LogEntry, ReplicaSnapshot } from "../src/checks/log-snapshot.js";
 import { formatCheckResults, runChecks } from "../src/checks/run-checks.js";
 import type { CheckerName } from "../src/checks/violation.js";

@@ -36,7 +36,7 @@ export {
   type RabbitRunResult,
 } from "./systems/index.js";
 export { producerWorkloadArbitrary, consumerGroupArbitrary } from "./scenario/arbitraries.js";
-export { History, type HistoryEvent, type SendOutcome } from "./clients/history.js";
+export { History, type HistoryEvent, type SendOutcome } from "./history/history.js";
 export {
   checkDirtyReads,
   checkDivergence,

@@ -4,7 +4,7 @@
  * never from formulas.
  */
 import { build as buildHistogram } from "hdr-histogram-js";
-import type { History } from "../../src/clients/history.js";
+import type { History } from "../../src/history/history.js";
 import type { FaultSchedule } from "../../src/faults/fault.js";
 import type { Acks } from "../../src/systems/kafka/config.js";
 import { runKafka } from "../../src/systems/kafka/run.js";

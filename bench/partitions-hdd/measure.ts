@@ -6,7 +6,7 @@
  * the flusher's per-file writeback, the device's seeks, the writers held at
  * the dirty limit, the request threads and connections that wait for them.
  */
-import { History } from "../../src/clients/history.js";
+import { History } from "../../src/history/history.js";
 import { Kernel } from "../../src/kernel/kernel.js";
 import { buildKafkaCluster } from "../../src/systems/kafka/cluster.js";
 import { ProducerDriver } from "../../src/systems/kafka/producer-workload.js";

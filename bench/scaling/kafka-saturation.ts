@@ -12,7 +12,7 @@
  * time): stepping adds no events, so the run is the one an unstepped run
  * would make.
  */
-import { History } from "../../src/clients/history.js";
+import { History } from "../../src/history/history.js";
 import { Kernel } from "../../src/kernel/kernel.js";
 import { buildKafkaCluster } from "../../src/systems/kafka/cluster.js";
 import { ProducerDriver } from "../../src/systems/kafka/producer-workload.js";

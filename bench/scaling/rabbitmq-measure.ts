@@ -6,7 +6,7 @@
  *     confirmed rate in a steady window, and what was busy: every NIC
  *     direction and disk, plus each queue process's CPU (one core each).
  */
-import { History } from "../../src/clients/history.js";
+import { History } from "../../src/history/history.js";
 import { Kernel } from "../../src/kernel/kernel.js";
 import { buildRabbitCluster } from "../../src/systems/rabbitmq/cluster.js";
 import { CLIENT_TRAFFIC } from "../../src/systems/rabbitmq/client-connection.js";

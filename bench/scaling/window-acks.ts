@@ -4,7 +4,7 @@
  * share, per-bucket steadiness), when start-up was over, and what the
  * producers had handed over without an answer by the window's end.
  */
-import type { History } from "../../src/clients/history.js";
+import type { History } from "../../src/history/history.js";
 import type { SaturationOptions, SaturationThroughput } from "./design.js";
 
 export type WindowAcks = Pick<SaturationThroughput, "ackedBytesPerSec" | "ackedMessagesPerSec" | "carriedShare" | "rampEndNs" | "bucketBytesPerSec" | "producerBacklogBytes">;

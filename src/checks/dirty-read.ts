@@ -6,7 +6,7 @@
  * (removed by retention; default 0), deliveries without positions and streams
  * without a final log are not judged, only counted. One violation per delivery, visible at that delivery.
  */
-import type { History } from "../clients/history.js";
+import type { History } from "../history/history.js";
 import { IdRanges } from "./id-ranges.js";
 import { Interner } from "./interner.js";
 import { tableOfEntries, type FinalLog } from "./log-snapshot.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { History } from "../clients/history.js";
+import { History } from "../history/history.js";
 import { checkDivergence } from "./divergence.js";
 import { HistoryScript, scriptTimeNs } from "./history-script.js";
 import type { ReplicaSnapshot } from "./log-snapshot.js";

@@ -7,7 +7,7 @@
  * prefix removed by retention is not a disagreement. One violation per disagreeing pair,
  * visible at the end of the history (snapshots are taken after the run).
  */
-import type { History } from "../clients/history.js";
+import type { History } from "../history/history.js";
 import { endOfHistory } from "./history-end.js";
 import { IdRanges } from "./id-ranges.js";
 import { tableOfEntries, type LogEntry, type ReplicaSnapshot } from "./log-snapshot.js";

@@ -3,7 +3,7 @@
  * once, reported at the repeated "effect" event. This is what an idempotent
  * consumer must prevent even when deliveries repeat.
  */
-import type { History } from "../clients/history.js";
+import type { History } from "../history/history.js";
 import { checkRepeats } from "./repeats.js";
 import type { CheckResult } from "./violation.js";
 

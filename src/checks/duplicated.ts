@@ -4,7 +4,7 @@
  * at the delivery that repeated it. At-least-once systems are allowed these;
  * the caller decides whether this check matters, but it always reports.
  */
-import type { History } from "../clients/history.js";
+import type { History } from "../history/history.js";
 import { checkRepeats } from "./repeats.js";
 import type { CheckResult } from "./violation.js";
 

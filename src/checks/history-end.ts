@@ -2,7 +2,7 @@
  * Where end-of-run facts (unseen messages, divergent replicas) become
  * visible: the last event of the history.
  */
-import type { History } from "../clients/history.js";
+import type { History } from "../history/history.js";
 import type { TimeNs } from "../kernel/time.js";
 
 export interface EventPoint {

@@ -3,7 +3,7 @@
  * moved with `at`, event number i happens at i ms, so tests can assert
  * eventIndex and timeNs without bookkeeping.
  */
-import { History, type MessageId, type SendOutcome } from "../clients/history.js";
+import { History, type MessageId, type SendOutcome } from "../history/history.js";
 import { NS_PER_MS, type TimeNs } from "../kernel/time.js";
 
 export class HistoryScript {

@@ -3,7 +3,7 @@
  * only the first few runs added (and counting every id added), so a violation
  * over a million messages stays small.
  */
-import type { MessageId } from "../clients/history.js";
+import type { MessageId } from "../history/history.js";
 import type { IdRange } from "./violation.js";
 
 export const ID_RANGES_KEPT = 8;

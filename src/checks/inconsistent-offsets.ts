@@ -7,7 +7,7 @@
  * contradicts it is a violation at that event (later ones on the same
  * position are not reported again).
  */
-import type { History } from "../clients/history.js";
+import type { History } from "../history/history.js";
 import { IdRanges } from "./id-ranges.js";
 import { Interner } from "./interner.js";
 import { PositionTable } from "./position-table.js";

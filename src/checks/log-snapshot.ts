@@ -4,7 +4,7 @@
  * stream (for dirty-read.ts). Entries use the History's range shape:
  * positions position..position+count-1 hold ids idFirst..idFirst+count-1.
  */
-import type { MessageId } from "../clients/history.js";
+import type { MessageId } from "../history/history.js";
 import { PositionTable } from "./position-table.js";
 
 export interface LogEntry {

@@ -12,7 +12,7 @@
  * acknowledged later in the same stream (it was skipped), or else at the end
  * of the history.
  */
-import type { History } from "../clients/history.js";
+import type { History } from "../history/history.js";
 import { isHeldTo, streamFilter, type StreamsOfGroup } from "./group-streams.js";
 import { endOfHistory } from "./history-end.js";
 import { IdRanges } from "./id-ranges.js";

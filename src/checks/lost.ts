@@ -14,7 +14,7 @@
  *   lost or merely late; visible at the end of the history.
  * Both fail the check.
  */
-import type { History } from "../clients/history.js";
+import type { History } from "../history/history.js";
 import { Frontier } from "./frontier.js";
 import { isHeldTo, streamFilter, type StreamsOfGroup } from "./group-streams.js";
 import { endOfHistory, type EventPoint } from "./history-end.js";

@@ -18,7 +18,7 @@
  * Deliveries without positions (-1) are not judged here.
  * Also **nonmonotonic-send**: see nonmonotonic-sends.ts.
  */
-import type { History } from "../clients/history.js";
+import type { History } from "../history/history.js";
 import type { TimeNs } from "../kernel/time.js";
 import { IdRanges } from "./id-ranges.js";
 import { Interner } from "./interner.js";

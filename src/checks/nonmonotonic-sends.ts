@@ -3,7 +3,7 @@
  * acknowledged messages in id (= send) order, their positions in one stream
  * must increase. A descent is visible once both acknowledgements exist.
  */
-import type { History } from "../clients/history.js";
+import type { History } from "../history/history.js";
 import type { Interner } from "./interner.js";
 import { OUTCOME_OK, type SendIndex } from "./send-index.js";
 import type { ViolationList } from "./violation-list.js";

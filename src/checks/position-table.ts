@@ -5,7 +5,7 @@
  * that grow by doubling; memory is O(largest position), which for the
  * simulator's logs is O(messages).
  */
-import type { MessageId } from "../clients/history.js";
+import type { MessageId } from "../history/history.js";
 
 /** Positions beyond this would need a sparse table; no simulated log comes near it. */
 export const POSITION_LIMIT = 2 ** 30;

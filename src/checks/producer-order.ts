@@ -7,7 +7,7 @@
  * ahead counts once, not once per message it jumped over. A message seen
  * earlier in the same walk is skipped: repeats are duplicated.ts's business.
  */
-import type { MessageId } from "../clients/history.js";
+import type { MessageId } from "../history/history.js";
 import { isInIdRange, type SendIndex } from "./send-index.js";
 
 export interface Inversion {

@@ -7,7 +7,7 @@
  * arrival order per (group, consumer client, stream) instead. An inversion is
  * visible at the later of the two deliveries involved.
  */
-import type { History } from "../clients/history.js";
+import type { History } from "../history/history.js";
 import { Interner } from "./interner.js";
 import { PositionTable } from "./position-table.js";
 import { ProducerOrder, type Inversion } from "./producer-order.js";

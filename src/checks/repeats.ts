@@ -4,7 +4,7 @@
  * group live in one byte per message id (saturating at 255); a message is
  * reported once per group, at the event that gave it the second time.
  */
-import type { History } from "../clients/history.js";
+import type { History } from "../history/history.js";
 import { IdRanges } from "./id-ranges.js";
 import { Interner } from "./interner.js";
 import { clamp } from "./send-index.js";

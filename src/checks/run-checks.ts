@@ -5,7 +5,7 @@
  * unless named in `checks`, in which case the missing input is itself a
  * failure, so a scenario that asks for a check can never pass by omission.
  */
-import type { History } from "../clients/history.js";
+import type { History } from "../history/history.js";
 import { checkDirtyReads } from "./dirty-read.js";
 import { checkDivergence } from "./divergence.js";
 import { checkDuplicatedEffects } from "./duplicated-effects.js";

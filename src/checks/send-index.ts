@@ -8,7 +8,7 @@
  * acknowledged place is the first "ok" result that names a position (or, if
  * none does, the first "ok" result, with position -1).
  */
-import type { History, MessageId } from "../clients/history.js";
+import type { History, MessageId } from "../history/history.js";
 import { Interner } from "./interner.js";
 
 /** Bits of SendIndex.flags. */

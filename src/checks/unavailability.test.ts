@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { History } from "../clients/history.js";
+import { History } from "../history/history.js";
 import { NS_PER_MS, NS_PER_SEC } from "../kernel/time.js";
 import { HistoryScript } from "./history-script.js";
 import { checkUnavailability } from "./unavailability.js";

@@ -10,7 +10,7 @@
  * which case every window longer than it is a violation, visible at the first
  * event after the window had lasted that long.
  */
-import type { History } from "../clients/history.js";
+import type { History } from "../history/history.js";
 import type { DurationNs, TimeNs } from "../kernel/time.js";
 import { endOfHistory } from "./history-end.js";
 import type { CheckResult } from "./violation.js";

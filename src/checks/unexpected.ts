@@ -7,7 +7,7 @@
  * Messages whose outcome was "unknown" (or never reported) and were delivered
  * anyway are fine; they are counted as `recovered`.
  */
-import type { History } from "../clients/history.js";
+import type { History } from "../history/history.js";
 import { IdRanges } from "./id-ranges.js";
 import {
   buildSendIndex,

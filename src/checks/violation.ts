@@ -7,7 +7,7 @@
  * "unseen"), so `Violation.check` names the kind and `CheckResult.check` the
  * checker.
  */
-import type { MessageId } from "../clients/history.js";
+import type { MessageId } from "../history/history.js";
 import type { TimeNs } from "../kernel/time.js";
 
 /** The checkers, in the order runChecks runs them. */

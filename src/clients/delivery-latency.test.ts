@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { deliveryLatenciesNs } from "./delivery-latency.js";
-import { History } from "./history.js";
+import { History } from "../history/history.js";
 
 describe("deliveryLatenciesNs", () => {
   it("measures from each send to its delivery to the named consumer, from the given time on", () => {

@@ -3,7 +3,7 @@
  * send() to the consumer's delivery of it (not to its effect, which
  * history-metrics.ts measures).
  */
-import type { History } from "./history.js";
+import type { History } from "../history/history.js";
 
 /**
  * Send-to-delivery latencies (ns) as one consumer saw them: one sample per

@@ -12,7 +12,7 @@
  * System-neutral: ids are the history's message ids, whatever the system.
  */
 import { assert } from "../kernel/assert.js";
-import type { MessageId } from "./history.js";
+import type { MessageId } from "../history/history.js";
 
 /** Consecutive message ids idFirst .. idFirst + count - 1. */
 export interface IdRange {

@@ -12,7 +12,7 @@
  * whatever the system.
  */
 import { runChecks, type CheckInputs, type RunChecksOptions } from "../checks/run-checks.js";
-import { History } from "../clients/history.js";
+import { History } from "../history/history.js";
 import type { FaultSchedule } from "../faults/fault.js";
 import { scheduleFaults } from "../faults/schedule.js";
 import { Kernel, runUntilConverged } from "../kernel/index.js";

@@ -7,7 +7,7 @@
  */
 import type { z } from "zod";
 import type { CheckResult } from "../checks/violation.js";
-import type { History } from "../clients/history.js";
+import type { History } from "../history/history.js";
 import type { FaultSchedule } from "../faults/fault.js";
 import type { Liveness } from "../kernel/converge.js";
 import type { StopReason } from "../kernel/scheduler.js";

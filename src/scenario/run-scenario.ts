@@ -16,7 +16,7 @@ import type { CheckSummary, DiskSummary, RunSummary, TrafficSummary, Verdict } f
 import type { SystemRunResult, SystemRunSpec } from "../run/system.js";
 import { systemNamed } from "../systems/index.js";
 import type { WorldCounters } from "../world/world-counters.js";
-import { historyMetrics } from "./history-metrics.js";
+import { historyMetrics } from "../history/history-metrics.js";
 import type { Scenario } from "./schema.js";
 
 /** A run of a scenario: its summary, and the system's own spec and result (read them through the system, src/run/system.ts). */

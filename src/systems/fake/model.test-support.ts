@@ -8,7 +8,7 @@
  * summaries, fault search) works for it unchanged.
  */
 import type { CheckInputs, RunChecksOptions } from "../../checks/run-checks.js";
-import type { History } from "../../clients/history.js";
+import type { History } from "../../history/history.js";
 import { assert, type Kernel } from "../../kernel/index.js";
 import { runSequence, type RunSequenceResult, type RunSequenceSpec, type RunStages } from "../../run/run-sequence.js";
 import type { Endpoint } from "../../world/connection.js";

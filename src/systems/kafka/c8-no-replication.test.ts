@@ -10,7 +10,7 @@
  *   everything acknowledged before the fault, all of it from b1's partitions.
  */
 import { describe, expect, it } from "vitest";
-import type { HistoryEvent } from "../../clients/history.js";
+import type { HistoryEvent } from "../../history/history.js";
 import { FINAL_READ_GROUP, runKafka, type KafkaRunResult } from "./run.js";
 
 const SECOND = 1_000_000_000;

@@ -6,7 +6,7 @@
  * before it reaches a report.
  */
 import { describe, expect, it } from "vitest";
-import { History } from "../../clients/history.js";
+import { History } from "../../history/history.js";
 import { Kernel } from "../../kernel/index.js";
 import { DISK_PROFILES, type DiskProfile } from "../../world/disk-profile.js";
 import { buildKafkaCluster } from "./cluster.js";

@@ -27,7 +27,7 @@
  */
 import { assert } from "../../kernel/index.js";
 import { NO_EVENT, type EventHandle } from "../../kernel/index.js";
-import type { History } from "../../clients/history.js";
+import type { History } from "../../history/history.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import type { ResolvedConsumerConfig } from "./consumer-config.js";

@@ -8,7 +8,7 @@
  * everything up to given end offsets in the partitions it owns.
  */
 import { compareStrings } from "../../kernel/index.js";
-import type { History } from "../../clients/history.js";
+import type { History } from "../../history/history.js";
 import type { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { History, type HistoryEvent } from "../../clients/history.js";
+import { History, type HistoryEvent } from "../../history/history.js";
 import { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import { Kernel } from "../../kernel/index.js";
 import { buildKafkaCluster, COORDINATOR_NODE, type KafkaCluster, type KafkaClusterSpec } from "./cluster.js";

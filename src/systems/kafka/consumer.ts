@@ -25,7 +25,7 @@
  * session times out. The history and the IdempotentConsumer live outside.
  */
 import { assert } from "../../kernel/index.js";
-import type { History } from "../../clients/history.js";
+import type { History } from "../../history/history.js";
 import type { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";

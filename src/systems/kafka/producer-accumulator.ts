@@ -16,7 +16,7 @@
  */
 import { assert } from "../../kernel/index.js";
 import type { DurationNs } from "../../kernel/index.js";
-import type { History } from "../../clients/history.js";
+import type { History } from "../../history/history.js";
 import type { WorldNode } from "../../world/node.js";
 import { DeadlineTimer } from "./deadline-timer.js";
 import { ProducerBatch } from "./producer-batch.js";

@@ -13,7 +13,7 @@
  * unknown). A done batch may still have a request in flight; its response is
  * then ignored, as Kafka ignores responses for batches it already expired.
  */
-import type { SendOutcome } from "../../clients/history.js";
+import type { SendOutcome } from "../../history/history.js";
 import type { TimeNs } from "../../kernel/index.js";
 import { isRetriable, type KafkaError } from "./protocol.js";
 

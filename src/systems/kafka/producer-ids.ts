@@ -8,7 +8,7 @@
  * has run before. The WeakMap is only a side table keyed by the run's
  * history; it is never iterated.
  */
-import type { History } from "../../clients/history.js";
+import type { History } from "../../history/history.js";
 
 const nextIdByHistory = new WeakMap<History, number>();
 

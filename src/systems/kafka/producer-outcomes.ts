@@ -17,7 +17,7 @@
  * when): this file is the bookkeeping of results, and it reads as one story.
  */
 import { assert } from "../../kernel/index.js";
-import type { History, SendOutcome } from "../../clients/history.js";
+import type { History, SendOutcome } from "../../history/history.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import type { RecordAccumulator } from "./producer-accumulator.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { History } from "../../clients/history.js";
+import { History } from "../../history/history.js";
 import { Kernel } from "../../kernel/index.js";
 import { buildKafkaCluster } from "./cluster.js";
 import type { KafkaProducerConfig } from "./config.js";

@@ -10,7 +10,7 @@ import { distribution, type Distribution, type DistributionSpec } from "../../ke
 import type { RngStream } from "../../kernel/index.js";
 import { DownstreamService } from "../../clients/downstream-service.js";
 import { clampMessageBytes } from "../../clients/message-size.js";
-import type { History } from "../../clients/history.js";
+import type { History } from "../../history/history.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import type { KafkaProducerConfig } from "./config.js";

@@ -7,7 +7,7 @@
  * producer believed.
  */
 import { describe, expect, it } from "vitest";
-import { History, type HistoryEvent } from "../../clients/history.js";
+import { History, type HistoryEvent } from "../../history/history.js";
 import { SimulatorBug } from "../../kernel/index.js";
 import { Kernel } from "../../kernel/index.js";
 import type { RngStream } from "../../kernel/index.js";

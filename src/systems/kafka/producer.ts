@@ -38,7 +38,7 @@
 import { assert } from "../../kernel/index.js";
 import { NO_EVENT, type EventHandle } from "../../kernel/index.js";
 import type { TimeNs } from "../../kernel/index.js";
-import type { History, SendOutcome } from "../../clients/history.js";
+import type { History, SendOutcome } from "../../history/history.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import type { KafkaProducerConfig } from "./config.js";

@@ -4,7 +4,7 @@
  * fetchable (no leader, a fetch error), an "op-ok" once none is failing any
  * more. The unavailability checker measures the windows between the two.
  */
-import type { History } from "../../clients/history.js";
+import type { History } from "../../history/history.js";
 import type { WorldNode } from "../../world/node.js";
 
 /** What this tracks of each partition: whether it is counted as failing. */

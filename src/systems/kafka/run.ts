@@ -9,7 +9,7 @@
  * is a number in the result, not a pass.
  */
 import { assert, compareStrings, type Kernel } from "../../kernel/index.js";
-import type { History } from "../../clients/history.js";
+import type { History } from "../../history/history.js";
 import type { CheckInputs, RunChecksOptions } from "../../checks/run-checks.js";
 import type { CheckResult } from "../../checks/violation.js";
 import { runSequence, type RunSequenceResult, type RunSequenceSpec, type RunStages } from "../../run/run-sequence.js";

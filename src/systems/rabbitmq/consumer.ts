@@ -9,7 +9,7 @@
  * unacknowledged when the channel closes and delivers it again with
  * redelivered=true (duplicates; an idempotent consumer applies them once).
  */
-import type { History } from "../../clients/history.js";
+import type { History } from "../../history/history.js";
 import type { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";

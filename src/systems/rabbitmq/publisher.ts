@@ -12,7 +12,7 @@
  *   it is written to the socket, so what the broker loses is lost.
  * A broken connection makes every unanswered publish "unknown".
  */
-import type { History, SendOutcome } from "../../clients/history.js";
+import type { History, SendOutcome } from "../../history/history.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import { ClientConnection } from "./client-connection.js";

@@ -6,7 +6,7 @@
  */
 import type { CheckResult } from "../../checks/violation.js";
 import type { UnavailabilityResult, UnavailabilityWindow } from "../../checks/unavailability.js";
-import type { SendOutcome } from "../../clients/history.js";
+import type { SendOutcome } from "../../history/history.js";
 import type { RabbitConsumerWorkload } from "./consumer.js";
 import { CLUSTER_TRAFFIC } from "./node-link.js";
 import type { RabbitPublisherWorkload } from "./publisher.js";

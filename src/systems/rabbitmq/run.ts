@@ -6,7 +6,7 @@
  * final read, delivered to the queue's consuming group) and check the
  * history.
  */
-import type { History } from "../../clients/history.js";
+import type { History } from "../../history/history.js";
 import { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import type { CheckInputs, RunChecksOptions } from "../../checks/run-checks.js";
 import { assert, type Kernel, type Liveness } from "../../kernel/index.js";

@@ -4,7 +4,7 @@
  * acknowledgements, applied effects, backlog and failed sends. Quantiles are
  * exact (every sample is in memory, sorted once), not estimated.
  */
-import type { History } from "../clients/history.js";
+import type { History } from "./history.js";
 import { compareStrings } from "../kernel/order.js";
 import type { LatencySummary, TimelineSummary } from "../report/run-summary.js";
 
