@@ -1,7 +1,7 @@
 /**
  * Time for fast-check to find and shrink each Kafka anomaly (K1–K4, K12)
  * under its unsafe setting: the same search the property suite runs
- * (properties/kafka-anomalies.property.test.ts), timed on the wall clock,
+ * (properties/anomalies.property.test.ts), timed on the wall clock,
  * with the shrunk schedule each one ends with.
  *
  * Used by bench/models.ts for reports/bench-models.md; runnable alone as

@@ -325,7 +325,7 @@ function renderMarkdown(report: Report): string {
   lines.push("The issue's goal is >= 1000 such runs per second on one core.", "");
 
   lines.push("## Time to find and shrink each anomaly", "");
-  lines.push("The search of properties/kafka-anomalies.property.test.ts under each anomaly's unsafe setting (src/systems/kafka/anomalies.ts), timed by bench/anomaly-searches.ts: generated runs until the first counterexample, then fast-check's shrinking, then one replay of the shrunk schedule.", "");
+  lines.push("The search of properties/anomalies.property.test.ts under each anomaly's unsafe setting (src/systems/kafka/anomalies.ts), timed by bench/anomaly-searches.ts: generated runs until the first counterexample, then fast-check's shrinking, then one replay of the shrunk schedule.", "");
   lines.push(anomalySearchMarkdown(report.anomalySearches), "");
   lines.push("Raw numbers: reports/bench-models.json.", "");
   return lines.join("\n");

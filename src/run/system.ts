@@ -13,6 +13,7 @@ import type { Liveness } from "../kernel/converge.js";
 import type { StopReason } from "../kernel/scheduler.js";
 import type { RunSummary, ThreadSummary } from "../report/run-summary.js";
 import type { Preset } from "../scenario/preset.js";
+import type { SystemAnomaly } from "./anomaly.js";
 import type { RunEstimate } from "../scenario/run-estimate.js";
 import type { WorldCounters } from "../world/world-counters.js";
 
@@ -78,6 +79,8 @@ export interface SystemModel<Scenario, Spec extends SystemRunSpec, Result extend
   estimateRun(scenario: Scenario): RunEstimate;
   /** Its built-in scenarios (`mqsim list`), in the order the tour runs them. */
   readonly presets: readonly Preset[];
+  /** Its rows of the anomaly table (src/run/anomaly.ts), each searched by properties/anomalies.property.test.ts. */
+  readonly anomalies: readonly SystemAnomaly<Result>[];
   /** The checks whose failure makes a run safety-failed when the scenario names none. */
   readonly defaultSafetyChecks: readonly string[];
   runSpecOf(scenario: Scenario, seed: number | string): Spec;

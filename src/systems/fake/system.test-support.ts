@@ -91,6 +91,7 @@ export const fakeSystem = {
   scenarioSchema: fakeScenarioSchema,
   estimateRun: estimateFakeRun,
   presets: FAKE_PRESETS.map(presetFromYaml),
+  anomalies: [],
   defaultSafetyChecks: ["lost", "unexpected"],
   runSpecOf: fakeRunSpecOf,
   run: runFake,

@@ -13,14 +13,12 @@
  * Kafka's default of no fsync it loses acknowledged writes under every
  * configuration (KIP-966), which would mask the anomaly being looked for.
  */
-import type { CheckerName } from "../../checks/violation.js";
-import type { FaultScheduleOptions } from "../../faults/arbitrary.js";
 import type { FaultSchedule } from "../../faults/fault.js";
 import type { KafkaBrokerConfig, KafkaProducerConfig } from "./config.js";
 import type { KafkaConsumerConfig } from "./consumer-config.js";
 import { CONTROLLER_CLASS, DATA_CLASS } from "./protocol.js";
 import type { FaultRun } from "../../faults/search.js";
-import { formatCheckResults } from "../../checks/format-check-results.js";
+import { anomalyProperty as sharedAnomalyProperty, judgeAnomaly, type AnomalyJudgement, type AnomalySetting, type SystemAnomaly } from "../../run/anomaly.js";
 import { failedChecks, runKafka, type KafkaRunResult, type KafkaRunSpec } from "./run.js";
 
 const SECOND = 1_000_000_000;
@@ -33,25 +31,26 @@ export interface KafkaSetting {
   consumer?: Partial<KafkaConsumerConfig>;
 }
 
-export interface KafkaAnomaly {
+/** A Kafka row of the anomaly table: the shared shape (src/run/anomaly.ts) with Kafka's settings and cluster. */
+export interface KafkaAnomaly extends SystemAnomaly<KafkaRunResult> {
   id: KafkaAnomalyId;
-  title: string;
-  /** What goes wrong, in the anomaly table's words. */
-  effect: string;
   unsafe: KafkaSetting;
   safe: KafkaSetting;
   brokers: number;
   replicationFactor: number;
   /** Consumer group members (K12); none means only the final read. */
   consumers: number;
-  /** The faults the search draws from. */
-  schedules: FaultScheduleOptions;
-  /** Checks whose failure is this anomaly (the safe setting must pass them all). */
-  checks: CheckerName[];
-  /** Mechanism test: null when the failed run shows this anomaly's mechanism, else why not. */
-  mechanism: (result: KafkaRunResult) => string | null;
-  /** A fixed schedule that reproduces the anomaly deterministically under the unsafe setting. */
-  named: { seed: number; faults: FaultSchedule };
+}
+
+/** What each Kafka search may spend: 400 generated runs to find the anomaly, shrinking unbounded. */
+const SEARCH = { findRunsMax: 400 };
+
+/** A row as written below, before it is given the shared parts (its search budget and its run). */
+type KafkaAnomalyRow = Omit<KafkaAnomaly, "search" | "run">;
+
+function kafkaAnomalyOf(row: KafkaAnomalyRow): KafkaAnomaly {
+  const anomaly: KafkaAnomaly = { ...row, search: SEARCH, run: (setting, seed, faults) => runKafka(anomalyRunSpec(anomaly, setting, seed, faults)) };
+  return anomaly;
 }
 
 const FAULT_PHASE_NS = 10 * SECOND;
@@ -74,7 +73,7 @@ const SAFE: KafkaSetting = {
 
 const marked = (result: KafkaRunResult, mark: string): number => result.marks.find(([name]) => name === mark)?.[1] ?? 0;
 
-export const KAFKA_ANOMALIES: readonly KafkaAnomaly[] = [
+const KAFKA_ANOMALY_ROWS: readonly KafkaAnomalyRow[] = [
   {
     id: "K1",
     title: "Jepsen 2013: ISR shrinks to a leader cut off on the data port, which keeps acknowledging; then an out-of-sync replica is elected",
@@ -191,6 +190,8 @@ export const KAFKA_ANOMALIES: readonly KafkaAnomaly[] = [
   },
 ];
 
+export const KAFKA_ANOMALIES: readonly KafkaAnomaly[] = KAFKA_ANOMALY_ROWS.map(kafkaAnomalyOf);
+
 export function kafkaAnomaly(id: KafkaAnomalyId): KafkaAnomaly {
   const found = KAFKA_ANOMALIES.find((anomaly) => anomaly.id === id);
   if (found === undefined) throw new Error(`no Kafka anomaly ${id}`);
@@ -198,7 +199,7 @@ export function kafkaAnomaly(id: KafkaAnomalyId): KafkaAnomaly {
 }
 
 /** The run of an anomaly's search: its cluster and workload under one setting, with the given faults. */
-export function anomalyRunSpec(anomaly: KafkaAnomaly, setting: "unsafe" | "safe", seed: number, faults: FaultSchedule): KafkaRunSpec {
+export function anomalyRunSpec(anomaly: KafkaAnomalyRow, setting: "unsafe" | "safe", seed: number, faults: FaultSchedule): KafkaRunSpec {
   const chosen = anomaly[setting];
   const partitions = 2;
   return {
@@ -223,30 +224,12 @@ export function anomalyRunSpec(anomaly: KafkaAnomaly, setting: "unsafe" | "safe"
   };
 }
 
-/**
- * Runs an anomaly's scenario and judges it: under "unsafe" null means the
- * anomaly did not show; under "safe" null means the property held. Either
- * way a non-null answer says what happened, with the failed checks.
- */
-export function judgeAnomalyRun(anomaly: KafkaAnomaly, result: KafkaRunResult): { isAnomaly: boolean; failed: string[]; mechanism: string | null } {
-  const failed = failedChecks(result, anomaly.checks).map((check) => check.check);
-  const mechanism = failed.length === 0 ? null : anomaly.mechanism(result);
-  return { isAnomaly: failed.length > 0 && mechanism === null, failed, mechanism };
+/** The shared judge (src/run/anomaly.ts), under the name the library has always exported. */
+export function judgeAnomalyRun(anomaly: KafkaAnomaly, result: KafkaRunResult): AnomalyJudgement {
+  return judgeAnomaly(anomaly, result);
 }
 
-/**
- * The property a search tests. "unsafe": the run must not show the anomaly
- * (so the search's counterexample is one). "safe": the run must pass the
- * anomaly's checks and converge (so a counterexample is a broken claim).
- */
-export function anomalyProperty(anomaly: KafkaAnomaly, setting: "unsafe" | "safe"): FaultRun {
-  return (seed, faults) => {
-    const result = runKafka(anomalyRunSpec(anomaly, setting, seed, faults));
-    const judged = judgeAnomalyRun(anomaly, result);
-    const failed = result.checks.filter((check) => judged.failed.includes(check.check));
-    if (setting === "unsafe") return judged.isAnomaly ? `${anomaly.id} (${anomaly.effect}):\n${formatCheckResults(failed)}` : null;
-    if (failed.length > 0) return `${anomaly.id}'s safe setting failed:\n${formatCheckResults(failed)}`;
-    if (!result.liveness.isConverged) return `${anomaly.id}'s safe setting did not converge: ${result.liveness.reasons.slice(0, 5).join("; ")}`;
-    return null;
-  };
+/** The shared property (src/run/anomaly.ts): under "unsafe" a counterexample is the anomaly, under "safe" a broken claim. */
+export function anomalyProperty(anomaly: KafkaAnomaly, setting: AnomalySetting): FaultRun {
+  return sharedAnomalyProperty(anomaly, setting);
 }

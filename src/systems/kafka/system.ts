@@ -6,6 +6,7 @@ import { kafkaRunSpecOf } from "./scenario-spec.js";
 import { brokerNodeNames, consumerNodeNames, kafkaScenarioSchema, producerNodeNames, type KafkaScenario } from "./scenario-schema.js";
 import { estimateKafkaRun } from "./run-estimate.js";
 import { KAFKA_PRESETS } from "./presets.js";
+import { KAFKA_ANOMALIES } from "./anomalies.js";
 import { CONTROLLER_NODE } from "./cluster.js";
 import { CONTROLLER_CLASS, DATA_CLASS } from "./protocol.js";
 import { runKafka, type KafkaRunResult, type KafkaRunSpec } from "./run.js";
@@ -19,6 +20,7 @@ export const kafkaSystem = {
   scenarioSchema: kafkaScenarioSchema,
   estimateRun: estimateKafkaRun,
   presets: KAFKA_PRESETS,
+  anomalies: KAFKA_ANOMALIES,
   defaultSafetyChecks: KAFKA_DEFAULT_SAFETY_CHECKS,
   runSpecOf: (scenario, seed) => kafkaRunSpecOf(scenario, seed),
   run: runKafka,

@@ -23,11 +23,10 @@
  * (split brain), and power loss adds nothing the confirms (after fsync) do
  * not already cover.
  */
-import type { CheckerName } from "../../checks/violation.js";
-import { formatCheckResults } from "../../checks/format-check-results.js";
 import type { FaultScheduleOptions } from "../../faults/arbitrary.js";
 import type { FaultSchedule } from "../../faults/fault.js";
-import { describeCounterexample, searchFaults, type FaultRun } from "../../faults/search.js";
+import type { FaultRun } from "../../faults/search.js";
+import { anomalyCounterexample, anomalyProperty, judgeAnomaly, type AnomalyCounterexample, type AnomalyJudgement, type AnomalySetting, type SystemAnomaly } from "../../run/anomaly.js";
 import type { MirrorPromotion } from "./broker.js";
 import type { HaPolicyDefinition } from "./config.js";
 import { runRabbitMq, type RabbitRunResult, type RabbitRunSpec } from "./run.js";
@@ -38,23 +37,30 @@ const NODES_3 = ["r1", "r2", "r3"];
 
 export type RabbitAnomalyId = "R3" | "R4";
 
-export interface RabbitAnomaly {
+/** A RabbitMQ row of the anomaly table: the shared shape (src/run/anomaly.ts) with RabbitMQ's mirroring policies. */
+export interface RabbitAnomaly extends SystemAnomaly<RabbitRunResult> {
   id: RabbitAnomalyId;
-  title: string;
-  /** What goes wrong, in the anomaly table's words. */
-  effect: string;
   /** The mirroring policy (applied to every queue) under each setting. */
   unsafe: HaPolicyDefinition;
   safe: HaPolicyDefinition;
   nodes: number;
-  /** The faults the search draws from. */
-  schedules: FaultScheduleOptions;
-  /** Checks whose failure is this anomaly (the safe setting must pass them all). */
-  checks: CheckerName[];
-  /** Mechanism test: null when the failed run shows this anomaly's mechanism, else why not. */
-  mechanism: (result: RabbitRunResult) => string | null;
-  /** A fixed schedule that reproduces the anomaly deterministically under the unsafe setting. */
-  named: { seed: number; faults: FaultSchedule };
+}
+
+/** Generated runs the unsafe search may take to find an anomaly. */
+export const RABBIT_FIND_RUNS_MAX = 300;
+/** Runs the shrinking may spend after the first failure (a deterministic budget: some search seeds otherwise shrink for minutes). */
+export const RABBIT_SHRINK_RUNS_MAX = 1000;
+
+/** A row as written below, before it is given the shared parts (its search budget and its run). */
+type RabbitAnomalyRow = Omit<RabbitAnomaly, "search" | "run">;
+
+function rabbitAnomalyOf(row: RabbitAnomalyRow): RabbitAnomaly {
+  const anomaly: RabbitAnomaly = {
+    ...row,
+    search: { findRunsMax: RABBIT_FIND_RUNS_MAX, shrinkRunsMax: RABBIT_SHRINK_RUNS_MAX },
+    run: (setting, seed, faults) => runRabbitMq(rabbitAnomalyRunSpec(anomaly, setting, seed, faults)),
+  };
+  return anomaly;
 }
 
 /** Crashes and restarts of the RabbitMQ nodes, at most 8 in the 10 s fault phase. */
@@ -82,7 +88,7 @@ const promotedLongUnsynced = (result: RabbitRunResult): string | null =>
     ? null
     : `no mirror was promoted after staying unsynchronised for ${R3_UNSYNCED_FOR_NS_MIN / 1e6} ms`;
 
-export const RABBIT_ANOMALIES: readonly RabbitAnomaly[] = [
+const RABBIT_ANOMALY_ROWS: readonly RabbitAnomalyRow[] = [
   {
     id: "R3",
     title: "ha-sync-mode: manual: a restarted node rejoins as an empty mirror holding only new messages; the master dies and that mirror is promoted",
@@ -95,6 +101,8 @@ export const RABBIT_ANOMALIES: readonly RabbitAnomaly[] = [
     schedules: CRASH_RESTART,
     checks: ["lost"],
     mechanism: promotedLongUnsynced,
+    // Automatic synchronisation: whoever was promoted was synchronised.
+    fixedBy: (result) => (mirrorPromotions(result).every((p) => p.isSynced) ? null : "an unsynchronised mirror was promoted"),
     named: {
       seed: 3,
       faults: [
@@ -118,6 +126,9 @@ export const RABBIT_ANOMALIES: readonly RabbitAnomaly[] = [
     schedules: CRASH_RESTART,
     checks: ["lost"],
     mechanism: promotedUnsynced,
+    // when-synced: nobody was promoted unsynchronised; the queue waited for its master.
+    fixedBy: (result) =>
+      mirrorPromotions(result).some((p) => !p.isSynced) ? "an unsynchronised mirror was promoted" : result.marks.some(([mark, hits]) => mark === "rabbit.mirror.not-promoted" && hits > 0) ? null : "no mirror was held back from promotion",
     named: {
       seed: 4,
       faults: [
@@ -130,6 +141,8 @@ export const RABBIT_ANOMALIES: readonly RabbitAnomaly[] = [
   },
 ];
 
+export const RABBIT_ANOMALIES: readonly RabbitAnomaly[] = RABBIT_ANOMALY_ROWS.map(rabbitAnomalyOf);
+
 export function rabbitAnomaly(id: RabbitAnomalyId): RabbitAnomaly {
   const found = RABBIT_ANOMALIES.find((anomaly) => anomaly.id === id);
   if (found === undefined) throw new Error(`no RabbitMQ anomaly ${id}`);
@@ -137,7 +150,7 @@ export function rabbitAnomaly(id: RabbitAnomalyId): RabbitAnomaly {
 }
 
 /** The run of an anomaly's search: its cluster and workload under one setting, with the given faults. */
-export function rabbitAnomalyRunSpec(anomaly: RabbitAnomaly, setting: "unsafe" | "safe", seed: number, faults: FaultSchedule): RabbitRunSpec {
+export function rabbitAnomalyRunSpec(anomaly: RabbitAnomalyRow, setting: "unsafe" | "safe", seed: number, faults: FaultSchedule): RabbitRunSpec {
   return {
     seed,
     cluster: {
@@ -156,69 +169,17 @@ export function rabbitAnomalyRunSpec(anomaly: RabbitAnomaly, setting: "unsafe" |
   };
 }
 
-/** Judges a run: the anomaly's checks that failed, and whether the failure shows its mechanism. */
-export function judgeRabbitAnomalyRun(anomaly: RabbitAnomaly, result: RabbitRunResult): { isAnomaly: boolean; failed: string[]; mechanism: string | null } {
-  const failed = result.checks.filter((check) => anomaly.checks.includes(check.check) && !check.ok).map((check) => check.check);
-  const mechanism = failed.length === 0 ? null : anomaly.mechanism(result);
-  return { isAnomaly: failed.length > 0 && mechanism === null, failed, mechanism };
+/** The shared judge (src/run/anomaly.ts). */
+export function judgeRabbitAnomalyRun(anomaly: RabbitAnomaly, result: RabbitRunResult): AnomalyJudgement {
+  return judgeAnomaly(anomaly, result);
 }
 
-/**
- * The property a search tests. "unsafe": the run must not show the anomaly
- * (so the search's counterexample is one). "safe": the run must pass the
- * anomaly's checks and converge (so a counterexample is a broken claim).
- */
-export function rabbitAnomalyProperty(anomaly: RabbitAnomaly, setting: "unsafe" | "safe"): FaultRun {
-  return (seed, faults) => {
-    const result = runRabbitMq(rabbitAnomalyRunSpec(anomaly, setting, seed, faults));
-    const judged = judgeRabbitAnomalyRun(anomaly, result);
-    const failed = result.checks.filter((check) => judged.failed.includes(check.check));
-    if (setting === "unsafe") return judged.isAnomaly ? `${anomaly.id} (${anomaly.effect}):\n${formatCheckResults(failed)}` : null;
-    if (failed.length > 0) return `${anomaly.id}'s safe setting failed:\n${formatCheckResults(failed)}`;
-    if (!result.liveness.isConverged) return `${anomaly.id}'s safe setting did not converge: ${result.liveness.reasons.slice(0, 5).join("; ")}`;
-    return null;
-  };
+/** The shared property (src/run/anomaly.ts): under "unsafe" a counterexample is the anomaly, under "safe" a broken claim. */
+export function rabbitAnomalyProperty(anomaly: RabbitAnomaly, setting: AnomalySetting): FaultRun {
+  return anomalyProperty(anomaly, setting);
 }
 
-/** Generated runs the unsafe search may take to find an anomaly. */
-export const RABBIT_FIND_RUNS_MAX = 300;
-/** Runs the shrinking may spend after the first failure (a deterministic budget: some search seeds otherwise shrink for minutes). */
-export const RABBIT_SHRINK_RUNS_MAX = 1000;
-
-/**
- * A run with a shrinking budget: once `runsMax` runs have followed the first
- * failure, every new candidate "passes", so fast-check stops at the last
- * failing schedule; replaying that schedule (as searchFaults does) still
- * fails. Counting runs keeps the budget deterministic, unlike a time limit.
- */
-export function withShrinkBudget(run: FaultRun, runsMax: number): FaultRun {
-  let calls = 0;
-  let firstFailureAt = -1;
-  let lastFailure: { key: string; failure: string } | null = null;
-  return (seed, faults) => {
-    calls++;
-    const key = JSON.stringify([seed, faults]);
-    if (lastFailure !== null && lastFailure.key === key) return lastFailure.failure;
-    if (firstFailureAt >= 0 && calls - firstFailureAt > runsMax) return null;
-    const failure = run(seed, faults);
-    if (failure !== null) {
-      if (firstFailureAt < 0) firstFailureAt = calls;
-      lastFailure = { key, failure };
-    }
-    return failure;
-  };
-}
-
-export interface RabbitAnomalyCounterexample {
-  id: RabbitAnomalyId;
-  title: string;
-  runsToFind: number;
-  shrinks: number;
-  seed: number;
-  faults: FaultSchedule;
-  /** describeCounterexample's text: replay seed, the schedule line by line and as JSON, the failure. */
-  text: string;
-}
+export type RabbitAnomalyCounterexample = AnomalyCounterexample & { id: RabbitAnomalyId };
 
 /**
  * Searches every anomaly under its unsafe setting and returns the shrunk
@@ -228,12 +189,8 @@ export interface RabbitAnomalyCounterexample {
 export function rabbitAnomalyCounterexamples(searchSeed: number, ids: readonly RabbitAnomalyId[] = ["R3", "R4"]): RabbitAnomalyCounterexample[] {
   const found: RabbitAnomalyCounterexample[] = [];
   for (const id of ids) {
-    const anomaly = rabbitAnomaly(id);
-    const property = withShrinkBudget(rabbitAnomalyProperty(anomaly, "unsafe"), RABBIT_SHRINK_RUNS_MAX);
-    const search = searchFaults(property, { schedules: anomaly.schedules, numRuns: RABBIT_FIND_RUNS_MAX, searchSeed });
-    if (search.counterexample === null) continue;
-    const { seed, faults } = search.counterexample;
-    found.push({ id, title: anomaly.title, runsToFind: search.runsToFind, shrinks: search.shrinks, seed, faults, text: describeCounterexample(search.counterexample) });
+    const counterexample = anomalyCounterexample(rabbitAnomaly(id), searchSeed);
+    if (counterexample !== null) found.push({ ...counterexample, id });
   }
   return found;
 }

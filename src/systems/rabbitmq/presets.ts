@@ -10,7 +10,7 @@
  * R3's and R4's fault schedules are written by hand to show the mechanism
  * (a backlog of old messages, a mirror that rejoins or is placed empty, the
  * master's loss); the fast-check searches of
- * properties/rabbitmq-anomalies.property.test.ts find shrunk ones of their own.
+ * properties/anomalies.property.test.ts find shrunk ones of their own.
  */
 import { presetFromYaml, withClaim, type Preset, type PresetDocument, type SafetyClaim } from "../../scenario/preset.js";
 

@@ -3,7 +3,7 @@
  * cost, promotion of a synchronised mirror, ha-mode exactly placement,
  * automatic vs manual synchronisation of a rejoining mirror, and
  * ha-promote-on-failure: when-synced trading loss for unavailability (the
- * searches for R3 and R4 live in properties/rabbitmq-anomalies.property.test.ts).
+ * searches for R3 and R4 live in properties/anomalies.property.test.ts).
  */
 import { syncBatches } from "./mirror-set.js";
 import { describe, expect, it } from "vitest";

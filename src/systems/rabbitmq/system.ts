@@ -6,6 +6,7 @@ import { worldCounters } from "../../world/world-counters.js";
 import { publisherNodeNames, rabbitConsumerNodeNames, rabbitScenarioNodeNames, rabbitScenarioSchema, type RabbitScenario } from "./scenario-schema.js";
 import { estimateRabbitRun } from "./run-estimate.js";
 import { RABBITMQ_PRESETS } from "./presets.js";
+import { RABBIT_ANOMALIES } from "./anomalies.js";
 import { RABBIT_DEFAULT_SAFETY_CHECKS, rabbitRunSpecOf } from "./scenario-spec.js";
 import { CLIENT_TRAFFIC } from "./client-connection.js";
 import { CLUSTER_TRAFFIC } from "./node-link.js";
@@ -19,6 +20,7 @@ export const rabbitSystem = {
   scenarioSchema: rabbitScenarioSchema,
   estimateRun: estimateRabbitRun,
   presets: RABBITMQ_PRESETS,
+  anomalies: RABBIT_ANOMALIES,
   defaultSafetyChecks: RABBIT_DEFAULT_SAFETY_CHECKS,
   runSpecOf: (scenario, seed) => rabbitRunSpecOf(scenario, seed),
   run: runRabbitMq,
