@@ -16,7 +16,7 @@ import { assert } from "../../kernel/index.js";
 import { PartitionReplica, type ReplicaHost } from "./partition-replica.js";
 import { DelayedActions } from "./delayed-actions.js";
 import { DelayedFetch } from "./delayed-fetch.js";
-import { DeadlineList } from "./deadline-timer.js";
+import { DeadlineList } from "../../world/deadline-timer.js";
 import { ReplicaFetcher } from "./replica-fetcher.js";
 import { ProduceAnswer } from "./produce-answer.js";
 import { PeerLink } from "./peer-link.js";

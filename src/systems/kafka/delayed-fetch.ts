@@ -14,7 +14,7 @@ import { msToNs } from "./config.js";
 import type { PartitionReplica } from "./partition-replica.js";
 import { wireBytesOf, type FetchPartitionData, type FetchRequest, type FetchResponse } from "./protocol.js";
 import type { BrokerRequest } from "./request-channel.js";
-import type { DeadlineList } from "./deadline-timer.js";
+import type { DeadlineList } from "../../world/deadline-timer.js";
 
 export class DelayedFetch {
   readonly request: FetchRequest;

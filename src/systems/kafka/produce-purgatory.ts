@@ -8,7 +8,7 @@
  */
 import type { Marks } from "../../kernel/index.js";
 import type { WorldNode } from "../../world/node.js";
-import { DeadlineList } from "./deadline-timer.js";
+import { DeadlineList } from "../../world/deadline-timer.js";
 import type { ProduceAnswer } from "./produce-answer.js";
 import type { KafkaError } from "./protocol.js";
 

@@ -18,7 +18,7 @@ import { assert } from "../../kernel/index.js";
 import type { DurationNs } from "../../kernel/index.js";
 import type { History } from "../../history/history.js";
 import type { WorldNode } from "../../world/node.js";
-import { DeadlineTimer } from "./deadline-timer.js";
+import { DeadlineTimer } from "../../world/deadline-timer.js";
 import { ProducerBatch } from "./producer-batch.js";
 
 export class ProducerPartition {

@@ -14,7 +14,7 @@ import type { DurationNs, TimeNs } from "../../kernel/index.js";
 import type { CloseReason, ConnectionHandler, Endpoint } from "../../world/connection.js";
 import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
-import { DeadlineTimer } from "./deadline-timer.js";
+import { DeadlineTimer } from "../../world/deadline-timer.js";
 import type { ProducerBatch } from "./producer-batch.js";
 import { DATA_CLASS, DATA_PORT, wireBytesOf, type KafkaMessage } from "./protocol.js";
 

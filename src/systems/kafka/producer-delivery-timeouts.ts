@@ -6,7 +6,7 @@
  */
 import type { DurationNs } from "../../kernel/index.js";
 import type { WorldNode } from "../../world/node.js";
-import { DeadlineTimer } from "./deadline-timer.js";
+import { DeadlineTimer } from "../../world/deadline-timer.js";
 import type { ProducerBatch } from "./producer-batch.js";
 
 export class DeliveryTimeouts {

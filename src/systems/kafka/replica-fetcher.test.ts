@@ -7,12 +7,13 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Kernel } from "../../kernel/index.js";
 import { buildKafkaCluster } from "./cluster.js";
-import { PeerLink } from "./peer-link.js";
+import { ReconnectingLink } from "../../world/reconnecting-link.js";
 import type { FetchRequest, KafkaMessage } from "./protocol.js";
 import { Network } from "../../world/network.js";
 import { runKafka } from "./run.js";
 
-const ORIGINAL_SEND = PeerLink.prototype.send;
+// Every message a broker sends a peer goes through the shared link's send (requests too).
+const ORIGINAL_SEND = ReconnectingLink.prototype.send;
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -21,9 +22,10 @@ afterEach(() => {
 /** Replica fetch requests sent in 10 s of an idle cluster with `partitions` partitions (RF 3, 3 brokers). */
 function idleFetches(partitions: number): FetchRequest[] {
   const sent: FetchRequest[] = [];
-  const spy = vi.spyOn(PeerLink.prototype, "send").mockImplementation(function (this: PeerLink, message: KafkaMessage) {
-    if (message.kind === "fetch" && message.replica !== null) sent.push(message);
-    return ORIGINAL_SEND.call(this, message);
+  const spy = vi.spyOn(ReconnectingLink.prototype, "send").mockImplementation(function (this: ReconnectingLink<unknown>, message: unknown, cpuDelayNs?: number) {
+    const kafka = message as KafkaMessage;
+    if (kafka.kind === "fetch" && kafka.replica !== null) sent.push(kafka);
+    return ORIGINAL_SEND.call(this, message, cpuDelayNs);
   });
   const kernel = new Kernel({ seed: 5 });
   const c = buildKafkaCluster(kernel, { brokers: 3, topics: [{ name: "t", partitions, replicationFactor: 3 }], clients: [] });

@@ -40,7 +40,7 @@ import { initialRecords } from "./cluster-plan.js";
 import { Channel } from "./channel.js";
 import { DIST_PORT, NodeLink } from "./node-link.js";
 import { nodeMessageBytes, serverFrameBytes, type ClientFrame, type NodeMessage, type ServerFrame } from "./protocol.js";
-import { HEARTBEATS_PER_TIMEOUT, TickMonitor } from "./tick-monitor.js";
+import { HEARTBEATS_PER_TIMEOUT, TickMonitor } from "../../world/tick-monitor.js";
 import { copyRecord, isNewerRecord, type QueueRecord } from "./queue-record.js";
 import type { QueueHost } from "./queue-host.js";
 import { QueueRoles } from "./queue-roles.js";

@@ -2,18 +2,20 @@
  * A client library's connection to the cluster: it tries the configured
  * nodes in turn (the client's host list), and after a failure recovers by
  * reconnecting to the next one after `clientReconnectNs` (automatic
- * connection recovery, as the Java client's networkRecoveryInterval).
+ * connection recovery, as the Java client's networkRecoveryInterval): the
+ * shared ReconnectingLink (src/world/reconnecting-link.ts) with AMQP
+ * heartbeats as its liveness.
  *
  * A node that went silent (a partition, a power loss) is noticed by AMQP
  * heartbeats (tick-monitor.ts): TCP keeps the connection, so without them
  * the client would wait on it for good.
  */
-import type { ConnectionHandler, Endpoint } from "../../world/connection.js";
 import type { WorldNode } from "../../world/node.js";
+import { ReconnectingLink } from "../../world/reconnecting-link.js";
+import { HEARTBEATS_PER_TIMEOUT } from "../../world/tick-monitor.js";
 import type { World } from "../../world/world.js";
 import { AMQP_PORT } from "./broker.js";
 import { clientFrameBytes, type ClientFrame, type ServerFrame } from "./protocol.js";
-import { HEARTBEATS_PER_TIMEOUT, TickMonitor } from "./tick-monitor.js";
 
 export const CLIENT_TRAFFIC = "client";
 /**
@@ -32,82 +34,54 @@ export interface ClientConnectionListener {
   onClose(): void;
 }
 
-export class ClientConnection {
-  private endpoint: Endpoint | null = null;
-  private isConnecting = false;
-  private attempt = 0;
-  private hasOpened = false;
-  private readonly handler: ConnectionHandler;
-  private readonly heartbeats: TickMonitor;
-  private readonly connectBound = (): void => this.connect();
+const HEARTBEAT: ClientFrame = { kind: "heartbeat" };
 
-  constructor(
-    private readonly world: World,
-    private readonly node: WorldNode,
-    private readonly hosts: readonly string[],
-    private readonly reconnectNs: number,
-    heartbeatNs: number,
-    private readonly listener: ClientConnectionListener,
-  ) {
-    this.heartbeats = new TickMonitor(node, Math.max(1, Math.floor(heartbeatNs / HEARTBEATS_PER_TIMEOUT)), HEARTBEATS_PER_TIMEOUT, {
-      sendTick: () => this.send({ kind: "heartbeat" }),
-      onSilent: () => {
-        this.world.kernel.marks.hit("rabbit.client.heartbeat-timeout");
-        this.reset();
-        this.handler.onClose(this.endpoint!, "timeout");
+export class ClientConnection {
+  private readonly link: ReconnectingLink<ClientFrame | ServerFrame>;
+
+  constructor(world: World, node: WorldNode, hosts: readonly string[], reconnectNs: number, heartbeatNs: number, listener: ClientConnectionListener) {
+    this.link = new ReconnectingLink<ClientFrame | ServerFrame>(
+      {
+        world,
+        node,
+        hosts: hosts.map((host) => world.node(host)),
+        port: AMQP_PORT,
+        trafficClass: CLIENT_TRAFFIC,
+        bytesOf: (frame) => clientFrameBytes(frame as ClientFrame),
+        reconnectBackoffNs: reconnectNs,
+        firstConnectRetryNs: FIRST_CONNECT_RETRY_NS,
+        ticks: {
+          intervalNs: Math.max(1, Math.floor(heartbeatNs / HEARTBEATS_PER_TIMEOUT)),
+          silentIntervalsMax: HEARTBEATS_PER_TIMEOUT,
+          tick: HEARTBEAT,
+          isTick: (frame) => frame.kind === "heartbeat",
+          silentMark: "rabbit.client.heartbeat-timeout",
+        },
       },
-    });
-    this.handler = {
-      onOpen: (endpoint) => {
-        this.endpoint = endpoint;
-        this.isConnecting = false;
-        this.heartbeats.start();
-        this.listener.onOpen(endpoint.peerNode.name);
+      {
+        onOpen: (server) => listener.onOpen(server.name),
+        onMessage: (frame) => listener.onFrame(frame as ServerFrame),
+        onDown: (wasOpen) => {
+          if (wasOpen) listener.onClose();
+        },
       },
-      onData: (_e, payload) => {
-        this.heartbeats.noteRead();
-        const frame = payload as ServerFrame;
-        if (frame.kind !== "heartbeat") this.listener.onFrame(frame);
-      },
-      onClose: () => {
-        const wasOpen = this.endpoint !== null;
-        this.heartbeats.stop();
-        this.endpoint = null;
-        this.isConnecting = false;
-        this.attempt++;
-        if (wasOpen) {
-          this.hasOpened = true;
-          this.listener.onClose();
-        }
-        this.node.after(this.hasOpened ? this.reconnectNs : FIRST_CONNECT_RETRY_NS, this.connectBound);
-      },
-    };
+    );
   }
 
   get isOpen(): boolean {
-    return this.endpoint !== null && this.endpoint.isOpen;
+    return this.link.isOpen;
   }
 
+  /** The node of the open connection (null while none is open). */
   get server(): string | null {
-    return this.endpoint?.peerNode.name ?? null;
+    return this.link.openPeer?.name ?? null;
   }
 
   connect(): void {
-    if (this.isConnecting || this.endpoint !== null) return;
-    this.isConnecting = true;
-    const host = this.hosts[this.attempt % this.hosts.length]!;
-    this.world.net.connect(this.node, this.world.node(host), AMQP_PORT, CLIENT_TRAFFIC, this.handler);
+    this.link.connect();
   }
 
   send(frame: ClientFrame): boolean {
-    if (this.endpoint === null) return false;
-    const isSent = this.endpoint.send(frame, clientFrameBytes(frame));
-    if (isSent) this.heartbeats.noteWrite();
-    return isSent;
-  }
-
-  /** Gives up on the current connection (a timeout): close it and recover. */
-  reset(): void {
-    this.endpoint?.close();
+    return this.link.send(frame);
   }
 }

@@ -11,9 +11,9 @@
  * Timeouts still fire at exactly their deadlines; the timer may also wake
  * early for a deadline that no longer exists, which costs one event.
  */
-import { NO_EVENT, type EventHandle } from "../../kernel/index.js";
-import type { TimeNs } from "../../kernel/index.js";
-import type { WorldNode } from "../../world/node.js";
+import { NO_EVENT, type EventHandle } from "../kernel/index.js";
+import type { TimeNs } from "../kernel/index.js";
+import type { WorldNode } from "./node.js";
 
 export class DeadlineTimer {
   private handle: EventHandle = NO_EVENT;

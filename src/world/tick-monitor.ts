@@ -1,5 +1,6 @@
 /**
- * How RabbitMQ notices a silent peer: not from the socket (TCP keeps a
+ * How a link notices a silent peer by ticks (reconnecting-link.ts; RabbitMQ's
+ * two ways below): not from the socket (TCP keeps a
  * connection across a partition, see world/connection.ts) but from ticks.
  * Every `intervalNs` the monitor sends a tick if nothing else was written
  * since the last check, and counts a silent interval if nothing was read;
@@ -17,8 +18,8 @@
  * gone, and it finds out when it resumes (the suspend/resume split-brain the
  * RabbitMQ docs describe).
  */
-import { NO_EVENT, type EventHandle } from "../../kernel/index.js";
-import type { WorldNode } from "../../world/node.js";
+import { NO_EVENT, type EventHandle } from "../kernel/index.js";
+import type { WorldNode } from "./node.js";
 
 /** rabbit_heartbeat: a heartbeat frame every timeout / 2; two missed and the peer is gone. */
 export const HEARTBEATS_PER_TIMEOUT = 2;

@@ -1,0 +1,242 @@
+/**
+ * A process's connection to a peer that reconnects when it breaks: the one
+ * link every system's servers and client libraries build on (Kafka's
+ * inter-broker NetworkClient, Erlang distribution between RabbitMQ nodes,
+ * an AMQP client's connection with automatic recovery).
+ *
+ * How a link notices a silent peer is part of it, because the socket will
+ * not tell (TCP keeps a connection across a partition, see connection.ts):
+ * - request deadlines: a request unanswered by its deadline closes the
+ *   connection (NetworkClient on request.timeout.ms), failing everything in
+ *   flight with it;
+ * - ticks: a tick is sent when nothing else was, and the peer is declared
+ *   gone after so many silent intervals (Erlang's net_ticktime, AMQP
+ *   heartbeats; tick-monitor.ts).
+ *
+ * After a loss it reconnects after a backoff, to the next of its hosts (one
+ * host: always that one); before it has ever opened it may retry faster (an
+ * application's initial connect loop). Events of an endpoint it has given
+ * up are ignored.
+ */
+import { RingQueue } from "../kernel/index.js";
+import type { ConnectionHandler, Endpoint } from "./connection.js";
+import { DeadlineTimer } from "./deadline-timer.js";
+import type { WorldNode } from "./node.js";
+import { TickMonitor } from "./tick-monitor.js";
+import type { World } from "./world.js";
+
+export interface ReconnectingLinkListener<Message> {
+  onOpen(peer: WorldNode): void;
+  onMessage(message: Message): void;
+  /** The connection is gone; `wasOpen`: it had opened (not a refused or timed-out attempt). */
+  onDown(wasOpen: boolean): void;
+}
+
+/** Liveness by ticks (tick-monitor.ts). */
+export interface LinkTicks<Message> {
+  intervalNs: number;
+  silentIntervalsMax: number;
+  tick: Message;
+  /** Ticks are counted as reads but not passed on. */
+  isTick(message: Message): boolean;
+  /** The coverage mark, and the trace record if any, when the peer goes silent. */
+  silentMark: string;
+  silentTrace?: string;
+}
+
+/** Liveness by request deadlines. */
+export interface LinkRequests<Message> {
+  timeoutNs: number;
+  /** The request id a message answers (undefined: it answers none). */
+  answerOf(message: Message): number | undefined;
+  /** The coverage mark and trace record when a request times out. */
+  timeoutMark: string;
+  timeoutTrace: string;
+}
+
+export interface ReconnectingLinkOptions<Message> {
+  world: World;
+  node: WorldNode;
+  /** The nodes it connects to, in turn: the next one after each loss. */
+  hosts: readonly WorldNode[];
+  port: string;
+  trafficClass: string;
+  bytesOf(message: Message): number;
+  reconnectBackoffNs: number;
+  /** Retry interval until the link has first opened (default reconnectBackoffNs). */
+  firstConnectRetryNs?: number;
+  requests?: LinkRequests<Message>;
+  ticks?: LinkTicks<Message>;
+}
+
+export class ReconnectingLink<Message> {
+  private endpoint: Endpoint | null = null;
+  private isConnecting = false;
+  private isOpened = false;
+  private hasOpened = false;
+  private isClosed = false;
+  private hostIndex = 0;
+  private readonly handler: ConnectionHandler;
+  private readonly onRetryBound = (): void => this.connect();
+  /**
+   * The requests awaiting an answer, oldest first: ids and deadlines.
+   * Answers come back in request order on one connection, so an answer is
+   * almost always the oldest; rings, not a Map, because a Map rehashes
+   * (allocates) every few set/delete pairs on this hot path.
+   */
+  private readonly awaitedIds = new RingQueue<number>(4);
+  private readonly awaitedDeadlinesNs = new RingQueue<number>(4);
+  private readonly timeouts: DeadlineTimer;
+  private readonly ticks: TickMonitor | null;
+
+  constructor(
+    private readonly options: ReconnectingLinkOptions<Message>,
+    private readonly listener: ReconnectingLinkListener<Message>,
+  ) {
+    const { node, ticks } = options;
+    this.timeouts = new DeadlineTimer(node, () => this.onTimeoutCheck());
+    this.ticks = ticks === undefined ? null : new TickMonitor(node, ticks.intervalNs, ticks.silentIntervalsMax, { sendTick: () => this.send(ticks.tick), onSilent: () => this.onSilent(ticks) });
+    this.handler = {
+      onOpen: (endpoint) => this.onOpen(endpoint),
+      onData: (endpoint, payload) => this.onData(endpoint, payload as Message),
+      onClose: (endpoint) => {
+        if (endpoint === this.endpoint) this.lose();
+      },
+    };
+  }
+
+  get isOpen(): boolean {
+    return this.endpoint !== null && this.endpoint.isOpen;
+  }
+
+  /** The node of the open connection (null while none is open). */
+  get openPeer(): WorldNode | null {
+    return this.isOpened ? this.endpoint!.peerNode : null;
+  }
+
+  connect(): void {
+    if (this.isClosed || this.isConnecting || this.endpoint !== null) return;
+    this.isConnecting = true;
+    const hosts = this.options.hosts;
+    this.endpoint = this.options.world.net.connect(this.options.node, hosts[this.hostIndex % hosts.length]!, this.options.port, this.options.trafficClass, this.handler);
+  }
+
+  /** Sends if the link is open; false otherwise (the caller retries when it reopens). `cpuDelayNs`: see Endpoint.send. */
+  send(message: Message, cpuDelayNs = 0): boolean {
+    if (this.endpoint === null || !this.endpoint.isOpen) return false;
+    const isSent = this.endpoint.send(message, this.options.bytesOf(message), cpuDelayNs);
+    if (isSent) this.ticks?.noteWrite();
+    return isSent;
+  }
+
+  /** Sends a request whose answer is awaited under the link's request timeout; false if the link is down. */
+  request(message: Message, id: number, cpuDelayNs = 0): boolean {
+    if (!this.send(message, cpuDelayNs)) return false;
+    const timeoutNs = this.options.requests?.timeoutNs ?? 0;
+    if (timeoutNs > 0) {
+      const deadlineNs = this.options.node.now + timeoutNs;
+      this.awaitedIds.push(id);
+      this.awaitedDeadlinesNs.push(deadlineNs);
+      this.timeouts.armBy(deadlineNs);
+    }
+    return true;
+  }
+
+  /** Something arrived from the peer by another way (Erlang distribution: on the peer's own link to this node). */
+  noteRead(): void {
+    this.ticks?.noteRead();
+  }
+
+  /** Stops for good. */
+  close(): void {
+    this.isClosed = true;
+    this.ticks?.stop();
+    this.endpoint?.close();
+    this.endpoint = null;
+    this.clearAwaited();
+    this.timeouts.disarm();
+  }
+
+  private onOpen(endpoint: Endpoint): void {
+    if (endpoint !== this.endpoint) return;
+    this.isConnecting = false;
+    this.isOpened = true;
+    this.ticks?.start();
+    this.listener.onOpen(endpoint.peerNode);
+  }
+
+  private onData(endpoint: Endpoint, message: Message): void {
+    if (endpoint !== this.endpoint) return;
+    const ticks = this.options.ticks;
+    if (ticks !== undefined) {
+      this.ticks!.noteRead();
+      if (ticks.isTick(message)) return;
+    }
+    const answered = this.options.requests?.answerOf(message);
+    if (answered !== undefined) this.forget(answered);
+    this.listener.onMessage(message);
+  }
+
+  private forget(id: number): void {
+    const ids = this.awaitedIds;
+    for (let index = 0; index < ids.length; index++) {
+      if (ids.at(index) !== id) continue;
+      if (index === 0) {
+        ids.shift();
+        this.awaitedDeadlinesNs.shift();
+      } else {
+        ids.removeAt(index);
+        this.awaitedDeadlinesNs.removeAt(index);
+      }
+      return;
+    }
+  }
+
+  private clearAwaited(): void {
+    this.awaitedIds.clear();
+    this.awaitedDeadlinesNs.clear();
+  }
+
+  /** The oldest request times out at its deadline; if it was answered meanwhile, wait for the next one's. */
+  private onTimeoutCheck(): void {
+    const requests = this.options.requests;
+    if (requests === undefined || this.awaitedIds.isEmpty) return;
+    const deadlineNs = this.awaitedDeadlinesNs.peek()!;
+    if (deadlineNs > this.options.node.now) return this.timeouts.armBy(deadlineNs);
+    this.options.world.kernel.marks.hit(requests.timeoutMark);
+    this.options.world.kernel.trace.record(requests.timeoutTrace, this.linkName(), this.awaitedIds.length);
+    // An abortive close: the peer hears of it (if the path lets it), and nothing more arrives on this socket.
+    this.endpoint?.close();
+    this.lose();
+  }
+
+  /** Nothing came from the peer for too long: it is gone; the connection is dropped and tried again. */
+  private onSilent(ticks: LinkTicks<Message>): void {
+    this.options.world.kernel.marks.hit(ticks.silentMark);
+    if (ticks.silentTrace !== undefined) this.options.world.kernel.trace.record(ticks.silentTrace, this.linkName());
+    this.endpoint?.close();
+    this.lose();
+  }
+
+  /** "node->host" for trace records, the host being the one it connects to now. */
+  private linkName(): string {
+    const hosts = this.options.hosts;
+    return `${this.options.node.name}->${hosts[this.hostIndex % hosts.length]!.name}`;
+  }
+
+  private lose(): void {
+    const wasOpen = this.isOpened;
+    this.endpoint = null;
+    this.isConnecting = false;
+    this.isOpened = false;
+    this.clearAwaited();
+    this.timeouts.disarm();
+    this.ticks?.stop();
+    this.hostIndex++;
+    if (wasOpen) this.hasOpened = true;
+    this.listener.onDown(wasOpen);
+    if (this.isClosed) return;
+    const delayNs = this.hasOpened ? this.options.reconnectBackoffNs : (this.options.firstConnectRetryNs ?? this.options.reconnectBackoffNs);
+    this.options.node.after(delayNs, this.onRetryBound);
+  }
+}
