@@ -4,7 +4,8 @@
  * manually acknowledging consumer; generated workloads and schedules of
  * crashes, power losses and pauses of one node, and partitions (brokers and
  * clients alike), each undone before the next. No confirmed message is
- * lost, nothing unexpected is delivered, and after healing the cluster
+ * lost, nothing unexpected is delivered, the members' Raft logs never
+ * disagree on a committed message (divergence), and after healing the cluster
  * converges and the consumer drains the queue. Duplicate deliveries are
  * allowed (deliveries are not replicated: a new leader delivers every
  * unsettled message again) and counted: the suite asserts they happen.
@@ -57,7 +58,8 @@ describe("quorum queue, 3 members: one fault at a time", () => {
       fc.property(fc.integer({ min: 0, max: 1_000_000 }), workloads, schedules, (seed, workload, faults) => {
         const result = quorumRun(seed, workload, faults);
         const where = `seed ${seed}, workload ${JSON.stringify(workload)}, faults:\n  ${faults.map(describeFault).join("\n  ")}`;
-        const broken = result.checks.filter((c) => (c.check === "lost" || c.check === "unexpected") && !c.ok);
+        expect(result.checks.some((c) => c.check === "divergence"), "the members' logs are checked").toBe(true);
+        const broken = result.checks.filter((c) => (c.check === "lost" || c.check === "unexpected" || c.check === "divergence") && !c.ok);
         expect(broken, `${formatCheckResults(broken)}\n${where}`).toEqual([]);
         expect(result.liveness.isConverged, `${result.liveness.reasons.join("; ")}\n${where}`).toBe(true);
         const duplicated = result.checks.find((c) => c.check === "duplicated")!;

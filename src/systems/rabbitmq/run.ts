@@ -13,6 +13,7 @@ import { assert, type Kernel, type Liveness } from "../../kernel/index.js";
 import { runSequence, type RunSequenceResult, type RunSequenceSpec, type RunStages } from "../../run/run-sequence.js";
 import { buildRabbitCluster, type RabbitCluster, type RabbitClusterSpec } from "./cluster.js";
 import { convergence, queueHoldings } from "./cluster-state.js";
+import { quorumReplicaSnapshots } from "./quorum-snapshots.js";
 import { route, routeLabel } from "./cluster-plan.js";
 import { RabbitConsumer, type RabbitConsumerWorkload } from "./consumer.js";
 import { RabbitPublisher, type RabbitPublisherWorkload } from "./publisher.js";
@@ -99,7 +100,9 @@ class RabbitRunStages implements RunStages<RabbitCluster> {
         }
       }
     }
-    return {};
+    // Divergence applies where replicas keep a log with a committed prefix: quorum queues.
+    const hasQuorumQueues = this.built().plan.queues.some((queue) => queue.type === "quorum");
+    return hasQuorumQueues ? { replicas: quorumReplicaSnapshots(this.built()) } : {};
   }
 
   checkOptions(): RunChecksOptions {

@@ -149,7 +149,14 @@ describe("RabbitMQ problems: each at its path, with what was expected and what w
     expect(onlyProblem((d) => (d.consumers[0].autoack = true))).toMatchObject({ path: "consumers[0].autoack", message: expect.stringContaining('did you mean "autoAck"?') });
     expect(onlyProblem((d) => (d.bindings[0].queue = "nope"))).toMatchObject({ path: "bindings[0].queue", given: '"nope"' });
     expect(onlyProblem((d) => (d.faults = [{ at: "1s", verb: "processCrash", node: "b1" }]))).toEqual({ path: "faults[0].node", message: 'expected a node name among r1, r2, r3, p1, p2, c1, got "b1"', given: '"b1"' });
-    expect(onlyProblem((d) => (d.checks = ["lost", "divergence"]))).toMatchObject({ path: "checks[1]", given: '"divergence"' });
+    expect(onlyProblem((d) => (d.checks = ["lost", "dirty-read"]))).toMatchObject({ path: "checks[1]", given: '"dirty-read"' });
+    // Divergence compares quorum queue members' Raft logs: asked of a cluster with none, it is refused.
+    expect(loaded({ ...base(), checks: ["lost", "divergence"] }).checks).toEqual(["lost", "divergence"]);
+    const classicOnly = onlyProblem((d) => {
+      d.queues = [d.queues[0]];
+      d.checks = ["lost", "divergence"];
+    });
+    expect(classicOnly).toMatchObject({ path: "checks[1]", given: '"divergence"', message: expect.stringMatching(/^expected a quorum queue for divergence/) });
     expect(onlyProblem((d) => (d.config = { cluster_partition_handling: "pause-minority" }))).toEqual({ path: "config.cluster_partition_handling", message: 'expected one of "ignore", "pause_minority", "autoheal"', given: '"pause-minority"' });
     expect(onlyProblem((d) => (d.version = "3.8"))).toEqual({ path: "version", message: 'expected one of "3.12", "3.13", "4.x" (the RabbitMQ release)', given: '"3.8"' });
     expect(onlyProblem((d) => (d.config = { queue_index_embed_msgs_below: -1 }))).toMatchObject({ path: "config.queue_index_embed_msgs_below" });

@@ -48,8 +48,12 @@ import {
 import { parseDurationNs } from "../../scenario/units.js";
 import { estimateRabbitRun } from "./run-estimate.js";
 
-/** The checkers that apply to RabbitMQ runs: divergence and dirty-read need replica logs with offsets (Kafka's). */
-export const RABBIT_CHECKER_NAMES = CHECKER_NAMES.filter((name): name is Exclude<CheckerName, "divergence" | "dirty-read"> => name !== "divergence" && name !== "dirty-read");
+/**
+ * The checkers that apply to RabbitMQ runs: dirty-read needs a final log
+ * with offsets that consumers read by position (Kafka's); divergence applies
+ * to quorum queues (their members' Raft logs, quorum-snapshots.ts).
+ */
+export const RABBIT_CHECKER_NAMES = CHECKER_NAMES.filter((name): name is Exclude<CheckerName, "dirty-read"> => name !== "dirty-read");
 
 /** RabbitMQ takes TTLs as an unsigned 32-bit number of milliseconds. */
 const MILLISECONDS_MAX = 4_294_967_295;
@@ -324,7 +328,16 @@ function checkRabbitReferences(scenario: RabbitScenario, ctx: z.RefinementCtx): 
     for (const name of names) clientNode(name, consumer.name === undefined ? ["consumers", k] : ["consumers", k, "name"], consumer.name ?? name);
   });
   checkFaults(scenario.faults, scenario.duration, nodes, [CLUSTER_TRAFFIC, CLIENT_TRAFFIC], issue);
+  checkDivergenceApplies(scenario, issue);
   checkBudgets(scenario, estimateRabbitRun(scenario), issue);
+}
+
+/** Divergence compares quorum queue members' Raft logs (quorum-snapshots.ts): asked of a cluster with none, it could check nothing. */
+function checkDivergenceApplies(scenario: RabbitScenario, issue: IssueAt): void {
+  const at = scenario.checks?.indexOf("divergence") ?? -1;
+  if (at >= 0 && !scenario.queues.some((queue) => queue.type === "quorum")) {
+    issue(["checks", at], "expected a quorum queue for divergence: it compares the members' Raft logs, and classic queues (mirrored or not) have none", "divergence");
+  }
 }
 
 function checkPolicies(scenario: RabbitScenario, issue: IssueAt, checkNode: (path: (string | number)[], name: string) => void): void {

@@ -17,8 +17,8 @@ import { faultScheduleOf } from "../../scenario/fault-schedule-spec.js";
 import { publisherNodeNames, rabbitConsumerNodeNames, type RabbitScenario } from "./scenario-schema.js";
 import { setKeysOnly } from "../../scenario/set-keys.js";
 
-/** Checks that decide a RabbitMQ run's verdict when the scenario names none. */
-export const RABBIT_DEFAULT_SAFETY_CHECKS: readonly CheckerName[] = ["lost", "unexpected"];
+/** Checks that decide a RabbitMQ run's verdict when the scenario names none (divergence runs only where there are quorum queues). */
+export const RABBIT_DEFAULT_SAFETY_CHECKS: readonly CheckerName[] = ["lost", "unexpected", "divergence"];
 
 export function rabbitRunSpecOf(scenario: RabbitScenario, seed: number | string = scenario.seed): RabbitRunSpec {
   const publishers = publisherWorkloads(scenario);
