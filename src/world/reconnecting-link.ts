@@ -28,8 +28,11 @@ import type { World } from "./world.js";
 export interface ReconnectingLinkListener<Message> {
   onOpen(peer: WorldNode): void;
   onMessage(message: Message): void;
-  /** The connection is gone; `wasOpen`: it had opened (not a refused or timed-out attempt). */
-  onDown(wasOpen: boolean): void;
+  /**
+   * The connection is gone; `wasOpen`: it had opened (not a refused or
+   * timed-out attempt); `timedOutId`: the request whose deadline closed it.
+   */
+  onDown(wasOpen: boolean, timedOutId: number | null): void;
 }
 
 /** Liveness by ticks (tick-monitor.ts). */
@@ -47,11 +50,11 @@ export interface LinkTicks<Message> {
 /** Liveness by request deadlines. */
 export interface LinkRequests<Message> {
   timeoutNs: number;
-  /** The request id a message answers (undefined: it answers none). */
-  answerOf(message: Message): number | undefined;
-  /** The coverage mark and trace record when a request times out. */
+  /** The request id a message answers (undefined: it answers none); without it the owner calls `forget` as it takes each answer. */
+  answerOf?(message: Message): number | undefined;
+  /** The coverage mark, and the trace record if any, when a request (or an unsent write, see watchUnsent) times out. */
   timeoutMark: string;
-  timeoutTrace: string;
+  timeoutTrace?: string;
 }
 
 export interface ReconnectingLinkOptions<Message> {
@@ -65,6 +68,12 @@ export interface ReconnectingLinkOptions<Message> {
   reconnectBackoffNs: number;
   /** Retry interval until the link has first opened (default reconnectBackoffNs). */
   firstConnectRetryNs?: number;
+  /**
+   * "scheduled" (default): it reconnects by itself after the backoff.
+   * "on-demand": it connects only when asked (ensureConnecting), and not
+   * before the backoff has passed (a client's NetworkClient).
+   */
+  reconnect?: "scheduled" | "on-demand";
   requests?: LinkRequests<Message>;
   ticks?: LinkTicks<Message>;
 }
@@ -76,6 +85,10 @@ export class ReconnectingLink<Message> {
   private hasOpened = false;
   private isClosed = false;
   private hostIndex = 0;
+  /** On demand: no connection before this time (the backoff after a loss). */
+  private reconnectAtNs = 0;
+  /** When a write that has not left the socket must have left it (watchUnsent); null while nothing waits. */
+  private unsentDeadlineNs: number | null = null;
   private readonly handler: ConnectionHandler;
   private readonly onRetryBound = (): void => this.connect();
   /**
@@ -109,6 +122,21 @@ export class ReconnectingLink<Message> {
     return this.endpoint !== null && this.endpoint.isOpen;
   }
 
+  /** Where the link is: no connection, one being made, or one its owner heard open (it may have broken since, unnoticed yet). */
+  get state(): "idle" | "connecting" | "open" {
+    return this.isOpened ? "open" : this.endpoint !== null ? "connecting" : "idle";
+  }
+
+  /** Open as its owner saw it open (onOpen heard) and still open. */
+  get isEstablished(): boolean {
+    return this.isOpened && this.endpoint !== null && this.endpoint.isOpen;
+  }
+
+  /** Payload bytes written that wait for the peer's acknowledgement (what fills a socket's send buffer). */
+  get bufferedBytes(): number {
+    return this.endpoint?.bufferedBytes ?? 0;
+  }
+
   /** The node of the open connection (null while none is open). */
   get openPeer(): WorldNode | null {
     return this.isOpened ? this.endpoint!.peerNode : null;
@@ -119,6 +147,18 @@ export class ReconnectingLink<Message> {
     this.isConnecting = true;
     const hosts = this.options.hosts;
     this.endpoint = this.options.world.net.connect(this.options.node, hosts[this.hostIndex % hosts.length]!, this.options.port, this.options.trafficClass, this.handler);
+  }
+
+  /**
+   * On demand: makes sure a connection exists or is being made. Returns the
+   * time to ask again when still backing off from the last loss, else now.
+   */
+  ensureConnecting(): number {
+    const now = this.options.node.now;
+    if (this.endpoint !== null || this.isConnecting) return now;
+    if (now < this.reconnectAtNs) return this.reconnectAtNs;
+    this.connect();
+    return now;
   }
 
   /** Sends if the link is open; false otherwise (the caller retries when it reopens). `cpuDelayNs`: see Endpoint.send. */
@@ -140,6 +180,29 @@ export class ReconnectingLink<Message> {
       this.timeouts.armBy(deadlineNs);
     }
     return true;
+  }
+
+  /** A write went into a socket whose peer is not acknowledging: it must leave within the request timeout, or the connection is given up. */
+  watchUnsent(): void {
+    if (this.unsentDeadlineNs !== null || this.endpoint === null || this.endpoint.bufferedBytes === 0) return;
+    this.unsentDeadlineNs = this.options.node.now + (this.options.requests?.timeoutNs ?? 0);
+    this.timeouts.armBy(this.unsentDeadlineNs);
+  }
+
+  /** A request's answer was taken by the owner (links without `answerOf`). */
+  forget(id: number): void {
+    const ids = this.awaitedIds;
+    for (let index = 0; index < ids.length; index++) {
+      if (ids.at(index) !== id) continue;
+      if (index === 0) {
+        ids.shift();
+        this.awaitedDeadlinesNs.shift();
+      } else {
+        ids.removeAt(index);
+        this.awaitedDeadlinesNs.removeAt(index);
+      }
+      return;
+    }
   }
 
   /** Something arrived from the peer by another way (Erlang distribution: on the peer's own link to this node). */
@@ -172,24 +235,9 @@ export class ReconnectingLink<Message> {
       this.ticks!.noteRead();
       if (ticks.isTick(message)) return;
     }
-    const answered = this.options.requests?.answerOf(message);
+    const answered = this.options.requests?.answerOf?.(message);
     if (answered !== undefined) this.forget(answered);
     this.listener.onMessage(message);
-  }
-
-  private forget(id: number): void {
-    const ids = this.awaitedIds;
-    for (let index = 0; index < ids.length; index++) {
-      if (ids.at(index) !== id) continue;
-      if (index === 0) {
-        ids.shift();
-        this.awaitedDeadlinesNs.shift();
-      } else {
-        ids.removeAt(index);
-        this.awaitedDeadlinesNs.removeAt(index);
-      }
-      return;
-    }
   }
 
   private clearAwaited(): void {
@@ -200,14 +248,30 @@ export class ReconnectingLink<Message> {
   /** The oldest request times out at its deadline; if it was answered meanwhile, wait for the next one's. */
   private onTimeoutCheck(): void {
     const requests = this.options.requests;
-    if (requests === undefined || this.awaitedIds.isEmpty) return;
+    if (requests === undefined) return;
+    if (this.unsentDeadlineNs !== null) {
+      if (this.endpoint === null || this.endpoint.bufferedBytes === 0) {
+        this.unsentDeadlineNs = null;
+      } else if (this.unsentDeadlineNs <= this.options.node.now) {
+        this.timedOut(requests, null);
+        return;
+      } else {
+        this.timeouts.armBy(this.unsentDeadlineNs);
+      }
+    }
+    if (this.awaitedIds.isEmpty) return;
     const deadlineNs = this.awaitedDeadlinesNs.peek()!;
     if (deadlineNs > this.options.node.now) return this.timeouts.armBy(deadlineNs);
+    this.timedOut(requests, this.awaitedIds.peek()!);
+  }
+
+  /** A request (or an unsent write, id null) ran out of time: the connection is given up, as NetworkClient does. */
+  private timedOut(requests: LinkRequests<Message>, id: number | null): void {
     this.options.world.kernel.marks.hit(requests.timeoutMark);
-    this.options.world.kernel.trace.record(requests.timeoutTrace, this.linkName(), this.awaitedIds.length);
+    if (requests.timeoutTrace !== undefined) this.options.world.kernel.trace.record(requests.timeoutTrace, this.linkName(), this.awaitedIds.length);
     // An abortive close: the peer hears of it (if the path lets it), and nothing more arrives on this socket.
     this.endpoint?.close();
-    this.lose();
+    this.lose(id);
   }
 
   /** Nothing came from the peer for too long: it is gone; the connection is dropped and tried again. */
@@ -224,19 +288,22 @@ export class ReconnectingLink<Message> {
     return `${this.options.node.name}->${hosts[this.hostIndex % hosts.length]!.name}`;
   }
 
-  private lose(): void {
+  private lose(timedOutId: number | null = null): void {
     const wasOpen = this.isOpened;
     this.endpoint = null;
     this.isConnecting = false;
     this.isOpened = false;
     this.clearAwaited();
+    this.unsentDeadlineNs = null;
     this.timeouts.disarm();
     this.ticks?.stop();
     this.hostIndex++;
     if (wasOpen) this.hasOpened = true;
-    this.listener.onDown(wasOpen);
-    if (this.isClosed) return;
     const delayNs = this.hasOpened ? this.options.reconnectBackoffNs : (this.options.firstConnectRetryNs ?? this.options.reconnectBackoffNs);
+    const isOnDemand = this.options.reconnect === "on-demand";
+    if (isOnDemand) this.reconnectAtNs = this.options.node.now + delayNs;
+    this.listener.onDown(wasOpen, timedOutId);
+    if (this.isClosed || isOnDemand) return;
     this.options.node.after(delayNs, this.onRetryBound);
   }
 }

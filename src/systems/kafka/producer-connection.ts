@@ -1,7 +1,10 @@
 /**
  * The producer's connection to one broker (one slice of Kafka's
  * NetworkClient): connect on demand, track requests awaiting a response in
- * send order, time them out, reconnect after a backoff.
+ * send order, time them out, reconnect after a backoff. The connecting,
+ * deadlines and backoff are the shared ReconnectingLink's
+ * (src/world/reconnecting-link.ts, on demand); this adds the requests'
+ * batches and the producer's own limits (in-flight, send buffer).
  *
  * Kafka's behaviour on request.timeout.ms is kept: the request that timed out
  * *closes the connection* (NetworkClient.handleTimedOutRequests), so every
@@ -11,10 +14,9 @@
  */
 import { assert } from "../../kernel/index.js";
 import type { DurationNs, TimeNs } from "../../kernel/index.js";
-import type { CloseReason, ConnectionHandler, Endpoint } from "../../world/connection.js";
 import type { WorldNode } from "../../world/node.js";
+import { ReconnectingLink } from "../../world/reconnecting-link.js";
 import type { World } from "../../world/world.js";
-import { DeadlineTimer } from "../../world/deadline-timer.js";
 import type { ProducerBatch } from "./producer-batch.js";
 import { DATA_CLASS, DATA_PORT, wireBytesOf, type KafkaMessage } from "./protocol.js";
 
@@ -40,33 +42,16 @@ export interface BrokerConnectionOwner {
   onConnectionLost(connection: BrokerConnection, lost: readonly InFlightRequest[], timedOut: InFlightRequest | null): void;
 }
 
-export class BrokerConnection implements ConnectionHandler {
+export class BrokerConnection {
   readonly broker: WorldNode;
-  private readonly world: World;
   private readonly node: WorldNode;
   private readonly owner: BrokerConnectionOwner;
   private readonly requestTimeoutNs: DurationNs;
-  private readonly reconnectBackoffNs: DurationNs;
   /** send.buffer.bytes: no write while this much waits for the broker's TCP acknowledgement. */
   private readonly sendBufferBytes: number;
-  /**
-   * When request.timeout.ms runs out for a write that has not left the
-   * socket (the broker stopped acknowledging): NetworkClient counts an acks=0
-   * request in flight until it is fully sent, and times it out like any
-   * other. Null while nothing written waits.
-   */
-  private unsentDeadlineNs: TimeNs | null = null;
-  private phaseNow: ConnectionPhase = "idle";
-  private endpoint: Endpoint | null = null;
-  /** No reconnect before this time (reconnect.backoff.ms after a loss). */
-  private reconnectAtNs: TimeNs = 0;
-  /** Requests awaiting a response, by correlation id; Map order is send order. */
+  private readonly link: ReconnectingLink<KafkaMessage>;
+  /** Requests awaiting a response, by correlation id; Map order is send order (the link keeps their deadlines). */
   private readonly inFlight = new Map<number, InFlightRequest>();
-  /**
-   * Wakes at the oldest request's deadline. Every request gets the same
-   * timeout, so in send order the oldest always runs out first.
-   */
-  private readonly timeouts: DeadlineTimer;
 
   constructor(options: {
     world: World;
@@ -77,18 +62,34 @@ export class BrokerConnection implements ConnectionHandler {
     reconnectBackoffNs: DurationNs;
     sendBufferBytes: number;
   }) {
-    this.world = options.world;
     this.node = options.node;
     this.broker = options.broker;
     this.owner = options.owner;
     this.requestTimeoutNs = options.requestTimeoutNs;
-    this.reconnectBackoffNs = options.reconnectBackoffNs;
     this.sendBufferBytes = options.sendBufferBytes;
-    this.timeouts = new DeadlineTimer(this.node, () => this.onTimeoutCheck());
+    this.link = new ReconnectingLink<KafkaMessage>(
+      {
+        world: options.world,
+        node: options.node,
+        hosts: [options.broker],
+        port: DATA_PORT,
+        trafficClass: DATA_CLASS,
+        bytesOf: wireBytesOf,
+        reconnectBackoffNs: options.reconnectBackoffNs,
+        reconnect: "on-demand",
+        // Every request gets the same timeout, so in send order the oldest always runs out first.
+        requests: { timeoutNs: options.requestTimeoutNs, timeoutMark: "kafka.producer.request-timeout" },
+      },
+      {
+        onOpen: () => this.owner.onConnectionOpen(this),
+        onMessage: (message) => this.owner.onResponse(this, message),
+        onDown: (_, timedOutId) => this.lose(timedOutId),
+      },
+    );
   }
 
   get phase(): ConnectionPhase {
-    return this.phaseNow;
+    return this.link.state;
   }
 
   get inFlightCount(): number {
@@ -107,12 +108,7 @@ export class BrokerConnection implements ConnectionHandler {
    * again when still backing off from the last loss, else the current time.
    */
   ensureConnecting(): TimeNs {
-    const now = this.node.now;
-    if (this.phaseNow !== "idle") return now;
-    if (now < this.reconnectAtNs) return this.reconnectAtNs;
-    this.phaseNow = "connecting";
-    this.endpoint = this.world.net.connect(this.node, this.broker, DATA_PORT, DATA_CLASS, this);
-    return now;
+    return this.link.ensureConnecting();
   }
 
   /** True when a request can go out now (open, and under the in-flight limit). */
@@ -126,60 +122,33 @@ export class BrokerConnection implements ConnectionHandler {
    * full). A connection not open is not "full": it may need connecting.
    */
   isFull(inFlightMax: number, isOneWay: boolean): boolean {
-    if (this.phaseNow !== "open" || this.endpoint === null || !this.endpoint.isOpen) return false;
+    if (!this.link.isEstablished) return false;
     return isOneWay ? !this.canWrite() : !this.canSend(inFlightMax);
   }
 
   /** True when the socket accepts bytes: open, and its send buffer not full (acks=0 requests ignore the in-flight limit: nothing comes back). */
   canWrite(): boolean {
-    return this.phaseNow === "open" && this.endpoint !== null && this.endpoint.isOpen && this.endpoint.bufferedBytes < this.sendBufferBytes;
+    return this.link.isEstablished && this.link.bufferedBytes < this.sendBufferBytes;
   }
 
   /** Writes a request that expects a response and starts its request.timeout.ms clock. */
   sendRequest(message: KafkaMessage & { correlationId: number }, batches: readonly ProducerBatch[] | null): InFlightRequest {
     if (!(this.canWrite())) assert(false, `producer ${this.node.name}: request to ${this.broker.name} on a connection that is not open`);
     if (!(!this.inFlight.has(message.correlationId))) assert(false, `duplicate correlation id ${message.correlationId}`);
-    const written = this.endpoint!.send(message, wireBytesOf(message));
+    const written = this.link.request(message, message.correlationId);
     if (!(written)) assert(false, `producer ${this.node.name}: an open endpoint refused a write`);
     const request: InFlightRequest = { connection: this, correlationId: message.correlationId, batches, deadlineNs: this.node.now + this.requestTimeoutNs };
     this.inFlight.set(message.correlationId, request);
-    this.timeouts.armBy(request.deadlineNs);
     return request;
   }
 
   /** Writes a request nobody answers (acks=0): done once it is on the socket. */
   sendOneWay(message: KafkaMessage): void {
     if (!(this.canWrite())) assert(false, `producer ${this.node.name}: write to ${this.broker.name} on a connection that is not open`);
-    const written = this.endpoint!.send(message, wireBytesOf(message));
+    const written = this.link.send(message);
     if (!(written)) assert(false, `producer ${this.node.name}: an open endpoint refused a write`);
-    this.watchUnsent();
-  }
-
-  /** A write went into a socket whose peer is not acknowledging: it must leave within request.timeout.ms. */
-  private watchUnsent(): void {
-    if (this.unsentDeadlineNs !== null || this.endpoint === null || this.endpoint.bufferedBytes === 0) return;
-    this.unsentDeadlineNs = this.node.now + this.requestTimeoutNs;
-    this.timeouts.armBy(this.unsentDeadlineNs);
-  }
-
-  // ---------------------------------------------------------------- ConnectionHandler
-
-  onOpen(endpoint: Endpoint): void {
-    if (endpoint !== this.endpoint) return;
-    if (!(this.phaseNow === "connecting")) assert(false, `connection to ${this.broker.name} opened while ${this.phaseNow}`);
-    this.phaseNow = "open";
-    this.owner.onConnectionOpen(this);
-  }
-
-  onData(endpoint: Endpoint, payload: unknown): void {
-    if (endpoint !== this.endpoint) return;
-    const message = payload as KafkaMessage;
-    this.owner.onResponse(this, message);
-  }
-
-  onClose(endpoint: Endpoint, _reason: CloseReason): void {
-    if (endpoint !== this.endpoint) return;
-    this.lose(null);
+    // NetworkClient counts an acks=0 request in flight until it is fully sent, and times it out like any other.
+    this.link.watchUnsent();
   }
 
   /** Removes and returns the request a response answers (undefined for an unknown or late one). */
@@ -187,45 +156,14 @@ export class BrokerConnection implements ConnectionHandler {
     const request = this.inFlight.get(correlationId);
     if (request === undefined) return undefined;
     this.inFlight.delete(correlationId);
+    this.link.forget(correlationId);
     return request;
   }
 
-  // ---------------------------------------------------------------- internals
-
-  /** The oldest request in flight times out at its deadline; if it was answered, wait for the next one's. */
-  private onTimeoutCheck(): void {
-    if (this.unsentDeadlineNs !== null) {
-      if (this.endpoint === null || this.endpoint.bufferedBytes === 0) {
-        this.unsentDeadlineNs = null;
-      } else if (this.unsentDeadlineNs <= this.node.now) {
-        this.world.kernel.marks.hit("kafka.producer.request-timeout");
-        this.endpoint.close();
-        return this.lose(null);
-      } else {
-        this.timeouts.armBy(this.unsentDeadlineNs);
-      }
-    }
-    let request: InFlightRequest | undefined;
-    for (const oldest of this.inFlight.values()) {
-      request = oldest;
-      break;
-    }
-    if (request === undefined) return;
-    if (request.deadlineNs > this.node.now) return this.timeouts.armBy(request.deadlineNs);
-    this.world.kernel.marks.hit("kafka.producer.request-timeout");
-    // An abortive close: the broker hears of it, and nothing more arrives on this socket.
-    this.endpoint?.close();
-    this.lose(request);
-  }
-
-  private lose(timedOut: InFlightRequest | null): void {
+  private lose(timedOutId: number | null): void {
     const lost = [...this.inFlight.values()];
+    const timedOut = timedOutId === null ? null : (this.inFlight.get(timedOutId) ?? null);
     this.inFlight.clear();
-    this.unsentDeadlineNs = null;
-    this.timeouts.disarm();
-    this.endpoint = null;
-    this.phaseNow = "idle";
-    this.reconnectAtNs = this.node.now + this.reconnectBackoffNs;
     this.owner.onConnectionLost(this, lost, timedOut);
   }
 }
