@@ -57,10 +57,10 @@ function probe(options: Partial<Omit<ReconnectingLinkOptions<Message>, "hosts">>
         {
           onOpen: (peer) => events.push(`${at()} open ${peer.name}`),
           onMessage: (message) => events.push(`${at()} ${message.kind} ${message.id}`),
-          onDown: (wasOpen) => events.push(`${at()} down ${wasOpen ? "open" : "attempt"}`),
+          onDown: (wasOpen, timedOutId, lostIds) => events.push(`${at()} down ${wasOpen ? "open" : "attempt"}${timedOutId === null ? "" : ` timed-out ${timedOutId}`}${lostIds.length === 0 ? "" : ` lost ${lostIds.join(",")}`}`),
         },
       );
-      link.connect();
+      if (options.reconnect !== "on-demand") link.connect();
     },
   });
   world.boot();
@@ -103,9 +103,9 @@ describe("ReconnectingLink", () => {
     p.quiet.isQuiet = true;
     expect(p.link.request({ kind: "ping", id: 2 }, 2)).toBe(true);
     p.world.kernel.scheduler.run({ untilNs: 2_150 * MS });
-    expect(p.events.filter((event) => event.endsWith("down open"))).toEqual([]);
+    expect(p.events.filter((event) => event.includes("down open"))).toEqual([]);
     p.world.kernel.scheduler.run({ untilNs: 2_400 * MS });
-    expect(p.events.filter((event) => event.endsWith("down open"))).toHaveLength(1);
+    expect(p.events.filter((event) => event.includes("down open"))).toEqual([expect.stringMatching(/down open timed-out 2 lost 2$/)]);
     expect(p.world.kernel.marks.entries()).toContainEqual(["test.timeout", 1]);
   });
 
@@ -124,5 +124,60 @@ describe("ReconnectingLink", () => {
     p.world.heal(cut);
     p.world.kernel.scheduler.run({ untilNs: 10_000 * MS });
     expect(openedAt(p.events).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("on demand: after a loss it waits to be asked, and not before the backoff, which doubles with each failure up to its maximum", () => {
+    const p = probe({ reconnect: "on-demand", reconnectBackoffNs: 100 * MS, reconnectBackoffMaxNs: 300 * MS });
+    p.world.processCrash("s1");
+    const retries: number[] = [];
+    for (let k = 0; k < 4; k++) {
+      const now = p.world.kernel.now;
+      const atNs = p.link.ensureConnecting();
+      expect(atNs, "nothing to wait for: it connects at once").toBe(now);
+      // The refused attempt comes back; nothing reconnects by itself.
+      p.world.kernel.scheduler.run({ untilNs: now + 50 * MS });
+      expect(p.link.state).toBe("idle");
+      const nextNs = p.link.ensureConnecting();
+      retries.push(Math.round((nextNs - now) / MS));
+      p.world.kernel.scheduler.run({ untilNs: nextNs });
+    }
+    // Each wait counts from the loss (a millisecond or so after the attempt): 100, 200, then 300 at most.
+    expect(retries.map((ms) => Math.round(ms / 100) * 100)).toEqual([100, 200, 300, 300]);
+    expect(p.events.every((event) => event.endsWith("down attempt"))).toBe(true);
+  });
+
+  it("times a request out on its own timer, lists what was lost, and drops answers nobody awaits", () => {
+    const p = probe({ reconnect: "on-demand", requests: { timeoutNs: 500 * MS, answerOf: (m) => (m.kind === "pong" ? m.id : undefined), timeoutMark: "test.timeout", timers: "per-request", isAnswersOnly: true } });
+    p.link.ensureConnecting();
+    p.world.kernel.scheduler.run({ untilNs: 100 * MS });
+    expect(p.link.isEstablished).toBe(true);
+    // An answer to nothing awaited (a ping sent without request) is dropped.
+    p.link.send({ kind: "ping", id: 7 });
+    p.link.request({ kind: "ping", id: 1 }, 1);
+    p.world.kernel.scheduler.run({ untilNs: 200 * MS });
+    expect(p.events.filter((event) => event.includes("pong"))).toEqual([expect.stringMatching(/pong 1$/)]);
+    p.quiet.isQuiet = true;
+    p.link.request({ kind: "ping", id: 2 }, 2);
+    p.world.kernel.scheduler.run({ untilNs: 250 * MS });
+    p.link.request({ kind: "ping", id: 3 }, 3);
+    p.world.kernel.scheduler.run({ untilNs: 1_000 * MS });
+    expect(p.events.filter((event) => event.includes("down"))).toEqual([expect.stringMatching(/down open timed-out 2 lost 2,3$/)]);
+  });
+
+  it("gives up a connection when a write cannot leave the socket within the request timeout (the peer stopped acknowledging)", () => {
+    const p = probe({ reconnect: "on-demand", requests: { timeoutNs: 500 * MS, timeoutMark: "test.unsent" } });
+    p.link.ensureConnecting();
+    p.world.kernel.scheduler.run({ untilNs: 100 * MS });
+    p.world.partition({ kind: "isolate", nodes: ["s1"] });
+    expect(p.link.send({ kind: "ping", id: 1 })).toBe(true);
+    // Bytes count as stuck once TCP is retransmitting them (its first timeout is 200 ms).
+    p.world.kernel.scheduler.run({ untilNs: 400 * MS });
+    expect(p.link.bufferedBytes).toBeGreaterThan(0);
+    p.link.watchUnsent();
+    p.world.kernel.scheduler.run({ untilNs: 850 * MS });
+    expect(p.events.filter((event) => event.includes("down"))).toEqual([]);
+    p.world.kernel.scheduler.run({ untilNs: 950 * MS });
+    expect(p.events.filter((event) => event.includes("down"))).toEqual([expect.stringMatching(/down open$/)]);
+    expect(p.world.kernel.marks.entries()).toContainEqual(["test.unsent", 1]);
   });
 });

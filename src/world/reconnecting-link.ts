@@ -1,8 +1,9 @@
 /**
  * A process's connection to a peer that reconnects when it breaks: the one
  * link every system's servers and client libraries build on (Kafka's
- * inter-broker NetworkClient, Erlang distribution between RabbitMQ nodes,
- * an AMQP client's connection with automatic recovery).
+ * inter-broker links, producer and consumer connections; Erlang
+ * distribution between RabbitMQ nodes; an AMQP client's connection with
+ * automatic recovery).
  *
  * How a link notices a silent peer is part of it, because the socket will
  * not tell (TCP keeps a connection across a partition, see connection.ts):
@@ -13,12 +14,16 @@
  *   gone after so many silent intervals (Erlang's net_ticktime, AMQP
  *   heartbeats; tick-monitor.ts).
  *
- * After a loss it reconnects after a backoff, to the next of its hosts (one
- * host: always that one); before it has ever opened it may retry faster (an
- * application's initial connect loop). Events of an endpoint it has given
- * up are ignored.
+ * After a loss it reconnects after a backoff (fixed, or doubling up to a
+ * maximum), to the next of its hosts (one host: always that one); before it
+ * has ever opened it may retry faster (an application's initial connect
+ * loop). A client's link reconnects only on demand, when it has something
+ * to send. Deadlines share one timer (broker loops) or take one per request
+ * (the consumer's NetworkClient as modelled); a write stuck in a socket the
+ * peer stopped acknowledging times out too. Events of an endpoint it has
+ * given up are ignored.
  */
-import { RingQueue } from "../kernel/index.js";
+import { RingQueue, type EventHandle } from "../kernel/index.js";
 import type { ConnectionHandler, Endpoint } from "./connection.js";
 import { DeadlineTimer } from "./deadline-timer.js";
 import type { WorldNode } from "./node.js";
@@ -30,9 +35,10 @@ export interface ReconnectingLinkListener<Message> {
   onMessage(message: Message): void;
   /**
    * The connection is gone; `wasOpen`: it had opened (not a refused or
-   * timed-out attempt); `timedOutId`: the request whose deadline closed it.
+   * timed-out attempt); `timedOutId`: the request whose deadline closed it;
+   * `lostIds`: the requests still awaited, oldest first.
    */
-  onDown(wasOpen: boolean, timedOutId: number | null): void;
+  onDown(wasOpen: boolean, timedOutId: number | null, lostIds: readonly number[]): void;
 }
 
 /** Liveness by ticks (tick-monitor.ts). */
@@ -55,6 +61,14 @@ export interface LinkRequests<Message> {
   /** The coverage mark, and the trace record if any, when a request (or an unsent write, see watchUnsent) times out. */
   timeoutMark: string;
   timeoutTrace?: string;
+  /**
+   * "shared" (default): one timer wakes at the oldest deadline (Kafka's
+   * broker-side loops). "per-request": a timer per request, cancelled by its
+   * answer (the consumer's NetworkClient as mqsim models it).
+   */
+  timers?: "shared" | "per-request";
+  /** Only answers to awaited requests reach the owner (a late or unknown answer is dropped). */
+  isAnswersOnly?: boolean;
 }
 
 export interface ReconnectingLinkOptions<Message> {
@@ -66,6 +80,8 @@ export interface ReconnectingLinkOptions<Message> {
   trafficClass: string;
   bytesOf(message: Message): number;
   reconnectBackoffNs: number;
+  /** With it, the backoff doubles with each consecutive failure up to this (reconnect.backoff.max.ms, without its jitter). */
+  reconnectBackoffMaxNs?: number;
   /** Retry interval until the link has first opened (default reconnectBackoffNs). */
   firstConnectRetryNs?: number;
   /**
@@ -85,6 +101,11 @@ export class ReconnectingLink<Message> {
   private hasOpened = false;
   private isClosed = false;
   private hostIndex = 0;
+  /** Losses since the link last opened, for the exponential backoff. */
+  private failures = 0;
+  /** Per-request timers by request id (timers "per-request"); Map order is send order. */
+  private readonly requestTimers = new Map<number, EventHandle>();
+  private readonly onRequestTimeoutBound = (id: number): void => this.onRequestTimeout(id);
   /** On demand: no connection before this time (the backoff after a loss). */
   private reconnectAtNs = 0;
   /** When a write that has not left the socket must have left it (watchUnsent); null while nothing waits. */
@@ -173,7 +194,9 @@ export class ReconnectingLink<Message> {
   request(message: Message, id: number, cpuDelayNs = 0): boolean {
     if (!this.send(message, cpuDelayNs)) return false;
     const timeoutNs = this.options.requests?.timeoutNs ?? 0;
-    if (timeoutNs > 0) {
+    if (this.options.requests?.timers === "per-request") {
+      this.requestTimers.set(id, this.options.node.after(timeoutNs, this.onRequestTimeoutBound, id));
+    } else if (timeoutNs > 0) {
       const deadlineNs = this.options.node.now + timeoutNs;
       this.awaitedIds.push(id);
       this.awaitedDeadlinesNs.push(deadlineNs);
@@ -189,8 +212,14 @@ export class ReconnectingLink<Message> {
     this.timeouts.armBy(this.unsentDeadlineNs);
   }
 
-  /** A request's answer was taken by the owner (links without `answerOf`). */
-  forget(id: number): void {
+  /** A request's answer was taken by the owner (links without `answerOf`); false when it was not awaited. */
+  forget(id: number): boolean {
+    const timer = this.requestTimers.get(id);
+    if (timer !== undefined) {
+      this.requestTimers.delete(id);
+      this.options.node.cancel(timer);
+      return true;
+    }
     const ids = this.awaitedIds;
     for (let index = 0; index < ids.length; index++) {
       if (ids.at(index) !== id) continue;
@@ -201,8 +230,9 @@ export class ReconnectingLink<Message> {
         ids.removeAt(index);
         this.awaitedDeadlinesNs.removeAt(index);
       }
-      return;
+      return true;
     }
+    return false;
   }
 
   /** Something arrived from the peer by another way (Erlang distribution: on the peer's own link to this node). */
@@ -224,6 +254,7 @@ export class ReconnectingLink<Message> {
     if (endpoint !== this.endpoint) return;
     this.isConnecting = false;
     this.isOpened = true;
+    this.failures = 0;
     this.ticks?.start();
     this.listener.onOpen(endpoint.peerNode);
   }
@@ -236,13 +267,31 @@ export class ReconnectingLink<Message> {
       if (ticks.isTick(message)) return;
     }
     const answered = this.options.requests?.answerOf?.(message);
-    if (answered !== undefined) this.forget(answered);
+    const isAwaited = answered !== undefined && this.forget(answered);
+    if (this.options.requests?.isAnswersOnly === true && !isAwaited) return;
     this.listener.onMessage(message);
   }
 
-  private clearAwaited(): void {
+  /** The requests still awaited, oldest first, now forgotten. */
+  private clearAwaited(): number[] {
+    const lost: number[] = [];
+    for (const [id, timer] of this.requestTimers) {
+      lost.push(id);
+      this.options.node.cancel(timer);
+    }
+    this.requestTimers.clear();
+    for (let index = 0; index < this.awaitedIds.length; index++) lost.push(this.awaitedIds.at(index)!);
     this.awaitedIds.clear();
     this.awaitedDeadlinesNs.clear();
+    return lost;
+  }
+
+  /** A request's own timer ran out (timers "per-request"). */
+  private onRequestTimeout(id: number): void {
+    const requests = this.options.requests;
+    // The timer stays in the map (its handle spent): the request counts among the lost, in its place.
+    if (requests === undefined || !this.requestTimers.has(id)) return;
+    this.timedOut(requests, id);
   }
 
   /** The oldest request times out at its deadline; if it was answered meanwhile, wait for the next one's. */
@@ -282,6 +331,14 @@ export class ReconnectingLink<Message> {
     this.lose();
   }
 
+  /** How long after a loss to reconnect: the first-connect retry, the fixed backoff, or the doubling one. */
+  private backoffNs(): number {
+    const { reconnectBackoffNs, reconnectBackoffMaxNs, firstConnectRetryNs } = this.options;
+    if (!this.hasOpened && firstConnectRetryNs !== undefined) return firstConnectRetryNs;
+    if (reconnectBackoffMaxNs === undefined) return reconnectBackoffNs;
+    return Math.min(reconnectBackoffNs * 2 ** Math.min(this.failures - 1, 30), reconnectBackoffMaxNs);
+  }
+
   /** "node->host" for trace records, the host being the one it connects to now. */
   private linkName(): string {
     const hosts = this.options.hosts;
@@ -293,16 +350,17 @@ export class ReconnectingLink<Message> {
     this.endpoint = null;
     this.isConnecting = false;
     this.isOpened = false;
-    this.clearAwaited();
+    const lostIds = this.clearAwaited();
     this.unsentDeadlineNs = null;
     this.timeouts.disarm();
     this.ticks?.stop();
     this.hostIndex++;
     if (wasOpen) this.hasOpened = true;
-    const delayNs = this.hasOpened ? this.options.reconnectBackoffNs : (this.options.firstConnectRetryNs ?? this.options.reconnectBackoffNs);
+    this.failures++;
+    const delayNs = this.backoffNs();
     const isOnDemand = this.options.reconnect === "on-demand";
     if (isOnDemand) this.reconnectAtNs = this.options.node.now + delayNs;
-    this.listener.onDown(wasOpen, timedOutId);
+    this.listener.onDown(wasOpen, timedOutId, lostIds);
     if (this.isClosed || isOnDemand) return;
     this.options.node.after(delayNs, this.onRetryBound);
   }
