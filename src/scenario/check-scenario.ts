@@ -1,6 +1,6 @@
 /**
  * `mqsim check`: a property-based search over fault schedules for one
- * scenario, Kafka or RabbitMQ. fast-check generates schedules of crashes,
+ * scenario of any registered system. fast-check generates schedules of crashes,
  * pauses, partitions (and, if asked, power losses) on the scenario's nodes
  * within its duration; each run must not fail a safety check; a failure is
  * shrunk to a minimal schedule and replays from (search seed, path).

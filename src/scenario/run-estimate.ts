@@ -18,7 +18,7 @@ import type { OfferedRate } from "../run/system.js";
 import type { MessageSizeDistribution } from "./schema-parts.js";
 
 export interface RunEstimate {
-  /** Producer batches (Kafka) or publishes (RabbitMQ) over the workload. */
+  /** The client sends over the workload (a producer's batches, a publisher's publishes). */
   batches: number;
   /** Kernel events fired, busy work and background together. */
   events: number;

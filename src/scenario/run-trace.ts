@@ -1,6 +1,6 @@
 /**
- * A run as a Chrome/Perfetto trace (open it in ui.perfetto.dev): brokers
- * (or RabbitMQ nodes), the controller and clients as processes; faults as slices on their node's
+ * A run as a Chrome/Perfetto trace (open it in ui.perfetto.dev): the
+ * system's nodes (its facts' node kinds) and clients as processes; faults as slices on their node's
  * track (a crash lasts until the restart, a partition until its heal); every
  * batch from its send on the client to its acknowledgement, with a flow to
  * the broker that answered.

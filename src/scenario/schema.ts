@@ -36,7 +36,7 @@ function requiredKeys(shape: Readonly<Record<string, z.ZodType>>): string[] {
 
 /**
  * What a scenario document must have at least, said once for every system:
- * "`system`, `duration`, `cluster` and `topics` (Kafka) or `queues` (RabbitMQ)".
+ * the keys every system requires, then each system's own, with its name.
  */
 export function describeRequiredKeys(): string {
   const keysOf = SYSTEMS.map((system) => ({ name: system.displayName, keys: requiredKeys(system.scenarioSchema.shape) }));
