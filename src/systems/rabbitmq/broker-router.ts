@@ -127,6 +127,21 @@ export class BrokerRouter implements Router {
     this.broker.send(node, { kind: "settle", queue, from: channel.ref, deliveryTag });
   }
 
+  /**
+   * A checkout this channel was told had failed ("not leader") was committed
+   * after all (Raft commits an old leader's entry under the next leader), and
+   * the queue delivers on it. rabbit_fifo_client settles with the queue's
+   * current leader whatever the consume's answer, so the channel takes the
+   * subscription back: the consumer's acks must reach the queue, or its
+   * prefetch window stays full and the queue stops delivering.
+   */
+  private adoptCheckout(channel: Channel, queue: string): void {
+    channel.failedQuorumConsume = null;
+    channel.consumerQueue = queue;
+    channel.consumerNode = this.quorumMemberUp(queue);
+    this.broker.mark("rabbit.channel.failed-checkout-adopted");
+  }
+
   quorumMemberUp(queue: string): string | null {
     return this.broker.record(queue).type === "quorum" ? this.servingNode(queue) : null;
   }
@@ -158,6 +173,7 @@ export class BrokerRouter implements Router {
           channel.send({ kind: "consume-ok", queue: message.queue });
         }
         else {
+          if (message.error === "not-leader") channel.failedQuorumConsume = message.queue;
           channel.consumerQueue = null;
           channel.consumerNode = null;
           channel.isAwaitingConsumeOk = false;
@@ -176,6 +192,7 @@ export class BrokerRouter implements Router {
         // leader's resend, or a replayed log), dropped as rabbit_fifo_client drops msg ids it has seen.
         if (message.deliveryTag <= channel.deliveredTagMax) return;
         channel.deliveredTagMax = message.deliveryTag;
+        if (channel.consumerQueue === null && channel.failedQuorumConsume === message.queue) this.adoptCheckout(channel, message.queue);
         channel.deliver({ kind: "basic.deliver", queue: message.queue, deliveryTag: message.deliveryTag, idFirst: s.idFirst, count: s.count, bytesEach: s.bytesEach, redelivered: s.redelivered });
         return;
       }

@@ -61,6 +61,14 @@ export class Channel {
   deliveredTagMax = 0;
   /** basic.consume went out and its consume-ok has not come back. */
   isAwaitingConsumeOk = false;
+  /**
+   * A quorum queue whose basic.consume this channel gave up on (answered
+   * "not leader", or its node went down before consume-ok) after the leader
+   * may already have proposed the checkout: Raft may still commit that entry
+   * under the next leader, and then the queue delivers to this channel (see
+   * broker-router.ts). Null when no such checkout may be pending.
+   */
+  failedQuorumConsume: string | null = null;
   isClosed = false;
   /** The connection has published: an alarm blocks it (RabbitMQ's "blocked"; one that has not is "blocking"). */
   private hasPublished = false;
@@ -197,6 +205,7 @@ export class Channel {
         this.maybeCommitOk();
         return;
       case "basic.consume":
+        this.failedQuorumConsume = null;
         this.consumerQueue = frame.queue;
         this.isAwaitingConsumeOk = true;
         this.consumerNode = this.router.consume(this, frame.queue, frame.prefetch, frame.autoAck);
@@ -265,6 +274,8 @@ export class Channel {
         this.resendRecentSettles();
         return;
       }
+      // A quorum queue's checkout may have been proposed before the node went down, and be committed by the next leader.
+      if (member !== null) this.failedQuorumConsume = queue;
       this.consumerQueue = null;
       this.consumerNode = null;
       this.isAwaitingConsumeOk = false;

@@ -187,4 +187,27 @@ describe("quorum queue x-message-ttl", () => {
     expect(lostOf(500)).toBeGreaterThan(100);
     expect(lostOf(undefined)).toBe(0);
   });
+
+  // Found by the quorum property suite (fast-check seed 661391762): r1 leads, c1's checkout is proposed, and r1 dies before
+  // it commits. The channel gives the subscription up (it hears "not leader", or r1 goes down before consume-ok), the next
+  // leader commits the entry and delivers on it.
+  it.each([
+    ["answered 'not leader'", [{ atNs: 1_051_771_093, verb: "processCrash", node: "r1" }, { atNs: 1_052_771_093, verb: "restart", node: "r1" }]],
+    ["its node lost before consume-ok", [{ atNs: 1_051_799_191, verb: "powerLoss", node: "r1" }, { atNs: 1_254_287_033, verb: "restart", node: "r1" }]],
+  ] as const)("a checkout given up (%s) but committed by the next leader: the channel takes the subscription back, so acks reach the queue and it drains", (_, faults) => {
+    const result = runRabbitMq(
+      rabbitSpec({
+        seed: 0,
+        cluster: { nodes: 3, queues: [{ name: "q", type: "quorum", durable: true }] },
+        publishers: [publisher({ ratePerSec: 20, messageBytes: 200, inFlightMax: 64 })],
+        consumers: [consumer({ prefetch: 1, processNsPerMessage: MS })],
+        faults: [...faults],
+        faultPhaseNs: 8 * SECOND,
+        convergeNsMax: 150 * SECOND,
+      }),
+    );
+    expect(marked(result, "rabbit.channel.failed-checkout-adopted")).toBe(1);
+    expectSafe(result);
+    expect(result.finalReadMessages["q"]).toBe(0);
+  });
 });
