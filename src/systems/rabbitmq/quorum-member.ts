@@ -393,6 +393,9 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
   private proposeDowns(): void {
     for (const node of [...this.downNodes]) {
       this.downNodes.delete(node);
+      // A leader monitors its consumers' channels from when it leads (rabbit_fifo re-monitors on leader change):
+      // a node that was down while this member followed and is connected again has live channels, not down ones.
+      if (this.broker.isConnected(node)) continue;
       if (this.consumers.all.some((c) => c.ref.node === node)) this.proposeOp({ op: "down", node, atNs: this.node.now });
     }
   }

@@ -210,4 +210,27 @@ describe("quorum queue x-message-ttl", () => {
     expectSafe(result);
     expect(result.finalReadMessages["q"]).toBe(0);
   });
+
+  it("a node a follower saw go down and come back: the next leader does not remove its consumers, so the consumer on it keeps draining", () => {
+    // Found by the quorum property suite (fast-check seed 661391762): r2 saw r3 go down while it followed; when r2
+    // came to lead, seconds after r3 was back, it proposed `down r3`, removing the live consumer on r3's channel.
+    const result = runRabbitMq(
+      rabbitSpec({
+        seed: 0,
+        cluster: { nodes: 3, queues: [{ name: "q", type: "quorum", durable: true }] },
+        publishers: [publisher({ ratePerSec: 20, messageBytes: 200, inFlightMax: 64 })],
+        consumers: [consumer({ prefetch: 1, processNsPerMessage: MS })],
+        faults: [
+          { atNs: 495_354, verb: "powerLoss", node: "r2" },
+          { atNs: 1_495_354, verb: "restart", node: "r2" },
+          { atNs: 1_057_891_610, verb: "powerLoss", node: "r1" },
+          { atNs: 1_658_135_973, verb: "restart", node: "r1" },
+        ],
+        faultPhaseNs: 8 * SECOND,
+        convergeNsMax: 150 * SECOND,
+      }),
+    );
+    expectSafe(result);
+    expect(result.finalReadMessages["q"]).toBe(0);
+  });
 });
