@@ -23,7 +23,7 @@
  * peer stopped acknowledging times out too. Events of an endpoint it has
  * given up are ignored.
  */
-import { RingQueue, type EventHandle } from "../kernel/index.js";
+import { assert, RingQueue, type EventHandle } from "../kernel/index.js";
 import type { ConnectionHandler, Endpoint } from "./connection.js";
 import { DeadlineTimer } from "./deadline-timer.js";
 import type { WorldNode } from "./node.js";
@@ -195,6 +195,7 @@ export class ReconnectingLink<Message> {
     if (!this.send(message, cpuDelayNs)) return false;
     const timeoutNs = this.options.requests?.timeoutNs ?? 0;
     if (this.options.requests?.timers === "per-request") {
+      assert(!this.requestTimers.has(id), `${this.options.node.name}: request id ${id} awaited twice`);
       this.requestTimers.set(id, this.options.node.after(timeoutNs, this.onRequestTimeoutBound, id));
     } else if (timeoutNs > 0) {
       const deadlineNs = this.options.node.now + timeoutNs;

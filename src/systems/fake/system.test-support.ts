@@ -8,8 +8,8 @@
 import { z } from "zod";
 import { CHECKER_NAMES } from "../../checks/violation.js";
 import type { SystemModel } from "../../run/system.js";
-import { checkBudgets, historyRecordsMaxFor } from "../../scenario/budget-check.js";
-import { faultScheduleOf } from "../../scenario/fault-schedule-spec.js";
+import { checkBudgets } from "../../scenario/budget-check.js";
+import { runSequenceSpecOf } from "../../scenario/sequence-spec.js";
 import type { PresetDocument } from "../../scenario/preset.js";
 import { presetFromYaml } from "../../scenario/preset.js";
 import { BASELINE_BYTES, HISTORY_BYTES_PER_RECORD, horizonSeconds, type RunEstimate } from "../../scenario/run-estimate.js";
@@ -52,14 +52,9 @@ function estimateFakeRun(scenario: FakeScenario): RunEstimate {
 
 function fakeRunSpecOf(scenario: FakeScenario, seed: number | string): FakeRunSpec {
   return {
-    seed,
+    ...runSequenceSpecOf(scenario, seed),
     producers: scenario.producers.map((p) => ({ name: p.name, ratePerSec: p.rate })),
     fsync: scenario.cluster.fsync,
-    faults: faultScheduleOf(scenario),
-    faultPhaseNs: scenario.duration,
-    convergeNsMax: scenario.budgets.convergeWithin,
-    eventsMax: scenario.budgets.maxEvents,
-    historyRecordsMax: historyRecordsMaxFor(scenario.budgets.maxMemory),
     ...(scenario.checks === undefined ? {} : { checks: { checks: scenario.checks } }),
   };
 }

@@ -44,7 +44,8 @@ export class PeerLink {
   ) {
     this.link = new ReconnectingLink(
       { world, node, hosts: [peer], port, trafficClass, bytesOf: wireBytesOf, reconnectBackoffNs, requests: { timeoutNs: requestTimeoutNs, answerOf, timeoutMark, timeoutTrace: "kafka.request-timeout" } },
-      { onOpen: () => listener.onOpen(), onMessage: (message) => listener.onMessage(message), onDown: () => listener.onDown() },
+      // The owner's own methods, no wrapper: every replicated batch passes through onMessage.
+      listener,
     );
   }
 

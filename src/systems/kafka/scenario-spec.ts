@@ -4,13 +4,12 @@
  * distributions, consumer groups (members, processing times, a shared
  * capacity), the fault schedule and the budgets.
  */
-import { historyRecordsMaxFor } from "../../scenario/budget-check.js";
 import { networkOf } from "../../scenario/network-spec.js";
 import type { DistributionSpec } from "../../kernel/index.js";
 import type { ConsumerWorkload } from "./consumer-workload.js";
 import type { ProducerWorkload } from "./producer-workload.js";
 import type { KafkaRunSpec } from "./run.js";
-import { faultScheduleOf } from "../../scenario/fault-schedule-spec.js";
+import { runSequenceSpecOf } from "../../scenario/sequence-spec.js";
 import { setKeysOnly } from "../../scenario/set-keys.js";
 import { cpuCostsAtSpeed } from "./cpu-costs.js";
 import { consumerNodeNames, producerNodeNames, type KafkaScenario } from "./scenario-schema.js";
@@ -57,7 +56,7 @@ export function kafkaRunSpecOf(scenario: KafkaScenario, seed: number | string = 
     }
   });
   return {
-    seed,
+    ...runSequenceSpecOf(scenario, seed),
     cluster: {
       brokers: scenario.cluster.brokers,
       topics: scenario.topics,
@@ -74,11 +73,6 @@ export function kafkaRunSpecOf(scenario: KafkaScenario, seed: number | string = 
       latency: service.latency as DistributionSpec,
       ...(service.capacity === undefined ? {} : { capacityPerSecond: service.capacity }),
     })),
-    faults: faultScheduleOf(scenario),
-    faultPhaseNs: scenario.duration,
-    convergeNsMax: scenario.budgets.convergeWithin,
-    eventsMax: scenario.budgets.maxEvents,
-    historyRecordsMax: historyRecordsMaxFor(scenario.budgets.maxMemory),
     ...(scenario.checks === undefined ? {} : { checks: { checks: scenario.checks } }),
   };
 }

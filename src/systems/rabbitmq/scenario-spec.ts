@@ -6,14 +6,13 @@
  * client node, the fault schedule and the budgets.
  */
 import { cpuCostsFor } from "./cpu-costs.js";
-import { historyRecordsMaxFor } from "../../scenario/budget-check.js";
 import { networkOf } from "../../scenario/network-spec.js";
 import type { CheckerName } from "../../checks/violation.js";
 import type { RabbitRunSpec } from "./run.js";
 import type { Binding, Policy, QueueDeclaration } from "./config.js";
 import type { RabbitConsumerWorkload } from "./consumer.js";
 import type { RabbitPublisherWorkload } from "./publisher.js";
-import { faultScheduleOf } from "../../scenario/fault-schedule-spec.js";
+import { runSequenceSpecOf } from "../../scenario/sequence-spec.js";
 import { publisherNodeNames, rabbitConsumerNodeNames, type RabbitScenario } from "./scenario-schema.js";
 import { setKeysOnly } from "../../scenario/set-keys.js";
 
@@ -30,7 +29,7 @@ export function rabbitRunSpecOf(scenario: RabbitScenario, seed: number | string 
   // The unavailability windows are always measured (a report's numbers), whichever checks decide the verdict.
   const checks: CheckerName[] | undefined = scenario.checks === undefined ? undefined : [...new Set<CheckerName>([...scenario.checks, "unavailability"])];
   return {
-    seed,
+    ...runSequenceSpecOf(scenario, seed),
     cluster: {
       nodes: scenario.cluster.nodes,
       cores: scenario.cluster.cores,
@@ -59,11 +58,6 @@ export function rabbitRunSpecOf(scenario: RabbitScenario, seed: number | string 
     },
     publishers,
     consumers,
-    faults: faultScheduleOf(scenario),
-    faultPhaseNs: scenario.duration,
-    convergeNsMax: scenario.budgets.convergeWithin,
-    eventsMax: scenario.budgets.maxEvents,
-    historyRecordsMax: historyRecordsMaxFor(scenario.budgets.maxMemory),
     ...(checks === undefined ? {} : { checks: { checks } }),
   };
 }
