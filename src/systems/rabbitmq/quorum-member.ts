@@ -33,6 +33,7 @@ import type { ChannelRef, NodeMessage, PublishBody, QuorumCommand } from "./prot
 import { RabbitFifo, type FifoEffects } from "./rabbit-fifo.js";
 import { type QueueSegment } from "./queue-segment.js";
 import { RaftMember, type RaftHost, type RaftRole } from "./raft/raft-member.js";
+import { uncommittedEnqueueIndex } from "./uncommitted-enqueue.js";
 import type { RaftMessage } from "./raft/raft-messages.js";
 import type { ErlangProcess } from "./erlang-schedulers.js";
 import type { RabbitBroker } from "./broker.js";
@@ -311,7 +312,7 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
       return this.reply({ from, body, expiresAtNs }, "ack");
     }
     // A resend of one still uncommitted in this leader's log (the old leader replicated it here): wait for that entry.
-    const logged = this.uncommittedIndexOf(from, body.pubSeq);
+    const logged = this.raft === null ? 0 : uncommittedEnqueueIndex(this.raft, from, body.pubSeq);
     if (logged > 0) {
       if (!this.pending.has(logged)) this.pending.set(logged, { from, body, expiresAtNs });
       return;
@@ -423,25 +424,6 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
 
   private reply(waiting: PendingEnqueue, outcome: "ack" | "nack" | "reject"): void {
     this.broker.send(waiting.from.node, { kind: "enqueue-result", queue: this.name, channel: waiting.from.channel, pubSeqFirst: waiting.body.pubSeq, count: waiting.body.count, outcome });
-  }
-
-  /**
-   * The index of an uncommitted enqueue of this channel's publish that an
-   * earlier leader put in this member's log, or 0. Only entries of earlier
-   * terms can be such: the scan stops at the first of this term, so once the
-   * leader's no-op commits it costs nothing.
-   */
-  private uncommittedIndexOf(from: ChannelRef, pubSeq: number): number {
-    const raft = this.raft;
-    if (raft === null) return 0;
-    const last = raft.log.lastIndex;
-    for (let index = raft.commitIndex + 1; index <= last; index++) {
-      const entry = raft.log.entryAt(index);
-      if (entry.term >= raft.term) break;
-      const command = entry.command;
-      if (command !== null && command.op === "enqueue" && command.pubSeq === pubSeq && command.from.node === from.node && command.from.channel === from.channel) return index;
-    }
-    return 0;
   }
 
   /** Every message not yet settled and not past its TTL, as this member's state machine holds it. */
