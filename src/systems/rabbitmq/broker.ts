@@ -30,7 +30,7 @@
 import type { Kernel } from "../../kernel/index.js";
 import type { RngStream } from "../../kernel/index.js";
 import type { Trace } from "../../kernel/index.js";
-import type { Disk, DiskFile } from "../../world/disk.js";
+import type { Disk } from "../../world/disk.js";
 import type { Endpoint } from "../../world/connection.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
@@ -41,7 +41,8 @@ import { Channel } from "./channel.js";
 import { DIST_PORT, NodeLink } from "./node-link.js";
 import { nodeMessageBytes, serverFrameBytes, type ClientFrame, type NodeMessage, type ServerFrame } from "./protocol.js";
 import { HEARTBEATS_PER_TIMEOUT, TickMonitor } from "../../world/tick-monitor.js";
-import { copyRecord, isNewerRecord, type QueueRecord } from "./queue-record.js";
+import { isNewerRecord, type QueueRecord } from "./queue-record.js";
+import { QueueRecordTable } from "./queue-record-table.js";
 import type { QueueHost } from "./queue-host.js";
 import { QueueRoles } from "./queue-roles.js";
 import { BrokerRouter } from "./broker-router.js";
@@ -81,8 +82,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   private links = new Map<string, NodeLink>();
   /** Each peer's connection to this node (its NodeLink's other end): dropped with it at nodedown. */
   private readonly incoming = new Map<string, Endpoint>();
-  private records = new Map<string, QueueRecord>();
-  private recordsFile: DiskFile<QueueRecord> | null = null;
+  private readonly records = new QueueRecordTable();
   roles!: QueueRoles;
   router!: BrokerRouter;
   readonly channels = new Map<number, Channel>();
@@ -137,7 +137,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     this.peers.reset();
     this.isReady = false;
     this.isAppRunning = false;
-    this.loadRecords();
+    this.records.load(this.disk, initialRecords(this.plan));
     this.roles = new QueueRoles(this, this.plan);
     this.router = new BrokerRouter(this, this.plan);
     this.incoming.clear();
@@ -320,7 +320,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   }
 
   allRecords(): QueueRecord[] {
-    return [...this.records.values()];
+    return this.records.all();
   }
 
   publishRecord(record: QueueRecord): void {
@@ -328,31 +328,11 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     for (const peer of this.clusterNodes) if (peer !== this.node.name) this.links.get(peer)!.send({ kind: "records", records: [record], upCount: this.upNodes().length, isRunning: this.isAppRunning, isBooting: !this.isReady });
   }
 
-  /**
-   * Keeps the record and writes it to this node's copy of the metadata
-   * (Mnesia's rabbit_queue table, disc_copies), fsynced: a node that comes
-   * back from a power loss must know the newest master it had heard of, or
-   * two power losses in a row could restart a mirrored queue from a node
-   * that never saw the last confirmed messages. Nothing waits for the fsync;
-   * it is queued on the node's disk behind the writes before it.
-   */
+  /** Keeps the record in this node's copy of the table, tells the channels of a classic queue's processes, and writes it to disk (queue-record-table.ts). */
   private storeRecord(record: QueueRecord): void {
-    this.records.set(record.name, copyRecord(record));
+    this.records.keep(record);
     if (record.type === "classic") for (const channel of this.channels.values()) channel.onQueueProcesses(record.name, record.master, record.mirrors);
-    if (this.recordsFile === null) return;
-    this.disk.append(this.recordsFile, copyRecord(record), 200);
-    this.disk.fsync(this.recordsFile, ignoreFsyncResult, null);
-  }
-
-  private loadRecords(): void {
-    this.records = new Map();
-    for (const record of initialRecords(this.plan)) this.records.set(record.name, record);
-    this.recordsFile = this.disk.open<QueueRecord>("rabbitmq/mnesia/rabbit_queue");
-    for (const stored of this.recordsFile.records) {
-      if (stored.torn) break;
-      const mine = this.records.get(stored.value.name);
-      if (mine === undefined || isNewerRecord(stored.value, mine) || stored.value.epoch === mine.epoch) this.records.set(stored.value.name, copyRecord(stored.value));
-    }
+    this.records.write(this.disk, record);
   }
 
   private onRecords(from: string, records: readonly QueueRecord[], peerUpCount: number, isPeerRunning: boolean, isPeerBooting: boolean): void {
@@ -495,6 +475,3 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     this.roles.dispatch(from, message);
   }
 }
-
-/** The metadata fsync has no waiter (storeRecord). */
-function ignoreFsyncResult(): void {}
