@@ -3,14 +3,16 @@
  * (a new system gets it for free: system-contract.property.test.ts runs it
  * over src/systems/index.ts, src/systems/plug-in.test.ts over a test-only
  * system): its smallest preset, run from a seed under a generated fault
- * schedule, gives the same digest twice, a well-formed summary and verdict,
- * and facts that agree with the world it ran in.
+ * schedule, gives the same digest twice (the second time probed mid-run:
+ * stopping to read the counters changes nothing), a well-formed summary and
+ * verdict, and facts and probes that agree with the world it ran in.
  */
 import fc from "fast-check";
 import { expect } from "vitest";
 import { CHECKER_NAMES } from "../src/checks/violation.js";
 import { faultScheduleArbitrary } from "../src/faults/arbitrary.js";
 import type { AnySystemModel } from "../src/run/registry.js";
+import type { RunProbe } from "../src/run/system.js";
 import { formatProblems, validateScenario } from "../src/scenario/load.js";
 import { summarize } from "../src/scenario/run-scenario.js";
 import type { Scenario } from "../src/scenario/schema.js";
@@ -38,8 +40,11 @@ export function checkSystemContract(system: AnySystemModel, numRuns: number): vo
     fc.property(schedules, fc.integer({ min: 0, max: 1_000_000 }), (faults, seed) => {
       const spec = { ...system.runSpecOf(scenario, seed), faults };
       const first = system.run(spec);
-      const second = system.run({ ...system.runSpecOf(scenario, seed), faults });
-      expect(second.digest, "the same seed and faults give the same digest").toBe(first.digest);
+      const probesAtNs = [1, 2, 3].map((k) => Math.floor((spec.faultPhaseNs * k) / 3));
+      const second = system.run({ ...system.runSpecOf(scenario, seed), faults, probesAtNs });
+      expect(second.digest, "the same seed and faults give the same digest, probed or not").toBe(first.digest);
+      expect(first.probes).toEqual([]);
+      expectProbesWellFormed(second.probes, probesAtNs);
       const summary = summarize(scenario, spec, first);
       expect(VERDICTS).toContain(summary.verdict);
       expect(summary.system).toBe(system.name);
@@ -61,4 +66,18 @@ export function checkSystemContract(system: AnySystemModel, numRuns: number): vo
     }),
     { numRuns, seed: fastCheckSeed },
   );
+}
+
+/** Probes come at the instants asked (fewer if the run ended early), as plain data, with link counters that only grow. */
+function expectProbesWellFormed(probes: readonly RunProbe[], probesAtNs: readonly number[]): void {
+  expect(JSON.parse(JSON.stringify(probes))).toEqual(probes);
+  expect(probes.map((probe) => probe.atNs)).toEqual(probesAtNs.slice(0, probes.length));
+  for (let k = 1; k < probes.length; k++) {
+    const before = new Map(probes[k - 1]!.world.links.map((link) => [`${link.from}>${link.to}/${link.trafficClass}`, link.bytes]));
+    for (const link of probes[k]!.world.links) expect(link.bytes).toBeGreaterThanOrEqual(before.get(`${link.from}>${link.to}/${link.trafficClass}`) ?? 0);
+  }
+  for (const probe of probes) {
+    for (const thread of probe.threads) expect(thread.busyNs >= 0 && thread.count >= 1).toBe(true);
+    for (const value of Object.values(probe.gauges)) expect(Number.isFinite(value)).toBe(true);
+  }
 }

@@ -10,14 +10,22 @@
  * this); the order, the budgets, the convergence poll and the result's shape
  * are the same for all, so a safety or liveness verdict means the same thing
  * whatever the system.
+ *
+ * A run may also be probed: at given instants of the fault phase the run
+ * stops, takes the world's counters and the system's threads and gauges as
+ * plain data, and goes on. Stepping the scheduler adds no events, so a
+ * probed run is the run an unprobed one makes (the same events, the same
+ * digest); benches measure steady-state windows as differences of probes.
  */
 import { runChecks, type CheckInputs, type RunChecksOptions } from "../checks/run-checks.js";
 import { History } from "../history/history.js";
 import type { FaultSchedule } from "../faults/fault.js";
 import { scheduleFaults } from "../faults/schedule.js";
-import { Kernel, runUntilConverged } from "../kernel/index.js";
+import { assert, Kernel, runUntilConverged } from "../kernel/index.js";
+import type { RunResult } from "../kernel/scheduler.js";
 import type { World } from "../world/world.js";
-import type { SystemRunResult } from "./system.js";
+import { worldCounters } from "../world/world-counters.js";
+import type { ProbeThread, RunProbe, SystemRunResult } from "./system.js";
 
 /** What every run spec says about the run itself (the system's spec adds its cluster and workloads). */
 export interface RunSequenceSpec {
@@ -30,6 +38,8 @@ export interface RunSequenceSpec {
   eventsMax?: number;
   /** History records at most (the run's memory budget): reaching it ends the run with "memory-budget". */
   historyRecordsMax?: number;
+  /** Instants of the fault phase (strictly increasing, at most faultPhaseNs) at which the run takes a probe (result.probes). */
+  probesAtNs?: readonly number[];
 }
 
 /** The stages a system supplies. */
@@ -42,6 +52,8 @@ export interface RunStages<Cluster extends { world: World }> {
   finalRead(nowNs: number): CheckInputs;
   /** How the checks hold the run to account (groups, streams per group, which checks). */
   checkOptions(): RunChecksOptions;
+  /** The system's side of a probe: its threads' CPU so far and its gauges (values at this instant), as plain data. */
+  probe(): { threads: ProbeThread[]; gauges: Record<string, number> };
 }
 
 export interface RunSequenceResult<Cluster> extends SystemRunResult {
@@ -60,7 +72,9 @@ export function runSequence<Cluster extends { world: World }>(spec: RunSequenceS
   scheduleFaults(world, spec.faults.filter((fault) => fault.atNs < spec.faultPhaseNs));
   kernel.scheduler.at(spec.faultPhaseNs, () => world.healAll());
   world.boot();
-  const { liveness, result } = runUntilConverged(kernel.scheduler, kernel.scheduler.run({ untilNs: spec.faultPhaseNs }), {
+  const probes: RunProbe[] = [];
+  const faultPhase = runFaultPhase(kernel, spec, () => probes.push({ atNs: kernel.now, world: worldCounters(world), ...stages.probe() }));
+  const { liveness, result } = runUntilConverged(kernel.scheduler, faultPhase, {
     deadlineNs: spec.faultPhaseNs + spec.convergeNsMax,
     pollNs: CONVERGENCE_POLL_NS,
     pendingReasons: () => stages.pendingReasons(),
@@ -77,6 +91,21 @@ export function runSequence<Cluster extends { world: World }>(spec: RunSequenceS
     checks,
     liveness,
     marks: kernel.marks.entries(),
+    checkInputs: inputs,
+    probes,
     cluster,
   };
+}
+
+/** Runs to the end of the fault phase, stopping at each probe's instant to take it; a run that ends early takes no more. */
+function runFaultPhase(kernel: Kernel, spec: RunSequenceSpec, takeProbe: () => void): RunResult {
+  let previousNs = -1;
+  for (const atNs of spec.probesAtNs ?? []) {
+    assert(Number.isSafeInteger(atNs) && previousNs < atNs && atNs <= spec.faultPhaseNs, `probe at ${atNs} ns: probes must be strictly increasing integers within the fault phase (0..${spec.faultPhaseNs})`);
+    previousNs = atNs;
+    const result = kernel.scheduler.run({ untilNs: atNs });
+    if (result.reason !== "time-reached" && result.reason !== "idle") return result;
+    takeProbe();
+  }
+  return kernel.scheduler.run({ untilNs: spec.faultPhaseNs });
 }

@@ -6,6 +6,7 @@
  * systems apart by their shapes. src/systems/index.ts lists the systems.
  */
 import type { z } from "zod";
+import type { CheckInputs } from "../checks/run-checks.js";
 import type { CheckResult } from "../checks/violation.js";
 import type { History } from "../history/history.js";
 import type { FaultSchedule } from "../faults/fault.js";
@@ -34,6 +35,25 @@ export interface SystemRunResult {
   checks: CheckResult[];
   liveness: Liveness;
   marks: [string, number][];
+  /** What the final read gave the checks beyond the history (final logs, replica snapshots), as plain data. */
+  checkInputs: CheckInputs;
+  /** The probes taken mid-run (spec.probesAtNs), in time order. */
+  probes: RunProbe[];
+}
+
+/** A thread (or pool) of a server or client, with its CPU so far. */
+export interface ProbeThread extends ThreadSummary {
+  side: "server" | "client";
+}
+
+/** The run's counters at one instant, as plain data: a steady-state window is the difference of two probes. */
+export interface RunProbe {
+  atNs: number;
+  world: WorldCounters;
+  /** Every thread the system models CPU for, servers' and clients', at the finest grain it keeps. */
+  threads: ProbeThread[];
+  /** The system's instantaneous values, by name (e.g. Kafka's "producer requests in flight"). */
+  gauges: Record<string, number>;
 }
 
 /** A run's facts for summaries and bottleneck naming, as plain data. */
@@ -50,6 +70,8 @@ export interface SystemRunFacts {
   interNode(bytes: number, ackedBytes: number): NonNullable<RunSummary["interNode"]>;
   /** The world's traffic and disk counters at the end of the run. */
   world: WorldCounters;
+  /** Record bytes the followers' logs hold at the end: what replication copied (systems that keep replicated logs; absent otherwise). */
+  followerRecordBytes?: number;
 }
 
 /** A producing client's offered rate, as the scenario schema reads it. */

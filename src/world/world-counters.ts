@@ -11,11 +11,16 @@ export interface WorldCounters {
   /** Node names in world order. */
   nodeNames: readonly string[];
   links: readonly LinkTraffic[];
-  /** Each node's disk statistics, in world order. */
-  disks: readonly { node: string; stats: DiskStats }[];
+  /** Each node's disk statistics and its dirty page-cache bytes at that instant, in world order. */
+  disks: readonly { node: string; stats: DiskStats; dirtyBytes: number }[];
 }
 
 export function worldCounters(world: World): WorldCounters {
   const nodeNames = world.nodes.map((node) => node.name);
-  return { nodeNames, links: world.links(), disks: nodeNames.map((node) => ({ node, stats: world.disk(node).stats() })) };
+  return { nodeNames, links: world.links(), disks: nodeNames.map((node) => diskCounters(world, node)) };
+}
+
+function diskCounters(world: World, node: string): WorldCounters["disks"][number] {
+  const disk = world.disk(node);
+  return { node, stats: disk.stats(), dirtyBytes: disk.dirtyBytes };
 }

@@ -10,6 +10,7 @@
 import type { CheckInputs, RunChecksOptions } from "../../checks/run-checks.js";
 import type { History } from "../../history/history.js";
 import { assert, type Kernel } from "../../kernel/index.js";
+import type { ProbeThread } from "../../run/system.js";
 import { runSequence, type RunSequenceResult, type RunSequenceSpec, type RunStages } from "../../run/run-sequence.js";
 import type { Endpoint } from "../../world/connection.js";
 import type { DiskFile } from "../../world/disk.js";
@@ -165,6 +166,11 @@ class FakeRunStages implements RunStages<FakeCluster> {
 
   checkOptions(): RunChecksOptions {
     return { ...this.spec.checks, lost: { groups: [FAKE_FINAL_READ_GROUP], ...this.spec.checks?.lost } };
+  }
+
+  /** The fake models no CPU; its one gauge is the producers' unanswered sends. */
+  probe(): { threads: ProbeThread[]; gauges: Record<string, number> } {
+    return { threads: [], gauges: { "sends in flight": this.producers.reduce((sum, producer) => sum + producer.inFlight.size, 0) } };
   }
 
   private built(): FakeCluster {

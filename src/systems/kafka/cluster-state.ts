@@ -60,6 +60,19 @@ export function finalLogs(cluster: KafkaCluster): Map<string, LogEntry[]> {
   return logs;
 }
 
+/** Record-batch bytes in the followers' logs (every replica but the partition's leader): what replication copied, when nothing was truncated. */
+export function followerRecordBytes(cluster: KafkaCluster): number {
+  let bytes = 0;
+  for (const state of cluster.controller.partitionStates()) {
+    for (const name of state.replicas) {
+      if (name === state.leader) continue;
+      const replica = cluster.brokers.get(name)?.replica(state.topicPartition);
+      if (replica !== undefined) for (const batch of replica.log.batches) bytes += batch.bytes;
+    }
+  }
+  return bytes;
+}
+
 export interface Convergence {
   isConverged: boolean;
   /** Why not, in words, for the liveness report. */

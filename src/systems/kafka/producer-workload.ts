@@ -66,7 +66,7 @@ export class ProducerDriver implements NodeSoftware {
 
   constructor(
     private readonly world: World,
-    private readonly workload: ProducerWorkload,
+    readonly workload: ProducerWorkload,
     private readonly bootstrap: readonly string[],
     private readonly history: History,
     private readonly stopAtNs: number,

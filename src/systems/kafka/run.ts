@@ -20,6 +20,8 @@ import { convergence, finalLogs, replicaSnapshots } from "./cluster-state.js";
 import { CapacityLimiter } from "../../clients/capacity-limiter.js";
 import { ConsumerDriver, drainReasons, type ConsumerWorkload } from "./consumer-workload.js";
 import { ProducerDriver, type ProducerWorkload } from "./producer-workload.js";
+import { probeThreads, producerGauges } from "./threads.js";
+import type { ProbeThread } from "../../run/system.js";
 
 export interface KafkaRunSpec extends RunSequenceSpec {
   cluster: Omit<KafkaClusterSpec, "clients">;
@@ -102,6 +104,10 @@ class KafkaRunStages implements RunStages<KafkaCluster> {
 
   checkOptions(): RunChecksOptions {
     return checksWithGroups(this.spec.checks ?? {}, this.spec.consumers ?? []);
+  }
+
+  probe(): { threads: ProbeThread[]; gauges: Record<string, number> } {
+    return { threads: probeThreads(this.built(), this.drivers), gauges: producerGauges(this.drivers) };
   }
 
   private built(): KafkaCluster {

@@ -1,5 +1,4 @@
 /** Kafka as a system of the product layer (src/run/system.ts). */
-import type { ThreadSummary } from "../../report/run-summary.js";
 import type { SystemModel } from "../../run/system.js";
 import { worldCounters } from "../../world/world-counters.js";
 import { kafkaRunSpecOf } from "./scenario-spec.js";
@@ -10,6 +9,8 @@ import { KAFKA_ANOMALIES } from "./anomalies.js";
 import { CONTROLLER_NODE } from "./cluster.js";
 import { CONTROLLER_CLASS, DATA_CLASS } from "./protocol.js";
 import { runKafka, type KafkaRunResult, type KafkaRunSpec } from "./run.js";
+import { brokerThreads } from "./threads.js";
+import { followerRecordBytes } from "./cluster-state.js";
 
 /** Checks that decide a Kafka run's verdict when the scenario names none: the safety claims every queue makes. */
 export const KAFKA_DEFAULT_SAFETY_CHECKS: readonly string[] = ["lost", "unexpected", "divergence", "dirty-read", "inconsistent-offsets"];
@@ -28,9 +29,10 @@ export const kafkaSystem = {
     serverNodes: result.cluster.brokerNames,
     nodeKinds: result.cluster.world.nodes.map((node) => ({ name: node.name, kind: result.cluster.brokerNames.includes(node.name) ? "broker" : node.name === "controller" ? "controller" : "client" })),
     clientMessageBytes: spec.producers.map((p) => [p.name, p.bytesPerMessage] as const),
-    threads: brokerThreads(result),
+    threads: brokerThreads(result.cluster),
     interNode: (bytes, ackedBytes) => ({ bytes, perAckedByte: ackedBytes > 0 ? bytes / ackedBytes : 0 }),
     world: worldCounters(result.cluster.world),
+    followerRecordBytes: followerRecordBytes(result.cluster),
   }),
   offeredLoad: (scenario) => scenario.producers,
   // The controller is never crashed (mqsim's controller is one immortal node), but cutting it off fences brokers.
@@ -41,16 +43,3 @@ export const kafkaSystem = {
     return { nodeNames, partitionNodeNames: [...nodeNames, CONTROLLER_NODE], trafficClasses: [DATA_CLASS, CONTROLLER_CLASS] };
   },
 } as const satisfies SystemModel<KafkaScenario, KafkaRunSpec, KafkaRunResult>;
-
-/** Each running broker's request handler pool, busiest processor and busiest replica fetcher. */
-function brokerThreads(result: KafkaRunResult): ThreadSummary[] {
-  const threads: ThreadSummary[] = [];
-  for (const [node, broker] of result.cluster.brokers) {
-    if (!result.cluster.world.node(node).isProcessAlive) continue;
-    const use = broker.cpuUse();
-    threads.push({ node, thread: "request handlers", busyNs: use.handlerNs, count: use.handlerThreads });
-    threads.push({ node, thread: "busiest processor", busyNs: use.processorNsMax, count: 1 });
-    threads.push({ node, thread: "busiest replica fetcher", busyNs: use.fetcherNsMax, count: 1 });
-  }
-  return threads;
-}

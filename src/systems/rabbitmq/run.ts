@@ -10,6 +10,8 @@ import type { History } from "../../history/history.js";
 import { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import type { CheckInputs, RunChecksOptions } from "../../checks/run-checks.js";
 import { assert, type Kernel, type Liveness } from "../../kernel/index.js";
+import type { ProbeThread } from "../../run/system.js";
+import { probeThreads } from "./threads.js";
 import { runSequence, type RunSequenceResult, type RunSequenceSpec, type RunStages } from "../../run/run-sequence.js";
 import { buildRabbitCluster, type RabbitCluster, type RabbitClusterSpec } from "./cluster.js";
 import { convergence, queueHoldings } from "./cluster-state.js";
@@ -120,6 +122,10 @@ class RabbitRunStages implements RunStages<RabbitCluster> {
       lost: { groups: allGroups, streamsOfGroup, ...spec.checks?.lost },
       lostEffects: { streamsOfGroup, ...spec.checks?.lostEffects },
     };
+  }
+
+  probe(): { threads: ProbeThread[]; gauges: Record<string, number> } {
+    return { threads: probeThreads(this.built().brokers), gauges: {} };
   }
 
   private groupsOf(queue: string): string[] {

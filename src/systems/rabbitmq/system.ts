@@ -1,6 +1,6 @@
 /** RabbitMQ as a system of the product layer (src/run/system.ts). */
 import { compareStrings } from "../../kernel/index.js";
-import type { RunSummary, ThreadSummary } from "../../report/run-summary.js";
+import type { RunSummary } from "../../report/run-summary.js";
 import type { SystemModel } from "../../run/system.js";
 import { worldCounters } from "../../world/world-counters.js";
 import { publisherNodeNames, rabbitConsumerNodeNames, rabbitScenarioNodeNames, rabbitScenarioSchema, type RabbitScenario } from "./scenario-schema.js";
@@ -13,6 +13,7 @@ import { CLUSTER_TRAFFIC } from "./node-link.js";
 import type { RabbitBroker } from "./broker.js";
 import { REPLICATION_KINDS } from "./protocol.js";
 import { runRabbitMq, type RabbitRunResult, type RabbitRunSpec } from "./run.js";
+import { nodeThreads } from "./threads.js";
 
 export const rabbitSystem = {
   name: "rabbitmq",
@@ -50,19 +51,6 @@ function keyNumbers(summary: RunSummary): string[] {
     parts.push(`inter-node ${inter.perAckedByte.toFixed(2)} B per acked B${replication}`);
   }
   return parts;
-}
-
-/** Each running node's schedulers (shared by all its processes) and busiest queue process (one core at most). */
-function nodeThreads(brokers: ReadonlyMap<string, RabbitBroker>): ThreadSummary[] {
-  const threads: ThreadSummary[] = [];
-  for (const [node, broker] of brokers) {
-    if (!broker.isRunning) continue;
-    threads.push({ node, thread: "schedulers", busyNs: broker.schedulers.busyNs, count: broker.schedulers.schedulerCount });
-    let busiest = 0;
-    for (const role of [...broker.roles.masters.values(), ...broker.roles.mirrors.values(), ...broker.roles.quorum.values()]) busiest = Math.max(busiest, role.process.busyNs);
-    threads.push({ node, thread: "busiest queue process", busyNs: busiest, count: 1 });
-  }
-  return threads;
 }
 
 const REPLICATION = new Set<string>(REPLICATION_KINDS);

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { FAKE_SERVER, runFake, type FakeRunSpec } from "../systems/fake/model.test-support.js";
+
+const SPEC: FakeRunSpec = {
+  seed: 7,
+  faults: [],
+  faultPhaseNs: 2_000_000_000,
+  convergeNsMax: 2_000_000_000,
+  // Acknowledged without an fsync, so the producer's rate, not the disk, paces the bytes.
+  fsync: false,
+  producers: [{ name: "p1", ratePerSec: 500 }],
+};
+
+describe("the run sequence's probes", () => {
+  it("take the counters at the instants asked without changing the run", () => {
+    const plain = runFake(SPEC);
+    const probed = runFake({ ...SPEC, probesAtNs: [500_000_000, 1_000_000_000, 2_000_000_000] });
+    expect(probed.digest).toBe(plain.digest);
+    expect(probed.events).toBe(plain.events);
+    expect(probed.probes.map((probe) => probe.atNs)).toEqual([500_000_000, 1_000_000_000, 2_000_000_000]);
+    const bytesToServer = probed.probes.map((probe) => probe.world.links.filter((link) => link.to === FAKE_SERVER).reduce((sum, link) => sum + link.bytes, 0));
+    expect(bytesToServer[0]).toBeGreaterThan(0);
+    // The producer sends at a steady rate: the second second carries about twice the first half-second's bytes.
+    expect((bytesToServer[2]! - bytesToServer[1]!) / bytesToServer[0]!).toBeCloseTo(2, 0);
+    expect(probed.probes[0]!.gauges["sends in flight"]).toBeGreaterThanOrEqual(0);
+    expect(plain.probes).toEqual([]);
+  });
+
+  it("are refused out of order or past the fault phase: a bench asking for them is wrong", () => {
+    expect(() => runFake({ ...SPEC, probesAtNs: [1_000_000_000, 500_000_000] })).toThrow(/strictly increasing/);
+    expect(() => runFake({ ...SPEC, probesAtNs: [3_000_000_000] })).toThrow(/within the fault phase/);
+  });
+
+  it("stop when the run ends early, so a budget still ends the run", () => {
+    const result = runFake({ ...SPEC, eventsMax: 50, probesAtNs: [500_000_000, 1_000_000_000] });
+    expect(result.stopReason).toBe("events-budget");
+    expect(result.probes).toEqual([]);
+  });
+});
