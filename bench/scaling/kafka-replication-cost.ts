@@ -12,7 +12,7 @@
  * controller node, never broker to broker.
  */
 import { DATA_CLASS } from "../../src/systems/kafka/protocol.js";
-import { runKafka, type KafkaRunResult } from "../../src/systems/kafka/run.js";
+import { systemNamed, type KafkaRunSpec } from "../../src/systems/index.js";
 import type { PointOptions, ReplicationCost } from "./design.js";
 import { clusterSpec, EVENTS_MAX, producerNames, producerWorkloads } from "./kafka-setup.js";
 import { ackedInHistory } from "./window-acks.js";
@@ -22,7 +22,8 @@ export function measureKafkaReplicationCost(brokers: number, partitions: number,
   const load = options.fixedLoad;
   const names = producerNames(load.producers);
   const messagesPerSecondEach = load.bytesPerSec / options.messageBytes / load.producers;
-  const result = runKafka({
+  const kafka = systemNamed("kafka");
+  const spec: KafkaRunSpec = {
     seed: options.seed,
     cluster: clusterSpec(brokers, partitions),
     producers: producerWorkloads(names, partitions, messagesPerSecondEach, load.messagesPerSend, options.messageBytes),
@@ -31,14 +32,16 @@ export function measureKafkaReplicationCost(brokers: number, partitions: number,
     convergeNsMax: load.convergeNsMax,
     eventsMax: EVENTS_MAX,
     checks: { checks: ["lost"] },
-  });
+  };
+  const result = kafka.run(spec);
+  const facts = kafka.facts(spec, result);
   const lost = result.checks.find((check) => check.check === "lost");
   if (lost === undefined) throw new Error("the lost check did not run");
   const { ackedMessages, ackedBatches } = ackedInHistory(result.history);
   if (ackedMessages !== lost.counts["acked"]) throw new Error(`acknowledged ${ackedMessages} by the history, ${lost.counts["acked"]} by the lost check`);
 
-  const links = result.cluster.world.links();
-  const servers = new Set(result.cluster.brokerNames);
+  const links = facts.world.links;
+  const servers = new Set(facts.serverNodes);
   const replication = serverToServerBytes(links, servers);
   return {
     offeredBytesPerSec: load.bytesPerSec,
@@ -46,7 +49,8 @@ export function measureKafkaReplicationCost(brokers: number, partitions: number,
     ackedBatches,
     ackedPayloadBytes: ackedMessages * options.messageBytes,
     replicationWireBytes: replication.bytes,
-    replicationRecordBytes: followerRecordBytes(result),
+    // No faults, so each follower holds its leader's whole log: what replication copied.
+    replicationRecordBytes: facts.followerRecordBytes ?? null,
     produceWireBytes: clientToServerBytes(links, new Set(names), servers, DATA_CLASS),
     counted:
       `bytes on broker↔broker links, both directions, every traffic class (seen there: ${replication.classes.join(", ") || "none"}): ` +
@@ -57,18 +61,4 @@ export function measureKafkaReplicationCost(brokers: number, partitions: number,
     digest: result.digest,
     events: result.events,
   };
-}
-
-/** Record-batch bytes in the followers' logs: what replication copied (no faults, so each follower holds its leader's whole log). */
-function followerRecordBytes(result: KafkaRunResult): number {
-  let bytes = 0;
-  for (const state of result.cluster.controller.partitionStates()) {
-    for (const name of state.replicas) {
-      if (name === state.leader) continue;
-      const replica = result.cluster.brokers.get(name)?.replica(state.topicPartition);
-      if (replica === undefined) throw new Error(`${state.topicPartition}: no replica on ${name}`);
-      for (const batch of replica.log.batches) bytes += batch.bytes;
-    }
-  }
-  return bytes;
 }

@@ -1,22 +1,20 @@
 /**
- * The RabbitMQ lines' two measurements, from the model's own counters:
+ * The RabbitMQ lines' two measurements, from the model's own counters as
+ * plain data (the run's facts and probes, through the system registry):
  * (a) replication cost at a fixed offered load: one runRabbitMq run, the
  *     brokers' wire bytes of mirror and Raft messages ÷ confirmed payload;
  * (b) maximum throughput: far more offered than one queue can take, the
  *     confirmed rate in a steady window, and what was busy: every NIC
  *     direction and disk, plus each queue process's CPU (one core each).
  */
-import { History } from "../../src/history/history.js";
-import { Kernel } from "../../src/kernel/kernel.js";
-import { buildRabbitCluster } from "../../src/systems/rabbitmq/cluster.js";
+import { systemNamed, type RabbitRunSpec } from "../../src/systems/index.js";
 import { CLIENT_TRAFFIC } from "../../src/systems/rabbitmq/client-connection.js";
-import { RabbitConsumer } from "../../src/systems/rabbitmq/consumer.js";
-import { RabbitPublisher } from "../../src/systems/rabbitmq/publisher.js";
-import { runRabbitMq } from "../../src/systems/rabbitmq/run.js";
 import { resourcesBetween } from "./bottleneck.js";
 import type { PointOptions, ReplicationCost, ResourceUse, SaturationThroughput } from "./design.js";
 import { NIC } from "./kafka-setup.js";
-import { consumerWorkloads, publisherWorkloads, queueCpuBusy, schedulerBusy, queueNames, RABBIT_EVENTS_MAX, rabbitClusterSpec, replicationWireBytes, type RabbitLayout } from "./rabbitmq-setup.js";
+import { consumerWorkloads, publisherWorkloads, queueNames, RABBIT_EVENTS_MAX, rabbitClusterSpec, type RabbitLayout } from "./rabbitmq-setup.js";
+import { probedWindow, windowProbesAtNs } from "./probe-window.js";
+import { threadsBetween } from "./threads.js";
 import { clientToServerBytes, serverToServerBytes, snapshotCounters } from "./traffic.js";
 import { ackedInHistory, windowAcks } from "./window-acks.js";
 
@@ -28,7 +26,8 @@ export const RABBIT_SATURATION_MSG_PER_SEC_PER_QUEUE = 200_000;
 export function measureRabbitReplicationCost(layout: RabbitLayout, nodes: number, options: PointOptions): ReplicationCost {
   const load = options.fixedLoad;
   const publishers = publisherWorkloads(layout, nodes, load.producers, RABBIT_FIXED_BYTES_PER_SEC / options.messageBytes, options.messageBytes);
-  const result = runRabbitMq({
+  const rabbitmq = systemNamed("rabbitmq");
+  const spec: RabbitRunSpec = {
     seed: options.seed,
     cluster: rabbitClusterSpec(layout, nodes),
     publishers,
@@ -38,14 +37,17 @@ export function measureRabbitReplicationCost(layout: RabbitLayout, nodes: number
     convergeNsMax: load.convergeNsMax,
     eventsMax: RABBIT_EVENTS_MAX,
     checks: { checks: ["lost"] },
-  });
+  };
+  const result = rabbitmq.run(spec);
+  const facts = rabbitmq.facts(spec, result);
   const lost = result.checks.find((check) => check.check === "lost");
   if (lost === undefined) throw new Error("the lost check did not run");
   const { ackedMessages, ackedBatches } = ackedInHistory(result.history);
-  const links = result.cluster.world.links();
-  const servers = new Set(result.cluster.nodeNames);
+  const links = facts.world.links;
+  const servers = new Set(facts.serverNodes);
   const all = serverToServerBytes(links, servers);
-  const replication = replicationWireBytes(result.cluster.brokers.values());
+  // The brokers' own counters of replication messages, by kind (mirror-*, raft).
+  const replication = facts.interNode(all.bytes, ackedMessages * options.messageBytes).replicationBytes ?? 0;
   return {
     offeredBytesPerSec: RABBIT_FIXED_BYTES_PER_SEC,
     ackedMessages,
@@ -70,43 +72,30 @@ export function measureRabbitSaturation(layout: RabbitLayout, nodes: number, opt
   const queues = queueNames(layout, nodes);
   const offeredMessages = RABBIT_SATURATION_MSG_PER_SEC_PER_QUEUE * queues.length;
   const publishers = publisherWorkloads(layout, nodes, 4, offeredMessages, options.messageBytes);
-  const consumers = consumerWorkloads(layout, nodes);
-  const clients = [...publishers.map((p) => p.name), ...consumers.map((c) => c.name)];
-  const kernel = new Kernel({ seed: options.seed, budgets: { eventsMax: RABBIT_EVENTS_MAX, timeNsMax: sat.runNs } });
-  const cluster = buildRabbitCluster(kernel, { ...rabbitClusterSpec(layout, nodes), clients });
-  const { world } = cluster;
-  const config = cluster.plan.config;
-  const history = new History();
-  const rotate = (k: number): string[] => [...cluster.nodeNames.slice(k % nodes), ...cluster.nodeNames.slice(0, k % nodes)];
-  publishers.forEach((workload, i) => world.install(workload.name, new RabbitPublisher(world, workload, workload.hosts ?? rotate(i), history, sat.runNs, config.clientReconnectNs, config.clientTimeoutNs, config.heartbeat * 1_000_000_000)));
-  consumers.forEach((workload, i) => world.install(workload.name, new RabbitConsumer(world, workload, workload.hosts ?? rotate(i), history, null, config.clientReconnectNs, config.heartbeat * 1_000_000_000)));
-  world.boot();
-  const runTo = (untilNs: number): void => {
-    const result = kernel.scheduler.run({ untilNs });
-    if (result.reason !== "time-reached" && result.reason !== "idle") throw new Error(`RabbitMQ saturation run (${layout}, N=${nodes}) stopped early: ${result.reason}`);
+  // Consumer k on the k-th node round robin (the run places clients without hosts one node further on).
+  const consumers = consumerWorkloads(layout, nodes).map((workload, k) => ({ ...workload, hosts: workload.hosts ?? rotate(nodes, k) }));
+  const rabbitmq = systemNamed("rabbitmq");
+  const spec: RabbitRunSpec = {
+    seed: options.seed,
+    cluster: rabbitClusterSpec(layout, nodes),
+    publishers,
+    consumers,
+    faults: [],
+    faultPhaseNs: sat.runNs,
+    convergeNsMax: 0,
+    eventsMax: RABBIT_EVENTS_MAX,
+    checks: { checks: [] },
+    probesAtNs: windowProbesAtNs(sat),
   };
-  const servers = new Set(cluster.nodeNames);
-  runTo(sat.windowFromNs);
-  const before = snapshotCounters(world, servers);
-  const cpuBefore = queueCpuBusy(cluster.brokers);
-  const schedulersBefore = schedulerBusy(cluster.brokers);
-  runTo(sat.windowToNs);
-  const after = snapshotCounters(world, servers);
-  const cpuAfter = queueCpuBusy(cluster.brokers);
-  const schedulersAfter = schedulerBusy(cluster.brokers);
-  const windowNs = sat.windowToNs - sat.windowFromNs;
+  const result = rabbitmq.run(spec);
+  const window = probedWindow(result, sat, `RabbitMQ saturation run (${layout}, N=${nodes})`);
+  const servers = new Set(rabbitmq.facts(spec, result).serverNodes);
+  const clients = new Set([...publishers.map((p) => p.name), ...consumers.map((c) => c.name)]);
+  const before = snapshotCounters(window.first.atNs, window.first.world, servers);
+  const after = snapshotCounters(window.last.atNs, window.last.world, servers);
   const offeredBytesPerSec = offeredMessages * options.messageBytes;
-  const { acks, ackedBytes } = windowAcks(history, sat, options.messageBytes, offeredBytesPerSec);
-  const resources: ResourceUse[] = resourcesBetween(before, after, NIC, { servers, clients: new Set(clients) });
-  for (const [process, busyNs] of cpuAfter) {
-    const share = (busyNs - (cpuBefore.get(process) ?? 0)) / windowNs;
-    const node = process.split(" ")[0]!;
-    resources.push({ node, kind: "CPU (queue process)", side: "server", resource: `${process} CPU`, share });
-  }
-  for (const [node, use] of schedulersAfter) {
-    const share = (use.busyNs - (schedulersBefore.get(node)?.busyNs ?? 0)) / (use.count * windowNs);
-    resources.push({ node, kind: "CPU (schedulers)", side: "server", resource: `${node} schedulers CPU`, share });
-  }
+  const { acks, ackedBytes } = windowAcks(result.history, sat, options.messageBytes, offeredBytesPerSec);
+  const resources: ResourceUse[] = [...resourcesBetween(before, after, NIC, { servers, clients }), ...threadsBetween(window.first, window.last)];
   resources.sort((a, b) => b.share - a.share || (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
   preferSaturatedCpu(resources);
   return {
@@ -119,9 +108,15 @@ export function measureRabbitSaturation(layout: RabbitLayout, nodes: number, opt
     producerWindowUse: null,
     producerBufferFullShare: null,
     replicationWirePerPayload: (after.serverToServerBytes - before.serverToServerBytes) / ackedBytes,
-    digest: kernel.digestHex(),
-    events: kernel.scheduler.eventsFired,
+    digest: result.digest,
+    events: result.events,
   };
+}
+
+/** Node names r1..rN starting at the k-th. */
+function rotate(nodes: number, k: number): string[] {
+  const names = Array.from({ length: nodes }, (_, i) => `r${i + 1}`);
+  return [...names.slice(k % nodes), ...names.slice(0, k % nodes)];
 }
 
 /**

@@ -7,11 +7,9 @@
  * inter-node bytes are replication only; quorum clients connect round robin
  * (a quorum queue's leader is wherever Raft elected it).
  */
-import { REPLICATION_KINDS } from "../../src/systems/rabbitmq/protocol.js";
 import type { RabbitClusterSpec } from "../../src/systems/rabbitmq/cluster.js";
 import type { RabbitConsumerWorkload } from "../../src/systems/rabbitmq/consumer.js";
 import type { RabbitPublisherWorkload } from "../../src/systems/rabbitmq/publisher.js";
-import type { RabbitBroker } from "../../src/systems/rabbitmq/broker.js";
 
 export type RabbitLayout = "mirrored-all" | "quorum-one" | "quorum-per-node";
 
@@ -77,30 +75,4 @@ export function consumerWorkloads(layout: RabbitLayout, nodes: number): RabbitCo
     autoAck: false,
     processNsPerMessage: 0,
   }));
-}
-
-/** Wire bytes of replication messages every broker sent (its own counters by message kind). */
-export function replicationWireBytes(brokers: Iterable<RabbitBroker>): number {
-  let bytes = 0;
-  for (const broker of brokers) for (const kind of REPLICATION_KINDS) bytes += broker.wireBytesSentByKind.get(kind) ?? 0;
-  return bytes;
-}
-
-/** Busy time of every node's Erlang schedulers (all its processes), with their count. */
-export function schedulerBusy(brokers: ReadonlyMap<string, RabbitBroker>): Map<string, { busyNs: number; count: number }> {
-  const busy = new Map<string, { busyNs: number; count: number }>();
-  for (const [name, broker] of brokers) if (broker.isRunning) busy.set(name, { busyNs: broker.schedulers.busyNs, count: broker.schedulers.schedulerCount });
-  return busy;
-}
-
-/** Busy time of every queue process (masters, mirrors, quorum members), by "node queue". */
-export function queueCpuBusy(brokers: ReadonlyMap<string, RabbitBroker>): Map<string, number> {
-  const busy = new Map<string, number>();
-  for (const [name, broker] of brokers) {
-    if (!broker.isRunning) continue;
-    for (const [queue, master] of broker.roles.masters) busy.set(`${name} ${queue} master`, master.process.busyNs);
-    for (const [queue, mirror] of broker.roles.mirrors) busy.set(`${name} ${queue} mirror`, mirror.process.busyNs);
-    for (const [queue, member] of broker.roles.quorum) busy.set(`${name} ${queue} ${member.isLeader ? "leader" : "follower"}`, member.process.busyNs);
-  }
-  return busy;
 }

@@ -1,14 +1,14 @@
 /**
  * Reading the world's counters: bytes per directed link and traffic class
- * (world.links()) summed the ways the report needs, and snapshots of every
- * node's NIC and disk counters so a steady-state window can be measured as a
- * difference of two snapshots.
+ * (a run's facts or probes, plain data) summed the ways the report needs, and
+ * snapshots of every node's NIC and disk counters so a steady-state window
+ * can be measured as a difference of two probes.
  *
  * The network counts a packet's wire bytes (payload plus Ethernet/IP/TCP
  * framing) when the sender queues it on its NIC.
  */
-import type { World } from "../../src/world/world.js";
 import type { LinkTraffic } from "../../src/world/traffic-counters.js";
+import type { WorldCounters } from "../../src/world/world-counters.js";
 
 /** Bytes on links whose both ends are in `servers` (both directions), and the classes seen there. */
 export function serverToServerBytes(links: readonly LinkTraffic[], servers: ReadonlySet<string>): { bytes: number; classes: string[] } {
@@ -46,22 +46,23 @@ export interface CountersSnapshot {
   serverToServerBytes: number;
 }
 
-export function snapshotCounters(world: World, servers: ReadonlySet<string>): CountersSnapshot {
-  const links = world.links();
+/** The counters of a probe (or of a run's end) as the bottleneck rule reads them. */
+export function snapshotCounters(atNs: number, world: WorldCounters, servers: ReadonlySet<string>): CountersSnapshot {
   const sent = new Map<string, number>();
   const received = new Map<string, number>();
-  for (const link of links) {
+  for (const link of world.links) {
     sent.set(link.from, (sent.get(link.from) ?? 0) + link.bytes);
     received.set(link.to, (received.get(link.to) ?? 0) + link.bytes);
   }
+  const diskBusy = new Map(world.disks.map((disk) => [disk.node, disk.stats.busyNs] as const));
   return {
-    timeNs: world.now,
-    nodes: world.nodes.map((node) => ({
-      node: node.name,
-      sentBytes: sent.get(node.name) ?? 0,
-      receivedBytes: received.get(node.name) ?? 0,
-      diskBusyNs: world.disk(node.name).stats().busyNs,
+    timeNs: atNs,
+    nodes: world.nodeNames.map((node) => ({
+      node,
+      sentBytes: sent.get(node) ?? 0,
+      receivedBytes: received.get(node) ?? 0,
+      diskBusyNs: diskBusy.get(node) ?? 0,
     })),
-    serverToServerBytes: serverToServerBytes(links, servers).bytes,
+    serverToServerBytes: serverToServerBytes(world.links, servers).bytes,
   };
 }
