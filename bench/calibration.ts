@@ -14,14 +14,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { deliveryLatenciesNs } from "../src/clients/delivery-latency.js";
-import { History } from "../src/history/history.js";
-import { Kernel } from "../src/kernel/kernel.js";
 import { formatCount } from "../src/report/format.js";
-import { buildKafkaCluster } from "../src/systems/kafka/cluster.js";
+import { runKafka, systemNamed, type KafkaRunSpec } from "../src/systems/index.js";
 import type { KafkaProducerConfig } from "../src/systems/kafka/config.js";
 import { DEFAULT_CPU_COSTS } from "../src/systems/kafka/cpu-costs.js";
-import { ProducerDriver } from "../src/systems/kafka/producer-workload.js";
-import { runKafka } from "../src/systems/kafka/run.js";
+import type { LinkTraffic } from "../src/world/traffic-counters.js";
 import { DISK_PROFILES, type DiskProfile } from "../src/world/disk-profile.js";
 import { sourceVersion } from "./kafka-acks/source-version.js";
 import { measureRabbitCalibration, rabbitCalibrationLines } from "./calibration-rabbitmq.js";
@@ -70,33 +67,34 @@ interface Measured extends Published {
 
 function measure(test: Published): Measured {
   const names = Array.from({ length: test.producers }, (_, k) => `p${k + 1}`);
-  const kernel = new Kernel({ seed: SEED, budgets: { eventsMax: 200_000_000, timeNsMax: RUN_NS } });
-  const cluster = buildKafkaCluster(kernel, {
-    brokers: 3,
-    topics: [{ name: "t", partitions: 6, replicationFactor: test.replicationFactor }],
-    config: {},
-    disk: JBOD6,
-    network: { nic: NIC },
-    clients: names,
-  });
-  const history = new History();
-  for (const name of names) {
-    const workload = { name, topic: "t", partitions: 6, messagesPerSecond: OFFERED_PER_PRODUCER, messagesPerSend: RECORDS_PER_SEND, bytesPerMessage: RECORD_BYTES, config: test.config };
-    cluster.world.install(name, new ProducerDriver(cluster.world, workload, cluster.brokerNames, history, RUN_NS));
-  }
-  cluster.world.boot();
-  kernel.scheduler.run({ untilNs: WINDOW_FROM_NS });
-  const ingressBefore = brokerIngress(cluster.world.links(), cluster.brokerNames);
-  kernel.scheduler.run({ untilNs: RUN_NS });
-  const ingressAfter = brokerIngress(cluster.world.links(), cluster.brokerNames);
+  const kafka = systemNamed("kafka");
+  const spec: KafkaRunSpec = {
+    seed: SEED,
+    cluster: { brokers: 3, topics: [{ name: "t", partitions: 6, replicationFactor: test.replicationFactor }], config: {}, disk: JBOD6, network: { nic: NIC } },
+    producers: names.map((name) => ({ name, topic: "t", partitions: 6, messagesPerSecond: OFFERED_PER_PRODUCER, messagesPerSend: RECORDS_PER_SEND, bytesPerMessage: RECORD_BYTES, config: test.config })),
+    faults: [],
+    // Producers offer load for the whole run; nothing waits for the backlog to drain and nothing is checked (throughput only).
+    faultPhaseNs: RUN_NS,
+    convergeNsMax: 0,
+    eventsMax: 200_000_000,
+    checks: { checks: [] },
+    probesAtNs: [WINDOW_FROM_NS, RUN_NS],
+  };
+  const result = kafka.run(spec);
+  const [from, to] = result.probes;
+  if (from === undefined || to === undefined) throw new Error(`test ${test.id}: the run stopped early (${result.stopReason})`);
+  const brokers = kafka.facts(spec, result).serverNodes;
   let acked = 0;
-  for (const event of history.events) if (event.type === "send-result" && event.outcome === "ok" && event.timeNs >= WINDOW_FROM_NS) acked += event.count;
+  for (const event of result.history.events) if (event.type === "send-result" && event.outcome === "ok" && event.timeNs >= WINDOW_FROM_NS && event.timeNs <= RUN_NS) acked += event.count;
   const seconds = (RUN_NS - WINDOW_FROM_NS) / 1e9;
-  const shares = cluster.brokerNames.map((name) => (ingressAfter.get(name)! - ingressBefore.get(name)!) / seconds / NIC.egressBytesPerSec);
-  return { ...test, modelRecordsPerSec: acked / seconds, brokerIngressShareMax: Math.max(...shares), digest: kernel.digestHex() };
+  const ingressBefore = ingress(from.world.links, brokers);
+  const ingressAfter = ingress(to.world.links, brokers);
+  const shares = brokers.map((name) => (ingressAfter.get(name)! - ingressBefore.get(name)!) / seconds / NIC.egressBytesPerSec);
+  return { ...test, modelRecordsPerSec: acked / seconds, brokerIngressShareMax: Math.max(...shares), digest: result.digest };
 }
 
-function brokerIngress(links: ReturnType<ReturnType<typeof buildKafkaCluster>["world"]["links"]>, brokers: readonly string[]): Map<string, number> {
+/** Bytes each broker has received so far, over every link and traffic class. */
+function ingress(links: readonly LinkTraffic[], brokers: readonly string[]): Map<string, number> {
   const bytes = new Map(brokers.map((name) => [name, 0]));
   for (const link of links) if (bytes.has(link.to)) bytes.set(link.to, bytes.get(link.to)! + link.bytes);
   return bytes;

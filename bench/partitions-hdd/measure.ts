@@ -2,14 +2,14 @@
  * One point of the sweep: a one-broker cluster on one disk profile with P
  * partitions, producers offering more than the disk takes, and what the
  * broker acknowledged and the disk did over the steady-state window, as
- * differences of counter snapshots. Everything comes from the simulation:
+ * differences of two probes of one run (plain data, through the system
+ * registry). Everything comes from the simulation:
  * the flusher's per-file writeback, the device's seeks, the writers held at
  * the dirty limit, the request threads and connections that wait for them.
  */
-import { History } from "../../src/history/history.js";
-import { Kernel } from "../../src/kernel/kernel.js";
-import { buildKafkaCluster } from "../../src/systems/kafka/cluster.js";
-import { ProducerDriver } from "../../src/systems/kafka/producer-workload.js";
+import type { RunProbe } from "../../src/run/system.js";
+import { systemNamed, type KafkaRunSpec } from "../../src/systems/index.js";
+import type { WorldCounters } from "../../src/world/world-counters.js";
 import type { DiskProfileName } from "../../src/world/disk-profile.js";
 import type { DiskStats } from "../../src/world/disk-stats.js";
 import { MESSAGE_BYTES, MESSAGES_PER_SEND, OFFERED_BYTES_PER_SEC_EACH, PRODUCER_CONFIG, PRODUCERS, SEED, TOPIC, type Timing } from "./settings.js";
@@ -40,12 +40,11 @@ const EVENTS_MAX = 500_000_000;
 
 export function measurePoint(disk: DiskProfileName, partitions: number, timing: Timing): SweepPoint {
   const names = Array.from({ length: PRODUCERS }, (_, k) => `p${k + 1}`);
-  const kernel = new Kernel({ seed: SEED, budgets: { eventsMax: EVENTS_MAX, timeNsMax: timing.runNs } });
-  const cluster = buildKafkaCluster(kernel, { brokers: 1, topics: [{ name: TOPIC, partitions, replicationFactor: 1 }], config: {}, disk, clients: names });
-  const { world } = cluster;
-  const history = new History();
-  for (const name of names) {
-    const workload = {
+  const kafka = systemNamed("kafka");
+  const spec: KafkaRunSpec = {
+    seed: SEED,
+    cluster: { brokers: 1, topics: [{ name: TOPIC, partitions, replicationFactor: 1 }], config: {}, disk },
+    producers: names.map((name) => ({
       name,
       topic: TOPIC,
       partitions,
@@ -53,24 +52,26 @@ export function measurePoint(disk: DiskProfileName, partitions: number, timing: 
       messagesPerSend: MESSAGES_PER_SEND,
       bytesPerMessage: MESSAGE_BYTES,
       config: PRODUCER_CONFIG,
-    };
-    world.install(name, new ProducerDriver(world, workload, cluster.brokerNames, history, timing.runNs));
-  }
-  world.boot();
-  const runTo = (untilNs: number): void => {
-    const result = kernel.scheduler.run({ untilNs });
-    if (result.reason !== "time-reached" && result.reason !== "idle") throw new Error(`partitions sweep (${disk}, P=${partitions}) stopped early: ${result.reason}`);
+    })),
+    faults: [],
+    // The producers offer load for the whole run; nothing waits for the backlog to drain and nothing is checked (throughput only).
+    faultPhaseNs: timing.runNs,
+    convergeNsMax: 0,
+    eventsMax: EVENTS_MAX,
+    checks: { checks: [] },
+    probesAtNs: [timing.windowFromNs, timing.windowToNs],
   };
-  const brokerDisk = world.disk(cluster.brokerNames[0]!);
-  runTo(timing.windowFromNs);
-  const before: DiskStats = brokerDisk.stats();
-  runTo(timing.windowToNs);
-  const after: DiskStats = brokerDisk.stats();
-  const dirtyBytesAtEnd = brokerDisk.dirtyBytes;
-  if (timing.runNs > timing.windowToNs) runTo(timing.runNs);
+  const result = kafka.run(spec);
+  const [from, to] = result.probes;
+  if (from === undefined || to === undefined) throw new Error(`partitions sweep (${disk}, P=${partitions}) stopped early: ${result.stopReason}`);
+  const broker = kafka.facts(spec, result).serverNodes[0]!;
+  const diskOf = (probe: RunProbe): WorldCounters["disks"][number] => probe.world.disks.find((entry) => entry.node === broker)!;
+  const before: DiskStats = diskOf(from).stats;
+  const after: DiskStats = diskOf(to).stats;
+  const dirtyBytesAtEnd = diskOf(to).dirtyBytes;
 
   let acked = 0;
-  for (const event of history.events) {
+  for (const event of result.history.events) {
     if (event.type === "send-result" && event.outcome === "ok" && event.timeNs >= timing.windowFromNs && event.timeNs < timing.windowToNs) acked += event.count;
   }
   const seconds = (timing.windowToNs - timing.windowFromNs) / 1e9;
@@ -88,7 +89,7 @@ export function measurePoint(disk: DiskProfileName, partitions: number, timing: 
     bytesPerWritebackVisit: visits === 0 ? 0 : writebackBytes / visits,
     throttledWritesPerSec: (after.throttledWrites - before.throttledWrites) / seconds,
     dirtyBytesAtEnd,
-    digest: kernel.digestHex(),
-    events: kernel.scheduler.eventsFired,
+    digest: result.digest,
+    events: result.events,
   };
 }

@@ -37,3 +37,15 @@ describe("the run sequence's probes", () => {
     expect(result.probes).toEqual([]);
   });
 });
+
+describe("deferred checks", () => {
+  it("leave the checking to the caller, with the final read's inputs as plain data", () => {
+    const checked = runFake(SPEC);
+    const deferred = runFake({ ...SPEC, deferChecks: true });
+    expect(deferred.digest).toBe(checked.digest);
+    expect(checked.checks.length).toBeGreaterThan(0);
+    expect(deferred.checks).toEqual([]);
+    expect(deferred.checkInputs).toEqual(checked.checkInputs);
+    expect(deferred.checkInputs.finalLogs?.[0]?.entries.length).toBeGreaterThan(0);
+  });
+});

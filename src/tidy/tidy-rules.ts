@@ -31,6 +31,7 @@ export type TidyRuleId =
   | "layering/system-to-system"
   | "layering/system-kernel-index"
   | "layering/system-registry"
+  | "layering/bench-plain-data"
   | "style/export-star"
   | "style/function-length"
   | "test-hygiene/skipped-or-focused";
@@ -115,6 +116,14 @@ const DETERMINISM_PATTERNS: readonly BannedPattern[] = [
     regex: /\.\s*(?:sort|toSorted)\s*\(\s*\)/g,
     why: "the default order compares as strings (10 sorts before 9) and hides intent; pass an explicit comparator",
   },
+];
+
+const PLAIN_DATA = "a bench measures a system through its run (src/run/system.ts: facts, probes, check inputs), as plain data, never by building a cluster or reading live simulation objects";
+
+const BENCH_PATTERNS: readonly BannedPattern[] = [
+  { rule: "layering/bench-plain-data", regex: /\bnew\s+Kernel\s*\(/g, why: PLAIN_DATA },
+  { rule: "layering/bench-plain-data", regex: /\bbuild[A-Z][\w$]*Cluster\s*\(/g, why: PLAIN_DATA },
+  { rule: "layering/bench-plain-data", regex: /\.\s*cluster\b/g, why: PLAIN_DATA },
 ];
 
 const TEST_HYGIENE_PATTERNS: readonly BannedPattern[] = [
@@ -230,6 +239,11 @@ function isDeterminismScope(path: string): boolean {
   return path.startsWith("src/") && !path.startsWith("src/cli/") && !path.endsWith(".test.ts");
 }
 
+/** The benches of the models (bench/run-kernel.ts benchmarks the kernel itself, so it builds one). */
+function isBenchScope(path: string): boolean {
+  return path.startsWith("bench/") && path !== "bench/run-kernel.ts";
+}
+
 function isTestScope(path: string): boolean {
   return (path.startsWith("src/") || path.startsWith("properties/")) && path.endsWith(".test.ts");
 }
@@ -252,6 +266,7 @@ export function findTidyViolations(files: readonly TidyFile[]): TidyViolation[] 
     const patterns: BannedPattern[] = [];
     if (isDeterminismScope(path)) patterns.push(...DETERMINISM_PATTERNS);
     if (isTestScope(path)) patterns.push(...TEST_HYGIENE_PATTERNS);
+    if (isBenchScope(path)) patterns.push(...BENCH_PATTERNS);
     for (const pattern of patterns) {
       pattern.regex.lastIndex = 0;
       for (let m = pattern.regex.exec(stripped); m !== null; m = pattern.regex.exec(stripped)) {

@@ -189,6 +189,16 @@ describe("tidy: layering rules", () => {
     expect(rulesFor("src/report/report-fixture.ts", 'import { runKafka } from "../systems/kafka/run.js";')).toEqual([]);
   });
 
+  it("fires when a bench builds a cluster or reads a run's live objects instead of its facts and probes", () => {
+    expect(rulesFor("bench/a.ts", "const k = new Kernel({ seed: 1 });")).toEqual(["layering/bench-plain-data"]);
+    expect(rulesFor("bench/scaling/a.ts", "const c = buildKafkaCluster(kernel, spec);")).toEqual(["layering/bench-plain-data"]);
+    expect(rulesFor("bench/a.ts", "const links = result.cluster.world.links();")).toEqual(["layering/bench-plain-data"]);
+    // A cluster spec is plain data; the kernel's own bench builds a kernel.
+    expect(rulesFor("bench/a.ts", "const spec = { cluster: clusterSpec(3, 6) };")).toEqual([]);
+    expect(rulesFor("bench/run-kernel.ts", "const k = new Kernel({ seed: 1 });")).toEqual([]);
+    expect(rulesFor("src/a.test.ts", "const links = result.cluster.world.links();")).toEqual([]);
+  });
+
   it("ignores imports that appear only inside comments", () => {
     expect(rulesFor("src/world/a.ts", '// import { B } from "../systems/kafka/b.js";')).toEqual([]);
   });
