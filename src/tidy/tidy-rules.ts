@@ -28,6 +28,7 @@ export type TidyRuleId =
   | "determinism/seedrandom-outside-rng"
   | "layering/kernel"
   | "layering/world"
+  | "layering/raft"
   | "layering/system-to-system"
   | "layering/system-kernel-index"
   | "layering/system-registry"
@@ -205,6 +206,12 @@ function layeringViolation(importer: string, specifier: string): { rule: TidyRul
     return {
       rule: "layering/world",
       why: "src/world/ may import only from src/world/ and src/kernel/; systems, faults and clients are built on top of it",
+    };
+  }
+  if (importer.startsWith("src/raft/") && !importer.endsWith(".test.ts") && !["src/raft/", "src/world/", "src/kernel/"].some((layer) => target.startsWith(layer))) {
+    return {
+      rule: "layering/raft",
+      why: "src/raft/ (one Raft shared by the systems that replicate with it) may import only from src/raft/, src/world/ and src/kernel/ (its tests may drive it with faults)",
     };
   }
   const from = systemFolderOf(importer);

@@ -178,6 +178,12 @@ describe("tidy: layering rules", () => {
     expect(rulesFor("src/world/a.ts", 'import { assert } from "../kernel/assert.js";')).toEqual([]);
   });
 
+  it("fires when the shared Raft reaches above the world", () => {
+    expect(rulesFor("src/raft/a.ts", 'import type { History } from "../history/history.js";')).toEqual(["layering/raft"]);
+    expect(rulesFor("src/raft/a.ts", 'import { RabbitBroker } from "../systems/rabbitmq/broker.js";')).toEqual(["layering/raft"]);
+    expect(rulesFor("src/raft/a.ts", 'import type { Disk } from "../world/disk.js";')).toEqual([]);
+  });
+
   it("fires when product code outside the systems reaches into a system's folder instead of the registry", () => {
     expect(rulesFor("src/scenario/a.ts", 'import { runKafka } from "../systems/kafka/run.js";')).toEqual(["layering/system-registry"]);
     expect(rulesFor("src/cli/a.ts", 'import type { RabbitScenario } from "../systems/rabbitmq/scenario-schema.js";')).toEqual(["layering/system-registry"]);

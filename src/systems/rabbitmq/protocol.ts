@@ -4,7 +4,7 @@
  * operations forwarded to a queue's home node, mirror replication, queue
  * records, Raft). Bytes are payload bytes; the network adds framing.
  */
-import type { RaftMessage } from "./raft/raft-messages.js";
+import type { RaftMessage } from "../../raft/raft-messages.js";
 import type { QueueRecord } from "./queue-record.js";
 import type { QueueSegment } from "./queue-segment.js";
 import type { GmPayload } from "./gm-ring.js";

@@ -32,9 +32,9 @@ import type { QueueConsumer } from "./consumer-set.js";
 import type { ChannelRef, NodeMessage, PublishBody, QuorumCommand } from "./protocol.js";
 import { RabbitFifo, type FifoEffects } from "./rabbit-fifo.js";
 import { type QueueSegment } from "./queue-segment.js";
-import { RaftMember, type RaftHost, type RaftRole } from "./raft/raft-member.js";
+import { RaftMember, type RaftHost, type RaftRole } from "../../raft/raft-member.js";
 import { uncommittedEnqueueIndex } from "./uncommitted-enqueue.js";
-import type { RaftMessage } from "./raft/raft-messages.js";
+import type { RaftMessage } from "../../raft/raft-messages.js";
 import type { ErlangProcess } from "./erlang-schedulers.js";
 import type { RabbitBroker } from "./broker.js";
 

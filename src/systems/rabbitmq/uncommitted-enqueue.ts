@@ -4,7 +4,7 @@
  * second time (rabbit_fifo_client resends; the queue applies it once).
  */
 import type { ChannelRef, QuorumCommand } from "./protocol.js";
-import type { RaftMember } from "./raft/raft-member.js";
+import type { RaftMember } from "../../raft/raft-member.js";
 
 /**
  * The index of an uncommitted enqueue of this channel's publish that an

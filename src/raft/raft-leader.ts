@@ -23,8 +23,8 @@
  * entries of its own term are committed by counting (Raft §5.4.2): the no-op
  * appended on election is what commits the entries of earlier terms.
  */
-import { assert } from "../../../kernel/index.js";
-import type { EventHandle } from "../../../kernel/index.js";
+import { assert } from "../kernel/index.js";
+import type { EventHandle } from "../kernel/index.js";
 import type { RaftMember } from "./raft-member.js";
 import { raftMessageBytes, type AppendEntries, type AppendEntriesReply, type RaftLogEntry } from "./raft-messages.js";
 

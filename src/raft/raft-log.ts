@@ -19,10 +19,10 @@
  * process cannot know what reached the device, so start-up fsyncs both files
  * before anything recovered is acknowledged or voted on.
  */
-import { assert } from "../../../kernel/index.js";
-import type { Marks } from "../../../kernel/index.js";
-import type { Trace } from "../../../kernel/index.js";
-import type { Disk, DiskFile } from "../../../world/disk.js";
+import { assert } from "../kernel/index.js";
+import type { Marks } from "../kernel/index.js";
+import type { Trace } from "../kernel/index.js";
+import type { Disk, DiskFile } from "../world/disk.js";
 import { LOG_ENTRY_HEADER_BYTES, META_RECORD_BYTES, NOOP_COMMAND_BYTES, type RaftLogEntry } from "./raft-messages.js";
 
 interface MetaRecord {

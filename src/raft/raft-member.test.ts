@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { faultScheduleArbitrary } from "../../../faults/arbitrary.js";
-import { describeFault } from "../../../faults/fault.js";
-import type { FaultSchedule, FaultVerb } from "../../../faults/fault.js";
-import { scheduleFaults } from "../../../faults/schedule.js";
-import type { DatagramFaults } from "../../../world/network.js";
+import { faultScheduleArbitrary } from "../faults/arbitrary.js";
+import { describeFault } from "../faults/fault.js";
+import type { FaultSchedule, FaultVerb } from "../faults/fault.js";
+import { scheduleFaults } from "../faults/schedule.js";
+import type { DatagramFaults } from "../world/network.js";
 import { RaftHarness } from "./raft-harness.test-support.js";
 import type { RaftMember } from "./raft-member.js";
 

@@ -14,8 +14,8 @@
  * heartbeat, rabbitmq/aten src/aten.app.src). Term and vote are fsynced
  * before any answer that depends on them and before RequestVote goes out.
  */
-import { assert } from "../../../kernel/index.js";
-import type { EventHandle } from "../../../kernel/index.js";
+import { assert } from "../kernel/index.js";
+import type { EventHandle } from "../kernel/index.js";
 import { RaftLeader } from "./raft-leader.js";
 import { RaftLog, type RaftLogListener } from "./raft-log.js";
 import { RA_DEFAULT_TIMING, raftMessageBytes, type AppendEntries, type PreVoteRequest, type RaftHost, type RaftLogEntry } from "./raft-messages.js";

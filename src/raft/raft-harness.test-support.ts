@@ -16,11 +16,11 @@
  *   term — and for a granted vote or a RequestVote, its vote — is on the device.
  * Violations are collected as strings; simulator assertions throw.
  */
-import { Kernel } from "../../../kernel/index.js";
-import { ROOT_GROUP } from "../../../kernel/index.js";
-import type { DatagramHandler, NetworkOptions } from "../../../world/network.js";
-import type { NodeSoftware, WorldNode } from "../../../world/node.js";
-import { World } from "../../../world/world.js";
+import { Kernel } from "../kernel/index.js";
+import { ROOT_GROUP } from "../kernel/index.js";
+import type { DatagramHandler, NetworkOptions } from "../world/network.js";
+import type { NodeSoftware, WorldNode } from "../world/node.js";
+import { World } from "../world/world.js";
 import { RaftMember, type RaftHost, type RaftRole, type RaftTiming } from "./raft-member.js";
 import type { RaftLogEntry, RaftMessage } from "./raft-messages.js";
 

@@ -16,11 +16,11 @@
  *   (docs/internals/INTERNALS.md, "Replication").
  */
 
-import type { Marks } from "../../../kernel/index.js";
-import type { RngStream } from "../../../kernel/index.js";
-import type { Trace } from "../../../kernel/index.js";
-import type { Disk } from "../../../world/disk.js";
-import type { WorldNode } from "../../../world/node.js";
+import type { Marks } from "../kernel/index.js";
+import type { RngStream } from "../kernel/index.js";
+import type { Trace } from "../kernel/index.js";
+import type { Disk } from "../world/disk.js";
+import type { WorldNode } from "../world/node.js";
 
 /** One log entry. `command === null` is the no-op a new leader appends (Ra's `{noop, ...}` command). */
 export interface RaftLogEntry<C> {
