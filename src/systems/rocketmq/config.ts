@@ -5,16 +5,29 @@
  * - store/src/main/java/org/apache/rocketmq/store/config/MessageStoreConfig.java
  * - common/src/main/java/org/apache/rocketmq/common/BrokerConfig.java
  * - common/src/main/java/org/apache/rocketmq/common/namesrv/NamesrvConfig.java
+ * - remoting/src/main/java/org/apache/rocketmq/remoting/netty/NettyServerConfig.java
  * - namesrv/src/main/java/org/apache/rocketmq/namesrv/routeinfo/RouteInfoManager.java
  * - client/src/main/java/org/apache/rocketmq/client/ClientConfig.java,
  *   producer/DefaultMQProducer.java, consumer/DefaultMQPushConsumer.java
  */
 
 export type BrokerRole = "ASYNC_MASTER" | "SYNC_MASTER" | "SLAVE";
+/**
+ * Which release's replication rules a broker follows (mqsim's setting, not
+ * RocketMQ's). They differ on SYNC_MASTER: 4.9 waits for a slave up to
+ * syncFlushTimeout and answers SLAVE_NOT_AVAILABLE when none is connected
+ * or it is haMaxGapNotInSync behind (CommitLog.handleHA); 5.x (since RIP-34,
+ * apache/rocketmq 5c350af, 2022) waits only when inSyncReplicas ≥ 2, for
+ * inSyncReplicas − 1 slaves, up to slaveTimeout, and has no
+ * SLAVE_NOT_AVAILABLE: with the default inSyncReplicas = 1 a SYNC_MASTER
+ * answers without its slave (the store's own HATest sets inSyncReplicas = 2).
+ */
+export type RocketVersion = "4.9" | "5.3";
 export type FlushDiskType = "ASYNC_FLUSH" | "SYNC_FLUSH";
 
 /** A broker's settings (broker.conf): BrokerConfig and MessageStoreConfig together, as the file mixes them. */
 export interface RocketBrokerConfig {
+  version: RocketVersion;
   /** Master (ASYNC_MASTER, SYNC_MASTER: acknowledges after a slave has the message) or SLAVE. */
   brokerRole: BrokerRole;
   /** ASYNC_FLUSH: a background thread flushes the commit log; SYNC_FLUSH: the put waits for its flush (group commit). */
@@ -30,6 +43,10 @@ export interface RocketBrokerConfig {
   flushConsumeQueueLeastPages: number;
   /** SYNC_FLUSH and SYNC_MASTER: how long (ms) a put waits for its flush or its slave before it answers FLUSH_DISK_TIMEOUT / FLUSH_SLAVE_TIMEOUT. */
   syncFlushTimeout: number;
+  /** 5.x: replicas (master included) a SYNC_MASTER's put waits for. */
+  inSyncReplicas: number;
+  /** 5.x: how long (ms) a SYNC_MASTER's put waits for its slaves before FLUSH_SLAVE_TIMEOUT. */
+  slaveTimeout: number;
   /** Commit log mapped file size (bytes): 1 GiB. */
   mappedFileSizeCommitLog: number;
   /** HA: the slave reports its offset at least this often (ms), and the master heartbeats an idle slave. */
@@ -44,6 +61,8 @@ export interface RocketBrokerConfig {
   slaveReadEnable: boolean;
   /** Period (ms) of the broker's registration with every NameServer (registerBrokerAll). */
   registerNameServerPeriod: number;
+  /** A registration round's deadline (ms): each NameServer's REGISTER_BROKER times out after it, and the round ends by then (5.x: 24 s; 4.x: 6 s). */
+  registerBrokerTimeoutMills: number;
   /** A pull that finds nothing is held until a message arrives or the consumer's brokerSuspendMaxTimeMillis passes (else: shortPollingTimeMills). */
   longPollingEnable: boolean;
   /** Consumer offsets persisted to the broker's disk this often (ms). */
@@ -55,6 +74,7 @@ export interface RocketBrokerConfig {
 }
 
 export const DEFAULT_BROKER_CONFIG: RocketBrokerConfig = Object.freeze({
+  version: "5.3",
   brokerRole: "ASYNC_MASTER",
   flushDiskType: "ASYNC_FLUSH",
   flushIntervalCommitLog: 500,
@@ -63,6 +83,8 @@ export const DEFAULT_BROKER_CONFIG: RocketBrokerConfig = Object.freeze({
   flushIntervalConsumeQueue: 1_000,
   flushConsumeQueueLeastPages: 2,
   syncFlushTimeout: 5_000,
+  inSyncReplicas: 1,
+  slaveTimeout: 3_000,
   mappedFileSizeCommitLog: 1024 * 1024 * 1024,
   haSendHeartbeatInterval: 5_000,
   haHousekeepingInterval: 20_000,
@@ -70,6 +92,7 @@ export const DEFAULT_BROKER_CONFIG: RocketBrokerConfig = Object.freeze({
   haMaxGapNotInSync: 256 * 1024 * 1024,
   slaveReadEnable: false,
   registerNameServerPeriod: 30_000,
+  registerBrokerTimeoutMills: 24_000,
   longPollingEnable: true,
   flushConsumerOffsetInterval: 5_000,
   sendMessageThreadPoolNums: 4,
@@ -82,11 +105,14 @@ export interface RocketNamesrvConfig {
   scanNotActiveBrokerInterval: number;
   /** A broker not registered again within this (ms) is dropped (RouteInfoManager's DEFAULT_BROKER_CHANNEL_EXPIRED_TIME: 2 min). */
   brokerChannelExpiredTime: number;
+  /** A connection with nothing read or written this long (s) is closed by the NameServer (NettyServerConfig's IdleStateHandler), dropping the broker that registered over it. */
+  serverChannelMaxIdleTimeSeconds: number;
 }
 
 export const DEFAULT_NAMESRV_CONFIG: RocketNamesrvConfig = Object.freeze({
   scanNotActiveBrokerInterval: 5_000,
   brokerChannelExpiredTime: 120_000,
+  serverChannelMaxIdleTimeSeconds: 120,
 });
 
 /** Client settings every RocketMQ client has (ClientConfig). */
@@ -97,12 +123,15 @@ export interface RocketClientConfig {
   heartbeatBrokerInterval: number;
   /** Period (ms) of persisting consumer offsets to the broker. */
   persistConsumerOffsetInterval: number;
+  /** Timeout (ms) of a client's request to the NameServer (ClientConfig.mqClientApiTimeout), route queries included. */
+  mqClientApiTimeout: number;
 }
 
 export const DEFAULT_CLIENT_CONFIG: RocketClientConfig = Object.freeze({
   pollNameServerInterval: 30_000,
   heartbeatBrokerInterval: 30_000,
   persistConsumerOffsetInterval: 5_000,
+  mqClientApiTimeout: 3_000,
 });
 
 /** DefaultMQProducer's settings. */

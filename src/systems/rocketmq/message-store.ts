@@ -88,6 +88,7 @@ const PAGE_BYTES = 4096;
 class PendingPut {
   flushStatus: FlushStatus | null = null;
   replicaStatus: ReplicaStatus | null = null;
+  isAnswered = false;
   constructor(
     readonly record: CommitLogRecord,
     readonly done: PutCallback<unknown>,
@@ -198,7 +199,8 @@ export class MessageStore {
   }
 
   private answerIfDone(pending: PendingPut): void {
-    if (pending.flushStatus === null || pending.replicaStatus === null) return;
+    if (pending.flushStatus === null || pending.replicaStatus === null || pending.isAnswered) return;
+    pending.isAnswered = true;
     const status: PutMessageStatus = pending.replicaStatus !== "PUT_OK" ? pending.replicaStatus : pending.flushStatus;
     pending.done({ status, record: pending.record }, pending.arg);
   }
