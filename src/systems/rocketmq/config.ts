@@ -138,6 +138,12 @@ export const DEFAULT_CLIENT_CONFIG: RocketClientConfig = Object.freeze({
 export interface RocketProducerConfig extends RocketClientConfig {
   /** A synchronous send's timeout (ms), retries included. */
   sendMsgTimeout: number;
+  /**
+   * An attempt's own timeout (ms) when another attempt may follow (-1: none, each attempt
+   * may use what is left of sendMsgTimeout). Since 5.3.3 (apache/rocketmq #8997): without it a
+   * broker that never answers uses the whole sendMsgTimeout, leaving no time to retry elsewhere.
+   */
+  sendMsgMaxTimeoutPerRequest: number;
   /** Extra attempts of a synchronous send after a failure (to another broker when there is one). */
   retryTimesWhenSendFailed: number;
   /** Retry a send answered with a status other than SEND_OK (FLUSH_DISK_TIMEOUT, FLUSH_SLAVE_TIMEOUT, SLAVE_NOT_AVAILABLE). */
@@ -149,6 +155,7 @@ export interface RocketProducerConfig extends RocketClientConfig {
 export const DEFAULT_PRODUCER_CONFIG: RocketProducerConfig = Object.freeze({
   ...DEFAULT_CLIENT_CONFIG,
   sendMsgTimeout: 3_000,
+  sendMsgMaxTimeoutPerRequest: -1,
   retryTimesWhenSendFailed: 2,
   retryAnotherBrokerWhenNotStoreOK: false,
   sendLatencyFaultEnable: false,

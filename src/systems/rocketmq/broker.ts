@@ -1,0 +1,307 @@
+/**
+ * A RocketMQ broker process (BrokerController): a master (brokerId 0,
+ * ASYNC_MASTER or SYNC_MASTER) or a slave of one broker group
+ * (brokerName), with its message store, its side of HA, its registration
+ * with every NameServer, and the requests it serves on its port:
+ *
+ * - SEND_MESSAGE: decoded on a SendMessageProcessor pool thread, appended
+ *   under the put lock, answered when the store says (flush and slave as
+ *   configured). 4.9's send threads block until then (the put is
+ *   synchronous: issue #1515's "SYNC_MASTER is 1/10 of async"), 5.x's do
+ *   not (asyncPutMessage). A slave refuses sends (the store is
+ *   read-only there: SERVICE_NOT_AVAILABLE).
+ * - PULL_MESSAGE: served from the consume queue; nothing new → held for
+ *   long polling (pull-hold-service.ts); the pull's commitOffset is stored
+ *   on a master. A 5.x slave refuses pulls unless slaveReadEnable
+ *   (rejectRequest → SYSTEM_BUSY); a 4.9 slave serves them.
+ * - Consumer offsets (consumer-offset-manager.ts), group membership by
+ *   heartbeat (consumer-manager.ts), a queue's max offset.
+ *
+ * Everything lives in the process: a crash loses it but the disk, and a
+ * restart recovers the store and the offsets file.
+ */
+import type { Endpoint } from "../../world/connection.js";
+import type { NodeSoftware, WorldNode } from "../../world/node.js";
+import type { World } from "../../world/world.js";
+import { brokerBytesOf, BROKER_PORT, type BrokerMessage, type PullCode, type PullMessageRequest, type PullMessageResponse, type SendCode, type SendMessageRequest } from "./broker-protocol.js";
+import type { RocketBrokerConfig } from "./config.js";
+import { ConsumerManager } from "./consumer-manager.js";
+import { ConsumerOffsetManager } from "./consumer-offset-manager.js";
+import type { RocketCpuCosts } from "./cpu-costs.js";
+import { HaClient } from "./ha-client.js";
+import { HaService } from "./ha-service.js";
+import { MessageStore, type GetMessageResult, type PutResult } from "./message-store.js";
+import type { BrokerRegistration, RegisterBrokerResult } from "./namesrv-protocol.js";
+import { NamesrvRegistrar } from "./namesrv-registrar.js";
+import { PullHoldService } from "./pull-hold-service.js";
+import { MASTER_ID, PERM_READ_WRITE } from "./route.js";
+import { ThreadPool, type SerialThread } from "./serial-thread.js";
+
+export interface RocketBrokerSpec {
+  clusterName: string;
+  brokerName: string;
+  /** 0: the master; 1, 2, …: slaves. */
+  brokerId: number;
+  config: RocketBrokerConfig;
+  topics: readonly { name: string; queueNums: number }[];
+  nameServers: readonly string[];
+  cpu: RocketCpuCosts;
+}
+
+const NS_PER_MS = 1_000_000;
+/** PullMessageProcessor's pool: 16 + 2 × cores; the model's machines are taken to have 2 cores. */
+const PULL_THREADS = 20;
+/** scanNotActiveChannel runs every 10 s. */
+const CHANNEL_SCAN_NS = 10_000 * NS_PER_MS;
+
+interface SendContext {
+  endpoint: Endpoint;
+  request: SendMessageRequest;
+  thread: SerialThread | null;
+}
+
+interface PullContext {
+  endpoint: Endpoint;
+  request: PullMessageRequest;
+  /** It was held once already: whatever it finds now is the answer. */
+  wasHeld: boolean;
+}
+
+export class RocketBroker implements NodeSoftware {
+  private node: WorldNode | null = null;
+  store: MessageStore | null = null;
+  ha: HaService | null = null;
+  haClient: HaClient | null = null;
+  offsets: ConsumerOffsetManager | null = null;
+  private registrar: NamesrvRegistrar | null = null;
+  private sendPool: ThreadPool | null = null;
+  private putLock: SerialThread | null = null;
+  private pullPool: ThreadPool | null = null;
+  private holds: PullHoldService<PullContext> | null = null;
+  private consumers: ConsumerManager | null = null;
+  private readonly onSendDecodedBound = (context: SendContext, thread?: SerialThread): void => this.onSendDecoded(context, thread ?? null);
+  private readonly onAppendBound = (context: SendContext): void => this.onAppend(context);
+  private readonly onPutDoneBound = (result: PutResult, context: SendContext): void => this.onPutDone(result, context);
+
+  constructor(
+    private readonly world: World,
+    readonly spec: RocketBrokerSpec,
+  ) {}
+
+  get isSlave(): boolean {
+    return this.spec.config.brokerRole === "SLAVE";
+  }
+
+  get isRunning(): boolean {
+    return this.node !== null && this.node.isProcessAlive;
+  }
+
+  start(node: WorldNode): void {
+    this.node = node;
+    const { config } = this.spec;
+    const disk = this.world.disk(node.name);
+    this.store = new MessageStore(node, disk, config, { onMessageArrived: (topic, queueId, maxOffset) => this.holds?.notifyMessageArriving(topic, queueId, maxOffset) });
+    this.offsets = new ConsumerOffsetManager(disk);
+    this.sendPool = new ThreadPool(node, config.version === "4.9" ? 1 : config.sendMessageThreadPoolNums);
+    this.putLock = new ThreadPool(node, 1).threads[0]!;
+    this.pullPool = new ThreadPool(node, PULL_THREADS);
+    this.holds = new PullHoldService(node, (pull, isExpired) => this.servePull(pull, isExpired));
+    this.consumers = new ConsumerManager((group, endpoint) => this.reply(endpoint, { kind: "NOTIFY_CONSUMER_IDS_CHANGED", consumerGroup: group }));
+    this.store.start();
+    this.holds.start();
+    this.startHa(node);
+    this.world.net.listen(node, BROKER_PORT, { accept: (endpoint) => ({ onData: (_, payload) => this.onRequest(endpoint, payload as BrokerMessage), onClose: () => this.consumers?.onClose(endpoint) }) });
+    this.registrar = new NamesrvRegistrar({ world: this.world, node, nameServers: this.spec.nameServers, registration: () => this.registration(), config, onResult: (result) => this.onRegistered(result) });
+    this.registrar.start();
+    node.after(config.flushConsumerOffsetInterval * NS_PER_MS, () => this.persistOffsets());
+    node.after(CHANNEL_SCAN_NS, () => this.scanChannels());
+  }
+
+  /** An orderly stop: unregister from the NameServers (they drop the broker at once) and persist the offsets. */
+  shutdown(): void {
+    if (!this.isRunning) return;
+    this.registrar?.unregisterAll();
+    this.offsets?.persist();
+  }
+
+  /** Threads' CPU so far, for probes: the send pool, the put lock, the pull pool. */
+  cpuUse(): { sendNs: number; sendThreads: number; putLockNs: number; pullNs: number; pullThreads: number } {
+    return {
+      sendNs: this.sendPool?.busyNs ?? 0,
+      sendThreads: this.sendPool?.threads.length ?? 1,
+      putLockNs: this.putLock?.busyNs ?? 0,
+      pullNs: this.pullPool?.busyNs ?? 0,
+      pullThreads: PULL_THREADS,
+    };
+  }
+
+  private startHa(node: WorldNode): void {
+    const store = this.store!;
+    if (this.isSlave) {
+      this.haClient = new HaClient(this.world, node, store, this.spec.config);
+      this.haClient.start();
+      return;
+    }
+    this.ha = new HaService(this.world, node, store, this.spec.config);
+    this.ha.start();
+    if (this.spec.config.brokerRole === "SYNC_MASTER") store.setReplicaWait(this.ha);
+  }
+
+  private registration(): BrokerRegistration {
+    const { clusterName, brokerName, brokerId, config, topics } = this.spec;
+    const name = this.node!.name;
+    return {
+      clusterName,
+      brokerAddr: name,
+      brokerName,
+      brokerId,
+      haServerAddr: name,
+      topics: topics.map((topic) => ({ name: topic.name, readQueueNums: topic.queueNums, writeQueueNums: topic.queueNums, perm: PERM_READ_WRITE })),
+      ...(config.version === "4.9" ? {} : { enableActingMaster: false }),
+    };
+  }
+
+  /** A slave learns its master's HA address from the NameServer's answer (updateMasterHAServerAddrPeriodically). */
+  private onRegistered(result: RegisterBrokerResult): void {
+    if (this.isSlave && result.haServerAddr !== null) this.haClient?.setMaster(result.haServerAddr);
+  }
+
+  private onRequest(endpoint: Endpoint, message: BrokerMessage): void {
+    switch (message.kind) {
+      case "SEND_MESSAGE":
+        return this.onSend(endpoint, message);
+      case "PULL_MESSAGE":
+        return this.onPull(endpoint, message);
+      case "UPDATE_CONSUMER_OFFSET":
+        return this.offsets!.commit(message.consumerGroup, message.topic, message.queueId, message.commitOffset);
+      case "QUERY_CONSUMER_OFFSET": {
+        const offset = this.offsets!.query(message.consumerGroup, message.topic, message.queueId);
+        return this.reply(endpoint, { kind: "QUERY_CONSUMER_OFFSET_RESPONSE", requestId: message.requestId, code: offset < 0 ? "QUERY_NOT_FOUND" : "SUCCESS", offset });
+      }
+      case "GET_MAX_OFFSET":
+        return this.reply(endpoint, { kind: "GET_MAX_OFFSET_RESPONSE", requestId: message.requestId, offset: this.store!.maxOffsetInQueue(message.topic, message.queueId) });
+      case "HEART_BEAT":
+        this.consumers!.heartbeat(message.clientId, message.consumerGroups.map((g) => g.group), endpoint, this.node!.now);
+        return this.reply(endpoint, { kind: "HEART_BEAT_RESPONSE", requestId: message.requestId });
+      case "GET_CONSUMER_LIST_BY_GROUP":
+        return this.reply(endpoint, { kind: "GET_CONSUMER_LIST_RESPONSE", requestId: message.requestId, clientIds: this.consumers!.clientIds(message.consumerGroup) });
+      default:
+        return;
+    }
+  }
+
+  private reply(endpoint: Endpoint, message: BrokerMessage): void {
+    endpoint.send(message, brokerBytesOf(message));
+  }
+
+  private onSend(endpoint: Endpoint, request: SendMessageRequest): void {
+    const context: SendContext = { endpoint, request, thread: null };
+    if (this.spec.config.version === "4.9") this.sendPool!.runBlocking(this.spec.cpu.sendRequestNs, this.onSendDecodedBound, context);
+    else this.sendPool!.run(this.spec.cpu.sendRequestNs, this.onSendDecodedBound, context);
+  }
+
+  private onSendDecoded(context: SendContext, thread: SerialThread | null): void {
+    context.thread = thread;
+    const { request } = context;
+    if (this.isSlave || !this.hasQueue(request.topic, request.queueId)) {
+      this.answerSend(context, this.isSlave ? "SERVICE_NOT_AVAILABLE" : "NO_PERMISSION", -1);
+      return;
+    }
+    const { appendMessageNs, appendByteNs } = this.spec.cpu;
+    this.putLock!.run(request.count * (appendMessageNs + appendByteNs * request.bodyBytes), this.onAppendBound, context);
+  }
+
+  private onAppend(context: SendContext): void {
+    const { request } = context;
+    this.store!.putMessage({ topic: request.topic, queueId: request.queueId, count: request.count, idFirst: request.idFirst, bodyBytes: request.bodyBytes }, this.onPutDoneBound, context);
+    if (this.spec.config.brokerRole === "SYNC_MASTER") this.ha?.onSyncPut();
+  }
+
+  private onPutDone(result: PutResult, context: SendContext): void {
+    const code: SendCode = result.status === "PUT_OK" ? "SUCCESS" : result.status;
+    this.answerSend(context, code, result.record?.queueOffset ?? -1);
+  }
+
+  private answerSend(context: SendContext, code: SendCode, queueOffset: number): void {
+    context.thread?.release();
+    if (!this.isRunning) return;
+    this.reply(context.endpoint, { kind: "SEND_MESSAGE_RESPONSE", requestId: context.request.requestId, code, queueOffset });
+  }
+
+  private hasQueue(topic: string, queueId: number): boolean {
+    const config = this.spec.topics.find((candidate) => candidate.name === topic);
+    return config !== undefined && queueId >= 0 && queueId < config.queueNums;
+  }
+
+  private onPull(endpoint: Endpoint, request: PullMessageRequest): void {
+    const { config } = this.spec;
+    if (this.isSlave && config.version !== "4.9" && !config.slaveReadEnable) {
+      // rejectRequest: the remoting layer answers SYSTEM_BUSY before the processor runs.
+      this.world.kernel.marks.hit("rocketmq.broker.slave-read-rejected");
+      this.reply(endpoint, this.pullResponse(request, "SYSTEM_BUSY", null));
+      return;
+    }
+    if (request.commitOffset >= 0 && !this.isSlave) this.offsets!.commit(request.consumerGroup, request.topic, request.queueId, request.commitOffset);
+    this.servePull({ endpoint, request, wasHeld: false }, false);
+  }
+
+  /** Serves a pull now; one with nothing new is held for long polling until it has waited its suspend time. */
+  private servePull(context: PullContext, isExpired: boolean): void {
+    const { request } = context;
+    const result = this.store!.getMessage(request.topic, request.queueId, request.queueOffset, request.maxMsgNums);
+    const code = this.pullCode(result, request.queueOffset);
+    const canHold = this.spec.config.longPollingEnable && request.suspendTimeoutMillis > 0 && !isExpired && !context.wasHeld;
+    if (code === "NO_NEW_MSG" && canHold) {
+      context.wasHeld = true;
+      this.holds!.hold({ pull: context, topic: request.topic, queueId: request.queueId, offset: request.queueOffset, deadlineNs: this.node!.now + request.suspendTimeoutMillis * NS_PER_MS });
+      return;
+    }
+    const messages = result.ranges.reduce((sum, range) => sum + range.count, 0);
+    const costNs = this.spec.cpu.pullRequestNs + messages * this.spec.cpu.pullMessageNs;
+    this.pullPool!.run(costNs, () => this.reply(context.endpoint, this.pullResponse(request, code, result)), null);
+  }
+
+  /** PullMessageProcessor's code for what the store found (a slave answers "retry" where a master says the offset moved). */
+  private pullCode(result: GetMessageResult, offset: number): PullCode {
+    switch (result.status) {
+      case "FOUND":
+        return "FOUND";
+      case "NO_MESSAGE_IN_QUEUE":
+      case "NO_MATCHED_LOGIC_QUEUE":
+        return offset !== 0 ? this.offsetMoved() : "NO_NEW_MSG";
+      case "OFFSET_OVERFLOW_ONE":
+        return "NO_NEW_MSG";
+      case "OFFSET_OVERFLOW_BADLY":
+      case "OFFSET_TOO_SMALL":
+        return this.offsetMoved();
+    }
+  }
+
+  /** PULL_OFFSET_MOVED on a master; a slave (offsetCheckInSlave off) says PULL_RETRY_IMMEDIATELY instead, so it never moves a consumer's offset. */
+  private offsetMoved(): PullCode {
+    return this.isSlave ? "NO_MATCHED_MSG" : "OFFSET_ILLEGAL";
+  }
+
+  private pullResponse(request: PullMessageRequest, code: PullCode, result: GetMessageResult | null): PullMessageResponse {
+    return {
+      kind: "PULL_MESSAGE_RESPONSE",
+      requestId: request.requestId,
+      code,
+      ranges: code === "FOUND" && result !== null ? result.ranges : [],
+      nextBeginOffset: result?.nextBeginOffset ?? request.queueOffset,
+      minOffset: result?.minOffset ?? 0,
+      maxOffset: result?.maxOffset ?? 0,
+      suggestWhichBrokerId: MASTER_ID,
+    };
+  }
+
+  private persistOffsets(): void {
+    this.offsets!.persist();
+    this.node!.after(this.spec.config.flushConsumerOffsetInterval * NS_PER_MS, () => this.persistOffsets());
+  }
+
+  private scanChannels(): void {
+    for (const endpoint of this.consumers!.expire(this.node!.now)) endpoint.close();
+    this.node!.after(CHANNEL_SCAN_NS, () => this.scanChannels());
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * A thread (or a lock) that does one piece of work at a time: work queues
+ * for it and takes its CPU time, then its continuation runs. The broker's
+ * send pool threads and its put lock are such stations; busyNs is what a
+ * probe reads as the thread's CPU.
+ */
+import { assert, RingQueue } from "../../kernel/index.js";
+import type { WorldNode } from "../../world/node.js";
+
+interface Work {
+  costNs: number;
+  fn: (arg: unknown) => void;
+  arg: unknown;
+  /** The thread stays on this work after its CPU time until release() (it blocks on a result). */
+  isBlocking: boolean;
+}
+
+export class SerialThread {
+  private readonly queue = new RingQueue<Work>(16);
+  private isBusy = false;
+  private isBlocked = false;
+  private busyNsTotal = 0;
+  private readonly onDoneBound = (): void => this.onDone();
+
+  constructor(private readonly node: WorldNode) {}
+
+  /** CPU time this thread has spent (work finished or under way). */
+  get busyNs(): number {
+    return this.busyNsTotal;
+  }
+
+  /** Work waiting or under way, counting a blocked thread as busy. */
+  get queued(): number {
+    return this.queue.length + (this.isBlocked ? 1 : 0);
+  }
+
+  /** Queues `costNs` of work; `fn(arg)` runs when it is done. */
+  run<A>(costNs: number, fn: (arg: A) => void, arg: A): void {
+    this.enqueue(costNs, fn, arg, false);
+  }
+
+  /** As run, but the thread then waits, taking no other work, until `release()` (a 4.x send thread blocked on its put's result). */
+  runBlocking<A>(costNs: number, fn: (arg: A) => void, arg: A): void {
+    this.enqueue(costNs, fn, arg, true);
+  }
+
+  /** The blocking work is over: the thread takes the next. */
+  release(): void {
+    assert(this.isBlocked, "release of a thread that is not blocked");
+    this.isBlocked = false;
+    this.startNext();
+  }
+
+  private enqueue<A>(costNs: number, fn: (arg: A) => void, arg: A, isBlocking: boolean): void {
+    assert(Number.isFinite(costNs) && costNs >= 0, `work of ${costNs} ns`);
+    this.queue.push({ costNs, fn: fn as (arg: unknown) => void, arg, isBlocking });
+    if (!this.isBusy) this.startNext();
+  }
+
+  private startNext(): void {
+    const work = this.queue.peek();
+    if (work === undefined) {
+      this.isBusy = false;
+      return;
+    }
+    this.isBusy = true;
+    const costNs = Math.max(0, Math.round(work.costNs));
+    this.busyNsTotal += costNs;
+    this.node.after(costNs, this.onDoneBound);
+  }
+
+  private onDone(): void {
+    const work = this.queue.shift()!;
+    if (work.isBlocking) this.isBlocked = true;
+    work.fn(work.arg);
+    if (!this.isBlocked) this.startNext();
+  }
+}
+
+/** A pool of threads taking work in turn: each piece goes to the thread with the least queued. */
+export class ThreadPool {
+  readonly threads: SerialThread[];
+
+  constructor(node: WorldNode, size: number) {
+    assert(Number.isSafeInteger(size) && size >= 1, `pool of ${size} threads`);
+    this.threads = Array.from({ length: size }, () => new SerialThread(node));
+  }
+
+  run<A>(costNs: number, fn: (arg: A) => void, arg: A): void {
+    this.leastQueued().run(costNs, fn, arg);
+  }
+
+  /** As SerialThread.runBlocking: `fn` gets the thread to release. */
+  runBlocking<A>(costNs: number, fn: (arg: A, thread: SerialThread) => void, arg: A): void {
+    const thread = this.leastQueued();
+    thread.runBlocking(costNs, (a: A) => fn(a, thread), arg);
+  }
+
+  private leastQueued(): SerialThread {
+    let best = this.threads[0]!;
+    for (const thread of this.threads) if (thread.queued < best.queued) best = thread;
+    return best;
+  }
+
+  get busyNs(): number {
+    return this.threads.reduce((sum, thread) => sum + thread.busyNs, 0);
+  }
+}
