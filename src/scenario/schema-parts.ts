@@ -299,3 +299,29 @@ function partitionNodes(spec: z.output<typeof partitionSpecSchema>): [(string | 
       return [...spec.sides.flatMap((side, s) => side.map((name, n): [(string | number)[], string] => [["spec", "sides", s, n], name])), ...under("bridge", spec.bridge)];
   }
 }
+
+/** A client application's entries and the node names each runs on (an entry with count n runs on n nodes). */
+export interface ClientApplications {
+  /** The scenario's field: "producers", "publishers", "consumers". */
+  key: string;
+  declared: readonly { name?: string | undefined }[];
+  names: readonly (readonly string[])[];
+}
+
+/**
+ * Client node names must be unique and unlike the servers' (`nodes` holds
+ * the servers' names and collects the clients'); a clash is reported at the
+ * entry's `name`, or at the entry when its name is the default.
+ */
+export function checkClientNodeNames(nodes: Set<string>, applications: readonly ClientApplications[], serversText: string, issue: IssueAt): void {
+  for (const application of applications) {
+    application.names.forEach((names, k) => {
+      const entry = application.declared[k]!;
+      const path = entry.name === undefined ? [application.key, k] : [application.key, k, "name"];
+      for (const name of names) {
+        if (nodes.has(name)) issue(path, `expected client node names unique and unlike ${serversText}, but "${name}" is taken`, entry.name ?? name);
+        nodes.add(name);
+      }
+    });
+  }
+}

@@ -5,8 +5,9 @@
 import { registryOf } from "../run/registry.js";
 import { kafkaSystem } from "./kafka/system.js";
 import { rabbitSystem } from "./rabbitmq/system.js";
+import { rocketSystem } from "./rocketmq/system.js";
 
-const registry = registryOf([kafkaSystem, rabbitSystem] as const);
+const registry = registryOf([kafkaSystem, rabbitSystem, rocketSystem] as const);
 
 export const SYSTEMS = registry.systems;
 
@@ -24,3 +25,6 @@ export { KAFKA_ANOMALIES, anomalyProperty, anomalyRunSpec, type KafkaAnomaly } f
 export type { RabbitScenario } from "./rabbitmq/scenario-schema.js";
 export { rabbitRunSpecOf, RABBIT_DEFAULT_SAFETY_CHECKS } from "./rabbitmq/scenario-spec.js";
 export { runRabbitMq, type RabbitRunSpec, type RabbitRunResult } from "./rabbitmq/run.js";
+export type { RocketScenario } from "./rocketmq/scenario-schema.js";
+export { rocketRunSpecOf, ROCKET_DEFAULT_SAFETY_CHECKS } from "./rocketmq/scenario-spec.js";
+export { runRocketMq, type RocketRunSpec, type RocketRunResult } from "./rocketmq/run.js";

@@ -29,6 +29,7 @@ import { policyFor } from "./config.js";
 import {
   budgetsSchema,
   BUDGETS_DEFAULT,
+  checkClientNodeNames,
   checkFaults,
   clientNames,
   descriptionSchema,
@@ -315,18 +316,11 @@ function checkRabbitReferences(scenario: RabbitScenario, ctx: z.RefinementCtx): 
     consumer.hosts?.forEach((host, n) => checkNode(["consumers", k, "hosts", n], host));
   });
   const nodes = new Set(nodeNames);
-  const clientNode = (name: string, path: (string | number)[], given: string): void => {
-    if (nodes.has(name)) issue(path, `expected client node names unique and unlike r1…r${nodeNames.length}, but "${name}" is taken`, given);
-    nodes.add(name);
-  };
-  publisherNodeNames(scenario).forEach((names, k) => {
-    const publisher = scenario.publishers[k]!;
-    for (const name of names) clientNode(name, publisher.name === undefined ? ["publishers", k] : ["publishers", k, "name"], publisher.name ?? name);
-  });
-  rabbitConsumerNodeNames(scenario).forEach((names, k) => {
-    const consumer = scenario.consumers[k]!;
-    for (const name of names) clientNode(name, consumer.name === undefined ? ["consumers", k] : ["consumers", k, "name"], consumer.name ?? name);
-  });
+  const applications = [
+    { key: "publishers", declared: scenario.publishers, names: publisherNodeNames(scenario) },
+    { key: "consumers", declared: scenario.consumers, names: rabbitConsumerNodeNames(scenario) },
+  ];
+  checkClientNodeNames(nodes, applications, `r1…r${nodeNames.length}`, issue);
   checkFaults(scenario.faults, scenario.duration, nodes, [CLUSTER_TRAFFIC, CLIENT_TRAFFIC], issue);
   checkDivergenceApplies(scenario, issue);
   checkBudgets(scenario, estimateRabbitRun(scenario), issue);

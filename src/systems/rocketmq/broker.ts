@@ -23,7 +23,7 @@
 import type { Endpoint } from "../../world/connection.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
-import { brokerBytesOf, BROKER_PORT, type BrokerMessage, type PullCode, type PullMessageRequest, type PullMessageResponse, type SendCode, type SendMessageRequest } from "./broker-protocol.js";
+import { brokerBytesOf, BROKER_PORT, type BrokerMessage, type PullCode, type PullMessageRequest, type PullMessageResponse, type QueryConsumerOffsetRequest, type QueryConsumerOffsetResponse, type SendCode, type SendMessageRequest } from "./broker-protocol.js";
 import type { RocketBrokerConfig } from "./config.js";
 import { ConsumerManager } from "./consumer-manager.js";
 import { ConsumerOffsetManager } from "./consumer-offset-manager.js";
@@ -174,10 +174,8 @@ export class RocketBroker implements NodeSoftware {
         return this.onPull(endpoint, message);
       case "UPDATE_CONSUMER_OFFSET":
         return this.offsets!.commit(message.consumerGroup, message.topic, message.queueId, message.commitOffset);
-      case "QUERY_CONSUMER_OFFSET": {
-        const offset = this.offsets!.query(message.consumerGroup, message.topic, message.queueId);
-        return this.reply(endpoint, { kind: "QUERY_CONSUMER_OFFSET_RESPONSE", requestId: message.requestId, code: offset < 0 ? "QUERY_NOT_FOUND" : "SUCCESS", offset });
-      }
+      case "QUERY_CONSUMER_OFFSET":
+        return this.reply(endpoint, this.queryOffset(message));
       case "GET_MAX_OFFSET":
         return this.reply(endpoint, { kind: "GET_MAX_OFFSET_RESPONSE", requestId: message.requestId, offset: this.store!.maxOffsetInQueue(message.topic, message.queueId) });
       case "HEART_BEAT":
@@ -188,6 +186,19 @@ export class RocketBroker implements NodeSoftware {
       default:
         return;
     }
+  }
+
+  /**
+   * ConsumerManageProcessor.queryConsumerOffset: a group with no offset on a
+   * queue whose first message is still there (minOffset 0, and in memory:
+   * the model does not tell memory from disk here) is told 0, so a new group
+   * reads a young queue from its start whatever its consumeFromWhere.
+   */
+  private queryOffset(message: QueryConsumerOffsetRequest): QueryConsumerOffsetResponse {
+    const stored = this.offsets!.query(message.consumerGroup, message.topic, message.queueId);
+    const isYoung = stored < 0 && this.store!.minOffsetInQueue(message.topic, message.queueId) <= 0;
+    const offset = isYoung ? 0 : stored;
+    return { kind: "QUERY_CONSUMER_OFFSET_RESPONSE", requestId: message.requestId, code: offset < 0 ? "QUERY_NOT_FOUND" : "SUCCESS", offset };
   }
 
   private reply(endpoint: Endpoint, message: BrokerMessage): void {

@@ -44,6 +44,7 @@ export interface RocketCluster {
   brokers: Map<string, RocketBroker>;
   nameServers: Map<string, RocketNameServer>;
   brokerConfig: RocketBrokerConfig;
+  topics: RocketClusterSpec["topics"];
 }
 
 export function groupLetter(index: number): string {
@@ -90,5 +91,5 @@ export function buildRocketCluster(kernel: Kernel, spec: RocketClusterSpec): Roc
       world.install(node, broker);
     });
   }
-  return { world, nameServerNodes, groups, brokers, nameServers, brokerConfig };
+  return { world, nameServerNodes, groups, brokers, nameServers, brokerConfig, topics: spec.topics };
 }

@@ -184,6 +184,11 @@ export class MessageStore {
     return answer("FOUND", offset + read, ranges);
   }
 
+  /** A queue's min offset (0 for an unknown queue). */
+  minOffsetInQueue(topic: string, queueId: number): number {
+    return this.queues.get(queueKey(topic, queueId))?.minOffset ?? 0;
+  }
+
   /** A queue's max offset (0 for an unknown queue). */
   maxOffsetInQueue(topic: string, queueId: number): number {
     return this.queues.get(queueKey(topic, queueId))?.maxOffset ?? 0;

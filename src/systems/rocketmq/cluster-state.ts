@@ -1,0 +1,99 @@
+/**
+ * What the run asks of a RocketMQ cluster at the end: has it converged
+ * (every process up, every NameServer knowing every broker, every slave
+ * holding its master's whole commit log), have the consumer groups drained
+ * every queue, and what does each queue hold (the final read, from each
+ * group's master: the broker consumers and producers go to).
+ */
+import type { FinalLog, LogEntry } from "../../checks/log-snapshot.js";
+import type { RocketCluster } from "./cluster.js";
+import type { RocketConsumerWorkload, RocketPushConsumer } from "./push-consumer.js";
+import { rocketStream } from "./rocket-stream.js";
+
+/** Messages the final read takes from a queue at a time. */
+const READ_CHUNK = 100_000;
+
+/** Why the cluster has not converged (none once it has). */
+export function rocketConvergence(cluster: RocketCluster): string[] {
+  const reasons: string[] = [];
+  const { world } = cluster;
+  const servers = [...cluster.nameServerNodes, ...cluster.groups.flatMap((group) => group.nodes)];
+  for (const name of servers) if (!world.node(name).isProcessAlive) reasons.push(`${name} is down`);
+  if (reasons.length > 0) return reasons;
+  const brokers = cluster.groups.flatMap((group) => group.nodes);
+  for (const [name, server] of cluster.nameServers) {
+    const live = new Set(server.liveBrokers());
+    const missing = brokers.filter((broker) => !live.has(broker));
+    if (missing.length > 0) reasons.push(`NameServer ${name} does not know ${missing.join(", ")}`);
+  }
+  for (const group of cluster.groups) reasons.push(...slaveReasons(cluster, group.nodes));
+  return reasons;
+}
+
+/** A slave has converged when its commit log ends where its master's does. */
+function slaveReasons(cluster: RocketCluster, nodes: readonly string[]): string[] {
+  const master = cluster.brokers.get(nodes[0]!)!.store!.commitLog.maxOffset;
+  const reasons: string[] = [];
+  for (const slaveNode of nodes.slice(1)) {
+    const slave = cluster.brokers.get(slaveNode)!.store!.commitLog.maxOffset;
+    if (slave < master) reasons.push(`slave ${slaveNode} has its master's commit log to ${slave} of ${master}`);
+    // The master lost what the slave copied (a power loss): the slave's HA connection refuses every frame from now on.
+    else if (slave > master) reasons.push(`slave ${slaveNode}'s commit log ends at ${slave}, past its master's ${master}: it holds what the master lost, and replication is stuck`);
+  }
+  return reasons;
+}
+
+/** Why the consumer groups have not drained (none once every queue is consumed to its master's end and every consumer is idle). */
+export function rocketDrainReasons(cluster: RocketCluster, workloads: readonly RocketConsumerWorkload[], consumers: readonly RocketPushConsumer[]): string[] {
+  const reasons: string[] = [];
+  const consumed = new Map<string, Map<string, number>>();
+  consumers.forEach((consumer, k) => {
+    const group = workloads[k]!.group;
+    const offsets = consumed.get(group) ?? new Map<string, number>();
+    for (const { stream, offset } of consumer.consumedOffsets()) offsets.set(stream, Math.max(offset, offsets.get(stream) ?? 0));
+    consumed.set(group, offsets);
+    if (!consumer.isIdle()) reasons.push(`consumer ${workloads[k]!.name} is still consuming`);
+  });
+  const topicOf = new Map(workloads.map((workload) => [workload.group, workload.topic] as const));
+  for (const [group, offsets] of consumed) {
+    const topic = topicOf.get(group)!;
+    for (const queue of queuesOf(cluster, topic)) {
+      const end = cluster.brokers.get(queue.master)!.store!.maxOffsetInQueue(topic, queue.queueId);
+      const at = offsets.get(queue.stream) ?? 0;
+      if (at < end) reasons.push(`group ${group} has consumed ${queue.stream} to ${at} of ${end}`);
+    }
+  }
+  return reasons;
+}
+
+interface QueueRef {
+  stream: string;
+  master: string;
+  queueId: number;
+}
+
+function queuesOf(cluster: RocketCluster, topic: string): QueueRef[] {
+  const spec = cluster.topics.find((candidate) => candidate.name === topic);
+  const queueNums = spec?.queueNums ?? 0;
+  return cluster.groups.flatMap((group) => Array.from({ length: queueNums }, (_, queueId) => ({ stream: rocketStream(topic, group.brokerName, queueId), master: group.nodes[0]!, queueId })));
+}
+
+/** Every queue of every topic as its group's master holds it: the final read. */
+export function rocketFinalLogs(cluster: RocketCluster): FinalLog[] {
+  const logs: FinalLog[] = [];
+  for (const topic of cluster.topics) {
+    for (const queue of queuesOf(cluster, topic.name)) {
+      const store = cluster.brokers.get(queue.master)!.store!;
+      const entries: LogEntry[] = [];
+      const end = store.maxOffsetInQueue(topic.name, queue.queueId);
+      for (let offset = 0; offset < end; ) {
+        const result = store.getMessage(topic.name, queue.queueId, offset, READ_CHUNK);
+        if (result.status !== "FOUND") break;
+        for (const range of result.ranges) entries.push({ position: range.queueOffset, idFirst: range.idFirst, count: range.count });
+        offset = result.nextBeginOffset;
+      }
+      logs.push({ stream: queue.stream, entries });
+    }
+  }
+  return logs;
+}

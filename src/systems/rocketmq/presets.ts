@@ -1,0 +1,69 @@
+/**
+ * The RocketMQ presets: the deployments of claim C11 under a broker's loss
+ * and anomaly Q2 (ASYNC_FLUSH and a power loss) with its safe counterpart,
+ * each as the YAML a user would write, with what its run must conclude.
+ */
+import { presetFromYaml, type Preset, type PresetDocument } from "../../scenario/preset.js";
+
+/** `groups` broker groups with `slaves` slaves each; one producer and one consumer group on topic `orders`. */
+function cluster(groups: number, slaves: number, processingTime = "1ms"): string {
+  return `
+cluster: { nameServers: 2, brokerGroups: ${groups}, slavesPerGroup: ${slaves} }
+topics: [{ name: orders, queueNums: 4 }]
+producers:
+  - { name: shop, topic: orders, rate: 200/s, messageSize: 1KiB }
+consumers:
+  - { name: billing, group: billing, topic: orders, processingTime: ${processingTime}, idempotent: true }`;
+}
+
+function flushPowerLoss(name: string, flushDiskType: "ASYNC_FLUSH" | "SYNC_FLUSH"): string {
+  const isSync = flushDiskType === "SYNC_FLUSH";
+  return `
+system: rocketmq
+name: ${name}
+description: One broker (a master, no slave) with flushDiskType ${flushDiskType}. Its machine loses power at 3 s and comes back at 5 s. ${isSync ? "Every put waits for the group commit's flush before SEND_OK, so the commit log keeps everything acknowledged; the messages sent while the broker was down are retried by the producer." : "SEND_OK comes as soon as the message is in the page cache; the flush thread writes every 500 ms once 4 pages are dirty, so the power loss takes what was acknowledged since its last round."}
+seed: 3
+duration: 10s
+${cluster(1, 0)}
+config: { brokerRole: ASYNC_MASTER, flushDiskType: ${flushDiskType} }
+faults:
+  - { at: 3s, verb: powerLoss, node: a0 }
+  - { at: 5s, verb: restart, node: a0 }
+`;
+}
+
+const MULTI_MASTER = `
+system: rocketmq
+name: c11-multi-master
+description: Two masters (broker-a, broker-b), no slaves, two NameServers. broker-a's process is killed at 3 s and restarts at 6 s. Its connection to the NameServers closes, so they drop it at once, but the producer learns that only at its next route poll (every 30 s); until then a send to broker-a fails and its retry goes to broker-b (another broker). broker-a's queues cannot be read while it is down. Nothing acknowledged is lost (a killed process leaves its data in the page cache).
+seed: 11
+duration: 10s
+${cluster(2, 0)}
+config: { brokerRole: ASYNC_MASTER, flushDiskType: ASYNC_FLUSH }
+faults:
+  - { at: 3s, verb: processCrash, node: a0 }
+  - { at: 6s, verb: restart, node: a0 }
+`;
+
+const SLAVE_READ = `
+system: rocketmq
+version: "4.9"
+name: c11-slave-read
+description: Two broker groups, each an ASYNC_MASTER with one slave (RocketMQ 4.9). The consumer (20 threads, 200 ms a message) takes 100 msg/s of the 200 offered, so a backlog builds on both groups. broker-a's master process is killed at 5 s and restarts at 50 s. The NameServers drop it at once (its connection closed), but the clients learn it only at their next route poll, up to 30 s later; until then the consumer's pulls of broker-a's queues fail and are retried every 3 s. There is no promotion in classic master/slave, so broker-a takes no writes (the producer's retries go to broker-b); once the route shows broker-a without a master, the consumer reads broker-a's backlog from its slave a1 (a 4.9 slave serves pulls; a 5.x slave refuses them unless slaveReadEnable). Nothing acknowledged is lost.
+seed: 12
+duration: 60s
+${cluster(2, 1, "200ms")}
+config: { brokerRole: ASYNC_MASTER, flushDiskType: ASYNC_FLUSH }
+faults:
+  - { at: 5s, verb: processCrash, node: a0 }
+  - { at: 50s, verb: restart, node: a0 }
+`;
+
+const DOCUMENTS: PresetDocument[] = [
+  { name: "c11-multi-master", claim: "C11", title: "multi-master: a master down, writes go to the others", expect: "ok", yaml: MULTI_MASTER },
+  { name: "c11-slave-read", claim: "C11", title: "master/slave (4.9): reads from the slave while its master is down", expect: "ok", yaml: SLAVE_READ },
+  { name: "q2-async-flush-power-loss", claim: "Q2", title: "ASYNC_FLUSH: a power loss takes acknowledged messages", expect: "safety-failed", yaml: flushPowerLoss("q2-async-flush-power-loss", "ASYNC_FLUSH") },
+  { name: "q2-sync-flush-power-loss", claim: "Q2", title: "SYNC_FLUSH: a power loss takes nothing acknowledged", expect: "ok", yaml: flushPowerLoss("q2-sync-flush-power-loss", "SYNC_FLUSH") },
+];
+
+export const ROCKET_PRESETS: readonly Preset[] = DOCUMENTS.map(presetFromYaml);
