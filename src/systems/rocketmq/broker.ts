@@ -51,6 +51,8 @@ export interface RocketBrokerSpec {
 const NS_PER_MS = 1_000_000;
 /** PullMessageProcessor's pool: 16 + 2 × cores; the model's machines are taken to have 2 cores. */
 const PULL_THREADS = 20;
+/** A slave's first boot follows its master's by this much. */
+const SLAVE_FIRST_BOOT_DELAY_NS = 1_000 * NS_PER_MS;
 /** scanNotActiveChannel runs every 10 s. */
 const CHANNEL_SCAN_NS = 10_000 * NS_PER_MS;
 
@@ -98,6 +100,16 @@ export class RocketBroker implements NodeSoftware {
 
   start(node: WorldNode): void {
     this.node = node;
+    // Deployment guides start a group's master before its slaves (a slave learns its master's HA address from its
+    // first registration, and registers again only 10 s later): the cluster's first boot does the same.
+    if (this.isSlave && node.incarnation === 1 && node.now === 0) {
+      node.after(SLAVE_FIRST_BOOT_DELAY_NS, () => this.startProcess(node));
+      return;
+    }
+    this.startProcess(node);
+  }
+
+  private startProcess(node: WorldNode): void {
     const { config } = this.spec;
     const disk = this.world.disk(node.name);
     this.store = new MessageStore(node, disk, config, { onMessageArrived: (topic, queueId, maxOffset) => this.holds?.notifyMessageArriving(topic, queueId, maxOffset) });

@@ -15,6 +15,9 @@
  *   during a flush share the next one (group commit). A request not covered
  *   within syncFlushTimeout is answered FLUSH_DISK_TIMEOUT: the message is
  *   stored and may yet be flushed, but the producer is not told it is safe.
+ *   With no request the thread still flushes every 10 ms (doCommit's "flush
+ *   anyway" branch): that is how a SYNC_FLUSH slave's HA copies reach its
+ *   disk.
  *
  * A flush is one fsync of each mapped file with unflushed data (the real
  * thread calls MappedByteBuffer.force per file). One flush runs at a time.
@@ -30,6 +33,8 @@ export type FlushCallback<A> = (status: FlushStatus, arg: A) => void;
 
 const PAGE_BYTES = 4096;
 const NS_PER_MS = 1_000_000;
+/** GroupCommitService waits 10 ms for requests between rounds. */
+const IDLE_FLUSH_NS = 10 * NS_PER_MS;
 
 /** The part both services share: one flush at a time over the files with unflushed data, and how far the last one reached. */
 class Flusher {
@@ -131,15 +136,26 @@ export class GroupCommitService {
   /** Requests in arrival order; with one timeout for all, also in deadline order. */
   private readonly pending = new RingQueue<FlushRequest>(16);
   private readonly deadlines: DeadlineTimer;
+  private readonly onIdleTickBound = (): void => this.onIdleTick();
 
   constructor(
-    node: WorldNode,
+    private readonly node: WorldNode,
     disk: Disk,
     log: CommitLog,
     private readonly syncFlushTimeoutMs: number,
   ) {
     this.flusher = new Flusher(node, disk, log, () => this.onFlushed());
     this.deadlines = new DeadlineTimer(node, () => this.onDeadline());
+  }
+
+  /** The thread's idle loop: waitForRunning(10), then a flush of whatever is unflushed. */
+  start(): void {
+    this.node.after(IDLE_FLUSH_NS, this.onIdleTickBound);
+  }
+
+  private onIdleTick(): void {
+    this.flusher.start();
+    this.node.after(IDLE_FLUSH_NS, this.onIdleTickBound);
   }
 
   get flushedOffset(): number {

@@ -82,10 +82,18 @@ export class HaClient {
     if (message.kind !== "ha-data") return;
     this.lastReadNs = this.node.now;
     if (message.records.length === 0) return;
-    if (message.offset !== this.store.commitLog.maxOffset) {
+    const maxOffset = this.store.commitLog.maxOffset;
+    if (message.offset !== maxOffset) {
       this.world.kernel.marks.hit("rocketmq.ha.offset-mismatch");
-      this.closeConnection();
-      this.node.after(RECONNECT_NS, () => this.connect());
+      this.dropAndRetry();
+      return;
+    }
+    if (message.records[0]!.physicalOffset !== maxOffset) {
+      // The master's log has no message starting where the slave's ends: the master lost what the slave had copied and
+      // wrote new messages over those offsets. The real slave would append the master's bytes from the middle of a
+      // message (DefaultHAClient checks only the offsets); the model cannot hold half a message, so it refuses the frame.
+      this.world.kernel.marks.hit("rocketmq.ha.misaligned");
+      this.dropAndRetry();
       return;
     }
     if (this.store.appendCopies(message.records) === "disk-full") return;
@@ -113,6 +121,11 @@ export class HaClient {
     if (this.endpoint === null) this.connect();
     else this.report();
     this.node.after(this.config.haSendHeartbeatInterval * NS_PER_MS, this.onTickBound);
+  }
+
+  private dropAndRetry(): void {
+    this.closeConnection();
+    this.node.after(RECONNECT_NS, () => this.connect());
   }
 
   private onLost(): void {

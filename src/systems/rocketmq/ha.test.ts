@@ -36,9 +36,9 @@ class HaHost implements NodeSoftware {
     if (this.config.brokerRole === "SYNC_MASTER") this.store.setReplicaWait(this.ha);
   }
 
-  put(idFirst: number): void {
+  put(idFirst: number, bodyBytes = 1024): void {
     const store = this.store!;
-    store.putMessage({ topic: "t", queueId: 0, count: 1, idFirst, bodyBytes: 1024 }, (result) => this.answers.push({ atNs: this.world.kernel.now, status: result.status }), null);
+    store.putMessage({ topic: "t", queueId: 0, count: 1, idFirst, bodyBytes }, (result) => this.answers.push({ atNs: this.world.kernel.now, status: result.status }), null);
     if (this.config.brokerRole === "SYNC_MASTER") this.ha!.onSyncPut();
   }
 }
@@ -137,5 +137,24 @@ describe("master/slave replication", () => {
     world.restart("a-s");
     runTo(1_000 * MS);
     expect(slaveHost.store!.commitLog.records.map((r) => r.idFirst)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("a master that lost to a power loss what its slave had copied cannot feed the slave again: the slave refuses the misaligned log", () => {
+    const { world, masterHost, slaveHost, runTo } = pair({ brokerRole: "ASYNC_MASTER", flushDiskType: "ASYNC_FLUSH", flushCommitLogLeastPages: 1_000 });
+    runTo(50 * MS);
+    for (let id = 1; id <= 5; id++) masterHost.put(id);
+    runTo(300 * MS);
+    // The slave copied all five; the master never flushed them (1,000 pages needed) and loses them with its power.
+    expect(slaveHost.store!.commitLog.records).toHaveLength(5);
+    world.powerLoss("a");
+    world.restart("a");
+    runTo(400 * MS);
+    expect(masterHost.store!.commitLog.maxOffset).toBe(0);
+    // New messages of another size: none starts where the slave's log ends.
+    for (let id = 6; id <= 14; id++) masterHost.put(id, 700);
+    runTo(20_000 * MS);
+    // The slave still holds 1..5 and nothing of the master's new log: replication is stuck, not corrupted.
+    expect(slaveHost.store!.commitLog.records.map((r) => r.idFirst)).toEqual([1, 2, 3, 4, 5]);
+    expect(world.kernel.marks.entries().some(([mark]) => mark === "rocketmq.ha.misaligned")).toBe(true);
   });
 });

@@ -136,6 +136,7 @@ export class MessageStore {
   /** Starts the store's threads (after recovery, as DefaultMessageStore.start). */
   start(): void {
     this.asyncFlush?.start();
+    this.groupCommit?.start();
     this.node.after(this.config.flushIntervalConsumeQueue * NS_PER_MS, this.onCqFlushTickBound);
   }
 

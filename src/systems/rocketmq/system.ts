@@ -6,6 +6,7 @@ import { CLIENT_TRAFFIC } from "./broker-protocol.js";
 import { HA_TRAFFIC } from "./ha-protocol.js";
 import { NAMESRV_TRAFFIC } from "./namesrv-protocol.js";
 import { ROCKET_PRESETS } from "./presets.js";
+import { ROCKET_ANOMALIES } from "./anomalies.js";
 import { runRocketMq, type RocketRunResult, type RocketRunSpec } from "./run.js";
 import { estimateRocketRun } from "./run-estimate.js";
 import { rocketConsumerNodeNames, rocketProducerNodeNames, rocketScenarioSchema, rocketServerNodeNames, type RocketScenario } from "./scenario-schema.js";
@@ -18,7 +19,7 @@ export const rocketSystem = {
   scenarioSchema: rocketScenarioSchema,
   estimateRun: estimateRocketRun,
   presets: ROCKET_PRESETS,
-  anomalies: [],
+  anomalies: ROCKET_ANOMALIES,
   defaultSafetyChecks: ROCKET_DEFAULT_SAFETY_CHECKS,
   runSpecOf: (scenario, seed) => rocketRunSpecOf(scenario, seed),
   run: runRocketMq,
