@@ -1,6 +1,8 @@
 /**
- * The RocketMQ presets: the deployments of claim C11 under a broker's loss
- * and anomaly Q2 (ASYNC_FLUSH and a power loss) with its safe counterpart,
+ * The RocketMQ presets: the deployments of claim C11 under a broker's loss,
+ * and anomalies Q2 (ASYNC_FLUSH and a power loss) and Q3 (SYNC_MASTER
+ * without its slave, and an application that resends) with their safe
+ * counterparts,
  * each as the YAML a user would write, with what its run must conclude.
  */
 import { presetFromYaml, type Preset, type PresetDocument } from "../../scenario/preset.js";
@@ -59,11 +61,35 @@ faults:
   - { at: 50s, verb: restart, node: a0 }
 `;
 
+function slaveLossResend(name: string, idempotent: boolean): string {
+  return `
+system: rocketmq
+version: "4.9"
+name: ${name}
+description: One broker group, a 4.9 SYNC_MASTER with one slave and SYNC_FLUSH; the application starts sending at 2 s, once the slave is connected. The slave's process is killed at 3 s and restarts at 5 s; meanwhile the master stores every message and answers SLAVE_NOT_AVAILABLE (no slave connected). The application sends every message not answered SEND_OK again, at once, so a message is stored again and again while the slave is away, and the consumer receives every copy. ${idempotent ? "The consumer keeps the ids it has processed and applies each message once." : "The consumer applies every copy, so effects repeat."}
+seed: 5
+duration: 10s
+cluster: { nameServers: 1, brokerGroups: 1, slavesPerGroup: 1 }
+topics: [{ name: orders, queueNums: 4 }]
+producers:
+  - { name: shop, topic: orders, rate: 200/s, messageSize: 1KiB, resendOnNotOk: true, startAt: 2s }
+consumers:
+  - { name: billing, group: billing, topic: orders, processingTime: 1ms, idempotent: ${idempotent} }
+config: { brokerRole: SYNC_MASTER, flushDiskType: SYNC_FLUSH }
+faults:
+  - { at: 3s, verb: processCrash, node: a1 }
+  - { at: 5s, verb: restart, node: a1 }
+checks: [lost, unexpected, duplicated-effects]
+`;
+}
+
 const DOCUMENTS: PresetDocument[] = [
   { name: "c11-multi-master", claim: "C11", title: "multi-master: a master down, writes go to the others", expect: "ok", yaml: MULTI_MASTER },
   { name: "c11-slave-read", claim: "C11", title: "master/slave (4.9): reads from the slave while its master is down", expect: "ok", yaml: SLAVE_READ },
   { name: "q2-async-flush-power-loss", claim: "Q2", title: "ASYNC_FLUSH: a power loss takes acknowledged messages", expect: "safety-failed", yaml: flushPowerLoss("q2-async-flush-power-loss", "ASYNC_FLUSH") },
   { name: "q2-sync-flush-power-loss", claim: "Q2", title: "SYNC_FLUSH: a power loss takes nothing acknowledged", expect: "ok", yaml: flushPowerLoss("q2-sync-flush-power-loss", "SYNC_FLUSH") },
+  { name: "q3-slave-gone-resend", claim: "Q3", title: "SYNC_MASTER, slave gone: SLAVE_NOT_AVAILABLE, the application resends, effects repeat", expect: "safety-failed", yaml: slaveLossResend("q3-slave-gone-resend", false) },
+  { name: "q3-slave-gone-resend-idempotent", claim: "Q3", title: "the same with an idempotent consumer: each effect once", expect: "ok", yaml: slaveLossResend("q3-slave-gone-resend-idempotent", true) },
 ];
 
 export const ROCKET_PRESETS: readonly Preset[] = DOCUMENTS.map(presetFromYaml);

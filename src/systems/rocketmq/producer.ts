@@ -73,6 +73,8 @@ export interface RocketProducerWorkload {
   config?: Partial<RocketProducerConfig>;
   /** The application calls send() again with the same messages when it returns a status other than SEND_OK. */
   resendOnNotOk?: boolean;
+  /** When the application's first message arrives (default 0: at boot). A restart after it sends at once. */
+  startNs?: number;
 }
 
 export interface RocketProducerOptions {
@@ -171,7 +173,7 @@ export class RocketProducer implements NodeSoftware, SyncSendHost {
     });
     heartbeat.start();
     if (node.now >= this.stopNs || this.arrivalGapNs === Number.POSITIVE_INFINITY) return;
-    node.after(0, this.onArrivalBound);
+    node.after(Math.max(0, (this.workload.startNs ?? 0) - node.now), this.onArrivalBound);
     node.at(this.stopNs, this.onStopBound);
   }
 

@@ -103,6 +103,8 @@ const producerSchema = z.strictObject({
     .default({}),
   /** The application sends a message again when send() answers other than SEND_OK (FLUSH_*_TIMEOUT, SLAVE_NOT_AVAILABLE). */
   resendOnNotOk: z.boolean().default(false),
+  /** When the application starts sending (default at boot; the slaves' first boot follows the masters' by 1 s). */
+  startAt: durationSchema.default(0),
 });
 
 const consumerSchema = z.strictObject({

@@ -57,6 +57,7 @@ function producerWorkloads(scenario: RocketScenario): RocketProducerWorkload[] {
         senderThreads: producer.senderThreads,
         config: setKeysOnly(producer.config),
         resendOnNotOk: producer.resendOnNotOk,
+        ...(producer.startAt === 0 ? {} : { startNs: producer.startAt }),
       });
     }
   });
