@@ -154,8 +154,21 @@ export interface NotifyConsumerIdsChanged {
   consumerGroup: string;
 }
 
-export type BrokerRequest = SendMessageRequest | PullMessageRequest | UpdateConsumerOffset | QueryConsumerOffsetRequest | GetMaxOffsetRequest | HeartbeatRequest | GetConsumerListRequest;
-export type BrokerResponse = SendMessageResponse | PullMessageResponse | QueryConsumerOffsetResponse | GetMaxOffsetResponse | HeartbeatResponse | GetConsumerListResponse | NotifyConsumerIdsChanged;
+/** A slave asks its master for every consumer offset (SlaveSynchronize.syncConsumerOffset). */
+export interface GetAllConsumerOffsetRequest {
+  kind: "GET_ALL_CONSUMER_OFFSET";
+  requestId: number;
+}
+
+export interface GetAllConsumerOffsetResponse {
+  kind: "GET_ALL_CONSUMER_OFFSET_RESPONSE";
+  requestId: number;
+  /** ConsumerOffsetManager's table: "topic@group" and queue id → offset, as offsetKey writes them. */
+  offsets: readonly (readonly [string, number])[];
+}
+
+export type BrokerRequest = SendMessageRequest | PullMessageRequest | UpdateConsumerOffset | QueryConsumerOffsetRequest | GetMaxOffsetRequest | HeartbeatRequest | GetConsumerListRequest | GetAllConsumerOffsetRequest;
+export type BrokerResponse = SendMessageResponse | PullMessageResponse | QueryConsumerOffsetResponse | GetMaxOffsetResponse | HeartbeatResponse | GetConsumerListResponse | NotifyConsumerIdsChanged | GetAllConsumerOffsetResponse;
 export type BrokerMessage = BrokerRequest | BrokerResponse;
 
 /** Length and header-length fields plus a header's fixed JSON (code, language, version, opaque, flag). */
@@ -198,6 +211,11 @@ export function brokerBytesOf(message: BrokerMessage): number {
       return FRAME_BYTES + 60;
     case "GET_CONSUMER_LIST_RESPONSE":
       return FRAME_BYTES + 20 + message.clientIds.length * CLIENT_ID_BYTES;
+    case "GET_ALL_CONSUMER_OFFSET":
+      return FRAME_BYTES;
+    case "GET_ALL_CONSUMER_OFFSET_RESPONSE":
+      // The JSON of ConsumerOffsetSerializeWrapper: per entry its key and offset.
+      return FRAME_BYTES + 20 + message.offsets.reduce((sum, [key]) => sum + key.length + 20, 0);
   }
 }
 

@@ -31,6 +31,10 @@ class RawClient implements NodeSoftware {
     this.request(to, { kind: "PULL_MESSAGE", requestId: this.requestId++, consumerGroup: "cg", maxMsgNums: 32, commitOffset: -1, ...message });
   }
 
+  raw(to: string, message: BrokerMessage): void {
+    this.request(to, message);
+  }
+
   private request(to: string, message: BrokerMessage): void {
     let endpoint = this.endpoints.get(to);
     if (endpoint === undefined || !endpoint.isOpen) {
@@ -136,5 +140,17 @@ describe("a RocketMQ broker serving clients", () => {
     }
     // 4.9: 50 sequential slave round trips; 5.3: the puts overlap.
     expect(rates[0]!).toBeGreaterThan(5 * rates[1]!);
+  });
+
+  it("a slave copies its master's consumer offsets every 10 s (SlaveSynchronize), so a consumer that moves to it continues near where it was", () => {
+    const { client, brokers, runTo } = cluster({ brokerRole: "ASYNC_MASTER" });
+    runTo(100 * MS);
+    client.raw("a0", { kind: "UPDATE_CONSUMER_OFFSET", consumerGroup: "cg", topic: "t", queueId: 3, commitOffset: 42 });
+    runTo(200 * MS);
+    expect(brokers.get("a0")!.offsets!.query("cg", "t", 3)).toBe(42);
+    expect(brokers.get("a1")!.offsets!.query("cg", "t", 3)).toBe(-1);
+    // The slave's first sync is 3 s after its start (at 1 s of the run), then every 10 s.
+    runTo(3_100 * MS);
+    expect(brokers.get("a1")!.offsets!.query("cg", "t", 3)).toBe(42);
   });
 });

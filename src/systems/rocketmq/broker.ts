@@ -36,6 +36,7 @@ import { NamesrvRegistrar } from "./namesrv-registrar.js";
 import { PullHoldService } from "./pull-hold-service.js";
 import { MASTER_ID, PERM_READ_WRITE } from "./route.js";
 import { ThreadPool, type SerialThread } from "./serial-thread.js";
+import { SlaveSynchronize } from "./slave-synchronize.js";
 
 export interface RocketBrokerSpec {
   clusterName: string;
@@ -74,6 +75,7 @@ export class RocketBroker implements NodeSoftware {
   store: MessageStore | null = null;
   ha: HaService | null = null;
   haClient: HaClient | null = null;
+  private slaveSync: SlaveSynchronize | null = null;
   offsets: ConsumerOffsetManager | null = null;
   private registrar: NamesrvRegistrar | null = null;
   private sendPool: ThreadPool | null = null;
@@ -152,6 +154,8 @@ export class RocketBroker implements NodeSoftware {
     if (this.isSlave) {
       this.haClient = new HaClient(this.world, node, store, this.spec.config);
       this.haClient.start();
+      this.slaveSync = new SlaveSynchronize(this.world, node, (offsets) => this.offsets?.replaceWith(offsets));
+      this.slaveSync.start();
       return;
     }
     this.ha = new HaService(this.world, node, store, this.spec.config);
@@ -175,7 +179,10 @@ export class RocketBroker implements NodeSoftware {
 
   /** A slave learns its master's HA address from the NameServer's answer (updateMasterHAServerAddrPeriodically). */
   private onRegistered(result: RegisterBrokerResult): void {
-    if (this.isSlave && result.haServerAddr !== null) this.haClient?.setMaster(result.haServerAddr);
+    if (!this.isSlave) return;
+    if (result.haServerAddr !== null) this.haClient?.setMaster(result.haServerAddr);
+    // SlaveSynchronize.setMasterAddr: the master's address from every registration (null while no master is registered).
+    this.slaveSync?.setMaster(result.masterAddr);
   }
 
   private onRequest(endpoint: Endpoint, message: BrokerMessage): void {
@@ -193,6 +200,8 @@ export class RocketBroker implements NodeSoftware {
       case "HEART_BEAT":
         this.consumers!.heartbeat(message.clientId, message.consumerGroups.map((g) => g.group), endpoint, this.node!.now);
         return this.reply(endpoint, { kind: "HEART_BEAT_RESPONSE", requestId: message.requestId });
+      case "GET_ALL_CONSUMER_OFFSET":
+        return this.reply(endpoint, { kind: "GET_ALL_CONSUMER_OFFSET_RESPONSE", requestId: message.requestId, offsets: [...this.offsets!.table()] });
       case "GET_CONSUMER_LIST_BY_GROUP":
         return this.reply(endpoint, { kind: "GET_CONSUMER_LIST_RESPONSE", requestId: message.requestId, clientIds: this.consumers!.clientIds(message.consumerGroup) });
       default:

@@ -8,14 +8,14 @@
 import { presetFromYaml, type Preset, type PresetDocument } from "../../scenario/preset.js";
 
 /** `groups` broker groups with `slaves` slaves each; one producer and one consumer group on topic `orders`. */
-function cluster(groups: number, slaves: number, processingTime = "1ms"): string {
+function cluster(groups: number, slaves: number, processingTime = "1ms", consumerConfig = "{}"): string {
   return `
 cluster: { nameServers: 2, brokerGroups: ${groups}, slavesPerGroup: ${slaves} }
 topics: [{ name: orders, queueNums: 4 }]
 producers:
   - { name: shop, topic: orders, rate: 200/s, messageSize: 1KiB }
 consumers:
-  - { name: billing, group: billing, topic: orders, processingTime: ${processingTime}, idempotent: true }`;
+  - { name: billing, group: billing, topic: orders, processingTime: ${processingTime}, idempotent: true, config: ${consumerConfig} }`;
 }
 
 function flushPowerLoss(name: string, flushDiskType: "ASYNC_FLUSH" | "SYNC_FLUSH"): string {
@@ -51,10 +51,10 @@ const SLAVE_READ = `
 system: rocketmq
 version: "4.9"
 name: c11-slave-read
-description: Two broker groups, each an ASYNC_MASTER with one slave (RocketMQ 4.9). The consumer (20 threads, 200 ms a message) takes 100 msg/s of the 200 offered, so a backlog builds on both groups. broker-a's master process is killed at 5 s and restarts at 50 s. The NameServers drop it at once (its connection closed), but the clients learn it only at their next route poll, up to 30 s later; until then the consumer's pulls of broker-a's queues fail and are retried every 3 s. There is no promotion in classic master/slave, so broker-a takes no writes (the producer's retries go to broker-b); once the route shows broker-a without a master, the consumer reads broker-a's backlog from its slave a1 (a 4.9 slave serves pulls; a 5.x slave refuses them unless slaveReadEnable). Nothing acknowledged is lost.
+description: Two broker groups, each an ASYNC_MASTER with one slave (RocketMQ 4.9). The consumer (20 threads, 200 ms a message) takes 100 msg/s of the 200 offered, so a backlog builds on both groups; it caches at most 20 messages a queue (pullThresholdForQueue), so the backlog stays on the brokers. broker-a's master process is killed at 5 s and restarts at 50 s. The NameServers drop it at once (its connection closed), but the clients learn it only at their next route poll, up to 30 s later; until then the consumer's pulls of broker-a's queues fail and are retried every 3 s. There is no promotion in classic master/slave, so broker-a takes no writes (the producer's retries go to broker-b); once the route shows broker-a without a master, the consumer reads broker-a's backlog from its slave a1 (a 4.9 slave serves pulls; a 5.x slave refuses them unless slaveReadEnable). Nothing acknowledged is lost.
 seed: 12
 duration: 60s
-${cluster(2, 1, "200ms")}
+${cluster(2, 1, "200ms", "{ pullThresholdForQueue: 20 }")}
 config: { brokerRole: ASYNC_MASTER, flushDiskType: ASYNC_FLUSH }
 faults:
   - { at: 5s, verb: processCrash, node: a0 }
@@ -83,9 +83,15 @@ checks: [lost, unexpected, duplicated-effects]
 `;
 }
 
+/** c11-slave-read on 5.3: the slave refuses pulls (slaveReadEnable false by default), so broker-a's backlog waits for its master. */
+const SLAVE_READ_5 = SLAVE_READ.replace('version: "4.9"', 'version: "5.3"')
+  .replace("name: c11-slave-read", "name: c11-slave-read-5x")
+  .replace(/description: .*/, "description: c11-slave-read on RocketMQ 5.3, same faults. A 5.x slave refuses every pull unless slaveReadEnable (the default is false, PullMessageProcessor.rejectRequest), so while broker-a's master is down its backlog cannot be read at all; the consumer retries every 3 s and drains it after the master is back. Nothing acknowledged is lost; the backlog and the time to drain grow.");
+
 const DOCUMENTS: PresetDocument[] = [
   { name: "c11-multi-master", claim: "C11", title: "multi-master: a master down, writes go to the others", expect: "ok", yaml: MULTI_MASTER },
   { name: "c11-slave-read", claim: "C11", title: "master/slave (4.9): reads from the slave while its master is down", expect: "ok", yaml: SLAVE_READ },
+  { name: "c11-slave-read-5x", claim: "C11", title: "master/slave (5.3): the slave refuses reads unless slaveReadEnable", expect: "ok", yaml: SLAVE_READ_5 },
   { name: "q2-async-flush-power-loss", claim: "Q2", title: "ASYNC_FLUSH: a power loss takes acknowledged messages", expect: "safety-failed", yaml: flushPowerLoss("q2-async-flush-power-loss", "ASYNC_FLUSH") },
   { name: "q2-sync-flush-power-loss", claim: "Q2", title: "SYNC_FLUSH: a power loss takes nothing acknowledged", expect: "ok", yaml: flushPowerLoss("q2-sync-flush-power-loss", "SYNC_FLUSH") },
   { name: "q3-slave-gone-resend", claim: "Q3", title: "SYNC_MASTER, slave gone: SLAVE_NOT_AVAILABLE, the application resends, effects repeat", expect: "safety-failed", yaml: slaveLossResend("q3-slave-gone-resend", false) },

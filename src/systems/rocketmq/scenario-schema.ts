@@ -120,6 +120,8 @@ const consumerSchema = z.strictObject({
     .strictObject({
       consumeFromWhere: z.enum(["CONSUME_FROM_LAST_OFFSET", "CONSUME_FROM_FIRST_OFFSET"]).optional(),
       pullBatchSize: z.int().min(1).max(1_024).optional(),
+      /** Messages cached per queue before the consumer stops pulling it (flow control). */
+      pullThresholdForQueue: z.int().min(1).max(65_535).optional(),
       persistConsumerOffsetInterval: millisecondsSchema.min(1).optional(),
     })
     .default({}),
