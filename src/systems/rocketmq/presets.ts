@@ -88,10 +88,30 @@ const SLAVE_READ_5 = SLAVE_READ.replace('version: "4.9"', 'version: "5.3"')
   .replace("name: c11-slave-read", "name: c11-slave-read-5x")
   .replace(/description: .*/, "description: c11-slave-read on RocketMQ 5.3, same faults. A 5.x slave refuses every pull unless slaveReadEnable (the default is false, PullMessageProcessor.rejectRequest), so while broker-a's master is down its backlog cannot be read at all; the consumer retries every 3 s and drains it after the master is back. Nothing acknowledged is lost; the backlog and the time to drain grow.");
 
+function syncDoubleWrite(name: string, flushDiskType: "ASYNC_FLUSH" | "SYNC_FLUSH"): string {
+  const isSync = flushDiskType === "SYNC_FLUSH";
+  return `
+system: rocketmq
+version: "4.9"
+name: ${name}
+description: Synchronous double write (4.9 SYNC_MASTER, a slave per group) with flushDiskType ${flushDiskType}. Every SEND_OK waited for the slave, so every acknowledged message is on two machines. broker-a's master loses power at 4 s and comes back at 6 s. ${isSync ? "Its commit log was flushed before every SEND_OK, so it comes back with everything it acknowledged and its slave resumes from where it was." : "It comes back with what it had flushed (its flush thread runs every 500 ms), short of what its slave holds; classic master/slave never takes the difference back from the slave (only DLedger or the controller mode reconcile logs), so the messages are gone from the group's master and its slave cannot follow it any more."}
+seed: 21
+duration: 10s
+${cluster(2, 1)}
+config: { brokerRole: SYNC_MASTER, flushDiskType: ${flushDiskType} }
+faults:
+  - { at: 4s, verb: powerLoss, node: a0 }
+  - { at: 6s, verb: restart, node: a0 }
+checks: [lost, unexpected]
+`;
+}
+
 const DOCUMENTS: PresetDocument[] = [
   { name: "c11-multi-master", claim: "C11", title: "multi-master: a master down, writes go to the others", expect: "ok", yaml: MULTI_MASTER },
   { name: "c11-slave-read", claim: "C11", title: "master/slave (4.9): reads from the slave while its master is down", expect: "ok", yaml: SLAVE_READ },
   { name: "c11-slave-read-5x", claim: "C11", title: "master/slave (5.3): the slave refuses reads unless slaveReadEnable", expect: "ok", yaml: SLAVE_READ_5 },
+  { name: "c11-sync-double-write-power-loss", claim: "C11", title: "synchronous double write with ASYNC_FLUSH: the master's power loss takes what only its slave now holds", expect: "safety-failed", yaml: syncDoubleWrite("c11-sync-double-write-power-loss", "ASYNC_FLUSH") },
+  { name: "c11-sync-double-write-sync-flush", claim: "C11", title: "synchronous double write with SYNC_FLUSH: the master's power loss takes nothing acknowledged", expect: "ok", yaml: syncDoubleWrite("c11-sync-double-write-sync-flush", "SYNC_FLUSH") },
   { name: "q2-async-flush-power-loss", claim: "Q2", title: "ASYNC_FLUSH: a power loss takes acknowledged messages", expect: "safety-failed", yaml: flushPowerLoss("q2-async-flush-power-loss", "ASYNC_FLUSH") },
   { name: "q2-sync-flush-power-loss", claim: "Q2", title: "SYNC_FLUSH: a power loss takes nothing acknowledged", expect: "ok", yaml: flushPowerLoss("q2-sync-flush-power-loss", "SYNC_FLUSH") },
   { name: "q3-slave-gone-resend", claim: "Q3", title: "SYNC_MASTER, slave gone: SLAVE_NOT_AVAILABLE, the application resends, effects repeat", expect: "safety-failed", yaml: slaveLossResend("q3-slave-gone-resend", false) },
