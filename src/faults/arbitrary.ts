@@ -59,6 +59,7 @@ function faultArbitrary(options: FaultScheduleOptions): fc.Arbitrary<Fault> {
   const byVerb: Record<FaultVerb, fc.Arbitrary<Fault>> = {
     processCrash: node.map((name) => ({ verb: "processCrash", node: name })),
     powerLoss: node.map((name) => ({ verb: "powerLoss", node: name })),
+    machineLoss: node.map((name) => ({ verb: "machineLoss", node: name })),
     shutdown: node.map((name) => ({ verb: "shutdown", node: name })),
     restart: node.map((name) => ({ verb: "restart", node: name })),
     pause: node.map((name) => ({ verb: "pause", node: name })),

@@ -11,6 +11,8 @@ export type Fault =
   /** An orderly stop: the software is told, then the process exits (World.shutdown). */
   | { verb: "shutdown"; node: string }
   | { verb: "powerLoss"; node: string }
+  /** The machine is lost for good: its power goes and its disk with it; a restart brings up a replacement with an empty disk. */
+  | { verb: "machineLoss"; node: string }
   | { verb: "restart"; node: string }
   | { verb: "pause"; node: string }
   | { verb: "resume"; node: string }

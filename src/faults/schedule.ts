@@ -15,6 +15,8 @@ export function applyFault(world: World, fault: Fault): boolean {
       return world.shutdown(fault.node);
     case "powerLoss":
       return world.powerLoss(fault.node);
+    case "machineLoss":
+      return world.machineLoss(fault.node);
     case "restart":
       return world.restart(fault.node);
     case "pause":

@@ -32,6 +32,7 @@ function traceFaults(faults: FaultSchedule, healAtNs: number): TraceFaultInput[]
     switch (fault.verb) {
       case "processCrash":
       case "powerLoss":
+      case "machineLoss":
         out.push({ atNs: fault.atNs, verb: fault.verb, target: fault.node, endNs: endOf(k, (later) => later.verb === "restart" && later.node === fault.node), detail });
         break;
       case "pause":

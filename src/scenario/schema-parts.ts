@@ -172,13 +172,13 @@ export const partitionSpecSchema = z.discriminatedUnion(
 export const faultSchema = z.discriminatedUnion(
   "verb",
   [
-  z.strictObject({ at: durationSchema, verb: z.enum(["processCrash", "shutdown", "powerLoss", "restart", "pause", "resume", "fullDisk", "fsyncLies", "tornWrites", "healDisk"]), node: nameSchema }),
+  z.strictObject({ at: durationSchema, verb: z.enum(["processCrash", "shutdown", "powerLoss", "machineLoss", "restart", "pause", "resume", "fullDisk", "fsyncLies", "tornWrites", "healDisk"]), node: nameSchema }),
   z.strictObject({ at: durationSchema, verb: z.literal("slowDisk"), node: nameSchema, factor: z.number().min(1).max(10_000) }),
   z.strictObject({ at: durationSchema, verb: z.literal("partition"), name: nameSchema.optional(), spec: partitionSpecSchema }),
   z.strictObject({ at: durationSchema, verb: z.literal("heal"), name: nameSchema.optional() }),
   z.strictObject({ at: durationSchema, verb: z.literal("healAll") }),
   ],
-  { error: "expected a fault { at, verb, … }: verb processCrash | shutdown | powerLoss | restart | pause | resume | fullDisk | fsyncLies | tornWrites | healDisk (with node), slowDisk (with node, factor), partition (with spec), heal (with name), healAll" },
+  { error: "expected a fault { at, verb, … }: verb processCrash | shutdown | powerLoss | machineLoss | restart | pause | resume | fullDisk | fsyncLies | tornWrites | healDisk (with node), slowDisk (with node, factor), partition (with spec), heal (with name), healAll" },
 );
 
 export type ScenarioFault = z.output<typeof faultSchema>;

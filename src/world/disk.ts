@@ -335,6 +335,20 @@ export class Disk implements DeviceListener {
     this.trace.record("disk.power-loss", this.node.name, lostBytesTotal, this.files.size);
   }
 
+  /**
+   * The machine is replaced while it is down (World.machineLoss): every file
+   * is gone, as on a new disk. Its counters go on (the node's history).
+   */
+  replace(): void {
+    assert(!this.node.isMachineUp, `${this.node.name}: disk replaced while the machine is up`);
+    for (const file of this.files.values()) file.markRemoved();
+    this.trace.record("disk.replace", this.node.name, this.files.size, this.usedBytesTotal);
+    this.files.clear();
+    this.usedBytesTotal = 0;
+    this.dirtyBytesTotal = 0;
+    this.pageCache.clear();
+  }
+
   // ----------------------------------------------------------- inspection
 
   stats(): DiskStats {

@@ -373,6 +373,32 @@ describe("world: verbs in the wrong state do nothing", () => {
     expect([n1.incarnation, n2.incarnation, n3.incarnation]).toEqual([1, 1, 1]);
   });
 
+  it("machineLoss takes the machine and its disk: even fsynced data is gone, and the restart is a replacement with an empty disk", () => {
+    const { world, runTo } = makeWorld();
+    const log = new StartLog(world);
+    world.install("n1", log);
+    world.boot();
+    const disk = world.disk("n1");
+    const file = disk.open<string>(LOG);
+    disk.append(file, "a", 1000);
+    let syncedAt = -1;
+    disk.fsync(file, () => (syncedAt = world.now), null);
+    runTo(milliseconds(20));
+    expect(syncedAt).toBeGreaterThan(0);
+    expect(world.machineLoss("n1")).toBe(true);
+    expect(world.node("n1").isMachineUp).toBe(false);
+    expect(disk.list()).toEqual([]);
+    runTo(milliseconds(30));
+    world.restart("n1");
+    // A power loss would have kept the fsynced "a" (the test above); the replacement recovers nothing.
+    expect(log.of("n1").map((start) => start.recovered)).toEqual([[], []]);
+    expect(disk.usedBytes).toBe(0);
+    // The replacement writes and keeps as any disk does.
+    const fresh = disk.open<string>(LOG);
+    disk.append(fresh, "b", 1000);
+    expect(values(fresh)).toEqual(["b"]);
+  });
+
   it("powerLoss of a process-crashed node powers the machine off, losing its page cache; restart works", () => {
     const { world, runTo } = makeWorld();
     const log = new StartLog(world);

@@ -153,6 +153,21 @@ export class World {
     return true;
   }
 
+  /**
+   * The machine is lost for good (a dead board, a burnt disk): it loses
+   * power, and the disk it had is gone; the next restart brings up a
+   * replacement under the same name with an empty disk, as an operator
+   * would. What only this machine held is lost whatever was flushed.
+   */
+  machineLoss(name: string): boolean {
+    const node = this.node(name);
+    this.kernel.trace.record("fault.machine-loss", name, node.incarnation);
+    this.kernel.marks.hit("world.machine-loss");
+    this.powerLoss(name);
+    this.disks[node.index]!.replace();
+    return true;
+  }
+
   /** Starts a crashed node again: the software recovers from what its disk holds. */
   restart(name: string): boolean {
     const node = this.node(name);
