@@ -18,9 +18,18 @@
  *   idempotent consumer (a processed-ids set) applies it once. The faults:
  *   the slave's crashes, restarts, pauses and partitions.
  *
- * Q1 (ASYNC_MASTER and a master's machine lost for good) and Q4 (a master
- * down: its group write-unavailable, shown by the c11 presets) are still to
- * come (issue 13).
+ * - Q1: an ASYNC_MASTER answers SEND_OK before its slave has the message
+ *   (the HA writer sends what it finds every 100 ms when caught up); its
+ *   machine is lost for good (machineLoss) and the messages of that window
+ *   with it. Safe: a 4.9 SYNC_MASTER, whose SEND_OK waited for the slave.
+ *   The final read counts what only a slave holds (cluster-state.ts); there
+ *   is no consumer group (consumers read masters, never a slave's leftovers). One
+ *   loss at a time: a second loss of the replacement master finds the hole
+ *   of apache/rocketmq#3015 (the old slave reports an offset past the new
+ *   master's log, so the master takes every later put as replicated).
+ *
+ * Q4 (a master down: its group write-unavailable) is shown by the c11
+ * presets, not searched.
  */
 import type { FaultScheduleOptions } from "../../faults/arbitrary.js";
 import type { FaultSchedule } from "../../faults/fault.js";
@@ -34,11 +43,13 @@ export const ROCKET_ANOMALY_FAULT_PHASE_NS = 10 * SECOND;
 const MASTER = "a0";
 const SLAVE = "a1";
 
-export type RocketAnomalyId = "Q2" | "Q3";
+export type RocketAnomalyId = "Q1" | "Q2" | "Q3";
 
 /** What a setting changes in the anomaly's run. */
 interface RocketSetting {
   flushDiskType: FlushDiskType;
+  /** Q1: the master waits for its slave (4.9 SYNC_MASTER) or not (ASYNC_MASTER). */
+  isSyncMaster?: boolean;
   /** The consumer group applies effects through an idempotent consumer. */
   isIdempotent: boolean;
 }
@@ -47,8 +58,8 @@ export interface RocketAnomaly extends SystemAnomaly<RocketRunResult> {
   id: RocketAnomalyId;
   unsafe: RocketSetting;
   safe: RocketSetting;
-  /** Q3's cluster: a 4.9 SYNC_MASTER with a slave, and an application that resends what is not SEND_OK. */
-  isSyncMasterResending: boolean;
+  /** The cluster: one group with no slave (Q2), with a slave (Q1), or a 4.9 SYNC_MASTER with a slave and a resending application (Q3). */
+  shape: "alone" | "with-slave" | "sync-master-resending";
 }
 
 type RocketAnomalyRow = Omit<RocketAnomaly, "search" | "run">;
@@ -82,14 +93,40 @@ function lostUnflushed(result: RocketRunResult): string | null {
   return stats.powerLosses > 0 && stats.bytesLostAtPowerLoss > 0 ? null : "the broker's disk lost nothing to a power loss";
 }
 
+/** One loss of the master's machine, and its replacement. */
+const MACHINE_LOSS: FaultScheduleOptions = { nodeNames: [MASTER], horizonNs: ROCKET_ANOMALY_FAULT_PHASE_NS, faultsMax: 2, verbs: ["machineLoss", "restart"] };
+
+/** Q1's mechanism: the master's machine was lost. */
+function masterMachineLost(result: RocketRunResult): string | null {
+  return result.marks.some(([mark, hits]) => mark === "world.machine-loss" && hits > 0) ? null : "no machine was lost";
+}
+
 const ROWS: readonly RocketAnomalyRow[] = [
+  {
+    id: "Q1",
+    title: "ASYNC_MASTER: SEND_OK before the slave has the message; the master's machine is lost for good",
+    effect: "acknowledged messages lost",
+    unsafe: { flushDiskType: "SYNC_FLUSH", isIdempotent: true, isSyncMaster: false },
+    safe: { flushDiskType: "SYNC_FLUSH", isIdempotent: true, isSyncMaster: true },
+    shape: "with-slave",
+    schedules: MACHINE_LOSS,
+    checks: ["lost"],
+    mechanism: masterMachineLost,
+    named: {
+      seed: 1,
+      faults: [
+        { atNs: 3 * SECOND, verb: "machineLoss", node: MASTER },
+        { atNs: 5 * SECOND, verb: "restart", node: MASTER },
+      ],
+    },
+  },
   {
     id: "Q2",
     title: "flushDiskType ASYNC_FLUSH: SEND_OK before the flush; the broker's machine loses power",
     effect: "acknowledged messages lost",
     unsafe: { flushDiskType: "ASYNC_FLUSH", isIdempotent: true },
     safe: { flushDiskType: "SYNC_FLUSH", isIdempotent: true },
-    isSyncMasterResending: false,
+    shape: "alone",
     schedules: BROKER_FAULTS,
     checks: ["lost"],
     mechanism: lostUnflushed,
@@ -107,7 +144,7 @@ const ROWS: readonly RocketAnomalyRow[] = [
     effect: "effects applied twice",
     unsafe: { flushDiskType: "SYNC_FLUSH", isIdempotent: false },
     safe: { flushDiskType: "SYNC_FLUSH", isIdempotent: true },
-    isSyncMasterResending: true,
+    shape: "sync-master-resending",
     schedules: SLAVE_FAULTS,
     checks: ["duplicated-effects"],
     mechanism: resentNotOk,
@@ -134,15 +171,18 @@ export const ROCKET_ANOMALIES: readonly RocketAnomaly[] = ROWS.map(rocketAnomaly
 
 /** The run of an anomaly's search: one broker group without a slave, its producer and consumer group, under one setting. */
 export function rocketAnomalyRunSpec(anomaly: RocketAnomalyRow, setting: "unsafe" | "safe", seed: number, faults: FaultSchedule): RocketRunSpec {
-  const { flushDiskType, isIdempotent } = anomaly[setting];
-  const isQ3 = anomaly.isSyncMasterResending;
-  const broker = isQ3 ? { version: "4.9" as const, brokerRole: "SYNC_MASTER" as const, flushDiskType } : { brokerRole: "ASYNC_MASTER" as const, flushDiskType };
+  const { flushDiskType, isIdempotent, isSyncMaster } = anomaly[setting];
+  const isQ3 = anomaly.shape === "sync-master-resending";
+  const isSync = isQ3 || isSyncMaster === true;
+  const broker = isSync ? { version: "4.9" as const, brokerRole: "SYNC_MASTER" as const, flushDiskType } : { brokerRole: "ASYNC_MASTER" as const, flushDiskType };
   return {
     seed,
-    cluster: { nameServers: 1, brokerGroups: 1, slavesPerGroup: isQ3 ? 1 : 0, broker, topics: [{ name: "t", queueNums: 4 }], disk: "nvme" },
+    cluster: { nameServers: 1, brokerGroups: 1, slavesPerGroup: anomaly.shape === "alone" ? 0 : 1, broker, topics: [{ name: "t", queueNums: 4 }], disk: "nvme" },
     // Q3's application starts once the slave is connected (its first boot follows the master's by 1 s), so every resend is the faults'.
     producers: [{ name: "p1", topic: "t", messagesPerSecond: 200, messagesPerSend: 1, bodyBytes: 1_024, resendOnNotOk: isQ3, ...(isQ3 ? { startNs: 2 * SECOND } : {}) }],
-    consumers: [{ name: "c1", group: "g", topic: "t", processNsPerMessage: 1_000_000 }],
+    // Q1 has no consumer group, only the final read: consumers read masters, so what only the slave keeps is never theirs
+    // (the anomaly is about what the cluster keeps; c11-sync-double-write-power-loss shows what consumers see).
+    consumers: anomaly.shape === "with-slave" ? [] : [{ name: "c1", group: "g", topic: "t", processNsPerMessage: 1_000_000 }],
     idempotentGroups: isIdempotent ? ["g"] : [],
     faults,
     faultPhaseNs: ROCKET_ANOMALY_FAULT_PHASE_NS,

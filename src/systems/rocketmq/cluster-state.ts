@@ -7,6 +7,7 @@
  */
 import type { FinalLog, LogEntry } from "../../checks/log-snapshot.js";
 import type { RocketCluster } from "./cluster.js";
+import type { CommitLog } from "./commit-log.js";
 import type { RocketConsumerWorkload, RocketPushConsumer } from "./push-consumer.js";
 import { rocketStream } from "./rocket-stream.js";
 
@@ -30,17 +31,43 @@ export function rocketConvergence(cluster: RocketCluster): string[] {
   return reasons;
 }
 
-/** A slave has converged when its commit log ends where its master's does. */
+/**
+ * A slave has converged when its commit log ends where its master's does.
+ * One whose log is no longer a prefix of its master's (the master lost what
+ * the slave had copied: a power loss, a lost machine) never will: classic
+ * master/slave does not reconcile logs, so that is the cluster's final
+ * state, not something to wait for (rocketDivergedSlaves names them).
+ */
 function slaveReasons(cluster: RocketCluster, nodes: readonly string[]): string[] {
-  const master = cluster.brokers.get(nodes[0]!)!.store!.commitLog.maxOffset;
+  const master = cluster.brokers.get(nodes[0]!)!.store!.commitLog;
   const reasons: string[] = [];
   for (const slaveNode of nodes.slice(1)) {
-    const slave = cluster.brokers.get(slaveNode)!.store!.commitLog.maxOffset;
-    if (slave < master) reasons.push(`slave ${slaveNode} has its master's commit log to ${slave} of ${master}`);
-    // The master lost what the slave copied (a power loss): the slave's HA connection refuses every frame from now on.
-    else if (slave > master) reasons.push(`slave ${slaveNode}'s commit log ends at ${slave}, past its master's ${master}: it holds what the master lost, and replication is stuck`);
+    const slave = cluster.brokers.get(slaveNode)!.store!.commitLog;
+    if (slave.maxOffset < master.maxOffset && isPrefixOf(slave, master)) reasons.push(`slave ${slaveNode} has its master's commit log to ${slave.maxOffset} of ${master.maxOffset}`);
   }
   return reasons;
+}
+
+/** Whether `slave`'s log is the start of `master`'s (its last put is the master's put at the same offset). */
+function isPrefixOf(slave: CommitLog, master: CommitLog): boolean {
+  const last = slave.records[slave.records.length - 1];
+  if (last === undefined) return true;
+  const at = master.records[master.indexAt(last.physicalOffset)];
+  return at !== undefined && at.physicalOffset === last.physicalOffset && at.idFirst === last.idFirst && at.sizeBytes === last.sizeBytes;
+}
+
+/** Slaves whose logs are no longer their master's prefix: they hold what their master lost, and replication to them is stuck. */
+export function rocketDivergedSlaves(cluster: RocketCluster): string[] {
+  const diverged: string[] = [];
+  for (const group of cluster.groups) {
+    const master = cluster.brokers.get(group.nodes[0]!)!.store?.commitLog;
+    if (master === undefined) continue;
+    for (const slaveNode of group.nodes.slice(1)) {
+      const slave = cluster.brokers.get(slaveNode)!.store?.commitLog;
+      if (slave !== undefined && !isPrefixOf(slave, master)) diverged.push(slaveNode);
+    }
+  }
+  return diverged;
 }
 
 /** Why the consumer groups have not drained (none once every queue is consumed to its master's end and every consumer is idle). */
@@ -78,22 +105,51 @@ function queuesOf(cluster: RocketCluster, topic: string): QueueRef[] {
   return cluster.groups.flatMap((group) => Array.from({ length: queueNums }, (_, queueId) => ({ stream: rocketStream(topic, group.brokerName, queueId), master: group.nodes[0]!, queueId })));
 }
 
-/** Every queue of every topic as its group's master holds it: the final read. */
+/** Every queue of every topic as its group's master holds it: what consumers read, and the final read's log. */
 export function rocketFinalLogs(cluster: RocketCluster): FinalLog[] {
   const logs: FinalLog[] = [];
   for (const topic of cluster.topics) {
-    for (const queue of queuesOf(cluster, topic.name)) {
-      const store = cluster.brokers.get(queue.master)!.store!;
-      const entries: LogEntry[] = [];
-      const end = store.maxOffsetInQueue(topic.name, queue.queueId);
-      for (let offset = 0; offset < end; ) {
-        const result = store.getMessage(topic.name, queue.queueId, offset, READ_CHUNK);
-        if (result.status !== "FOUND") break;
-        for (const range of result.ranges) entries.push({ position: range.queueOffset, idFirst: range.idFirst, count: range.count });
-        offset = result.nextBeginOffset;
-      }
-      logs.push({ stream: queue.stream, entries });
-    }
+    for (const queue of queuesOf(cluster, topic.name)) logs.push({ stream: queue.stream, entries: queueEntries(cluster, queue.master, topic.name, queue.queueId) });
   }
   return logs;
+}
+
+/**
+ * What the cluster still holds anywhere, Jepsen's final read: each queue as
+ * its master holds it, and the messages only a slave still holds (its
+ * master lost them: a power loss, a lost machine). Consumers read masters
+ * only, so those are readable by an operator, not by the system: a consumer
+ * group is held to what it got, the final read to what survives.
+ */
+export function rocketFinalRead(cluster: RocketCluster): FinalLog[] {
+  const reads: FinalLog[] = [];
+  for (const topic of cluster.topics) {
+    for (const queue of queuesOf(cluster, topic.name)) {
+      const entries = queueEntries(cluster, queue.master, topic.name, queue.queueId);
+      const held = new Set(entries.map((entry) => entry.idFirst));
+      const group = cluster.groups.find((candidate) => candidate.nodes[0] === queue.master)!;
+      for (const slave of group.nodes.slice(1)) {
+        for (const entry of queueEntries(cluster, slave, topic.name, queue.queueId)) {
+          if (!held.has(entry.idFirst)) entries.push(entry);
+          held.add(entry.idFirst);
+        }
+      }
+      reads.push({ stream: queue.stream, entries });
+    }
+  }
+  return reads;
+}
+
+function queueEntries(cluster: RocketCluster, node: string, topic: string, queueId: number): LogEntry[] {
+  const store = cluster.brokers.get(node)!.store;
+  const entries: LogEntry[] = [];
+  if (store === null) return entries;
+  const end = store.maxOffsetInQueue(topic, queueId);
+  for (let offset = 0; offset < end; ) {
+    const result = store.getMessage(topic, queueId, offset, READ_CHUNK);
+    if (result.status !== "FOUND") break;
+    for (const range of result.ranges) entries.push({ position: range.queueOffset, idFirst: range.idFirst, count: range.count });
+    offset = result.nextBeginOffset;
+  }
+  return entries;
 }

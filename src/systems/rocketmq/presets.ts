@@ -94,7 +94,7 @@ function syncDoubleWrite(name: string, flushDiskType: "ASYNC_FLUSH" | "SYNC_FLUS
 system: rocketmq
 version: "4.9"
 name: ${name}
-description: Synchronous double write (4.9 SYNC_MASTER, a slave per group) with flushDiskType ${flushDiskType}. Every SEND_OK waited for the slave, so every acknowledged message is on two machines. broker-a's master loses power at 4 s and comes back at 6 s. ${isSync ? "Its commit log was flushed before every SEND_OK, so it comes back with everything it acknowledged and its slave resumes from where it was." : "It comes back with what it had flushed (its flush thread runs every 500 ms), short of what its slave holds; classic master/slave never takes the difference back from the slave (only DLedger or the controller mode reconcile logs), so the messages are gone from the group's master and its slave cannot follow it any more."}
+description: Synchronous double write (4.9 SYNC_MASTER, a slave per group) with flushDiskType ${flushDiskType}. Every SEND_OK waited for the slave, so every acknowledged message is on two machines. broker-a's master loses power at 4 s and comes back at 6 s. ${isSync ? "Its commit log was flushed before every SEND_OK, so it comes back with everything it acknowledged and its slave resumes from where it was." : "It comes back with what it had flushed (its flush thread runs every 500 ms), short of what its slave holds. Classic master/slave never takes the difference back from the slave (only DLedger or the controller mode reconcile logs), so those acknowledged messages survive only on a slave that can no longer follow its master, and the master gives their queue offsets to new messages, so one offset names two messages."}
 seed: 21
 duration: 10s
 ${cluster(2, 1)}
@@ -102,6 +102,27 @@ config: { brokerRole: SYNC_MASTER, flushDiskType: ${flushDiskType} }
 faults:
   - { at: 4s, verb: powerLoss, node: a0 }
   - { at: 6s, verb: restart, node: a0 }
+checks: [lost, unexpected, inconsistent-offsets]
+`;
+}
+
+function machineLoss(name: string, brokerRole: "ASYNC_MASTER" | "SYNC_MASTER"): string {
+  const isSync = brokerRole === "SYNC_MASTER";
+  return `
+system: rocketmq
+version: "4.9"
+name: ${name}
+description: One broker group, a ${brokerRole} with one slave, SYNC_FLUSH, no consumer (the final read asks every broker what it still holds). The master's machine is lost for good at 3 s; a replacement with an empty disk starts at 5 s. ${isSync ? "Every SEND_OK waited for the slave, so everything acknowledged survives on the slave." : "SEND_OK came before the slave had the message (the HA writer sends what it finds every 100 ms when caught up), so what the master acknowledged in its last moments was on no other machine and is gone."} No classic broker takes data back from a slave, so the replacement master starts empty and the slave can no longer follow it.
+seed: 1
+duration: 10s
+cluster: { nameServers: 1, brokerGroups: 1, slavesPerGroup: 1 }
+topics: [{ name: orders, queueNums: 4 }]
+producers:
+  - { name: shop, topic: orders, rate: 200/s, messageSize: 1KiB, startAt: 2s }
+config: { brokerRole: ${brokerRole}, flushDiskType: SYNC_FLUSH }
+faults:
+  - { at: 3s, verb: machineLoss, node: a0 }
+  - { at: 5s, verb: restart, node: a0 }
 checks: [lost, unexpected]
 `;
 }
@@ -110,8 +131,10 @@ const DOCUMENTS: PresetDocument[] = [
   { name: "c11-multi-master", claim: "C11", title: "multi-master: a master down, writes go to the others", expect: "ok", yaml: MULTI_MASTER },
   { name: "c11-slave-read", claim: "C11", title: "master/slave (4.9): reads from the slave while its master is down", expect: "ok", yaml: SLAVE_READ },
   { name: "c11-slave-read-5x", claim: "C11", title: "master/slave (5.3): the slave refuses reads unless slaveReadEnable", expect: "ok", yaml: SLAVE_READ_5 },
-  { name: "c11-sync-double-write-power-loss", claim: "C11", title: "synchronous double write with ASYNC_FLUSH: the master's power loss takes what only its slave now holds", expect: "safety-failed", yaml: syncDoubleWrite("c11-sync-double-write-power-loss", "ASYNC_FLUSH") },
+  { name: "c11-sync-double-write-power-loss", claim: "C11", title: "synchronous double write with ASYNC_FLUSH: after the master's power loss its slave alone holds acknowledged messages, and offsets are reused", expect: "safety-failed", yaml: syncDoubleWrite("c11-sync-double-write-power-loss", "ASYNC_FLUSH") },
   { name: "c11-sync-double-write-sync-flush", claim: "C11", title: "synchronous double write with SYNC_FLUSH: the master's power loss takes nothing acknowledged", expect: "ok", yaml: syncDoubleWrite("c11-sync-double-write-sync-flush", "SYNC_FLUSH") },
+  { name: "q1-async-master-machine-loss", claim: "Q1", title: "ASYNC_MASTER: the master's machine lost for good takes what it acknowledged before its slave had it", expect: "safety-failed", yaml: machineLoss("q1-async-master-machine-loss", "ASYNC_MASTER") },
+  { name: "q1-sync-master-machine-loss", claim: "Q1", title: "SYNC_MASTER: everything acknowledged survives the master's machine on its slave", expect: "ok", yaml: machineLoss("q1-sync-master-machine-loss", "SYNC_MASTER") },
   { name: "q2-async-flush-power-loss", claim: "Q2", title: "ASYNC_FLUSH: a power loss takes acknowledged messages", expect: "safety-failed", yaml: flushPowerLoss("q2-async-flush-power-loss", "ASYNC_FLUSH") },
   { name: "q2-sync-flush-power-loss", claim: "Q2", title: "SYNC_FLUSH: a power loss takes nothing acknowledged", expect: "ok", yaml: flushPowerLoss("q2-sync-flush-power-loss", "SYNC_FLUSH") },
   { name: "q3-slave-gone-resend", claim: "Q3", title: "SYNC_MASTER, slave gone: SLAVE_NOT_AVAILABLE, the application resends, effects repeat", expect: "safety-failed", yaml: slaveLossResend("q3-slave-gone-resend", false) },
