@@ -114,6 +114,8 @@ export interface RunSummary {
   disks: DiskSummary[];
   /** Server threads' CPU, for systems that model it (Kafka). */
   threads?: ThreadSummary[];
+  /** Numbers only this system measures (the system's facts: e.g. RocketMQ's longest stale route). */
+  systemNumbers?: readonly { name: string; value: number; unit: string }[];
   checks: CheckSummary[];
   unavailability: { sendSeconds: number; receiveSeconds: number };
   liveness: { isConverged: boolean; convergedAtNs: number; reasons: string[] };

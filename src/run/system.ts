@@ -72,6 +72,15 @@ export interface SystemRunFacts {
   world: WorldCounters;
   /** Record bytes the followers' logs hold at the end: what replication copied (systems that keep replicated logs; absent otherwise). */
   followerRecordBytes?: number;
+  /** Numbers only this system has, for its summary (e.g. RocketMQ's longest stale route), in seconds or counts as `unit` says. */
+  systemNumbers?: readonly SystemNumber[];
+}
+
+/** A number only one system measures, as its summary shows it. */
+export interface SystemNumber {
+  name: string;
+  value: number;
+  unit: string;
 }
 
 /** A producing client's offered rate, as the scenario schema reads it. */

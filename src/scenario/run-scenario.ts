@@ -71,6 +71,7 @@ export function summarize(scenario: Scenario, spec: SystemRunSpec, result: Syste
     interNode: facts.interNode(interNodeBytes, ackedBytes),
     disks: diskSummaries(facts.world, result.timeNs, facts.serverNodes),
     threads: facts.threads,
+    ...(facts.systemNumbers === undefined ? {} : { systemNumbers: facts.systemNumbers }),
     checks,
     unavailability: { sendSeconds: (unavailability["sendUnavailableNs"] ?? 0) / 1e9, receiveSeconds: (unavailability["receiveUnavailableNs"] ?? 0) / 1e9 },
     liveness: { ...result.liveness, reasons: result.liveness.reasons.slice(0, 20) },

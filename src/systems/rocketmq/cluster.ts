@@ -13,6 +13,7 @@ import { RocketBroker } from "./broker.js";
 import { DEFAULT_BROKER_CONFIG, DEFAULT_NAMESRV_CONFIG, type RocketBrokerConfig, type RocketNamesrvConfig } from "./config.js";
 import { DEFAULT_ROCKET_CPU_COSTS, type RocketCpuCosts } from "./cpu-costs.js";
 import { RocketNameServer } from "./nameserver.js";
+import { RouteLog } from "./route-log.js";
 
 export const CLUSTER_NAME = "DefaultCluster";
 
@@ -45,6 +46,8 @@ export interface RocketCluster {
   nameServers: Map<string, RocketNameServer>;
   brokerConfig: RocketBrokerConfig;
   topics: RocketClusterSpec["topics"];
+  /** When brokers were dropped and taken back, and when clients' routes changed (clients write to it too). */
+  routeLog: RouteLog;
 }
 
 export function groupLetter(index: number): string {
@@ -77,8 +80,9 @@ export function buildRocketCluster(kernel: Kernel, spec: RocketClusterSpec): Roc
   const namesrvConfig: RocketNamesrvConfig = { ...DEFAULT_NAMESRV_CONFIG, ...spec.namesrv };
   const cpu: RocketCpuCosts = { ...DEFAULT_ROCKET_CPU_COSTS, ...spec.cpu };
   const nameServers = new Map<string, RocketNameServer>();
+  const routeLog = new RouteLog();
   for (const name of nameServerNodes) {
-    const server = new RocketNameServer(world, namesrvConfig);
+    const server = new RocketNameServer(world, namesrvConfig, routeLog);
     nameServers.set(name, server);
     world.install(name, server);
   }
@@ -91,5 +95,5 @@ export function buildRocketCluster(kernel: Kernel, spec: RocketClusterSpec): Roc
       world.install(node, broker);
     });
   }
-  return { world, nameServerNodes, groups, brokers, nameServers, brokerConfig, topics: spec.topics };
+  return { world, nameServerNodes, groups, brokers, nameServers, brokerConfig, topics: spec.topics, routeLog };
 }

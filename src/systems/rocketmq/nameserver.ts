@@ -45,6 +45,7 @@ import type { World } from "../../world/world.js";
 import { DEFAULT_NAMESRV_CONFIG, type RocketNamesrvConfig } from "./config.js";
 import { NAMESRV_PORT, namesrvBytesOf, type GetRouteInfoResponse, type NamesrvRequest, type NamesrvResponse } from "./namesrv-protocol.js";
 import { RouteInfoManager, type UnregisterOutcome } from "./route-info-manager.js";
+import type { RouteLog } from "./route-log.js";
 import type { TopicRouteData } from "./route.js";
 
 const NS_PER_MS = 1_000_000;
@@ -61,11 +62,13 @@ export class RocketNameServer implements NodeSoftware {
   constructor(
     private readonly world: World,
     private readonly config: RocketNamesrvConfig = DEFAULT_NAMESRV_CONFIG,
+    /** Where the run keeps when brokers were dropped and taken back (C11's stale routes). */
+    private readonly routeLog: RouteLog | null = null,
   ) {}
 
   /** Boot or restart: empty tables, the port open, the scan scheduled. */
   start(node: WorldNode): void {
-    this.process = new NamesrvProcess(this.world, node, this.config);
+    this.process = new NamesrvProcess(this.world, node, this.config, this.routeLog);
   }
 
   /** The route this NameServer would answer now; null for TOPIC_NOT_EXIST or while its process is down. */
@@ -111,6 +114,7 @@ class NamesrvProcess {
     world: World,
     readonly node: WorldNode,
     private readonly config: RocketNamesrvConfig,
+    private readonly routeLog: RouteLog | null,
   ) {
     this.incarnation = node.incarnation;
     this.trace = world.kernel.trace;
@@ -144,7 +148,10 @@ class NamesrvProcess {
       case "REGISTER_BROKER": {
         const outcome = this.tables.registerBroker(request, channel.endpoint, this.node.now, this.expiredNs);
         this.trace.record("rocketmq.namesrv.register", `${this.node.name}:${request.brokerAddr}`, request.brokerId, outcome.isFirst ? 1 : 0, outcome.hasWrittenQueues ? 1 : 0);
-        if (outcome.isFirst) this.marks.hit("rocketmq.namesrv.broker-registered-first");
+        if (outcome.isFirst) {
+          this.marks.hit("rocketmq.namesrv.broker-registered-first");
+          this.routeLog?.brokerRegistered(request.brokerAddr, this.node.now);
+        }
         if (outcome.hasWrittenQueues && request.brokerId !== 0) this.marks.hit("rocketmq.namesrv.prime-slave-wrote-queues");
         return { kind: "REGISTER_BROKER_RESPONSE", requestId, result: outcome.result };
       }
@@ -198,6 +205,7 @@ class NamesrvProcess {
   private removed(outcome: UnregisterOutcome | null, reason: RemovalReason): void {
     if (outcome === null) return;
     this.marks.hit(REMOVAL_MARKS[reason]);
+    this.routeLog?.brokerRemoved(outcome.brokerAddr, this.node.now);
     if (outcome.isBrokerNameRemoved) this.marks.hit("rocketmq.namesrv.broker-name-removed");
     this.trace.record("rocketmq.namesrv.unregister", `${this.node.name}:${outcome.brokerAddr}`, REMOVAL_CODES[reason], outcome.brokerId, outcome.isBrokerNameRemoved ? 1 : 0);
   }

@@ -49,10 +49,11 @@ import { BrokerChannels } from "./broker-channels.js";
 import { DEFAULT_PRODUCER_CONFIG, type RocketProducerConfig } from "./config.js";
 import { ProducerHeartbeat } from "./producer-heartbeat.js";
 import { rocketStream } from "./rocket-stream.js";
-import { masterAddress, type TopicRouteData } from "./route.js";
+import { brokerNodesOf, masterAddress, type TopicRouteData } from "./route.js";
 import { RoutePoller } from "./route-poller.js";
 import { SyncSend, type SyncSendHost } from "./sync-send.js";
 import { TopicPublishInfo } from "./topic-publish-info.js";
+import type { RouteLog } from "./route-log.js";
 
 export { rocketStream } from "./rocket-stream.js";
 
@@ -85,9 +86,12 @@ export interface RocketProducerOptions {
   history: History;
   /** No send() begins at or after this time. */
   stopNs: number;
+  /** Where the run keeps the client's route changes (C11's stale routes). */
+  routeLog?: RouteLog;
 }
 
 export class RocketProducer implements NodeSoftware, SyncSendHost {
+  private readonly routeLog: RouteLog | null;
   readonly config: RocketProducerConfig;
   readonly producerGroup: string;
   readonly topic: string;
@@ -126,6 +130,7 @@ export class RocketProducer implements NodeSoftware, SyncSendHost {
     this.workload = workload;
     this.history = options.history;
     this.stopNs = options.stopNs;
+    this.routeLog = options.routeLog ?? null;
     this.namesrvNodes = options.namesrvNodes;
     this.config = { ...DEFAULT_PRODUCER_CONFIG, ...workload.config };
     this.producerGroup = workload.producerGroup ?? DEFAULT_PRODUCER_GROUP;
@@ -281,6 +286,7 @@ export class RocketProducer implements NodeSoftware, SyncSendHost {
 
   private onRoute(topic: string, route: TopicRouteData): void {
     if (topic !== this.topic) return;
+    this.routeLog?.routeSeen(this.workload.name, this.world.kernel.now, brokerNodesOf(route));
     this.info = new TopicPublishInfo(route, topic, this.threadCount, this.rng);
     if (!this.info.isOk) return;
     for (const send of this.threads) if (send.isWaitingForRoute) send.onRouteKnown();

@@ -47,8 +47,9 @@ import { OffsetStore, type OffsetSender } from "./offset-store.js";
 import { PullService, type PullHost } from "./pull-service.js";
 import type { PullRequest, QueueRef } from "./pull-request.js";
 import { RebalanceService, type RebalanceHost } from "./rebalance-service.js";
-import { findBrokerAddressInSubscribe, MASTER_ID, type TopicRouteData } from "./route.js";
+import { brokerNodesOf, findBrokerAddressInSubscribe, MASTER_ID, type TopicRouteData } from "./route.js";
 import { RoutePoller } from "./route-poller.js";
+import type { RouteLog } from "./route-log.js";
 
 const NS_PER_MS = 1_000_000;
 /** startScheduledTask: the first heartbeat 1 s after start. */
@@ -72,6 +73,7 @@ export interface PushConsumerProcessOptions {
   namesrvNodes: readonly string[];
   history: History;
   idempotentConsumer: IdempotentConsumer | null;
+  routeLog: RouteLog | null;
 }
 
 export class PushConsumerProcess implements RebalanceHost, PullHost, OffsetSender, ConsumerChannelListener<RequestContext> {
@@ -254,6 +256,7 @@ export class PushConsumerProcess implements RebalanceHost, PullHost, OffsetSende
   // ---------------------------------------------------------------- internals
 
   private onRoute(route: TopicRouteData): void {
+    this.options.routeLog?.routeSeen(this.options.clientId, this.node.now, brokerNodesOf(route));
     if (this.hasRoute) return;
     this.hasRoute = true;
     // DefaultMQPushConsumerImpl.start: the route, then a heartbeat to every broker, then the rebalance.

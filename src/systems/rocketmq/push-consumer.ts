@@ -23,6 +23,7 @@ import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import { DEFAULT_CONSUMER_CONFIG, type RocketConsumerConfig } from "./config.js";
 import { PushConsumerProcess } from "./push-consumer-process.js";
+import type { RouteLog } from "./route-log.js";
 
 export interface RocketConsumerWorkload {
   /** The client node's name; also its clientId and its name in the History. */
@@ -41,6 +42,8 @@ export interface RocketPushConsumerOptions {
   history: History;
   /** The group's shared dedup store (it outlives every member's crashes), or null for plain at-least-once effects. */
   idempotentConsumer: IdempotentConsumer | null;
+  /** Where the run keeps the client's route changes (C11's stale routes). */
+  routeLog?: RouteLog;
 }
 
 /** A queue a member holds and how far it has consumed it: every message below `offset` is done. */
@@ -73,6 +76,7 @@ export class RocketPushConsumer implements NodeSoftware {
 
   start(node: WorldNode): void {
     const { world, workload, namesrvNodes, history, idempotentConsumer } = this.options;
+    const routeLog = this.options.routeLog ?? null;
     this.node = node;
     this.process = new PushConsumerProcess({
       world,
@@ -85,6 +89,7 @@ export class RocketPushConsumer implements NodeSoftware {
       namesrvNodes,
       history,
       idempotentConsumer,
+      routeLog,
     });
     this.process.start();
   }

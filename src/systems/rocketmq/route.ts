@@ -37,6 +37,11 @@ export interface QueueData {
 }
 
 /** One broker group (BrokerData): its members' addresses (node names) by brokerId. */
+/** Every broker node a route names, masters and slaves. */
+export function brokerNodesOf(route: TopicRouteData): string[] {
+  return route.brokerDatas.flatMap((data) => data.brokerAddrs.map(([, node]) => node));
+}
+
 export interface BrokerData {
   cluster: string;
   brokerName: string;

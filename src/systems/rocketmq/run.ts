@@ -51,7 +51,7 @@ class RocketRunStages implements RunStages<RocketCluster> {
     const cluster = buildRocketCluster(kernel, { ...spec.cluster, clients });
     const { world, nameServerNodes } = cluster;
     this.producers = spec.producers.map((workload) => {
-      const producer = new RocketProducer({ world, workload, namesrvNodes: nameServerNodes, history, stopNs: spec.faultPhaseNs });
+      const producer = new RocketProducer({ world, workload, namesrvNodes: nameServerNodes, history, stopNs: spec.faultPhaseNs, routeLog: cluster.routeLog });
       world.install(workload.name, producer);
       return producer;
     });
@@ -59,7 +59,7 @@ class RocketRunStages implements RunStages<RocketCluster> {
     const idempotent = new Set(spec.idempotentGroups ?? []);
     this.consumers = consumerWorkloads.map((workload) => {
       if (idempotent.has(workload.group) && !stores.has(workload.group)) stores.set(workload.group, new IdempotentConsumer());
-      const consumer = new RocketPushConsumer({ world, workload, namesrvNodes: nameServerNodes, history, idempotentConsumer: stores.get(workload.group) ?? null });
+      const consumer = new RocketPushConsumer({ world, workload, namesrvNodes: nameServerNodes, history, idempotentConsumer: stores.get(workload.group) ?? null, routeLog: cluster.routeLog });
       world.install(workload.name, consumer);
       return consumer;
     });

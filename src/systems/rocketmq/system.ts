@@ -34,6 +34,7 @@ export const rocketSystem = {
       threads: rocketBrokerThreads(result.cluster),
       interNode: (bytes, ackedBytes) => interNode(world, new Set(brokers), bytes, ackedBytes),
       world,
+      systemNumbers: [{ name: "stale route", value: result.cluster.routeLog.staleRouteNsMax() / 1e9, unit: "s" }],
     };
   },
   offeredLoad: (scenario) => scenario.producers.map((producer) => ({ rate: { kind: "constant" as const, perSecond: producer.rate }, count: producer.count })),
@@ -55,6 +56,8 @@ function interNode(world: WorldCounters, brokers: ReadonlySet<string>, bytes: nu
 /** Sends answered other than SEND_OK, and replication bytes per acknowledged byte: what tells RocketMQ's deployments apart. */
 function keyNumbers(summary: RunSummary): string[] {
   const parts: string[] = [];
+  const stale = summary.systemNumbers?.find((number) => number.name === "stale route")?.value ?? 0;
+  if (stale > 0) parts.push(`a client kept a dropped broker in its route ${stale.toFixed(1)} s`);
   const inter = summary.interNode;
   if (inter !== undefined && (inter.replicationPerAckedByte ?? 0) > 0) parts.push(`replication ${(inter.replicationPerAckedByte ?? 0).toFixed(2)} B per acked B`);
   return parts;
