@@ -29,13 +29,15 @@
  * record bytes.
  *
  * The options and their defaults are disk-options.ts; the faults and what a
- * power loss leaves of each file are disk-faults.ts; reads are disk-reads.ts.
+ * power loss leaves of each file are disk-faults.ts; reads are disk-reads.ts;
+ * how an fsync is served (group commit) is disk-fsync.ts.
  */
 import { assert, unreachable } from "../kernel/assert.js";
 import type { Marks } from "../kernel/marks.js";
 import { TraceName, type Trace } from "../kernel/trace.js";
 import { DeviceRequest, DiskDevice, type DeviceListener } from "./disk-device.js";
 import { DiskFaults } from "./disk-faults.js";
+import { DiskFsyncs } from "./disk-fsync.js";
 import { DiskReads } from "./disk-reads.js";
 import { PageCache } from "./disk-page-cache.js";
 import { DiskFile, type DiskRecord } from "./disk-file.js";
@@ -84,6 +86,7 @@ export class Disk implements DeviceListener {
   /** The fault switches (slow, full, lying fsync, torn writes), set by World's fault verbs. */
   readonly faults: DiskFaults;
   private readonly reads: DiskReads;
+  private readonly fsyncs: DiskFsyncs;
   private readonly pageCache: PageCache;
   private readonly counters: DiskCounters = newDiskCounters();
 
@@ -109,6 +112,8 @@ export class Disk implements DeviceListener {
       submitWrite: (file, start, end) => this.submitWrite(file, start, end, true),
     });
     this.faults = new DiskFaults({ node: this.node, scheduler: options.scheduler, trace: this.trace, marks: this.marks, device: this.device, counters: this.counters });
+    const submitWrite = (file: DiskFile, start: number, end: number, isWriteback: boolean, aheadOf?: DeviceRequest | null): DeviceRequest => this.submitWrite(file, start, end, isWriteback, aheadOf ?? null);
+    this.fsyncs = new DiskFsyncs({ trace: this.trace, marks: this.marks, device: this.device, completions: this.completions, counters: this.counters, faults: this.faults, profile: this.profile, submitWrite });
     this.reads = new DiskReads({ node: this.node, trace: this.trace, marks: this.marks, device: this.device, completions: this.completions, counters: this.counters, pageCache: this.pageCache });
   }
 
@@ -225,43 +230,7 @@ export class Disk implements DeviceListener {
     this.counters.fsyncCalls++;
     const targetBytes = file.cachedBytes;
     this.trace.record("disk.fsync", file.subject, targetBytes, file.durableBytes);
-    const op = new DiskOp(onDone as DiskCallback<unknown, unknown>, arg, "ok", this.node.incarnation, file, targetBytes);
-
-    if (this.faults.isFsyncLying) {
-      // Success after a command round trip, nothing written: the data stays
-      // dirty and survives a power loss only if writeback got to it first.
-      this.counters.lyingFsyncs++;
-      this.marks?.hit("disk.fsync-lie");
-      this.trace.record("disk.fsync-lie", file.subject, targetBytes, file.durableBytes);
-      this.completions.deliver(op, this.profile.opLatencyNs);
-      return;
-    }
-    if (file.durableBytes === targetBytes) {
-      // Nothing of this file is dirty or in flight, and in this model a
-      // completed write is already durable: there is nothing to flush.
-      this.marks?.hit("disk.fsync-clean");
-      this.trace.record("disk.fsync-done", file.subject, targetBytes, file.durableBytes);
-      this.completions.deliver(op, this.profile.opLatencyNs);
-      return;
-    }
-    const flush = this.device.latestQueuedFlush;
-    if (file.submittedBytes < targetBytes && flush !== null && file.lastWriteSeq < flush.seq && !hasWaiterFor(flush, file)) {
-      // Group commit across files: a flush not yet started takes this file's data too (see submitBefore). Only when
-      // every earlier write of the file is ahead of that flush, so the file's writes stay in order.
-      this.submitWrite(file, file.submittedBytes, targetBytes, false, flush);
-      this.marks?.hit("disk.group-commit-files");
-      flush.waiters.push(op);
-      return;
-    }
-    if (file.submittedBytes < targetBytes) this.submitWrite(file, file.submittedBytes, targetBytes, false);
-    if (flush !== null && file.lastWriteSeq < flush.seq) {
-      this.marks?.hit("disk.group-commit");
-      flush.waiters.push(op);
-      return;
-    }
-    const request = new DeviceRequest("flush", null, 0, 0, 0, this.device.nextSeq(), false);
-    request.waiters.push(op);
-    this.device.submit(request);
+    this.fsyncs.serve(new DiskOp(onDone as DiskCallback<unknown, unknown>, arg, "ok", this.node.incarnation, file, targetBytes));
   }
 
   /**
@@ -476,10 +445,4 @@ export class Disk implements DeviceListener {
     if (file.isRemoved) assert(false, `${what} of removed file ${file.subject}`);
     if (!this.node.isProcessAlive) assert(false, `${what} of ${file.subject} while the process is down`);
   }
-}
-
-/** The flush already serves an fsync of this file: one write per file per commit, so a commit cannot be put off forever. */
-function hasWaiterFor(flush: DeviceRequest, file: DiskFile): boolean {
-  for (const op of flush.waiters) if (op.file === file) return true;
-  return false;
 }
