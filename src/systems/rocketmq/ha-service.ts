@@ -50,10 +50,24 @@ class HaConnection {
   isClosed = false;
   isWriteArmed = false;
   isAsleep = false;
+  /** The writer's wake-ups, bound once per connection: no closure per sleep or retry. */
+  readonly onWakeBound: () => void;
+  readonly onRetryBound: () => void;
 
-  constructor(readonly endpoint: Endpoint) {
+  constructor(
+    readonly endpoint: Endpoint,
+    transfer: (connection: HaConnection) => void,
+  ) {
     this.lastReadNs = endpoint.node.now;
     this.lastWriteNs = endpoint.node.now;
+    this.onWakeBound = () => {
+      this.isAsleep = false;
+      transfer(this);
+    };
+    this.onRetryBound = () => {
+      this.isWriteArmed = false;
+      transfer(this);
+    };
   }
 }
 
@@ -70,6 +84,7 @@ export class HaService implements ReplicaWait {
   private readonly requests = new RingQueue<TransferRequest>(16);
   private readonly deadlines: DeadlineTimer;
   private readonly onHousekeepingBound = (): void => this.onHousekeeping();
+  private readonly transferBound = (connection: HaConnection): void => this.transfer(connection);
 
   constructor(
     private readonly world: World,
@@ -92,7 +107,7 @@ export class HaService implements ReplicaWait {
   start(): void {
     this.world.net.listen(this.node, HA_PORT, {
       accept: (endpoint) => {
-        const connection = new HaConnection(endpoint);
+        const connection = new HaConnection(endpoint, this.transferBound);
         this.connections.push(connection);
         return { onData: (_, payload) => this.onReport(connection, payload as HaMessage), onClose: () => this.drop(connection) };
       },
@@ -177,10 +192,7 @@ export class HaService implements ReplicaWait {
   private sleep(connection: HaConnection): void {
     if (connection.isAsleep) return;
     connection.isAsleep = true;
-    this.node.after(WRITER_SLEEP_NS, () => {
-      connection.isAsleep = false;
-      this.transfer(connection);
-    });
+    this.node.after(WRITER_SLEEP_NS, connection.onWakeBound);
   }
 
   /** The puts from `offset` that start within one batch (at least one). */
@@ -205,10 +217,7 @@ export class HaService implements ReplicaWait {
   private armWriteRetry(connection: HaConnection): void {
     if (connection.isWriteArmed) return;
     connection.isWriteArmed = true;
-    this.node.after(WRITE_RETRY_NS, () => {
-      connection.isWriteArmed = false;
-      this.transfer(connection);
-    });
+    this.node.after(WRITE_RETRY_NS, connection.onRetryBound);
   }
 
   /** Heartbeats to idle slaves, and closing connections silent for haHousekeepingInterval. */
