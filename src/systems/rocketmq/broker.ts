@@ -114,7 +114,10 @@ export class RocketBroker implements NodeSoftware {
   private startProcess(node: WorldNode): void {
     const { config } = this.spec;
     const disk = this.world.disk(node.name);
-    this.store = new MessageStore(node, disk, config, { onMessageArrived: (topic, queueId, maxOffset) => this.holds?.notifyMessageArriving(topic, queueId, maxOffset) });
+    this.store = new MessageStore(node, disk, config, {
+      onMessageArrived: (topic, queueId, maxOffset) => this.holds?.notifyMessageArriving(topic, queueId, maxOffset),
+      onBlockedPutReturned: () => this.putLock!.release(),
+    });
     this.offsets = new ConsumerOffsetManager(disk);
     this.sendPool = new ThreadPool(node, config.version === "4.9" ? 1 : config.sendMessageThreadPoolNums);
     this.putLock = new ThreadPool(node, 1).threads[0]!;
@@ -245,7 +248,12 @@ export class RocketBroker implements NodeSoftware {
 
   private onAppend(context: SendContext): void {
     const { request } = context;
-    this.store!.putMessage({ topic: request.topic, queueId: request.queueId, count: request.count, idFirst: request.idFirst, bodyBytes: request.bodyBytes }, this.onPutDoneBound, context);
+    const put = { topic: request.topic, queueId: request.queueId, count: request.count, idFirst: request.idFirst, bodyBytes: request.bodyBytes };
+    if (this.store!.putMessage(put, this.onPutDoneBound, context) === "blocked") {
+      // The copy into the mapped file waits in balance_dirty_pages, holding the put lock: every send waits behind it.
+      this.world.kernel.marks.hit("rocketmq.store.put-throttled");
+      this.putLock!.block();
+    }
     if (this.spec.config.brokerRole === "SYNC_MASTER") this.ha?.onSyncPut();
   }
 

@@ -70,6 +70,7 @@ export class CommitLog {
   /** Every intact put, in log order (rebuilt from the disk on recovery). */
   private recordsList: CommitLogRecord[] = [];
   private maxOffsetNow = 0;
+  private isLastAppendThrottledNow = false;
 
   constructor(
     private readonly disk: Disk,
@@ -97,18 +98,31 @@ export class CommitLog {
     return this.files;
   }
 
-  /** Appends a put of `count` messages; "disk-full" stores nothing. */
-  append(put: CommitLogPut, onWritten?: () => void): CommitLogRecord | "disk-full" {
+  /**
+   * Appends a put of `count` messages; "disk-full" stores nothing. The put
+   * is a memory copy into the mapped file: when dirty page-cache data is over
+   * the limit, the copy's page faults hold the writing thread in
+   * balance_dirty_pages (Linux throttles writers through mmap as through
+   * write(2)). isLastAppendThrottled then says so, and onReturn(arg) runs
+   * once writeback has brought dirty data back under the limit.
+   */
+  append<A>(put: CommitLogPut, onReturn: (result: unknown, arg: A) => void, arg: A): CommitLogRecord | "disk-full" {
     assert(put.count > 0 && put.bodyBytes > 0, `put of ${put.count} messages of ${put.bodyBytes} bytes`);
     const sizeBytes = put.count * storedMessageBytes(put.topic, put.bodyBytes);
     assert(sizeBytes <= this.mappedFileSizeBytes, `a put of ${sizeBytes} bytes exceeds a mapped file`);
     const file = this.fileFor(sizeBytes);
     const record: CommitLogRecord = { ...put, physicalOffset: (this.files.length - 1) * this.mappedFileSizeBytes + file.cachedBytes, sizeBytes };
-    const result = this.disk.append(file, record, sizeBytes, onWritten === undefined ? undefined : () => onWritten());
+    const result = this.disk.write(file, record, sizeBytes, onReturn, arg);
     if (result === "disk-full") return result;
+    this.isLastAppendThrottledNow = result === "throttled";
     this.recordsList.push(record);
     this.maxOffsetNow = record.physicalOffset + sizeBytes;
     return record;
+  }
+
+  /** Whether the last append's thread is held at the dirty limit (its onReturn is still to come). */
+  get isLastAppendThrottled(): boolean {
+    return this.isLastAppendThrottledNow;
   }
 
   /** Appends a record exactly as a master stored it (a slave's HA copy keeps the master's physical offsets). */

@@ -23,7 +23,7 @@ class HaHost implements NodeSoftware {
   ) {}
 
   start(node: WorldNode): void {
-    this.store = new MessageStore(node, this.world.disk(node.name), this.config, { onMessageArrived: () => undefined });
+    this.store = new MessageStore(node, this.world.disk(node.name), this.config, { onMessageArrived: () => undefined, onBlockedPutReturned: () => undefined });
     this.store.start();
     if (this.config.brokerRole === "SLAVE") {
       this.client = new HaClient(this.world, node, this.store, this.config);

@@ -13,6 +13,9 @@ class StoreHost implements NodeSoftware {
   store: MessageStore | null = null;
   readonly answers: { atNs: number; result: PutResult; idFirst: number }[] = [];
   readonly arrivals: { topic: string; queueId: number; maxOffset: number }[] = [];
+  /** What putMessage said of each put, and when the blocked ones returned. */
+  readonly putOutcomes: string[] = [];
+  readonly returnsAtNs: number[] = [];
 
   constructor(
     private readonly world: World,
@@ -20,18 +23,22 @@ class StoreHost implements NodeSoftware {
   ) {}
 
   start(node: WorldNode): void {
-    this.store = new MessageStore(node, this.world.disk(node.name), this.config, { onMessageArrived: (topic, queueId, maxOffset) => this.arrivals.push({ topic, queueId, maxOffset }) });
+    this.store = new MessageStore(node, this.world.disk(node.name), this.config, {
+      onMessageArrived: (topic, queueId, maxOffset) => this.arrivals.push({ topic, queueId, maxOffset }),
+      onBlockedPutReturned: () => this.returnsAtNs.push(this.world.kernel.now),
+    });
     this.store.start();
   }
 
   put(topic: string, queueId: number, idFirst: number, count = 1, bodyBytes = 1024): void {
-    this.store!.putMessage({ topic, queueId, count, idFirst, bodyBytes }, (result, id) => this.answers.push({ atNs: this.world.kernel.now, result, idFirst: id }), idFirst);
+    this.putOutcomes.push(this.store!.putMessage({ topic, queueId, count, idFirst, bodyBytes }, (result, id) => this.answers.push({ atNs: this.world.kernel.now, result, idFirst: id }), idFirst));
   }
 }
 
-function harness(config: Partial<RocketBrokerConfig> = {}, disk: "nvme" | "hdd" = "nvme") {
+function harness(config: Partial<RocketBrokerConfig> = {}, disk: "nvme" | "hdd" = "nvme", dirtyLimitBytes?: number) {
   const kernel = new Kernel({ seed: 3 });
-  const world = new World({ kernel, nodes: [{ name: "b1" }], disk });
+  const diskOptions = dirtyLimitBytes === undefined ? {} : { diskOptions: { dirtyBackgroundBytes: 0, dirtyLimitBytes } };
+  const world = new World({ kernel, nodes: [{ name: "b1" }], disk, ...diskOptions });
   const host = new StoreHost(world, { ...DEFAULT_BROKER_CONFIG, ...config });
   world.install("b1", host);
   world.boot();
@@ -40,6 +47,20 @@ function harness(config: Partial<RocketBrokerConfig> = {}, disk: "nvme" | "hdd" 
 }
 
 describe("the message store's puts and reads", () => {
+  it("holds a put whose copy into the mapped file finds dirty data over the limit until writeback drains it, and answers only then", () => {
+    const bodyBytes = 256 * 1024;
+    const { host, runTo } = harness({}, "hdd", 1024 * 1024);
+    for (let k = 0; k < 6; k++) host.put("t", 0, k + 1, 1, bodyBytes);
+    // The first puts fit under 1 MiB of dirty data; the fourth goes over and is held (the broker keeps its put lock).
+    expect(host.putOutcomes).toEqual(["written", "written", "written", "blocked", "blocked", "blocked"]);
+    expect(host.answers.map((a) => a.idFirst)).toEqual([1, 2, 3]);
+    runTo(2_000 * MS);
+    expect(host.answers.map((a) => a.idFirst)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(host.returnsAtNs).toHaveLength(3);
+    // An hdd writes about 137 MB/s: draining a quarter MiB takes milliseconds, not nothing.
+    expect(Math.min(...host.returnsAtNs)).toBeGreaterThan(MS);
+  });
+
   it("gives each queue its own offsets and the commit log one byte sequence, readable once the reput service has indexed them", () => {
     const { host, runTo } = harness();
     host.put("t", 0, 1);

@@ -67,6 +67,8 @@ export interface GetMessageResult {
 export interface MessageArrivalListener {
   /** The reput service indexed messages of this queue up to maxOffset (NotifyMessageArrivingListener). */
   onMessageArrived(topic: string, queueId: number, maxOffset: number): void;
+  /** A put that putMessage reported "blocked" has finished its copy: the put lock is free again. */
+  onBlockedPutReturned(): void;
 }
 
 export interface NewPut {
@@ -89,8 +91,8 @@ class PendingPut {
   flushStatus: FlushStatus | null = null;
   replicaStatus: ReplicaStatus | null = null;
   isAnswered = false;
+  record: CommitLogRecord | null = null;
   constructor(
-    readonly record: CommitLogRecord,
     readonly done: PutCallback<unknown>,
     readonly arg: unknown,
   ) {}
@@ -150,18 +152,39 @@ export class MessageStore {
     return this.groupCommit?.flushedOffset ?? this.asyncFlush!.flushedOffset;
   }
 
-  putMessage<A>(put: NewPut, done: PutCallback<A>, arg: A): void {
+  /**
+   * Stores a put (CommitLog.asyncPutMessage under the put lock) and answers
+   * `done` when its flush and replica waits are over. Returns "blocked" when
+   * the copy into the mapped file is held at the dirty limit: the put lock
+   * stays taken until the listener's onBlockedPutReturned, and the waits
+   * begin only then.
+   */
+  putMessage<A>(put: NewPut, done: PutCallback<A>, arg: A): "written" | "blocked" {
     const queue = this.queueOf(put.topic, put.queueId);
     // topicQueueTable: the next offset counts puts not yet dispatched too.
     const queueOffset = this.nextOffsetInTable(queue);
-    const record = this.commitLog.append({ ...put, queueOffset, storeNs: this.node.now });
+    const pending = new PendingPut(done as PutCallback<unknown>, arg);
+    const record = this.commitLog.append({ ...put, queueOffset, storeNs: this.node.now }, this.onPutReturnedBound, pending);
     if (record === "disk-full") {
       done({ status: "SERVICE_NOT_AVAILABLE", record: null }, arg);
-      return;
+      return "written";
     }
+    pending.record = record;
     this.pendingOffsets.set(queue, queueOffset + put.count);
     this.armReput();
-    const pending = new PendingPut(record, done as PutCallback<unknown>, arg);
+    if (this.commitLog.isLastAppendThrottled) return "blocked";
+    this.awaitDurability(pending);
+    return "written";
+  }
+
+  private readonly onPutReturnedBound = (_: unknown, pending: PendingPut): void => {
+    this.awaitDurability(pending);
+    this.listener.onBlockedPutReturned();
+  };
+
+  /** The put is in the page cache: it waits for its flush (SYNC_FLUSH) and its slave (SYNC_MASTER) as configured. */
+  private awaitDurability(pending: PendingPut): void {
+    const record = pending.record!;
     const nextOffset = record.physicalOffset + record.sizeBytes;
     if (this.groupCommit === null) pending.flushStatus = "PUT_OK";
     else this.groupCommit.request(nextOffset, this.onFlushedBound, pending);

@@ -44,6 +44,16 @@ export class SerialThread {
     this.enqueue(costNs, fn, arg, true);
   }
 
+  /**
+   * Called from the continuation of the work now finishing: the thread turns
+   * out to be blocked (in a write held at the dirty limit) and takes no other
+   * work until `release()`.
+   */
+  block(): void {
+    assert(this.isBusy && !this.isBlocked, "block outside a continuation");
+    this.isBlocked = true;
+  }
+
   /** The blocking work is over: the thread takes the next. */
   release(): void {
     assert(this.isBlocked, "release of a thread that is not blocked");
