@@ -8,24 +8,8 @@
  * in the "cluster" traffic class: forwarded publishes and deliveries, mirror
  * replication, Raft, records.
  *
- * `cluster_partition_handling` (https://www.rabbitmq.com/docs/partitions):
- * - ignore: both sides go on, and they stay apart when they meet again:
- *   a node that saw a peer go down and come back as the same incarnation
- *   marks it partitioned (Mnesia's inconsistent_database, RabbitMQ's
- *   "running_partitioned_network"), tells it so, and from then on neither
- *   adopts the other's queue records nor places mirrors on it: two masters
- *   of a mirrored queue stay two, each confirming on its side, until an
- *   operator restarts the nodes of one side. A restarted node takes the
- *   records of the nodes that kept running (it syncs its tables from them),
- *   so the restarted side's masters become mirrors, empty: its messages
- *   since the split are gone (https://www.rabbitmq.com/docs/partitions,
- *   "Recovering from a split-brain"). Quorum queues (Ra) do not use these
- *   records and heal on their own;
- * - pause_minority: a node that sees half the cluster or less stops its
- *   RabbitMQ application (clients disconnected, queue processes stopped) and
- *   starts it again, as after a restart, once it sees a majority;
- * - autoheal: as ignore, and the nodes of the losing side restart their
- *   application when the partition heals (mirrors come back empty).
+ * How it reacts to peers going down and up, and `cluster_partition_handling`
+ * (ignore, pause_minority, autoheal), is node-monitor.ts.
  */
 import type { Kernel } from "../../kernel/index.js";
 import type { RngStream } from "../../kernel/index.js";
@@ -46,7 +30,7 @@ import { QueueRecordTable } from "./queue-record-table.js";
 import type { QueueHost } from "./queue-host.js";
 import { QueueRoles } from "./queue-roles.js";
 import { BrokerRouter } from "./broker-router.js";
-import { PeerView } from "./peer-view.js";
+import { NodeMonitor } from "./node-monitor.js";
 import type { RabbitCpuCosts } from "./cpu-costs.js";
 import { ErlangSchedulers } from "./erlang-schedulers.js";
 import { NodeAlarms } from "./node-alarms.js";
@@ -91,9 +75,8 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   private channelNext = 1;
   private isReady = false;
   private isAppRunning = false;
-  /** Peers' incarnations, partitions, connection epochs (peer-view.ts). */
-  private readonly peers = new PeerView();
-  private readonly pendingHeals = new Set<string>();
+  /** Its reactions to peers going down and up, and what it knows of them (node-monitor.ts). */
+  private readonly monitor: NodeMonitor;
   /** Memory and disk alarms: this node's monitors and the cluster's alarms as it knows them (node-alarms.ts). */
   alarms!: NodeAlarms;
   private readonly deliverLocalBound = (delivery: LocalDelivery): void => this.dispatch(delivery.from, delivery.message);
@@ -107,6 +90,23 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     this.config = plan.config;
     this.cpu = plan.cpu;
     this.clusterNodes = plan.nodes;
+    this.monitor = new NodeMonitor({
+      config: this.config,
+      trace: this.trace,
+      clusterNodes: this.clusterNodes,
+      nodeName: () => this.node.name,
+      isReady: () => this.isReady,
+      isAppRunning: () => this.isAppRunning,
+      upNodes: () => this.upNodes(),
+      incarnationOf: (peer) => this.world.node(peer).incarnation,
+      tell: (peer, message) => this.links.get(peer)!.send(message),
+      greet: (peer) => this.greet(peer),
+      forget: (peer) => this.forget(peer),
+      startApp: () => this.startApp(),
+      stopApp: (reason) => this.stopApp(reason),
+      roles: () => this.roles,
+      mark: (name) => this.mark(name),
+    });
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -132,9 +132,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
       },
     });
     this.channels.clear();
-    this.stoppingPeers.clear();
-    // A peer met again after this node's own restart is not a healed partition.
-    this.peers.reset();
+    this.monitor.reset();
     this.isReady = false;
     this.isAppRunning = false;
     this.records.load(this.disk, initialRecords(this.plan));
@@ -161,10 +159,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     this.links = new Map();
     for (const peer of this.clusterNodes) {
       if (peer === node.name) continue;
-      const link = new NodeLink(this.world, node, this.world.node(peer), this.config.clientReconnectNs / 4, this.config.net_ticktime * 1_000_000_000, {
-        onPeerUp: (name) => this.onPeerUp(name),
-        onPeerDown: (name) => this.onPeerDown(name),
-      });
+      const link = new NodeLink(this.world, node, this.world.node(peer), this.config.clientReconnectNs / 4, this.config.net_ticktime * 1_000_000_000, this.monitor);
       this.links.set(peer, link);
       link.connect();
     }
@@ -176,7 +171,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     if (this.isReady) return;
     this.isReady = true;
     this.trace.record("rabbit.ready", this.node.name);
-    if (this.shouldPause()) return;
+    if (this.monitor.shouldPause()) return;
     this.startApp();
   }
 
@@ -255,7 +250,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   /** The peer runs in this node's cluster view: connected, and not on the other side of a partition it never recovered from. */
   isNodeUp(name: string): boolean {
     if (name === this.node.name) return true;
-    return this.isConnected(name) && !this.peers.isPartitioned(name);
+    return this.isConnected(name) && !this.monitor.peers.isPartitioned(name);
   }
 
   /** The Erlang distribution connection to the peer is up (messages to its processes get there). */
@@ -266,12 +261,12 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
 
   /** How many times the distribution connection to the peer came up in this node's life (Raft's resend rule). */
   connectionEpoch(peer: string): number {
-    return this.peers.connectionEpoch(peer);
+    return this.monitor.peers.connectionEpoch(peer);
   }
 
   /** Peers this node stays partitioned from (ignore), for convergence and reports. */
   get partitionedFrom(): readonly string[] {
-    return this.peers.partitionedPeers();
+    return this.monitor.peers.partitionedPeers();
   }
 
   upNodes(): string[] {
@@ -339,7 +334,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     // A restarting node syncs its tables from a running one, whatever its own copy says; a running node
     // takes nothing from a node still booting (its copy is as old as its last run), nor across a partition.
     const isSync = !this.isReady && isPeerRunning && this.node.incarnation > 1;
-    const isIgnored = this.peers.isPartitioned(from) || (this.isAppRunning && isPeerBooting);
+    const isIgnored = this.monitor.peers.isPartitioned(from) || (this.isAppRunning && isPeerBooting);
     for (const incoming of isIgnored ? [] : records) {
       const mine = this.records.get(incoming.name);
       if (mine !== undefined && !isNewerRecord(incoming, mine) && !(isSync && incoming.epoch !== mine.epoch)) continue;
@@ -350,19 +345,13 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     // it syncs the metadata from a peer that stayed up), so it never restarts a queue master that was moved while it was
     // away; peers that are booting too hold copies as stale as its own. A first boot (a new cluster) waits for no one.
     if (!this.isReady && (isPeerRunning || this.node.incarnation === 1)) this.becomeReady();
-    if (this.pendingHeals.delete(from) && this.isAppRunning && this.isOnLosingSide(from, peerUpCount)) {
-      this.stopApp("autoheal");
-      this.startApp();
-    }
+    this.monitor.onPeerRecords(from, peerUpCount);
   }
 
   // ------------------------------------------------------------------ peers
 
-  /** Peers that announced an orderly stop and have not come back since. */
-  private readonly stoppingPeers = new Set<string>();
-
   isStopping(peer: string): boolean {
-    return this.stoppingPeers.has(peer);
+    return this.monitor.isStopping(peer);
   }
 
   /** An orderly stop (World.shutdown): tell every peer, so their mirrors apply ha-promote-on-shutdown. */
@@ -370,65 +359,19 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     for (const peer of this.clusterNodes) if (peer !== this.node.name) this.links.get(peer)?.send({ kind: "node-stopping" });
   }
 
-  private onPeerUp(peer: string): void {
-    this.stoppingPeers.delete(peer);
-    this.trace.record("rabbit.nodeup", `${this.node.name}->${peer}`);
-    const isSameIncarnation = this.peers.onPeerUp(peer, this.world.node(peer).incarnation);
-    // The same incarnation came back after this node, running, saw it go: tell it. If it saw this node go
-    // too, the two ran apart: with ignore they stay apart (notePartitioned).
-    if (this.peers.sawDown(peer)) {
-      this.links.get(peer)!.send({ kind: "saw-you-down" });
-      this.notePartitioned(peer);
-    }
+  /** A peer came up: it gets this node's records and own alarms (node-monitor.ts decides the rest). */
+  private greet(peer: string): void {
     this.links.get(peer)!.send({ kind: "records", records: this.allRecords(), upCount: this.upNodes().length, isRunning: this.isAppRunning, isBooting: !this.isReady });
     for (const resource of this.alarms.ownAlarms) this.links.get(peer)!.send({ kind: "alarm", resource, isOn: true });
-    if (this.peers.isPartitioned(peer)) return;
-    if (!this.isAppRunning) {
-      if (this.isReady && !this.shouldPause()) this.startApp();
-      return;
-    }
-    // The same incarnation came back: it was a partition, not a restart; autoheal decides once it hears the peer's side.
-    if (isSameIncarnation && this.config.cluster_partition_handling === "autoheal") this.pendingHeals.add(peer);
-    this.roles.onPeerUp(peer);
   }
 
-  /** With ignore, a running node and a peer that each saw the other go down stay apart (peer-view.ts). */
-  private notePartitioned(peer: string): void {
-    if (this.config.cluster_partition_handling !== "ignore" || !this.isAppRunning || !this.peers.markIfPartitioned(peer)) return;
-    this.trace.record("rabbit.partitioned", `${this.node.name}|${peer}`);
-    this.mark("rabbit.partitioned");
-  }
-
-  private onPeerDown(peer: string): void {
-    this.trace.record("rabbit.nodedown", `${this.node.name}->${peer}`);
-    this.peers.onPeerDown(peer, this.isAppRunning);
+  /** A peer went down: what this node holds for it goes (node-monitor.ts decides the rest). */
+  private forget(peer: string): void {
     // Erlang has one connection per node pair: nodedown closes both directions.
     this.incoming.get(peer)?.close();
     this.incoming.delete(peer);
     this.alarms.onPeerDown(peer);
     for (const channel of this.channels.values()) channel.onNodeDown(peer);
-    if (!this.isAppRunning) return;
-    if (this.shouldPause()) {
-      this.stopApp("pause_minority");
-      return;
-    }
-    this.roles.onPeerDown(peer);
-  }
-
-  private shouldPause(): boolean {
-    if (this.config.cluster_partition_handling !== "pause_minority") return false;
-    return this.upNodes().length * 2 <= this.clusterNodes.length;
-  }
-
-  /**
-   * autoheal picks the partition with the most client connections as the
-   * winner; mqsim approximates with the side that sees more nodes, ties
-   * going to the node first in cluster order. The loser restarts its app.
-   */
-  private isOnLosingSide(peer: string, peerUpCount: number): boolean {
-    const mine = this.upNodes().length;
-    if (mine !== peerUpCount) return mine < peerUpCount;
-    return this.clusterNodes.indexOf(this.node.name) > this.clusterNodes.indexOf(peer);
   }
 
   // ------------------------------------------------------------------ dispatch
@@ -436,7 +379,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
   private dispatch(from: string, message: NodeMessage): void {
     if (message.kind === "tick") return;
     if (message.kind === "node-stopping") {
-      this.stoppingPeers.add(from);
+      this.monitor.onPeerStopping(from);
       return;
     }
     if (message.kind === "monitor-channel") {
@@ -457,8 +400,7 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
       return;
     }
     if (message.kind === "saw-you-down") {
-      this.peers.onSawMeDown(from);
-      this.notePartitioned(from);
+      this.monitor.onSawMeDown(from);
       return;
     }
     if (message.kind === "records") {

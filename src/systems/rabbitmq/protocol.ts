@@ -92,7 +92,7 @@ export type NodeMessage =
   | { kind: "records"; records: QueueRecord[]; upCount: number; isRunning: boolean; isBooting: boolean }
   /** The sender begins an orderly stop. */
   | { kind: "node-stopping" }
-  /** The sender, running, saw this node go down and has met it again as the same incarnation (broker.ts notePartitioned). */
+  /** The sender, running, saw this node go down and has met it again as the same incarnation (node-monitor.ts notePartitioned). */
   | { kind: "saw-you-down" }
   /** rabbit_alarm: the sender's memory or disk alarm went on or off (alarms are cluster-wide). */
   | { kind: "alarm"; resource: "memory" | "disk"; isOn: boolean }
