@@ -41,6 +41,8 @@ export interface RocketBrokerConfig {
   /** Consume queues' flush period (ms) and least pages. */
   flushIntervalConsumeQueue: number;
   flushConsumeQueueLeastPages: number;
+  /** At least this often (ms) the consume queue flush forces whatever is unflushed. */
+  flushConsumeQueueThoroughInterval: number;
   /** SYNC_FLUSH and SYNC_MASTER: how long (ms) a put waits for its flush or its slave before it answers FLUSH_DISK_TIMEOUT / FLUSH_SLAVE_TIMEOUT. */
   syncFlushTimeout: number;
   /** 5.x: replicas (master included) a SYNC_MASTER's put waits for. */
@@ -82,6 +84,7 @@ export const DEFAULT_BROKER_CONFIG: RocketBrokerConfig = Object.freeze({
   flushCommitLogThoroughInterval: 10_000,
   flushIntervalConsumeQueue: 1_000,
   flushConsumeQueueLeastPages: 2,
+  flushConsumeQueueThoroughInterval: 60_000,
   syncFlushTimeout: 5_000,
   inSyncReplicas: 1,
   slaveTimeout: 3_000,

@@ -33,6 +33,8 @@ export class ConsumeQueue {
   readonly file: DiskFile<ConsumeQueueEntry>;
   private entriesList: ConsumeQueueEntry[] = [];
   private maxOffsetNow = 0;
+  /** The queue's flushedPosition: how far its own flushes have forced the file (recovery starts it at the file's end). */
+  private flushedBytesNow = 0;
 
   constructor(
     private readonly disk: Disk,
@@ -99,11 +101,24 @@ export class ConsumeQueue {
     if (intact < records.length) this.disk.truncate(this.file, intact);
     this.entriesList = this.file.records.map((record) => record.value);
     this.maxOffsetNow = next;
+    // Recovery sets the flushed position to where the recovered data ends (MappedFileQueue.setFlushedWhere).
+    this.flushedBytesNow = this.file.cachedBytes;
   }
 
-  /** Unflushed bytes of the queue's file. */
-  get dirtyBytes(): number {
-    return this.file.dirtyBytes;
+  /** Bytes written to the queue's file (its write position). */
+  get writtenBytes(): number {
+    return this.file.cachedBytes;
+  }
+
+  /** How far the queue's flushes have reached (MappedFile.flushedPosition). */
+  get flushedBytes(): number {
+    return this.flushedBytesNow;
+  }
+
+  /** A flush that began when the file held `bytes` has completed. */
+  markFlushed(bytes: number): void {
+    assert(bytes <= this.file.cachedBytes, `${this.topic}-${this.queueId}: flushed to ${bytes} past the write position ${this.file.cachedBytes}`);
+    this.flushedBytesNow = Math.max(this.flushedBytesNow, bytes);
   }
 }
 

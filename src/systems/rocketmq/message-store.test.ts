@@ -47,6 +47,39 @@ function harness(config: Partial<RocketBrokerConfig> = {}, disk: "nvme" | "hdd" 
 }
 
 describe("the message store's puts and reads", () => {
+  it("flushes the consume queues one after another, each once it has crossed 2 page boundaries, and all of them every 60 s (FlushConsumeQueueService)", () => {
+    const { host, runTo } = harness({}, "hdd");
+    // 410 entries of 20 bytes = 8,200 bytes: two page boundaries crossed. Queue 4 gets 100 entries (2,000 bytes): none.
+    for (let queueId = 0; queueId < 4; queueId++) host.put("t", queueId, 1 + queueId * 410, 410, 16);
+    host.put("t", 4, 10_000, 100, 16);
+    const queues = (): ReturnType<MessageStore["consumeQueues"]> => host.store!.consumeQueues();
+    const durableAtMs: (number | null)[] = [null, null, null, null, null];
+    for (let ms = 990; ms <= 1_300; ms++) {
+      runTo(ms * MS);
+      queues().forEach((queue, k) => {
+        if (durableAtMs[k] === null && queue.file.durableBytes === queue.file.cachedBytes && queue.writtenBytes > 0 && ms > 1_000) durableAtMs[k] = ms;
+      });
+    }
+    const flushed = durableAtMs.slice(0, 4) as number[];
+    expect(flushed.every((ms) => ms !== null)).toBe(true);
+    // One force() at a time: each queue's file is on the device at least a seek (8 ms) after the one before.
+    for (let k = 1; k < 4; k++) expect(flushed[k]! - flushed[k - 1]!).toBeGreaterThanOrEqual(8);
+    expect(durableAtMs[4]).toBeNull();
+    expect(queues()[4]!.flushedBytes).toBe(0);
+    runTo(61_500 * MS);
+    expect(queues()[4]!.flushedBytes).toBe(2_000);
+  });
+
+  it("does not force a queue again while a walk that takes longer than the interval is still under way", () => {
+    const { world, host, runTo } = harness({}, "hdd");
+    // 200 queues of two pages each: on an hdd the walk takes 200 forces (a seek and a cache flush each: over 3 s), longer than the 1 s interval.
+    for (let queueId = 0; queueId < 200; queueId++) host.put("t", queueId, 1 + queueId * 410, 410, 16);
+    runTo(6_000 * MS);
+    expect(host.store!.consumeQueues().every((queue) => queue.flushedBytes === queue.writtenBytes)).toBe(true);
+    // 200 consume queue forces and the commit log's one flush (500 ms, 4 dirty pages): nothing forced twice.
+    expect(world.disk("b1").stats().fsyncCalls).toBe(201);
+  });
+
   it("holds a put whose copy into the mapped file finds dirty data over the limit until writeback drains it, and answers only then", () => {
     const bodyBytes = 256 * 1024;
     const { host, runTo } = harness({}, "hdd", 1024 * 1024);
@@ -116,7 +149,8 @@ describe("flushDiskType", () => {
     for (let id = 1; id <= 20; id++) host.put("t", 0, id);
     // The commit log is flushed at 500 ms; the consume queue (2 pages dirty needed, 400 bytes written) is not flushed by 700 ms.
     runTo(700 * MS);
-    expect(host.store!.consumeQueues()[0]!.dirtyBytes).toBeGreaterThan(0);
+    const queue = host.store!.consumeQueues()[0]!;
+    expect(queue.writtenBytes).toBeGreaterThan(queue.flushedBytes);
     world.powerLoss("b1");
     world.restart("b1");
     runTo(800 * MS);

@@ -15,9 +15,8 @@
  *   into the consume queues and tells the pull hold service a message
  *   arrived. Consumers see a message from then on: before it is flushed
  *   and, on an ASYNC_MASTER, before any slave has it.
- * - The consume queues are flushed by their own thread
- *   (FlushConsumeQueueService: every flushIntervalConsumeQueue, when
- *   flushConsumeQueueLeastPages are dirty, everything every 60 s).
+ * - The consume queues are flushed by their own thread, one queue after
+ *   another (flush-consume-queue-service.ts).
  * - Recovery (construction) rebuilds the commit log from the disk, cuts the
  *   consume queues to it and re-dispatches what they lost.
  */
@@ -28,6 +27,7 @@ import { AsyncFlushService, GroupCommitService, type FlushStatus } from "./commi
 import { CommitLog, type CommitLogRecord } from "./commit-log.js";
 import type { RocketBrokerConfig } from "./config.js";
 import { ConsumeQueue } from "./consume-queue.js";
+import { FlushConsumeQueueService } from "./flush-consume-queue-service.js";
 
 export type PutMessageStatus = "PUT_OK" | "FLUSH_DISK_TIMEOUT" | "FLUSH_SLAVE_TIMEOUT" | "SLAVE_NOT_AVAILABLE" | "SERVICE_NOT_AVAILABLE";
 export type ReplicaStatus = "PUT_OK" | "FLUSH_SLAVE_TIMEOUT" | "SLAVE_NOT_AVAILABLE";
@@ -82,9 +82,6 @@ export interface NewPut {
 const NS_PER_MS = 1_000_000;
 /** ReputMessageService sleeps 1 ms between rounds. */
 const REPUT_INTERVAL_NS = NS_PER_MS;
-/** flushConsumeQueueThoroughInterval: 60 s. */
-const CQ_THOROUGH_NS = 60_000 * NS_PER_MS;
-const PAGE_BYTES = 4096;
 
 /** One put waiting for its flush and its replica. */
 class PendingPut {
@@ -108,10 +105,9 @@ export class MessageStore {
   /** Where the reput service continues in the commit log. */
   private reputFromOffset = 0;
   private isReputArmed = false;
-  private lastCqThoroughNs: number;
+  private readonly cqFlush: FlushConsumeQueueService;
   private replicaWait: ReplicaWait | null = null;
   private readonly onReputBound = (): void => this.onReput();
-  private readonly onCqFlushTickBound = (): void => this.onCqFlushTick();
   private readonly onFlushedBound = (status: FlushStatus, pending: PendingPut): void => {
     pending.flushStatus = status;
     this.answerIfDone(pending);
@@ -124,14 +120,14 @@ export class MessageStore {
   constructor(
     private readonly node: WorldNode,
     private readonly disk: Disk,
-    private readonly config: RocketBrokerConfig,
+    config: RocketBrokerConfig,
     private readonly listener: MessageArrivalListener,
   ) {
     this.commitLog = new CommitLog(disk, config.mappedFileSizeCommitLog);
     const isSync = config.flushDiskType === "SYNC_FLUSH";
     this.asyncFlush = isSync ? null : new AsyncFlushService(node, disk, this.commitLog, config);
     this.groupCommit = isSync ? new GroupCommitService(node, disk, this.commitLog, config.syncFlushTimeout) : null;
-    this.lastCqThoroughNs = node.now;
+    this.cqFlush = new FlushConsumeQueueService(node, disk, () => this.consumeQueues(), config);
     this.recoverQueues();
   }
 
@@ -139,7 +135,7 @@ export class MessageStore {
   start(): void {
     this.asyncFlush?.start();
     this.groupCommit?.start();
-    this.node.after(this.config.flushIntervalConsumeQueue * NS_PER_MS, this.onCqFlushTickBound);
+    this.cqFlush.start();
   }
 
   /** A SYNC_MASTER's HA service: puts wait for it too. */
@@ -284,16 +280,6 @@ export class MessageStore {
     return "ok";
   }
 
-  private onCqFlushTick(): void {
-    const isThorough = this.node.now - this.lastCqThoroughNs >= CQ_THOROUGH_NS;
-    if (isThorough) this.lastCqThoroughNs = this.node.now;
-    const leastBytes = this.config.flushConsumeQueueLeastPages * PAGE_BYTES;
-    for (const queue of this.queues.values()) {
-      if (queue.dirtyBytes > 0 && (isThorough || queue.dirtyBytes >= leastBytes)) this.disk.fsync(queue.file, noop, null);
-    }
-    this.node.after(this.config.flushIntervalConsumeQueue * NS_PER_MS, this.onCqFlushTickBound);
-  }
-
   /** Recovery: the consume queues on disk, cut to the recovered commit log, then everything they miss re-dispatched. */
   private recoverQueues(): void {
     const maxOffset = this.commitLog.maxOffset;
@@ -320,7 +306,6 @@ function queueKey(topic: string, queueId: number): string {
   return `${topic}\u0000${queueId}`;
 }
 
-function noop(): void {}
 
 /** Up to `maxMessages` messages of `queue` from `offset`, in ranges of consecutive messages of one put. */
 function readRanges(queue: ConsumeQueue, offset: number, maxMessages: number): PulledRange[] {
