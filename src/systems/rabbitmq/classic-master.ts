@@ -29,6 +29,8 @@ interface PendingConfirm {
   seqEnd: number;
   /** Store records that must be durable first (0: nothing to wait for). */
   recordsNeeded: number;
+  /** Store records whose write must have returned first (a write blocked at the dirty limit holds the confirm). */
+  recordsWritten: number;
 }
 
 interface EnqueueWork {
@@ -67,7 +69,7 @@ export class ClassicMaster {
       this.seqNext = inherited.seqNext;
       this.store = inherited.store;
     } else if (declaration.durable) {
-      this.store = new QueueStore(host.disk, storePath(name), { onDurable: (n) => this.onDurable(n) }, fsyncPolicyOf(declaration, host.config));
+      this.store = new QueueStore(host.disk, storePath(name), { onDurable: (n) => this.onDurable(n), onWritten: () => this.onWritten() }, fsyncPolicyOf(declaration, host.config));
       const recovered = this.store.recover();
       this.content = recovered.content;
       this.seqNext = recovered.seqNext;
@@ -77,7 +79,7 @@ export class ClassicMaster {
       this.seqNext = 0;
     }
     // An inherited store (a promoted mirror's) still reports to the mirror: it reports to this master now.
-    if (this.store !== null) this.store.listener = { onDurable: (n) => this.onDurable(n) };
+    if (this.store !== null) this.store.listener = { onDurable: (n) => this.onDurable(n), onWritten: () => this.onWritten() };
     this.durableRecords = this.store?.recordCount ?? 0;
     this.consumers = new ConsumerSet();
     this.mirrors = new MirrorSet(host, name, policy, () => this.oldestLiveSeq(), () => this.seqNext);
@@ -134,17 +136,21 @@ export class ClassicMaster {
       redelivered: false,
     };
     let recordsNeeded = 0;
+    let recordsWritten = 0;
     if (this.store !== null && body.persistent) {
       recordsNeeded = this.store.appendPublish(segment);
       if (recordsNeeded < 0) {
         this.reply(work.from, body.pubSeq, body.count, "nack");
         return;
       }
+      recordsWritten = this.store.recordCount;
+      // The write blocked in balance_dirty_pages: the queue process is stuck in it, its mailbox (and so credit flow) backs up.
+      if (this.store.isBlocked) this.process.suspend();
     }
     this.seqNext += body.count;
     this.content.push(segment);
     this.mirrors.replicate(segment);
-    this.pending.push({ from: work.from, pubSeq: body.pubSeq, count: body.count, seqEnd: this.seqNext, recordsNeeded });
+    this.pending.push({ from: work.from, pubSeq: body.pubSeq, count: body.count, seqEnd: this.seqNext, recordsNeeded, recordsWritten });
     this.applyMaxLength();
     this.armExpiry(segment.expiresAtNs);
     this.tryConfirm();
@@ -176,6 +182,15 @@ export class ClassicMaster {
     this.tryConfirm();
   }
 
+  private onWritten(): void {
+    if (this.store !== null && !this.store.isBlocked) this.process.resume();
+    this.tryConfirm();
+  }
+
+  private get writtenRecords(): number {
+    return this.store === null ? Number.MAX_SAFE_INTEGER : this.store.writtenRecords;
+  }
+
   onMirrorAck(mirror: string, seqEnd: number, isSyncReply: boolean): void {
     if (this.isStopped) return;
     this.mirrors.onAck(mirror, seqEnd, isSyncReply);
@@ -186,7 +201,7 @@ export class ClassicMaster {
     const mirrorSeqEnd = this.mirrors.ackedSeqEnd();
     while (this.pending.length > 0) {
       const head = this.pending[0]!;
-      if (head.recordsNeeded > this.durableRecords || head.seqEnd > mirrorSeqEnd) break;
+      if (head.recordsNeeded > this.durableRecords || head.seqEnd > mirrorSeqEnd || head.recordsWritten > this.writtenRecords) break;
       this.pending.shift();
       this.reply(head.from, head.pubSeq, head.count, "ack");
     }

@@ -20,6 +20,8 @@ import { fsyncPolicyOf, storePath } from "./classic-master.js";
 interface PendingAck {
   seqEnd: number;
   recordsNeeded: number;
+  /** Store records whose write must have returned first (a write blocked at the dirty limit holds the ack). */
+  recordsWritten: number;
   isSync: boolean;
 }
 
@@ -58,7 +60,7 @@ export class ClassicMirror {
     this.process = host.schedulers.spawn(`${declaration.name} mirror`);
     this.gm = new GmMember(host, declaration.name);
     if (declaration.durable) {
-      this.store = new QueueStore(host.disk, storePath(declaration.name), { onDurable: (n) => this.onDurable(n) }, fsyncPolicyOf(declaration, host.config));
+      this.store = new QueueStore(host.disk, storePath(declaration.name), { onDurable: (n) => this.onDurable(n), onWritten: () => this.onWritten() }, fsyncPolicyOf(declaration, host.config));
       this.store.reset();
     } else {
       this.store = null;
@@ -137,9 +139,10 @@ export class ClassicMirror {
     this.appliedSeqEnd = segment.seq + segment.count;
     // A full disk drops the record; the master's confirm rests on its own store (the mirror acks what it applied).
     const recordsNeeded = this.store !== null && segment.persistent ? Math.max(0, this.store.appendPublish(segment)) : 0;
+    this.suspendIfBlocked();
     // The ack covers what this master sent up to here, not this replica's highest sequence: after a
     // promotion a mirror may hold a tail the new master never had, and must not vouch for its own.
-    this.pending.push({ seqEnd: this.appliedSeqEnd, recordsNeeded, isSync: false });
+    this.pending.push({ seqEnd: this.appliedSeqEnd, recordsNeeded, recordsWritten: this.store?.recordCount ?? 0, isSync: false });
     this.flushAcks();
   }
 
@@ -188,7 +191,7 @@ export class ClassicMirror {
     this.syncRecordsNeeded = recordsNeeded;
     if (!isLast) return;
     this.syncRecordsNeeded = 0;
-    this.pending.push({ seqEnd: this.appliedSeqEnd, recordsNeeded, isSync: true });
+    this.pending.push({ seqEnd: this.appliedSeqEnd, recordsNeeded, recordsWritten: this.store?.recordCount ?? 0, isSync: true });
     this.flushAcks();
   }
 
@@ -197,9 +200,20 @@ export class ClassicMirror {
     this.flushAcks();
   }
 
+  /** The mirror's process is stuck in a write blocked at the dirty limit: it applies nothing more until the write returns. */
+  private suspendIfBlocked(): void {
+    if (this.store !== null && this.store.isBlocked) this.process.suspend();
+  }
+
+  private onWritten(): void {
+    if (this.store !== null && !this.store.isBlocked) this.process.resume();
+    this.flushAcks();
+  }
+
   private flushAcks(): void {
     if (this.isStopped) return;
-    while (this.pending.length > 0 && this.pending[0]!.recordsNeeded <= this.durableRecords) {
+    const writtenRecords = this.store === null ? Number.MAX_SAFE_INTEGER : this.store.writtenRecords;
+    while (this.pending.length > 0 && this.pending[0]!.recordsNeeded <= this.durableRecords && this.pending[0]!.recordsWritten <= writtenRecords) {
       const head = this.pending.shift()!;
       this.host.send(this.master, { kind: "mirror-publish-ok", queue: this.name, epoch: 0, seqEnd: head.seqEnd, isSync: head.isSync });
     }

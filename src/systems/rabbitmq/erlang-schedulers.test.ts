@@ -14,6 +14,27 @@ function makeNode() {
 }
 
 describe("Erlang schedulers: processes share the node's cores", () => {
+  it("a process suspended by its job (a write blocked at the dirty limit) runs nothing more, its mailbox growing, until resumed", () => {
+    const { kernel, node } = makeNode();
+    const schedulers = new ErlangSchedulers(node, 8);
+    const queue = schedulers.spawn("q1");
+    const done: [string, number][] = [];
+    queue.run(10, () => {
+      done.push(["blocking", kernel.now]);
+      queue.suspend();
+    }, null);
+    queue.run(10, () => done.push(["b", kernel.now]), null);
+    kernel.scheduler.run({ untilNs: 500 });
+    queue.run(10, () => done.push(["c", kernel.now]), null);
+    kernel.scheduler.run({ untilNs: 1_000 });
+    expect(done).toEqual([["blocking", 10]]);
+    expect(queue.queueLength).toBe(2);
+    expect(queue.isBlocked).toBe(true);
+    queue.resume();
+    kernel.scheduler.run({ untilNs: 2_000 });
+    expect(done).toEqual([["blocking", 10], ["b", 1_010], ["c", 1_020]]);
+  });
+
   it("one process is serial: its jobs finish one after another, in order, whatever the cores", () => {
     const { kernel, node } = makeNode();
     const schedulers = new ErlangSchedulers(node, 8);

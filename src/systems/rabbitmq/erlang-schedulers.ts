@@ -103,6 +103,8 @@ export class ErlangProcess {
   private length = 0;
   private isScheduled = false;
   private isExited = false;
+  /** Blocked in a call that has not returned (a file write held at the dirty limit): runs no job until resume(). */
+  private isSuspended = false;
   private busyNsTotal = 0;
   private lengthMax = 0;
 
@@ -124,7 +126,7 @@ export class ErlangProcess {
     this.args[slot] = arg;
     this.length++;
     if (this.length > this.lengthMax) this.lengthMax = this.length;
-    if (!this.isScheduled) {
+    if (!this.isScheduled && !this.isSuspended) {
       this.isScheduled = true;
       this.schedulers.makeRunnable(this);
     }
@@ -145,7 +147,29 @@ export class ErlangProcess {
   }
 
   get hasWork(): boolean {
-    return this.length > 0 && !this.isExited;
+    return this.length > 0 && !this.isExited && !this.isSuspended;
+  }
+
+  /**
+   * The job now running turns out to block the process (a write that waits in
+   * balance_dirty_pages): it takes no further job, and its mailbox grows,
+   * until resume().
+   */
+  suspend(): void {
+    this.isSuspended = true;
+  }
+
+  get isBlocked(): boolean {
+    return this.isSuspended;
+  }
+
+  /** The blocking call returned: the process runs its queued jobs again. */
+  resume(): void {
+    if (!this.isSuspended) return;
+    this.isSuspended = false;
+    if (this.isScheduled || !this.hasWork) return;
+    this.isScheduled = true;
+    this.schedulers.makeRunnable(this);
   }
 
   /** CPU this process has used. */
@@ -187,7 +211,7 @@ export class ErlangProcess {
     this.isRunning = false;
     // Effects may queue more work on this process: it stays scheduled until the node decides.
     if (!this.isExited) (fn as (arg: unknown) => void)(arg);
-    this.isScheduled = this.length > 0 && !this.isExited;
+    this.isScheduled = this.length > 0 && !this.isExited && !this.isSuspended;
   }
 
   private grow(): void {

@@ -9,6 +9,11 @@
  * everything appended meanwhile shares the next one (group commit).
  * Removals are not synced on their own: after a power loss some settled
  * messages can come back (redelivered), never the other way round.
+ *
+ * Writes are write(2) calls by the queue's process: when dirty page-cache
+ * data is over the limit the call blocks in balance_dirty_pages until
+ * writeback has drained it, the process is stuck there (isBlocked), and
+ * nothing it appended counts as written (writtenRecords) until it returns.
  */
 import type { Disk, DiskFile } from "../../world/disk.js";
 import { QueueContent } from "./queue-content.js";
@@ -24,6 +29,8 @@ const RECORD_HEADER_BYTES = 40;
 export interface StoreListener {
   /** Everything appended up to `recordCount` records is durable. */
   onDurable(recordCount: number): void;
+  /** A blocked write returned: records up to `recordCount` are written (isBlocked may now be false). */
+  onWritten(recordCount: number): void;
 }
 
 export class QueueStore {
@@ -31,6 +38,10 @@ export class QueueStore {
   private isSyncing = false;
   private syncTargetRecords = 0;
   private durableRecords = 0;
+  /** Writes still blocked at the dirty limit, and the records whose write has returned. */
+  private blockedWrites = 0;
+  private writtenRecordsNow = 0;
+  private readonly onWriteReturnedBound = (_result: unknown, target: number): void => this.onWriteReturned(target);
   private readonly onSyncedBound = (_result: unknown, target: number): void => this.onSynced(target);
 
   constructor(
@@ -42,16 +53,31 @@ export class QueueStore {
     this.file = disk.open<StoreRecord>(path);
     this.durableRecords = this.file.recordCount;
     this.syncTargetRecords = this.durableRecords;
+    this.writtenRecordsNow = this.durableRecords;
   }
 
   get recordCount(): number {
     return this.file.recordCount;
   }
 
+  /** Records whose write has returned to the process. */
+  get writtenRecords(): number {
+    return this.writtenRecordsNow;
+  }
+
+  /** A write of this store is blocked at the dirty limit. */
+  get isBlocked(): boolean {
+    return this.blockedWrites > 0;
+  }
+
   /** Appends; returns false when the disk is full (the publish is refused). */
   append(record: StoreRecord): boolean {
     const bytes = record.op === "pub" ? RECORD_HEADER_BYTES + record.segment.count * (record.segment.bytesEach + 16) : RECORD_HEADER_BYTES;
-    return this.disk.append(this.file, record, bytes) === "ok";
+    const result = this.disk.write(this.file, record, bytes, this.onWriteReturnedBound, this.file.recordCount + 1);
+    if (result === "disk-full") return false;
+    if (result === "throttled") this.blockedWrites++;
+    else if (this.blockedWrites === 0) this.writtenRecordsNow = this.file.recordCount;
+    return true;
   }
 
   /**
@@ -98,6 +124,7 @@ export class QueueStore {
       }
     }
     this.durableRecords = this.file.recordCount;
+    this.writtenRecordsNow = this.durableRecords;
     return { content, seqNext };
   }
 
@@ -105,6 +132,13 @@ export class QueueStore {
   reset(): void {
     this.disk.truncate(this.file, 0);
     this.durableRecords = 0;
+    this.writtenRecordsNow = 0;
+  }
+
+  private onWriteReturned(target: number): void {
+    this.blockedWrites--;
+    this.writtenRecordsNow = this.blockedWrites === 0 ? this.file.recordCount : Math.max(this.writtenRecordsNow, Math.min(target, this.file.recordCount));
+    this.listener.onWritten(this.writtenRecordsNow);
   }
 
   private onSynced(target: number): void {
