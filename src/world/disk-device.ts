@@ -120,9 +120,14 @@ export class DiskDevice {
     this.listener = options.listener;
   }
 
-  /** Time the device spent serving requests (for utilisation). */
+  /**
+   * Time the device has spent serving requests up to now (for utilisation):
+   * the request in service counts only for the part already served, so a
+   * window read between two probes never exceeds the window.
+   */
   get busyNs(): number {
-    return this.busyNsTotal;
+    const now = this.node.now;
+    return this.current !== null && this.busyUntil > now ? this.busyNsTotal - (this.busyUntil - now) : this.busyNsTotal;
   }
 
   /** Requests that went to a different file than the one before (seeks on an HDD). */

@@ -44,6 +44,23 @@ function values(file: DiskFile): unknown[] {
   return file.records.map((record) => record.value);
 }
 
+describe("disk: utilisation", () => {
+  it("counts a request in service only for the part served so far, so busy time never exceeds the time elapsed", () => {
+    const { kernel, disk, doneAt, onDone } = setup(DISK_PROFILES.hdd);
+    const log = disk.open("log");
+    // A 64 MiB fsync keeps the hdd busy for about half a second.
+    disk.append(log, "big", 64 * MIB);
+    disk.fsync(log, onDone, "sync");
+    for (const atNs of [milliseconds(1), milliseconds(100), milliseconds(300)]) {
+      kernel.scheduler.run({ untilNs: atNs });
+      expect(disk.stats().busyNs).toBeLessThanOrEqual(kernel.now);
+      expect(disk.stats().busyNs).toBeGreaterThan(kernel.now - milliseconds(20));
+    }
+    kernel.scheduler.run({ until: () => doneAt.has("sync") });
+    expect(disk.stats().busyNs).toBeLessThanOrEqual(kernel.now);
+  });
+});
+
 describe("disk: crashes and durability", () => {
   it("a power loss loses exactly the suffix written after the last fsync", () => {
     const { disk, powerCycle, fsyncAndWait } = setup();
