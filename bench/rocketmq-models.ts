@@ -10,7 +10,7 @@
  * (b) small fault-injected runs as the safe property makes them: the
  *     safe configuration, 40 msg/s, up to 6 faults with power loss, every
  *     checker: runs per second;
- * (c) the anomaly rows (Q1–Q3) found and shrunk by fast-check (search seed 20261122).
+ * (c) the anomaly rows (Q1–Q4) found and shrunk by fast-check (search seed 20261122).
  *
  * Wall time is read here only. Writes reports/bench-rocketmq.md and .json.
  * Flag: --quick (shorter runs, for a smoke test).

@@ -28,8 +28,14 @@
  *   of apache/rocketmq#3015 (the old slave reports an offset past the new
  *   master's log, so the master takes every later put as replicated).
  *
- * Q4 (a master down: its group write-unavailable) is shown by the c11
- * presets, not searched.
+ * - Q4: classic master/slave has no automatic promotion: while a group's
+ *   master is down its slave serves reads but takes no write, and a
+ *   producer whose topic lives only on that group cannot send (every
+ *   window of refused sends lasts as long as the master's outage). Safe:
+ *   a second broker group (multi-master): the producer's retry
+ *   (retryTimesWhenSendFailed) goes to the other master's queues, so no
+ *   window outlasts a send timeout. Judged by the unavailability check with
+ *   a 5 s limit; the faults: the master's crashes, power losses, restarts.
  */
 import type { FaultScheduleOptions } from "../../faults/arbitrary.js";
 import type { FaultSchedule } from "../../faults/fault.js";
@@ -37,13 +43,14 @@ import type { SystemAnomaly } from "../../run/anomaly.js";
 import type { FlushDiskType } from "./config.js";
 import { HA_TRAFFIC } from "./ha-protocol.js";
 import { runRocketMq, type RocketRunResult, type RocketRunSpec } from "./run.js";
+import { ROCKET_DEFAULT_SAFETY_CHECKS } from "./scenario-spec.js";
 
 const SECOND = 1_000_000_000;
 export const ROCKET_ANOMALY_FAULT_PHASE_NS = 10 * SECOND;
 const MASTER = "a0";
 const SLAVE = "a1";
 
-export type RocketAnomalyId = "Q1" | "Q2" | "Q3";
+export type RocketAnomalyId = "Q1" | "Q2" | "Q3" | "Q4";
 
 /** What a setting changes in the anomaly's run. */
 interface RocketSetting {
@@ -52,14 +59,23 @@ interface RocketSetting {
   isSyncMaster?: boolean;
   /** The consumer group applies effects through an idempotent consumer. */
   isIdempotent: boolean;
+  /** Q4: broker groups (each a master and a slave); 1 when not given. */
+  brokerGroups?: number;
 }
 
 export interface RocketAnomaly extends SystemAnomaly<RocketRunResult> {
   id: RocketAnomalyId;
   unsafe: RocketSetting;
   safe: RocketSetting;
-  /** The cluster: one group with no slave (Q2), with a slave (Q1), or a 4.9 SYNC_MASTER with a slave and a resending application (Q3). */
-  shape: "alone" | "with-slave" | "sync-master-resending";
+  /**
+   * The cluster: one group with no slave (Q2), with a slave (Q1), with a
+   * slave that serves the consumer group while its master is down (Q4,
+   * slaveReadEnable), or a 4.9 SYNC_MASTER with a slave and a resending
+   * application (Q3).
+   */
+  shape: "alone" | "with-slave" | "with-slave-read" | "sync-master-resending";
+  /** Q4: a window of refused sends longer than this fails the unavailability check. */
+  unavailableNsMax?: number;
 }
 
 type RocketAnomalyRow = Omit<RocketAnomaly, "search" | "run">;
@@ -99,6 +115,14 @@ const MACHINE_LOSS: FaultScheduleOptions = { nodeNames: [MASTER], horizonNs: ROC
 /** Q1's mechanism: the master's machine was lost. */
 function masterMachineLost(result: RocketRunResult): string | null {
   return result.marks.some(([mark, hits]) => mark === "world.machine-loss" && hits > 0) ? null : "no machine was lost";
+}
+
+/** Q4's faults: the master's process crashes, pauses, resumptions and restarts, at most 4. */
+const MASTER_OUTAGES: FaultScheduleOptions = { nodeNames: [MASTER], horizonNs: ROCKET_ANOMALY_FAULT_PHASE_NS, faultsMax: 4, verbs: ["processCrash", "restart", "pause", "resume"] };
+
+/** Q4's mechanism: the producer was refused a send (the master it routed to was down). */
+function sendRefused(result: RocketRunResult): string | null {
+  return result.history.events.some((event) => event.type === "send-result" && event.outcome !== "ok") ? null : "no send was refused";
 }
 
 const ROWS: readonly RocketAnomalyRow[] = [
@@ -156,6 +180,25 @@ const ROWS: readonly RocketAnomalyRow[] = [
       ],
     },
   },
+  {
+    id: "Q4",
+    title: "classic master/slave, no automatic promotion: the master is down, its group takes no write; the topic has no other master",
+    effect: "sends refused for the whole outage",
+    unsafe: { flushDiskType: "ASYNC_FLUSH", isIdempotent: true, brokerGroups: 1 },
+    safe: { flushDiskType: "ASYNC_FLUSH", isIdempotent: true, brokerGroups: 2 },
+    shape: "with-slave-read",
+    schedules: MASTER_OUTAGES,
+    checks: ["unavailability"],
+    unavailableNsMax: 5 * SECOND,
+    mechanism: sendRefused,
+    named: {
+      seed: 7,
+      faults: [
+        { atNs: 3 * SECOND, verb: "processCrash", node: MASTER },
+        { atNs: 9 * SECOND, verb: "restart", node: MASTER },
+      ],
+    },
+  },
 ];
 
 function rocketAnomalyOf(row: RocketAnomalyRow): RocketAnomaly {
@@ -171,13 +214,14 @@ export const ROCKET_ANOMALIES: readonly RocketAnomaly[] = ROWS.map(rocketAnomaly
 
 /** The run of an anomaly's search: one broker group without a slave, its producer and consumer group, under one setting. */
 export function rocketAnomalyRunSpec(anomaly: RocketAnomalyRow, setting: "unsafe" | "safe", seed: number, faults: FaultSchedule): RocketRunSpec {
-  const { flushDiskType, isIdempotent, isSyncMaster } = anomaly[setting];
+  const { flushDiskType, isIdempotent, isSyncMaster, brokerGroups = 1 } = anomaly[setting];
   const isQ3 = anomaly.shape === "sync-master-resending";
   const isSync = isQ3 || isSyncMaster === true;
-  const broker = isSync ? { version: "4.9" as const, brokerRole: "SYNC_MASTER" as const, flushDiskType } : { brokerRole: "ASYNC_MASTER" as const, flushDiskType };
+  const slaveRead = anomaly.shape === "with-slave-read" ? { slaveReadEnable: true } : {};
+  const broker = isSync ? { version: "4.9" as const, brokerRole: "SYNC_MASTER" as const, flushDiskType } : { brokerRole: "ASYNC_MASTER" as const, flushDiskType, ...slaveRead };
   return {
     seed,
-    cluster: { nameServers: 1, brokerGroups: 1, slavesPerGroup: anomaly.shape === "alone" ? 0 : 1, broker, topics: [{ name: "t", queueNums: 4 }], disk: "nvme" },
+    cluster: { nameServers: 1, brokerGroups, slavesPerGroup: anomaly.shape === "alone" ? 0 : 1, broker, topics: [{ name: "t", queueNums: 4 }], disk: "nvme" },
     // Q3's application starts once the slave is connected (its first boot follows the master's by 1 s), so every resend is the faults'.
     producers: [{ name: "p1", topic: "t", messagesPerSecond: 200, messagesPerSend: 1, bodyBytes: 1_024, resendOnNotOk: isQ3, ...(isQ3 ? { startNs: 2 * SECOND } : {}) }],
     // Q1 has no consumer group, only the final read: consumers read masters, so what only the slave keeps is never theirs
@@ -187,5 +231,6 @@ export function rocketAnomalyRunSpec(anomaly: RocketAnomalyRow, setting: "unsafe
     faults,
     faultPhaseNs: ROCKET_ANOMALY_FAULT_PHASE_NS,
     convergeNsMax: 60 * SECOND,
+    ...(anomaly.unavailableNsMax === undefined ? {} : { checks: { checks: [...ROCKET_DEFAULT_SAFETY_CHECKS, "unavailability"], unavailability: { maxUnavailableNs: anomaly.unavailableNsMax } } }),
   };
 }
