@@ -37,6 +37,8 @@ export interface RaftHarnessOptions {
   tickNs?: number;
   /** E.g. datagram loss, duplication and reordering. */
   network?: Partial<NetworkOptions>;
+  /** Members count entries once written (DLedger), not once fsynced. */
+  isAckOnWrite?: boolean;
 }
 
 interface Applied {
@@ -65,12 +67,14 @@ export class RaftHarness {
   private readonly leaderLogs: ({ term: number; entries: readonly RaftLogEntry<number>[] } | null)[];
   private readonly timing: RaftTiming;
   private readonly tickNs: number;
+  private readonly isAckOnWrite: boolean;
   private readonly onTickBound = (): void => this.onTick();
 
   constructor(options: RaftHarnessOptions) {
     this.kernel = new Kernel({ seed: options.seed });
     this.world = new World({ kernel: this.kernel, nodes: options.nodes, ...(options.network === undefined ? {} : { network: options.network }) });
     this.names = this.world.nodes.map((node) => node.name);
+    this.isAckOnWrite = options.isAckOnWrite ?? false;
     this.timing = {
       electionTimeoutNsMin: 1_000_000_000,
       electionTimeoutNsMax: 2_000_000_000,
@@ -237,7 +241,7 @@ export class RaftHarness {
       apply: (at: number, term: number, command: number): void => this.onApply(index, at, term, command),
       onRoleChange: (role: RaftRole, term: number): void => this.onRoleChange(name, role, term),
     };
-    const member = new RaftMember<number>({ group: GROUP, id: name, members: this.names, timing: this.timing, host, commandBytes: () => COMMAND_BYTES });
+    const member = new RaftMember<number>({ group: GROUP, id: name, members: this.names, timing: this.timing, host, commandBytes: () => COMMAND_BYTES, isAckOnWrite: this.isAckOnWrite });
     this.members[index] = member;
     // Bindings die with the process: every incarnation binds again.
     const handler: DatagramHandler = { onDatagram: (_node, from, payload) => member.onMessage(from.name, payload as RaftMessage<number>) };

@@ -165,7 +165,7 @@ export class RaftLeader<C> {
     const member = this.member;
     const log = member.log;
     const scratch = this.matchScratch;
-    scratch[0] = log.durableIndex;
+    scratch[0] = log.ackableIndex;
     for (let k = 0; k < this.peers.length; k++) scratch[k + 1] = this.peers[k]!.matchIndex;
     scratch.sort(compareNumbersDescending);
     const quorumIndex = scratch[member.quorum - 1]!;

@@ -12,6 +12,12 @@
  * file"). Meta writes are fsynced the same way, and the member holds back any
  * answer that depends on them until `metaDurableSeq` covers them.
  *
+ * With isAckOnWrite (DLedger) an entry counts once written: ackableIndex is
+ * the last index, `sync()` asks for nothing, and the host flushes the log on
+ * its own schedule with `flush()`; a power loss can then take entries a
+ * quorum acknowledged. Term and vote stay fsynced before they are relied on
+ * in both modes.
+ *
  * Recovery after a restart reads what the files still hold: after a process
  * crash the page cache (everything), after a power loss only the durable
  * prefix, possibly ending in a torn record, which fails its checksum and is
@@ -46,6 +52,8 @@ export interface RaftLogOptions<C> {
   listener: RaftLogListener;
   trace: Trace;
   marks?: Marks | undefined;
+  /** Entries count once written, not once fsynced (see above). */
+  isAckOnWrite?: boolean;
 }
 
 export class RaftLog<C> {
@@ -56,6 +64,7 @@ export class RaftLog<C> {
   private readonly listener: RaftLogListener;
   private readonly trace: Trace;
   private readonly marks: Marks | null;
+  private readonly isAckOnWrite: boolean;
   /** Entry i (1-based) is records[i - 1]; the same objects as on the disk file. */
   private records: RaftLogEntry<C>[] = [];
   private durableIndexNow = 0;
@@ -83,6 +92,7 @@ export class RaftLog<C> {
     this.listener = options.listener;
     this.trace = options.trace;
     this.marks = options.marks ?? null;
+    this.isAckOnWrite = options.isAckOnWrite ?? false;
   }
 
   // ------------------------------------------------------------ reading
@@ -99,6 +109,11 @@ export class RaftLog<C> {
   /** Entries 1..durableIndex are on the device (as far as this incarnation's fsyncs know). */
   get durableIndex(): number {
     return this.durableIndexNow;
+  }
+
+  /** What the member may count toward commit or acknowledge: the durable prefix, or (isAckOnWrite) everything written. */
+  get ackableIndex(): number {
+    return this.isAckOnWrite ? this.records.length : this.durableIndexNow;
   }
 
   get currentTerm(): number {
@@ -220,8 +235,13 @@ export class RaftLog<C> {
     this.logSyncTarget = Math.min(this.logSyncTarget, index);
   }
 
-  /** Asks for everything appended so far to become durable; one fsync in flight at a time. */
+  /** Asks for everything appended so far to become durable before it counts (nothing with isAckOnWrite: the host flushes). */
   sync(): void {
+    if (!this.isAckOnWrite) this.flush();
+  }
+
+  /** Fsyncs everything appended so far; one fsync in flight at a time. */
+  flush(): void {
     if (this.isLogSyncInFlight || this.durableIndexNow >= this.records.length) return;
     this.isLogSyncInFlight = true;
     this.logSyncTarget = this.records.length;

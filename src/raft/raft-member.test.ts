@@ -75,6 +75,24 @@ describe("RaftMember", () => {
     expect(commandsOf(harness, first.id)).toEqual(commandsOf(harness, second.id));
   });
 
+  it("isAckOnWrite (DLedger): entries commit once a quorum has written them, before any fsync; the host's flush() makes them durable", () => {
+    const harness = new RaftHarness({ seed: 4, nodes: 3, isAckOnWrite: true });
+    harness.boot();
+    expect(harness.runUntil(() => harness.leader() !== null, 10 * S)).toBe(true);
+    harness.isClientOn = true;
+    harness.runFor(1 * S);
+    // Nobody flushes the log here: commits rest on the page cache alone, which the durability checker reports.
+    expect(harness.committed.size).toBeGreaterThan(10);
+    expect(harness.violations.some((violation) => violation.includes("durable copies"))).toBe(true);
+    const name = harness.leader()!.id;
+    const file = harness.world.disk(name).open(`raft/g/${name}/log`);
+    expect(file.durableRecordCount).toBeLessThan(file.recordCount);
+    harness.leader()!.log.flush();
+    harness.isClientOn = false;
+    harness.runFor(1 * S);
+    expect(file.durableRecordCount).toBe(file.recordCount);
+  });
+
   it("a follower's power loss keeps every entry it acknowledged (acks come after fsync) and loses the rest", () => {
     const { harness, leader } = bootWithLeader(3, 3);
     const follower = harness.names.find((name) => name !== leader.id)!;

@@ -39,6 +39,7 @@ export class RaftMember<C> implements RaftLogListener {
   readonly host: RaftHost<C>;
   readonly quorum: number;
   private readonly commandBytes: (command: C) => number;
+  private readonly isAckOnWrite: boolean;
   private readonly subject: string;
   private logNow: RaftLog<C> | null = null;
   private roleNow: RaftRole = "follower";
@@ -76,6 +77,7 @@ export class RaftMember<C> implements RaftLogListener {
     this.timing = timing;
     this.host = options.host;
     this.commandBytes = options.commandBytes;
+    this.isAckOnWrite = options.isAckOnWrite ?? false;
     this.quorum = Math.floor(this.members.length / 2) + 1;
     this.votes = this.members.map(() => false);
     this.subject = `${options.group}/${options.id}`;
@@ -121,6 +123,7 @@ export class RaftMember<C> implements RaftLogListener {
       listener: this,
       trace: this.host.trace,
       marks: this.host.marks,
+      isAckOnWrite: this.isAckOnWrite,
     });
     this.log.recover();
     this.armElectionTimer();
@@ -321,8 +324,8 @@ export class RaftMember<C> implements RaftLogListener {
       this.commitIndexNow = commit;
       this.applyCommitted();
     }
-    // Acknowledge only what is fsynced; the rest is acknowledged when its fsync completes.
-    if (log.durableIndex >= verified) this.sendAck(from, true);
+    // Acknowledge only what counts (fsynced, or written with isAckOnWrite); the rest when its fsync completes.
+    if (log.ackableIndex >= verified) this.sendAck(from, true);
   }
 
   /** Where the leader should continue: past our log end, or at the start of the conflicting term (above our commit). */
@@ -337,7 +340,7 @@ export class RaftMember<C> implements RaftLogListener {
   }
 
   private sendAck(to: string, always: boolean): void {
-    const match = Math.min(this.ackVerified, this.log.durableIndex);
+    const match = Math.min(this.ackVerified, this.log.ackableIndex);
     if (!always && match <= this.ackSent) return;
     this.ackSent = Math.max(this.ackSent, match);
     this.reply(to, { kind: "append-entries-reply", term: this.log.currentTerm, success: true, matchIndex: match, nextIndexHint: 0 });

@@ -196,4 +196,12 @@ export interface RaftMemberOptions<C> {
   timing: RaftTiming;
   host: RaftHost<C>;
   commandBytes: (command: C) => number;
+  /**
+   * Count an entry toward commit (leader) and acknowledge it (follower) once
+   * it is written to the page cache, not once fsynced: DLedger's quorum
+   * counts each member's ledgerEndIndex (DLedgerEntryPusher.QuorumAckChecker)
+   * and its store flushes on its own every flushFileInterval. The host then
+   * calls `log.flush()` itself. Default false (Ra: fsync first).
+   */
+  isAckOnWrite?: boolean;
 }
