@@ -151,8 +151,15 @@ export class RaftLeader<C> {
       if (!this.isStopped) this.sendTo(peer);
       return;
     }
-    // A hint at or below what the follower already acknowledged answers an older request.
-    if (reply.nextIndexHint <= peer.matchIndex) return;
+    if (reply.nextIndexHint <= peer.matchIndex) {
+      // A hint at or below what the follower already acknowledged answers an older request, when acks
+      // come after fsync. With acks on write (DLedger) the follower may instead have lost what it
+      // acknowledged (a power loss before its flush): replication starts again from its hint, as
+      // DLedger's EntryDispatcher falls back to COMPARE on an inconsistent push.
+      if (!this.member.isAckOnWrite) return;
+      this.member.host.marks?.hit("raft.replicate.follower-lost-acked");
+      peer.matchIndex = reply.nextIndexHint - 1;
+    }
     this.member.host.marks?.hit("raft.replicate.back-up");
     peer.isProbing = true;
     peer.isProbeSent = false;

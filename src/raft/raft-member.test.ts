@@ -93,6 +93,24 @@ describe("RaftMember", () => {
     expect(file.durableRecordCount).toBe(file.recordCount);
   });
 
+  it("isAckOnWrite: a follower that lost acknowledged entries to a power loss is caught up again (its hint below what it acknowledged is believed)", () => {
+    const harness = new RaftHarness({ seed: 4, nodes: 3, isAckOnWrite: true });
+    harness.boot();
+    expect(harness.runUntil(() => harness.leader() !== null, 10 * S)).toBe(true);
+    harness.isClientOn = true;
+    harness.runFor(1 * S);
+    const follower = harness.names.find((name) => name !== harness.leader()!.id)!;
+    const acked = harness.acked[harness.world.node(follower).index]!;
+    expect(harness.world.powerLoss(follower)).toBe(true);
+    expect(harness.world.restart(follower)).toBe(true);
+    // Nothing was flushed: the follower comes back without what it acknowledged.
+    expect(harness.member(follower)!.lastIndex).toBeLessThan(acked);
+    harness.isClientOn = false;
+    expect(harness.converge(10 * S)).toBe(true);
+    expect(harness.member(follower)!.lastIndex).toBe(harness.leader()!.lastIndex);
+    expect(harness.world.kernel.marks.count("raft.replicate.follower-lost-acked")).toBeGreaterThan(0);
+  });
+
   it("a follower's power loss keeps every entry it acknowledged (acks come after fsync) and loses the rest", () => {
     const { harness, leader } = bootWithLeader(3, 3);
     const follower = harness.names.find((name) => name !== leader.id)!;

@@ -39,7 +39,9 @@ export class RaftMember<C> implements RaftLogListener {
   readonly host: RaftHost<C>;
   readonly quorum: number;
   private readonly commandBytes: (command: C) => number;
-  private readonly isAckOnWrite: boolean;
+  /** Entries count once written, not once fsynced (DLedger). */
+  readonly isAckOnWrite: boolean;
+  private readonly startElectionTimeoutNs: { min: number; max: number } | null;
   private readonly subject: string;
   private logNow: RaftLog<C> | null = null;
   private roleNow: RaftRole = "follower";
@@ -78,6 +80,8 @@ export class RaftMember<C> implements RaftLogListener {
     this.host = options.host;
     this.commandBytes = options.commandBytes;
     this.isAckOnWrite = options.isAckOnWrite ?? false;
+    this.startElectionTimeoutNs = options.startElectionTimeoutNs ?? null;
+    if (this.startElectionTimeoutNs !== null) assert(this.startElectionTimeoutNs.max > this.startElectionTimeoutNs.min && this.startElectionTimeoutNs.min > 0, "startElectionTimeoutNs: 0 < min < max");
     this.quorum = Math.floor(this.members.length / 2) + 1;
     this.votes = this.members.map(() => false);
     this.subject = `${options.group}/${options.id}`;
@@ -126,7 +130,7 @@ export class RaftMember<C> implements RaftLogListener {
       isAckOnWrite: this.isAckOnWrite,
     });
     this.log.recover();
-    this.armElectionTimer();
+    this.armElectionTimer(this.startElectionTimeoutNs);
     this.notifyRole();
   }
 
@@ -402,10 +406,12 @@ export class RaftMember<C> implements RaftLogListener {
   // ------------------------------------------------------------ timers and notifications
 
   /** Draws a fresh timeout from the rng and (re)arms the timer at now + timeout. */
-  private armElectionTimer(): void {
+  private armElectionTimer(startRange: { min: number; max: number } | null = null): void {
     const { electionTimeoutNsMin: min, electionTimeoutNsMax: max } = this.timing;
     this.electionTimeoutNs = this.host.rng.int(min, max - 1);
-    this.electionDeadlineNs = this.host.node.now + this.electionTimeoutNs;
+    // A start range sets only this first deadline; a leader's messages push it by the usual timeout.
+    const firstTimeoutNs = startRange === null ? this.electionTimeoutNs : this.host.rng.int(startRange.min, startRange.max - 1);
+    this.electionDeadlineNs = this.host.node.now + firstTimeoutNs;
     if (this.electionTimer !== null && this.electionTimerAtNs <= this.electionDeadlineNs) return;
     this.stopElectionTimer();
     this.electionTimer = this.host.node.at(this.electionDeadlineNs, this.onElectionTimerBound);

@@ -204,4 +204,10 @@ export interface RaftMemberOptions<C> {
    * calls `log.flush()` itself. Default false (Ra: fsync first).
    */
   isAckOnWrite?: boolean;
+  /**
+   * The election timeout drawn at a process start, if not the usual one:
+   * a DLedger member starts as a candidate and stands after its vote
+   * interval (300–1000 ms), where a follower waits out missed heartbeats.
+   */
+  startElectionTimeoutNs?: { min: number; max: number };
 }

@@ -19,6 +19,10 @@
  *
  * Everything lives in the process: a crash loses it but the disk, and a
  * restart recovers the store and the offsets file.
+ *
+ * With enableDLegerCommitLog the group's commit log is replicated by
+ * DLedger (dledger-commit-log.ts): the member DLedger elects is the master,
+ * and the broker's role and brokerId follow every election.
  */
 import type { Endpoint } from "../../world/connection.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
@@ -28,6 +32,8 @@ import type { RocketBrokerConfig } from "./config.js";
 import { ConsumerManager } from "./consumer-manager.js";
 import { ConsumerOffsetManager } from "./consumer-offset-manager.js";
 import type { RocketCpuCosts } from "./cpu-costs.js";
+import { DLedgerCommitLog, memoryStoreDisk, type DLedgerPutStatus } from "./dledger-commit-log.js";
+import { storedMessageBytes, type CommitLogRecord } from "./commit-log.js";
 import { HaClient } from "./ha-client.js";
 import { HaService } from "./ha-service.js";
 import { MessageStore, type GetMessageResult, type PutResult } from "./message-store.js";
@@ -47,6 +53,8 @@ export interface RocketBrokerSpec {
   topics: readonly { name: string; queueNums: number }[];
   nameServers: readonly string[];
   cpu: RocketCpuCosts;
+  /** DLedger mode: the group's nodes (dLegerPeers), this broker's among them. */
+  dLegerPeers?: readonly string[];
 }
 
 const NS_PER_MS = 1_000_000;
@@ -83,6 +91,12 @@ export class RocketBroker implements NodeSoftware {
   private pullPool: ThreadPool | null = null;
   private holds: PullHoldService<PullContext> | null = null;
   private consumers: ConsumerManager | null = null;
+  dledger: DLedgerCommitLog | null = null;
+  /** The role and id the broker has now: fixed in classic master/slave, DLedger's choice in DLedger mode. */
+  private isSlaveNow: boolean;
+  private brokerIdNow: number;
+  private readonly onDLedgerPutBound = (status: DLedgerPutStatus, record: CommitLogRecord | null, context: SendContext): void =>
+    this.answerSend(context, status === "PUT_OK" ? "SUCCESS" : status === "OS_PAGECACHE_BUSY" ? "SYSTEM_BUSY" : status, record?.queueOffset ?? -1);
   private readonly onSendDecodedBound = (context: SendContext, thread?: SerialThread): void => this.onSendDecoded(context, thread ?? null);
   private readonly onAppendBound = (context: SendContext): void => this.onAppend(context);
   private readonly onPutDoneBound = (result: PutResult, context: SendContext): void => this.onPutDone(result, context);
@@ -90,10 +104,17 @@ export class RocketBroker implements NodeSoftware {
   constructor(
     private readonly world: World,
     readonly spec: RocketBrokerSpec,
-  ) {}
+  ) {
+    this.isSlaveNow = spec.config.brokerRole === "SLAVE";
+    this.brokerIdNow = spec.brokerId;
+  }
 
   get isSlave(): boolean {
-    return this.spec.config.brokerRole === "SLAVE";
+    return this.isSlaveNow;
+  }
+
+  get isDLedger(): boolean {
+    return this.spec.config.enableDLegerCommitLog;
   }
 
   get isRunning(): boolean {
@@ -104,7 +125,7 @@ export class RocketBroker implements NodeSoftware {
     this.node = node;
     // Deployment guides start a group's master before its slaves (a slave learns its master's HA address from its
     // first registration, and registers again only 10 s later): the cluster's first boot does the same.
-    if (this.isSlave && node.incarnation === 1 && node.now === 0) {
+    if (this.isSlave && !this.isDLedger && node.incarnation === 1 && node.now === 0) {
       node.after(SLAVE_FIRST_BOOT_DELAY_NS, () => this.startProcess(node));
       return;
     }
@@ -114,7 +135,7 @@ export class RocketBroker implements NodeSoftware {
   private startProcess(node: WorldNode): void {
     const { config } = this.spec;
     const disk = this.world.disk(node.name);
-    this.store = new MessageStore(node, disk, config, {
+    this.store = new MessageStore(node, this.isDLedger ? memoryStoreDisk(this.world, node) : disk, config, {
       onMessageArrived: (topic, queueId, maxOffset) => this.holds?.notifyMessageArriving(topic, queueId, maxOffset),
       onBlockedPutReturned: () => this.putLock!.release(),
     });
@@ -124,9 +145,10 @@ export class RocketBroker implements NodeSoftware {
     this.pullPool = new ThreadPool(node, PULL_THREADS);
     this.holds = new PullHoldService(node, (pull, isExpired) => this.servePull(pull, isExpired));
     this.consumers = new ConsumerManager((group, endpoint) => this.reply(endpoint, { kind: "NOTIFY_CONSUMER_IDS_CHANGED", consumerGroup: group }));
-    this.store.start();
+    this.store.start(this.isDLedger);
     this.holds.start();
-    this.startHa(node);
+    if (this.isDLedger) this.startDLedger(node);
+    else this.startHa(node);
     this.world.net.listen(node, BROKER_PORT, { accept: (endpoint) => ({ onData: (_, payload) => this.onRequest(endpoint, payload as BrokerMessage), onClose: () => this.consumers?.onClose(endpoint) }) });
     this.registrar = new NamesrvRegistrar({ world: this.world, node, nameServers: this.spec.nameServers, registration: () => this.registration(), config, onResult: (result) => this.onRegistered(result) });
     this.registrar.start();
@@ -152,6 +174,29 @@ export class RocketBroker implements NodeSoftware {
     };
   }
 
+  /** DLedger mode: every member starts as a slave; the one elected becomes the master (DLedgerRoleChangeHandler). */
+  private startDLedger(node: WorldNode): void {
+    const peers = this.spec.dLegerPeers!;
+    this.isSlaveNow = true;
+    this.brokerIdNow = this.followerBrokerId();
+    this.dledger = new DLedgerCommitLog(this.world, node, this.spec.brokerName, peers, this.store!, { onLeadership: (isLeader) => this.onLeadership(isLeader) });
+    this.slaveSync = new SlaveSynchronize(this.world, node, (offsets) => this.offsets?.replaceWith(offsets));
+    this.slaveSync.start();
+    this.dledger.start();
+  }
+
+  /** changeToSlave(dLedgerCommitLog.getId()): the member's number in dLegerPeers, plus one. */
+  private followerBrokerId(): number {
+    return this.spec.dLegerPeers!.indexOf(this.node!.name) + 1;
+  }
+
+  private onLeadership(isLeader: boolean): void {
+    this.isSlaveNow = !isLeader;
+    this.brokerIdNow = isLeader ? MASTER_ID : this.followerBrokerId();
+    if (isLeader) this.slaveSync?.setMaster(null);
+    this.registrar?.registerNow();
+  }
+
   private startHa(node: WorldNode): void {
     const store = this.store!;
     if (this.isSlave) {
@@ -167,13 +212,13 @@ export class RocketBroker implements NodeSoftware {
   }
 
   private registration(): BrokerRegistration {
-    const { clusterName, brokerName, brokerId, config, topics } = this.spec;
+    const { clusterName, brokerName, config, topics } = this.spec;
     const name = this.node!.name;
     return {
       clusterName,
       brokerAddr: name,
       brokerName,
-      brokerId,
+      brokerId: this.brokerIdNow,
       haServerAddr: name,
       topics: topics.map((topic) => ({ name: topic.name, readQueueNums: topic.queueNums, writeQueueNums: topic.queueNums, perm: PERM_READ_WRITE })),
       ...(config.version === "4.9" ? {} : { enableActingMaster: false }),
@@ -249,6 +294,10 @@ export class RocketBroker implements NodeSoftware {
   private onAppend(context: SendContext): void {
     const { request } = context;
     const put = { topic: request.topic, queueId: request.queueId, count: request.count, idFirst: request.idFirst, bodyBytes: request.bodyBytes };
+    if (this.dledger !== null) {
+      this.dledger.append({ ...put, storedBytes: put.count * storedMessageBytes(put.topic, put.bodyBytes) }, this.onDLedgerPutBound, context);
+      return;
+    }
     if (this.store!.putMessage(put, this.onPutDoneBound, context) === "blocked") {
       // The copy into the mapped file waits in balance_dirty_pages, holding the put lock: every send waits behind it.
       this.world.kernel.marks.hit("rocketmq.store.put-throttled");

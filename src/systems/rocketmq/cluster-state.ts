@@ -27,7 +27,30 @@ export function rocketConvergence(cluster: RocketCluster): string[] {
     const missing = brokers.filter((broker) => !live.has(broker));
     if (missing.length > 0) reasons.push(`NameServer ${name} does not know ${missing.join(", ")}`);
   }
-  for (const group of cluster.groups) reasons.push(...slaveReasons(cluster, group.nodes));
+  for (const group of cluster.groups) reasons.push(...(cluster.brokerConfig.enableDLegerCommitLog ? dLedgerReasons(cluster, group.nodes) : slaveReasons(cluster, group.nodes)));
+  return reasons;
+}
+
+/**
+ * The group's master now: brokerId 0 in classic master/slave; in DLedger
+ * mode the member DLedger elected (the first node while none leads).
+ */
+export function groupMaster(cluster: RocketCluster, nodes: readonly string[]): string {
+  if (!cluster.brokerConfig.enableDLegerCommitLog) return nodes[0]!;
+  return nodes.find((node) => cluster.brokers.get(node)!.dledger?.isLeader === true) ?? nodes[0]!;
+}
+
+/** A DLedger group has converged when it has a leader and every member has its whole log, committed and applied. */
+function dLedgerReasons(cluster: RocketCluster, nodes: readonly string[]): string[] {
+  const leaderNode = nodes.find((node) => cluster.brokers.get(node)!.dledger?.isLeader === true);
+  if (leaderNode === undefined) return [`DLedger group ${nodes.join(",")} has no leader`];
+  const leader = cluster.brokers.get(leaderNode)!.dledger!.raft;
+  const reasons: string[] = [];
+  for (const node of nodes) {
+    const raft = cluster.brokers.get(node)!.dledger?.raft;
+    if (raft === undefined) continue;
+    if (raft.commitIndex < leader.lastIndex) reasons.push(`DLedger member ${node} has committed ${raft.commitIndex} of the leader ${leaderNode}'s ${leader.lastIndex} entries`);
+  }
   return reasons;
 }
 
@@ -59,6 +82,8 @@ function isPrefixOf(slave: CommitLog, master: CommitLog): boolean {
 /** Slaves whose logs are no longer their master's prefix: they hold what their master lost, and replication to them is stuck. */
 export function rocketDivergedSlaves(cluster: RocketCluster): string[] {
   const diverged: string[] = [];
+  // DLedger reconciles its members' logs (the leader truncates a follower's conflicting suffix).
+  if (cluster.brokerConfig.enableDLegerCommitLog) return diverged;
   for (const group of cluster.groups) {
     const master = cluster.brokers.get(group.nodes[0]!)!.store?.commitLog;
     if (master === undefined) continue;
@@ -102,7 +127,10 @@ interface QueueRef {
 function queuesOf(cluster: RocketCluster, topic: string): QueueRef[] {
   const spec = cluster.topics.find((candidate) => candidate.name === topic);
   const queueNums = spec?.queueNums ?? 0;
-  return cluster.groups.flatMap((group) => Array.from({ length: queueNums }, (_, queueId) => ({ stream: rocketStream(topic, group.brokerName, queueId), master: group.nodes[0]!, queueId })));
+  return cluster.groups.flatMap((group) => {
+    const master = groupMaster(cluster, group.nodes);
+    return Array.from({ length: queueNums }, (_, queueId) => ({ stream: rocketStream(topic, group.brokerName, queueId), master, queueId }));
+  });
 }
 
 /** Every queue of every topic as its group's master holds it: what consumers read, and the final read's log. */
@@ -127,8 +155,9 @@ export function rocketFinalRead(cluster: RocketCluster): FinalLog[] {
     for (const queue of queuesOf(cluster, topic.name)) {
       const entries = queueEntries(cluster, queue.master, topic.name, queue.queueId);
       const held = new Set(entries.map((entry) => entry.idFirst));
-      const group = cluster.groups.find((candidate) => candidate.nodes[0] === queue.master)!;
-      for (const slave of group.nodes.slice(1)) {
+      const group = cluster.groups.find((candidate) => candidate.nodes.includes(queue.master))!;
+      for (const slave of group.nodes) {
+        if (slave === queue.master) continue;
         for (const entry of queueEntries(cluster, slave, topic.name, queue.queueId)) {
           if (!held.has(entry.idFirst)) entries.push(entry);
           held.add(entry.idFirst);

@@ -89,8 +89,11 @@ export function buildRocketCluster(kernel: Kernel, spec: RocketClusterSpec): Roc
   const brokers = new Map<string, RocketBroker>();
   for (const group of groups) {
     group.nodes.forEach((node, brokerId) => {
-      const config: RocketBrokerConfig = brokerId === 0 ? brokerConfig : { ...brokerConfig, brokerRole: "SLAVE" };
-      const broker = new RocketBroker(world, { clusterName: CLUSTER_NAME, brokerName: group.brokerName, brokerId, config, topics: spec.topics, nameServers: nameServerNodes, cpu });
+      // DLedger mode: every member the same; the election decides the master.
+      const isDLedger = brokerConfig.enableDLegerCommitLog;
+      const config: RocketBrokerConfig = brokerId === 0 || isDLedger ? brokerConfig : { ...brokerConfig, brokerRole: "SLAVE" };
+      const dLedger = isDLedger ? { dLegerPeers: group.nodes } : {};
+      const broker = new RocketBroker(world, { clusterName: CLUSTER_NAME, brokerName: group.brokerName, brokerId, config, topics: spec.topics, nameServers: nameServerNodes, cpu, ...dLedger });
       brokers.set(node, broker);
       world.install(node, broker);
     });

@@ -38,6 +38,12 @@ export interface RocketBrokerConfig {
   flushCommitLogLeastPages: number;
   /** ASYNC_FLUSH: at least this often (ms) a flush writes whatever is dirty. */
   flushCommitLogThoroughInterval: number;
+  /**
+   * DLedger mode: the group's commit log replicated by Raft with automatic
+   * leader election (dledger-commit-log.ts); brokerRole and flushDiskType
+   * are then DLedger's business.
+   */
+  enableDLegerCommitLog: boolean;
   /** Consume queues' flush period (ms) and least pages. */
   flushIntervalConsumeQueue: number;
   flushConsumeQueueLeastPages: number;
@@ -82,6 +88,7 @@ export const DEFAULT_BROKER_CONFIG: RocketBrokerConfig = Object.freeze({
   flushIntervalCommitLog: 500,
   flushCommitLogLeastPages: 4,
   flushCommitLogThoroughInterval: 10_000,
+  enableDLegerCommitLog: false,
   flushIntervalConsumeQueue: 1_000,
   flushConsumeQueueLeastPages: 2,
   flushConsumeQueueThoroughInterval: 60_000,

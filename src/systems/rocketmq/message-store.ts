@@ -131,11 +131,17 @@ export class MessageStore {
     this.recoverQueues();
   }
 
-  /** Starts the store's threads (after recovery, as DefaultMessageStore.start). */
-  start(): void {
-    this.asyncFlush?.start();
-    this.groupCommit?.start();
-    this.cqFlush.start();
+  /**
+   * Starts the store's threads (after recovery, as DefaultMessageStore.start).
+   * With `isFlushedElsewhere` (DLedger: the commit log is DLedger's own
+   * store, which flushes itself) the flush services stay idle.
+   */
+  start(isFlushedElsewhere = false): void {
+    if (!isFlushedElsewhere) {
+      this.asyncFlush?.start();
+      this.groupCommit?.start();
+      this.cqFlush.start();
+    }
   }
 
   /** A SYNC_MASTER's HA service: puts wait for it too. */
@@ -187,6 +193,22 @@ export class MessageStore {
     if (this.replicaWait === null) pending.replicaStatus = "PUT_OK";
     else this.replicaWait.request(nextOffset, this.onReplicatedBound, pending);
     this.answerIfDone(pending);
+  }
+
+  /**
+   * DLedger: a put that DLedger committed, appended in commit order (every
+   * member applies the same puts in the same order, so physical and queue
+   * offsets agree across the group). No flush or replica wait: the quorum
+   * already has it. Returns the record, or null when the disk is full.
+   */
+  applyCommitted(put: NewPut): CommitLogRecord | null {
+    const queue = this.queueOf(put.topic, put.queueId);
+    const queueOffset = this.nextOffsetInTable(queue);
+    const record = this.commitLog.append({ ...put, queueOffset, storeNs: this.node.now }, noop, null);
+    if (record === "disk-full") return null;
+    this.pendingOffsets.set(queue, queueOffset + put.count);
+    this.armReput();
+    return record;
   }
 
   /** Up to maxMsgNums messages of a queue from `offset` (DefaultMessageStore.getMessage). */
@@ -323,3 +345,5 @@ function readRanges(queue: ConsumeQueue, offset: number, maxMessages: number): P
   }
   return ranges;
 }
+
+function noop(): void {}

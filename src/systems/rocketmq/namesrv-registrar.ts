@@ -106,6 +106,11 @@ export class NamesrvRegistrar {
     this.tick = this.node.at(this.nextTickNs, this.onTickBound);
   }
 
+  /** Registers now, out of schedule (a DLedger member that became master or slave: registerBrokerAll at the role change). */
+  registerNow(): void {
+    if (!this.isStopped) this.startRound();
+  }
+
   /**
    * An orderly stop (BrokerController.shutdown): no more registrations, and
    * UNREGISTER_BROKER to every NameServer, so they drop this broker at once

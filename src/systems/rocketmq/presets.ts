@@ -1,5 +1,6 @@
 /**
- * The RocketMQ presets: the deployments of claim C11 under a broker's loss,
+ * The RocketMQ presets: the deployments of claim C11 under a broker's loss
+ * (DLedger's automatic failover among them),
  * and anomalies Q2 (ASYNC_FLUSH and a power loss) and Q3 (SYNC_MASTER
  * without its slave, and an application that resends) with their safe
  * counterparts,
@@ -127,12 +128,43 @@ checks: [lost, unexpected]
 `;
 }
 
+function dLedger(name: string, description: string, faults: string, duration: string): string {
+  return `
+system: rocketmq
+version: "4.9"
+name: ${name}
+description: ${description}
+seed: 31
+duration: ${duration}
+${cluster(1, 2)}
+config: { enableDLegerCommitLog: true }
+faults:
+${faults}
+`;
+}
+
+const DLEDGER_LEADER_CRASH = dLedger(
+  "c11-dledger-leader-crash",
+  "One broker group in DLedger mode (enableDLegerCommitLog, RocketMQ 4.9), three members a0, a1, a2. They start as candidates and elect a leader within a second (here a0), which becomes the master and registers as brokerId 0. Its process is killed at 5 s and restarts at 15 s. The others notice after three missed heartbeats (2 s apart) and elect a new master about 7 s after the crash, which registers at once; the producer and consumer learn it at their next route poll (every 30 s), and until then their requests to the old master fail. Every SEND_OK waited for a quorum, so nothing acknowledged is lost.",
+  "  - { at: 5s, verb: processCrash, node: a0 }\n  - { at: 15s, verb: restart, node: a0 }",
+  "40s",
+);
+
+const DLEDGER_RACK_POWER_LOSS = dLedger(
+  "c11-dledger-rack-power-loss",
+  "The same DLedger group; all three members lose power at 5 s (one rack, one power feed) and come back at 7 s. DLedger counts an entry once a quorum has written it to the page cache and flushes every 10 ms (flushFileInterval), so the messages acknowledged in the last moments before the outage were on no device and are gone from every member. Classic SYNC_FLUSH masters (c11-sync-double-write-sync-flush) keep them.",
+  "  - { at: 5s, verb: powerLoss, node: a0 }\n  - { at: 5s, verb: powerLoss, node: a1 }\n  - { at: 5s, verb: powerLoss, node: a2 }\n  - { at: 7s, verb: restart, node: a0 }\n  - { at: 7s, verb: restart, node: a1 }\n  - { at: 7s, verb: restart, node: a2 }",
+  "20s",
+);
+
 const DOCUMENTS: PresetDocument[] = [
   { name: "c11-multi-master", claim: "C11", title: "multi-master: a master down, writes go to the others", expect: "ok", yaml: MULTI_MASTER },
   { name: "c11-slave-read", claim: "C11", title: "master/slave (4.9): reads from the slave while its master is down", expect: "ok", yaml: SLAVE_READ },
   { name: "c11-slave-read-5x", claim: "C11", title: "master/slave (5.3): the slave refuses reads unless slaveReadEnable", expect: "ok", yaml: SLAVE_READ_5 },
   { name: "c11-sync-double-write-power-loss", claim: "C11", title: "synchronous double write with ASYNC_FLUSH: after the master's power loss its slave alone holds acknowledged messages, and offsets are reused", expect: "safety-failed", yaml: syncDoubleWrite("c11-sync-double-write-power-loss", "ASYNC_FLUSH") },
   { name: "c11-sync-double-write-sync-flush", claim: "C11", title: "synchronous double write with SYNC_FLUSH: the master's power loss takes nothing acknowledged", expect: "ok", yaml: syncDoubleWrite("c11-sync-double-write-sync-flush", "SYNC_FLUSH") },
+  { name: "c11-dledger-leader-crash", claim: "C11", title: "DLedger: the master's crash elects a new one; nothing acknowledged lost", expect: "ok", yaml: DLEDGER_LEADER_CRASH },
+  { name: "c11-dledger-rack-power-loss", claim: "C11", title: "DLedger acknowledges before its flush: the whole group's power loss takes acknowledged messages", expect: "safety-failed", yaml: DLEDGER_RACK_POWER_LOSS },
   { name: "q1-async-master-machine-loss", claim: "Q1", title: "ASYNC_MASTER: the master's machine lost for good takes what it acknowledged before its slave had it", expect: "safety-failed", yaml: machineLoss("q1-async-master-machine-loss", "ASYNC_MASTER") },
   { name: "q1-sync-master-machine-loss", claim: "Q1", title: "SYNC_MASTER: everything acknowledged survives the master's machine on its slave", expect: "ok", yaml: machineLoss("q1-sync-master-machine-loss", "SYNC_MASTER") },
   { name: "q2-async-flush-power-loss", claim: "Q2", title: "ASYNC_FLUSH: a power loss takes acknowledged messages", expect: "safety-failed", yaml: flushPowerLoss("q2-async-flush-power-loss", "ASYNC_FLUSH") },

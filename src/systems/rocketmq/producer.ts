@@ -196,11 +196,18 @@ export class RocketProducer implements NodeSoftware, SyncSendHost {
     return this.info === null ? null : masterAddress(this.info.route, brokerName);
   }
 
-  /** The first send() without a route makes the topic one the poller follows, asked at once. */
+  /**
+   * A send() without a usable route asks the NameServer at once, every time
+   * (tryToFindTopicPublishInfo → updateTopicRouteInfoFromNameServer); the
+   * first also makes the topic one the poller follows.
+   */
   askRoute(): void {
-    if (this.isRouteAsked) return;
-    this.isRouteAsked = true;
-    this.poller!.addTopic(this.topic);
+    if (!this.isRouteAsked) {
+      this.isRouteAsked = true;
+      this.poller!.addTopic(this.topic);
+      return;
+    }
+    this.poller!.askNow(this.topic);
   }
 
   onAttempt(error: string | null): void {

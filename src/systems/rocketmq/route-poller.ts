@@ -144,6 +144,11 @@ export class RoutePoller {
     if (!this.isStopped) this.startRound([topic]);
   }
 
+  /** Asks for the topic's route now, out of schedule (a send that found no usable route: tryToFindTopicPublishInfo). */
+  askNow(topic: string): void {
+    if (!this.isStopped) this.startRound([topic]);
+  }
+
   /** Stops for good: the link closed, the schedule cancelled. */
   stop(): void {
     if (this.isStopped) return;

@@ -55,6 +55,7 @@ const brokerConfigSchema = z
     flushIntervalCommitLog: millisecondsSchema.min(1).default(DEFAULT_BROKER_CONFIG.flushIntervalCommitLog),
     flushCommitLogLeastPages: z.int().min(0).max(1_000_000).default(DEFAULT_BROKER_CONFIG.flushCommitLogLeastPages),
     syncFlushTimeout: millisecondsSchema.min(1).default(DEFAULT_BROKER_CONFIG.syncFlushTimeout),
+    enableDLegerCommitLog: z.boolean().default(DEFAULT_BROKER_CONFIG.enableDLegerCommitLog),
     flushIntervalConsumeQueue: millisecondsSchema.min(1).default(DEFAULT_BROKER_CONFIG.flushIntervalConsumeQueue),
     flushConsumeQueueLeastPages: z.int().min(0).max(1_000_000).default(DEFAULT_BROKER_CONFIG.flushConsumeQueueLeastPages),
     flushConsumeQueueThoroughInterval: millisecondsSchema.min(1).default(DEFAULT_BROKER_CONFIG.flushConsumeQueueThoroughInterval),
@@ -72,6 +73,7 @@ const brokerConfigSchema = z
     flushIntervalCommitLog: DEFAULT_BROKER_CONFIG.flushIntervalCommitLog,
     flushCommitLogLeastPages: DEFAULT_BROKER_CONFIG.flushCommitLogLeastPages,
     syncFlushTimeout: DEFAULT_BROKER_CONFIG.syncFlushTimeout,
+    enableDLegerCommitLog: DEFAULT_BROKER_CONFIG.enableDLegerCommitLog,
     flushIntervalConsumeQueue: DEFAULT_BROKER_CONFIG.flushIntervalConsumeQueue,
     flushConsumeQueueLeastPages: DEFAULT_BROKER_CONFIG.flushConsumeQueueLeastPages,
     flushConsumeQueueThoroughInterval: DEFAULT_BROKER_CONFIG.flushConsumeQueueThoroughInterval,
@@ -197,6 +199,9 @@ function checkRocketReferences(scenario: RocketScenario, ctx: z.RefinementCtx): 
   });
   if (scenario.config.brokerRole === "SYNC_MASTER" && scenario.cluster.slavesPerGroup === 0) {
     issue(["config", "brokerRole"], "expected ASYNC_MASTER with slavesPerGroup 0: a SYNC_MASTER waits for a slave it does not have", scenario.config.brokerRole);
+  }
+  if (scenario.config.enableDLegerCommitLog && scenario.cluster.slavesPerGroup < 2) {
+    issue(["cluster", "slavesPerGroup"], "expected at least 2 with enableDLegerCommitLog: a DLedger group of 3 members survives the loss of one", scenario.cluster.slavesPerGroup);
   }
   const nodes = new Set(rocketServerNodeNames(scenario));
   const applications = [
