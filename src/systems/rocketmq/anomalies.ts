@@ -26,7 +26,8 @@
  *   is no consumer group (consumers read masters, never a slave's leftovers). One
  *   loss at a time: a second loss of the replacement master finds the hole
  *   of apache/rocketmq#3015 (the old slave reports an offset past the new
- *   master's log, so the master takes every later put as replicated).
+ *   master's log, so the master takes every later put as replicated): the
+ *   preset q1-sync-master-double-loss shows it.
  *
  * - Q4: classic master/slave has no automatic promotion: while a group's
  *   master is down its slave serves reads but takes no write, and a

@@ -128,6 +128,34 @@ checks: [lost, unexpected]
 `;
 }
 
+/**
+ * apache/rocketmq#3015: after a master's machine is replaced empty, its old
+ * slave reports an offset past the new master's log end, and a 4.9
+ * SYNC_MASTER takes that report as replication of every later put
+ * (push2SlaveMaxOffset), while the slave refuses the frames that do not
+ * continue its own log. A second loss of the replacement takes what it
+ * acknowledged since.
+ */
+const DOUBLE_MACHINE_LOSS = `
+system: rocketmq
+version: "4.9"
+name: q1-sync-master-double-loss
+description: One broker group, a 4.9 SYNC_MASTER with one slave, SYNC_FLUSH, no consumer. The master's machine is lost for good at 40 s and replaced empty at 41 s; the replacement is lost again at 70 s and replaced at 71 s. After the first loss the slave holds more than the empty replacement and reports its own log end, which a 4.9 master takes as replication of every later put (push2SlaveMaxOffset covers them, apache/rocketmq#3015) while the slave refuses frames that do not continue its log. So the replacement answers SEND_OK for messages on no other machine, and the second loss takes them.
+seed: 1
+duration: 75s
+cluster: { nameServers: 1, brokerGroups: 1, slavesPerGroup: 1 }
+topics: [{ name: orders, queueNums: 4 }]
+producers:
+  - { name: shop, topic: orders, rate: 200/s, messageSize: 1KiB, startAt: 2s }
+config: { brokerRole: SYNC_MASTER, flushDiskType: SYNC_FLUSH }
+faults:
+  - { at: 40s, verb: machineLoss, node: a0 }
+  - { at: 41s, verb: restart, node: a0 }
+  - { at: 70s, verb: machineLoss, node: a0 }
+  - { at: 71s, verb: restart, node: a0 }
+checks: [lost, unexpected]
+`;
+
 function dLedger(name: string, description: string, faults: string, duration: string): string {
   return `
 system: rocketmq
@@ -167,6 +195,7 @@ const DOCUMENTS: PresetDocument[] = [
   { name: "c11-dledger-rack-power-loss", claim: "C11", title: "DLedger acknowledges before its flush: the whole group's power loss takes acknowledged messages", expect: "safety-failed", yaml: DLEDGER_RACK_POWER_LOSS },
   { name: "q1-async-master-machine-loss", claim: "Q1", title: "ASYNC_MASTER: the master's machine lost for good takes what it acknowledged before its slave had it", expect: "safety-failed", yaml: machineLoss("q1-async-master-machine-loss", "ASYNC_MASTER") },
   { name: "q1-sync-master-machine-loss", claim: "Q1", title: "SYNC_MASTER: everything acknowledged survives the master's machine on its slave", expect: "ok", yaml: machineLoss("q1-sync-master-machine-loss", "SYNC_MASTER") },
+  { name: "q1-sync-master-double-loss", claim: "Q1", title: "SYNC_MASTER, the replacement master lost again: the old slave's offset made it take its puts as replicated (#3015)", expect: "safety-failed", yaml: DOUBLE_MACHINE_LOSS },
   { name: "q2-async-flush-power-loss", claim: "Q2", title: "ASYNC_FLUSH: a power loss takes acknowledged messages", expect: "safety-failed", yaml: flushPowerLoss("q2-async-flush-power-loss", "ASYNC_FLUSH") },
   { name: "q2-sync-flush-power-loss", claim: "Q2", title: "SYNC_FLUSH: a power loss takes nothing acknowledged", expect: "ok", yaml: flushPowerLoss("q2-sync-flush-power-loss", "SYNC_FLUSH") },
   { name: "q3-slave-gone-resend", claim: "Q3", title: "SYNC_MASTER, slave gone: SLAVE_NOT_AVAILABLE, the application resends, effects repeat", expect: "safety-failed", yaml: slaveLossResend("q3-slave-gone-resend", false) },
