@@ -7,12 +7,17 @@
  * unapplied, nothing unexpected is read, no effect is applied twice.
  * MQSIM_FC_RUNS_SCALE=k searches k times deeper.
  *
- * DLedger mode (enableDLegerCommitLog, a group of three) holds too under
- * crashes, pauses, partitions and power losses of one member at a time, and
- * converges: Raft reconciles the members' logs. Not claimed for it: a power
- * loss of a quorum within DLedger's 10 ms flush interval (it acknowledges
- * before its flush; c11-dledger-rack-power-loss and dledger.test.ts show
- * the loss), which a schedule of independent faults does not produce.
+ * DLedger mode (enableDLegerCommitLog, a group of three) under crashes,
+ * pauses and partitions loses nothing acknowledged, applies every effect
+ * once and converges: Raft reconciles the members' logs. Not claimed for it:
+ * - power loss: DLedger counts an entry once a quorum has written it and
+ *   flushes every 10 ms, so one member's power loss takes acknowledged
+ *   entries when the quorum that counted them included it and the third
+ *   member lagged, and the whole group's power loss takes the last ones
+ *   (c11-dledger-rack-power-loss; bench:rocketmq's DLedger fault runs);
+ * - nothing unexpected: a put that waited 2.5 s for its quorum is answered
+ *   SYSTEM_BUSY (OS_PAGECACHE_BUSY), which the producer takes as a refusal,
+ *   but the entry stays in the leader's log and may commit and be delivered.
  *
  * Not claimed for the classic configuration, because real RocketMQ does not give it either:
  * - consistent offsets: the reput service indexes a message before it is
@@ -54,13 +59,16 @@ const dLedgerSchedules = faultScheduleArbitrary({
   partitionNodeNames: [...DLEDGER_MEMBERS, "c1", "c2", "p1", "ns1"],
   horizonNs: 10 * SECOND,
   faultsMax: 6,
-  verbs: ["powerLoss", "processCrash", "restart", "pause", "partition", "heal"],
+  verbs: ["processCrash", "restart", "pause", "partition", "heal"],
   trafficClasses: [CLIENT_TRAFFIC, DLEDGER_TRAFFIC, NAMESRV_TRAFFIC],
 });
 
+/** What DLedger is held to (see above: not "unexpected"). */
+const DLEDGER_CHECKS = ["lost", "lost-effects", "duplicated-effects"] as const;
+
 function dLedgerSpec(seed: number, faults: FaultSchedule): RocketRunSpec {
   const spec = safeSpec(seed, faults);
-  return { ...spec, cluster: { ...spec.cluster, brokerGroups: 1, slavesPerGroup: 2, broker: { version: "4.9", enableDLegerCommitLog: true } } };
+  return { ...spec, cluster: { ...spec.cluster, brokerGroups: 1, slavesPerGroup: 2, broker: { version: "4.9", enableDLegerCommitLog: true } }, checks: { checks: [...DLEDGER_CHECKS] } };
 }
 
 function safeSpec(seed: number, faults: FaultSchedule): RocketRunSpec {
@@ -100,7 +108,7 @@ describe("RocketMQ's safe configuration under faults with power loss", () => {
     );
   }, 300_000);
 
-  it("DLedger (a group of three) loses nothing acknowledged, applies every effect once and converges", () => {
+  it("DLedger (a group of three) loses nothing acknowledged under crashes, pauses and partitions, applies every effect once and converges", () => {
     fc.assert(
       fc.property(dLedgerSchedules, fc.integer({ min: 0, max: 1_000_000 }), (faults, seed) => {
         const result = runRocketMq(dLedgerSpec(seed, faults));

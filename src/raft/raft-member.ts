@@ -15,7 +15,7 @@
  * before any answer that depends on them and before RequestVote goes out.
  */
 import { assert } from "../kernel/index.js";
-import type { EventHandle } from "../kernel/index.js";
+import { ElectionTimer } from "./raft-election-timer.js";
 import { RaftLeader } from "./raft-leader.js";
 import { RaftLog, type RaftLogListener } from "./raft-log.js";
 import { RA_DEFAULT_TIMING, raftMessageBytes, type AppendEntries, type PreVoteRequest, type RaftHost, type RaftLogEntry } from "./raft-messages.js";
@@ -55,17 +55,13 @@ export class RaftMember<C> implements RaftLogListener {
   private readonly votes: boolean[];
   /** A candidate whose own vote is not yet durable: RequestVote waits for it. */
   private isCampaignPending = false;
-  private electionTimer: EventHandle | null = null;
-  private electionTimerAtNs = 0;
-  private electionDeadlineNs = 0;
-  private electionTimeoutNs = 0;
+  private readonly electionTimer: ElectionTimer;
   // Follower acknowledgements: entries verified against the current leader, and what was acked.
   private ackTerm = 0;
   private ackVerified = 0;
   private ackSent = 0;
   private held: HeldReply<C>[] = [];
   private notified = { role: "" as string, term: -1, leader: null as string | null };
-  private readonly onElectionTimerBound = (): void => this.onElectionTimer();
 
   constructor(options: RaftMemberOptions<C>) {
     const timing = { ...RA_DEFAULT_TIMING, ...options.timing };
@@ -80,10 +76,10 @@ export class RaftMember<C> implements RaftLogListener {
     this.host = options.host;
     this.commandBytes = options.commandBytes;
     this.isAckOnWrite = options.isAckOnWrite ?? false;
-    this.startElectionTimeoutNs = options.startElectionTimeoutNs ?? null;
-    if (this.startElectionTimeoutNs !== null) assert(this.startElectionTimeoutNs.max > this.startElectionTimeoutNs.min && this.startElectionTimeoutNs.min > 0, "startElectionTimeoutNs: 0 < min < max");
+    this.startElectionTimeoutNs = ElectionTimer.checkedRange(options.startElectionTimeoutNs ?? null);
     this.quorum = Math.floor(this.members.length / 2) + 1;
     this.votes = this.members.map(() => false);
+    this.electionTimer = new ElectionTimer(this.host, this.timing, this);
     this.subject = `${options.group}/${options.id}`;
   }
 
@@ -130,7 +126,7 @@ export class RaftMember<C> implements RaftLogListener {
       isAckOnWrite: this.isAckOnWrite,
     });
     this.log.recover();
-    this.armElectionTimer(this.startElectionTimeoutNs);
+    this.electionTimer.arm(this.startElectionTimeoutNs);
     this.notifyRole();
   }
 
@@ -170,15 +166,13 @@ export class RaftMember<C> implements RaftLogListener {
 
   // ------------------------------------------------------------ elections
 
-  private onElectionTimer(): void {
-    this.electionTimer = null;
-    if (this.roleNow === "leader") return;
-    if (this.host.node.now < this.electionDeadlineNs) {
-      // Heartbeats pushed the deadline: one timer event per timeout, not one per message.
-      this.electionTimer = this.host.node.at(this.electionDeadlineNs, this.onElectionTimerBound);
-      this.electionTimerAtNs = this.electionDeadlineNs;
-      return;
-    }
+  /** ElectionTimerOwner: a leader's timer does nothing. */
+  isElecting(): boolean {
+    return this.roleNow !== "leader";
+  }
+
+  /** ElectionTimerOwner: no leader heard from within the timeout. */
+  onElectionTimeout(): void {
     if (this.roleNow === "candidate") this.startElection();
     else this.startPreVote();
   }
@@ -197,7 +191,7 @@ export class RaftMember<C> implements RaftLogListener {
     this.preVoteToken = this.host.node.incarnation * 1_000_000 + ((this.preVoteToken + 1) % 1_000_000);
     this.setLeader(null);
     this.votes.fill(false);
-    this.armElectionTimer();
+    this.electionTimer.arm();
     const request: PreVoteRequest = { kind: "pre-vote", term: this.log.currentTerm, token: this.preVoteToken, lastLogIndex: this.log.lastIndex, lastLogTerm: this.log.lastTerm };
     for (const member of this.members) if (member !== this.id) this.host.send(member, request, raftMessageBytes(request));
     this.countVote(this.id);
@@ -211,7 +205,7 @@ export class RaftMember<C> implements RaftLogListener {
     this.roleNow = "candidate";
     this.votes.fill(false);
     this.isCampaignPending = true;
-    this.armElectionTimer();
+    this.electionTimer.arm();
     this.setLeader(null);
     // Sends the RequestVotes now if the vote is already durable (never with a real fsync, but cheap to allow).
     this.onMetaDurable();
@@ -240,7 +234,7 @@ export class RaftMember<C> implements RaftLogListener {
     if (granted) {
       if (votedFor === null) this.log.persistMeta(request.term, from);
       // Granting a vote resets the election timer (Figure 2, Followers).
-      this.electionDeadlineNs = this.host.node.now + this.electionTimeoutNs;
+      this.electionTimer.push();
     }
     this.reply(from, { kind: "request-vote-reply", term: this.log.currentTerm, granted });
   }
@@ -255,7 +249,7 @@ export class RaftMember<C> implements RaftLogListener {
     this.host.marks?.hit("raft.leader");
     this.roleNow = "leader";
     this.isCampaignPending = false;
-    this.stopElectionTimer();
+    this.electionTimer.stop();
     this.setLeader(this.id);
     this.host.trace.record("raft.leader", this.subject, this.log.currentTerm, this.log.lastIndex);
     this.leaderState = new RaftLeader<C>(this);
@@ -273,7 +267,7 @@ export class RaftMember<C> implements RaftLogListener {
     this.isPreVoting = false;
     this.isCampaignPending = false;
     this.setLeader(leader);
-    if (!wasFollower || this.electionTimer === null) this.armElectionTimer();
+    if (!wasFollower || !this.electionTimer.isArmed) this.electionTimer.arm();
   }
 
   // ------------------------------------------------------------ log replication (follower side)
@@ -289,7 +283,7 @@ export class RaftMember<C> implements RaftLogListener {
     if (this.leaderNow === null) this.setLeader(from);
     else assert(this.leaderNow === from, `${this.subject}: leaders ${this.leaderNow} and ${from} in term ${request.term}`);
     this.isPreVoting = false;
-    this.electionDeadlineNs = this.host.node.now + this.electionTimeoutNs;
+    this.electionTimer.push();
     if (this.ackTerm !== log.currentTerm) {
       this.ackTerm = log.currentTerm;
       this.ackVerified = 0;
@@ -313,8 +307,8 @@ export class RaftMember<C> implements RaftLogListener {
           verified = entry.index;
           continue;
         }
-        // §5.3: a conflicting suffix goes; it can never hold a committed entry.
-        assert(entry.index > this.commitIndexNow, `${this.subject}: conflict at ${entry.index} <= commit ${this.commitIndexNow}`);
+        // §5.3: a conflicting suffix goes; it can never hold a committed entry, unless acks came before fsync.
+        if (entry.index <= this.commitIndexNow) this.loseCommitted(entry.index);
         log.truncateAfter(entry.index - 1);
       }
       if (!log.appendEntry(entry)) break;
@@ -336,11 +330,27 @@ export class RaftMember<C> implements RaftLogListener {
   private conflictHint(prev: number): number {
     const log = this.log;
     if (prev > log.lastIndex) return log.lastIndex + 1;
-    assert(prev > this.commitIndexNow, `${this.subject}: mismatch at ${prev} <= commit ${this.commitIndexNow}`);
+    assert(prev > this.commitIndexNow || this.isAckOnWrite, `${this.subject}: mismatch at ${prev} <= commit ${this.commitIndexNow}`);
+    const floor = Math.min(this.commitIndexNow, prev - 1);
     const conflictTerm = log.termAt(prev);
     let index = prev;
-    while (index - 1 > this.commitIndexNow && log.termAt(index - 1) === conflictTerm) index--;
+    while (index - 1 > floor && log.termAt(index - 1) === conflictTerm) index--;
     return index;
+  }
+
+  /**
+   * Acks before fsync (DLedger): power losses can take entries this member saw committed, and a leader elected
+   * without them sends others in their place; the host's state machine starts again (onAppliedLost).
+   */
+  private loseCommitted(index: number): void {
+    assert(this.isAckOnWrite, `${this.subject}: conflict at ${index} <= commit ${this.commitIndexNow}`);
+    this.host.marks?.hit("raft.committed-entry-replaced");
+    this.host.trace.record("raft.committed-replaced", this.subject, index, this.commitIndexNow);
+    this.commitIndexNow = index - 1;
+    if (this.lastApplied < index) return;
+    this.lastApplied = 0;
+    this.host.onAppliedLost?.();
+    this.applyCommitted();
   }
 
   private sendAck(to: string, always: boolean): void {
@@ -406,23 +416,6 @@ export class RaftMember<C> implements RaftLogListener {
   // ------------------------------------------------------------ timers and notifications
 
   /** Draws a fresh timeout from the rng and (re)arms the timer at now + timeout. */
-  private armElectionTimer(startRange: { min: number; max: number } | null = null): void {
-    const { electionTimeoutNsMin: min, electionTimeoutNsMax: max } = this.timing;
-    this.electionTimeoutNs = this.host.rng.int(min, max - 1);
-    // A start range sets only this first deadline; a leader's messages push it by the usual timeout.
-    const firstTimeoutNs = startRange === null ? this.electionTimeoutNs : this.host.rng.int(startRange.min, startRange.max - 1);
-    this.electionDeadlineNs = this.host.node.now + firstTimeoutNs;
-    if (this.electionTimer !== null && this.electionTimerAtNs <= this.electionDeadlineNs) return;
-    this.stopElectionTimer();
-    this.electionTimer = this.host.node.at(this.electionDeadlineNs, this.onElectionTimerBound);
-    this.electionTimerAtNs = this.electionDeadlineNs;
-  }
-
-  private stopElectionTimer(): void {
-    if (this.electionTimer !== null) this.host.node.cancel(this.electionTimer);
-    this.electionTimer = null;
-  }
-
   private setLeader(leader: string | null): void {
     this.leaderNow = leader;
     this.notifyRole();
@@ -446,11 +439,11 @@ export class RaftMember<C> implements RaftLogListener {
     assert(this.ackSent <= log.lastIndex || this.ackTerm !== log.currentTerm, `${this.subject}: acked ${this.ackSent} > last ${log.lastIndex}`);
     if (this.roleNow === "leader") {
       assert(this.leaderNow === this.id && log.votedFor === this.id, `${this.subject}: leader with leader ${this.leaderNow} vote ${log.votedFor}`);
-      assert(!this.isPreVoting && this.electionTimer === null, `${this.subject}: leader with an election running`);
+      assert(!this.isPreVoting && !this.electionTimer.isArmed, `${this.subject}: leader with an election running`);
       this.leaderState!.checkInvariants();
     } else {
       assert(this.leaderState === null, `${this.subject}: ${this.roleNow} with leader state`);
-      assert(this.electionTimer !== null, `${this.subject}: ${this.roleNow} without an election timer`);
+      assert(this.electionTimer.isArmed, `${this.subject}: ${this.roleNow} without an election timer`);
     }
     if (this.roleNow === "candidate") assert(log.votedFor === this.id && this.leaderNow === null, `${this.subject}: candidate voted for ${log.votedFor}`);
   }

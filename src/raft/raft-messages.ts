@@ -187,6 +187,12 @@ export interface RaftHost<C> {
   /** Committed entries in index order, exactly once per incarnation; no-ops are skipped. */
   apply(index: number, term: number, command: C): void;
   onRoleChange?(role: RaftRole, term: number, leaderId: string | null): void;
+  /**
+   * Entries already applied were replaced (acks before fsync: see
+   * RaftMemberOptions.isAckOnWrite): the state machine must start again
+   * empty; apply() then replays the log from index 1.
+   */
+  onAppliedLost?(): void;
 }
 
 export interface RaftMemberOptions<C> {

@@ -135,10 +135,7 @@ export class RocketBroker implements NodeSoftware {
   private startProcess(node: WorldNode): void {
     const { config } = this.spec;
     const disk = this.world.disk(node.name);
-    this.store = new MessageStore(node, this.isDLedger ? memoryStoreDisk(this.world, node) : disk, config, {
-      onMessageArrived: (topic, queueId, maxOffset) => this.holds?.notifyMessageArriving(topic, queueId, maxOffset),
-      onBlockedPutReturned: () => this.putLock!.release(),
-    });
+    this.store = this.newStore(node);
     this.offsets = new ConsumerOffsetManager(disk);
     this.sendPool = new ThreadPool(node, config.version === "4.9" ? 1 : config.sendMessageThreadPoolNums);
     this.putLock = new ThreadPool(node, 1).threads[0]!;
@@ -174,12 +171,28 @@ export class RocketBroker implements NodeSoftware {
     };
   }
 
+  /** The message store on the node's disk, or (DLedger) DLedger's view of its log in memory. */
+  private newStore(node: WorldNode): MessageStore {
+    return new MessageStore(node, this.isDLedger ? memoryStoreDisk(this.world, node) : this.world.disk(node.name), this.spec.config, {
+      onMessageArrived: (topic, queueId, maxOffset) => this.holds?.notifyMessageArriving(topic, queueId, maxOffset),
+      onBlockedPutReturned: () => this.putLock!.release(),
+    });
+  }
+
   /** DLedger mode: every member starts as a slave; the one elected becomes the master (DLedgerRoleChangeHandler). */
   private startDLedger(node: WorldNode): void {
     const peers = this.spec.dLegerPeers!;
     this.isSlaveNow = true;
     this.brokerIdNow = this.followerBrokerId();
-    this.dledger = new DLedgerCommitLog(this.world, node, this.spec.brokerName, peers, this.store!, { onLeadership: (isLeader) => this.onLeadership(isLeader) });
+    const listener = {
+      onLeadership: (isLeader: boolean): void => this.onLeadership(isLeader),
+      newStore: (): MessageStore => {
+        this.store = this.newStore(node);
+        this.store.start(true);
+        return this.store;
+      },
+    };
+    this.dledger = new DLedgerCommitLog(this.world, node, this.spec.brokerName, peers, this.store!, listener);
     this.slaveSync = new SlaveSynchronize(this.world, node, (offsets) => this.offsets?.replaceWith(offsets));
     this.slaveSync.start();
     this.dledger.start();

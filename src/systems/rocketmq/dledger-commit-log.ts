@@ -84,6 +84,12 @@ interface PendingAppend {
 export interface DLedgerRoleListener {
   /** The member became the group's leader (true) or stopped being it (false). */
   onLeadership(isLeader: boolean): void;
+  /**
+   * Entries this member had applied were replaced by a new leader's (a
+   * quorum's power loss took them before their flush): the broker's store
+   * starts again empty, and the log is applied to it from the start.
+   */
+  newStore(): MessageStore;
 }
 
 export class DLedgerCommitLog implements RaftHost<DLedgerPut> {
@@ -103,7 +109,7 @@ export class DLedgerCommitLog implements RaftHost<DLedgerPut> {
     readonly node: WorldNode,
     group: string,
     members: readonly string[],
-    private readonly store: MessageStore,
+    private store: MessageStore,
     private readonly listener: DLedgerRoleListener,
   ) {
     this.disk = world.disk(node.name);
@@ -175,6 +181,11 @@ export class DLedgerCommitLog implements RaftHost<DLedgerPut> {
     this.pending.delete(index);
     this.node.cancel(waiting.timer);
     waiting.done(record === null ? "SERVICE_NOT_AVAILABLE" : "PUT_OK", record, waiting.arg);
+  }
+
+  onAppliedLost(): void {
+    this.marks.hit("rocketmq.dledger.store-rebuilt");
+    this.store = this.listener.newStore();
   }
 
   onRoleChange(role: RaftRole): void {

@@ -73,4 +73,29 @@ describe("RocketMQ in DLedger mode", () => {
     expect(one.liveness.isConverged).toBe(true);
     expect(failedChecks(one)).toEqual([]);
   });
+
+  it("one member's power loss can take acknowledged entries when the quorum that counted them included it and the third lagged; a member that had applied them rebuilds its store", () => {
+    // Found by bench:rocketmq's DLedger fault runs (run 68): two groups of three, 40 msg/s.
+    const result = runRocketMq({
+      seed: 68,
+      cluster: { nameServers: 1, brokerGroups: 2, slavesPerGroup: 2, broker: { version: "4.9", enableDLegerCommitLog: true }, topics: [{ name: "t", queueNums: 2 }], disk: "nvme" },
+      producers: [{ name: "p1", topic: "t", messagesPerSecond: 40, messagesPerSend: 1, bodyBytes: 512 }],
+      consumers: [{ name: "c1", group: "g", topic: "t", processNsPerMessage: 2_000_000 }],
+      idempotentGroups: ["g"],
+      faults: [
+        { atNs: 3_208_389_888, verb: "processCrash", node: "b0" },
+        { atNs: 3_998_559_252, verb: "partition", spec: { kind: "bridge", sides: [["b1"], ["a0"]], bridge: ["b0"] } },
+        { atNs: 5_236_135_081, verb: "powerLoss", node: "b0" },
+        { atNs: 5_852_361_635, verb: "powerLoss", node: "b2" },
+        { atNs: 7_071_308_996, verb: "powerLoss", node: "a0" },
+      ],
+      faultPhaseNs: 10 * S,
+      convergeNsMax: 90 * S,
+    });
+    expect(result.liveness.isConverged).toBe(true);
+    expect(failedChecks(result)).toContain("lost");
+    const marks = new Map(result.marks);
+    expect(marks.get("raft.committed-entry-replaced")).toBeGreaterThan(0);
+    expect(marks.get("rocketmq.dledger.store-rebuilt")).toBeGreaterThan(0);
+  });
 });
