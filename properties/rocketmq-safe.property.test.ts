@@ -71,6 +71,10 @@ function dLedgerSpec(seed: number, faults: FaultSchedule): RocketRunSpec {
   return { ...spec, cluster: { ...spec.cluster, brokerGroups: 1, slavesPerGroup: 2, broker: { version: "4.9", enableDLegerCommitLog: true } }, checks: { checks: [...DLEDGER_CHECKS] } };
 }
 
+function addMarks(into: Map<string, number>, marks: readonly (readonly [string, number])[]): void {
+  for (const [name, count] of marks) into.set(name, (into.get(name) ?? 0) + count);
+}
+
 function safeSpec(seed: number, faults: FaultSchedule): RocketRunSpec {
   return {
     seed,
@@ -82,10 +86,12 @@ function safeSpec(seed: number, faults: FaultSchedule): RocketRunSpec {
       topics: [{ name: "t", queueNums: 2 }],
       disk: "nvme",
     },
-    producers: [{ name: "p1", topic: "t", messagesPerSecond: 40, messagesPerSend: 1, bodyBytes: 512 }],
+    // Route polls every 2 s (pollNameServerInterval, 30 s by default) so that outages within the 10 s fault phase
+    // reach the clients' routes: a consumer then reads a slave whose master is down, a producer finds the new master.
+    producers: [{ name: "p1", topic: "t", messagesPerSecond: 40, messagesPerSend: 1, bodyBytes: 512, config: { pollNameServerInterval: 2_000 } }],
     consumers: [
-      { name: "c1", group: "g", topic: "t", processNsPerMessage: 2_000_000 },
-      { name: "c2", group: "g", topic: "t", processNsPerMessage: 2_000_000 },
+      { name: "c1", group: "g", topic: "t", processNsPerMessage: 2_000_000, config: { pollNameServerInterval: 2_000 } },
+      { name: "c2", group: "g", topic: "t", processNsPerMessage: 2_000_000, config: { pollNameServerInterval: 2_000 } },
     ],
     idempotentGroups: ["g"],
     faults,
@@ -97,21 +103,30 @@ function safeSpec(seed: number, faults: FaultSchedule): RocketRunSpec {
 
 describe("RocketMQ's safe configuration under faults with power loss", () => {
   it("SYNC_MASTER + SYNC_FLUSH loses nothing acknowledged and applies every effect once", () => {
+    const marks = new Map<string, number>();
     fc.assert(
       fc.property(schedules, fc.integer({ min: 0, max: 1_000_000 }), (faults, seed) => {
         const result = runRocketMq(safeSpec(seed, faults));
+        addMarks(marks, result.marks);
         const failed = result.checks.filter((check) => !check.ok);
         expect(failed, `${formatCheckResults(failed)}\nfaults:\n${faults.map(describeFault).join("\n")}`).toEqual([]);
         expect(result.checks.map((check) => check.check).sort()).toEqual([...SAFETY_CHECKS].sort());
       }),
       { numRuns: runsScaled(200), seed: fastCheckSeed },
     );
+    // The search reached what the claim is about: power losses, the producer's failover to the other group,
+    // consumers reading a slave while its master is down, clients taking a changed route.
+    for (const mark of ["world.power-loss", "rocketmq.producer.retry", "rocketmq.consumer.pull-from-slave", "rocketmq.client.route-changed"]) expect(marks.get(mark) ?? 0, mark).toBeGreaterThan(0);
   }, 300_000);
 
   it("DLedger (a group of three) loses nothing acknowledged under crashes, pauses and partitions, applies every effect once and converges", () => {
+    const marks = new Map<string, number>();
+    let failovers = 0;
     fc.assert(
       fc.property(dLedgerSchedules, fc.integer({ min: 0, max: 1_000_000 }), (faults, seed) => {
         const result = runRocketMq(dLedgerSpec(seed, faults));
+        addMarks(marks, result.marks);
+        if ((result.marks.find(([mark]) => mark === "rocketmq.dledger.leader")?.[1] ?? 0) > 1) failovers++;
         const failed = result.checks.filter((check) => !check.ok);
         const context = `${formatCheckResults(failed)}\nfaults:\n${faults.map(describeFault).join("\n")}`;
         expect(failed, context).toEqual([]);
@@ -119,6 +134,9 @@ describe("RocketMQ's safe configuration under faults with power loss", () => {
       }),
       { numRuns: runsScaled(200), seed: fastCheckSeed },
     );
+    // Elections after the boot's (a master lost), and clients taking the new master's route.
+    expect(failovers).toBeGreaterThan(0);
+    expect(marks.get("rocketmq.client.route-changed") ?? 0).toBeGreaterThan(0);
   }, 300_000);
 
   it("the same search finds acknowledged messages lost once the masters answer before their flush (ASYNC_FLUSH)", () => {

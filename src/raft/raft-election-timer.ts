@@ -5,7 +5,7 @@
  * scheduled event per timeout rather than one per message: when the event
  * finds the deadline pushed, it waits for the new one.
  */
-import { assert, type EventHandle } from "../kernel/index.js";
+import type { EventHandle } from "../kernel/index.js";
 import type { RaftHost, RaftTiming } from "./raft-messages.js";
 
 export interface ElectionTimerOwner {
@@ -27,12 +27,6 @@ export class ElectionTimer {
     private readonly timing: Readonly<Required<RaftTiming>>,
     private readonly owner: ElectionTimerOwner,
   ) {}
-
-  /** A start range as RaftMemberOptions.startElectionTimeoutNs gives it, checked. */
-  static checkedRange(range: { min: number; max: number } | null): { min: number; max: number } | null {
-    if (range !== null) assert(Number.isSafeInteger(range.min) && range.min > 0 && range.max > range.min, `startElectionTimeoutNs: expected 0 < min < max, got ${range.min}..${range.max}`);
-    return range;
-  }
 
   /** An event is scheduled (a follower or candidate always has one). */
   get isArmed(): boolean {

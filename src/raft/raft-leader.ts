@@ -45,6 +45,8 @@ interface PeerProgress {
   sentConnectionEpoch: number;
   /** The commit index this follower can have learnt from what was sent to it. */
   commitSent: number;
+  /** When a reply of this term last came from it (the leadership's start until one does). */
+  lastHeardNs: number;
 }
 
 const NO_ENTRIES: readonly never[] = [];
@@ -71,7 +73,7 @@ export class RaftLeader<C> {
     const nextIndex = log.lastIndex + 1;
     this.peers = member.members
       .filter((id) => id !== member.id)
-      .map((id) => ({ id, nextIndex, matchIndex: 0, isProbing: true, isProbeSent: false, matchAtTick: 0, nextAtTick: nextIndex, quietTicks: 0, lastSentNs: 0, sentConnectionEpoch: -1, commitSent: 0 }));
+      .map((id) => ({ id, nextIndex, matchIndex: 0, isProbing: true, isProbeSent: false, matchAtTick: 0, nextAtTick: nextIndex, quietTicks: 0, lastSentNs: 0, sentConnectionEpoch: -1, commitSent: 0, lastHeardNs: member.host.node.now }));
     this.matchScratch = member.members.map(() => 0);
     // Ra's new leader appends a noop of its term (src/ra_server.erl, "Noop = {noop, ...}").
     if (!log.append(this.term, null)) member.host.marks?.hit("raft.noop.disk-full");
@@ -109,6 +111,11 @@ export class RaftLeader<C> {
     const member = this.member;
     const now = member.host.node.now;
     const interval = member.timing.heartbeatIntervalNs;
+    if (this.hasLostQuorum(now)) {
+      member.host.marks?.hit("raft.leader.quorum-lost");
+      member.stepDownWithoutQuorum();
+      return;
+    }
     member.log.retryMeta();
     for (const peer of this.peers) {
       const isQuiet = !peer.isProbing && peer.matchIndex === peer.matchAtTick && peer.matchIndex < peer.nextAtTick - 1;
@@ -135,8 +142,18 @@ export class RaftLeader<C> {
     this.heartbeatTimer = member.host.node.after(interval, this.onHeartbeatBound);
   }
 
+  /** leaderQuorumCheckNs: fewer than a quorum (this leader included) heard from within it. */
+  private hasLostQuorum(now: number): boolean {
+    const windowNs = this.member.dialect.leaderQuorumCheckNs;
+    if (windowNs === 0) return false;
+    let heard = 1;
+    for (const peer of this.peers) if (now - peer.lastHeardNs < windowNs) heard++;
+    return heard < this.member.quorum;
+  }
+
   onReply(from: string, reply: AppendEntriesReply): void {
     const peer = this.peers.find((candidate) => candidate.id === from)!;
+    peer.lastHeardNs = this.member.host.node.now;
     const lastIndex = this.member.log.lastIndex;
     if (reply.success) {
       assert(reply.matchIndex <= lastIndex, `${this.member.id}: ${from} matches ${reply.matchIndex} > last ${lastIndex}`);
@@ -156,7 +173,7 @@ export class RaftLeader<C> {
       // come after fsync. With acks on write (DLedger) the follower may instead have lost what it
       // acknowledged (a power loss before its flush): replication starts again from its hint, as
       // DLedger's EntryDispatcher falls back to COMPARE on an inconsistent push.
-      if (!this.member.isAckOnWrite) return;
+      if (!this.member.dialect.isAckOnWrite) return;
       this.member.host.marks?.hit("raft.replicate.follower-lost-acked");
       peer.matchIndex = reply.nextIndexHint - 1;
     }

@@ -18,7 +18,7 @@ import { assert } from "../kernel/index.js";
 import { ElectionTimer } from "./raft-election-timer.js";
 import { RaftLeader } from "./raft-leader.js";
 import { RaftLog, type RaftLogListener } from "./raft-log.js";
-import { RA_DEFAULT_TIMING, raftMessageBytes, type AppendEntries, type PreVoteRequest, type RaftHost, type RaftLogEntry } from "./raft-messages.js";
+import { checkedTiming, dialectOf, raftMessageBytes, type RaftDialect, type AppendEntries, type PreVoteRequest, type RaftHost, type RaftLogEntry } from "./raft-messages.js";
 import type { RaftMemberOptions, RaftMessage, RaftRole, RaftTiming, VoteRequest } from "./raft-messages.js";
 
 // The contract with the host lives with the messages; callers import it from here too.
@@ -39,9 +39,8 @@ export class RaftMember<C> implements RaftLogListener {
   readonly host: RaftHost<C>;
   readonly quorum: number;
   private readonly commandBytes: (command: C) => number;
-  /** Entries count once written, not once fsynced (DLedger). */
-  readonly isAckOnWrite: boolean;
-  private readonly startElectionTimeoutNs: { min: number; max: number } | null;
+  /** How this Raft differs from Ra's, if it does (DLedger's acks on write, start range, leader quorum check). */
+  readonly dialect: RaftDialect;
   private readonly subject: string;
   private logNow: RaftLog<C> | null = null;
   private roleNow: RaftRole = "follower";
@@ -64,9 +63,7 @@ export class RaftMember<C> implements RaftLogListener {
   private notified = { role: "" as string, term: -1, leader: null as string | null };
 
   constructor(options: RaftMemberOptions<C>) {
-    const timing = { ...RA_DEFAULT_TIMING, ...options.timing };
-    for (const [name, value] of Object.entries(timing)) assert(Number.isSafeInteger(value) && value > 0, `timing.${name} must be a positive integer, got ${value}`);
-    assert(timing.electionTimeoutNsMax > timing.electionTimeoutNsMin, "electionTimeoutNsMax must exceed electionTimeoutNsMin");
+    const timing = checkedTiming(options.timing);
     assert(options.members.includes(options.id), `member ${options.id} is not in ${options.members.join(",")}`);
     assert(new Set(options.members).size === options.members.length, "duplicate member ids");
     this.group = options.group;
@@ -75,8 +72,7 @@ export class RaftMember<C> implements RaftLogListener {
     this.timing = timing;
     this.host = options.host;
     this.commandBytes = options.commandBytes;
-    this.isAckOnWrite = options.isAckOnWrite ?? false;
-    this.startElectionTimeoutNs = ElectionTimer.checkedRange(options.startElectionTimeoutNs ?? null);
+    this.dialect = dialectOf(options);
     this.quorum = Math.floor(this.members.length / 2) + 1;
     this.votes = this.members.map(() => false);
     this.electionTimer = new ElectionTimer(this.host, this.timing, this);
@@ -123,10 +119,10 @@ export class RaftMember<C> implements RaftLogListener {
       listener: this,
       trace: this.host.trace,
       marks: this.host.marks,
-      isAckOnWrite: this.isAckOnWrite,
+      isAckOnWrite: this.dialect.isAckOnWrite,
     });
     this.log.recover();
-    this.electionTimer.arm(this.startElectionTimeoutNs);
+    this.electionTimer.arm(this.dialect.startElectionTimeoutNs);
     this.notifyRole();
   }
 
@@ -256,6 +252,11 @@ export class RaftMember<C> implements RaftLogListener {
     this.notifyRole();
   }
 
+  /** The leader heard from no quorum for leaderQuorumCheckNs (raft-leader.ts): it steps down in its own term. */
+  stepDownWithoutQuorum(): void {
+    this.becomeFollower(this.log.currentTerm, null);
+  }
+
   private becomeFollower(term: number, leader: string | null): void {
     if (term > this.log.currentTerm) this.log.persistMeta(term, null);
     const wasFollower = this.roleNow === "follower";
@@ -330,7 +331,7 @@ export class RaftMember<C> implements RaftLogListener {
   private conflictHint(prev: number): number {
     const log = this.log;
     if (prev > log.lastIndex) return log.lastIndex + 1;
-    assert(prev > this.commitIndexNow || this.isAckOnWrite, `${this.subject}: mismatch at ${prev} <= commit ${this.commitIndexNow}`);
+    assert(prev > this.commitIndexNow || this.dialect.isAckOnWrite, `${this.subject}: mismatch at ${prev} <= commit ${this.commitIndexNow}`);
     const floor = Math.min(this.commitIndexNow, prev - 1);
     const conflictTerm = log.termAt(prev);
     let index = prev;
@@ -343,7 +344,7 @@ export class RaftMember<C> implements RaftLogListener {
    * without them sends others in their place; the host's state machine starts again (onAppliedLost).
    */
   private loseCommitted(index: number): void {
-    assert(this.isAckOnWrite, `${this.subject}: conflict at ${index} <= commit ${this.commitIndexNow}`);
+    assert(this.dialect.isAckOnWrite, `${this.subject}: conflict at ${index} <= commit ${this.commitIndexNow}`);
     this.host.marks?.hit("raft.committed-entry-replaced");
     this.host.trace.record("raft.committed-replaced", this.subject, index, this.commitIndexNow);
     this.commitIndexNow = index - 1;
@@ -415,7 +416,6 @@ export class RaftMember<C> implements RaftLogListener {
 
   // ------------------------------------------------------------ timers and notifications
 
-  /** Draws a fresh timeout from the rng and (re)arms the timer at now + timeout. */
   private setLeader(leader: string | null): void {
     this.leaderNow = leader;
     this.notifyRole();

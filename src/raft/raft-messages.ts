@@ -16,7 +16,7 @@
  *   (docs/internals/INTERNALS.md, "Replication").
  */
 
-import type { Marks } from "../kernel/index.js";
+import { assert, type Marks } from "../kernel/index.js";
 import type { RngStream } from "../kernel/index.js";
 import type { Trace } from "../kernel/index.js";
 import type { Disk } from "../world/disk.js";
@@ -216,4 +216,35 @@ export interface RaftMemberOptions<C> {
    * interval (300–1000 ms), where a follower waits out missed heartbeats.
    */
   startElectionTimeoutNs?: { min: number; max: number };
+  /**
+   * A leader that has heard from no quorum (itself included) for this long
+   * steps down: DLedger's leader turns candidate after maxHeartBeatLeak
+   * heartbeats without a quorum of answers. Absent: a leader steps down only
+   * on a higher term (Ra).
+   */
+  leaderQuorumCheckNs?: number;
+}
+
+/** The options by which a Raft differs from Ra's, with their defaults filled in and checked. */
+export interface RaftDialect {
+  readonly isAckOnWrite: boolean;
+  readonly startElectionTimeoutNs: { min: number; max: number } | null;
+  /** 0: never. */
+  readonly leaderQuorumCheckNs: number;
+}
+
+export function dialectOf(options: Pick<RaftMemberOptions<unknown>, "isAckOnWrite" | "startElectionTimeoutNs" | "leaderQuorumCheckNs">): RaftDialect {
+  const range = options.startElectionTimeoutNs ?? null;
+  if (range !== null) assert(Number.isSafeInteger(range.min) && range.min > 0 && range.max > range.min, `startElectionTimeoutNs: expected 0 < min < max, got ${range.min}..${range.max}`);
+  const leaderQuorumCheckNs = options.leaderQuorumCheckNs ?? 0;
+  assert(Number.isSafeInteger(leaderQuorumCheckNs) && leaderQuorumCheckNs >= 0, `leaderQuorumCheckNs: expected a non-negative integer, got ${leaderQuorumCheckNs}`);
+  return { isAckOnWrite: options.isAckOnWrite ?? false, startElectionTimeoutNs: range, leaderQuorumCheckNs };
+}
+
+/** Ra's defaults under the given timing, checked. */
+export function checkedTiming(timing: RaftTiming): Readonly<Required<RaftTiming>> {
+  const all = { ...RA_DEFAULT_TIMING, ...timing };
+  for (const [name, value] of Object.entries(all)) assert(Number.isSafeInteger(value) && value > 0, `timing.${name} must be a positive integer, got ${value}`);
+  assert(all.electionTimeoutNsMax > all.electionTimeoutNsMin, "electionTimeoutNsMax must exceed electionTimeoutNsMin");
+  return all;
 }

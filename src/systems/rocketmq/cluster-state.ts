@@ -6,6 +6,7 @@
  * group's master: the broker consumers and producers go to).
  */
 import type { FinalLog, LogEntry } from "../../checks/log-snapshot.js";
+import { compareStrings } from "../../kernel/index.js";
 import type { RocketCluster } from "./cluster.js";
 import type { CommitLog } from "./commit-log.js";
 import type { RocketConsumerWorkload, RocketPushConsumer } from "./push-consumer.js";
@@ -37,19 +38,27 @@ export function rocketConvergence(cluster: RocketCluster): string[] {
  */
 export function groupMaster(cluster: RocketCluster, nodes: readonly string[]): string {
   if (!cluster.brokerConfig.enableDLegerCommitLog) return nodes[0]!;
-  return nodes.find((node) => cluster.brokers.get(node)!.dledger?.isLeader === true) ?? nodes[0]!;
+  return dLedgerLeaders(cluster, nodes)[0] ?? nodes[0]!;
 }
 
-/** A DLedger group has converged when it has a leader and every member has its whole log, committed and applied. */
+/** The members that believe they lead, the highest term first (a deposed leader cut off from the others may still believe it). */
+function dLedgerLeaders(cluster: RocketCluster, nodes: readonly string[]): string[] {
+  const termOf = (node: string): number => cluster.brokers.get(node)!.dledger?.raft.term ?? -1;
+  return nodes.filter((node) => cluster.brokers.get(node)!.dledger?.isLeader === true).sort((a, b) => termOf(b) - termOf(a) || compareStrings(a, b));
+}
+
+/** A DLedger group has converged when one member leads, the others follow it, and every member has its whole log committed. */
 function dLedgerReasons(cluster: RocketCluster, nodes: readonly string[]): string[] {
-  const leaderNode = nodes.find((node) => cluster.brokers.get(node)!.dledger?.isLeader === true);
-  if (leaderNode === undefined) return [`DLedger group ${nodes.join(",")} has no leader`];
+  const leaders = dLedgerLeaders(cluster, nodes);
+  if (leaders.length !== 1) return [leaders.length === 0 ? `DLedger group ${nodes.join(",")} has no leader` : `DLedger members ${leaders.join(", ")} each believe they lead`];
+  const leaderNode = leaders[0]!;
   const leader = cluster.brokers.get(leaderNode)!.dledger!.raft;
   const reasons: string[] = [];
   for (const node of nodes) {
     const raft = cluster.brokers.get(node)!.dledger?.raft;
     if (raft === undefined) continue;
-    if (raft.commitIndex < leader.lastIndex) reasons.push(`DLedger member ${node} has committed ${raft.commitIndex} of the leader ${leaderNode}'s ${leader.lastIndex} entries`);
+    if (node !== leaderNode && raft.leaderId !== leaderNode) reasons.push(`DLedger member ${node} does not follow the leader ${leaderNode}`);
+    else if (raft.commitIndex < leader.lastIndex) reasons.push(`DLedger member ${node} has committed ${raft.commitIndex} of the leader ${leaderNode}'s ${leader.lastIndex} entries`);
   }
   return reasons;
 }

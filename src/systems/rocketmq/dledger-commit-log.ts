@@ -29,7 +29,9 @@
  * without an fsync (MemberState.persistTerm → IOUtils.string2File), so a
  * member here never forgets a vote after a power loss; elections use the
  * shared Raft's pre-vote where DLedger's members reject a candidate while
- * they still hear a leader (REJECT_ALREADY_HAS_LEADER), to the same effect.
+ * they still hear a leader (REJECT_ALREADY_HAS_LEADER), to the same effect;
+ * a leader that hears no quorum for 6 s steps down to follower and stands
+ * after its election timeout, where DLedger's turns candidate at once.
  */
 import { assert, type EventHandle, type Marks, type RngStream, type Trace } from "../../kernel/index.js";
 import { RaftMember, type RaftHost, type RaftRole } from "../../raft/raft-member.js";
@@ -133,6 +135,8 @@ export class DLedgerCommitLog implements RaftHost<DLedgerPut> {
       commandBytes: (put) => ENTRY_HEADER_BYTES + put.storedBytes,
       isAckOnWrite: true,
       startElectionTimeoutNs: { min: DLEDGER_TIMING.minVoteIntervalMs * NS_PER_MS, max: DLEDGER_TIMING.maxVoteIntervalMs * NS_PER_MS },
+      // DLedgerLeaderElector.sendHeartbeats: no quorum of answers for maxHeartBeatLeak heartbeats, and the leader turns candidate.
+      leaderQuorumCheckNs: leakNs,
     });
   }
 

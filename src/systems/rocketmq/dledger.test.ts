@@ -98,4 +98,16 @@ describe("RocketMQ in DLedger mode", () => {
     expect(marks.get("raft.committed-entry-replaced")).toBeGreaterThan(0);
     expect(marks.get("rocketmq.dledger.store-rebuilt")).toBeGreaterThan(0);
   });
+
+  it("a master cut off from the other members steps down after 6 s without a quorum of answers (maxHeartBeatLeak), before the partition heals", () => {
+    const leader = leaderOf(runDLedger([]));
+    const result = runDLedger([
+      { atNs: 5 * S, verb: "partition", spec: { kind: "isolate", nodes: [leader] } },
+      { atNs: 18 * S, verb: "heal" },
+    ]);
+    expect(result.liveness.isConverged).toBe(true);
+    expect(failedChecks(result)).toEqual([]);
+    expect(new Map(result.marks).get("raft.leader.quorum-lost")).toBe(1);
+    expect(leaderOf(result)).not.toBe(leader);
+  });
 });

@@ -164,8 +164,9 @@ export class NamesrvRegistrar {
 
   private onTick(): void {
     this.startRound();
+    // scheduleAtFixedRate: a run that came late (a paused process) is followed at once by the ones it missed.
     this.nextTickNs += this.periodNs;
-    this.tick = this.node.at(this.nextTickNs, this.onTickBound);
+    this.tick = this.node.at(Math.max(this.nextTickNs, this.node.now), this.onTickBound);
   }
 
   private startRound(): void {

@@ -68,8 +68,9 @@ export class ProducerHeartbeat implements BrokerWaiter {
   }
 
   private onTick(): void {
+    // scheduleAtFixedRate: a run that came late (a paused process) is followed at once by the ones it missed.
     this.nextTickNs += this.periodNs;
-    this.tick = this.options.node.at(this.nextTickNs, this.onTickBound);
+    this.tick = this.options.node.at(Math.max(this.nextTickNs, this.options.node.now), this.onTickBound);
     if (this.round !== null) {
       this.isRoundOwed = true;
       return;

@@ -50,6 +50,7 @@ import { DEFAULT_PRODUCER_CONFIG, type RocketProducerConfig } from "./config.js"
 import { ProducerHeartbeat } from "./producer-heartbeat.js";
 import { rocketStream } from "./rocket-stream.js";
 import { brokerNodesOf, masterAddress, type TopicRouteData } from "./route.js";
+import { LatencyFaultTolerance } from "./latency-fault-tolerance.js";
 import { RoutePoller } from "./route-poller.js";
 import { SyncSend, type SyncSendHost } from "./sync-send.js";
 import { TopicPublishInfo } from "./topic-publish-info.js";
@@ -105,6 +106,8 @@ export class RocketProducer implements NodeSoftware, SyncSendHost {
   private readonly arrivalGapNs: number;
   private readonly threadCount: number;
   private readonly rng: RngStream;
+  /** MQFaultStrategy's latency fault tolerance, one per producer instance (null unless sendLatencyFaultEnable). */
+  faults: LatencyFaultTolerance | null = null;
   private nodeNow: WorldNode | null = null;
   private channelsNow: BrokerChannels | null = null;
   private poller: RoutePoller | null = null;
@@ -159,6 +162,7 @@ export class RocketProducer implements NodeSoftware, SyncSendHost {
     this.nodeNow = node;
     // Everything of the previous incarnation died with it, its sends unanswered.
     this.channelsNow = new BrokerChannels({ world: this.world, node, timeoutMark: "rocketmq.producer.request-timeout" });
+    this.faults = this.config.sendLatencyFaultEnable ? new LatencyFaultTolerance(this.world.kernel.rng.stream(`rocketmq.producer.faults:${this.workload.name}#${node.incarnation}`)) : null;
     this.threads = Array.from({ length: this.threadCount }, (_, thread) => new SyncSend(this, thread));
     this.idle = [...this.threads].reverse();
     this.queued = 0;

@@ -162,8 +162,9 @@ export class RoutePoller {
 
   private onTick(): void {
     this.startRound(this.topics);
+    // scheduleAtFixedRate: a run that came late (a paused process) is followed at once by the ones it missed.
     this.nextTickNs += this.periodNs;
-    this.tick = this.node.at(this.nextTickNs, this.onTickBound);
+    this.tick = this.node.at(Math.max(this.nextTickNs, this.node.now), this.onTickBound);
   }
 
   /** A round asks for its topics in turn; a round due while another runs asks for every topic when that one ends. */
@@ -207,6 +208,7 @@ export class RoutePoller {
   private take(topic: string, route: TopicRouteData): void {
     const old = this.routes.get(topic);
     if (old !== undefined && routesEqual(old, route)) return;
+    if (old !== undefined) this.options.world.kernel.marks.hit("rocketmq.client.route-changed");
     this.routes.set(topic, route);
     this.options.world.kernel.trace.record("rocketmq.client.route", `${this.node.name}:${topic}`, route.brokerDatas.length, route.queueDatas.length);
     this.options.onRoute(topic, route);

@@ -5,7 +5,7 @@
  * flushDiskType, syncFlushTimeout, inSyncReplicas, slaveReadEnable, …),
  * `topics` with their queue counts, and the client applications:
  * `producers` (DefaultMQProducer: sendMsgTimeout, retryTimesWhenSendFailed,
- * retryAnotherBrokerWhenNotStoreOK) and `consumers` (DefaultMQPushConsumer
+ * retryAnotherBrokerWhenNotStoreOK, sendLatencyFaultEnable) and `consumers` (DefaultMQPushConsumer
  * in clustering mode: consumer group, consumeFromWhere, pullBatchSize).
  * `version` picks the release's replication rules (config.ts). Units,
  * faults, machines, budgets and sweeps are the shared ones
@@ -107,6 +107,7 @@ const producerSchema = z.strictObject({
       sendMsgTimeout: millisecondsSchema.min(1).optional(),
       retryTimesWhenSendFailed: z.int().min(0).max(100).optional(),
       retryAnotherBrokerWhenNotStoreOK: z.boolean().optional(),
+      sendLatencyFaultEnable: z.boolean().optional(),
     })
     .default({}),
   /** The application sends a message again when send() answers other than SEND_OK (FLUSH_*_TIMEOUT, SLAVE_NOT_AVAILABLE). */

@@ -30,13 +30,15 @@
  *   FLUSH_SLAVE_TIMEOUT, SLAVE_NOT_AVAILABLE → the status of that name (the
  *   master stored the message); any other code → MQBrokerException.
  *
- * Not modelled: the latency fault tolerance (sendLatencyFaultEnable,
- * refused at construction), the TBW102 default-topic route, the broker
+ * With sendLatencyFaultEnable every attempt's latency (or its failure) is
+ * noted and queue choices pass over brokers that were slow or failed
+ * (latency-fault-tolerance.ts). Not modelled: the TBW102 default-topic route, the broker
  * address table outliving the route (a broker's master is looked up in the
  * newest route).
  */
 import { assert, NO_EVENT, type EventHandle, type Marks } from "../../kernel/index.js";
 import type { WorldNode } from "../../world/node.js";
+import type { LatencyFaultTolerance } from "./latency-fault-tolerance.js";
 import type { BrokerChannels, BrokerFailure, BrokerWaiter } from "./broker-channels.js";
 import type { BrokerResponse, SendCode, SendMessageRequest } from "./broker-protocol.js";
 import type { RocketProducerConfig } from "./config.js";
@@ -66,6 +68,8 @@ export interface SyncSendHost {
   readonly bodyBytes: number;
   /** Coverage marks (the kernel's). */
   readonly marks: Marks;
+  /** The producer's latency fault tolerance (null unless sendLatencyFaultEnable). */
+  readonly faults: LatencyFaultTolerance | null;
   /** The topic's publish info now (null before the first route). */
   publishInfo(): TopicPublishInfo | null;
   /** The master node of `brokerName` in the newest route (findBrokerAddressInPublish), or null. */
@@ -106,6 +110,8 @@ export class SyncSend implements BrokerWaiter {
   private readonly timeoutNs: number;
   private readonly maxPerRequestNs: number;
   private lastBrokerName: string | null = null;
+  /** When the attempt in flight was sent (its latency for the fault tolerance). */
+  private attemptStartNs = 0;
   /** The queue and broker node of the last attempt, and of the last stored result. */
   private attemptQueue: MessageQueue | null = null;
   private attemptBroker = "";
@@ -120,7 +126,6 @@ export class SyncSend implements BrokerWaiter {
     readonly thread: number,
   ) {
     const config = host.config;
-    assert(!config.sendLatencyFaultEnable, "rocketmq producer: sendLatencyFaultEnable (MQFaultStrategy's latency fault tolerance) is not modelled");
     this.timesTotal = 1 + config.retryTimesWhenSendFailed;
     this.timeoutNs = config.sendMsgTimeout * NS_PER_MS;
     this.maxPerRequestNs = config.sendMsgMaxTimeoutPerRequest < 0 ? -1 : config.sendMsgMaxTimeoutPerRequest * NS_PER_MS;
@@ -170,6 +175,7 @@ export class SyncSend implements BrokerWaiter {
     if (response.kind !== "SEND_MESSAGE_RESPONSE") return;
     const code = response.code;
     if (code === "SUCCESS" || code === "FLUSH_DISK_TIMEOUT" || code === "FLUSH_SLAVE_TIMEOUT" || code === "SLAVE_NOT_AVAILABLE") return this.onStored(code, response.queueOffset);
+    this.noteLatency(true);
     this.host.onAttempt(code);
     this.error = code;
     if (RETRY_CODES.has(code)) return this.attempt();
@@ -177,6 +183,7 @@ export class SyncSend implements BrokerWaiter {
   }
 
   onBrokerFailure(failure: BrokerFailure, wasWritten: boolean): void {
+    this.noteLatency(true);
     this.host.onAttempt(failure);
     this.error = failure;
     if (wasWritten) this.uncertainty = failure;
@@ -185,6 +192,7 @@ export class SyncSend implements BrokerWaiter {
 
   /** The master stored it: SEND_OK returns; another status returns too unless retryAnotherBrokerWhenNotStoreOK. */
   private onStored(code: SendCode, queueOffset: number): void {
+    this.noteLatency(false);
     const status: SendStatus = code === "SUCCESS" ? "SEND_OK" : (code as SendStatus);
     this.host.onAttempt(status === "SEND_OK" ? null : status);
     this.status = status;
@@ -208,7 +216,8 @@ export class SyncSend implements BrokerWaiter {
         if (this.status === null) this.error = "TIMEOUT";
         return this.finish();
       }
-      const queue = info.select(this.thread, this.lastBrokerName);
+      const faults = this.host.faults;
+      const queue = faults === null ? info.select(this.thread, this.lastBrokerName) : info.selectAvoidingFaults(this.thread, faults, this.host.node.now);
       this.lastBrokerName = queue.brokerName;
       this.attemptQueue = queue;
       const attempt = this.times++;
@@ -216,6 +225,8 @@ export class SyncSend implements BrokerWaiter {
       const brokerNode = this.host.masterOf(queue.brokerName);
       this.attemptBroker = brokerNode ?? "";
       if (brokerNode === null) {
+        this.attemptStartNs = this.host.node.now;
+        this.noteLatency(true);
         this.host.onAttempt(BROKER_NOT_EXIST_ERROR);
         this.error = BROKER_NOT_EXIST_ERROR;
         continue;
@@ -229,6 +240,7 @@ export class SyncSend implements BrokerWaiter {
   private sendAttempt(queue: MessageQueue, brokerNode: string, attempt: number, timeoutNs: number): void {
     const host = this.host;
     const now = host.node.now;
+    this.attemptStartNs = now;
     const request: SendMessageRequest = {
       kind: "SEND_MESSAGE",
       requestId: host.channels.nextRequestId(),
@@ -249,6 +261,14 @@ export class SyncSend implements BrokerWaiter {
     this.host.onAttempt(NO_ROUTE_ERROR);
     this.error = NO_ROUTE_ERROR;
     this.finish();
+  }
+
+  /** updateFaultItem after an attempt: its latency, or isolation when it threw. */
+  private noteLatency(isolation: boolean): void {
+    const faults = this.host.faults;
+    if (faults === null || this.attemptQueue === null) return;
+    const now = this.host.node.now;
+    faults.update(this.attemptQueue.brokerName, now - this.attemptStartNs, isolation, now);
   }
 
   /** send() returns the last stored result if there was one, else throws its last failure. */

@@ -1,7 +1,8 @@
 /**
  * A producer's writable queues of one topic and its choice of queue for an
- * attempt: TopicPublishInfo with MQFaultStrategy.selectOneMessageQueue as
- * it runs with sendLatencyFaultEnable off (the default).
+ * attempt: TopicPublishInfo with MQFaultStrategy.selectOneMessageQueue,
+ * with sendLatencyFaultEnable off (the default: `select`) or on
+ * (`selectAvoidingFaults`, latency-fault-tolerance.ts).
  *
  * Sources (apache/rocketmq, 5.x):
  * - client/src/main/java/org/apache/rocketmq/client/impl/producer/TopicPublishInfo.java:
@@ -22,6 +23,7 @@
  *   afresh; a send keeps the one it started with for all its attempts.
  */
 import type { RngStream } from "../../kernel/index.js";
+import type { LatencyFaultTolerance } from "./latency-fault-tolerance.js";
 import { publishQueues, type MessageQueue, type TopicRouteData } from "./route.js";
 
 /** ThreadLocalIndex's POSITIVE_MASK. */
@@ -58,6 +60,31 @@ export class TopicPublishInfo {
         const queue = queues[this.incrementAndGet(thread) % queues.length]!;
         if (queue.brokerName !== lastBrokerName) return queue;
       }
+    }
+    return queues[this.incrementAndGet(thread) % queues.length]!;
+  }
+
+  /**
+   * sendLatencyFaultEnable: from the thread's next position, the first queue
+   * whose broker is available; else a queue of the broker pickOneAtLeast
+   * names (one with no write queue here is dropped from the table); else a
+   * plain choice. lastBrokerName plays no part (MQFaultStrategy ignores it then).
+   */
+  selectAvoidingFaults(thread: number, faults: LatencyFaultTolerance, nowNs: number): MessageQueue {
+    const queues = this.queues;
+    const index = this.incrementAndGet(thread);
+    for (let i = 0; i < queues.length; i++) {
+      const queue = queues[Math.abs((index + i) | 0) % queues.length]!;
+      if (faults.isAvailable(queue.brokerName, nowNs)) return queue;
+    }
+    const notBest = faults.pickOneAtLeast(nowNs);
+    if (notBest !== null) {
+      const writeQueueNums = queues.reduce((count, queue) => count + (queue.brokerName === notBest ? 1 : 0), 0);
+      if (writeQueueNums > 0) {
+        this.incrementAndGet(thread);
+        return { topic: queues[0]!.topic, brokerName: notBest, queueId: this.incrementAndGet(thread) % writeQueueNums };
+      }
+      faults.remove(notBest);
     }
     return queues[this.incrementAndGet(thread) % queues.length]!;
   }
