@@ -126,8 +126,7 @@ describe("a RocketMQ broker serving clients", () => {
     }
   });
 
-  it("4.9 send threads block on a SYNC_MASTER put (one thread: one put per slave round trip), 5.3's do not", () => {
-    const rates: number[] = [];
+  it("send threads do not wait for a SYNC_MASTER put's slave (asyncPutMessage since 4.7, 4.9.4 and 5.3 alike): concurrent puts overlap their round trips", () => {
     for (const version of ["4.9", "5.3"] as const) {
       const { client, brokers, runTo } = cluster({ brokerRole: "SYNC_MASTER", version, inSyncReplicas: 2 });
       runTo(100 * MS);
@@ -135,11 +134,11 @@ describe("a RocketMQ broker serving clients", () => {
       runTo(300 * MS);
       expect(kinds(client)).toEqual(Array(50).fill("SEND_MESSAGE_RESPONSE:SUCCESS"));
       const last = Math.max(...client.answers.map((a) => a.atNs));
-      rates.push(last - BOOT_NS - 100 * MS);
+      const first = Math.min(...client.answers.map((a) => a.atNs));
+      // 50 puts waiting one after another for the slave would take 50 round trips; together they are answered within a few.
+      expect(last - first, version).toBeLessThan(3 * MS);
       expect(brokers.get("a1")!.store!.commitLog.records).toHaveLength(50);
     }
-    // 4.9: 50 sequential slave round trips; 5.3: the puts overlap.
-    expect(rates[0]!).toBeGreaterThan(5 * rates[1]!);
   });
 
   it("a slave copies its master's consumer offsets every 10 s (SlaveSynchronize), so a consumer that moves to it continues near where it was", () => {

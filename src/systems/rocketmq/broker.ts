@@ -6,9 +6,10 @@
  *
  * - SEND_MESSAGE: decoded on a SendMessageProcessor pool thread, appended
  *   under the put lock, answered when the store says (flush and slave as
- *   configured). 4.9's send threads block until then (the put is
- *   synchronous: issue #1515's "SYNC_MASTER is 1/10 of async"), 5.x's do
- *   not (asyncPutMessage). A slave refuses sends (the store is
+ *   configured). The send thread does not wait for that answer: since
+ *   4.7 SendMessageProcessor is asynchronous (asyncPutMessage, answered
+ *   from the put's future; 4.9.4 and 5.x alike), with
+ *   sendMessageThreadPoolNums threads. A slave refuses sends (the store is
  *   read-only there: SERVICE_NOT_AVAILABLE).
  * - PULL_MESSAGE: served from the consume queue; nothing new → held for
  *   long polling (pull-hold-service.ts); the pull's commitOffset is stored
@@ -68,7 +69,6 @@ const CHANNEL_SCAN_NS = 10_000 * NS_PER_MS;
 interface SendContext {
   endpoint: Endpoint;
   request: SendMessageRequest;
-  thread: SerialThread | null;
 }
 
 interface PullContext {
@@ -97,7 +97,7 @@ export class RocketBroker implements NodeSoftware {
   private brokerIdNow: number;
   private readonly onDLedgerPutBound = (status: DLedgerPutStatus, record: CommitLogRecord | null, context: SendContext): void =>
     this.answerSend(context, status === "PUT_OK" ? "SUCCESS" : status === "OS_PAGECACHE_BUSY" ? "SYSTEM_BUSY" : status, record?.queueOffset ?? -1);
-  private readonly onSendDecodedBound = (context: SendContext, thread?: SerialThread): void => this.onSendDecoded(context, thread ?? null);
+  private readonly onSendDecodedBound = (context: SendContext): void => this.onSendDecoded(context);
   private readonly onAppendBound = (context: SendContext): void => this.onAppend(context);
   private readonly onPutDoneBound = (result: PutResult, context: SendContext): void => this.onPutDone(result, context);
 
@@ -137,7 +137,7 @@ export class RocketBroker implements NodeSoftware {
     const disk = this.world.disk(node.name);
     this.store = this.newStore(node);
     this.offsets = new ConsumerOffsetManager(disk);
-    this.sendPool = new ThreadPool(node, config.version === "4.9" ? 1 : config.sendMessageThreadPoolNums);
+    this.sendPool = new ThreadPool(node, config.sendMessageThreadPoolNums);
     this.putLock = new ThreadPool(node, 1).threads[0]!;
     this.pullPool = new ThreadPool(node, PULL_THREADS);
     this.holds = new PullHoldService(node, (pull, isExpired) => this.servePull(pull, isExpired));
@@ -288,13 +288,11 @@ export class RocketBroker implements NodeSoftware {
   }
 
   private onSend(endpoint: Endpoint, request: SendMessageRequest): void {
-    const context: SendContext = { endpoint, request, thread: null };
-    if (this.spec.config.version === "4.9") this.sendPool!.runBlocking(this.spec.cpu.sendRequestNs, this.onSendDecodedBound, context);
-    else this.sendPool!.run(this.spec.cpu.sendRequestNs, this.onSendDecodedBound, context);
+    const context: SendContext = { endpoint, request };
+    this.sendPool!.run(this.spec.cpu.sendRequestNs, this.onSendDecodedBound, context);
   }
 
-  private onSendDecoded(context: SendContext, thread: SerialThread | null): void {
-    context.thread = thread;
+  private onSendDecoded(context: SendContext): void {
     const { request } = context;
     if (this.isSlave || !this.hasQueue(request.topic, request.queueId)) {
       this.answerSend(context, this.isSlave ? "SERVICE_NOT_AVAILABLE" : "NO_PERMISSION", -1);
@@ -325,7 +323,6 @@ export class RocketBroker implements NodeSoftware {
   }
 
   private answerSend(context: SendContext, code: SendCode, queueOffset: number): void {
-    context.thread?.release();
     if (!this.isRunning) return;
     this.reply(context.endpoint, { kind: "SEND_MESSAGE_RESPONSE", requestId: context.request.requestId, code, queueOffset });
   }

@@ -11,8 +11,6 @@ interface Work {
   costNs: number;
   fn: (arg: unknown) => void;
   arg: unknown;
-  /** The thread stays on this work after its CPU time until release() (it blocks on a result). */
-  isBlocking: boolean;
 }
 
 export class SerialThread {
@@ -36,12 +34,7 @@ export class SerialThread {
 
   /** Queues `costNs` of work; `fn(arg)` runs when it is done. */
   run<A>(costNs: number, fn: (arg: A) => void, arg: A): void {
-    this.enqueue(costNs, fn, arg, false);
-  }
-
-  /** As run, but the thread then waits, taking no other work, until `release()` (a 4.x send thread blocked on its put's result). */
-  runBlocking<A>(costNs: number, fn: (arg: A) => void, arg: A): void {
-    this.enqueue(costNs, fn, arg, true);
+    this.enqueue(costNs, fn, arg);
   }
 
   /**
@@ -61,9 +54,9 @@ export class SerialThread {
     this.startNext();
   }
 
-  private enqueue<A>(costNs: number, fn: (arg: A) => void, arg: A, isBlocking: boolean): void {
+  private enqueue<A>(costNs: number, fn: (arg: A) => void, arg: A): void {
     assert(Number.isFinite(costNs) && costNs >= 0, `work of ${costNs} ns`);
-    this.queue.push({ costNs, fn: fn as (arg: unknown) => void, arg, isBlocking });
+    this.queue.push({ costNs, fn: fn as (arg: unknown) => void, arg });
     if (!this.isBusy) this.startNext();
   }
 
@@ -81,7 +74,6 @@ export class SerialThread {
 
   private onDone(): void {
     const work = this.queue.shift()!;
-    if (work.isBlocking) this.isBlocked = true;
     work.fn(work.arg);
     if (!this.isBlocked) this.startNext();
   }
@@ -98,12 +90,6 @@ export class ThreadPool {
 
   run<A>(costNs: number, fn: (arg: A) => void, arg: A): void {
     this.leastQueued().run(costNs, fn, arg);
-  }
-
-  /** As SerialThread.runBlocking: `fn` gets the thread to release. */
-  runBlocking<A>(costNs: number, fn: (arg: A, thread: SerialThread) => void, arg: A): void {
-    const thread = this.leastQueued();
-    thread.runBlocking(costNs, (a: A) => fn(a, thread), arg);
   }
 
   private leastQueued(): SerialThread {
