@@ -50,6 +50,7 @@ export class WorldNode {
   private stateNow: NodeState = "crashed";
   private machineUp = false;
   private incarnationNow = 0;
+  private isFreshBootNow = false;
   software: NodeSoftware | null = null;
 
   constructor(options: { index: number; name: string; rack?: string; scheduler: Scheduler }) {
@@ -77,6 +78,11 @@ export class WorldNode {
   /** True while the machine has power (the OS answers even if the process crashed). */
   get isMachineUp(): boolean {
     return this.machineUp;
+  }
+
+  /** This process is the first since the machine powered on (the OS booted with it, as statd's SM_NOTIFY knows). */
+  get isFreshBoot(): boolean {
+    return this.isFreshBootNow;
   }
 
   /** Process starts so far; timers and connections belong to one incarnation. */
@@ -114,6 +120,7 @@ export class WorldNode {
 
   markBooted(): void {
     assert(this.stateNow === "crashed", `node ${this.name}: boot while ${this.stateNow}`);
+    this.isFreshBootNow = !this.machineUp;
     this.machineUp = true;
     this.stateNow = "up";
     this.incarnationNow++;

@@ -1,0 +1,57 @@
+/**
+ * The wire protocol between a shared store's clients and its server (an NFS
+ * export in the model's terms): unstable WRITEs and COMMIT (NFSv3's pair:
+ * data reaches the server's page cache, then its disk), READ, and byte-range
+ * locks on a path (NLM for NFSv3, OPEN/LOCK state under a lease for NFSv4),
+ * plus RENEW (NFSv4's lease renewal) and NOTIFY (statd's SM_NOTIFY: "this
+ * host rebooted, drop the locks it held").
+ */
+
+export const SHARED_STORE_PORT = "nfs";
+export const SHARED_STORE_TRAFFIC = "storage";
+
+/** Bytes of an RPC header (ONC RPC + the call's fixed arguments), rounded. */
+const RPC_HEADER_BYTES = 120;
+
+export type SharedStoreRequest =
+  | { kind: "WRITE"; id: number; path: string; record: unknown; bytes: number }
+  | { kind: "COMMIT"; id: number; path: string }
+  | { kind: "READ"; id: number; path: string; fromIndex: number; count: number }
+  /** `owner`: the process asking (host and process start, as NLM's caller name and svid). */
+  | { kind: "LOCK"; id: number; path: string; owner: string }
+  | { kind: "UNLOCK"; id: number; path: string; owner: string }
+  | { kind: "RENEW"; id: number }
+  | { kind: "NOTIFY"; id: number };
+
+export type SharedStoreReply =
+  | { kind: "WRITE_OK"; id: number }
+  | { kind: "NOSPC"; id: number }
+  | { kind: "COMMIT_OK"; id: number }
+  | { kind: "READ_OK"; id: number; records: readonly unknown[]; bytes: number }
+  | { kind: "LOCK_GRANTED"; id: number }
+  | { kind: "LOCK_DENIED"; id: number }
+  | { kind: "OK"; id: number };
+
+export type SharedStoreMessage = SharedStoreRequest | SharedStoreReply;
+
+export function sharedStoreBytesOf(message: SharedStoreMessage): number {
+  if (message.kind === "WRITE") return RPC_HEADER_BYTES + message.bytes;
+  if (message.kind === "READ_OK") return RPC_HEADER_BYTES + message.bytes;
+  return RPC_HEADER_BYTES;
+}
+
+/**
+ * How a lock outlives a client that goes silent:
+ * - "nlm" (NFSv3 + NLM): the server keeps it until the client unlocks it or
+ *   its host reboots and says so (SM_NOTIFY); a host that never comes back
+ *   holds it for ever. ActiveMQ's docs: after an abnormal termination of the
+ *   master "the NFSv3 server does not time out its lock"
+ *   (activemq.apache.org, shared-file-system-master-slave).
+ * - "lease" (NFSv4): the lock lives while the client renews its lease; a
+ *   client silent for `leaseNs` loses it (Linux nfsd's default lease is 90 s;
+ *   the ActiveMQ docs quote 30 s).
+ * Either way, a client process that dies on a live host releases its locks
+ * at once: the host's kernel drops them as the process exits, and its
+ * connection closes.
+ */
+export type LockRecovery = "nlm" | "lease";
