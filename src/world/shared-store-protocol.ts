@@ -27,7 +27,8 @@ export type SharedStoreReply =
   | { kind: "WRITE_OK"; id: number }
   | { kind: "NOSPC"; id: number }
   | { kind: "COMMIT_OK"; id: number }
-  | { kind: "READ_OK"; id: number; records: readonly unknown[]; bytes: number }
+  /** The records from the asked index: each value, and whether a power loss tore it (its checksum fails). */
+  | { kind: "READ_OK"; id: number; records: readonly { value: unknown; torn: boolean }[]; bytes: number }
   | { kind: "LOCK_GRANTED"; id: number }
   | { kind: "LOCK_DENIED"; id: number }
   | { kind: "OK"; id: number };

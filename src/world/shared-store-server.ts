@@ -70,7 +70,7 @@ export class SharedStoreServer implements NodeSoftware {
   private readonly onReadBound = (records: readonly DiskRecord[], pending: Pending): void => {
     let bytes = 0;
     for (const record of records) bytes += record.bytes;
-    this.answer(pending, { kind: "READ_OK", id: pending.id, records: records.map((record) => record.value), bytes });
+    this.answer(pending, { kind: "READ_OK", id: pending.id, records: records.map((record) => ({ value: record.value, torn: record.torn })), bytes });
   };
 
   constructor(

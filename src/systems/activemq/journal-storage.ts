@@ -15,9 +15,18 @@ import type { SharedStoreReply } from "../../world/shared-store-protocol.js";
 export type StorageResult = "ok" | "disk-full";
 export type StorageCallback<A> = (result: StorageResult, arg: A) => void;
 
+/** A record as a read finds it: its value, and whether a power loss tore it (its checksum fails). */
+export interface StoredRecord {
+  readonly value: unknown;
+  readonly torn: boolean;
+}
+export type ReadCallback<A> = (records: readonly StoredRecord[], arg: A) => void;
+
 export interface JournalStorage {
   write<A>(path: string, record: unknown, bytes: number, done: StorageCallback<A>, arg: A): void;
   sync<A>(path: string, done: StorageCallback<A>, arg: A): void;
+  /** Every record of a file (none for a file that does not exist). */
+  readAll<A>(path: string, done: ReadCallback<A>, arg: A): void;
   /** The broker's own disk, or a shared store's. */
   readonly kind: "local" | "shared";
 }
@@ -44,6 +53,11 @@ export class LocalJournalStorage implements JournalStorage {
     this.disk.fsync(this.fileOf(path), done as StorageCallback<unknown>, arg);
   }
 
+  readAll<A>(path: string, done: ReadCallback<A>, arg: A): void {
+    const file = this.fileOf(path);
+    this.disk.read(file, 0, file.recordCount, done as ReadCallback<unknown>, arg);
+  }
+
   private fileOf(path: string): DiskFile {
     let file = this.files.get(path);
     if (file === undefined) {
@@ -60,6 +74,8 @@ export class SharedJournalStorage implements JournalStorage {
 
   private readonly onWrittenBound = (reply: SharedStoreReply, waiter: Waiter): void => waiter.done(reply.kind === "NOSPC" ? "disk-full" : "ok", waiter.arg);
   private readonly onCommittedBound = (_: SharedStoreReply, waiter: Waiter): void => waiter.done("ok", waiter.arg);
+  private readonly onReadBound = (reply: SharedStoreReply, reader: { done: ReadCallback<unknown>; arg: unknown }): void =>
+    reader.done(reply.kind === "READ_OK" ? reply.records : [], reader.arg);
 
   constructor(private readonly client: SharedStoreClient) {}
 
@@ -69,5 +85,9 @@ export class SharedJournalStorage implements JournalStorage {
 
   sync<A>(path: string, done: StorageCallback<A>, arg: A): void {
     this.client.commit(path, this.onCommittedBound, { done: done as StorageCallback<unknown>, arg });
+  }
+
+  readAll<A>(path: string, done: ReadCallback<A>, arg: A): void {
+    this.client.read(path, 0, Number.MAX_SAFE_INTEGER, this.onReadBound, { done: done as ReadCallback<unknown>, arg });
   }
 }

@@ -88,7 +88,10 @@ export class KahaDbJournal {
     private readonly node: WorldNode,
     private readonly storage: JournalStorage,
     private readonly options: KahaDbJournalOptions,
+    /** The file appends start in (after recovery: the one after the last it read). */
+    firstFile = 1,
   ) {
+    this.file = firstFile;
     this.lastSyncNs = node.now;
     if (options.journalDiskSyncStrategy === "PERIODIC") node.after(PERIODIC_CHECK_NS, this.onPeriodicBound);
   }
