@@ -152,6 +152,8 @@ export class ActiveMqBroker implements NodeSoftware {
         return this.onMessage(endpoint, command);
       case "CONSUMER_INFO":
         return this.onConsumer(endpoint, command);
+      case "KEEP_ALIVE":
+        return void endpoint.send(command, openWireBytesOf(command));
       case "ACK":
         if (this.queues.get(command.destination)?.ack(command.consumerId, command.messageId) === true) this.store!.removeMessage(command.destination, command.messageId);
         return;

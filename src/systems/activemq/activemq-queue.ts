@@ -73,9 +73,10 @@ export class ActiveMqQueue {
     this.dispatch();
   }
 
+  /** A consumer registers; one already there under the same id (its client reconnected before the old connection was noticed gone) is replaced. */
   subscribe(target: DispatchTarget, prefetch: number): void {
     assert(Number.isSafeInteger(prefetch) && prefetch >= 0, `prefetch ${prefetch}`);
-    assert(!this.subscriptions.some((subscription) => subscription.target.consumerId === target.consumerId), `consumer ${target.consumerId} subscribed twice`);
+    this.unsubscribe(target.consumerId);
     this.subscriptions.push({ target, prefetch, inFlight: new Map() });
     this.dispatch();
   }

@@ -23,6 +23,8 @@ export type OpenWireCommand =
   | { kind: "ACK"; consumerId: string; destination: string; messageId: string }
   /** The broker's answer to a command that asked for one. */
   | { kind: "RESPONSE"; correlationId: number; error: string }
+  /** KeepAliveInfo: the inactivity monitor's, sent when nothing else was; the broker answers one with one. */
+  | { kind: "KEEP_ALIVE" }
   /** A message dispatched to a consumer. */
   | { kind: "DISPATCH"; consumerId: string; destination: string; messageId: string; id: number; bodyBytes: number; redeliveryCounter: number };
 

@@ -1,0 +1,125 @@
+/**
+ * A client's `failover:(b1,b2)` connection (client/transport/failover/
+ * FailoverTransport.java and client/state/ConnectionStateTracker.java, tag
+ * activemq-5.18.7; docs/research/activemq-facts.md §6):
+ *
+ * - it connects to one of its brokers (randomize: a shuffled order drawn
+ *   once per client), and after a loss tries the next after
+ *   initialReconnectDelay (10 ms), doubling up to maxReconnectDelay (30 s),
+ *   for ever (maxReconnectAttempts -1); a slave refuses it (its connectors
+ *   are not started), so it ends up on the master;
+ * - a silent broker is noticed by the inactivity monitor
+ *   (maxInactivityDuration 30 s: a keep-alive every 10 s, three missed);
+ * - after a reconnect it restores its state: the owner re-registers its
+ *   consumers (onRestore), then every response-required command still
+ *   unanswered is sent again (an in-flight sync send is resent, with the
+ *   same message id: the broker's producer audit drops it if stored);
+ * - while disconnected, sync commands wait (timeout -1: a send blocks), and
+ *   acks are dropped ("as it will be stale").
+ */
+import type { RngStream } from "../../kernel/index.js";
+import type { WorldNode } from "../../world/node.js";
+import { ReconnectingLink } from "../../world/reconnecting-link.js";
+import type { World } from "../../world/world.js";
+import { OPENWIRE_PORT, OPENWIRE_TRAFFIC, openWireBytesOf, type OpenWireCommand } from "./openwire.js";
+
+const NS_PER_MS = 1_000_000;
+const INITIAL_RECONNECT_DELAY_NS = 10 * NS_PER_MS;
+const MAX_RECONNECT_DELAY_NS = 30_000 * NS_PER_MS;
+/** InactivityMonitor: maxInactivityDuration 30 s, checked as three 10 s intervals. */
+const KEEP_ALIVE_INTERVAL_NS = 10_000 * NS_PER_MS;
+const KEEP_ALIVE: OpenWireCommand = { kind: "KEEP_ALIVE" };
+
+export interface FailoverListener {
+  /** The connection (re)opened: re-register consumers here; unanswered commands go after. */
+  onRestore(isReconnect: boolean): void;
+  onCommand(command: OpenWireCommand): void;
+  /** The connection was lost (consumers drop what they prefetched). */
+  onInterrupted(): void;
+}
+
+export class FailoverConnection {
+  private readonly link: ReconnectingLink<OpenWireCommand>;
+  /** Response-required commands sent and not answered, in send order. */
+  private readonly awaiting = new Map<number, OpenWireCommand>();
+  private hasOpened = false;
+
+  constructor(
+    world: World,
+    node: WorldNode,
+    brokers: readonly string[],
+    rng: RngStream,
+    private readonly listener: FailoverListener,
+  ) {
+    const hosts = shuffled(brokers, rng).map((name) => world.node(name));
+    this.link = new ReconnectingLink<OpenWireCommand>(
+      {
+        world,
+        node,
+        hosts,
+        port: OPENWIRE_PORT,
+        trafficClass: OPENWIRE_TRAFFIC,
+        bytesOf: openWireBytesOf,
+        reconnectBackoffNs: INITIAL_RECONNECT_DELAY_NS,
+        reconnectBackoffMaxNs: MAX_RECONNECT_DELAY_NS,
+        ticks: { intervalNs: KEEP_ALIVE_INTERVAL_NS, silentIntervalsMax: 3, tick: KEEP_ALIVE, isTick: (command) => command.kind === "KEEP_ALIVE", silentMark: "activemq.client.inactivity-timeout" },
+      },
+      {
+        onOpen: () => this.onOpen(),
+        onMessage: (command) => this.onMessage(command),
+        onDown: () => this.listener.onInterrupted(),
+      },
+    );
+  }
+
+  get isOpen(): boolean {
+    return this.link.isEstablished;
+  }
+
+  connect(): void {
+    this.link.connect();
+  }
+
+  close(): void {
+    this.link.close();
+  }
+
+  /** A command the caller waits for: sent now if connected, else when the connection is back. */
+  request(command: Extract<OpenWireCommand, { commandId: number }>): void {
+    this.awaiting.set(command.commandId, command);
+    if (this.link.isEstablished) this.link.send(command);
+  }
+
+  /** A one-way command (an ack): dropped while disconnected. */
+  oneway(command: OpenWireCommand): void {
+    if (this.link.isEstablished) this.link.send(command);
+  }
+
+  private onOpen(): void {
+    const isReconnect = this.hasOpened;
+    this.hasOpened = true;
+    // The state tracker restores consumers itself: a registration still unanswered is replaced by the restore's.
+    const unanswered: OpenWireCommand[] = [];
+    for (const [id, command] of [...this.awaiting]) {
+      if (command.kind === "MESSAGE") unanswered.push(command);
+      else this.awaiting.delete(id);
+    }
+    this.listener.onRestore(isReconnect);
+    for (const command of unanswered) this.link.send(command);
+  }
+
+  private onMessage(command: OpenWireCommand): void {
+    if (command.kind === "RESPONSE" && !this.awaiting.delete(command.correlationId)) return;
+    this.listener.onCommand(command);
+  }
+}
+
+/** The brokers in a random order (randomize=true), drawn once. */
+function shuffled(brokers: readonly string[], rng: RngStream): string[] {
+  const order = [...brokers];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
