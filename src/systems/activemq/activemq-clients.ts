@@ -62,6 +62,12 @@ export class ActiveMqProducer implements NodeSoftware {
     node.after(Math.round(NS_PER_SECOND / this.workload.messagesPerSecond), this.onArrivalBound);
   }
 
+  /** Nothing queued and no send in flight (or the process is down: nothing of it can finish). */
+  isIdle(): boolean {
+    const node = this.node;
+    return node === null || !node.isUp || (this.queued === 0 && this.inFlightId < 0);
+  }
+
   private get producerId(): string {
     return `${this.node!.name}#${this.node!.incarnation}`;
   }

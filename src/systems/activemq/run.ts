@@ -1,0 +1,151 @@
+/**
+ * One ActiveMQ run from a seed, on the shared run sequence
+ * (src/run/run-sequence.ts): build the brokers (and the shared store's
+ * server when they share one), the producers and consumers on the failover
+ * transport, send while the fault schedule plays, heal, wait until one
+ * broker is master with its store recovered and the consumers have drained
+ * every queue, read what the master's store still holds (Jepsen's final
+ * read), and check the history. Not registered as a system yet (no
+ * scenario schema, presets or CLI): tests and library callers build the
+ * spec directly.
+ */
+import type { CheckInputs, RunChecksOptions } from "../../checks/run-checks.js";
+import type { History } from "../../history/history.js";
+import { assert, compareStrings, type Kernel } from "../../kernel/index.js";
+import type { ProbeThread } from "../../run/system.js";
+import { runSequence, type RunSequenceResult, type RunSequenceSpec, type RunStages } from "../../run/run-sequence.js";
+import type { LockRecovery } from "../../world/shared-store-protocol.js";
+import { SharedStoreServer } from "../../world/shared-store-server.js";
+import { World } from "../../world/world.js";
+import { ActiveMqBroker, type BrokerStoreSpec } from "./activemq-broker.js";
+import { ActiveMqConsumer, ActiveMqProducer, type ActiveMqConsumerWorkload, type ActiveMqProducerWorkload } from "./activemq-clients.js";
+import { KAHADB_JOURNAL_DEFAULTS, type KahaDbJournalOptions } from "./kahadb-journal.js";
+import { SHARED_FILE_LOCKER_DEFAULTS, type SharedFileLockerOptions } from "./shared-file-locker.js";
+
+export interface ActiveMqClusterSpec {
+  /** Broker node names (b1, b2, …): one alone, or a master/slave pair on a shared store. */
+  brokers: readonly string[];
+  /** The shared store's server and its lock recovery; absent: each broker stores on its own disk. */
+  sharedStore?: { server: string; lockRecovery: LockRecovery; leaseNs?: number };
+  queues: readonly string[];
+  kahaDb?: Partial<KahaDbJournalOptions>;
+  locker?: Partial<SharedFileLockerOptions>;
+  disk?: string;
+}
+
+export interface ActiveMqRunSpec extends RunSequenceSpec {
+  cluster: ActiveMqClusterSpec;
+  producers: Omit<ActiveMqProducerWorkload, "brokers">[];
+  consumers?: Omit<ActiveMqConsumerWorkload, "brokers">[];
+  checks?: RunChecksOptions;
+}
+
+export interface ActiveMqCluster {
+  world: World;
+  brokers: Map<string, ActiveMqBroker>;
+  spec: ActiveMqClusterSpec;
+}
+
+export type ActiveMqRunResult = RunSequenceResult<ActiveMqCluster>;
+
+export const ACTIVEMQ_FINAL_READ_GROUP = "final-read";
+
+export function runActiveMq(spec: ActiveMqRunSpec): ActiveMqRunResult {
+  return runSequence(spec, new ActiveMqRunStages(spec));
+}
+
+class ActiveMqRunStages implements RunStages<ActiveMqCluster> {
+  private cluster: ActiveMqCluster | null = null;
+  private history: History | null = null;
+  private producers: ActiveMqProducer[] = [];
+  private consumers: ActiveMqConsumer[] = [];
+
+  constructor(private readonly spec: ActiveMqRunSpec) {}
+
+  build(kernel: Kernel, history: History): ActiveMqCluster {
+    const { cluster: clusterSpec, producers, consumers = [] } = this.spec;
+    const servers = clusterSpec.sharedStore === undefined ? [] : [clusterSpec.sharedStore.server];
+    const names = [...servers, ...clusterSpec.brokers, ...producers.map((p) => p.name), ...consumers.map((c) => c.name)];
+    const world = new World({ kernel, nodes: names.map((name) => ({ name })), ...(clusterSpec.disk === undefined ? {} : { disk: clusterSpec.disk }) });
+    const shared = clusterSpec.sharedStore;
+    if (shared !== undefined) world.install(shared.server, new SharedStoreServer(world, { lockRecovery: shared.lockRecovery, ...(shared.leaseNs === undefined ? {} : { leaseNs: shared.leaseNs }) }));
+    const store: BrokerStoreSpec = shared === undefined ? { kind: "local" } : { kind: "shared", ...shared };
+    const brokers = new Map<string, ActiveMqBroker>();
+    for (const name of clusterSpec.brokers) {
+      const broker = new ActiveMqBroker(world, { store, kahaDb: { ...KAHADB_JOURNAL_DEFAULTS, ...clusterSpec.kahaDb }, locker: { ...SHARED_FILE_LOCKER_DEFAULTS, ...clusterSpec.locker }, queues: clusterSpec.queues });
+      brokers.set(name, broker);
+      world.install(name, broker);
+    }
+    this.producers = producers.map((workload) => {
+      const producer = new ActiveMqProducer(world, { ...workload, brokers: clusterSpec.brokers }, history, this.spec.faultPhaseNs);
+      world.install(workload.name, producer);
+      return producer;
+    });
+    this.consumers = consumers.map((workload) => {
+      const consumer = new ActiveMqConsumer(world, { ...workload, brokers: clusterSpec.brokers }, history);
+      world.install(workload.name, consumer);
+      return consumer;
+    });
+    this.cluster = { world, brokers, spec: clusterSpec };
+    this.history = history;
+    return this.cluster;
+  }
+
+  pendingReasons(): string[] {
+    const cluster = this.built();
+    const reasons: string[] = [];
+    for (const name of cluster.world.nodes.map((node) => node.name)) if (!cluster.world.node(name).isProcessAlive) reasons.push(`${name} is down`);
+    const masters = [...cluster.brokers].filter(([, broker]) => broker.isMaster).map(([name]) => name);
+    if (masters.length !== 1) reasons.push(masters.length === 0 ? "no broker is master" : `brokers ${masters.join(", ")} each believe they are master`);
+    if (reasons.length > 0) return reasons;
+    this.producers.forEach((producer, k) => {
+      if (!producer.isIdle()) reasons.push(`producer ${this.spec.producers[k]!.name} still has messages to send or in flight`);
+    });
+    const master = cluster.brokers.get(masters[0]!)!;
+    this.consumers.forEach((consumer, k) => {
+      const workload = this.spec.consumers![k]!;
+      if (!consumer.isIdle()) reasons.push(`consumer ${workload.name} is still consuming`);
+      const held = master.queue(workload.destination)?.size ?? 0;
+      if (held > 0) reasons.push(`queue ${workload.destination} still holds ${held} messages`);
+    });
+    return reasons;
+  }
+
+  /** Jepsen's final read: what the master's store holds, queue by queue (positions unknown: -1). */
+  finalRead(nowNs: number): CheckInputs {
+    const history = this.history!;
+    const cluster = this.built();
+    const master = [...cluster.brokers.values()].find((broker) => broker.isMaster) ?? null;
+    for (const queue of cluster.spec.queues) {
+      for (const message of master?.store?.messages(queue) ?? []) {
+        history.record({ type: "deliver", timeNs: nowNs, client: "final-reader", group: ACTIVEMQ_FINAL_READ_GROUP, stream: queue, position: -1, idFirst: message.id, count: 1 });
+      }
+    }
+    return {};
+  }
+
+  checkOptions(): RunChecksOptions {
+    const spec = this.spec;
+    const streamsOfGroup: Record<string, string[]> = {};
+    for (const consumer of spec.consumers ?? []) streamsOfGroup[consumer.destination] = [consumer.destination];
+    const groups = Object.keys(streamsOfGroup).sort(compareStrings);
+    // A queue's consumed messages leave the store: with consumers, they are held to every acknowledged message;
+    // without, the final read of what the store still holds is.
+    streamsOfGroup[ACTIVEMQ_FINAL_READ_GROUP] = [...spec.cluster.queues];
+    const lostGroups = groups.length > 0 ? groups : [ACTIVEMQ_FINAL_READ_GROUP];
+    return {
+      ...spec.checks,
+      lost: { groups: lostGroups, streamsOfGroup, ...spec.checks?.lost },
+      lostEffects: { groups, streamsOfGroup, ...spec.checks?.lostEffects },
+    };
+  }
+
+  probe(): { threads: ProbeThread[]; gauges: Record<string, number> } {
+    return { threads: [], gauges: {} };
+  }
+
+  private built(): ActiveMqCluster {
+    assert(this.cluster !== null, "the run's stages are used before the cluster is built");
+    return this.cluster;
+  }
+}
