@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runChecks } from "../../checks/index.js";
+import { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import { History } from "../../history/history.js";
 import { Kernel } from "../../kernel/index.js";
 import type { LockRecovery } from "../../world/shared-store-protocol.js";
@@ -24,7 +25,7 @@ function run(faults: (world: World, master: string) => void, isIdempotent = fals
     return broker;
   });
   world.install("p1", new ActiveMqProducer(world, { name: "p1", destination: "orders", brokers: ["b1", "b2"], messagesPerSecond: 100, bodyBytes: 512 }, history, 20 * S));
-  const consumer = new ActiveMqConsumer(world, { name: "c1", destination: "orders", brokers: ["b1", "b2"], processNsPerMessage: 2_000_000, isIdempotent }, history);
+  const consumer = new ActiveMqConsumer(world, { name: "c1", destination: "orders", brokers: ["b1", "b2"], processNsPerMessage: 2_000_000 }, history, isIdempotent ? new IdempotentConsumer() : null);
   world.install("c1", consumer);
   world.boot();
   kernel.scheduler.run({ untilNs: 3 * S });

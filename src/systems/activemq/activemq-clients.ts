@@ -14,6 +14,7 @@
  *   so the broker dispatches those messages again (duplicates unless the
  *   consumer is idempotent).
  */
+import type { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import type { History } from "../../history/history.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
@@ -119,8 +120,6 @@ export interface ActiveMqConsumerWorkload {
   /** ActiveMQPrefetchPolicy: 1000 for a queue. */
   prefetch?: number;
   processNsPerMessage: number;
-  /** The application applies each message's effect once (a processed-ids set). */
-  isIdempotent?: boolean;
 }
 
 interface Delivery {
@@ -135,13 +134,14 @@ export class ActiveMqConsumer implements NodeSoftware {
   /** Dispatched, not yet processed (the prefetch buffer), head first. */
   private buffer: Delivery[] = [];
   private isProcessing = false;
-  private readonly applied = new Set<number>();
   private commandIdNext = 0;
 
   constructor(
     private readonly world: World,
     private readonly workload: ActiveMqConsumerWorkload,
     private readonly history: History,
+    /** The application's durable processed-ids store, shared by its consumers (null: it applies every delivery). */
+    private readonly idempotentConsumer: IdempotentConsumer | null = null,
   ) {}
 
   start(node: WorldNode): void {
@@ -189,10 +189,8 @@ export class ActiveMqConsumer implements NodeSoftware {
     const now = this.node!.now;
     const { name, destination } = this.workload;
     this.history.record({ type: "deliver", timeNs: now, client: name, group: destination, stream: destination, position: -1, idFirst: delivery.id, count: 1, ...(delivery.redelivered ? { redelivered: true as const } : {}) });
-    if (!this.workload.isIdempotent || !this.applied.has(delivery.id)) {
-      this.applied.add(delivery.id);
-      this.history.record({ type: "effect", timeNs: now, client: name, group: destination, idFirst: delivery.id, count: 1 });
-    }
+    const applied = this.idempotentConsumer === null ? [{ idFirst: delivery.id, count: 1 }] : this.idempotentConsumer.apply(delivery.id, 1);
+    for (const range of applied) this.history.record({ type: "effect", timeNs: now, client: name, group: destination, idFirst: range.idFirst, count: range.count });
     // AUTO_ACKNOWLEDGE: the ack follows the processing; one sent while disconnected is dropped.
     this.connection!.oneway({ kind: "ACK", consumerId: this.consumerId, destination, messageId: delivery.messageId });
     this.processNext();

@@ -10,6 +10,7 @@
  * spec directly.
  */
 import type { CheckInputs, RunChecksOptions } from "../../checks/run-checks.js";
+import { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import type { History } from "../../history/history.js";
 import { assert, compareStrings, type Kernel } from "../../kernel/index.js";
 import type { ProbeThread } from "../../run/system.js";
@@ -37,6 +38,8 @@ export interface ActiveMqRunSpec extends RunSequenceSpec {
   cluster: ActiveMqClusterSpec;
   producers: Omit<ActiveMqProducerWorkload, "brokers">[];
   consumers?: Omit<ActiveMqConsumerWorkload, "brokers">[];
+  /** Queues whose consuming application applies each message's effect once (one processed-ids store per queue). */
+  idempotentQueues?: readonly string[];
   checks?: RunChecksOptions;
 }
 
@@ -81,8 +84,10 @@ class ActiveMqRunStages implements RunStages<ActiveMqCluster> {
       world.install(workload.name, producer);
       return producer;
     });
+    const stores = new Map<string, IdempotentConsumer>();
+    for (const queue of this.spec.idempotentQueues ?? []) stores.set(queue, new IdempotentConsumer());
     this.consumers = consumers.map((workload) => {
-      const consumer = new ActiveMqConsumer(world, { ...workload, brokers: clusterSpec.brokers }, history);
+      const consumer = new ActiveMqConsumer(world, { ...workload, brokers: clusterSpec.brokers }, history, stores.get(workload.destination) ?? null);
       world.install(workload.name, consumer);
       return consumer;
     });
