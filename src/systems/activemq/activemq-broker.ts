@@ -171,7 +171,7 @@ export class ActiveMqBroker implements NodeSoftware {
       if (command.responseRequired) this.respond(endpoint, command.commandId, "");
       return;
     }
-    const message: StoredMessage = { messageId: messageIdOf(command.producerId, command.sequence), id: command.id, bodyBytes: command.bodyBytes };
+    const message: StoredMessage = { messageId: messageIdOf(command.producerId, command.sequence), producerId: command.producerId, sequence: command.sequence, id: command.id, bodyBytes: command.bodyBytes };
     this.noteStored(message);
     queue.add(message);
     if (!command.persistent) {
@@ -206,10 +206,7 @@ export class ActiveMqBroker implements NodeSoftware {
   }
 
   private noteStored(message: StoredMessage): void {
-    const separator = message.messageId.lastIndexOf(":");
-    const producerId = message.messageId.slice(0, separator);
-    const sequence = Number(message.messageId.slice(separator + 1));
-    if (sequence > (this.audit.get(producerId) ?? -1)) this.audit.set(producerId, sequence);
+    if (message.sequence > (this.audit.get(message.producerId) ?? -1)) this.audit.set(message.producerId, message.sequence);
   }
 
   private respond(endpoint: Endpoint, correlationId: number, error: string): void {

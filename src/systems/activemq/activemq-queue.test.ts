@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ActiveMqQueue, type DispatchTarget, type QueuedMessage } from "./activemq-queue.js";
 import type { StoredMessage } from "./kahadb-store.js";
 
-const message = (id: number): StoredMessage => ({ messageId: `p1:${id}`, id, bodyBytes: 100 });
+const message = (id: number): StoredMessage => ({ messageId: `p1:${id}`, producerId: "p1", sequence: id, id, bodyBytes: 100 });
 
 class Consumer implements DispatchTarget {
   readonly got: { id: number; redelivered: boolean }[] = [];

@@ -26,7 +26,7 @@ class StoreHost implements NodeSoftware {
   }
 
   send(id: number): void {
-    this.store!.addMessage("queue://orders", { messageId: `p1:${id}`, id, bodyBytes: 1024 }, true, (result) => {
+    this.store!.addMessage("queue://orders", { messageId: `p1:${id}`, producerId: "p1", sequence: id, id, bodyBytes: 1024 }, true, (result) => {
       if (result === "ok") this.acked.push(id);
     }, null);
   }

@@ -27,8 +27,10 @@ import { KahaDbJournal, type JournalCallback, type KahaDbJournalOptions } from "
 
 /** A message as the store keeps it: the producer's message id (producer and sequence) and the history's id. */
 export interface StoredMessage {
-  /** MessageId: "producerId:sequence". */
+  /** MessageId: "producerId:sequence" (openwire.ts messageIdOf), and its two parts (the producer audit's keys). */
   readonly messageId: string;
+  readonly producerId: string;
+  readonly sequence: number;
   /** The history's id of the message. */
   readonly id: number;
   readonly bodyBytes: number;
@@ -75,13 +77,15 @@ export class KahaDbStore {
   }
 
   addMessage<A>(destination: string, message: StoredMessage, isResponseRequired: boolean, done: JournalCallback<A> | null, arg: A): void {
-    this.apply({ op: "add", destination, message });
-    this.journal.append({ op: "add", destination, message } satisfies KahaCommand, ADD_COMMAND_OVERHEAD_BYTES + message.bodyBytes, isResponseRequired, done, arg);
+    const command: KahaCommand = { op: "add", destination, message };
+    this.apply(command);
+    this.journal.append(command, ADD_COMMAND_OVERHEAD_BYTES + message.bodyBytes, isResponseRequired, done, arg);
   }
 
   removeMessage(destination: string, messageId: string): void {
-    this.apply({ op: "remove", destination, messageId });
-    this.journal.append({ op: "remove", destination, messageId } satisfies KahaCommand, REMOVE_COMMAND_BYTES, false, null, null);
+    const command: KahaCommand = { op: "remove", destination, messageId };
+    this.apply(command);
+    this.journal.append(command, REMOVE_COMMAND_BYTES, false, null, null);
   }
 
   private onFileRead(records: readonly StoredRecord[], file: number): void {
