@@ -101,7 +101,7 @@ describe("problem messages: each at its exact path, saying what was expected and
   it("a missing required field", () => {
     expect(onlyProblem(failoverWith((doc) => delete doc["duration"]))).toEqual({ path: "duration", message: 'missing; expected a duration such as "250ms"' });
     expect(onlyProblem(failoverWith((doc) => delete doc["topics"][0].replicationFactor))).toEqual({ path: "topics[0].replicationFactor", message: "missing; expected a number" });
-    expect(onlyProblem(failoverWith((doc) => delete doc["system"]))).toEqual({ path: "system", message: 'missing; expected system: "kafka" or "rabbitmq" or "rocketmq" (the systems modelled so far)' });
+    expect(onlyProblem(failoverWith((doc) => delete doc["system"]))).toEqual({ path: "system", message: 'missing; expected system: "kafka" or "rabbitmq" or "rocketmq" or "activemq" (the systems modelled so far)' });
   });
 
   it("a number out of range, reporting only the tightest bound", () => {
@@ -157,7 +157,7 @@ describe("problem messages: each at its exact path, saying what was expected and
   });
 
   it("the wrong system, a fault verb or a partition kind that does not exist", () => {
-    expect(onlyProblem(failoverWith((doc) => (doc["system"] = "activemq")))).toEqual({ path: "system", message: 'expected system: "kafka" or "rabbitmq" or "rocketmq" (the systems modelled so far)', given: '"activemq"' });
+    expect(onlyProblem(failoverWith((doc) => (doc["system"] = "pulsar")))).toEqual({ path: "system", message: 'expected system: "kafka" or "rabbitmq" or "rocketmq" or "activemq" (the systems modelled so far)', given: '"pulsar"' });
     expect(onlyProblem(failoverWith((doc) => (doc["faults"][0].verb = "explode")))).toMatchObject({ path: "faults[0].verb", message: expect.stringMatching(/^expected a fault \{ at, verb, … \}: verb processCrash/), given: '"explode"' });
     expect(onlyProblem(failoverWith((doc) => (doc["faults"][2].spec.kind = "island")))).toMatchObject({ path: "faults[2].spec.kind", message: expect.stringMatching(/^expected a partition/), given: '"island"' });
   });
@@ -326,7 +326,7 @@ describe("documents that do not read", () => {
   });
 
   it("not a mapping", () => {
-    expect(onlyProblem("")).toEqual({ path: "", message: "expected a mapping with at least `system`, `duration`, `cluster` and `topics` (Kafka) or `queues` (RabbitMQ) or `topics` (RocketMQ)", given: "null" });
+    expect(onlyProblem("")).toEqual({ path: "", message: "expected a mapping with at least `system`, `duration`, `cluster` and `topics` (Kafka) or `queues` (RabbitMQ) or `topics` (RocketMQ) or `queues` (ActiveMQ)", given: "null" });
     expect(onlyProblem("42").given).toBe("42");
     expect(onlyProblem("- a\n- b").given).toBe('["a","b"]');
     expect(onlyProblem('"just text"').given).toBe('"just text"');

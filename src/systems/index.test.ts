@@ -8,7 +8,7 @@ describe("the systems registry", () => {
     const names = SYSTEMS.map((system) => system.name);
     expect(new Set(names).size).toBe(names.length);
     for (const name of names) expect(systemNamed(name).name).toBe(name);
-    expect(() => systemNamed("activemq")).toThrow(/no system named "activemq" \(known: kafka, rabbitmq, rocketmq\)/);
+    expect(() => systemNamed("pulsar")).toThrow(/no system named "pulsar" \(known: kafka, rabbitmq, rocketmq, activemq\)/);
   });
 
   it.each(SYSTEMS.map((system) => system.name))("%s: runs a scenario twice from its seed to the same digest, and tells its facts as plain data", (name) => {

@@ -6,8 +6,9 @@ import { registryOf } from "../run/registry.js";
 import { kafkaSystem } from "./kafka/system.js";
 import { rabbitSystem } from "./rabbitmq/system.js";
 import { rocketSystem } from "./rocketmq/system.js";
+import { activeMqSystem } from "./activemq/system.js";
 
-const registry = registryOf([kafkaSystem, rabbitSystem, rocketSystem] as const);
+const registry = registryOf([kafkaSystem, rabbitSystem, rocketSystem, activeMqSystem] as const);
 
 export const SYSTEMS = registry.systems;
 
@@ -28,3 +29,6 @@ export { runRabbitMq, type RabbitRunSpec, type RabbitRunResult } from "./rabbitm
 export type { RocketScenario } from "./rocketmq/scenario-schema.js";
 export { rocketRunSpecOf, ROCKET_DEFAULT_SAFETY_CHECKS } from "./rocketmq/scenario-spec.js";
 export { runRocketMq, type RocketRunSpec, type RocketRunResult } from "./rocketmq/run.js";
+export type { ActiveMqScenario } from "./activemq/scenario-schema.js";
+export { activeMqRunSpecOf, ACTIVEMQ_DEFAULT_SAFETY_CHECKS } from "./activemq/scenario-spec.js";
+export { runActiveMq, type ActiveMqRunSpec, type ActiveMqRunResult } from "./activemq/run.js";

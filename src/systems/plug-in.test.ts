@@ -47,13 +47,13 @@ function fakeScenario(fsync: boolean): Scenario {
 
 describe("a system added by one line in the registry", () => {
   it("is a scenario `system`, with its own config names checked at their paths", () => {
-    expect(SYSTEMS.map((system) => system.name)).toEqual(["kafka", "rabbitmq", "rocketmq", "fake"]);
+    expect(SYSTEMS.map((system) => system.name)).toEqual(["kafka", "rabbitmq", "rocketmq", "activemq", "fake"]);
     const loaded = validateScenario({ system: "fake", duration: "1s", cluster: { fsync: "yes" }, producers: [{ name: "p1", rate: "10/s" }] });
     expect(loaded.ok).toBe(false);
     if (!loaded.ok) expect(loaded.problems.map((p) => p.path)).toEqual(["cluster.fsync"]);
     const unknown = validateScenario({ system: "nats", duration: "1s" });
     expect(unknown.ok).toBe(false);
-    if (!unknown.ok) expect(unknown.problems[0]!.message).toMatch(/"kafka" or "rabbitmq" or "rocketmq" or "fake"/);
+    if (!unknown.ok) expect(unknown.problems[0]!.message).toMatch(/"kafka" or "rabbitmq" or "rocketmq" or "activemq" or "fake"/);
     const noNode = validateScenario({ system: "fake", duration: "1s", cluster: {}, producers: [{ name: "p1", rate: "10/s" }], faults: [{ at: "0s", verb: "processCrash", node: "b1" }] });
     expect(noNode.ok).toBe(false);
     if (!noNode.ok) expect(noNode.problems[0]!.path).toBe("faults[0].node");

@@ -73,7 +73,7 @@ describe("an ActiveMQ broker", () => {
     const [dispatched, answered] = [client.received[1]!.atNs, client.received[2]!.atNs];
     // Dispatched before the store: the hdd's fsync takes milliseconds.
     expect(answered - dispatched).toBeGreaterThan(1 * MS);
-    client.send({ kind: "ACK", consumerId: "c1-1", destination: "orders", messageId: "p1:0" });
+    client.send({ kind: "ACK", consumerId: "c1-1", destination: "orders", messageIds: ["p1:0"] });
     runTo(500 * MS);
     expect(brokers[0]!.store!.messages("orders")).toEqual([]);
   });

@@ -43,6 +43,8 @@ export interface ActiveMqBrokerSpec {
   kahaDb: KahaDbJournalOptions;
   locker: SharedFileLockerOptions;
   queues: readonly string[];
+  /** The cluster's first boot: how long after the first broker this one starts (operators start the master first). */
+  firstBootDelayNs?: number;
 }
 
 /** A sync send waiting for its store: where its Response goes. */
@@ -98,6 +100,15 @@ export class ActiveMqBroker implements NodeSoftware {
   start(node: WorldNode): void {
     this.node = node;
     this.isAccepting = false;
+    const delayNs = this.spec.firstBootDelayNs ?? 0;
+    if (delayNs > 0 && node.incarnation === 1 && node.now === 0) {
+      node.after(delayNs, () => this.startProcess(node));
+      return;
+    }
+    this.startProcess(node);
+  }
+
+  private startProcess(node: WorldNode): void {
     const { store } = this.spec;
     if (store.kind === "local") return this.openStore(new LocalJournalStorage(this.world.disk(node.name)));
     this.storeClient = new SharedStoreClient({ world: this.world, node, server: store.server, lockRecovery: store.lockRecovery, ...(store.leaseNs === undefined ? {} : { leaseNs: store.leaseNs }) });
@@ -155,8 +166,7 @@ export class ActiveMqBroker implements NodeSoftware {
       case "KEEP_ALIVE":
         return void endpoint.send(command, openWireBytesOf(command));
       case "ACK":
-        if (this.queues.get(command.destination)?.ack(command.consumerId, command.messageId) === true) this.store!.removeMessage(command.destination, command.messageId);
-        return;
+        return this.onAck(command);
       default:
         return;
     }
@@ -187,6 +197,12 @@ export class ActiveMqBroker implements NodeSoftware {
     // DefaultIOExceptionHandler: the broker stops, and the client sees no reply (SuppressReplyException).
     this.world.kernel.marks.hit("activemq.broker.store-failed");
     this.stopAccepting();
+  }
+
+  private onAck(command: Extract<OpenWireCommand, { kind: "ACK" }>): void {
+    const queue = this.queues.get(command.destination);
+    if (queue === undefined) return;
+    for (const messageId of command.messageIds) if (queue.ack(command.consumerId, messageId)) this.store!.removeMessage(command.destination, messageId);
   }
 
   private onConsumer(endpoint: Endpoint, command: Extract<OpenWireCommand, { kind: "CONSUMER_INFO" }>): void {

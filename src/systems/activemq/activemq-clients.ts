@@ -5,8 +5,10 @@
  * - a producer sends at its rate, one message at a time on its session: a
  *   persistent message outside a transaction is a sync send (the call waits
  *   for the broker's Response, also across a failover, where it is sent
- *   again); a non-persistent one is async (fire and forget: the history
- *   marks its outcome unknown);
+ *   again); a non-persistent one, or any with useAsyncSend, is async (fire
+ *   and forget: the history marks its outcome unknown; while the failover
+ *   transport is disconnected the send blocks until it reconnects, and one
+ *   lost in a dead socket is not sent again);
  * - a consumer registers on its queue with its prefetch (1000), processes
  *   what is dispatched one at a time, and acknowledges each after its
  *   processing (AUTO_ACKNOWLEDGE); on a lost connection it drops what it had
@@ -22,6 +24,8 @@ import { FailoverConnection } from "./failover-connection.js";
 import type { OpenWireCommand } from "./openwire.js";
 
 const NS_PER_SECOND = 1_000_000_000;
+/** CLIENT_ACKNOWLEDGE: an application idle this long acknowledges what it consumed. */
+const ACKNOWLEDGE_IDLE_NS = NS_PER_SECOND;
 
 export interface ActiveMqProducerWorkload {
   name: string;
@@ -31,6 +35,10 @@ export interface ActiveMqProducerWorkload {
   bodyBytes: number;
   /** DeliveryMode.PERSISTENT (the default): a sync send. */
   persistent?: boolean;
+  /** ActiveMQConnectionFactory.useAsyncSend: persistent sends are async too. */
+  useAsyncSend?: boolean;
+  /** When the application starts sending (default: at its boot). */
+  startNs?: number;
 }
 
 export class ActiveMqProducer implements NodeSoftware {
@@ -39,6 +47,8 @@ export class ActiveMqProducer implements NodeSoftware {
   private queued = 0;
   private inFlightId = -1;
   private sequenceNext = 0;
+  /** An unavailability window is open: the transport was lost and no send has succeeded since. */
+  private isSendFailing = false;
   private readonly onArrivalBound = (): void => this.onArrival();
 
   constructor(
@@ -54,13 +64,15 @@ export class ActiveMqProducer implements NodeSoftware {
     this.queued = 0;
     this.inFlightId = -1;
     this.sequenceNext = 0;
+    this.isSendFailing = false;
     this.connection = new FailoverConnection(this.world, node, this.workload.brokers, this.world.kernel.rng.stream(`activemq.failover:${node.name}#${node.incarnation}`), {
-      onRestore: () => undefined,
+      onRestore: () => this.sendNext(),
       onCommand: (command) => this.onCommand(command),
-      onInterrupted: () => undefined,
+      onInterrupted: () => this.onInterrupted(),
     });
     this.connection.connect();
-    node.after(Math.round(NS_PER_SECOND / this.workload.messagesPerSecond), this.onArrivalBound);
+    const startDelayNs = Math.max(0, (this.workload.startNs ?? 0) - node.now);
+    node.after(startDelayNs + Math.round(NS_PER_SECOND / this.workload.messagesPerSecond), this.onArrivalBound);
   }
 
   /** Nothing queued and no send in flight (or the process is down: nothing of it can finish). */
@@ -77,6 +89,11 @@ export class ActiveMqProducer implements NodeSoftware {
     return this.workload.persistent ?? true;
   }
 
+  /** ActiveMQSession.send: sync unless non-persistent or useAsyncSend (no transactions here). */
+  private get isSyncSend(): boolean {
+    return this.isPersistent && !(this.workload.useAsyncSend ?? false);
+  }
+
   private onArrival(): void {
     const node = this.node!;
     if (node.now >= this.stopNs) return;
@@ -87,27 +104,52 @@ export class ActiveMqProducer implements NodeSoftware {
 
   private sendNext(): void {
     if (this.inFlightId >= 0 || this.queued === 0) return;
+    // An async send blocks while the failover transport reconnects (its timeout is -1).
+    if (!this.isSyncSend && !this.connection!.isOpen) return;
     this.queued--;
     const now = this.node!.now;
     const id = this.history.reserveIds(1);
     const sequence = this.sequenceNext++;
     const { name, destination, bodyBytes } = this.workload;
     this.history.record({ type: "send", timeNs: now, client: name, idFirst: id, count: 1 });
-    const command = { kind: "MESSAGE" as const, commandId: sequence, destination, producerId: this.producerId, sequence, id, bodyBytes, persistent: this.isPersistent, responseRequired: this.isPersistent };
-    if (!this.isPersistent) {
+    const command = { kind: "MESSAGE" as const, commandId: sequence, destination, producerId: this.producerId, sequence, id, bodyBytes, persistent: this.isPersistent, responseRequired: this.isSyncSend };
+    if (!this.isSyncSend) {
       this.connection!.oneway(command);
       this.history.record({ type: "send-result", timeNs: now, client: name, idFirst: id, count: 1, outcome: "unknown", stream: destination, position: -1, error: "ASYNC_SEND" });
+      // An async send that left on a working transport is the application's send succeeding.
+      if (this.isSendFailing) {
+        this.isSendFailing = false;
+        this.history.record({ type: "op-ok", timeNs: now, client: name, op: "send" });
+      }
       return this.sendNext();
     }
     this.inFlightId = id;
     this.connection!.request(command);
   }
 
+  /**
+   * The transport to the master was lost (closed, or silent past the
+   * inactivity monitor's limit): the application's sends now wait for a
+   * reconnection, which opens an unavailability window until one succeeds
+   * (only while the workload still sends).
+   */
+  private onInterrupted(): void {
+    const node = this.node!;
+    if (this.isSendFailing || node.now >= this.stopNs || !this.connection!.hasEverOpened) return;
+    this.isSendFailing = true;
+    this.history.record({ type: "op-failed", timeNs: node.now, client: this.workload.name, op: "send", error: "TRANSPORT_INTERRUPTED" });
+  }
+
   private onCommand(command: OpenWireCommand): void {
     if (command.kind !== "RESPONSE" || this.inFlightId < 0) return;
     const { name, destination } = this.workload;
     const outcome = command.error === "" ? "ok" : "error";
-    this.history.record({ type: "send-result", timeNs: this.node!.now, client: name, idFirst: this.inFlightId, count: 1, outcome, stream: destination, position: -1, error: command.error });
+    const now = this.node!.now;
+    this.history.record({ type: "send-result", timeNs: now, client: name, idFirst: this.inFlightId, count: 1, outcome, stream: destination, position: -1, error: command.error });
+    if (outcome === "ok" && this.isSendFailing) {
+      this.isSendFailing = false;
+      this.history.record({ type: "op-ok", timeNs: now, client: name, op: "send" });
+    }
     this.inFlightId = -1;
     this.sendNext();
   }
@@ -120,6 +162,14 @@ export interface ActiveMqConsumerWorkload {
   /** ActiveMQPrefetchPolicy: 1000 for a queue. */
   prefetch?: number;
   processNsPerMessage: number;
+  /**
+   * CLIENT_ACKNOWLEDGE: the application calls message.acknowledge() after
+   * every this many messages, acknowledging all it consumed since the last
+   * call, and once it has been idle for a second with some unacknowledged
+   * (a batch consumer's usual flush). Absent: each message is acknowledged
+   * after its processing (AUTO).
+   */
+  acknowledgeEvery?: number;
 }
 
 interface Delivery {
@@ -135,6 +185,9 @@ export class ActiveMqConsumer implements NodeSoftware {
   private buffer: Delivery[] = [];
   private isProcessing = false;
   private commandIdNext = 0;
+  /** Consumed, not yet acknowledged (CLIENT_ACKNOWLEDGE between acknowledge() calls). */
+  private unacknowledged: string[] = [];
+  private lastProcessedNs = 0;
 
   constructor(
     private readonly world: World,
@@ -148,11 +201,16 @@ export class ActiveMqConsumer implements NodeSoftware {
     this.node = node;
     this.buffer = [];
     this.isProcessing = false;
+    this.unacknowledged = [];
     this.connection = new FailoverConnection(this.world, node, this.workload.brokers, this.world.kernel.rng.stream(`activemq.failover:${node.name}#${node.incarnation}`), {
       onRestore: () => this.subscribe(),
       onCommand: (command) => this.onCommand(command),
       // clearMessagesInProgress: the prefetched messages not yet processed are dropped; the broker gives them again.
-      onInterrupted: () => (this.buffer = []),
+      // The consumed, unacknowledged ones go back too (the broker redelivers all it dispatched and was not acked).
+      onInterrupted: () => {
+        this.buffer = [];
+        this.unacknowledged = [];
+      },
     });
     this.connection.connect();
   }
@@ -191,8 +249,21 @@ export class ActiveMqConsumer implements NodeSoftware {
     this.history.record({ type: "deliver", timeNs: now, client: name, group: destination, stream: destination, position: -1, idFirst: delivery.id, count: 1, ...(delivery.redelivered ? { redelivered: true as const } : {}) });
     const applied = this.idempotentConsumer === null ? [{ idFirst: delivery.id, count: 1 }] : this.idempotentConsumer.apply(delivery.id, 1);
     for (const range of applied) this.history.record({ type: "effect", timeNs: now, client: name, group: destination, idFirst: range.idFirst, count: range.count });
-    // AUTO_ACKNOWLEDGE: the ack follows the processing; one sent while disconnected is dropped.
-    this.connection!.oneway({ kind: "ACK", consumerId: this.consumerId, destination, messageId: delivery.messageId });
+    // The ack follows the processing (AUTO), or the application's acknowledge() every so many messages (CLIENT);
+    // one sent while disconnected is dropped.
+    this.unacknowledged.push(delivery.messageId);
+    this.lastProcessedNs = now;
+    if (this.unacknowledged.length >= (this.workload.acknowledgeEvery ?? 1)) this.acknowledge();
+    else if (this.buffer.length === 0) this.node!.after(ACKNOWLEDGE_IDLE_NS, this.onIdleCheck);
     this.processNext();
   };
+
+  private readonly onIdleCheck = (): void => {
+    if (this.unacknowledged.length > 0 && this.node!.now - this.lastProcessedNs >= ACKNOWLEDGE_IDLE_NS) this.acknowledge();
+  };
+
+  private acknowledge(): void {
+    this.connection!.oneway({ kind: "ACK", consumerId: this.consumerId, destination: this.workload.destination, messageIds: this.unacknowledged });
+    this.unacknowledged = [];
+  }
 }

@@ -72,6 +72,11 @@ export class FailoverConnection {
     );
   }
 
+  /** It has been connected at least once (a failure before that is the client still starting up). */
+  get hasEverOpened(): boolean {
+    return this.hasOpened;
+  }
+
   get isOpen(): boolean {
     return this.link.isEstablished;
   }

@@ -19,8 +19,8 @@ export type OpenWireCommand =
   | { kind: "MESSAGE"; commandId: number; destination: string; producerId: string; sequence: number; id: number; bodyBytes: number; persistent: boolean; responseRequired: boolean }
   /** A consumer on a queue (ConsumerInfo) with its prefetch. */
   | { kind: "CONSUMER_INFO"; commandId: number; consumerId: string; destination: string; prefetch: number }
-  /** A consumer's acknowledgement of one message (STANDARD_ACK, sent async by default). */
-  | { kind: "ACK"; consumerId: string; destination: string; messageId: string }
+  /** A consumer's acknowledgement of the messages it consumed since its last (STANDARD_ACK over a range, sent async by default). */
+  | { kind: "ACK"; consumerId: string; destination: string; messageIds: readonly string[] }
   /** The broker's answer to a command that asked for one. */
   | { kind: "RESPONSE"; correlationId: number; error: string }
   /** KeepAliveInfo: the inactivity monitor's, sent when nothing else was; the broker answers one with one. */

@@ -5,9 +5,7 @@
  * transport, send while the fault schedule plays, heal, wait until one
  * broker is master with its store recovered and the consumers have drained
  * every queue, read what the master's store still holds (Jepsen's final
- * read), and check the history. Not registered as a system yet (no
- * scenario schema, presets or CLI): tests and library callers build the
- * spec directly.
+ * read), and check the history.
  */
 import type { CheckInputs, RunChecksOptions } from "../../checks/run-checks.js";
 import { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
@@ -17,6 +15,7 @@ import type { ProbeThread } from "../../run/system.js";
 import { runSequence, type RunSequenceResult, type RunSequenceSpec, type RunStages } from "../../run/run-sequence.js";
 import type { LockRecovery } from "../../world/shared-store-protocol.js";
 import { SharedStoreServer } from "../../world/shared-store-server.js";
+import type { NetworkOptions } from "../../world/network.js";
 import { World } from "../../world/world.js";
 import { ActiveMqBroker, type BrokerStoreSpec } from "./activemq-broker.js";
 import { ActiveMqConsumer, ActiveMqProducer, type ActiveMqConsumerWorkload, type ActiveMqProducerWorkload } from "./activemq-clients.js";
@@ -32,6 +31,7 @@ export interface ActiveMqClusterSpec {
   kahaDb?: Partial<KahaDbJournalOptions>;
   locker?: Partial<SharedFileLockerOptions>;
   disk?: string;
+  network?: Partial<NetworkOptions>;
 }
 
 export interface ActiveMqRunSpec extends RunSequenceSpec {
@@ -52,6 +52,7 @@ export interface ActiveMqCluster {
 export type ActiveMqRunResult = RunSequenceResult<ActiveMqCluster>;
 
 export const ACTIVEMQ_FINAL_READ_GROUP = "final-read";
+const FIRST_BOOT_STAGGER_NS = 1_000_000_000;
 
 export function runActiveMq(spec: ActiveMqRunSpec): ActiveMqRunResult {
   return runSequence(spec, new ActiveMqRunStages(spec));
@@ -69,16 +70,24 @@ class ActiveMqRunStages implements RunStages<ActiveMqCluster> {
     const { cluster: clusterSpec, producers, consumers = [] } = this.spec;
     const servers = clusterSpec.sharedStore === undefined ? [] : [clusterSpec.sharedStore.server];
     const names = [...servers, ...clusterSpec.brokers, ...producers.map((p) => p.name), ...consumers.map((c) => c.name)];
-    const world = new World({ kernel, nodes: names.map((name) => ({ name })), ...(clusterSpec.disk === undefined ? {} : { disk: clusterSpec.disk }) });
+    const world = new World({
+      kernel,
+      nodes: names.map((name) => ({ name })),
+      ...(clusterSpec.network === undefined ? {} : { network: clusterSpec.network }),
+      ...(clusterSpec.disk === undefined ? {} : { disk: clusterSpec.disk }),
+    });
     const shared = clusterSpec.sharedStore;
     if (shared !== undefined) world.install(shared.server, new SharedStoreServer(world, { lockRecovery: shared.lockRecovery, ...(shared.leaseNs === undefined ? {} : { leaseNs: shared.leaseNs }) }));
     const store: BrokerStoreSpec = shared === undefined ? { kind: "local" } : { kind: "shared", ...shared };
     const brokers = new Map<string, ActiveMqBroker>();
-    for (const name of clusterSpec.brokers) {
-      const broker = new ActiveMqBroker(world, { store, kahaDb: { ...KAHADB_JOURNAL_DEFAULTS, ...clusterSpec.kahaDb }, locker: { ...SHARED_FILE_LOCKER_DEFAULTS, ...clusterSpec.locker }, queues: clusterSpec.queues });
+    clusterSpec.brokers.forEach((name, k) => {
+      const kahaDb = { ...KAHADB_JOURNAL_DEFAULTS, ...clusterSpec.kahaDb };
+      const locker = { ...SHARED_FILE_LOCKER_DEFAULTS, ...clusterSpec.locker };
+      // b1 boots first and takes the lock; each other broker a second later, as an operator starts a master/slave group.
+      const broker = new ActiveMqBroker(world, { store, kahaDb, locker, queues: clusterSpec.queues, firstBootDelayNs: k * FIRST_BOOT_STAGGER_NS });
       brokers.set(name, broker);
       world.install(name, broker);
-    }
+    });
     this.producers = producers.map((workload) => {
       const producer = new ActiveMqProducer(world, { ...workload, brokers: clusterSpec.brokers }, history, this.spec.faultPhaseNs);
       world.install(workload.name, producer);

@@ -1,0 +1,96 @@
+/**
+ * The ActiveMQ presets, each as the YAML a user would write, with what its
+ * run must conclude: anomaly A1 (a shared store whose lock outlives its
+ * dead master: NFSv3) beside its fix (NFSv4's leases), the master's crash
+ * with the failover transport's resend and the producer audit, the
+ * journal's sync strategy under a power loss (C14), and a consumer's crash
+ * between processing and acknowledging (C13).
+ */
+import { presetFromYaml, withClaim, type Preset, type PresetDocument, type SafetyClaim } from "../../scenario/preset.js";
+
+const WORKLOAD = `
+queues: [{ name: orders }]
+producers:
+  - { name: shop, queue: orders, rate: 100/s, messageSize: 1KiB }`;
+
+function sharedStore(name: string, protocol: "nfsv3" | "nfsv4", verb: "powerLoss" | "processCrash"): string {
+  const isV3 = protocol === "nfsv3";
+  const what =
+    verb === "processCrash"
+      ? "b1's process is killed at 5 s; its machine lives on and its kernel gives the lock back at once, so b2 (polling every 10 s, lockAcquireSleepInterval) takes the lock, recovers the journal and opens its connectors. The producer's failover transport reconnects to b2 and sends its unanswered message again; if b1 had stored it, b2's producer audit (rebuilt from the journal) drops the copy and answers it as stored."
+      : isV3
+        ? "b1's machine loses power at 5 s and is off until 50 s. NFSv3's locks go through NLM, which keeps a dead client's lock until that client reboots and says so (SM_NOTIFY), so no broker can take the store and nothing is sent until b1 is back (A1; the docs' advice is to reboot every broker). The producer notices the silent master after its inactivity monitor's 30 s; the run's unavailability window starts then."
+        : "b1's machine loses power at 5 s and is off until 50 s. NFSv4's locks are leases; 30 s after b1's last renewal the server frees its lock, b2 takes it at its next attempt, recovers the journal and becomes master; the producer, having noticed the silent master after 30 s (its inactivity monitor), reconnects to b2.";
+  return `
+system: activemq
+name: ${name}
+description: Shared file system master/slave, two brokers b1 and b2 whose KahaDB lives on one ${protocol.toUpperCase()} server (nfs). b1 takes the store's lock first and is master; b2 waits for it. ${what} Every persistent send waited for the journal's fsync on the server, so nothing acknowledged is lost.
+seed: 7
+duration: 60s
+cluster: { brokers: 2, sharedStore: { protocol: ${protocol}, leaseTime: 30s } }
+${WORKLOAD}
+consumers:
+  - { name: billing, queue: orders, idempotent: true }
+faults:
+  - { at: 5s, verb: ${verb}, node: b1 }
+  - { at: 50s, verb: restart, node: b1 }
+`;
+}
+
+function journalPowerLoss(name: string, strategy: "ALWAYS" | "NEVER"): string {
+  const isAlways = strategy === "ALWAYS";
+  return `
+system: activemq
+name: ${name}
+description: One broker, KahaDB with journalDiskSyncStrategy ${strategy}, a producer of persistent messages and no consumer (the final read asks the store what it holds). The broker's machine loses power at 5 s and comes back at 7 s. ${isAlways ? "Each sync send waited for the fsync of its journal batch (group commit), so the journal keeps everything acknowledged; recovery replays it." : "The broker answers a sync send once the journal has the record in its write batch, never waiting for an fsync (NEVER syncs only at a file's roll), so what the OS had not written back by 5 s is gone, the journal's acknowledged tail with it."}
+seed: 5
+duration: 10s
+cluster: { brokers: 1, disk: sata-ssd }
+persistenceAdapter: { kahaDB: { journalDiskSyncStrategy: ${strategy} } }
+${WORKLOAD}
+faults:
+  - { at: 5s, verb: powerLoss, node: b1 }
+  - { at: 7s, verb: restart, node: b1 }
+`;
+}
+
+function consumerCrash(name: string, isIdempotent: boolean): string {
+  return `
+system: activemq
+name: ${name}
+description: One broker; a consumer in CLIENT_ACKNOWLEDGE mode whose application takes 10 ms a message and calls acknowledge() after every 20 messages. It is killed at 5 s and restarts at 6 s. The messages it had processed since its last acknowledge(), and everything prefetched, are dispatched again to its new incarnation. ${isIdempotent ? "The application keeps the ids it has processed (an idempotent consumer), so it applies each message once." : "The application applies the redelivered messages a second time."}
+seed: 9
+duration: 10s
+cluster: { brokers: 1 }
+queues: [{ name: orders }]
+producers:
+  - { name: shop, queue: orders, rate: 50/s, messageSize: 1KiB }
+consumers:
+  - { name: billing, queue: orders, processingTime: 10ms, acknowledgeMode: CLIENT_ACKNOWLEDGE, acknowledgeEvery: 20, idempotent: ${isIdempotent} }
+checks: [lost, unexpected, duplicated-effects]
+faults:
+  - { at: 5s, verb: processCrash, node: billing }
+  - { at: 6s, verb: restart, node: billing }
+`;
+}
+
+const DOCUMENTS: PresetDocument[] = [
+  { name: "a1-nfsv3-master-power-loss", claim: "A1", title: "shared store on NFSv3: the dead master's lock is never freed, no failover until it reboots", expect: "ok", yaml: sharedStore("a1-nfsv3-master-power-loss", "nfsv3", "powerLoss") },
+  { name: "a1-nfsv4-master-power-loss", claim: "A1", title: "shared store on NFSv4: the dead master's lease expires, the slave takes over", expect: "ok", yaml: sharedStore("a1-nfsv4-master-power-loss", "nfsv4", "powerLoss") },
+  { name: "a1-master-crash", claim: "A1", title: "shared store: the master's process crash frees its lock at once; the resent send is not stored twice", expect: "ok", yaml: sharedStore("a1-master-crash", "nfsv4", "processCrash") },
+  { name: "c14-kahadb-sync-never-power-loss", claim: "C14", title: "journalDiskSyncStrategy NEVER: a power loss takes acknowledged messages", expect: "safety-failed", yaml: journalPowerLoss("c14-kahadb-sync-never-power-loss", "NEVER") },
+  { name: "c14-kahadb-sync-always-power-loss", claim: "C14", title: "journalDiskSyncStrategy ALWAYS (the default): a power loss takes nothing acknowledged", expect: "ok", yaml: journalPowerLoss("c14-kahadb-sync-always-power-loss", "ALWAYS") },
+  { name: "c13-activemq-consumer-crash", claim: "C13", title: "CLIENT_ACKNOWLEDGE every 20 messages, the consumer killed: what it processed since its last acknowledge() is applied twice", expect: "safety-failed", yaml: consumerCrash("c13-activemq-consumer-crash", false) },
+  { name: "c13-activemq-consumer-crash-idempotent", claim: "C13", title: "the same with an idempotent consumer: each effect once", expect: "ok", yaml: consumerCrash("c13-activemq-consumer-crash-idempotent", true) },
+];
+
+/** Persistent sync sends with journalDiskSyncStrategy ALWAYS: acknowledged only once the journal's batch is fsynced. */
+const JOURNAL_SYNCED: SafetyClaim = { survives: ["crash", "pause", "partition", "power-loss"] };
+
+/** What each safe preset is safe against (searched in properties/presets-safety.property.test.ts). */
+const ACTIVEMQ_SAFETY_CLAIMS: Readonly<Record<string, SafetyClaim>> = {
+  "c14-kahadb-sync-always-power-loss": JOURNAL_SYNCED,
+  "c13-activemq-consumer-crash-idempotent": JOURNAL_SYNCED,
+};
+
+export const ACTIVEMQ_PRESETS: readonly Preset[] = DOCUMENTS.map(presetFromYaml).map((preset) => withClaim(preset, ACTIVEMQ_SAFETY_CLAIMS));

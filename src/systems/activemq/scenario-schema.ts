@@ -1,0 +1,213 @@
+/**
+ * The scenario file's ActiveMQ branch (`system: activemq`), in ActiveMQ
+ * Classic's own vocabulary (activemq.xml and the JMS client's; tag
+ * activemq-5.18.7, docs/research/activemq-facts.md):
+ *
+ * - `cluster.brokers`: one broker on its own disk, or a master/slave group
+ *   whose brokers share one store (`cluster.sharedStore`: an NFS server,
+ *   `protocol` nfsv3, whose locks a dead holder keeps until its machine
+ *   reboots, or nfsv4, whose locks expire after `leaseTime`);
+ * - `persistenceAdapter.kahaDB`: the journal's settings
+ *   (journalDiskSyncStrategy, journalDiskSyncInterval,
+ *   journalMaxFileLength), the master's lock check (lockKeepAlivePeriod)
+ *   and its `locker` (shared-file-locker's lockAcquireSleepInterval);
+ * - `queues`, and the client applications on the failover transport:
+ *   `producers` (deliveryMode, useAsyncSend) and `consumers` (queuePrefetch,
+ *   acknowledgeMode).
+ *
+ * Units, faults, machines, budgets and sweeps are the shared ones
+ * (src/scenario/schema-parts.ts).
+ */
+import { z } from "zod";
+import { CHECKER_NAMES, type CheckerName } from "../../checks/violation.js";
+import { checkBudgets } from "../../scenario/budget-check.js";
+import {
+  budgetsSchema,
+  BUDGETS_DEFAULT,
+  checkClientNodeNames,
+  checkFaults,
+  clientNames,
+  descriptionSchema,
+  durationSchema,
+  faultSchema,
+  issueReporter,
+  machineFields,
+  messageSizeSchema,
+  nameSchema,
+  positiveRateSchema,
+  seedSchema,
+  sizeSchema,
+  someOf,
+  sweepSchema,
+} from "../../scenario/schema-parts.js";
+import { SHARED_STORE_TRAFFIC } from "../../world/shared-store-protocol.js";
+import { KAHADB_JOURNAL_DEFAULTS } from "./kahadb-journal.js";
+import { OPENWIRE_TRAFFIC } from "./openwire.js";
+import { estimateActiveMqRun } from "./run-estimate.js";
+import { SHARED_FILE_LOCKER_DEFAULTS } from "./shared-file-locker.js";
+
+/**
+ * The checkers that apply to ActiveMQ runs. A queue has no positions a
+ * client sees (no offsets): inconsistent-offsets and monotonic judge
+ * positions; divergence and dirty-read need replicas that agree on a
+ * committed prefix, and a master/slave pair shares one store instead.
+ */
+const NOT_APPLICABLE: readonly CheckerName[] = ["divergence", "dirty-read", "inconsistent-offsets", "monotonic"];
+export const ACTIVEMQ_CHECKER_NAMES = CHECKER_NAMES.filter((name) => !NOT_APPLICABLE.includes(name)) as [CheckerName, ...CheckerName[]];
+
+const millisecondsSchema = z.int().min(0).max(3_600_000);
+
+/** The shared store's node. */
+export const SHARED_STORE_NODE = "nfs";
+
+const sharedStoreSchema = z.strictObject({
+  /**
+   * nfsv3: locks through NLM, which a dead holder keeps until its machine
+   * reboots and says so (SM_NOTIFY); nfsv4: locks are leases, freed once
+   * the holder stops renewing for `leaseTime`.
+   */
+  protocol: z.enum(["nfsv3", "nfsv4"]),
+  /** NFSv4's lease (Linux nfsd's nfsv4leasetime: 90 s). */
+  leaseTime: durationSchema.default(90_000_000_000),
+});
+
+const kahaDbSchema = z
+  .strictObject({
+    journalDiskSyncStrategy: z.enum(["ALWAYS", "PERIODIC", "NEVER"]).default(KAHADB_JOURNAL_DEFAULTS.journalDiskSyncStrategy),
+    journalDiskSyncInterval: millisecondsSchema.min(1).default(KAHADB_JOURNAL_DEFAULTS.journalDiskSyncInterval),
+    journalMaxFileLength: sizeSchema.pipe(z.number().min(65_536).max(4_294_967_296)).default(KAHADB_JOURNAL_DEFAULTS.journalMaxFileLength),
+    /** How often a master checks it still holds the store's lock (0: never). */
+    lockKeepAlivePeriod: millisecondsSchema.default(SHARED_FILE_LOCKER_DEFAULTS.lockKeepAlivePeriod),
+    locker: z
+      .strictObject({
+        /** How long a slave sleeps between attempts at the lock. */
+        lockAcquireSleepInterval: millisecondsSchema.min(1).default(SHARED_FILE_LOCKER_DEFAULTS.lockAcquireSleepInterval),
+      })
+      .default({ lockAcquireSleepInterval: SHARED_FILE_LOCKER_DEFAULTS.lockAcquireSleepInterval }),
+  })
+  .default({
+    journalDiskSyncStrategy: KAHADB_JOURNAL_DEFAULTS.journalDiskSyncStrategy,
+    journalDiskSyncInterval: KAHADB_JOURNAL_DEFAULTS.journalDiskSyncInterval,
+    journalMaxFileLength: KAHADB_JOURNAL_DEFAULTS.journalMaxFileLength,
+    lockKeepAlivePeriod: SHARED_FILE_LOCKER_DEFAULTS.lockKeepAlivePeriod,
+    locker: { lockAcquireSleepInterval: SHARED_FILE_LOCKER_DEFAULTS.lockAcquireSleepInterval },
+  });
+
+const queueSchema = z.strictObject({ name: nameSchema });
+
+const producerSchema = z.strictObject({
+  /** Client node name (default p1, p2, … in order). With count > 1: name-1, name-2, … */
+  name: nameSchema.optional(),
+  count: z.int().min(1).max(100).default(1),
+  queue: nameSchema,
+  rate: positiveRateSchema,
+  messageSize: messageSizeSchema.pipe(z.number().min(1)).default(1_024),
+  /** PERSISTENT (the JMS default): stored, and sent synchronously unless useAsyncSend. NON_PERSISTENT: held in memory only, sent async. */
+  deliveryMode: z.enum(["PERSISTENT", "NON_PERSISTENT"]).default("PERSISTENT"),
+  /** ActiveMQConnectionFactory.useAsyncSend: a persistent send does not wait for the broker's answer either. */
+  useAsyncSend: z.boolean().default(false),
+  /** When the application starts sending (default at boot). */
+  startAt: durationSchema.default(0),
+});
+
+const consumerSchema = z.strictObject({
+  /** Client node name (default c1, c2, … in order). With count > 1: name-1, name-2, … */
+  name: nameSchema.optional(),
+  count: z.int().min(1).max(100).default(1),
+  queue: nameSchema,
+  /** Time to process each message; its effect happens at its end. */
+  processingTime: durationSchema.default(1_000_000),
+  /** ActiveMQPrefetchPolicy.queuePrefetch. */
+  queuePrefetch: z.int().min(1).max(32_767).default(1_000),
+  /**
+   * On a queue AUTO and DUPS_OK acknowledge each message after its
+   * processing; with CLIENT the application calls message.acknowledge()
+   * after every `acknowledgeEvery` messages, acknowledging all it consumed
+   * since the last call.
+   */
+  acknowledgeMode: z.enum(["AUTO_ACKNOWLEDGE", "CLIENT_ACKNOWLEDGE", "DUPS_OK_ACKNOWLEDGE"]).default("AUTO_ACKNOWLEDGE"),
+  acknowledgeEvery: z.int().min(1).max(32_767).default(1),
+  idempotent: z.boolean().default(false),
+});
+
+const activeMqScenarioObject = z.strictObject({
+  system: z.literal("activemq"),
+  name: nameSchema.default("scenario"),
+  description: descriptionSchema,
+  seed: seedSchema,
+  /** How long producers send and faults may happen; then everything heals. */
+  duration: durationSchema,
+  cluster: z.strictObject({
+    /** Brokers b1, b2, …: one alone on its own disk, or a master/slave group on `sharedStore`. */
+    brokers: z.int().min(1).max(8).default(1),
+    sharedStore: sharedStoreSchema.optional(),
+    ...machineFields,
+  }),
+  persistenceAdapter: z.strictObject({ kahaDB: kahaDbSchema }).default({ kahaDB: kahaDbSchema.parse(undefined) }),
+  queues: z.array(queueSchema).min(1).max(1_000),
+  producers: z.array(producerSchema).max(100).default([]),
+  consumers: z.array(consumerSchema).max(100).default([]),
+  faults: z.array(faultSchema).max(10_000).default([]),
+  checks: z.array(z.enum(ACTIVEMQ_CHECKER_NAMES)).max(ACTIVEMQ_CHECKER_NAMES.length).optional(),
+  budgets: budgetsSchema.default(BUDGETS_DEFAULT),
+  sweep: sweepSchema.optional(),
+});
+
+export type ActiveMqScenario = z.output<typeof activeMqScenarioObject>;
+
+/** The ActiveMQ branch of the scenario file, with its cross-field rules (run once every field is valid on its own). */
+export const activeMqScenarioSchema = activeMqScenarioObject.superRefine((scenario, ctx) => checkActiveMqReferences(scenario, ctx), { when: (payload) => payload.issues.length === 0 });
+
+export function activeMqBrokerNodeNames(scenario: ActiveMqScenario): string[] {
+  return Array.from({ length: scenario.cluster.brokers }, (_, k) => `b${k + 1}`);
+}
+
+/** The servers: the shared store's node (when there is one) and the brokers. */
+export function activeMqServerNodeNames(scenario: ActiveMqScenario): string[] {
+  return [...(scenario.cluster.sharedStore === undefined ? [] : [SHARED_STORE_NODE]), ...activeMqBrokerNodeNames(scenario)];
+}
+
+export function activeMqProducerNodeNames(scenario: ActiveMqScenario): string[][] {
+  return scenario.producers.map((producer, k) => clientNames(producer.name ?? `p${k + 1}`, producer.count));
+}
+
+export function activeMqConsumerNodeNames(scenario: ActiveMqScenario): string[][] {
+  return scenario.consumers.map((consumer, k) => clientNames(consumer.name ?? `c${k + 1}`, consumer.count));
+}
+
+export const ACTIVEMQ_TRAFFIC_CLASSES: readonly string[] = [OPENWIRE_TRAFFIC, SHARED_STORE_TRAFFIC];
+
+function checkActiveMqReferences(scenario: ActiveMqScenario, ctx: z.RefinementCtx): void {
+  const issue = issueReporter(ctx);
+  const queues = new Set<string>();
+  scenario.queues.forEach((queue, k) => {
+    if (queues.has(queue.name)) issue(["queues", k, "name"], `expected each queue name once, but "${queue.name}" is declared twice`, queue.name);
+    queues.add(queue.name);
+  });
+  const queueList = someOf(queues);
+  for (const [key, applications] of [["producers", scenario.producers] as const, ["consumers", scenario.consumers] as const]) {
+    applications.forEach((application, k) => {
+      if (!queues.has(application.queue)) issue([key, k, "queue"], `expected one of the queues (${queueList}), got "${application.queue}"`, application.queue);
+    });
+  }
+  scenario.consumers.forEach((consumer, k) => {
+    if (consumer.acknowledgeEvery > 1 && consumer.acknowledgeMode !== "CLIENT_ACKNOWLEDGE") {
+      issue(["consumers", k, "acknowledgeEvery"], `expected 1 with ${consumer.acknowledgeMode} (each message is acknowledged after its processing); only CLIENT_ACKNOWLEDGE leaves acknowledge() to the application`, consumer.acknowledgeEvery);
+    }
+    if (consumer.acknowledgeEvery > consumer.queuePrefetch) {
+      issue(["consumers", k, "acknowledgeEvery"], `expected at most queuePrefetch (${consumer.queuePrefetch}): the broker dispatches no more than that unacknowledged`, consumer.acknowledgeEvery);
+    }
+  });
+  const { brokers, sharedStore } = scenario.cluster;
+  if (brokers > 1 && sharedStore === undefined) {
+    issue(["cluster", "sharedStore"], "expected a shared store with more than one broker: master/slave brokers share one KahaDB (say { protocol: nfsv4 } or nfsv3)", undefined);
+  }
+  const nodes = new Set(activeMqServerNodeNames(scenario));
+  const applications = [
+    { key: "producers", declared: scenario.producers, names: activeMqProducerNodeNames(scenario) },
+    { key: "consumers", declared: scenario.consumers, names: activeMqConsumerNodeNames(scenario) },
+  ];
+  checkClientNodeNames(nodes, applications, "the servers' (nfs, b1, b2, …)", issue);
+  checkFaults(scenario.faults, scenario.duration, nodes, ACTIVEMQ_TRAFFIC_CLASSES, issue);
+  checkBudgets(scenario, estimateActiveMqRun(scenario), issue);
+}

@@ -1,0 +1,77 @@
+/** ActiveMQ Classic as a system of the product layer (src/run/system.ts). */
+import type { RunSummary } from "../../report/run-summary.js";
+import type { SystemModel } from "../../run/system.js";
+import { SHARED_STORE_TRAFFIC } from "../../world/shared-store-protocol.js";
+import { worldCounters, type WorldCounters } from "../../world/world-counters.js";
+import { ACTIVEMQ_ANOMALIES } from "./anomalies.js";
+import { ACTIVEMQ_PRESETS } from "./presets.js";
+import { runActiveMq, type ActiveMqRunResult, type ActiveMqRunSpec } from "./run.js";
+import { estimateActiveMqRun } from "./run-estimate.js";
+import {
+  ACTIVEMQ_TRAFFIC_CLASSES,
+  activeMqConsumerNodeNames,
+  activeMqProducerNodeNames,
+  activeMqScenarioSchema,
+  activeMqServerNodeNames,
+  SHARED_STORE_NODE,
+  type ActiveMqScenario,
+} from "./scenario-schema.js";
+import { ACTIVEMQ_DEFAULT_SAFETY_CHECKS, activeMqRunSpecOf } from "./scenario-spec.js";
+
+const MASTER_MARK = "activemq.broker.master";
+const DUPLICATE_MARK = "activemq.broker.duplicate-dropped";
+
+export const activeMqSystem = {
+  name: "activemq",
+  displayName: "ActiveMQ",
+  scenarioSchema: activeMqScenarioSchema,
+  estimateRun: estimateActiveMqRun,
+  presets: ACTIVEMQ_PRESETS,
+  anomalies: ACTIVEMQ_ANOMALIES,
+  defaultSafetyChecks: ACTIVEMQ_DEFAULT_SAFETY_CHECKS,
+  runSpecOf: (scenario, seed) => activeMqRunSpecOf(scenario, seed),
+  run: runActiveMq,
+  facts: (spec, result) => {
+    const world = worldCounters(result.cluster.world);
+    const brokers = new Set(spec.cluster.brokers);
+    const servers = [...(spec.cluster.sharedStore === undefined ? [] : [spec.cluster.sharedStore.server]), ...spec.cluster.brokers];
+    const marks = new Map(result.marks);
+    return {
+      serverNodes: servers,
+      nodeKinds: world.nodeNames.map((name) => ({ name, kind: brokers.has(name) ? "broker" : name === spec.cluster.sharedStore?.server ? "shared store" : "client" })),
+      clientMessageBytes: spec.producers.map((p) => [p.name, p.bodyBytes] as const),
+      threads: [],
+      interNode: (bytes, ackedBytes) => interNode(world, bytes, ackedBytes),
+      world,
+      systemNumbers: [
+        { name: "became master", value: marks.get(MASTER_MARK) ?? 0, unit: "times" },
+        { name: "duplicate sends dropped", value: marks.get(DUPLICATE_MARK) ?? 0, unit: "messages" },
+      ],
+    };
+  },
+  offeredLoad: (scenario) => scenario.producers.map((producer) => ({ rate: { kind: "constant" as const, perSecond: producer.rate }, count: producer.count })),
+  keyNumbers: (summary) => keyNumbers(summary),
+  faultTargets: (scenario) => {
+    const nodeNames = [...activeMqServerNodeNames(scenario), ...activeMqProducerNodeNames(scenario).flat(), ...activeMqConsumerNodeNames(scenario).flat()];
+    return { nodeNames, partitionNodeNames: nodeNames, trafficClasses: [...ACTIVEMQ_TRAFFIC_CLASSES] };
+  },
+} as const satisfies SystemModel<ActiveMqScenario, ActiveMqRunSpec, ActiveMqRunResult>;
+
+/** Bytes between servers: a shared store's reads and writes (one store, nothing replicated). */
+function interNode(world: WorldCounters, bytes: number, ackedBytes: number): NonNullable<RunSummary["interNode"]> {
+  const per = (part: number): number => (ackedBytes > 0 ? part / ackedBytes : 0);
+  let storageBytes = 0;
+  for (const link of world.links) if (link.trafficClass === SHARED_STORE_TRAFFIC) storageBytes += link.bytes;
+  return { bytes, perAckedByte: per(bytes), replicationBytes: 0, replicationPerAckedByte: 0, byKind: [{ kind: `store on ${SHARED_STORE_NODE}`, bytes: storageBytes }] };
+}
+
+/** Masterships taken (a failover, or a broker's restart), and resent sends the producer audit dropped. */
+function keyNumbers(summary: RunSummary): string[] {
+  const parts: string[] = [];
+  const number = (name: string): number => summary.systemNumbers?.find((entry) => entry.name === name)?.value ?? 0;
+  const masters = number("became master");
+  if (masters > 1) parts.push(`a broker became master ${masters} times`);
+  const duplicates = number("duplicate sends dropped");
+  if (duplicates > 0) parts.push(`${duplicates} resent send${duplicates === 1 ? "" : "s"} dropped as duplicates`);
+  return parts;
+}
