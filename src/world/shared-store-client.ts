@@ -10,6 +10,14 @@
  * it while the store is reachable. On a machine's first process start after
  * it powered on, the client tells the server so (statd's SM_NOTIFY), and the
  * server drops the locks this machine held before.
+ *
+ * As an NFS client does, it keeps every WRITE the server answered until a
+ * COMMIT covering it comes back with the same write verifier; a COMMIT
+ * answered by a server that rebooted since (another verifier) means those
+ * writes may have died in its page cache, so they are sent again and
+ * committed again before the caller hears back. After a reconnection it
+ * reclaims the locks its process holds (the server's grace period keeps
+ * them for it after a restart); a reclaim denied means the lock is lost.
  */
 import type { WorldNode } from "./node.js";
 import { ReconnectingLink } from "./reconnecting-link.js";
@@ -39,6 +47,30 @@ interface Outstanding {
   arg: unknown;
 }
 
+type WriteRequest = Extract<SharedStoreRequest, { kind: "WRITE" }>;
+
+/** A WRITE the server answered, with the verifier it answered with: unstable until a COMMIT with that verifier covers it. */
+interface Unstable {
+  request: WriteRequest;
+  verifier: number;
+}
+
+/** A caller's commit: the writes it covers, and the rewrites it still waits for after a verifier changed. */
+interface Commit {
+  path: string;
+  done: SharedStoreCallback<unknown>;
+  arg: unknown;
+  covered: Unstable[];
+  rewritesAwaited: number;
+}
+
+/** A caller's lock attempt, to note the lock held when granted. */
+interface LockAttempt {
+  path: string;
+  done: SharedStoreCallback<unknown>;
+  arg: unknown;
+}
+
 export class SharedStoreClient {
   private readonly link: ReconnectingLink<SharedStoreMessage>;
   /** Sent and unanswered, in send order (resent after a reconnect). */
@@ -46,7 +78,19 @@ export class SharedStoreClient {
   private idNext: number;
   private readonly leaseNs: number;
   private isStopped = false;
+  private hasOpened = false;
+  /** Per path: the place of the next record written. */
+  private readonly nextIndexOf = new Map<string, number>();
+  /** Per path: WRITEs answered, not yet covered by a COMMIT with their verifier. */
+  private readonly unstableOf = new Map<string, Unstable[]>();
+  /** The locks this process holds, as far as it knows. */
+  private readonly held = new Set<string>();
   private readonly onRenewBound = (): void => this.onRenew();
+  private readonly onWrittenBound = (reply: SharedStoreReply, outstanding: Outstanding): void => this.onWritten(reply, outstanding);
+  private readonly onCommittedBound = (reply: SharedStoreReply, commit: Commit): void => this.onCommitted(reply, commit);
+  private readonly onRewrittenBound = (reply: SharedStoreReply, commit: Commit): void => this.onRewritten(reply, commit);
+  private readonly onLockReplyBound = (reply: SharedStoreReply, attempt: LockAttempt): void => this.onLockReply(reply, attempt);
+  private readonly onReclaimBound = (reply: SharedStoreReply, path: string): void => this.onReclaim(reply, path);
 
   constructor(private readonly options: SharedStoreClientOptions) {
     const { world, node } = options;
@@ -64,7 +108,7 @@ export class SharedStoreClient {
         reconnectBackoffNs: RECONNECT_NS,
         requests: { timeoutNs: RPC_TIMEOUT_NS, answerOf: (message) => ("id" in message ? message.id : undefined), timeoutMark: "shared-store.rpc-timeout", timers: "per-request", isAnswersOnly: true },
       },
-      { onOpen: () => this.resend(), onMessage: (message) => this.onReply(message as SharedStoreReply), onDown: () => undefined },
+      { onOpen: () => this.onOpen(), onMessage: (message) => this.onReply(message as SharedStoreReply), onDown: () => undefined },
     );
   }
 
@@ -80,12 +124,15 @@ export class SharedStoreClient {
     this.link.close();
   }
 
-  write<A>(path: string, record: unknown, bytes: number, done: SharedStoreCallback<A>, arg: A): void {
-    this.call({ kind: "WRITE", id: this.nextId(), path, record, bytes }, done, arg);
+  /** Writes the next record of the file, or the record at `atIndex` (a lock file rewritten in place). */
+  write<A>(path: string, record: unknown, bytes: number, done: SharedStoreCallback<A>, arg: A, atIndex?: number): void {
+    const index = atIndex ?? this.nextIndexOf.get(path) ?? 0;
+    this.nextIndexOf.set(path, index + 1);
+    this.sendWrite({ kind: "WRITE", id: this.nextId(), path, index, record, bytes }, done as SharedStoreCallback<unknown>, arg);
   }
 
   commit<A>(path: string, done: SharedStoreCallback<A>, arg: A): void {
-    this.call({ kind: "COMMIT", id: this.nextId(), path }, done, arg);
+    this.sendCommit({ path, done: done as SharedStoreCallback<unknown>, arg, covered: [], rewritesAwaited: 0 });
   }
 
   read<A>(path: string, fromIndex: number, count: number, done: SharedStoreCallback<A>, arg: A): void {
@@ -94,10 +141,12 @@ export class SharedStoreClient {
 
   /** A non-blocking lock attempt: LOCK_GRANTED or LOCK_DENIED (the caller polls, as SharedFileLocker does). */
   tryLock<A>(path: string, done: SharedStoreCallback<A>, arg: A): void {
-    this.call({ kind: "LOCK", id: this.nextId(), path, owner: this.owner }, done, arg);
+    const attempt: LockAttempt = { path, done: done as SharedStoreCallback<unknown>, arg };
+    this.call({ kind: "LOCK", id: this.nextId(), path, owner: this.owner, reclaim: false }, this.onLockReplyBound, attempt);
   }
 
   unlock(path: string): void {
+    this.held.delete(path);
     this.call({ kind: "UNLOCK", id: this.nextId(), path, owner: this.owner }, noop, null);
   }
 
@@ -117,9 +166,67 @@ export class SharedStoreClient {
     else this.link.ensureConnecting();
   }
 
-  /** A new connection: everything unanswered goes again, in its order (a hard mount retries for ever). */
-  private resend(): void {
-    for (const { request } of this.outstanding.values()) this.link.request(request, request.id);
+  /** A new connection: the locks held are reclaimed, then everything unanswered goes again, in its order (a hard mount retries for ever). */
+  private onOpen(): void {
+    const isReconnect = this.hasOpened;
+    this.hasOpened = true;
+    const unanswered = [...this.outstanding.values()];
+    if (isReconnect) for (const path of this.held) this.call({ kind: "LOCK", id: this.nextId(), path, owner: this.owner, reclaim: true }, this.onReclaimBound, path);
+    for (const { request } of unanswered) this.link.request(request, request.id);
+  }
+
+  private onReclaim(reply: SharedStoreReply, path: string): void {
+    if (reply.kind === "LOCK_GRANTED") return;
+    this.held.delete(path);
+    this.options.world.kernel.marks.hit("shared-store.client.reclaim-denied");
+  }
+
+  private onLockReply(reply: SharedStoreReply, attempt: LockAttempt): void {
+    if (reply.kind === "LOCK_GRANTED") this.held.add(attempt.path);
+    attempt.done(reply, attempt.arg);
+  }
+
+  private sendWrite(request: WriteRequest, done: SharedStoreCallback<unknown>, arg: unknown): void {
+    const outstanding: Outstanding = { request, done, arg };
+    this.call(request, this.onWrittenBound, outstanding);
+  }
+
+  /** A WRITE answered: kept as unstable (with the verifier) until a COMMIT covers it, then the caller hears. */
+  private onWritten(reply: SharedStoreReply, outstanding: Outstanding): void {
+    if (reply.kind === "WRITE_OK") {
+      const request = outstanding.request as WriteRequest;
+      let unstable = this.unstableOf.get(request.path);
+      if (unstable === undefined) {
+        unstable = [];
+        this.unstableOf.set(request.path, unstable);
+      }
+      unstable.push({ request, verifier: reply.verifier });
+    }
+    outstanding.done(reply, outstanding.arg);
+  }
+
+  /** The COMMIT covers every WRITE answered so far on its path. */
+  private sendCommit(commit: Commit): void {
+    commit.covered = this.unstableOf.get(commit.path) ?? [];
+    this.unstableOf.set(commit.path, []);
+    this.call({ kind: "COMMIT", id: this.nextId(), path: commit.path }, this.onCommittedBound, commit);
+  }
+
+  /** A verifier other than a covered write's: the server rebooted since, and that write may be gone; write it again, then commit again. */
+  private onCommitted(reply: SharedStoreReply, commit: Commit): void {
+    const verifier = reply.kind === "COMMIT_OK" ? reply.verifier : -1;
+    const first = commit.covered.findIndex((entry) => entry.verifier !== verifier);
+    if (first < 0) return commit.done(reply, commit.arg);
+    // From the first write that may be gone, every later one goes again too: the rewrite at its place cuts the file back there.
+    const lost = commit.covered.slice(first);
+    this.options.world.kernel.marks.hit("shared-store.client.rewrite");
+    commit.rewritesAwaited = lost.length;
+    for (const { request } of lost) this.sendWrite({ ...request, id: this.nextId() }, this.onRewrittenBound as SharedStoreCallback<unknown>, commit);
+  }
+
+  private onRewritten(_: SharedStoreReply, commit: Commit): void {
+    commit.rewritesAwaited--;
+    if (commit.rewritesAwaited === 0) this.sendCommit(commit);
   }
 
   private onReply(reply: SharedStoreReply): void {

@@ -5,6 +5,16 @@
  * locks on a path (NLM for NFSv3, OPEN/LOCK state under a lease for NFSv4),
  * plus RENEW (NFSv4's lease renewal) and NOTIFY (statd's SM_NOTIFY: "this
  * host rebooted, drop the locks it held").
+ *
+ * A WRITE names its record's place in the file (`index`, as an NFS WRITE
+ * names its offset), so a WRITE sent again rewrites the same place instead
+ * of adding a copy. WRITE_OK and COMMIT_OK carry the server's write
+ * verifier (its boot): a COMMIT answered by a server that rebooted since
+ * the WRITEs it should cover tells the client those writes may be gone
+ * with the server's page cache, and it sends them again (RFC 1813 §3.3.7).
+ * A LOCK may be a `reclaim` of a lock the client held before the server
+ * restarted: during the grace period after a restart only reclaims are
+ * granted (RFC 7530 §9.6.2, NLM's grace period).
  */
 
 export const SHARED_STORE_PORT = "nfs";
@@ -14,19 +24,19 @@ export const SHARED_STORE_TRAFFIC = "storage";
 const RPC_HEADER_BYTES = 120;
 
 export type SharedStoreRequest =
-  | { kind: "WRITE"; id: number; path: string; record: unknown; bytes: number }
+  | { kind: "WRITE"; id: number; path: string; index: number; record: unknown; bytes: number }
   | { kind: "COMMIT"; id: number; path: string }
   | { kind: "READ"; id: number; path: string; fromIndex: number; count: number }
   /** `owner`: the process asking (host and process start, as NLM's caller name and svid). */
-  | { kind: "LOCK"; id: number; path: string; owner: string }
+  | { kind: "LOCK"; id: number; path: string; owner: string; reclaim: boolean }
   | { kind: "UNLOCK"; id: number; path: string; owner: string }
   | { kind: "RENEW"; id: number }
   | { kind: "NOTIFY"; id: number };
 
 export type SharedStoreReply =
-  | { kind: "WRITE_OK"; id: number }
+  | { kind: "WRITE_OK"; id: number; verifier: number }
   | { kind: "NOSPC"; id: number }
-  | { kind: "COMMIT_OK"; id: number }
+  | { kind: "COMMIT_OK"; id: number; verifier: number }
   /** The records from the asked index: each value, and whether a power loss tore it (its checksum fails). */
   | { kind: "READ_OK"; id: number; records: readonly { value: unknown; torn: boolean }[]; bytes: number }
   | { kind: "LOCK_GRANTED"; id: number }

@@ -16,8 +16,15 @@
  * does (shared-store-protocol.ts).
  *
  * The lock table lives in the server process: its restart forgets every
- * lock (the real NLM and NFSv4 servers then give clients a grace period to
- * reclaim theirs, which the model leaves out).
+ * lock, and for a grace period (Linux nfsd's nfsv4gracetime, 90 s by
+ * default, set apart from the lease) grants only reclaims, so each client takes back the locks it held
+ * before anyone else can take them.
+ *
+ * A WRITE at a place the file already holds overwrites it: the file is cut
+ * back to that place and the record appended (records are the model's unit,
+ * not bytes, so what followed goes too; a writer that rewrites one place
+ * after a server's reboot rewrites everything after it as well, and a lock
+ * file is one record rewritten in place).
  */
 import type { Endpoint } from "./connection.js";
 import type { Disk, DiskFile, DiskRecord } from "./disk.js";
@@ -28,11 +35,15 @@ import type { World } from "./world.js";
 const NS_PER_SECOND = 1_000_000_000;
 /** Linux nfsd's default NFSv4 lease (nfsv4leasetime, 90 s). */
 export const LEASE_DEFAULT_NS = 90 * NS_PER_SECOND;
+/** Linux nfsd's default grace period after a restart (nfsv4gracetime, 90 s; lockd's is the same). */
+export const GRACE_DEFAULT_NS = 90 * NS_PER_SECOND;
 
 export interface SharedStoreServerOptions {
   lockRecovery: LockRecovery;
   /** "lease": how long a silent client keeps its locks. */
   leaseNs?: number;
+  /** After a restart, how long only reclaims of locks are granted (default 90 s). */
+  graceNs?: number;
 }
 
 interface Lock {
@@ -64,9 +75,11 @@ export class SharedStoreServer implements NodeSoftware {
   /** When each client was last heard from (any request renews an NFSv4 lease). */
   private readonly heardNs = new Map<string, number>();
   private readonly leaseNs: number;
+  /** Until when only reclaims of locks are granted (after a restart). */
+  private graceUntilNs = 0;
   /** Per client: the duplicate request cache, by request id (Map order is arrival order). */
   private readonly cache = new Map<string, Map<number, Pending>>();
-  private readonly onCommittedBound = (_: unknown, pending: Pending): void => this.answer(pending, { kind: "COMMIT_OK", id: pending.id });
+  private readonly onCommittedBound = (_: unknown, pending: Pending): void => this.answer(pending, { kind: "COMMIT_OK", id: pending.id, verifier: this.node!.incarnation });
   private readonly onReadBound = (records: readonly DiskRecord[], pending: Pending): void => {
     let bytes = 0;
     for (const record of records) bytes += record.bytes;
@@ -87,6 +100,7 @@ export class SharedStoreServer implements NodeSoftware {
     this.locks.clear();
     this.heardNs.clear();
     this.cache.clear();
+    this.graceUntilNs = node.incarnation > 1 ? node.now + (this.options.graceNs ?? GRACE_DEFAULT_NS) : 0;
     this.world.net.listen(node, SHARED_STORE_PORT, {
       accept: (endpoint) => ({
         onData: (_, payload) => this.onRequest(endpoint, payload as SharedStoreRequest),
@@ -109,13 +123,13 @@ export class SharedStoreServer implements NodeSoftware {
     if (pending === null) return;
     switch (request.kind) {
       case "WRITE":
-        return this.answer(pending, this.disk!.append(this.fileOf(request.path), request.record, request.bytes) === "ok" ? { kind: "WRITE_OK", id: request.id } : { kind: "NOSPC", id: request.id });
+        return this.answer(pending, this.write(request) === "ok" ? { kind: "WRITE_OK", id: request.id, verifier: this.node!.incarnation } : { kind: "NOSPC", id: request.id });
       case "COMMIT":
         return this.disk!.fsync(this.fileOf(request.path), this.onCommittedBound, pending);
       case "READ":
         return this.read(pending, request);
       case "LOCK":
-        return this.answer(pending, { kind: this.tryLock(request.path, client, request.owner, endpoint) ? "LOCK_GRANTED" : "LOCK_DENIED", id: request.id });
+        return this.answer(pending, { kind: this.tryLock(request, client, endpoint) ? "LOCK_GRANTED" : "LOCK_DENIED", id: request.id });
       case "UNLOCK":
         if (this.locks.get(request.path)?.owner === request.owner) this.release(request.path, "unlock");
         return this.answer(pending, { kind: "OK", id: request.id });
@@ -153,7 +167,20 @@ export class SharedStoreServer implements NodeSoftware {
     this.disk!.read(file, request.fromIndex, count, this.onReadBound, pending);
   }
 
-  private tryLock(path: string, host: string, owner: string, endpoint: Endpoint): boolean {
+  /** Writes the record at its place: past the file's records, appended; over one, it replaces it and what follows (the writer sends those again after it). */
+  private write(request: Extract<SharedStoreRequest, { kind: "WRITE" }>): "ok" | "disk-full" {
+    const file = this.fileOf(request.path);
+    if (request.index < file.recordCount) this.disk!.truncate(file, request.index);
+    if (request.index > file.recordCount) this.world.kernel.marks.hit("shared-store.write-past-end");
+    return this.disk!.append(file, request.record, request.bytes) === "ok" ? "ok" : "disk-full";
+  }
+
+  private tryLock(request: Extract<SharedStoreRequest, { kind: "LOCK" }>, host: string, endpoint: Endpoint): boolean {
+    const { path, owner } = request;
+    if (this.node!.now < this.graceUntilNs && !request.reclaim) {
+      this.world.kernel.marks.hit("shared-store.lock-denied-in-grace");
+      return false;
+    }
     const held = this.locks.get(path);
     if (held !== undefined && held.host !== host && this.isLeaseExpired(held.host)) this.release(path, "lease-expired");
     const lock = this.locks.get(path);

@@ -17,7 +17,10 @@
  * - a consumer's ack removes the message (an async store of the removal); a
  *   consumer whose connection drops gives back what it held unacked;
  * - a master whose keepAlive finds the lock lost stops and starts again as
- *   a slave waiting for the lock (restartAllowed).
+ *   a slave waiting for the lock (restartAllowed);
+ * - each connection has the broker's InactivityMonitor: one silent for
+ *   maxInactivityDuration (30 s; clients send a KeepAliveInfo every 10 s when
+ *   idle) is closed, so a client whose machine died gives back what it held.
  *
  * Where the model differs: the producer audit keeps each producer's highest
  * stored sequence (the real one keeps a window of 2048 ids for up to 64
@@ -35,6 +38,11 @@ import type { KahaDbJournalOptions } from "./kahadb-journal.js";
 import { KahaDbStore, type StoredMessage } from "./kahadb-store.js";
 import { messageIdOf, OPENWIRE_PORT, openWireBytesOf, type OpenWireCommand } from "./openwire.js";
 import { SharedFileLocker, type SharedFileLockerOptions } from "./shared-file-locker.js";
+
+const NS_PER_SECOND = 1_000_000_000;
+/** InactivityMonitor: maxInactivityDuration 30 s, read side checked every 10 s (activemq-facts.md §6). */
+const MAX_INACTIVITY_NS = 30 * NS_PER_SECOND;
+const INACTIVITY_CHECK_NS = 10 * NS_PER_SECOND;
 
 export type BrokerStoreSpec = { kind: "local" } | { kind: "shared"; server: string; lockRecovery: LockRecovery; leaseNs?: number };
 
@@ -58,7 +66,7 @@ class ConsumerTarget implements DispatchTarget {
   constructor(
     readonly consumerId: string,
     readonly endpoint: Endpoint,
-    private readonly destination: string,
+    readonly destination: string,
   ) {}
 
   dispatch(queued: QueuedMessage): void {
@@ -77,11 +85,15 @@ export class ActiveMqBroker implements NodeSoftware {
   /** Every client connection taken (a stop closes them all). */
   private readonly connections = new Set<Endpoint>();
   /** The consumers each connection opened. */
-  private readonly consumersOf = new Map<Endpoint, { consumerId: string; destination: string }[]>();
+  private readonly consumersOf = new Map<Endpoint, ConsumerTarget[]>();
+  /** When each connection was last heard from (the inactivity monitor). */
+  private readonly heardNs = new Map<Endpoint, number>();
   /** The producer audit: each producer's highest stored sequence. */
   private readonly audit = new Map<string, number>();
   private isAccepting = false;
+  private isInactivityCheckArmed = false;
   private readonly onStoredBound = (result: StorageResult, waiter: StoreWaiter): void => this.onStored(result, waiter);
+  private readonly onInactivityCheckBound = (): void => this.onInactivityCheck();
 
   constructor(
     private readonly world: World,
@@ -100,6 +112,11 @@ export class ActiveMqBroker implements NodeSoftware {
   start(node: WorldNode): void {
     this.node = node;
     this.isAccepting = false;
+    this.isInactivityCheckArmed = false;
+    // A new process: the last one's connections died with it.
+    this.connections.clear();
+    this.heardNs.clear();
+    this.consumersOf.clear();
     const delayNs = this.spec.firstBootDelayNs ?? 0;
     if (delayNs > 0 && node.incarnation === 1 && node.now === 0) {
       node.after(delayNs, () => this.startProcess(node));
@@ -145,11 +162,19 @@ export class ActiveMqBroker implements NodeSoftware {
     }
     this.isAccepting = true;
     this.world.kernel.marks.hit("activemq.broker.master");
+    if (!this.isInactivityCheckArmed) {
+      this.isInactivityCheckArmed = true;
+      this.node!.after(INACTIVITY_CHECK_NS, this.onInactivityCheckBound);
+    }
     this.world.net.listen(this.node!, OPENWIRE_PORT, {
       accept: (endpoint) => {
         this.connections.add(endpoint);
+        this.heardNs.set(endpoint, this.node!.now);
         return {
-          onData: (_, payload) => this.onCommand(endpoint, payload as OpenWireCommand),
+          onData: (_, payload) => {
+            this.heardNs.set(endpoint, this.node!.now);
+            this.onCommand(endpoint, payload as OpenWireCommand);
+          },
           onClose: () => this.onConnectionGone(endpoint),
         };
       },
@@ -209,15 +234,33 @@ export class ActiveMqBroker implements NodeSoftware {
     const queue = this.queues.get(command.destination);
     if (queue === undefined) return this.respond(endpoint, command.commandId, "InvalidDestinationException");
     const consumers = this.consumersOf.get(endpoint) ?? [];
-    consumers.push({ consumerId: command.consumerId, destination: command.destination });
+    const target = new ConsumerTarget(command.consumerId, endpoint, command.destination);
+    consumers.push(target);
     this.consumersOf.set(endpoint, consumers);
     this.respond(endpoint, command.commandId, "");
-    queue.subscribe(new ConsumerTarget(command.consumerId, endpoint, command.destination), command.prefetch);
+    queue.subscribe(target, command.prefetch);
+  }
+
+  /** Closes every connection silent for maxInactivityDuration (the client's machine died, or the network between). */
+  private onInactivityCheck(): void {
+    if (!this.isAccepting) {
+      this.isInactivityCheckArmed = false;
+      return;
+    }
+    const now = this.node!.now;
+    for (const endpoint of [...this.connections]) {
+      if (now - (this.heardNs.get(endpoint) ?? now) < MAX_INACTIVITY_NS) continue;
+      this.world.kernel.marks.hit("activemq.broker.inactivity-timeout");
+      this.onConnectionGone(endpoint);
+      endpoint.close();
+    }
+    this.node!.after(INACTIVITY_CHECK_NS, this.onInactivityCheckBound);
   }
 
   private onConnectionGone(endpoint: Endpoint): void {
     this.connections.delete(endpoint);
-    for (const consumer of this.consumersOf.get(endpoint) ?? []) this.queues.get(consumer.destination)?.unsubscribe(consumer.consumerId);
+    this.heardNs.delete(endpoint);
+    for (const target of this.consumersOf.get(endpoint) ?? []) this.queues.get(target.destination)?.unsubscribe(target.consumerId, target);
     this.consumersOf.delete(endpoint);
   }
 

@@ -89,10 +89,15 @@ export class ActiveMqQueue {
     return true;
   }
 
-  /** The consumer is gone: what it held unacked goes back to the head, counted as redelivered. */
-  unsubscribe(consumerId: string): void {
+  /**
+   * The consumer is gone: what it held unacked goes back to the head,
+   * counted as redelivered. With `target`, only if the subscription is
+   * still that one (a connection noticed dead after its client registered
+   * again on a new one takes nothing from the new).
+   */
+  unsubscribe(consumerId: string, target?: DispatchTarget): void {
     const index = this.subscriptions.findIndex((candidate) => candidate.target.consumerId === consumerId);
-    if (index < 0) return;
+    if (index < 0 || (target !== undefined && this.subscriptions[index]!.target !== target)) return;
     const [subscription] = this.subscriptions.splice(index, 1);
     const returned = [...subscription!.inFlight.values()];
     for (const queued of returned) queued.redeliveryCounter++;

@@ -93,7 +93,8 @@ export class SharedFileLocker {
       return;
     }
     const record: LockRecord = { owner: this.owner, atNs: this.node.now };
-    this.client.write(LOCK_FILE, record, LOCK_RECORD_BYTES, noop, null);
+    // LockFile writes its time at the start of the file: one record, rewritten in place by each new holder.
+    this.client.write(LOCK_FILE, record, LOCK_RECORD_BYTES, noop, null, 0);
     this.client.commit(LOCK_FILE, this.onRecordForcedBound, null);
   }
 
