@@ -22,32 +22,13 @@ import { describe, expect, it } from "vitest";
 import { formatCheckResults } from "../src/checks/format-check-results.js";
 import { faultScheduleArbitrary } from "../src/faults/arbitrary.js";
 import { describeFault, type FaultSchedule } from "../src/faults/fault.js";
-import { runActiveMq, type ActiveMqRunSpec } from "../src/systems/activemq/run.js";
+import { runActiveMq } from "../src/systems/activemq/run.js";
+import { ACTIVEMQ_SAFE_CHECKS, ACTIVEMQ_SAFE_FAULTS, activeMqSafeSpec as safeSpec } from "../src/systems/activemq/safe-config.js";
 import { fastCheckSeed, runsScaled } from "./fast-check-setup.js";
 
 const SECOND = 1_000_000_000;
-const SAFETY_CHECKS = ["lost", "lost-effects", "unexpected", "duplicated-effects"] as const;
-
-const schedules = faultScheduleArbitrary({
-  nodeNames: ["b1", "b2", "nfs", "p1", "c1"],
-  horizonNs: 30 * SECOND,
-  faultsMax: 5,
-  verbs: ["powerLoss", "powerLoss", "processCrash", "restart"],
-});
-
-function safeSpec(seed: number, faults: FaultSchedule): ActiveMqRunSpec {
-  return {
-    seed,
-    cluster: { brokers: ["b1", "b2"], sharedStore: { server: "nfs", lockRecovery: "lease", leaseNs: 10 * SECOND }, queues: ["orders"], disk: "nvme" },
-    producers: [{ name: "p1", destination: "orders", messagesPerSecond: 40, bodyBytes: 512 }],
-    consumers: [{ name: "c1", destination: "orders", processNsPerMessage: 2_000_000, acknowledgeEvery: 10 }],
-    idempotentQueues: ["orders"],
-    faults,
-    faultPhaseNs: 30 * SECOND,
-    convergeNsMax: 180 * SECOND,
-    checks: { checks: [...SAFETY_CHECKS] },
-  };
-}
+const SAFETY_CHECKS = ACTIVEMQ_SAFE_CHECKS;
+const schedules = faultScheduleArbitrary(ACTIVEMQ_SAFE_FAULTS);
 
 describe("ActiveMQ's safe configuration under crashes and power losses", () => {
   it("NFSv4 master/slave, journal sync ALWAYS, sync sends, CLIENT_ACKNOWLEDGE + idempotent consumer: nothing acknowledged lost, each effect once, converges", () => {

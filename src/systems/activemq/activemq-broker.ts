@@ -22,22 +22,36 @@
  *   maxInactivityDuration (30 s; clients send a KeepAliveInfo every 10 s when
  *   idle) is closed, so a client whose machine died gives back what it held.
  *
- * Where the model differs: the producer audit keeps each producer's highest
+ * - its CPU (cpu-costs.ts): each connection's transport thread handles its
+ *   commands one at a time, and a sync send holds it until the store
+ *   answers; a persistent send while the queue's cursor caches goes to the
+ *   store task thread (store-task-executor.ts: one per broker, one fsync
+ *   per sync send, cancelled by an early ack), otherwise the transport
+ *   thread stores it itself (its journal writes join other threads' in a
+ *   batch: group commit); each queue dispatches on its own thread.
+ *
+ * Where the model differs: threads do not compete for the machine's cores
+ * (no core count: a broker's throughput is bounded by its serial threads
+ * and its disk, not by the sum of its threads' CPU); the producer audit keeps each producer's highest
  * stored sequence (the real one keeps a window of 2048 ids for up to 64
  * producers); non-persistent messages are not stored at all (the real
  * broker may spool them to temp storage under memory pressure).
  */
 import type { Endpoint } from "../../world/connection.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
+import { SerialThread } from "../../world/serial-thread.js";
 import { SharedStoreClient } from "../../world/shared-store-client.js";
 import type { LockRecovery } from "../../world/shared-store-protocol.js";
 import type { World } from "../../world/world.js";
-import { ActiveMqQueue, type DispatchTarget, type QueuedMessage } from "./activemq-queue.js";
+import { ActiveMqQueue } from "./activemq-queue.js";
+import { ClientConnection, ConsumerTarget } from "./broker-connection.js";
+import { DEFAULT_ACTIVEMQ_CPU_COSTS, type ActiveMqCpuCosts } from "./cpu-costs.js";
 import { LocalJournalStorage, SharedJournalStorage, type JournalStorage, type StorageResult } from "./journal-storage.js";
 import type { KahaDbJournalOptions } from "./kahadb-journal.js";
 import { KahaDbStore, type StoredMessage } from "./kahadb-store.js";
 import { messageIdOf, OPENWIRE_PORT, openWireBytesOf, type OpenWireCommand } from "./openwire.js";
 import { SharedFileLocker, type SharedFileLockerOptions } from "./shared-file-locker.js";
+import { StoreTaskExecutor, type StoreTask, type StoreTaskOutcome } from "./store-task-executor.js";
 
 const NS_PER_SECOND = 1_000_000_000;
 /** InactivityMonitor: maxInactivityDuration 30 s, read side checked every 10 s (activemq-facts.md §6). */
@@ -53,27 +67,31 @@ export interface ActiveMqBrokerSpec {
   queues: readonly string[];
   /** The cluster's first boot: how long after the first broker this one starts (operators start the master first). */
   firstBootDelayNs?: number;
+  /** KahaDB's concurrentStoreAndDispatchQueues (default true). */
+  concurrentStoreAndDispatchQueues?: boolean;
+  cpuCosts?: ActiveMqCpuCosts;
 }
 
-/** A sync send waiting for its store: where its Response goes. */
+/** A sync send waiting for its store: where its Response goes, and the transport thread it holds. */
 interface StoreWaiter {
-  endpoint: Endpoint;
+  connection: ClientConnection;
   commandId: number;
 }
 
-/** A consumer's end of the queue: its dispatches go down its connection. */
-class ConsumerTarget implements DispatchTarget {
-  constructor(
-    readonly consumerId: string,
-    readonly endpoint: Endpoint,
-    readonly destination: string,
-  ) {}
+/** A persistent send on the concurrent path: the store task, and whom to answer. */
+interface SendTask extends StoreTask {
+  readonly waiter: StoreWaiter | null;
+}
 
-  dispatch(queued: QueuedMessage): void {
-    const { message } = queued;
-    const command: OpenWireCommand = { kind: "DISPATCH", consumerId: this.consumerId, destination: this.destination, messageId: message.messageId, id: message.id, bodyBytes: message.bodyBytes, redeliveryCounter: queued.redeliveryCounter };
-    this.endpoint.send(command, openWireBytesOf(command));
-  }
+/** CPU a broker's threads spent, for probes and summaries (plain data). */
+export interface ActiveMqCpuUse {
+  transportNs: number;
+  transportThreads: number;
+  storeTaskNs: number;
+  /** Time the store task thread waited in the journal for fsyncs. */
+  storeTaskBlockedNs: number;
+  dispatchNs: number;
+  dispatchThreads: number;
 }
 
 export class ActiveMqBroker implements NodeSoftware {
@@ -81,24 +99,33 @@ export class ActiveMqBroker implements NodeSoftware {
   store: KahaDbStore | null = null;
   private locker: SharedFileLocker | null = null;
   private storeClient: SharedStoreClient | null = null;
+  private executor: StoreTaskExecutor | null = null;
   private readonly queues = new Map<string, ActiveMqQueue>();
+  /** Each queue's dispatch thread. */
+  private readonly dispatchThreads = new Map<string, SerialThread>();
   /** Every client connection taken (a stop closes them all). */
-  private readonly connections = new Set<Endpoint>();
-  /** The consumers each connection opened. */
-  private readonly consumersOf = new Map<Endpoint, ConsumerTarget[]>();
-  /** When each connection was last heard from (the inactivity monitor). */
-  private readonly heardNs = new Map<Endpoint, number>();
+  private readonly connections = new Map<Endpoint, ClientConnection>();
   /** The producer audit: each producer's highest stored sequence. */
   private readonly audit = new Map<string, number>();
   private isAccepting = false;
   private isInactivityCheckArmed = false;
+  /** CPU of threads that are gone (closed connections, a lost store), kept for the totals. */
+  private retiredTransportNs = 0;
+  private retiredStoreTaskNs = 0;
+  private retiredStoreTaskBlockedNs = 0;
+  private retiredDispatchNs = 0;
+  private readonly costs: ActiveMqCpuCosts;
   private readonly onStoredBound = (result: StorageResult, waiter: StoreWaiter): void => this.onStored(result, waiter);
+  private readonly onTaskSettledBound = (outcome: StoreTaskOutcome, task: StoreTask): void => this.onTaskSettled(outcome, task as SendTask);
+  private readonly onCommandBound = (connection: ClientConnection, command: OpenWireCommand): void => this.onCommand(connection, command);
   private readonly onInactivityCheckBound = (): void => this.onInactivityCheck();
 
   constructor(
     private readonly world: World,
     readonly spec: ActiveMqBrokerSpec,
-  ) {}
+  ) {
+    this.costs = spec.cpuCosts ?? DEFAULT_ACTIVEMQ_CPU_COSTS;
+  }
 
   /** It holds the store (shared: the lock) and takes clients. */
   get isMaster(): boolean {
@@ -109,14 +136,30 @@ export class ActiveMqBroker implements NodeSoftware {
     return this.queues.get(name);
   }
 
+  /** What the broker's threads have spent since the cluster was built (the current process's and its predecessors'). */
+  cpuUse(): ActiveMqCpuUse {
+    let transportNs = this.retiredTransportNs;
+    for (const connection of this.connections.values()) transportNs += connection.thread.busyNs;
+    let dispatchNs = this.retiredDispatchNs;
+    for (const thread of this.dispatchThreads.values()) dispatchNs += thread.busyNs;
+    return {
+      transportNs,
+      transportThreads: this.connections.size,
+      storeTaskNs: this.retiredStoreTaskNs + (this.executor?.busyNs ?? 0),
+      storeTaskBlockedNs: this.retiredStoreTaskBlockedNs + (this.executor?.blockedNs ?? 0),
+      dispatchNs,
+      dispatchThreads: this.dispatchThreads.size,
+    };
+  }
+
   start(node: WorldNode): void {
     this.node = node;
     this.isAccepting = false;
     this.isInactivityCheckArmed = false;
-    // A new process: the last one's connections died with it.
+    // A new process: the last one's connections and threads died with it.
+    for (const connection of this.connections.values()) this.retireConnection(connection);
     this.connections.clear();
-    this.heardNs.clear();
-    this.consumersOf.clear();
+    this.retireStore();
     const delayNs = this.spec.firstBootDelayNs ?? 0;
     if (delayNs > 0 && node.incarnation === 1 && node.now === 0) {
       node.after(delayNs, () => this.startProcess(node));
@@ -153,10 +196,12 @@ export class ActiveMqBroker implements NodeSoftware {
     if (store !== this.store) return;
     this.queues.clear();
     this.audit.clear();
+    this.executor = new StoreTaskExecutor(this.node!, store, this.costs);
     for (const name of this.spec.queues) {
       const queue = new ActiveMqQueue(name);
       const messages = store.messages(name);
       for (const message of messages) this.noteStored(message);
+      this.dispatchThreads.set(name, new SerialThread(this.node!));
       queue.load(messages);
       this.queues.set(name, queue);
     }
@@ -168,12 +213,13 @@ export class ActiveMqBroker implements NodeSoftware {
     }
     this.world.net.listen(this.node!, OPENWIRE_PORT, {
       accept: (endpoint) => {
-        this.connections.add(endpoint);
-        this.heardNs.set(endpoint, this.node!.now);
+        const connection = new ClientConnection(endpoint, this.node!, this.node!.now, this.onCommandBound);
+        this.connections.set(endpoint, connection);
         return {
           onData: (_, payload) => {
-            this.heardNs.set(endpoint, this.node!.now);
-            this.onCommand(endpoint, payload as OpenWireCommand);
+            connection.heardNs = this.node!.now;
+            const command = payload as OpenWireCommand;
+            connection.thread.run(this.transportCostOf(command), connection.onCommandBound, command);
           },
           onClose: () => this.onConnectionGone(endpoint),
         };
@@ -181,15 +227,22 @@ export class ActiveMqBroker implements NodeSoftware {
     });
   }
 
-  private onCommand(endpoint: Endpoint, command: OpenWireCommand): void {
-    if (!this.isAccepting) return;
+  /** The transport thread's CPU for a command: a message's unmarshal and send path, an ack's per message. */
+  private transportCostOf(command: OpenWireCommand): number {
+    if (command.kind === "MESSAGE") return this.costs.sendRequestNs + this.costs.sendByteNs * command.bodyBytes;
+    if (command.kind === "ACK") return this.costs.ackMessageNs * command.messageIds.length;
+    return 0;
+  }
+
+  private onCommand(connection: ClientConnection, command: OpenWireCommand): void {
+    if (!this.isAccepting || !this.connections.has(connection.endpoint)) return;
     switch (command.kind) {
       case "MESSAGE":
-        return this.onMessage(endpoint, command);
+        return this.onMessage(connection, command);
       case "CONSUMER_INFO":
-        return this.onConsumer(endpoint, command);
+        return this.onConsumer(connection, command);
       case "KEEP_ALIVE":
-        return void endpoint.send(command, openWireBytesOf(command));
+        return void connection.endpoint.send(command, openWireBytesOf(command));
       case "ACK":
         return this.onAck(command);
       default:
@@ -197,47 +250,104 @@ export class ActiveMqBroker implements NodeSoftware {
     }
   }
 
-  private onMessage(endpoint: Endpoint, command: Extract<OpenWireCommand, { kind: "MESSAGE" }>): void {
+  private onMessage(connection: ClientConnection, command: Extract<OpenWireCommand, { kind: "MESSAGE" }>): void {
     const queue = this.queues.get(command.destination);
-    if (queue === undefined) return this.respond(endpoint, command.commandId, "InvalidDestinationException");
+    if (queue === undefined) return this.respond(connection.endpoint, command.commandId, "InvalidDestinationException");
     if (command.sequence <= (this.audit.get(command.producerId) ?? -1)) {
       // A resend after a failover of what the store already has: dropped, answered as stored.
       this.world.kernel.marks.hit("activemq.broker.duplicate-dropped");
-      if (command.responseRequired) this.respond(endpoint, command.commandId, "");
+      if (command.responseRequired) this.respond(connection.endpoint, command.commandId, "");
       return;
     }
     const message: StoredMessage = { messageId: messageIdOf(command.producerId, command.sequence), producerId: command.producerId, sequence: command.sequence, id: command.id, bodyBytes: command.bodyBytes };
     this.noteStored(message);
+    const isConcurrent = (this.spec.concurrentStoreAndDispatchQueues ?? true) && queue.isCacheEnabled;
     queue.add(message);
     if (!command.persistent) {
-      if (command.responseRequired) this.respond(endpoint, command.commandId, "");
+      if (command.responseRequired) this.respond(connection.endpoint, command.commandId, "");
       return;
     }
-    const waiter: StoreWaiter | null = command.responseRequired ? { endpoint, commandId: command.commandId } : null;
-    this.store!.addMessage(command.destination, message, command.responseRequired, waiter === null ? null : this.onStoredBound, waiter as StoreWaiter);
+    const waiter: StoreWaiter | null = command.responseRequired ? { connection, commandId: command.commandId } : null;
+    // A sync send holds its transport thread until the store answers (Queue.doMessageSend waits on the store's future).
+    if (waiter !== null) connection.thread.block();
+    if (isConcurrent) return this.submitStoreTask(connection, command.destination, message, waiter);
+    this.storeOnTransportThread(connection, command.destination, message, waiter);
   }
 
-  private onStored(result: StorageResult, waiter: StoreWaiter): void {
-    if (result === "ok") return this.respond(waiter.endpoint, waiter.commandId, "");
+  /** The concurrent path: the store task thread journals it (one fsync per sync send), unless an ack cancels it first. */
+  private submitStoreTask(connection: ClientConnection, destination: string, message: StoredMessage, waiter: StoreWaiter | null): void {
+    const isSync = waiter !== null && this.spec.kahaDb.journalDiskSyncStrategy === "ALWAYS";
+    const task: SendTask = { destination, message, isSync, onSettled: this.onTaskSettledBound, state: "queued", isRemovedAfterAdd: false, waiter };
+    const executor = this.executor!;
+    if (executor.hasRoom) return executor.submit(task);
+    // globalQueueSemaphore: the sender waits for a task to finish.
+    if (waiter === null) connection.thread.block();
+    executor.waitForRoom(() => {
+      if (executor !== this.executor) return;
+      executor.submit(task);
+      if (waiter === null) connection.thread.release();
+    });
+  }
+
+  private onTaskSettled(outcome: StoreTaskOutcome, task: SendTask): void {
+    if (outcome === "cancelled") {
+      this.world.kernel.marks.hit("activemq.store.task-cancelled");
+      if (task.waiter !== null) this.onStored("ok", task.waiter);
+      return;
+    }
+    if (task.waiter !== null) return this.onStored(outcome, task.waiter);
+    if (outcome !== "ok") this.onStored(outcome, null);
+  }
+
+  /**
+   * The direct path (the cursor does not cache, or concurrent store is
+   * off): the transport thread marshals and journals it; its sync store
+   * waits for its batch's fsync, and batches take every thread's writes
+   * (group commit).
+   */
+  private storeOnTransportThread(connection: ClientConnection, destination: string, message: StoredMessage, waiter: StoreWaiter | null): void {
+    const store = this.store!;
+    const isSync = waiter !== null && this.spec.kahaDb.journalDiskSyncStrategy === "ALWAYS";
+    const costNs = Math.round(this.costs.storeMessageNs + this.costs.storeByteNs * message.bodyBytes);
+    connection.thread.addBusyNs(costNs);
+    if (waiter === null) connection.thread.block();
+    this.node!.after(costNs, () => {
+      if (store !== this.store) return;
+      if (isSync) return store.addMessage(destination, message, true, this.onStoredBound, waiter!);
+      store.addMessage(destination, message, false, null, null);
+      if (waiter !== null) this.onStored("ok", waiter);
+      else if (this.connections.get(connection.endpoint) === connection) connection.thread.release();
+    });
+  }
+
+  private onStored(result: StorageResult, waiter: StoreWaiter | null): void {
+    if (result === "ok") {
+      if (waiter === null) return;
+      this.respond(waiter.connection.endpoint, waiter.commandId, "");
+      if (this.connections.get(waiter.connection.endpoint) === waiter.connection) waiter.connection.thread.release();
+      return;
+    }
     // DefaultIOExceptionHandler: the broker stops, and the client sees no reply (SuppressReplyException).
     this.world.kernel.marks.hit("activemq.broker.store-failed");
-    this.stopAccepting();
+    if (this.isAccepting) this.stopAccepting();
   }
 
   private onAck(command: Extract<OpenWireCommand, { kind: "ACK" }>): void {
     const queue = this.queues.get(command.destination);
     if (queue === undefined) return;
-    for (const messageId of command.messageIds) if (queue.ack(command.consumerId, messageId)) this.store!.removeMessage(command.destination, messageId);
+    for (const messageId of command.messageIds) {
+      if (!queue.ack(command.consumerId, messageId)) continue;
+      // removeAsyncMessage: an add still waiting for the store task is cancelled, and nothing is journaled.
+      if (!this.executor!.acked(messageId)) this.store!.removeMessage(command.destination, messageId);
+    }
   }
 
-  private onConsumer(endpoint: Endpoint, command: Extract<OpenWireCommand, { kind: "CONSUMER_INFO" }>): void {
+  private onConsumer(connection: ClientConnection, command: Extract<OpenWireCommand, { kind: "CONSUMER_INFO" }>): void {
     const queue = this.queues.get(command.destination);
-    if (queue === undefined) return this.respond(endpoint, command.commandId, "InvalidDestinationException");
-    const consumers = this.consumersOf.get(endpoint) ?? [];
-    const target = new ConsumerTarget(command.consumerId, endpoint, command.destination);
-    consumers.push(target);
-    this.consumersOf.set(endpoint, consumers);
-    this.respond(endpoint, command.commandId, "");
+    if (queue === undefined) return this.respond(connection.endpoint, command.commandId, "InvalidDestinationException");
+    const target = new ConsumerTarget(command.consumerId, connection.endpoint, command.destination, this.dispatchThreads.get(command.destination)!, this.costs);
+    connection.consumers.push(target);
+    this.respond(connection.endpoint, command.commandId, "");
     queue.subscribe(target, command.prefetch);
   }
 
@@ -248,20 +358,37 @@ export class ActiveMqBroker implements NodeSoftware {
       return;
     }
     const now = this.node!.now;
-    for (const endpoint of [...this.connections]) {
-      if (now - (this.heardNs.get(endpoint) ?? now) < MAX_INACTIVITY_NS) continue;
+    for (const connection of [...this.connections.values()]) {
+      if (now - connection.heardNs < MAX_INACTIVITY_NS) continue;
       this.world.kernel.marks.hit("activemq.broker.inactivity-timeout");
-      this.onConnectionGone(endpoint);
-      endpoint.close();
+      this.onConnectionGone(connection.endpoint);
+      connection.endpoint.close();
     }
     this.node!.after(INACTIVITY_CHECK_NS, this.onInactivityCheckBound);
   }
 
   private onConnectionGone(endpoint: Endpoint): void {
+    const connection = this.connections.get(endpoint);
+    if (connection === undefined) return;
     this.connections.delete(endpoint);
-    this.heardNs.delete(endpoint);
-    for (const target of this.consumersOf.get(endpoint) ?? []) this.queues.get(target.destination)?.unsubscribe(target.consumerId, target);
-    this.consumersOf.delete(endpoint);
+    this.retireConnection(connection);
+    for (const target of connection.consumers) this.queues.get(target.destination)?.unsubscribe(target.consumerId, target);
+  }
+
+  private retireConnection(connection: ClientConnection): void {
+    this.retiredTransportNs += connection.thread.busyNs;
+  }
+
+  /** The store's threads stop with it (a lost lock, a failed store, a crash); their CPU is kept for the totals. */
+  private retireStore(): void {
+    if (this.executor !== null) {
+      this.executor.stop();
+      this.retiredStoreTaskNs += this.executor.busyNs;
+      this.retiredStoreTaskBlockedNs += this.executor.blockedNs;
+      this.executor = null;
+    }
+    for (const thread of this.dispatchThreads.values()) this.retiredDispatchNs += thread.busyNs;
+    this.dispatchThreads.clear();
   }
 
   private noteStored(message: StoredMessage): void {
@@ -283,10 +410,11 @@ export class ActiveMqBroker implements NodeSoftware {
   private stopAccepting(): void {
     this.isAccepting = false;
     this.store = null;
+    this.retireStore();
     this.world.net.unlisten(this.node!, OPENWIRE_PORT);
-    for (const endpoint of [...this.connections]) {
-      this.onConnectionGone(endpoint);
-      endpoint.close();
+    for (const connection of [...this.connections.values()]) {
+      this.onConnectionGone(connection.endpoint);
+      connection.endpoint.close();
     }
   }
 }

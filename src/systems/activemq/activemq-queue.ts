@@ -16,11 +16,32 @@
  *   counter at 0 (persistJMSRedelivered is off by default), so a message
  *   redelivered then is not marked redelivered.
  *
+ * - the store cursor's cache (AbstractStoreCursor): on while the queue's
+ *   messages take less than cursorMemoryHighWaterMark (70%) of the memory
+ *   limit (systemUsage memoryUsage, 1 GiB by default; a message counts
+ *   Message.getSize(): its marshalled size, at least 1024 bytes more than
+ *   the body), off above it and on again only once the queue is empty; a
+ *   queue loaded from a non-empty store starts with it off. While it is
+ *   on, persistent sends take the concurrent store-and-dispatch path.
+ *
  * Not here yet: redelivery policy and DLQ (the client's side), message
  * groups, exclusive consumers, selectors, priorities.
  */
 import { assert } from "../../kernel/index.js";
 import type { StoredMessage } from "./kahadb-store.js";
+import { MESSAGE_HEADER_BYTES } from "./openwire.js";
+
+/** BrokerService: systemUsage memoryUsage limit when none is configured (1 GiB). */
+export const MEMORY_USAGE_LIMIT_BYTES = 1024 ** 3;
+/** BaseDestination.cursorMemoryHighWaterMark: the cursor stops caching above this share of the limit. */
+const CURSOR_MEMORY_HIGH_WATER_MARK = 0.7;
+/** Message.DEFAULT_MINIMUM_MESSAGE_SIZE: what a message adds to memory usage beside its marshalled size. */
+const MINIMUM_MESSAGE_BYTES = 1024;
+
+/** What a message counts in the destination's memory usage (Message.getSize()). */
+function memoryBytesOf(message: StoredMessage): number {
+  return MINIMUM_MESSAGE_BYTES + MESSAGE_HEADER_BYTES + message.bodyBytes;
+}
 
 /** A message as the queue holds it: the stored message and its delivery count since this broker loaded it. */
 export interface QueuedMessage {
@@ -48,8 +69,23 @@ export class ActiveMqQueue {
   private readonly subscriptions: Subscription[] = [];
   /** Where round robin continues. */
   private nextSubscription = 0;
+  private memoryBytesHeld = 0;
+  private isCaching = true;
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    private readonly memoryLimitBytes = MEMORY_USAGE_LIMIT_BYTES,
+  ) {}
+
+  /** The store cursor caches new messages: persistent sends may take the concurrent store-and-dispatch path. */
+  get isCacheEnabled(): boolean {
+    return this.isCaching;
+  }
+
+  /** Memory usage of the messages held (pending and in flight). */
+  get memoryBytes(): number {
+    return this.memoryBytesHeld;
+  }
 
   get pendingCount(): number {
     return this.pending.length - this.pendingHead;
@@ -65,11 +101,15 @@ export class ActiveMqQueue {
     assert(this.size === 0, `queue ${this.name}: load into a queue that holds messages`);
     this.pending = messages.map((message) => ({ message, redeliveryCounter: 0 }));
     this.pendingHead = 0;
+    for (const message of messages) this.memoryBytesHeld += memoryBytesOf(message);
+    this.isCaching = messages.length === 0;
     this.dispatch();
   }
 
   add(message: StoredMessage): void {
     this.pending.push({ message, redeliveryCounter: 0 });
+    this.memoryBytesHeld += memoryBytesOf(message);
+    if (this.memoryBytesHeld > CURSOR_MEMORY_HIGH_WATER_MARK * this.memoryLimitBytes) this.isCaching = false;
     this.dispatch();
   }
 
@@ -84,7 +124,11 @@ export class ActiveMqQueue {
   /** The consumer acknowledged a message: it leaves the queue; true when it was in flight to that consumer. */
   ack(consumerId: string, messageId: string): boolean {
     const subscription = this.subscriptions.find((candidate) => candidate.target.consumerId === consumerId);
-    if (subscription === undefined || !subscription.inFlight.delete(messageId)) return false;
+    const queued = subscription?.inFlight.get(messageId);
+    if (queued === undefined) return false;
+    subscription!.inFlight.delete(messageId);
+    this.memoryBytesHeld -= memoryBytesOf(queued.message);
+    if (this.size === 0) this.isCaching = true;
     this.dispatch();
     return true;
   }

@@ -42,7 +42,7 @@ function journalPowerLoss(name: string, strategy: "ALWAYS" | "NEVER"): string {
   return `
 system: activemq
 name: ${name}
-description: One broker, KahaDB with journalDiskSyncStrategy ${strategy}, a producer of persistent messages and no consumer (the final read asks the store what it holds). The broker's machine loses power at 5 s and comes back at 7 s. ${isAlways ? "Each sync send waited for the fsync of its journal batch (group commit), so the journal keeps everything acknowledged; recovery replays it." : "The broker answers a sync send once the journal has the record in its write batch, never waiting for an fsync (NEVER syncs only at a file's roll), so what the OS had not written back by 5 s is gone, the journal's acknowledged tail with it."}
+description: One broker, KahaDB with journalDiskSyncStrategy ${strategy}, a producer of persistent messages and no consumer (the final read asks the store what it holds). The broker's machine loses power at 5 s and comes back at 7 s. ${isAlways ? "Each sync send waited for its store task, which waited for the fsync of its journal batch, so the journal keeps everything acknowledged; recovery replays it." : "The broker answers a sync send once its store task has handed the record to the journal, before it is even written and never waiting for an fsync (NEVER syncs only at a file's roll), so what the OS had not written back by 5 s is gone, the journal's acknowledged tail with it."}
 seed: 5
 duration: 10s
 cluster: { brokers: 1, disk: sata-ssd }

@@ -20,6 +20,7 @@ import { World } from "../../world/world.js";
 import { ActiveMqBroker, type BrokerStoreSpec } from "./activemq-broker.js";
 import { ActiveMqConsumer, ActiveMqProducer, type ActiveMqConsumerWorkload, type ActiveMqProducerWorkload } from "./activemq-clients.js";
 import { KAHADB_JOURNAL_DEFAULTS, type KahaDbJournalOptions } from "./kahadb-journal.js";
+import { activeMqGauges, activeMqProbeThreads } from "./threads.js";
 import { SHARED_FILE_LOCKER_DEFAULTS, type SharedFileLockerOptions } from "./shared-file-locker.js";
 
 export interface ActiveMqClusterSpec {
@@ -29,6 +30,8 @@ export interface ActiveMqClusterSpec {
   sharedStore?: { server: string; lockRecovery: LockRecovery; leaseNs?: number };
   queues: readonly string[];
   kahaDb?: Partial<KahaDbJournalOptions>;
+  /** KahaDB's concurrentStoreAndDispatchQueues (default true). */
+  concurrentStoreAndDispatchQueues?: boolean;
   locker?: Partial<SharedFileLockerOptions>;
   disk?: string;
   network?: Partial<NetworkOptions>;
@@ -84,7 +87,14 @@ class ActiveMqRunStages implements RunStages<ActiveMqCluster> {
       const kahaDb = { ...KAHADB_JOURNAL_DEFAULTS, ...clusterSpec.kahaDb };
       const locker = { ...SHARED_FILE_LOCKER_DEFAULTS, ...clusterSpec.locker };
       // b1 boots first and takes the lock; each other broker a second later, as an operator starts a master/slave group.
-      const broker = new ActiveMqBroker(world, { store, kahaDb, locker, queues: clusterSpec.queues, firstBootDelayNs: k * FIRST_BOOT_STAGGER_NS });
+      const broker = new ActiveMqBroker(world, {
+        store,
+        kahaDb,
+        locker,
+        queues: clusterSpec.queues,
+        firstBootDelayNs: k * FIRST_BOOT_STAGGER_NS,
+        ...(clusterSpec.concurrentStoreAndDispatchQueues === undefined ? {} : { concurrentStoreAndDispatchQueues: clusterSpec.concurrentStoreAndDispatchQueues }),
+      });
       brokers.set(name, broker);
       world.install(name, broker);
     });
@@ -155,7 +165,7 @@ class ActiveMqRunStages implements RunStages<ActiveMqCluster> {
   }
 
   probe(): { threads: ProbeThread[]; gauges: Record<string, number> } {
-    return { threads: [], gauges: {} };
+    return { threads: activeMqProbeThreads(this.built()), gauges: activeMqGauges(this.built()) };
   }
 
   private built(): ActiveMqCluster {

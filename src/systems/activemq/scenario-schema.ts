@@ -78,6 +78,8 @@ const kahaDbSchema = z
     journalMaxFileLength: sizeSchema.pipe(z.number().min(65_536).max(4_294_967_296)).default(KAHADB_JOURNAL_DEFAULTS.journalMaxFileLength),
     /** How often a master checks it still holds the store's lock (0: never). */
     lockKeepAlivePeriod: millisecondsSchema.default(SHARED_FILE_LOCKER_DEFAULTS.lockKeepAlivePeriod),
+    /** Dispatch a queue's persistent message while one store thread journals it (an ack before the store cancels it); false: the sender's own thread stores it. */
+    concurrentStoreAndDispatchQueues: z.boolean().default(true),
     locker: z
       .strictObject({
         /** How long a slave sleeps between attempts at the lock. */
@@ -90,6 +92,7 @@ const kahaDbSchema = z
     journalDiskSyncInterval: KAHADB_JOURNAL_DEFAULTS.journalDiskSyncInterval,
     journalMaxFileLength: KAHADB_JOURNAL_DEFAULTS.journalMaxFileLength,
     lockKeepAlivePeriod: SHARED_FILE_LOCKER_DEFAULTS.lockKeepAlivePeriod,
+    concurrentStoreAndDispatchQueues: true,
     locker: { lockAcquireSleepInterval: SHARED_FILE_LOCKER_DEFAULTS.lockAcquireSleepInterval },
   });
 

@@ -19,7 +19,7 @@ export function activeMqRunSpecOf(scenario: ActiveMqScenario, seed: number | str
   // The unavailability windows are always measured (a report's numbers), whichever checks decide the verdict.
   const checks: CheckerName[] | undefined = scenario.checks === undefined ? undefined : [...new Set<CheckerName>([...scenario.checks, "unavailability"])];
   const { cluster } = scenario;
-  const { locker, lockKeepAlivePeriod, ...journal } = scenario.persistenceAdapter.kahaDB;
+  const { locker, lockKeepAlivePeriod, concurrentStoreAndDispatchQueues, ...journal } = scenario.persistenceAdapter.kahaDB;
   const shared = cluster.sharedStore;
   return {
     ...runSequenceSpecOf(scenario, seed),
@@ -28,6 +28,7 @@ export function activeMqRunSpecOf(scenario: ActiveMqScenario, seed: number | str
       ...(shared === undefined ? {} : { sharedStore: { server: SHARED_STORE_NODE, lockRecovery: shared.protocol === "nfsv3" ? ("nlm" as const) : ("lease" as const), leaseNs: shared.leaseTime } }),
       queues: scenario.queues.map((queue) => queue.name),
       kahaDb: journal,
+      concurrentStoreAndDispatchQueues,
       locker: { lockAcquireSleepInterval: locker.lockAcquireSleepInterval, lockKeepAlivePeriod },
       disk: cluster.disk,
       network: networkOf(cluster),

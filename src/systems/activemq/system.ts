@@ -7,6 +7,7 @@ import { ACTIVEMQ_ANOMALIES } from "./anomalies.js";
 import { ACTIVEMQ_PRESETS } from "./presets.js";
 import { runActiveMq, type ActiveMqRunResult, type ActiveMqRunSpec } from "./run.js";
 import { estimateActiveMqRun } from "./run-estimate.js";
+import { activeMqBrokerThreads } from "./threads.js";
 import {
   ACTIVEMQ_TRAFFIC_CLASSES,
   activeMqConsumerNodeNames,
@@ -20,6 +21,7 @@ import { ACTIVEMQ_DEFAULT_SAFETY_CHECKS, activeMqRunSpecOf } from "./scenario-sp
 
 const MASTER_MARK = "activemq.broker.master";
 const DUPLICATE_MARK = "activemq.broker.duplicate-dropped";
+const CANCELLED_MARK = "activemq.store.task-cancelled";
 
 export const activeMqSystem = {
   name: "activemq",
@@ -40,12 +42,14 @@ export const activeMqSystem = {
       serverNodes: servers,
       nodeKinds: world.nodeNames.map((name) => ({ name, kind: brokers.has(name) ? "broker" : name === spec.cluster.sharedStore?.server ? "shared store" : "client" })),
       clientMessageBytes: spec.producers.map((p) => [p.name, p.bodyBytes] as const),
-      threads: [],
+      threads: activeMqBrokerThreads(result.cluster),
       interNode: (bytes, ackedBytes) => interNode(world, bytes, ackedBytes),
       world,
       systemNumbers: [
         { name: "became master", value: marks.get(MASTER_MARK) ?? 0, unit: "times" },
         { name: "duplicate sends dropped", value: marks.get(DUPLICATE_MARK) ?? 0, unit: "messages" },
+        // Concurrent store-and-dispatch: consumed before the store task ran, so never journaled.
+        { name: "stores cancelled by an early ack", value: marks.get(CANCELLED_MARK) ?? 0, unit: "messages" },
       ],
     };
   },

@@ -42,7 +42,7 @@ import type { BrokerRegistration, RegisterBrokerResult } from "./namesrv-protoco
 import { NamesrvRegistrar } from "./namesrv-registrar.js";
 import { PullHoldService } from "./pull-hold-service.js";
 import { MASTER_ID, PERM_READ_WRITE } from "./route.js";
-import { ThreadPool, type SerialThread } from "./serial-thread.js";
+import { ThreadPool, type SerialThread } from "../../world/serial-thread.js";
 import { SlaveSynchronize } from "./slave-synchronize.js";
 
 export interface RocketBrokerSpec {

@@ -1,11 +1,12 @@
 /**
  * A thread (or a lock) that does one piece of work at a time: work queues
- * for it and takes its CPU time, then its continuation runs. The broker's
- * send pool threads and its put lock are such stations; busyNs is what a
- * probe reads as the thread's CPU.
+ * for it and takes its CPU time, then its continuation runs (RocketMQ's
+ * send pool threads and put lock, ActiveMQ's transport threads and store
+ * task thread are such stations); busyNs is what a probe reads as the
+ * thread's CPU. Threads do not compete for the node's cores.
  */
-import { assert, RingQueue } from "../../kernel/index.js";
-import type { WorldNode } from "../../world/node.js";
+import { assert, RingQueue } from "../kernel/index.js";
+import type { WorldNode } from "./node.js";
 
 interface Work {
   costNs: number;
@@ -45,6 +46,12 @@ export class SerialThread {
   block(): void {
     assert(this.isBusy && !this.isBlocked, "block outside a continuation");
     this.isBlocked = true;
+  }
+
+  /** CPU the thread spends outside its queued work (work it does while it holds itself blocked). */
+  addBusyNs(costNs: number): void {
+    assert(Number.isFinite(costNs) && costNs >= 0, `work of ${costNs} ns`);
+    this.busyNsTotal += Math.round(costNs);
   }
 
   /** The blocking work is over: the thread takes the next. */

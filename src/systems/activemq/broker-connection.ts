@@ -1,0 +1,50 @@
+/**
+ * A client's connection as the broker holds it (TransportConnection over
+ * the default tcp:// transport): its transport thread, which handles its
+ * commands one at a time (and is held by a sync send until the store
+ * answers), when it was last heard from (the inactivity monitor), and the
+ * consumers it opened, whose dispatches the queue's own thread marshals
+ * onto it.
+ */
+import type { Endpoint } from "../../world/connection.js";
+import type { WorldNode } from "../../world/node.js";
+import { SerialThread } from "../../world/serial-thread.js";
+import type { DispatchTarget, QueuedMessage } from "./activemq-queue.js";
+import type { ActiveMqCpuCosts } from "./cpu-costs.js";
+import { openWireBytesOf, type OpenWireCommand } from "./openwire.js";
+
+export /** A client connection: its endpoint, its transport thread, the consumers it opened, when it was last heard from. */
+class ClientConnection {
+  readonly thread: SerialThread;
+  readonly consumers: ConsumerTarget[] = [];
+  readonly onCommandBound: (command: OpenWireCommand) => void;
+
+  constructor(
+    readonly endpoint: Endpoint,
+    node: WorldNode,
+    public heardNs: number,
+    onCommand: (connection: ClientConnection, command: OpenWireCommand) => void,
+  ) {
+    this.thread = new SerialThread(node);
+    this.onCommandBound = (command) => onCommand(this, command);
+  }
+}
+
+export /** A consumer's end of the queue: its dispatches are marshalled on the queue's dispatch thread and go down its connection. */
+class ConsumerTarget implements DispatchTarget {
+  private readonly sendBound = (command: OpenWireCommand): void => void this.endpoint.send(command, openWireBytesOf(command));
+
+  constructor(
+    readonly consumerId: string,
+    readonly endpoint: Endpoint,
+    readonly destination: string,
+    private readonly dispatchThread: SerialThread,
+    private readonly costs: ActiveMqCpuCosts,
+  ) {}
+
+  dispatch(queued: QueuedMessage): void {
+    const { message } = queued;
+    const command: OpenWireCommand = { kind: "DISPATCH", consumerId: this.consumerId, destination: this.destination, messageId: message.messageId, id: message.id, bodyBytes: message.bodyBytes, redeliveryCounter: queued.redeliveryCounter };
+    this.dispatchThread.run(this.costs.dispatchMessageNs + this.costs.dispatchByteNs * message.bodyBytes, this.sendBound, command);
+  }
+}
