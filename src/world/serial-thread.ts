@@ -3,9 +3,11 @@
  * for it and takes its CPU time, then its continuation runs (RocketMQ's
  * send pool threads and put lock, ActiveMQ's transport threads and store
  * task thread are such stations); busyNs is what a probe reads as the
- * thread's CPU. Threads do not compete for the node's cores.
+ * thread's CPU. Given the machine's cores (cpu-cores.ts), a piece of work
+ * first waits for a free core; without, threads never compete for cores.
  */
 import { assert, RingQueue } from "../kernel/index.js";
+import type { CpuCores } from "./cpu-cores.js";
 import type { WorldNode } from "./node.js";
 
 interface Work {
@@ -20,8 +22,12 @@ export class SerialThread {
   private isBlocked = false;
   private busyNsTotal = 0;
   private readonly onDoneBound = (): void => this.onDone();
+  private readonly onCoreBound = (): void => this.onCore();
 
-  constructor(private readonly node: WorldNode) {}
+  constructor(
+    private readonly node: WorldNode,
+    private readonly cores: CpuCores | null = null,
+  ) {}
 
   /** CPU time this thread has spent (work finished or under way). */
   get busyNs(): number {
@@ -48,10 +54,24 @@ export class SerialThread {
     this.isBlocked = true;
   }
 
-  /** CPU the thread spends outside its queued work (work it does while it holds itself blocked). */
-  addBusyNs(costNs: number): void {
+  /**
+   * Work the thread does while it holds itself blocked (the next step of
+   * the work that blocked it): it takes a core and `costNs`, then `fn(arg)`
+   * runs; the thread stays blocked until `release()`.
+   */
+  runBlocked<A>(costNs: number, fn: (arg: A) => void, arg: A): void {
+    assert(this.isBlocked, "runBlocked on a thread that is not blocked");
     assert(Number.isFinite(costNs) && costNs >= 0, `work of ${costNs} ns`);
-    this.busyNsTotal += Math.round(costNs);
+    const cost = Math.max(0, Math.round(costNs));
+    const run = (): void => {
+      this.busyNsTotal += cost;
+      this.node.after(cost, () => {
+        this.cores?.release();
+        fn(arg);
+      });
+    };
+    if (this.cores === null) return run();
+    this.cores.acquire(run);
   }
 
   /** The blocking work is over: the thread takes the next. */
@@ -74,12 +94,19 @@ export class SerialThread {
       return;
     }
     this.isBusy = true;
-    const costNs = Math.max(0, Math.round(work.costNs));
+    if (this.cores === null) return this.onCore();
+    this.cores.acquire(this.onCoreBound);
+  }
+
+  /** The head work has a core (or needs none): it runs for its cost. */
+  private onCore(): void {
+    const costNs = Math.max(0, Math.round(this.queue.peek()!.costNs));
     this.busyNsTotal += costNs;
     this.node.after(costNs, this.onDoneBound);
   }
 
   private onDone(): void {
+    this.cores?.release();
     const work = this.queue.shift()!;
     work.fn(work.arg);
     if (!this.isBlocked) this.startNext();
@@ -90,9 +117,9 @@ export class SerialThread {
 export class ThreadPool {
   readonly threads: SerialThread[];
 
-  constructor(node: WorldNode, size: number) {
+  constructor(node: WorldNode, size: number, cores: CpuCores | null = null) {
     assert(Number.isSafeInteger(size) && size >= 1, `pool of ${size} threads`);
-    this.threads = Array.from({ length: size }, () => new SerialThread(node));
+    this.threads = Array.from({ length: size }, () => new SerialThread(node, cores));
   }
 
   run<A>(costNs: number, fn: (arg: A) => void, arg: A): void {

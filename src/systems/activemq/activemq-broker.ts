@@ -30,14 +30,16 @@
  *   thread stores it itself (its journal writes join other threads' in a
  *   batch: group commit); each queue dispatches on its own thread.
  *
- * Where the model differs: threads do not compete for the machine's cores
- * (no core count: a broker's throughput is bounded by its serial threads
- * and its disk, not by the sum of its threads' CPU); the producer audit keeps each producer's highest
+ * Every thread runs on the machine's cores (cluster cores, 8 by default):
+ * with more runnable work than cores, work waits for one.
+ *
+ * Where the model differs: the producer audit keeps each producer's highest
  * stored sequence (the real one keeps a window of 2048 ids for up to 64
  * producers); non-persistent messages are not stored at all (the real
  * broker may spool them to temp storage under memory pressure).
  */
 import type { Endpoint } from "../../world/connection.js";
+import { CpuCores } from "../../world/cpu-cores.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import { SerialThread } from "../../world/serial-thread.js";
 import { SharedStoreClient } from "../../world/shared-store-client.js";
@@ -45,7 +47,7 @@ import type { LockRecovery } from "../../world/shared-store-protocol.js";
 import type { World } from "../../world/world.js";
 import { ActiveMqQueue } from "./activemq-queue.js";
 import { ClientConnection, ConsumerTarget } from "./broker-connection.js";
-import { DEFAULT_ACTIVEMQ_CPU_COSTS, type ActiveMqCpuCosts } from "./cpu-costs.js";
+import { CORES_DEFAULT, DEFAULT_ACTIVEMQ_CPU_COSTS, type ActiveMqCpuCosts } from "./cpu-costs.js";
 import { LocalJournalStorage, SharedJournalStorage, type JournalStorage, type StorageResult } from "./journal-storage.js";
 import type { KahaDbJournalOptions } from "./kahadb-journal.js";
 import { KahaDbStore, type StoredMessage } from "./kahadb-store.js";
@@ -70,6 +72,8 @@ export interface ActiveMqBrokerSpec {
   /** KahaDB's concurrentStoreAndDispatchQueues (default true). */
   concurrentStoreAndDispatchQueues?: boolean;
   cpuCosts?: ActiveMqCpuCosts;
+  /** The machine's cores, which every broker thread shares (default CORES_DEFAULT). */
+  cores?: number;
 }
 
 /** A sync send waiting for its store: where its Response goes, and the transport thread it holds. */
@@ -92,6 +96,8 @@ export interface ActiveMqCpuUse {
   storeTaskBlockedNs: number;
   dispatchNs: number;
   dispatchThreads: number;
+  /** The machine's cores, which all of the above share. */
+  cores: number;
 }
 
 export class ActiveMqBroker implements NodeSoftware {
@@ -100,6 +106,8 @@ export class ActiveMqBroker implements NodeSoftware {
   private locker: SharedFileLocker | null = null;
   private storeClient: SharedStoreClient | null = null;
   private executor: StoreTaskExecutor | null = null;
+  /** This process's machine cores (a new process, a new set: what the dead one was running is gone). */
+  private cores = new CpuCores(1);
   private readonly queues = new Map<string, ActiveMqQueue>();
   /** Each queue's dispatch thread. */
   private readonly dispatchThreads = new Map<string, SerialThread>();
@@ -149,6 +157,7 @@ export class ActiveMqBroker implements NodeSoftware {
       storeTaskBlockedNs: this.retiredStoreTaskBlockedNs + (this.executor?.blockedNs ?? 0),
       dispatchNs,
       dispatchThreads: this.dispatchThreads.size,
+      cores: this.cores.count,
     };
   }
 
@@ -156,6 +165,7 @@ export class ActiveMqBroker implements NodeSoftware {
     this.node = node;
     this.isAccepting = false;
     this.isInactivityCheckArmed = false;
+    this.cores = new CpuCores(this.spec.cores ?? CORES_DEFAULT);
     // A new process: the last one's connections and threads died with it.
     for (const connection of this.connections.values()) this.retireConnection(connection);
     this.connections.clear();
@@ -196,12 +206,12 @@ export class ActiveMqBroker implements NodeSoftware {
     if (store !== this.store) return;
     this.queues.clear();
     this.audit.clear();
-    this.executor = new StoreTaskExecutor(this.node!, store, this.costs);
+    this.executor = new StoreTaskExecutor(this.node!, store, this.costs, this.cores);
     for (const name of this.spec.queues) {
       const queue = new ActiveMqQueue(name);
       const messages = store.messages(name);
       for (const message of messages) this.noteStored(message);
-      this.dispatchThreads.set(name, new SerialThread(this.node!));
+      this.dispatchThreads.set(name, new SerialThread(this.node!, this.cores));
       queue.load(messages);
       this.queues.set(name, queue);
     }
@@ -213,7 +223,7 @@ export class ActiveMqBroker implements NodeSoftware {
     }
     this.world.net.listen(this.node!, OPENWIRE_PORT, {
       accept: (endpoint) => {
-        const connection = new ClientConnection(endpoint, this.node!, this.node!.now, this.onCommandBound);
+        const connection = new ClientConnection(endpoint, this.node!, this.node!.now, this.onCommandBound, this.cores);
         this.connections.set(endpoint, connection);
         return {
           onData: (_, payload) => {
@@ -308,16 +318,19 @@ export class ActiveMqBroker implements NodeSoftware {
   private storeOnTransportThread(connection: ClientConnection, destination: string, message: StoredMessage, waiter: StoreWaiter | null): void {
     const store = this.store!;
     const isSync = waiter !== null && this.spec.kahaDb.journalDiskSyncStrategy === "ALWAYS";
-    const costNs = Math.round(this.costs.storeMessageNs + this.costs.storeByteNs * message.bodyBytes);
-    connection.thread.addBusyNs(costNs);
+    const costNs = this.costs.storeMessageNs + this.costs.storeByteNs * message.bodyBytes;
     if (waiter === null) connection.thread.block();
-    this.node!.after(costNs, () => {
-      if (store !== this.store) return;
-      if (isSync) return store.addMessage(destination, message, true, this.onStoredBound, waiter!);
-      store.addMessage(destination, message, false, null, null);
-      if (waiter !== null) this.onStored("ok", waiter);
-      else if (this.connections.get(connection.endpoint) === connection) connection.thread.release();
-    });
+    connection.thread.runBlocked(
+      costNs,
+      () => {
+        if (store !== this.store) return;
+        if (isSync) return store.addMessage(destination, message, true, this.onStoredBound, waiter!);
+        store.addMessage(destination, message, false, null, null);
+        if (waiter !== null) this.onStored("ok", waiter);
+        else if (this.connections.get(connection.endpoint) === connection) connection.thread.release();
+      },
+      null,
+    );
   }
 
   private onStored(result: StorageResult, waiter: StoreWaiter | null): void {

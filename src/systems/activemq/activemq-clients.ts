@@ -30,6 +30,8 @@ const ACKNOWLEDGE_IDLE_NS = NS_PER_SECOND;
 export interface ActiveMqProducerWorkload {
   name: string;
   destination: string;
+  /** A producer without a fixed destination (session.createProducer(null)): it sends to these in turn (destination is ignored). */
+  destinations?: readonly string[];
   brokers: readonly string[];
   messagesPerSecond: number;
   bodyBytes: number;
@@ -46,6 +48,7 @@ export class ActiveMqProducer implements NodeSoftware {
   private connection: FailoverConnection | null = null;
   private queued = 0;
   private inFlightId = -1;
+  private inFlightDestination = "";
   private sequenceNext = 0;
   /** An unavailability window is open: the transport was lost and no send has succeeded since. */
   private isSendFailing = false;
@@ -110,7 +113,8 @@ export class ActiveMqProducer implements NodeSoftware {
     const now = this.node!.now;
     const id = this.history.reserveIds(1);
     const sequence = this.sequenceNext++;
-    const { name, destination, bodyBytes } = this.workload;
+    const { name, bodyBytes } = this.workload;
+    const destination = this.destinationOf(sequence);
     this.history.record({ type: "send", timeNs: now, client: name, idFirst: id, count: 1 });
     const command = { kind: "MESSAGE" as const, commandId: sequence, destination, producerId: this.producerId, sequence, id, bodyBytes, persistent: this.isPersistent, responseRequired: this.isSyncSend };
     if (!this.isSyncSend) {
@@ -124,7 +128,13 @@ export class ActiveMqProducer implements NodeSoftware {
       return this.sendNext();
     }
     this.inFlightId = id;
+    this.inFlightDestination = destination;
     this.connection!.request(command);
+  }
+
+  private destinationOf(sequence: number): string {
+    const { destinations } = this.workload;
+    return destinations === undefined ? this.workload.destination : destinations[sequence % destinations.length]!;
   }
 
   /**
@@ -142,10 +152,10 @@ export class ActiveMqProducer implements NodeSoftware {
 
   private onCommand(command: OpenWireCommand): void {
     if (command.kind !== "RESPONSE" || this.inFlightId < 0) return;
-    const { name, destination } = this.workload;
     const outcome = command.error === "" ? "ok" : "error";
     const now = this.node!.now;
-    this.history.record({ type: "send-result", timeNs: now, client: name, idFirst: this.inFlightId, count: 1, outcome, stream: destination, position: -1, error: command.error });
+    this.history.record({ type: "send-result", timeNs: now, client: this.workload.name, idFirst: this.inFlightId, count: 1, outcome, stream: this.inFlightDestination, position: -1, error: command.error });
+    const { name } = this.workload;
     if (outcome === "ok" && this.isSendFailing) {
       this.isSendFailing = false;
       this.history.record({ type: "op-ok", timeNs: now, client: name, op: "send" });

@@ -7,6 +7,7 @@
  * onto it.
  */
 import type { Endpoint } from "../../world/connection.js";
+import type { CpuCores } from "../../world/cpu-cores.js";
 import type { WorldNode } from "../../world/node.js";
 import { SerialThread } from "../../world/serial-thread.js";
 import type { DispatchTarget, QueuedMessage } from "./activemq-queue.js";
@@ -24,8 +25,9 @@ class ClientConnection {
     node: WorldNode,
     public heardNs: number,
     onCommand: (connection: ClientConnection, command: OpenWireCommand) => void,
+    cores: CpuCores,
   ) {
-    this.thread = new SerialThread(node);
+    this.thread = new SerialThread(node, cores);
     this.onCommandBound = (command) => onCommand(this, command);
   }
 }

@@ -49,3 +49,10 @@ export const DEFAULT_ACTIVEMQ_CPU_COSTS: ActiveMqCpuCosts = Object.freeze({
   dispatchMessageNs: 8_000,
   dispatchByteNs: 0.5,
 });
+
+/**
+ * Cores per broker machine by default: 8, the machines RabbitMQ's CPU
+ * calibration ran on (i3en.2xlarge, 8 vCPU), so the two brokers are
+ * compared on the same machine. A scenario sets its own with `cluster.cores`.
+ */
+export const CORES_DEFAULT = 8;

@@ -32,6 +32,8 @@ export interface ActiveMqClusterSpec {
   kahaDb?: Partial<KahaDbJournalOptions>;
   /** KahaDB's concurrentStoreAndDispatchQueues (default true). */
   concurrentStoreAndDispatchQueues?: boolean;
+  /** Each broker machine's cores (default CORES_DEFAULT). */
+  cores?: number;
   locker?: Partial<SharedFileLockerOptions>;
   disk?: string;
   network?: Partial<NetworkOptions>;
@@ -94,6 +96,7 @@ class ActiveMqRunStages implements RunStages<ActiveMqCluster> {
         queues: clusterSpec.queues,
         firstBootDelayNs: k * FIRST_BOOT_STAGGER_NS,
         ...(clusterSpec.concurrentStoreAndDispatchQueues === undefined ? {} : { concurrentStoreAndDispatchQueues: clusterSpec.concurrentStoreAndDispatchQueues }),
+        ...(clusterSpec.cores === undefined ? {} : { cores: clusterSpec.cores }),
       });
       brokers.set(name, broker);
       world.install(name, broker);

@@ -41,6 +41,7 @@ import {
   sweepSchema,
 } from "../../scenario/schema-parts.js";
 import { SHARED_STORE_TRAFFIC } from "../../world/shared-store-protocol.js";
+import { CORES_DEFAULT } from "./cpu-costs.js";
 import { KAHADB_JOURNAL_DEFAULTS } from "./kahadb-journal.js";
 import { OPENWIRE_TRAFFIC } from "./openwire.js";
 import { estimateActiveMqRun } from "./run-estimate.js";
@@ -144,6 +145,8 @@ const activeMqScenarioObject = z.strictObject({
     /** Brokers b1, b2, …: one alone on its own disk, or a master/slave group on `sharedStore`. */
     brokers: z.int().min(1).max(8).default(1),
     sharedStore: sharedStoreSchema.optional(),
+    /** Each broker machine's cores, which all its threads share. */
+    cores: z.int().min(1).max(256).default(CORES_DEFAULT),
     ...machineFields,
   }),
   persistenceAdapter: z.strictObject({ kahaDB: kahaDbSchema }).default({ kahaDB: kahaDbSchema.parse(undefined) }),

@@ -29,6 +29,7 @@ export function activeMqRunSpecOf(scenario: ActiveMqScenario, seed: number | str
       queues: scenario.queues.map((queue) => queue.name),
       kahaDb: journal,
       concurrentStoreAndDispatchQueues,
+      cores: cluster.cores,
       locker: { lockAcquireSleepInterval: locker.lockAcquireSleepInterval, lockKeepAlivePeriod },
       disk: cluster.disk,
       network: networkOf(cluster),

@@ -59,8 +59,10 @@ describe("KahaDB's concurrent store-and-dispatch (one store task thread)", () =>
   it("reports the broker's threads: transport, store task, dispatch, with CPU spent", () => {
     const result = runActiveMq({ ...spec({ concurrentStoreAndDispatchQueues: true, withConsumer: true }), probesAtNs: [10 * S] });
     const threads = result.probes.at(-1)!.threads.filter((thread) => thread.node === "b1");
-    expect(threads.map((thread) => thread.thread)).toEqual(["transport threads", "store task thread", "dispatch threads"]);
+    expect(threads.map((thread) => thread.thread)).toEqual(["transport threads", "store task thread", "dispatch threads", "cores"]);
     for (const thread of threads) expect(thread.busyNs).toBeGreaterThan(0);
     expect(threads[0]!.count).toBe(PRODUCERS + 1);
+    expect(threads[3]!.count).toBe(8);
+    expect(threads[3]!.busyNs).toBe(threads[0]!.busyNs + threads[1]!.busyNs + threads[2]!.busyNs);
   });
 });

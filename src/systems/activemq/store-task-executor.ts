@@ -22,6 +22,7 @@
  * hold the consumer's transport thread while it waits.
  */
 import { assert } from "../../kernel/index.js";
+import type { CpuCores } from "../../world/cpu-cores.js";
 import type { WorldNode } from "../../world/node.js";
 import type { ActiveMqCpuCosts } from "./cpu-costs.js";
 import type { StorageResult } from "./journal-storage.js";
@@ -57,12 +58,14 @@ export class StoreTaskExecutor {
   /** Senders blocked on the semaphore, in arrival order. */
   private readonly waitingForRoom: (() => void)[] = [];
   private readonly onCpuDoneBound = (): void => this.onCpuDone();
+  private readonly onCoreBound = (): void => this.onCore();
   private readonly onJournaledBound = (result: StorageResult, task: StoreTask): void => this.onJournaled(result, task);
 
   constructor(
     private readonly node: WorldNode,
     private readonly store: KahaDbStore,
     private readonly costs: ActiveMqCpuCosts,
+    private readonly cores: CpuCores | null = null,
   ) {}
 
   /** CPU the thread spent marshalling and indexing. */
@@ -131,14 +134,22 @@ export class StoreTaskExecutor {
       if (task.state !== "queued") continue;
       task.state = "running";
       this.current = task;
-      const costNs = Math.round(this.costs.storeMessageNs + this.costs.storeByteNs * task.message.bodyBytes);
-      this.busyNsTotal += costNs;
-      this.node.after(costNs, this.onCpuDoneBound);
+      if (this.cores === null) this.onCore();
+      else this.cores.acquire(this.onCoreBound);
     }
+  }
+
+  /** The running task has a core: it marshals and indexes for its cost. */
+  private onCore(): void {
+    const task = this.current!;
+    const costNs = Math.round(this.costs.storeMessageNs + this.costs.storeByteNs * task.message.bodyBytes);
+    this.busyNsTotal += costNs;
+    this.node.after(costNs, this.onCpuDoneBound);
   }
 
   private onCpuDone(): void {
     const task = this.current!;
+    this.cores?.release();
     if (this.isStopped) return;
     if (!task.isSync) {
       this.store.addMessage(task.destination, task.message, false, null, null);

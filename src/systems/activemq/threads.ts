@@ -2,7 +2,8 @@
  * The ActiveMQ CPU the model keeps, as plain data (cpu-costs.ts): each
  * master's transport threads (one per client connection, together), its
  * store task thread (and, beside it, the time that thread waited for
- * fsyncs) and its queues' dispatch threads (together).
+ * fsyncs) and its queues' dispatch threads (together), and all of them
+ * together on the machine's cores ("cores": their CPU over the core count).
  */
 import type { ThreadSummary } from "../../report/run-summary.js";
 import type { ProbeThread } from "../../run/system.js";
@@ -16,6 +17,7 @@ export function activeMqBrokerThreads(cluster: ActiveMqCluster): ThreadSummary[]
     threads.push({ node, thread: "transport threads", busyNs: use.transportNs, count: Math.max(1, use.transportThreads) });
     threads.push({ node, thread: "store task thread", busyNs: use.storeTaskNs, count: 1 });
     threads.push({ node, thread: "dispatch threads", busyNs: use.dispatchNs, count: Math.max(1, use.dispatchThreads) });
+    threads.push({ node, thread: "cores", busyNs: use.transportNs + use.storeTaskNs + use.dispatchNs, count: use.cores });
   }
   return threads;
 }
