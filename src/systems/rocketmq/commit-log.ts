@@ -138,6 +138,18 @@ export class CommitLog {
     return "ok";
   }
 
+  /**
+   * Whether the log's end and `offset` are separated only by the blank
+   * record that fills a mapped file's end when the next put does not fit
+   * (CommitLog.doAppend's END_FILE_MIN_BLANK_LENGTH case): `offset` starts
+   * the next file. A slave receives those blank bytes from its master, so
+   * it continues at the new file.
+   */
+  isBlankTo(offset: number): boolean {
+    const size = this.mappedFileSizeBytes;
+    return offset > this.maxOffsetNow && offset % size === 0 && Math.floor(this.maxOffsetNow / size) === offset / size - 1;
+  }
+
   /** The index of the first record at or after physical offset `from` (records.length when none). */
   indexAt(from: number): number {
     let lo = 0;

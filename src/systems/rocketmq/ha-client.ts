@@ -88,7 +88,9 @@ export class HaClient {
       this.dropAndRetry();
       return;
     }
-    if (message.records[0]!.physicalOffset !== maxOffset) {
+    const firstOffset = message.records[0]!.physicalOffset;
+    // A put that did not fit the master's mapped file went to the next; the blank that filled the old one's end comes before it.
+    if (firstOffset !== maxOffset && !this.store.commitLog.isBlankTo(firstOffset)) {
       // The master's log has no message starting where the slave's ends: the master lost what the slave had copied and
       // wrote new messages over those offsets. The real slave would append the master's bytes from the middle of a
       // message (DefaultHAClient checks only the offsets); the model cannot hold half a message, so it refuses the frame.
