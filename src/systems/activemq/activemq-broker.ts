@@ -50,7 +50,9 @@ import { ClientConnection, ConsumerTarget } from "./broker-connection.js";
 import { CORES_DEFAULT, DEFAULT_ACTIVEMQ_CPU_COSTS, type ActiveMqCpuCosts } from "./cpu-costs.js";
 import { LocalJournalStorage, SharedJournalStorage, type JournalStorage, type StorageResult } from "./journal-storage.js";
 import type { KahaDbJournalOptions } from "./kahadb-journal.js";
+import { JdbcStore } from "./jdbc-store.js";
 import { KahaDbStore, type StoredMessage } from "./kahadb-store.js";
+import { LeaseDatabaseLocker, type LeaseDatabaseLockerOptions } from "./lease-database-locker.js";
 import { messageIdOf, OPENWIRE_PORT, openWireBytesOf, type OpenWireCommand } from "./openwire.js";
 import { SharedFileLocker, type SharedFileLockerOptions } from "./shared-file-locker.js";
 import { StoreTaskExecutor, type StoreTask, type StoreTaskOutcome } from "./store-task-executor.js";
@@ -60,7 +62,14 @@ const NS_PER_SECOND = 1_000_000_000;
 const MAX_INACTIVITY_NS = 30 * NS_PER_SECOND;
 const INACTIVITY_CHECK_NS = 10 * NS_PER_SECOND;
 
-export type BrokerStoreSpec = { kind: "local" } | { kind: "shared"; server: string; lockRecovery: LockRecovery; leaseNs?: number };
+export type BrokerStoreSpec =
+  | { kind: "local" }
+  | { kind: "shared"; server: string; lockRecovery: LockRecovery; leaseNs?: number }
+  /** JDBC persistence on a database server, master/slave by the lease locker. */
+  | { kind: "jdbc"; server: string; locker: LeaseDatabaseLockerOptions };
+
+/** What the broker needs of its store: KahaDB's, or the JDBC adapter's. */
+type BrokerStore = Pick<KahaDbStore, "isOpen" | "messages" | "addMessage" | "removeMessage">;
 
 export interface ActiveMqBrokerSpec {
   store: BrokerStoreSpec;
@@ -102,8 +111,9 @@ export interface ActiveMqCpuUse {
 
 export class ActiveMqBroker implements NodeSoftware {
   private node: WorldNode | null = null;
-  store: KahaDbStore | null = null;
+  store: BrokerStore | null = null;
   private locker: SharedFileLocker | null = null;
+  private leaseLocker: LeaseDatabaseLocker | null = null;
   private storeClient: SharedStoreClient | null = null;
   private executor: StoreTaskExecutor | null = null;
   /** This process's machine cores (a new process, a new set: what the dead one was running is gone). */
@@ -181,6 +191,14 @@ export class ActiveMqBroker implements NodeSoftware {
   private startProcess(node: WorldNode): void {
     const { store } = this.spec;
     if (store.kind === "local") return this.openStore(new LocalJournalStorage(this.world.disk(node.name)));
+    if (store.kind === "jdbc") {
+      // leaseHolderId: the broker's name (each broker's own).
+      this.leaseLocker = new LeaseDatabaseLocker(node, this.world, store.server, node.name, store.locker, {
+        onAcquired: () => this.openJdbcStore(store.server),
+        onLost: () => this.giveUpMastership(),
+      });
+      return this.leaseLocker.start();
+    }
     this.storeClient = new SharedStoreClient({ world: this.world, node, server: store.server, lockRecovery: store.lockRecovery, ...(store.leaseNs === undefined ? {} : { leaseNs: store.leaseNs }) });
     this.storeClient.start();
     this.waitForLock();
@@ -201,12 +219,19 @@ export class ActiveMqBroker implements NodeSoftware {
     store.recover(() => this.onRecovered(store));
   }
 
+  private openJdbcStore(server: string): void {
+    const store = new JdbcStore(this.node!, this.world, server);
+    this.store = store;
+    store.recover(() => this.onRecovered(store));
+  }
+
   /** The store is recovered: the queues hold what it holds, the audit knows every stored sequence, the connectors start. */
-  private onRecovered(store: KahaDbStore): void {
+  private onRecovered(store: KahaDbStore | JdbcStore): void {
     if (store !== this.store) return;
     this.queues.clear();
     this.audit.clear();
-    this.executor = new StoreTaskExecutor(this.node!, store, this.costs, this.cores);
+    // Concurrent store-and-dispatch is KahaDB's; the JDBC adapter stores on the sender's thread.
+    this.executor = store instanceof KahaDbStore ? new StoreTaskExecutor(this.node!, store, this.costs, this.cores) : null;
     for (const name of this.spec.queues) {
       const queue = new ActiveMqQueue(name);
       const messages = store.messages(name);
@@ -271,7 +296,7 @@ export class ActiveMqBroker implements NodeSoftware {
     }
     const message: StoredMessage = { messageId: messageIdOf(command.producerId, command.sequence), producerId: command.producerId, sequence: command.sequence, id: command.id, bodyBytes: command.bodyBytes };
     this.noteStored(message);
-    const isConcurrent = (this.spec.concurrentStoreAndDispatchQueues ?? true) && queue.isCacheEnabled;
+    const isConcurrent = this.executor !== null && (this.spec.concurrentStoreAndDispatchQueues ?? true) && queue.isCacheEnabled;
     queue.add(message);
     if (!command.persistent) {
       if (command.responseRequired) this.respond(connection.endpoint, command.commandId, "");
@@ -317,7 +342,8 @@ export class ActiveMqBroker implements NodeSoftware {
    */
   private storeOnTransportThread(connection: ClientConnection, destination: string, message: StoredMessage, waiter: StoreWaiter | null): void {
     const store = this.store!;
-    const isSync = waiter !== null && this.spec.kahaDb.journalDiskSyncStrategy === "ALWAYS";
+    // A JDBC INSERT is its own transaction: a sync send waits for its commit whatever KahaDB would do.
+    const isSync = waiter !== null && (this.spec.store.kind === "jdbc" || this.spec.kahaDb.journalDiskSyncStrategy === "ALWAYS");
     const costNs = this.costs.storeMessageNs + this.costs.storeByteNs * message.bodyBytes;
     if (waiter === null) connection.thread.block();
     connection.thread.runBlocked(
@@ -340,6 +366,14 @@ export class ActiveMqBroker implements NodeSoftware {
       if (this.connections.get(waiter.connection.endpoint) === waiter.connection) waiter.connection.thread.release();
       return;
     }
+    if (result === "sql-error") {
+      // ignoreSQLExceptions: the broker goes on; the send fails with the exception (an ExceptionResponse).
+      this.world.kernel.marks.hit("activemq.broker.sql-exception");
+      if (waiter === null) return;
+      this.respond(waiter.connection.endpoint, waiter.commandId, "SQLException");
+      if (this.connections.get(waiter.connection.endpoint) === waiter.connection) waiter.connection.thread.release();
+      return;
+    }
     // DefaultIOExceptionHandler: the broker stops, and the client sees no reply (SuppressReplyException).
     this.world.kernel.marks.hit("activemq.broker.store-failed");
     if (this.isAccepting) this.stopAccepting();
@@ -351,7 +385,7 @@ export class ActiveMqBroker implements NodeSoftware {
     for (const messageId of command.messageIds) {
       if (!queue.ack(command.consumerId, messageId)) continue;
       // removeAsyncMessage: an add still waiting for the store task is cancelled, and nothing is journaled.
-      if (!this.executor!.acked(messageId)) this.store!.removeMessage(command.destination, messageId);
+      if (this.executor === null || !this.executor.acked(messageId)) this.store!.removeMessage(command.destination, messageId);
     }
   }
 
@@ -417,11 +451,13 @@ export class ActiveMqBroker implements NodeSoftware {
   private giveUpMastership(): void {
     this.world.kernel.marks.hit("activemq.broker.lock-lost");
     this.stopAccepting();
-    this.waitForLock();
+    // The lease locker tries for the lease again by itself; the shared file locker is started anew.
+    if (this.spec.store.kind !== "jdbc") this.waitForLock();
   }
 
   private stopAccepting(): void {
     this.isAccepting = false;
+    if (this.store instanceof JdbcStore) this.store.close();
     this.store = null;
     this.retireStore();
     this.world.net.unlisten(this.node!, OPENWIRE_PORT);

@@ -152,7 +152,8 @@ export class ActiveMqProducer implements NodeSoftware {
 
   private onCommand(command: OpenWireCommand): void {
     if (command.kind !== "RESPONSE" || this.inFlightId < 0) return;
-    const outcome = command.error === "" ? "ok" : "error";
+    // A store failure the broker reports (an SQLException: the statement's fate unknown, it may have committed) is indeterminate.
+    const outcome = command.error === "" ? "ok" : command.error === "SQLException" ? "unknown" : "error";
     const now = this.node!.now;
     this.history.record({ type: "send-result", timeNs: now, client: this.workload.name, idFirst: this.inFlightId, count: 1, outcome, stream: this.inFlightDestination, position: -1, error: command.error });
     const { name } = this.workload;

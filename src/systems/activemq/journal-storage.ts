@@ -12,7 +12,8 @@ import type { Disk, DiskFile } from "../../world/disk.js";
 import type { SharedStoreClient } from "../../world/shared-store-client.js";
 import type { SharedStoreReply } from "../../world/shared-store-protocol.js";
 
-export type StorageResult = "ok" | "disk-full";
+/** "sql-error": a JDBC statement failed (the database unreachable), which the broker survives. */
+export type StorageResult = "ok" | "disk-full" | "sql-error";
 export type StorageCallback<A> = (result: StorageResult, arg: A) => void;
 
 /** A record as a read finds it: its value, and whether a power loss tore it (its checksum fails). */

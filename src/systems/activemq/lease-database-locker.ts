@@ -20,11 +20,9 @@
 import type { WorldNode } from "../../world/node.js";
 import { ReconnectingLink } from "../../world/reconnecting-link.js";
 import type { World } from "../../world/world.js";
-import { LOCK_DATABASE_PORT, LOCK_DATABASE_TRAFFIC, STATEMENT_BYTES, type LockStatement, type LockStatementResult } from "./lock-database.js";
+import { databaseLinkOptions, type LockStatement, type LockStatementResult, type MessageStatement, type StatementResult } from "./lock-database.js";
 
 const NS_PER_MS = 1_000_000;
-/** Estimate: a statement unanswered this long fails (a JDBC socket read timeout). */
-const STATEMENT_TIMEOUT_NS = 30_000 * NS_PER_MS;
 
 export interface LeaseDatabaseLockerOptions {
   /** The lease's length and the slave's retry period (AbstractLocker: 10 s). */
@@ -44,9 +42,11 @@ export interface LeaseLockerListener {
 type Step = "acquire" | "confirm" | "renew";
 
 export class LeaseDatabaseLocker {
-  private readonly link: ReconnectingLink<LockStatement | LockStatementResult>;
+  private readonly link: ReconnectingLink<LockStatement | MessageStatement | StatementResult>;
   private isMasterNow = false;
   private isStopped = false;
+  private hasConnected = false;
+  private isWaitingForConnection = false;
   private idNext = 1;
   /** The statement awaited, and its step (-1: none). */
   private awaitedId = -1;
@@ -63,18 +63,9 @@ export class LeaseDatabaseLocker {
     private readonly options: LeaseDatabaseLockerOptions,
     private readonly listener: LeaseLockerListener,
   ) {
-    this.link = new ReconnectingLink<LockStatement | LockStatementResult>(
-      {
-        world,
-        node,
-        hosts: [world.node(database)],
-        port: LOCK_DATABASE_PORT,
-        trafficClass: LOCK_DATABASE_TRAFFIC,
-        bytesOf: () => STATEMENT_BYTES,
-        reconnectBackoffNs: 1_000 * NS_PER_MS,
-        requests: { timeoutNs: STATEMENT_TIMEOUT_NS, answerOf: (message) => ("rows" in message ? message.id : undefined), timeoutMark: "activemq.jdbc.statement-timeout", timers: "per-request", isAnswersOnly: true },
-      },
-      { onOpen: () => undefined, onMessage: (message) => this.onResult(message as LockStatementResult), onDown: () => this.onFailed() },
+    this.link = new ReconnectingLink<LockStatement | MessageStatement | StatementResult>(
+      databaseLinkOptions(world, node, database),
+      { onOpen: () => this.onOpen(), onMessage: (message) => this.onResult(message as LockStatementResult), onDown: () => this.onFailed() },
     );
   }
 
@@ -101,10 +92,19 @@ export class LeaseDatabaseLocker {
     const leaseUntilNs = this.node.now + this.options.lockAcquireSleepInterval * NS_PER_MS;
     const statement: LockStatement = step === "acquire" ? { kind: "ACQUIRE", id, brokerName: this.brokerName, leaseUntilNs } : { kind: "RENEW", id, brokerName: this.brokerName, leaseUntilNs };
     if (this.link.isEstablished) this.link.request(statement, id);
+    // The first statement waits for the connection to open, as getting a JDBC connection does; later ones fail at once.
+    else if (!this.hasConnected) this.isWaitingForConnection = true;
     else {
       this.link.ensureConnecting();
       this.onFailed();
     }
+  }
+
+  private onOpen(): void {
+    this.hasConnected = true;
+    if (!this.isWaitingForConnection) return;
+    this.isWaitingForConnection = false;
+    if (this.awaitedId >= 0) this.send(this.awaitedStep);
   }
 
   private onResult(result: LockStatementResult): void {

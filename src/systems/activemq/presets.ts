@@ -1,7 +1,9 @@
 /**
  * The ActiveMQ presets, each as the YAML a user would write, with what its
  * run must conclude: anomaly A1 (a shared store whose lock outlives its
- * dead master: NFSv3) beside its fix (NFSv4's leases), the master's crash
+ * dead master: NFSv3) beside its fix (NFSv4's leases), JDBC master/slave
+ * by a lease (the docs' periods, and the defaults' lease that a slave takes
+ * from a live master), the master's crash
  * with the failover transport's resend and the producer audit, the
  * journal's sync strategy under a power loss (C14), and a consumer's crash
  * between processing and acknowledging (C13).
@@ -34,6 +36,25 @@ consumers:
 faults:
   - { at: 5s, verb: ${verb}, node: b1 }
   - { at: 50s, verb: restart, node: b1 }
+`;
+}
+
+function jdbcMasterSlave(name: string, isDocsLease: boolean): string {
+  const what = isDocsLease
+    ? "The docs' example lease (lockAcquireSleepInterval 10 s, renewed every lockKeepAlivePeriod 5 s). b1's machine loses power at 5 s and is off until 50 s; its lease runs out within 10 s, b2 takes it at its next try (every 10 s), reads the stored messages from the database and opens its connectors; the producer, having noticed the silent master after 30 s (its inactivity monitor), reconnects to b2."
+    : "The JDBC adapter's defaults, a 10 s lease (lockAcquireSleepInterval) renewed every 30 s (lockKeepAlivePeriod), which the locker warns about. Nothing fails; b2, polling every 10 s, finds b1's lease expired at 11 s and takes it while b1 runs on; b1 learns it only at its renewal at 30 s, which updates no row, and gives up being master. The two are masters together for 19 s (both write the one database, so nothing is lost here); the producer's connection to b1 drops at 30 s and it fails over to b2.";
+  return `
+system: activemq
+name: ${name}
+description: JDBC master/slave, two brokers b1 and b2 whose messages live in one database (db), the master chosen by the lease on the ACTIVEMQ_LOCK row (lease-database-locker). b1 takes the lease first. ${what} Every persistent send waited for its INSERT's commit, so nothing acknowledged is lost.
+seed: 8
+duration: 60s
+cluster: { brokers: 2 }
+persistenceAdapter: { jdbc: { lockKeepAlivePeriod: ${isDocsLease ? "5000" : "30000"}, locker: { lockAcquireSleepInterval: 10000 } } }
+${WORKLOAD}
+consumers:
+  - { name: billing, queue: orders, idempotent: true }
+faults:${isDocsLease ? "\n  - { at: 5s, verb: powerLoss, node: b1 }\n  - { at: 50s, verb: restart, node: b1 }" : " []"}
 `;
 }
 
@@ -78,6 +99,8 @@ const DOCUMENTS: PresetDocument[] = [
   { name: "a1-nfsv3-master-power-loss", claim: "A1", title: "shared store on NFSv3: the dead master's lock is never freed, no failover until it reboots", expect: "ok", yaml: sharedStore("a1-nfsv3-master-power-loss", "nfsv3", "powerLoss") },
   { name: "a1-nfsv4-master-power-loss", claim: "A1", title: "shared store on NFSv4: the dead master's lease expires, the slave takes over", expect: "ok", yaml: sharedStore("a1-nfsv4-master-power-loss", "nfsv4", "powerLoss") },
   { name: "a1-master-crash", claim: "A1", title: "shared store: the master's process crash frees its lock at once; the resent send is not stored twice", expect: "ok", yaml: sharedStore("a1-master-crash", "nfsv4", "processCrash") },
+  { name: "a1-jdbc-master-power-loss", claim: "A1", title: "JDBC master/slave: the dead master's lease runs out, the slave takes over", expect: "ok", yaml: jdbcMasterSlave("a1-jdbc-master-power-loss", true) },
+  { name: "a1-jdbc-default-lease", claim: "A1", title: "JDBC defaults (lease 10 s, renewed every 30 s): the slave takes the lease from a live master; two masters for 19 s", expect: "ok", yaml: jdbcMasterSlave("a1-jdbc-default-lease", false) },
   { name: "c14-kahadb-sync-never-power-loss", claim: "C14", title: "journalDiskSyncStrategy NEVER: a power loss takes acknowledged messages", expect: "safety-failed", yaml: journalPowerLoss("c14-kahadb-sync-never-power-loss", "NEVER") },
   { name: "c14-kahadb-sync-always-power-loss", claim: "C14", title: "journalDiskSyncStrategy ALWAYS (the default): a power loss takes nothing acknowledged", expect: "ok", yaml: journalPowerLoss("c14-kahadb-sync-always-power-loss", "ALWAYS") },
   { name: "c13-activemq-consumer-crash", claim: "C13", title: "CLIENT_ACKNOWLEDGE every 20 messages, the consumer killed: what it processed since its last acknowledge() is applied twice", expect: "safety-failed", yaml: consumerCrash("c13-activemq-consumer-crash", false) },
@@ -87,8 +110,20 @@ const DOCUMENTS: PresetDocument[] = [
 /** Persistent sync sends with journalDiskSyncStrategy ALWAYS: acknowledged only once the journal's batch is fsynced. */
 const JOURNAL_SYNCED: SafetyClaim = { survives: ["crash", "pause", "partition", "power-loss"] };
 
+/**
+ * Master/slave with a lock that expires (an NFSv4 lease, a JDBC lease): a dead master's store passes to the slave;
+ * sync sends wait for the store's commit, so nothing acknowledged is lost.
+ */
+const EXPIRING_LOCK: SafetyClaim = {
+  survives: ["crash", "power-loss"],
+  notSafeAgainst: "a master paused or cut off from its store past the lease keeps running beside the slave that took it (lockKeepAlivePeriod 0 for KahaDB; a failed renewal is ignored for JDBC)",
+};
+
 /** What each safe preset is safe against (searched in properties/presets-safety.property.test.ts). */
 const ACTIVEMQ_SAFETY_CLAIMS: Readonly<Record<string, SafetyClaim>> = {
+  "a1-nfsv4-master-power-loss": EXPIRING_LOCK,
+  "a1-master-crash": EXPIRING_LOCK,
+  "a1-jdbc-master-power-loss": EXPIRING_LOCK,
   "c14-kahadb-sync-always-power-loss": JOURNAL_SYNCED,
   "c13-activemq-consumer-crash-idempotent": JOURNAL_SYNCED,
 };

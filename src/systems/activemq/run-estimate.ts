@@ -22,7 +22,7 @@ const BYTES_PER_SEND = 400;
 export function estimateActiveMqRun(scenario: ActiveMqScenario): RunEstimate {
   const seconds = horizonSeconds(scenario);
   const { cluster } = scenario;
-  const servers = cluster.brokers + (cluster.sharedStore === undefined ? 0 : 1);
+  const servers = cluster.brokers + (cluster.sharedStore === undefined && scenario.persistenceAdapter.jdbc === undefined ? 0 : 1);
   const clients = scenario.producers.reduce((n, p) => n + p.count, 0) + scenario.consumers.reduce((n, c) => n + c.count, 0);
   const backgroundEvents = EVENTS_PER_SEC_PER_NODE * (servers + clients) * seconds;
   const consumedQueues = new Set(scenario.consumers.map((consumer) => consumer.queue));
@@ -33,7 +33,7 @@ export function estimateActiveMqRun(scenario: ActiveMqScenario): RunEstimate {
     sends += count;
     if (consumedQueues.has(producer.queue)) consumedSends += count;
   }
-  const perSend = EVENTS_PER_SEND + (cluster.sharedStore === undefined ? 0 : EVENTS_PER_SEND_SHARED_STORE);
+  const perSend = EVENTS_PER_SEND + (cluster.sharedStore === undefined && scenario.persistenceAdapter.jdbc === undefined ? 0 : EVENTS_PER_SEND_SHARED_STORE);
   const events = backgroundEvents + sends * perSend + consumedSends * EVENTS_PER_SEND_PER_CONSUMED_QUEUE;
   // send and send-result, then a delivery and an effect when consumed, or the final read's delivery when not.
   const historyRecords = sends * 3 + consumedSends;

@@ -19,6 +19,8 @@ import type { NetworkOptions } from "../../world/network.js";
 import { World } from "../../world/world.js";
 import { ActiveMqBroker, type BrokerStoreSpec } from "./activemq-broker.js";
 import { ActiveMqConsumer, ActiveMqProducer, type ActiveMqConsumerWorkload, type ActiveMqProducerWorkload } from "./activemq-clients.js";
+import { LEASE_LOCKER_DEFAULTS } from "./lease-database-locker.js";
+import { LockDatabase } from "./lock-database.js";
 import { KAHADB_JOURNAL_DEFAULTS, type KahaDbJournalOptions } from "./kahadb-journal.js";
 import { activeMqGauges, activeMqProbeThreads } from "./threads.js";
 import { SHARED_FILE_LOCKER_DEFAULTS, type SharedFileLockerOptions } from "./shared-file-locker.js";
@@ -28,6 +30,8 @@ export interface ActiveMqClusterSpec {
   brokers: readonly string[];
   /** The shared store's server and its lock recovery; absent: each broker stores on its own disk. */
   sharedStore?: { server: string; lockRecovery: LockRecovery; leaseNs?: number };
+  /** JDBC persistence instead of KahaDB: the database server, and the lease locker's periods (ms; LEASE_LOCKER_DEFAULTS). */
+  database?: { server: string; lockKeepAlivePeriod?: number; lockAcquireSleepInterval?: number };
   queues: readonly string[];
   kahaDb?: Partial<KahaDbJournalOptions>;
   /** KahaDB's concurrentStoreAndDispatchQueues (default true). */
@@ -51,6 +55,8 @@ export interface ActiveMqRunSpec extends RunSequenceSpec {
 export interface ActiveMqCluster {
   world: World;
   brokers: Map<string, ActiveMqBroker>;
+  /** The JDBC database, when the brokers persist there. */
+  database: LockDatabase | null;
   spec: ActiveMqClusterSpec;
 }
 
@@ -58,6 +64,15 @@ export type ActiveMqRunResult = RunSequenceResult<ActiveMqCluster>;
 
 export const ACTIVEMQ_FINAL_READ_GROUP = "final-read";
 const FIRST_BOOT_STAGGER_NS = 1_000_000_000;
+
+function storeSpecOf(cluster: ActiveMqClusterSpec): BrokerStoreSpec {
+  const { sharedStore, database } = cluster;
+  if (database !== undefined) {
+    const locker = { lockKeepAlivePeriod: database.lockKeepAlivePeriod ?? LEASE_LOCKER_DEFAULTS.lockKeepAlivePeriod, lockAcquireSleepInterval: database.lockAcquireSleepInterval ?? LEASE_LOCKER_DEFAULTS.lockAcquireSleepInterval };
+    return { kind: "jdbc", server: database.server, locker };
+  }
+  return sharedStore === undefined ? { kind: "local" } : { kind: "shared", ...sharedStore };
+}
 
 export function runActiveMq(spec: ActiveMqRunSpec): ActiveMqRunResult {
   return runSequence(spec, new ActiveMqRunStages(spec));
@@ -73,7 +88,7 @@ class ActiveMqRunStages implements RunStages<ActiveMqCluster> {
 
   build(kernel: Kernel, history: History): ActiveMqCluster {
     const { cluster: clusterSpec, producers, consumers = [] } = this.spec;
-    const servers = clusterSpec.sharedStore === undefined ? [] : [clusterSpec.sharedStore.server];
+    const servers = [...(clusterSpec.sharedStore === undefined ? [] : [clusterSpec.sharedStore.server]), ...(clusterSpec.database === undefined ? [] : [clusterSpec.database.server])];
     const names = [...servers, ...clusterSpec.brokers, ...producers.map((p) => p.name), ...consumers.map((c) => c.name)];
     const world = new World({
       kernel,
@@ -83,7 +98,9 @@ class ActiveMqRunStages implements RunStages<ActiveMqCluster> {
     });
     const shared = clusterSpec.sharedStore;
     if (shared !== undefined) world.install(shared.server, new SharedStoreServer(world, { lockRecovery: shared.lockRecovery, ...(shared.leaseNs === undefined ? {} : { leaseNs: shared.leaseNs }) }));
-    const store: BrokerStoreSpec = shared === undefined ? { kind: "local" } : { kind: "shared", ...shared };
+    const database = clusterSpec.database === undefined ? null : new LockDatabase(world);
+    if (database !== null) world.install(clusterSpec.database!.server, database);
+    const store: BrokerStoreSpec = storeSpecOf(clusterSpec);
     const brokers = new Map<string, ActiveMqBroker>();
     clusterSpec.brokers.forEach((name, k) => {
       const kahaDb = { ...KAHADB_JOURNAL_DEFAULTS, ...clusterSpec.kahaDb };
@@ -113,7 +130,7 @@ class ActiveMqRunStages implements RunStages<ActiveMqCluster> {
       world.install(workload.name, consumer);
       return consumer;
     });
-    this.cluster = { world, brokers, spec: clusterSpec };
+    this.cluster = { world, brokers, database, spec: clusterSpec };
     this.history = history;
     return this.cluster;
   }
@@ -144,7 +161,9 @@ class ActiveMqRunStages implements RunStages<ActiveMqCluster> {
     const cluster = this.built();
     const master = [...cluster.brokers.values()].find((broker) => broker.isMaster) ?? null;
     for (const queue of cluster.spec.queues) {
-      for (const message of master?.store?.messages(queue) ?? []) {
+      // JDBC: the database's table itself; KahaDB: what the master's store recovered and holds.
+      const held = cluster.database !== null ? cluster.database.messages(queue) : (master?.store?.messages(queue) ?? []);
+      for (const message of held) {
         history.record({ type: "deliver", timeNs: nowNs, client: "final-reader", group: ACTIVEMQ_FINAL_READ_GROUP, stream: queue, position: -1, idFirst: message.id, count: 1 });
       }
     }

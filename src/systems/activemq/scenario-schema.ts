@@ -10,7 +10,11 @@
  * - `persistenceAdapter.kahaDB`: the journal's settings
  *   (journalDiskSyncStrategy, journalDiskSyncInterval,
  *   journalMaxFileLength), the master's lock check (lockKeepAlivePeriod)
- *   and its `locker` (shared-file-locker's lockAcquireSleepInterval);
+ *   and its `locker` (shared-file-locker's lockAcquireSleepInterval); or
+ *   `persistenceAdapter.jdbc`: the messages in a database (the server node
+ *   `db`), master/slave by the lease-database-locker (lockKeepAlivePeriod,
+ *   its renewal, 30 s by default; locker.lockAcquireSleepInterval, the
+ *   lease and the slave's retry, 10 s);
  * - `queues`, and the client applications on the failover transport:
  *   `producers` (deliveryMode, useAsyncSend) and `consumers` (queuePrefetch,
  *   acknowledgeMode).
@@ -43,6 +47,7 @@ import {
 import { SHARED_STORE_TRAFFIC } from "../../world/shared-store-protocol.js";
 import { CORES_DEFAULT } from "./cpu-costs.js";
 import { KAHADB_JOURNAL_DEFAULTS } from "./kahadb-journal.js";
+import { LOCK_DATABASE_TRAFFIC } from "./lock-database.js";
 import { OPENWIRE_TRAFFIC } from "./openwire.js";
 import { estimateActiveMqRun } from "./run-estimate.js";
 import { SHARED_FILE_LOCKER_DEFAULTS } from "./shared-file-locker.js";
@@ -60,6 +65,8 @@ const millisecondsSchema = z.int().min(0).max(3_600_000);
 
 /** The shared store's node. */
 export const SHARED_STORE_NODE = "nfs";
+/** The JDBC database's server node. */
+export const DATABASE_NODE = "db";
 
 const sharedStoreSchema = z.strictObject({
   /**
@@ -87,14 +94,23 @@ const kahaDbSchema = z
         lockAcquireSleepInterval: millisecondsSchema.min(1).default(SHARED_FILE_LOCKER_DEFAULTS.lockAcquireSleepInterval),
       })
       .default({ lockAcquireSleepInterval: SHARED_FILE_LOCKER_DEFAULTS.lockAcquireSleepInterval }),
-  })
-  .default({
-    journalDiskSyncStrategy: KAHADB_JOURNAL_DEFAULTS.journalDiskSyncStrategy,
-    journalDiskSyncInterval: KAHADB_JOURNAL_DEFAULTS.journalDiskSyncInterval,
-    journalMaxFileLength: KAHADB_JOURNAL_DEFAULTS.journalMaxFileLength,
-    lockKeepAlivePeriod: SHARED_FILE_LOCKER_DEFAULTS.lockKeepAlivePeriod,
-    concurrentStoreAndDispatchQueues: true,
-    locker: { lockAcquireSleepInterval: SHARED_FILE_LOCKER_DEFAULTS.lockAcquireSleepInterval },
+  });
+
+/** The JDBC adapter's defaults: JDBCPersistenceAdapter's lockKeepAlivePeriod, AbstractLocker's lockAcquireSleepInterval. */
+const JDBC_DEFAULTS = { lockKeepAlivePeriod: 30_000, locker: { lockAcquireSleepInterval: 10_000 } };
+
+const jdbcSchema = z
+  .strictObject({
+    /** How often the master renews its lease. */
+    lockKeepAlivePeriod: millisecondsSchema.default(JDBC_DEFAULTS.lockKeepAlivePeriod),
+    locker: z
+      .strictObject({
+        /** The only locker modelled: the lease on ACTIVEMQ_LOCK (the default DefaultDatabaseLocker's row lock is not). */
+        kind: z.literal("lease-database-locker").default("lease-database-locker"),
+        /** The lease's length, and how long a slave sleeps between attempts at it. */
+        lockAcquireSleepInterval: millisecondsSchema.min(1).default(JDBC_DEFAULTS.locker.lockAcquireSleepInterval),
+      })
+      .default({ kind: "lease-database-locker", lockAcquireSleepInterval: JDBC_DEFAULTS.locker.lockAcquireSleepInterval }),
   });
 
 const queueSchema = z.strictObject({ name: nameSchema });
@@ -149,7 +165,8 @@ const activeMqScenarioObject = z.strictObject({
     cores: z.int().min(1).max(256).default(CORES_DEFAULT),
     ...machineFields,
   }),
-  persistenceAdapter: z.strictObject({ kahaDB: kahaDbSchema }).default({ kahaDB: kahaDbSchema.parse(undefined) }),
+  /** KahaDB (the default) or JDBC: one of the two. */
+  persistenceAdapter: z.strictObject({ kahaDB: kahaDbSchema.optional(), jdbc: jdbcSchema.optional() }).default({}),
   queues: z.array(queueSchema).min(1).max(1_000),
   producers: z.array(producerSchema).max(100).default([]),
   consumers: z.array(consumerSchema).max(100).default([]),
@@ -168,9 +185,15 @@ export function activeMqBrokerNodeNames(scenario: ActiveMqScenario): string[] {
   return Array.from({ length: scenario.cluster.brokers }, (_, k) => `b${k + 1}`);
 }
 
-/** The servers: the shared store's node (when there is one) and the brokers. */
+/** The servers: the shared store's or the database's node (when there is one) and the brokers. */
 export function activeMqServerNodeNames(scenario: ActiveMqScenario): string[] {
-  return [...(scenario.cluster.sharedStore === undefined ? [] : [SHARED_STORE_NODE]), ...activeMqBrokerNodeNames(scenario)];
+  const store = scenario.persistenceAdapter.jdbc !== undefined ? [DATABASE_NODE] : scenario.cluster.sharedStore === undefined ? [] : [SHARED_STORE_NODE];
+  return [...store, ...activeMqBrokerNodeNames(scenario)];
+}
+
+/** KahaDB's settings, the defaults filled in (the adapter when no JDBC is asked for). */
+export function kahaDbOf(scenario: ActiveMqScenario): z.output<typeof kahaDbSchema> {
+  return scenario.persistenceAdapter.kahaDB ?? kahaDbSchema.parse({});
 }
 
 export function activeMqProducerNodeNames(scenario: ActiveMqScenario): string[][] {
@@ -181,7 +204,7 @@ export function activeMqConsumerNodeNames(scenario: ActiveMqScenario): string[][
   return scenario.consumers.map((consumer, k) => clientNames(consumer.name ?? `c${k + 1}`, consumer.count));
 }
 
-export const ACTIVEMQ_TRAFFIC_CLASSES: readonly string[] = [OPENWIRE_TRAFFIC, SHARED_STORE_TRAFFIC];
+export const ACTIVEMQ_TRAFFIC_CLASSES: readonly string[] = [OPENWIRE_TRAFFIC, SHARED_STORE_TRAFFIC, LOCK_DATABASE_TRAFFIC];
 
 function checkActiveMqReferences(scenario: ActiveMqScenario, ctx: z.RefinementCtx): void {
   const issue = issueReporter(ctx);
@@ -205,15 +228,20 @@ function checkActiveMqReferences(scenario: ActiveMqScenario, ctx: z.RefinementCt
     }
   });
   const { brokers, sharedStore } = scenario.cluster;
-  if (brokers > 1 && sharedStore === undefined) {
-    issue(["cluster", "sharedStore"], "expected a shared store with more than one broker: master/slave brokers share one KahaDB (say { protocol: nfsv4 } or nfsv3)", undefined);
+  const { kahaDB, jdbc } = scenario.persistenceAdapter;
+  if (kahaDB !== undefined && jdbc !== undefined) issue(["persistenceAdapter"], "expected one persistence adapter, kahaDB or jdbc, not both", "kahaDB and jdbc");
+  if (jdbc !== undefined && sharedStore !== undefined) {
+    issue(["cluster", "sharedStore"], "expected no shared store with jdbc: the brokers share the database (the node db)", "sharedStore");
+  }
+  if (brokers > 1 && sharedStore === undefined && jdbc === undefined) {
+    issue(["cluster", "sharedStore"], "expected a shared store with more than one broker: master/slave brokers share one KahaDB (say { protocol: nfsv4 } or nfsv3), or persistenceAdapter.jdbc", undefined);
   }
   const nodes = new Set(activeMqServerNodeNames(scenario));
   const applications = [
     { key: "producers", declared: scenario.producers, names: activeMqProducerNodeNames(scenario) },
     { key: "consumers", declared: scenario.consumers, names: activeMqConsumerNodeNames(scenario) },
   ];
-  checkClientNodeNames(nodes, applications, "the servers' (nfs, b1, b2, …)", issue);
+  checkClientNodeNames(nodes, applications, "the servers' (nfs or db, b1, b2, …)", issue);
   checkFaults(scenario.faults, scenario.duration, nodes, ACTIVEMQ_TRAFFIC_CLASSES, issue);
   checkBudgets(scenario, estimateActiveMqRun(scenario), issue);
 }

@@ -10,7 +10,7 @@ import { networkOf } from "../../scenario/network-spec.js";
 import { runSequenceSpecOf } from "../../scenario/sequence-spec.js";
 import type { ActiveMqConsumerWorkload, ActiveMqProducerWorkload } from "./activemq-clients.js";
 import type { ActiveMqRunSpec } from "./run.js";
-import { activeMqBrokerNodeNames, activeMqConsumerNodeNames, activeMqProducerNodeNames, SHARED_STORE_NODE, type ActiveMqScenario } from "./scenario-schema.js";
+import { activeMqBrokerNodeNames, activeMqConsumerNodeNames, activeMqProducerNodeNames, DATABASE_NODE, kahaDbOf, SHARED_STORE_NODE, type ActiveMqScenario } from "./scenario-schema.js";
 
 /** Checks that decide an ActiveMQ run's verdict when the scenario names none: nothing acknowledged lost, nothing unexpected. */
 export const ACTIVEMQ_DEFAULT_SAFETY_CHECKS: readonly CheckerName[] = ["lost", "unexpected"];
@@ -19,12 +19,14 @@ export function activeMqRunSpecOf(scenario: ActiveMqScenario, seed: number | str
   // The unavailability windows are always measured (a report's numbers), whichever checks decide the verdict.
   const checks: CheckerName[] | undefined = scenario.checks === undefined ? undefined : [...new Set<CheckerName>([...scenario.checks, "unavailability"])];
   const { cluster } = scenario;
-  const { locker, lockKeepAlivePeriod, concurrentStoreAndDispatchQueues, ...journal } = scenario.persistenceAdapter.kahaDB;
+  const { locker, lockKeepAlivePeriod, concurrentStoreAndDispatchQueues, ...journal } = kahaDbOf(scenario);
+  const { jdbc } = scenario.persistenceAdapter;
   const shared = cluster.sharedStore;
   return {
     ...runSequenceSpecOf(scenario, seed),
     cluster: {
       brokers: activeMqBrokerNodeNames(scenario),
+      ...(jdbc === undefined ? {} : { database: { server: DATABASE_NODE, lockKeepAlivePeriod: jdbc.lockKeepAlivePeriod, lockAcquireSleepInterval: jdbc.locker.lockAcquireSleepInterval } }),
       ...(shared === undefined ? {} : { sharedStore: { server: SHARED_STORE_NODE, lockRecovery: shared.protocol === "nfsv3" ? ("nlm" as const) : ("lease" as const), leaseNs: shared.leaseTime } }),
       queues: scenario.queues.map((queue) => queue.name),
       kahaDb: journal,

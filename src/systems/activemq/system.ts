@@ -4,6 +4,7 @@ import type { SystemModel } from "../../run/system.js";
 import { SHARED_STORE_TRAFFIC } from "../../world/shared-store-protocol.js";
 import { worldCounters, type WorldCounters } from "../../world/world-counters.js";
 import { ACTIVEMQ_ANOMALIES } from "./anomalies.js";
+import { LOCK_DATABASE_TRAFFIC } from "./lock-database.js";
 import { ACTIVEMQ_PRESETS } from "./presets.js";
 import { runActiveMq, type ActiveMqRunResult, type ActiveMqRunSpec } from "./run.js";
 import { estimateActiveMqRun } from "./run-estimate.js";
@@ -36,14 +37,15 @@ export const activeMqSystem = {
   facts: (spec, result) => {
     const world = worldCounters(result.cluster.world);
     const brokers = new Set(spec.cluster.brokers);
-    const servers = [...(spec.cluster.sharedStore === undefined ? [] : [spec.cluster.sharedStore.server]), ...spec.cluster.brokers];
+    const store = spec.cluster.database?.server ?? spec.cluster.sharedStore?.server;
+    const servers = [...(store === undefined ? [] : [store]), ...spec.cluster.brokers];
     const marks = new Map(result.marks);
     return {
       serverNodes: servers,
-      nodeKinds: world.nodeNames.map((name) => ({ name, kind: brokers.has(name) ? "broker" : name === spec.cluster.sharedStore?.server ? "shared store" : "client" })),
+      nodeKinds: world.nodeNames.map((name) => ({ name, kind: brokers.has(name) ? "broker" : name === spec.cluster.sharedStore?.server ? "shared store" : name === spec.cluster.database?.server ? "database" : "client" })),
       clientMessageBytes: spec.producers.map((p) => [p.name, p.bodyBytes] as const),
       threads: activeMqBrokerThreads(result.cluster),
-      interNode: (bytes, ackedBytes) => interNode(world, bytes, ackedBytes),
+      interNode: (bytes, ackedBytes) => interNode(world, bytes, ackedBytes, store),
       world,
       systemNumbers: [
         { name: "became master", value: marks.get(MASTER_MARK) ?? 0, unit: "times" },
@@ -61,12 +63,12 @@ export const activeMqSystem = {
   },
 } as const satisfies SystemModel<ActiveMqScenario, ActiveMqRunSpec, ActiveMqRunResult>;
 
-/** Bytes between servers: a shared store's reads and writes (one store, nothing replicated). */
-function interNode(world: WorldCounters, bytes: number, ackedBytes: number): NonNullable<RunSummary["interNode"]> {
+/** Bytes between servers: a shared store's or the database's reads and writes (one store, nothing replicated). */
+function interNode(world: WorldCounters, bytes: number, ackedBytes: number, store: string | undefined): NonNullable<RunSummary["interNode"]> {
   const per = (part: number): number => (ackedBytes > 0 ? part / ackedBytes : 0);
   let storageBytes = 0;
-  for (const link of world.links) if (link.trafficClass === SHARED_STORE_TRAFFIC) storageBytes += link.bytes;
-  return { bytes, perAckedByte: per(bytes), replicationBytes: 0, replicationPerAckedByte: 0, byKind: [{ kind: `store on ${SHARED_STORE_NODE}`, bytes: storageBytes }] };
+  for (const link of world.links) if (link.trafficClass === SHARED_STORE_TRAFFIC || link.trafficClass === LOCK_DATABASE_TRAFFIC) storageBytes += link.bytes;
+  return { bytes, perAckedByte: per(bytes), replicationBytes: 0, replicationPerAckedByte: 0, byKind: [{ kind: `store on ${store ?? SHARED_STORE_NODE}`, bytes: storageBytes }] };
 }
 
 /** Masterships taken (a failover, or a broker's restart), and resent sends the producer audit dropped. */
