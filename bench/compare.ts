@@ -59,6 +59,8 @@ function run(point: PointParams): ComparePoint {
 }
 
 function measureAll(quick: boolean): CompareReport {
+  // The source the runs load now (a change made while they run does not reach them).
+  const source = sourceVersion();
   const peakTiming = quick ? QUICK_TIMING : PEAK_TIMING;
   const latencyTiming = quick ? QUICK_TIMING : LATENCY_TIMING;
   const sweepTiming = quick ? QUICK_TIMING : SWEEP_TIMING;
@@ -87,7 +89,7 @@ function measureAll(quick: boolean): CompareReport {
   }
   return {
     generatedBy: "npm run bench:compare (bench/compare.ts)",
-    source: sourceVersion(),
+    source,
     quick,
     timings: { peak: peakTiming, latency: latencyTiming, sweep: sweepTiming },
     sweepDestinations,

@@ -69,7 +69,7 @@ export type BrokerStoreSpec =
   | { kind: "jdbc"; server: string; locker: LeaseDatabaseLockerOptions };
 
 /** What the broker needs of its store: KahaDB's, or the JDBC adapter's. */
-type BrokerStore = Pick<KahaDbStore, "isOpen" | "messages" | "addMessage" | "removeMessage">;
+type BrokerStore = Pick<KahaDbStore, "isOpen" | "messages" | "addMessage" | "removeMessage" | "commitTransaction">;
 
 export interface ActiveMqBrokerSpec {
   store: BrokerStoreSpec;
@@ -134,6 +134,7 @@ export class ActiveMqBroker implements NodeSoftware {
   private retiredDispatchNs = 0;
   private readonly costs: ActiveMqCpuCosts;
   private readonly onStoredBound = (result: StorageResult, waiter: StoreWaiter): void => this.onStored(result, waiter);
+  private readonly onCommittedBound = (result: StorageResult, waiter: StoreWaiter & { adds: readonly { destination: string; message: StoredMessage }[] }): void => this.onCommitted(result, waiter);
   private readonly onTaskSettledBound = (outcome: StoreTaskOutcome, task: StoreTask): void => this.onTaskSettled(outcome, task as SendTask);
   private readonly onCommandBound = (connection: ClientConnection, command: OpenWireCommand): void => this.onCommand(connection, command);
   private readonly onInactivityCheckBound = (): void => this.onInactivityCheck();
@@ -280,6 +281,8 @@ export class ActiveMqBroker implements NodeSoftware {
         return void connection.endpoint.send(command, openWireBytesOf(command));
       case "ACK":
         return this.onAck(command);
+      case "COMMIT":
+        return this.onCommit(connection, command);
       default:
         return;
     }
@@ -295,6 +298,7 @@ export class ActiveMqBroker implements NodeSoftware {
       return;
     }
     const message: StoredMessage = { messageId: messageIdOf(command.producerId, command.sequence), producerId: command.producerId, sequence: command.sequence, id: command.id, bodyBytes: command.bodyBytes };
+    if (command.transactionId !== undefined) return this.holdInTransaction(connection, command.transactionId, command.destination, message);
     this.noteStored(message);
     const isConcurrent = this.executor !== null && (this.spec.concurrentStoreAndDispatchQueues ?? true) && queue.isCacheEnabled;
     queue.add(message);
@@ -357,6 +361,40 @@ export class ActiveMqBroker implements NodeSoftware {
       },
       null,
     );
+  }
+
+  /** A transacted send: held until its transaction commits (a direct store, never the concurrent path). */
+  private holdInTransaction(connection: ClientConnection, transactionId: string, destination: string, message: StoredMessage): void {
+    let adds = connection.transactions.get(transactionId);
+    if (adds === undefined) {
+      adds = [];
+      connection.transactions.set(transactionId, adds);
+    }
+    adds.push({ destination, message });
+  }
+
+  /** commit(): the transaction's messages are stored together (the commit record synced under ALWAYS), then dispatched; the Response waits for the store. */
+  private onCommit(connection: ClientConnection, command: Extract<OpenWireCommand, { kind: "COMMIT" }>): void {
+    const adds = connection.transactions.get(command.transactionId) ?? [];
+    connection.transactions.delete(command.transactionId);
+    if (adds.length === 0) return this.respond(connection.endpoint, command.commandId, "");
+    const store = this.store!;
+    const costNs = adds.reduce((sum, add) => sum + this.costs.storeMessageNs + this.costs.storeByteNs * add.message.bodyBytes, 0);
+    connection.thread.block();
+    connection.thread.runBlocked(
+      costNs,
+      () => {
+        if (store !== this.store) return;
+        for (const add of adds) this.noteStored(add.message);
+        store.commitTransaction(adds, this.onCommittedBound, { connection, commandId: command.commandId, adds });
+      },
+      null,
+    );
+  }
+
+  private onCommitted(result: StorageResult, waiter: StoreWaiter & { adds: readonly { destination: string; message: StoredMessage }[] }): void {
+    if (result === "ok") for (const add of waiter.adds) this.queues.get(add.destination)?.add(add.message);
+    this.onStored(result, waiter);
   }
 
   private onStored(result: StorageResult, waiter: StoreWaiter | null): void {

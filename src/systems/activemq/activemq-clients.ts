@@ -37,10 +37,17 @@ export interface ActiveMqProducerWorkload {
   bodyBytes: number;
   /** DeliveryMode.PERSISTENT (the default): a sync send. */
   persistent?: boolean;
+  /** A transacted session: commit() after this many messages (TransactedProducer). */
+  messagesPerTransaction?: number;
   /** ActiveMQConnectionFactory.useAsyncSend: persistent sends are async too. */
   useAsyncSend?: boolean;
   /** When the application starts sending (default: at its boot). */
   startNs?: number;
+}
+
+/** The application's first message: one interval after it starts sending (startNs, or at once). */
+export function firstArrivalDelayNs(workload: ActiveMqProducerWorkload, nowNs: number): number {
+  return Math.max(0, (workload.startNs ?? 0) - nowNs) + Math.round(NS_PER_SECOND / workload.messagesPerSecond);
 }
 
 export class ActiveMqProducer implements NodeSoftware {
@@ -68,14 +75,12 @@ export class ActiveMqProducer implements NodeSoftware {
     this.inFlightId = -1;
     this.sequenceNext = 0;
     this.isSendFailing = false;
-    this.connection = new FailoverConnection(this.world, node, this.workload.brokers, this.world.kernel.rng.stream(`activemq.failover:${node.name}#${node.incarnation}`), {
+    this.connection = FailoverConnection.open(this.world, node, this.workload.brokers, {
       onRestore: () => this.sendNext(),
       onCommand: (command) => this.onCommand(command),
       onInterrupted: () => this.onInterrupted(),
     });
-    this.connection.connect();
-    const startDelayNs = Math.max(0, (this.workload.startNs ?? 0) - node.now);
-    node.after(startDelayNs + Math.round(NS_PER_SECOND / this.workload.messagesPerSecond), this.onArrivalBound);
+    node.after(firstArrivalDelayNs(this.workload, node.now), this.onArrivalBound);
   }
 
   /** Nothing queued and no send in flight (or the process is down: nothing of it can finish). */
@@ -213,7 +218,7 @@ export class ActiveMqConsumer implements NodeSoftware {
     this.buffer = [];
     this.isProcessing = false;
     this.unacknowledged = [];
-    this.connection = new FailoverConnection(this.world, node, this.workload.brokers, this.world.kernel.rng.stream(`activemq.failover:${node.name}#${node.incarnation}`), {
+    this.connection = FailoverConnection.open(this.world, node, this.workload.brokers, {
       onRestore: () => this.subscribe(),
       onCommand: (command) => this.onCommand(command),
       // clearMessagesInProgress: the prefetched messages not yet processed are dropped; the broker gives them again.
@@ -223,7 +228,6 @@ export class ActiveMqConsumer implements NodeSoftware {
         this.unacknowledged = [];
       },
     });
-    this.connection.connect();
   }
 
   /** Consumed and nothing buffered or under way. */

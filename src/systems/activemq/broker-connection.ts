@@ -11,6 +11,7 @@ import type { CpuCores } from "../../world/cpu-cores.js";
 import type { WorldNode } from "../../world/node.js";
 import { SerialThread } from "../../world/serial-thread.js";
 import type { DispatchTarget, QueuedMessage } from "./activemq-queue.js";
+import type { StoredMessage } from "./kahadb-store.js";
 import type { ActiveMqCpuCosts } from "./cpu-costs.js";
 import { openWireBytesOf, type OpenWireCommand } from "./openwire.js";
 
@@ -18,6 +19,8 @@ export /** A client connection: its endpoint, its transport thread, the consumer
 class ClientConnection {
   readonly thread: SerialThread;
   readonly consumers: ConsumerTarget[] = [];
+  /** Open transactions' messages (sent, not yet committed): gone with the connection (rolled back). */
+  readonly transactions = new Map<string, { destination: string; message: StoredMessage }[]>();
   readonly onCommandBound: (command: OpenWireCommand) => void;
 
   constructor(

@@ -72,6 +72,13 @@ export class FailoverConnection {
     );
   }
 
+  /** A client process's connection, opened now: its broker order drawn from its own stream (one per client incarnation). */
+  static open(world: World, node: WorldNode, brokers: readonly string[], listener: FailoverListener): FailoverConnection {
+    const connection = new FailoverConnection(world, node, brokers, world.kernel.rng.stream(`activemq.failover:${node.name}#${node.incarnation}`), listener);
+    connection.connect();
+    return connection;
+  }
+
   /** It has been connected at least once (a failure before that is the client still starting up). */
   get hasEverOpened(): boolean {
     return this.hasOpened;

@@ -79,6 +79,14 @@ export class JdbcStore {
     this.send({ kind: "INSERT_MSG", id, destination, message });
   }
 
+  /** A transaction's INSERTs, committed together; `done` once the database has committed them. */
+  commitTransaction<A>(adds: readonly { destination: string; message: StoredMessage }[], done: JournalCallback<A>, arg: A): void {
+    for (const add of adds) this.rowsOf(add.destination).set(add.message.messageId, add.message);
+    const id = this.idNext++;
+    this.waiters.set(id, { done: done as JournalCallback<unknown>, arg });
+    this.send({ kind: "INSERT_MSGS", id, adds });
+  }
+
   removeMessage(destination: string, messageId: string): void {
     this.rowsOf(destination).delete(messageId);
     const id = this.idNext++;

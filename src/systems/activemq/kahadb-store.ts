@@ -36,10 +36,16 @@ export interface StoredMessage {
   readonly bodyBytes: number;
 }
 
-export type KahaCommand = { op: "add"; destination: string; message: StoredMessage } | { op: "remove"; destination: string; messageId: string };
+export type KahaCommand =
+  | { op: "add"; destination: string; message: StoredMessage }
+  | { op: "remove"; destination: string; messageId: string }
+  /** A committed transaction's adds (the transaction's KahaAddMessageCommands and its KahaCommitCommand, as one record). */
+  | { op: "commit"; adds: readonly { destination: string; message: StoredMessage }[] };
 
 /** Estimate: a KahaAddMessageCommand's bytes beside the body (the OpenWire-marshalled headers and properties, the command's own fields). */
 export const ADD_COMMAND_OVERHEAD_BYTES = 250;
+/** Estimate: a KahaCommitCommand (the transaction id). */
+export const COMMIT_COMMAND_BYTES = 60;
 /** Estimate: a KahaRemoveMessageCommand (destination, message id, ack). */
 export const REMOVE_COMMAND_BYTES = 120;
 
@@ -82,6 +88,19 @@ export class KahaDbStore {
     this.journal.append(command, ADD_COMMAND_OVERHEAD_BYTES + message.bodyBytes, isResponseRequired, done, arg);
   }
 
+  /**
+   * A transaction's commit: its adds and the commit record, journaled
+   * together (the adds went to the journal unsynced as they came; the
+   * commit record syncs under ALWAYS); `done` once the commit is durable.
+   * Recovery applies a transaction's adds only with its commit.
+   */
+  commitTransaction<A>(adds: readonly { destination: string; message: StoredMessage }[], done: JournalCallback<A>, arg: A): void {
+    const command: KahaCommand = { op: "commit", adds };
+    this.apply(command);
+    const bytes = adds.reduce((sum, add) => sum + ADD_COMMAND_OVERHEAD_BYTES + add.message.bodyBytes, COMMIT_COMMAND_BYTES);
+    this.journal.append(command, bytes, true, done, arg);
+  }
+
   removeMessage(destination: string, messageId: string): void {
     const command: KahaCommand = { op: "remove", destination, messageId };
     this.apply(command);
@@ -109,6 +128,10 @@ export class KahaDbStore {
   }
 
   private apply(command: KahaCommand): void {
+    if (command.op === "commit") {
+      for (const add of command.adds) this.apply({ op: "add", destination: add.destination, message: add.message });
+      return;
+    }
     let messages = this.destinations.get(command.destination);
     if (messages === undefined) {
       messages = new Map<string, StoredMessage>();

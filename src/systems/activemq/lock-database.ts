@@ -46,7 +46,9 @@ export type LockStatement =
 export type MessageStatement =
   | { kind: "INSERT_MSG"; id: number; destination: string; message: StoredMessage }
   | { kind: "DELETE_MSG"; id: number; destination: string; messageId: string }
-  | { kind: "SELECT_MSGS"; id: number };
+  | { kind: "SELECT_MSGS"; id: number }
+  /** A transaction's INSERTs, committed as one. */
+  | { kind: "INSERT_MSGS"; id: number; adds: readonly { destination: string; message: StoredMessage }[] };
 
 export interface LockStatementResult {
   kind: "UPDATE_COUNT";
@@ -65,6 +67,7 @@ export type StatementResult = LockStatementResult | SelectResult;
 /** A statement's bytes on the wire: an INSERT carries the message. */
 export function statementBytesOf(statement: LockStatement | MessageStatement | StatementResult): number {
   if (statement.kind === "INSERT_MSG") return STATEMENT_BYTES + MESSAGE_HEADER_BYTES + statement.message.bodyBytes;
+  if (statement.kind === "INSERT_MSGS") return statement.adds.reduce((sum, add) => sum + MESSAGE_HEADER_BYTES + add.message.bodyBytes, STATEMENT_BYTES);
   if (statement.kind === "ROWS") return statement.rows.reduce((sum, row) => sum + MESSAGE_HEADER_BYTES + row.message.bodyBytes, STATEMENT_BYTES);
   return STATEMENT_BYTES;
 }
@@ -87,7 +90,10 @@ export function databaseLinkOptions(world: World, node: WorldNode, database: str
   };
 }
 
-type MessageChange = { op: "insert"; destination: string; message: StoredMessage } | { op: "delete"; destination: string; messageId: string };
+type MessageChange =
+  | { op: "insert"; destination: string; message: StoredMessage }
+  | { op: "delete"; destination: string; messageId: string }
+  | { op: "inserts"; destination: ""; adds: readonly { destination: string; message: StoredMessage }[] };
 
 interface LockRow {
   brokerName: string | null;
@@ -141,7 +147,7 @@ export class LockDatabase implements NodeSoftware {
   }
 
   private onStatement(endpoint: Endpoint, statement: LockStatement | MessageStatement): void {
-    if (statement.kind === "INSERT_MSG" || statement.kind === "DELETE_MSG" || statement.kind === "SELECT_MSGS") return this.onMessageStatement(endpoint, statement);
+    if (statement.kind === "INSERT_MSG" || statement.kind === "DELETE_MSG" || statement.kind === "SELECT_MSGS" || statement.kind === "INSERT_MSGS") return this.onMessageStatement(endpoint, statement);
     const now = this.node!.now;
     const row = this.row;
     let rows = 0;
@@ -161,6 +167,7 @@ export class LockDatabase implements NodeSoftware {
       for (const [destination, messages] of this.messageRows) for (const message of messages.values()) rows.push({ destination, message });
       return this.onCommitted({ endpoint, result: { kind: "ROWS", id: statement.id, rows } });
     }
+    if (statement.kind === "INSERT_MSGS") return this.onInsertAll(endpoint, statement);
     const change: MessageChange = statement.kind === "INSERT_MSG" ? { op: "insert", destination: statement.destination, message: statement.message } : { op: "delete", destination: statement.destination, messageId: statement.messageId };
     const isChanged = this.apply(change);
     const committing: Committing = { endpoint, result: { kind: "UPDATE_COUNT", id: statement.id, rows: isChanged ? 1 : 0 } };
@@ -169,8 +176,24 @@ export class LockDatabase implements NodeSoftware {
     this.disk!.fsync(this.messagesLog!, this.onCommittedBound, committing);
   }
 
+  /** A transaction's rows: applied and logged as one record (a transaction is all or nothing), one commit. */
+  private onInsertAll(endpoint: Endpoint, statement: Extract<MessageStatement, { kind: "INSERT_MSGS" }>): void {
+    const adds = statement.adds.filter((add) => !(this.messageRows.get(add.destination)?.has(add.message.messageId) ?? false));
+    const committing: Committing = { endpoint, result: { kind: "UPDATE_COUNT", id: statement.id, rows: adds.length } };
+    if (adds.length === 0) return this.onCommitted(committing);
+    const change: MessageChange = { op: "inserts", destination: "", adds };
+    this.apply(change);
+    this.disk!.append(this.messagesLog!, change, statementBytesOf({ ...statement, adds }));
+    this.disk!.fsync(this.messagesLog!, this.onCommittedBound, committing);
+  }
+
   /** Applies a change to ACTIVEMQ_MSGS; false when it changes nothing (a duplicate insert, a delete of what is not there). */
   private apply(change: MessageChange): boolean {
+    if (change.op === "inserts") {
+      let isChanged = false;
+      for (const add of change.adds) isChanged = this.apply({ op: "insert", destination: add.destination, message: add.message }) || isChanged;
+      return isChanged;
+    }
     let rows = this.messageRows.get(change.destination);
     if (rows === undefined) {
       rows = new Map();

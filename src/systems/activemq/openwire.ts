@@ -16,7 +16,9 @@ export const MESSAGE_HEADER_BYTES = 200;
 
 export type OpenWireCommand =
   /** A producer's message; `responseRequired` for a sync send (persistent, outside a transaction, by default). */
-  | { kind: "MESSAGE"; commandId: number; destination: string; producerId: string; sequence: number; id: number; bodyBytes: number; persistent: boolean; responseRequired: boolean }
+  | { kind: "MESSAGE"; commandId: number; destination: string; producerId: string; sequence: number; id: number; bodyBytes: number; persistent: boolean; responseRequired: boolean; transactionId?: string }
+  /** A transacted session's commit() (TransactionInfo COMMIT_ONE_PHASE): sync. */
+  | { kind: "COMMIT"; commandId: number; transactionId: string }
   /** A consumer on a queue (ConsumerInfo) with its prefetch. */
   | { kind: "CONSUMER_INFO"; commandId: number; consumerId: string; destination: string; prefetch: number }
   /** A consumer's acknowledgement of the messages it consumed since its last (STANDARD_ACK over a range, sent async by default). */

@@ -95,6 +95,26 @@ faults:
 `;
 }
 
+function inDoubtCommit(name: string, isIdempotent: boolean): string {
+  return `
+system: activemq
+name: ${name}
+description: One broker; a producer in a transacted session calls commit() after every 10 messages. From 5 s to 45 s b1's answers no longer reach the producer (a one-way partition), while its commands still reach b1. The commit sent just after 5 s is committed by b1 but never answered; 30 s later the producer's inactivity monitor drops the connection, and once it reconnects the failover transport does not replay a transaction whose commit was in flight, so commit() throws TransactionRolledBackException (in doubt). The application sends the 10 messages again in a new transaction, with new message ids the producer audit cannot match, and b1 stores them a second time. ${isIdempotent ? "The consumer keeps the ids it has processed (an idempotent consumer), so it applies each message once." : "The consumer applies those 10 messages twice."}
+seed: 10
+duration: 60s
+cluster: { brokers: 1 }
+queues: [{ name: orders }]
+producers:
+  - { name: shop, queue: orders, rate: 100/s, messageSize: 1KiB, transacted: true, messagesPerTransaction: 10 }
+consumers:
+  - { name: billing, queue: orders, idempotent: ${isIdempotent} }
+checks: [lost, unexpected, duplicated-effects]
+faults:
+  - { at: 5s, verb: partition, name: answers, spec: { kind: one-way, from: [b1], to: [shop] } }
+  - { at: 45s, verb: heal, name: answers }
+`;
+}
+
 const DOCUMENTS: PresetDocument[] = [
   { name: "a1-nfsv3-master-power-loss", claim: "A1", title: "shared store on NFSv3: the dead master's lock is never freed, no failover until it reboots", expect: "ok", yaml: sharedStore("a1-nfsv3-master-power-loss", "nfsv3", "powerLoss") },
   { name: "a1-nfsv4-master-power-loss", claim: "A1", title: "shared store on NFSv4: the dead master's lease expires, the slave takes over", expect: "ok", yaml: sharedStore("a1-nfsv4-master-power-loss", "nfsv4", "powerLoss") },
@@ -104,6 +124,8 @@ const DOCUMENTS: PresetDocument[] = [
   { name: "c14-kahadb-sync-never-power-loss", claim: "C14", title: "journalDiskSyncStrategy NEVER: a power loss takes acknowledged messages", expect: "safety-failed", yaml: journalPowerLoss("c14-kahadb-sync-never-power-loss", "NEVER") },
   { name: "c14-kahadb-sync-always-power-loss", claim: "C14", title: "journalDiskSyncStrategy ALWAYS (the default): a power loss takes nothing acknowledged", expect: "ok", yaml: journalPowerLoss("c14-kahadb-sync-always-power-loss", "ALWAYS") },
   { name: "c13-activemq-consumer-crash", claim: "C13", title: "CLIENT_ACKNOWLEDGE every 20 messages, the consumer killed: what it processed since its last acknowledge() is applied twice", expect: "safety-failed", yaml: consumerCrash("c13-activemq-consumer-crash", false) },
+  { name: "c13-activemq-in-doubt-commit", claim: "C13", title: "a transacted commit answered too late is reported rolled back; the application sends again and the messages are stored twice", expect: "safety-failed", yaml: inDoubtCommit("c13-activemq-in-doubt-commit", false) },
+  { name: "c13-activemq-in-doubt-commit-idempotent", claim: "C13", title: "the same with an idempotent consumer: each effect once", expect: "ok", yaml: inDoubtCommit("c13-activemq-in-doubt-commit-idempotent", true) },
   { name: "c13-activemq-consumer-crash-idempotent", claim: "C13", title: "the same with an idempotent consumer: each effect once", expect: "ok", yaml: consumerCrash("c13-activemq-consumer-crash-idempotent", true) },
 ];
 

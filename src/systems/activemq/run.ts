@@ -23,6 +23,7 @@ import { LEASE_LOCKER_DEFAULTS } from "./lease-database-locker.js";
 import { LockDatabase } from "./lock-database.js";
 import { KAHADB_JOURNAL_DEFAULTS, type KahaDbJournalOptions } from "./kahadb-journal.js";
 import { activeMqGauges, activeMqProbeThreads } from "./threads.js";
+import { TransactedProducer } from "./transacted-producer.js";
 import { SHARED_FILE_LOCKER_DEFAULTS, type SharedFileLockerOptions } from "./shared-file-locker.js";
 
 export interface ActiveMqClusterSpec {
@@ -81,7 +82,7 @@ export function runActiveMq(spec: ActiveMqRunSpec): ActiveMqRunResult {
 class ActiveMqRunStages implements RunStages<ActiveMqCluster> {
   private cluster: ActiveMqCluster | null = null;
   private history: History | null = null;
-  private producers: ActiveMqProducer[] = [];
+  private producers: (ActiveMqProducer | TransactedProducer)[] = [];
   private consumers: ActiveMqConsumer[] = [];
 
   constructor(private readonly spec: ActiveMqRunSpec) {}
@@ -119,7 +120,10 @@ class ActiveMqRunStages implements RunStages<ActiveMqCluster> {
       world.install(name, broker);
     });
     this.producers = producers.map((workload) => {
-      const producer = new ActiveMqProducer(world, { ...workload, brokers: clusterSpec.brokers }, history, this.spec.faultPhaseNs);
+      const full = { ...workload, brokers: clusterSpec.brokers };
+      const { messagesPerTransaction } = workload;
+      const producer =
+        messagesPerTransaction === undefined ? new ActiveMqProducer(world, full, history, this.spec.faultPhaseNs) : new TransactedProducer(world, { ...full, messagesPerTransaction }, history, this.spec.faultPhaseNs);
       world.install(workload.name, producer);
       return producer;
     });

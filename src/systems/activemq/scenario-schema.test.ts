@@ -41,4 +41,13 @@ describe("ActiveMQ's persistence adapters in the scenario file", () => {
     const problems = problemsOf(`${BASE}\ncluster: { brokers: 2 }\npersistenceAdapter: { jdbc: { locker: { kind: database-locker } } }`);
     expect(problems.map((p) => p.path)).toEqual(["persistenceAdapter.jdbc.locker.kind"]);
   });
+
+  it("a transacted producer: messagesPerTransaction only with transacted: true", () => {
+    const ok = loadScenarioText(`${BASE.replace("rate: 10/s }", "rate: 10/s, transacted: true, messagesPerTransaction: 5 }")}\ncluster: { brokers: 1 }`);
+    if (!ok.ok) throw new Error(formatProblems(ok.problems));
+    const spec = systemNamed("activemq").runSpecOf(ok.scenario as never, 1) as unknown as { producers: { messagesPerTransaction?: number }[] };
+    expect(spec.producers[0]!.messagesPerTransaction).toBe(5);
+    const problems = problemsOf(`${BASE.replace("rate: 10/s }", "rate: 10/s, messagesPerTransaction: 5 }")}\ncluster: { brokers: 1 }`);
+    expect(problems.map((p) => p.path)).toEqual(["producers[0].messagesPerTransaction"]);
+  });
 });

@@ -128,6 +128,9 @@ const producerSchema = z.strictObject({
   useAsyncSend: z.boolean().default(false),
   /** When the application starts sending (default at boot). */
   startAt: durationSchema.default(0),
+  /** A transacted session (SESSION_TRANSACTED): the application calls commit() after every messagesPerTransaction messages. */
+  transacted: z.boolean().default(false),
+  messagesPerTransaction: z.int().min(1).max(10_000).default(1),
 });
 
 const consumerSchema = z.strictObject({
@@ -219,6 +222,9 @@ function checkActiveMqReferences(scenario: ActiveMqScenario, ctx: z.RefinementCt
       if (!queues.has(application.queue)) issue([key, k, "queue"], `expected one of the queues (${queueList}), got "${application.queue}"`, application.queue);
     });
   }
+  scenario.producers.forEach((producer, k) => {
+    if (producer.messagesPerTransaction > 1 && !producer.transacted) issue(["producers", k, "messagesPerTransaction"], "expected 1 without transacted: true (only a transacted session commits messages together)", producer.messagesPerTransaction);
+  });
   scenario.consumers.forEach((consumer, k) => {
     if (consumer.acknowledgeEvery > 1 && consumer.acknowledgeMode !== "CLIENT_ACKNOWLEDGE") {
       issue(["consumers", k, "acknowledgeEvery"], `expected 1 with ${consumer.acknowledgeMode} (each message is acknowledged after its processing); only CLIENT_ACKNOWLEDGE leaves acknowledge() to the application`, consumer.acknowledgeEvery);

@@ -57,6 +57,7 @@ function producerWorkloads(scenario: ActiveMqScenario): Workload<ActiveMqProduce
         bodyBytes: producer.messageSize,
         persistent: producer.deliveryMode === "PERSISTENT",
         useAsyncSend: producer.useAsyncSend,
+        ...(producer.transacted ? { messagesPerTransaction: producer.messagesPerTransaction } : {}),
         ...(producer.startAt === 0 ? {} : { startNs: producer.startAt }),
       });
     }
