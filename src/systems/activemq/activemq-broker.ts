@@ -47,6 +47,7 @@ import type { LockRecovery } from "../../world/shared-store-protocol.js";
 import type { World } from "../../world/world.js";
 import { ActiveMqQueue } from "./activemq-queue.js";
 import { ClientConnection, ConsumerTarget } from "./broker-connection.js";
+import { BrokerCpuAccount, type ActiveMqCpuUse } from "./broker-cpu.js";
 import { CORES_DEFAULT, DEFAULT_ACTIVEMQ_CPU_COSTS, type ActiveMqCpuCosts } from "./cpu-costs.js";
 import { LocalJournalStorage, SharedJournalStorage, type JournalStorage, type StorageResult } from "./journal-storage.js";
 import type { KahaDbJournalOptions } from "./kahadb-journal.js";
@@ -96,19 +97,6 @@ interface SendTask extends StoreTask {
   readonly waiter: StoreWaiter | null;
 }
 
-/** CPU a broker's threads spent, for probes and summaries (plain data). */
-export interface ActiveMqCpuUse {
-  transportNs: number;
-  transportThreads: number;
-  storeTaskNs: number;
-  /** Time the store task thread waited in the journal for fsyncs. */
-  storeTaskBlockedNs: number;
-  dispatchNs: number;
-  dispatchThreads: number;
-  /** The machine's cores, which all of the above share. */
-  cores: number;
-}
-
 export class ActiveMqBroker implements NodeSoftware {
   private node: WorldNode | null = null;
   store: BrokerStore | null = null;
@@ -128,10 +116,7 @@ export class ActiveMqBroker implements NodeSoftware {
   private isAccepting = false;
   private isInactivityCheckArmed = false;
   /** CPU of threads that are gone (closed connections, a lost store), kept for the totals. */
-  private retiredTransportNs = 0;
-  private retiredStoreTaskNs = 0;
-  private retiredStoreTaskBlockedNs = 0;
-  private retiredDispatchNs = 0;
+  private readonly cpu = new BrokerCpuAccount();
   private readonly costs: ActiveMqCpuCosts;
   private readonly onStoredBound = (result: StorageResult, waiter: StoreWaiter): void => this.onStored(result, waiter);
   private readonly onCommittedBound = (result: StorageResult, waiter: StoreWaiter & { adds: readonly { destination: string; message: StoredMessage }[] }): void => this.onCommitted(result, waiter);
@@ -157,19 +142,8 @@ export class ActiveMqBroker implements NodeSoftware {
 
   /** What the broker's threads have spent since the cluster was built (the current process's and its predecessors'). */
   cpuUse(): ActiveMqCpuUse {
-    let transportNs = this.retiredTransportNs;
-    for (const connection of this.connections.values()) transportNs += connection.thread.busyNs;
-    let dispatchNs = this.retiredDispatchNs;
-    for (const thread of this.dispatchThreads.values()) dispatchNs += thread.busyNs;
-    return {
-      transportNs,
-      transportThreads: this.connections.size,
-      storeTaskNs: this.retiredStoreTaskNs + (this.executor?.busyNs ?? 0),
-      storeTaskBlockedNs: this.retiredStoreTaskBlockedNs + (this.executor?.blockedNs ?? 0),
-      dispatchNs,
-      dispatchThreads: this.dispatchThreads.size,
-      cores: this.cores.count,
-    };
+    const transport = [...this.connections.values()].map((connection) => connection.thread);
+    return this.cpu.use({ transport, transportCount: transport.length, executor: this.executor, dispatch: this.dispatchThreads.values(), dispatchCount: this.dispatchThreads.size, cores: this.cores.count });
   }
 
   start(node: WorldNode): void {
@@ -461,18 +435,14 @@ export class ActiveMqBroker implements NodeSoftware {
   }
 
   private retireConnection(connection: ClientConnection): void {
-    this.retiredTransportNs += connection.thread.busyNs;
+    this.cpu.retireTransport(connection.thread);
   }
 
   /** The store's threads stop with it (a lost lock, a failed store, a crash); their CPU is kept for the totals. */
   private retireStore(): void {
-    if (this.executor !== null) {
-      this.executor.stop();
-      this.retiredStoreTaskNs += this.executor.busyNs;
-      this.retiredStoreTaskBlockedNs += this.executor.blockedNs;
-      this.executor = null;
-    }
-    for (const thread of this.dispatchThreads.values()) this.retiredDispatchNs += thread.busyNs;
+    this.executor?.stop();
+    this.cpu.retireStore(this.executor, this.dispatchThreads.values());
+    this.executor = null;
     this.dispatchThreads.clear();
   }
 

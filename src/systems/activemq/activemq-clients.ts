@@ -20,7 +20,7 @@ import type { IdempotentConsumer } from "../../clients/idempotent-consumer.js";
 import type { History } from "../../history/history.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
-import { FailoverConnection } from "./failover-connection.js";
+import { FailoverConnection, type FailoverOptions } from "./failover-connection.js";
 import type { OpenWireCommand } from "./openwire.js";
 
 const NS_PER_SECOND = 1_000_000_000;
@@ -33,6 +33,8 @@ export interface ActiveMqProducerWorkload {
   /** A producer without a fixed destination (session.createProducer(null)): it sends to these in turn (destination is ignored). */
   destinations?: readonly string[];
   brokers: readonly string[];
+  /** The failover URI's reconnect options (default FAILOVER_DEFAULTS). */
+  failover?: FailoverOptions;
   messagesPerSecond: number;
   bodyBytes: number;
   /** DeliveryMode.PERSISTENT (the default): a sync send. */
@@ -79,7 +81,7 @@ export class ActiveMqProducer implements NodeSoftware {
       onRestore: () => this.sendNext(),
       onCommand: (command) => this.onCommand(command),
       onInterrupted: () => this.onInterrupted(),
-    });
+    }, this.workload.failover);
     node.after(firstArrivalDelayNs(this.workload, node.now), this.onArrivalBound);
   }
 
@@ -175,6 +177,8 @@ export interface ActiveMqConsumerWorkload {
   name: string;
   destination: string;
   brokers: readonly string[];
+  /** The failover URI's reconnect options (default FAILOVER_DEFAULTS). */
+  failover?: FailoverOptions;
   /** ActiveMQPrefetchPolicy: 1000 for a queue. */
   prefetch?: number;
   processNsPerMessage: number;
@@ -227,7 +231,7 @@ export class ActiveMqConsumer implements NodeSoftware {
         this.buffer = [];
         this.unacknowledged = [];
       },
-    });
+    }, this.workload.failover);
   }
 
   /** Consumed and nothing buffered or under way. */

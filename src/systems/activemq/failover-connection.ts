@@ -5,7 +5,8 @@
  *
  * - it connects to one of its brokers (randomize: a shuffled order drawn
  *   once per client), and after a loss tries the next after
- *   initialReconnectDelay (10 ms), doubling up to maxReconnectDelay (30 s),
+ *   initialReconnectDelay (10 ms), doubling up to maxReconnectDelay (30 s;
+ *   both options of the failover URI),
  *   for ever (maxReconnectAttempts -1); a slave refuses it (its connectors
  *   are not started), so it ends up on the master;
  * - a silent broker is noticed by the inactivity monitor
@@ -24,8 +25,13 @@ import type { World } from "../../world/world.js";
 import { OPENWIRE_PORT, OPENWIRE_TRAFFIC, openWireBytesOf, type OpenWireCommand } from "./openwire.js";
 
 const NS_PER_MS = 1_000_000;
-const INITIAL_RECONNECT_DELAY_NS = 10 * NS_PER_MS;
-const MAX_RECONNECT_DELAY_NS = 30_000 * NS_PER_MS;
+/** The failover URI's reconnect options (ms): FailoverTransport's defaults. */
+export interface FailoverOptions {
+  initialReconnectDelay: number;
+  maxReconnectDelay: number;
+}
+
+export const FAILOVER_DEFAULTS: Readonly<FailoverOptions> = Object.freeze({ initialReconnectDelay: 10, maxReconnectDelay: 30_000 });
 /** InactivityMonitor: maxInactivityDuration 30 s, checked as three 10 s intervals. */
 const KEEP_ALIVE_INTERVAL_NS = 10_000 * NS_PER_MS;
 const KEEP_ALIVE: OpenWireCommand = { kind: "KEEP_ALIVE" };
@@ -50,6 +56,7 @@ export class FailoverConnection {
     brokers: readonly string[],
     rng: RngStream,
     private readonly listener: FailoverListener,
+    options: FailoverOptions = FAILOVER_DEFAULTS,
   ) {
     const hosts = shuffled(brokers, rng).map((name) => world.node(name));
     this.link = new ReconnectingLink<OpenWireCommand>(
@@ -60,8 +67,8 @@ export class FailoverConnection {
         port: OPENWIRE_PORT,
         trafficClass: OPENWIRE_TRAFFIC,
         bytesOf: openWireBytesOf,
-        reconnectBackoffNs: INITIAL_RECONNECT_DELAY_NS,
-        reconnectBackoffMaxNs: MAX_RECONNECT_DELAY_NS,
+        reconnectBackoffNs: options.initialReconnectDelay * NS_PER_MS,
+        reconnectBackoffMaxNs: Math.max(options.initialReconnectDelay, options.maxReconnectDelay) * NS_PER_MS,
         ticks: { intervalNs: KEEP_ALIVE_INTERVAL_NS, silentIntervalsMax: 3, tick: KEEP_ALIVE, isTick: (command) => command.kind === "KEEP_ALIVE", silentMark: "activemq.client.inactivity-timeout" },
       },
       {
@@ -73,8 +80,8 @@ export class FailoverConnection {
   }
 
   /** A client process's connection, opened now: its broker order drawn from its own stream (one per client incarnation). */
-  static open(world: World, node: WorldNode, brokers: readonly string[], listener: FailoverListener): FailoverConnection {
-    const connection = new FailoverConnection(world, node, brokers, world.kernel.rng.stream(`activemq.failover:${node.name}#${node.incarnation}`), listener);
+  static open(world: World, node: WorldNode, brokers: readonly string[], listener: FailoverListener, options: FailoverOptions = FAILOVER_DEFAULTS): FailoverConnection {
+    const connection = new FailoverConnection(world, node, brokers, world.kernel.rng.stream(`activemq.failover:${node.name}#${node.incarnation}`), listener, options);
     connection.connect();
     return connection;
   }

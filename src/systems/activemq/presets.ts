@@ -15,11 +15,15 @@ queues: [{ name: orders }]
 producers:
   - { name: shop, queue: orders, rate: 100/s, messageSize: 1KiB }`;
 
-function sharedStore(name: string, protocol: "nfsv3" | "nfsv4", verb: "powerLoss" | "processCrash"): string {
+function sharedStore(name: string, protocol: "nfsv3" | "nfsv4", verb: "powerLoss" | "processCrash", maxReconnectDelay?: number): string {
   const isV3 = protocol === "nfsv3";
+  const reconnect =
+    maxReconnectDelay === undefined
+      ? " Until then the producer's reconnect delay doubles from 10 ms (maxReconnectDelay 30 s by default), so after b2 is up it may wait seconds more before its next try."
+      : ` The producer's reconnect delay doubles from 10 ms but never past ${maxReconnectDelay} ms (the failover URI's maxReconnectDelay), so it reaches b2 soon after b2 opens its connectors.`;
   const what =
     verb === "processCrash"
-      ? "b1's process is killed at 5 s; its machine lives on and its kernel gives the lock back at once, so b2 (polling every 10 s, lockAcquireSleepInterval) takes the lock, recovers the journal and opens its connectors. The producer's failover transport reconnects to b2 and sends its unanswered message again; if b1 had stored it, b2's producer audit (rebuilt from the journal) drops the copy and answers it as stored."
+      ? `b1's process is killed at 5 s; its machine lives on and its kernel gives the lock back at once, so b2 (polling every 10 s, lockAcquireSleepInterval) takes the lock, recovers the journal and opens its connectors.${reconnect} The producer's failover transport reconnects to b2 and sends its unanswered message again; if b1 had stored it, b2's producer audit (rebuilt from the journal) drops the copy and answers it as stored.`
       : isV3
         ? "b1's machine loses power at 5 s and is off until 50 s. NFSv3's locks go through NLM, which keeps a dead client's lock until that client reboots and says so (SM_NOTIFY), so no broker can take the store and nothing is sent until b1 is back (A1; the docs' advice is to reboot every broker). The producer notices the silent master after its inactivity monitor's 30 s; the run's unavailability window starts then."
         : "b1's machine loses power at 5 s and is off until 50 s. NFSv4's locks are leases; 30 s after b1's last renewal the server frees its lock, b2 takes it at its next attempt, recovers the journal and becomes master; the producer, having noticed the silent master after 30 s (its inactivity monitor), reconnects to b2.";
@@ -29,7 +33,7 @@ name: ${name}
 description: Shared file system master/slave, two brokers b1 and b2 whose KahaDB lives on one ${protocol.toUpperCase()} server (nfs). b1 takes the store's lock first and is master; b2 waits for it. ${what} Every persistent send waited for the journal's fsync on the server, so nothing acknowledged is lost.
 seed: 7
 duration: 60s
-cluster: { brokers: 2, sharedStore: { protocol: ${protocol}, leaseTime: 30s } }
+cluster: { brokers: 2, sharedStore: { protocol: ${protocol}, leaseTime: 30s } }${maxReconnectDelay === undefined ? "" : `\nfailover: { maxReconnectDelay: ${maxReconnectDelay} }`}
 ${WORKLOAD}
 consumers:
   - { name: billing, queue: orders, idempotent: true }
@@ -119,6 +123,7 @@ const DOCUMENTS: PresetDocument[] = [
   { name: "a1-nfsv3-master-power-loss", claim: "A1", title: "shared store on NFSv3: the dead master's lock is never freed, no failover until it reboots", expect: "ok", yaml: sharedStore("a1-nfsv3-master-power-loss", "nfsv3", "powerLoss") },
   { name: "a1-nfsv4-master-power-loss", claim: "A1", title: "shared store on NFSv4: the dead master's lease expires, the slave takes over", expect: "ok", yaml: sharedStore("a1-nfsv4-master-power-loss", "nfsv4", "powerLoss") },
   { name: "a1-master-crash", claim: "A1", title: "shared store: the master's process crash frees its lock at once; the resent send is not stored twice", expect: "ok", yaml: sharedStore("a1-master-crash", "nfsv4", "processCrash") },
+  { name: "a1-master-crash-fast-reconnect", claim: "A1", title: "the same crash with maxReconnectDelay 1000 ms: the producer reaches the new master within a second of its start", expect: "ok", yaml: sharedStore("a1-master-crash-fast-reconnect", "nfsv4", "processCrash", 1_000) },
   { name: "a1-jdbc-master-power-loss", claim: "A1", title: "JDBC master/slave: the dead master's lease runs out, the slave takes over", expect: "ok", yaml: jdbcMasterSlave("a1-jdbc-master-power-loss", true) },
   { name: "a1-jdbc-default-lease", claim: "A1", title: "JDBC defaults (lease 10 s, renewed every 30 s): the slave takes the lease from a live master, and back and forth; two masters meanwhile", expect: "ok", yaml: jdbcMasterSlave("a1-jdbc-default-lease", false) },
   { name: "c14-kahadb-sync-never-power-loss", claim: "C14", title: "journalDiskSyncStrategy NEVER: a power loss takes acknowledged messages", expect: "safety-failed", yaml: journalPowerLoss("c14-kahadb-sync-never-power-loss", "NEVER") },

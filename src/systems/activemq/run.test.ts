@@ -39,4 +39,16 @@ describe("an ActiveMQ run on the shared sequence", () => {
     expect(result.liveness.isConverged).toBe(true);
     expect(failed(result)).toEqual([]);
   });
+
+  it("maxReconnectDelay bounds how long a producer waits between tries: after the master's crash it reaches the new master within that of its start, where the default 30 s lets the doubling delay run past it", () => {
+    const crash: FaultSchedule = [{ atNs: 5 * S, verb: "processCrash", node: "b1" }];
+    const firstAckAfterCrash = (result: ActiveMqRunResult): number =>
+      result.history.events.find((event) => event.type === "send-result" && event.outcome === "ok" && event.timeNs > 5.1 * S)?.timeNs ?? Number.POSITIVE_INFINITY;
+    const withDefault = runActiveMq({ ...spec("lease", crash), faultPhaseNs: 40 * S });
+    const base = spec("lease", crash);
+    const fast = runActiveMq({ ...base, faultPhaseNs: 40 * S, producers: base.producers.map((producer) => ({ ...producer, failover: { initialReconnectDelay: 10, maxReconnectDelay: 1_000 } })) });
+    // b2 polls the lock every 10 s from its boot at 1 s: it is master from about 11 s.
+    expect(firstAckAfterCrash(fast)).toBeLessThan(12.5 * S);
+    expect(firstAckAfterCrash(withDefault)).toBeGreaterThan(20 * S);
+  });
 });

@@ -15,6 +15,8 @@
  *   `db`), master/slave by the lease-database-locker (lockKeepAlivePeriod,
  *   its renewal, 30 s by default; locker.lockAcquireSleepInterval, the
  *   lease and the slave's retry, 10 s);
+ * - `failover`: the clients' failover transport's initialReconnectDelay and
+ *   maxReconnectDelay (ms);
  * - `queues`, and the client applications on the failover transport:
  *   `producers` (deliveryMode, useAsyncSend) and `consumers` (queuePrefetch,
  *   acknowledgeMode).
@@ -46,6 +48,7 @@ import {
 } from "../../scenario/schema-parts.js";
 import { SHARED_STORE_TRAFFIC } from "../../world/shared-store-protocol.js";
 import { CORES_DEFAULT } from "./cpu-costs.js";
+import { FAILOVER_DEFAULTS } from "./failover-connection.js";
 import { KAHADB_JOURNAL_DEFAULTS } from "./kahadb-journal.js";
 import { LOCK_DATABASE_TRAFFIC } from "./lock-database.js";
 import { OPENWIRE_TRAFFIC } from "./openwire.js";
@@ -106,12 +109,18 @@ const jdbcSchema = z
     locker: z
       .strictObject({
         /** The only locker modelled: the lease on ACTIVEMQ_LOCK (the default DefaultDatabaseLocker's row lock is not). */
-        kind: z.literal("lease-database-locker").default("lease-database-locker"),
+        kind: z.literal("lease-database-locker", { error: 'expected "lease-database-locker": the only JDBC locker modelled (the default DefaultDatabaseLocker holds a row lock for the broker\'s life; not modelled)' }).default("lease-database-locker"),
         /** The lease's length, and how long a slave sleeps between attempts at it. */
         lockAcquireSleepInterval: millisecondsSchema.min(1).default(JDBC_DEFAULTS.locker.lockAcquireSleepInterval),
       })
       .default({ kind: "lease-database-locker", lockAcquireSleepInterval: JDBC_DEFAULTS.locker.lockAcquireSleepInterval }),
   });
+
+/** The clients' failover: URI options (ms): how soon a client tries again after losing its broker. */
+const failoverSchema = z.strictObject({
+  initialReconnectDelay: millisecondsSchema.min(1).default(FAILOVER_DEFAULTS.initialReconnectDelay),
+  maxReconnectDelay: millisecondsSchema.min(1).default(FAILOVER_DEFAULTS.maxReconnectDelay),
+});
 
 const queueSchema = z.strictObject({ name: nameSchema });
 
@@ -171,6 +180,8 @@ const activeMqScenarioObject = z.strictObject({
   /** KahaDB (the default) or JDBC: one of the two. */
   persistenceAdapter: z.strictObject({ kahaDB: kahaDbSchema.optional(), jdbc: jdbcSchema.optional() }).default({}),
   queues: z.array(queueSchema).min(1).max(1_000),
+  /** Every client's failover:(b1,b2,…) transport options. */
+  failover: failoverSchema.default({ initialReconnectDelay: FAILOVER_DEFAULTS.initialReconnectDelay, maxReconnectDelay: FAILOVER_DEFAULTS.maxReconnectDelay }),
   producers: z.array(producerSchema).max(100).default([]),
   consumers: z.array(consumerSchema).max(100).default([]),
   faults: z.array(faultSchema).max(10_000).default([]),

@@ -57,6 +57,7 @@ function producerWorkloads(scenario: ActiveMqScenario): Workload<ActiveMqProduce
         bodyBytes: producer.messageSize,
         persistent: producer.deliveryMode === "PERSISTENT",
         useAsyncSend: producer.useAsyncSend,
+        failover: scenario.failover,
         ...(producer.transacted ? { messagesPerTransaction: producer.messagesPerTransaction } : {}),
         ...(producer.startAt === 0 ? {} : { startNs: producer.startAt }),
       });
@@ -70,7 +71,7 @@ function consumerWorkloads(scenario: ActiveMqScenario): Workload<ActiveMqConsume
   activeMqConsumerNodeNames(scenario).forEach((names, k) => {
     const consumer = scenario.consumers[k]!;
     const acknowledgeEvery = consumer.acknowledgeMode === "CLIENT_ACKNOWLEDGE" ? consumer.acknowledgeEvery : 1;
-    for (const name of names) consumers.push({ name, destination: consumer.queue, prefetch: consumer.queuePrefetch, processNsPerMessage: consumer.processingTime, acknowledgeEvery });
+    for (const name of names) consumers.push({ name, destination: consumer.queue, prefetch: consumer.queuePrefetch, processNsPerMessage: consumer.processingTime, acknowledgeEvery, failover: scenario.failover });
   });
   return consumers;
 }

@@ -61,7 +61,7 @@ export class TransactedProducer implements NodeSoftware {
       onRestore: () => this.sendNext(),
       onCommand: (command) => this.onCommand(command),
       onInterrupted: () => this.onInterrupted(),
-    });
+    }, this.workload.failover);
     node.after(firstArrivalDelayNs(this.workload, node.now), this.onArrivalBound);
   }
 
