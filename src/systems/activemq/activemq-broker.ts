@@ -59,6 +59,8 @@ import { SharedFileLocker, type SharedFileLockerOptions } from "./shared-file-lo
 import { StoreTaskExecutor, type StoreTask, type StoreTaskOutcome } from "./store-task-executor.js";
 
 const NS_PER_SECOND = 1_000_000_000;
+/** SharedDeadLetterStrategy's queue. */
+export const DEAD_LETTER_QUEUE = "ActiveMQ.DLQ";
 /** InactivityMonitor: maxInactivityDuration 30 s, read side checked every 10 s (activemq-facts.md §6). */
 const MAX_INACTIVITY_NS = 30 * NS_PER_SECOND;
 const INACTIVITY_CHECK_NS = 10 * NS_PER_SECOND;
@@ -207,7 +209,8 @@ export class ActiveMqBroker implements NodeSoftware {
     this.audit.clear();
     // Concurrent store-and-dispatch is KahaDB's; the JDBC adapter stores on the sender's thread.
     this.executor = store instanceof KahaDbStore ? new StoreTaskExecutor(this.node!, store, this.costs, this.cores) : null;
-    for (const name of this.spec.queues) {
+    // The dead-letter queue (SharedDeadLetterStrategy) is one more queue, with no consumer here.
+    for (const name of [...this.spec.queues, DEAD_LETTER_QUEUE]) {
       const queue = new ActiveMqQueue(name);
       const messages = store.messages(name);
       for (const message of messages) this.noteStored(message);
@@ -395,10 +398,19 @@ export class ActiveMqBroker implements NodeSoftware {
     const queue = this.queues.get(command.destination);
     if (queue === undefined) return;
     for (const messageId of command.messageIds) {
-      if (!queue.ack(command.consumerId, messageId)) continue;
+      const message = queue.ack(command.consumerId, messageId);
+      if (message === null) continue;
       // removeAsyncMessage: an add still waiting for the store task is cancelled, and nothing is journaled.
       if (this.executor === null || !this.executor.acked(messageId)) this.store!.removeMessage(command.destination, messageId);
+      if (command.poison === true) this.deadLetter(message);
     }
+  }
+
+  /** A poison ack: the message goes to ActiveMQ.DLQ, stored there (a persistent message; processNonPersistent is false, but the model's are all kept). */
+  private deadLetter(message: StoredMessage): void {
+    this.world.kernel.marks.hit("activemq.broker.dead-lettered");
+    this.store!.addMessage(DEAD_LETTER_QUEUE, message, false, null, null);
+    this.queues.get(DEAD_LETTER_QUEUE)!.add(message);
   }
 
   private onConsumer(connection: ClientConnection, command: Extract<OpenWireCommand, { kind: "CONSUMER_INFO" }>): void {

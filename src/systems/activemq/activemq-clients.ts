@@ -24,6 +24,7 @@ import { FailoverConnection, type FailoverOptions } from "./failover-connection.
 import type { OpenWireCommand } from "./openwire.js";
 
 const NS_PER_SECOND = 1_000_000_000;
+const NS_PER_MS = 1_000_000;
 /** CLIENT_ACKNOWLEDGE: an application idle this long acknowledges what it consumed. */
 const ACKNOWLEDGE_IDLE_NS = NS_PER_SECOND;
 
@@ -190,6 +191,10 @@ export interface ActiveMqConsumerWorkload {
    * after its processing (AUTO).
    */
   acknowledgeEvery?: number;
+  /** The application's listener throws on every message whose id is a multiple of this (a poison message), each time it gets it. */
+  failEvery?: number;
+  /** RedeliveryPolicy: redeliveries before a poison ack (maximumRedeliveries 6) and the delay before each (redeliveryDelay 1000 ms). */
+  redeliveryPolicy?: RedeliveryPolicy;
 }
 
 interface Delivery {
@@ -197,6 +202,15 @@ interface Delivery {
   id: number;
   redelivered: boolean;
 }
+
+export interface RedeliveryPolicy {
+  maximumRedeliveries: number;
+  /** ms */
+  redeliveryDelay: number;
+}
+
+/** client/RedeliveryPolicy.java's defaults (useExponentialBackOff false). */
+export const REDELIVERY_POLICY_DEFAULTS: Readonly<RedeliveryPolicy> = Object.freeze({ maximumRedeliveries: 6, redeliveryDelay: 1_000 });
 
 export class ActiveMqConsumer implements NodeSoftware {
   private node: WorldNode | null = null;
@@ -208,6 +222,11 @@ export class ActiveMqConsumer implements NodeSoftware {
   /** Consumed, not yet acknowledged (CLIENT_ACKNOWLEDGE between acknowledge() calls). */
   private unacknowledged: string[] = [];
   private lastProcessedNs = 0;
+  /** Deliveries of each failing message so far (the session's redelivery count). */
+  private readonly failures = new Map<string, number>();
+  /** Bumped when the connection is lost or the process starts: a redelivery scheduled before is stale. */
+  private epoch = 0;
+  private isStalled = false;
 
   constructor(
     private readonly world: World,
@@ -222,6 +241,9 @@ export class ActiveMqConsumer implements NodeSoftware {
     this.buffer = [];
     this.isProcessing = false;
     this.unacknowledged = [];
+    this.failures.clear();
+    this.isStalled = false;
+    this.epoch++;
     this.connection = FailoverConnection.open(this.world, node, this.workload.brokers, {
       onRestore: () => this.subscribe(),
       onCommand: (command) => this.onCommand(command),
@@ -230,13 +252,15 @@ export class ActiveMqConsumer implements NodeSoftware {
       onInterrupted: () => {
         this.buffer = [];
         this.unacknowledged = [];
+        this.isStalled = false;
+        this.epoch++;
       },
     }, this.workload.failover);
   }
 
   /** Consumed and nothing buffered or under way. */
   isIdle(): boolean {
-    return this.buffer.length === 0 && !this.isProcessing;
+    return this.buffer.length === 0 && !this.isProcessing && !this.isStalled;
   }
 
   private get consumerId(): string {
@@ -254,7 +278,7 @@ export class ActiveMqConsumer implements NodeSoftware {
   }
 
   private processNext(): void {
-    if (this.isProcessing || this.buffer.length === 0) return;
+    if (this.isProcessing || this.isStalled || this.buffer.length === 0) return;
     this.isProcessing = true;
     this.node!.after(this.workload.processNsPerMessage, this.onProcessed);
   }
@@ -266,6 +290,8 @@ export class ActiveMqConsumer implements NodeSoftware {
     const now = this.node!.now;
     const { name, destination } = this.workload;
     this.history.record({ type: "deliver", timeNs: now, client: name, group: destination, stream: destination, position: -1, idFirst: delivery.id, count: 1, ...(delivery.redelivered ? { redelivered: true as const } : {}) });
+    const failEvery = this.workload.failEvery;
+    if (failEvery !== undefined && delivery.id % failEvery === 0) return this.onListenerFailed(delivery);
     const applied = this.idempotentConsumer === null ? [{ idFirst: delivery.id, count: 1 }] : this.idempotentConsumer.apply(delivery.id, 1);
     for (const range of applied) this.history.record({ type: "effect", timeNs: now, client: name, group: destination, idFirst: range.idFirst, count: range.count });
     // The ack follows the processing (AUTO), or the application's acknowledge() every so many messages (CLIENT);
@@ -276,6 +302,34 @@ export class ActiveMqConsumer implements NodeSoftware {
     else if (this.buffer.length === 0) this.node!.after(ACKNOWLEDGE_IDLE_NS, this.onIdleCheck);
     this.processNext();
   };
+
+  /**
+   * The listener threw: the session rolls the delivery back and gives it to
+   * the listener again after redeliveryDelay, holding back the messages
+   * after it (nonBlockingRedelivery is false by default); past
+   * maximumRedeliveries it sends a POISON ack and the broker moves the
+   * message to ActiveMQ.DLQ (client/ActiveMQMessageConsumer.rollback,
+   * RedeliveryPolicy; broker PrefetchSubscription, SharedDeadLetterStrategy).
+   */
+  private onListenerFailed(delivery: Delivery): void {
+    const policy = this.workload.redeliveryPolicy ?? REDELIVERY_POLICY_DEFAULTS;
+    const deliveries = (this.failures.get(delivery.messageId) ?? 0) + 1;
+    if (deliveries > policy.maximumRedeliveries) {
+      this.failures.delete(delivery.messageId);
+      this.world.kernel.marks.hit("activemq.consumer.poison-ack");
+      this.connection!.oneway({ kind: "ACK", consumerId: this.consumerId, destination: this.workload.destination, messageIds: [delivery.messageId], poison: true });
+      return this.processNext();
+    }
+    this.failures.set(delivery.messageId, deliveries);
+    this.isStalled = true;
+    const epoch = this.epoch;
+    this.node!.after(policy.redeliveryDelay * NS_PER_MS, () => {
+      if (epoch !== this.epoch) return;
+      this.isStalled = false;
+      this.buffer.unshift({ ...delivery, redelivered: true });
+      this.processNext();
+    });
+  }
 
   private readonly onIdleCheck = (): void => {
     if (this.unacknowledged.length > 0 && this.node!.now - this.lastProcessedNs >= ACKNOWLEDGE_IDLE_NS) this.acknowledge();

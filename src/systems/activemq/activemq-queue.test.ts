@@ -23,9 +23,9 @@ describe("an ActiveMQ queue's dispatch", () => {
     expect(a.got.map((g) => g.id)).toEqual([1, 3]);
     expect(b.got.map((g) => g.id)).toEqual([2, 4]);
     expect(queue.pendingCount).toBe(2);
-    expect(queue.ack("a", "p1:1")).toBe(true);
+    expect(queue.ack("a", "p1:1")?.id).toBe(1);
     expect(a.got.map((g) => g.id)).toEqual([1, 3, 5]);
-    expect(queue.ack("a", "p1:1")).toBe(false);
+    expect(queue.ack("a", "p1:1")).toBeNull();
     expect(queue.size).toBe(5);
   });
 

@@ -121,16 +121,16 @@ export class ActiveMqQueue {
     this.dispatch();
   }
 
-  /** The consumer acknowledged a message: it leaves the queue; true when it was in flight to that consumer. */
-  ack(consumerId: string, messageId: string): boolean {
+  /** The consumer acknowledged a message: it leaves the queue; the message, when it was in flight to that consumer (else null). */
+  ack(consumerId: string, messageId: string): StoredMessage | null {
     const subscription = this.subscriptions.find((candidate) => candidate.target.consumerId === consumerId);
     const queued = subscription?.inFlight.get(messageId);
-    if (queued === undefined) return false;
+    if (queued === undefined) return null;
     subscription!.inFlight.delete(messageId);
     this.memoryBytesHeld -= memoryBytesOf(queued.message);
     if (this.size === 0) this.isCaching = true;
     this.dispatch();
-    return true;
+    return queued.message;
   }
 
   /**

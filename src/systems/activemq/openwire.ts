@@ -22,7 +22,7 @@ export type OpenWireCommand =
   /** A consumer on a queue (ConsumerInfo) with its prefetch. */
   | { kind: "CONSUMER_INFO"; commandId: number; consumerId: string; destination: string; prefetch: number }
   /** A consumer's acknowledgement of the messages it consumed since its last (STANDARD_ACK over a range, sent async by default). */
-  | { kind: "ACK"; consumerId: string; destination: string; messageIds: readonly string[] }
+  | { kind: "ACK"; consumerId: string; destination: string; messageIds: readonly string[]; poison?: true }
   /** The broker's answer to a command that asked for one. */
   | { kind: "RESPONSE"; correlationId: number; error: string }
   /** KeepAliveInfo: the inactivity monitor's, sent when nothing else was; the broker answers one with one. */

@@ -119,6 +119,21 @@ faults:
 `;
 }
 
+const POISON_MESSAGE = `
+system: activemq
+name: c14-activemq-poison-message
+description: One broker; the consumer's listener throws on every 100th message (a message it cannot process), each time it gets it. The session redelivers such a message after redeliveryDelay (1 s) up to maximumRedeliveries (6) times, holding back the messages behind it (nonBlockingRedelivery is false), then sends a poison ack and the broker moves the message to ActiveMQ.DLQ. Nothing is lost (the DLQ holds it), but its effect is never applied, and each poison message stalls the consumer for 6 s.
+seed: 11
+duration: 20s
+cluster: { brokers: 1 }
+queues: [{ name: orders }]
+producers:
+  - { name: shop, queue: orders, rate: 50/s, messageSize: 1KiB }
+consumers:
+  - { name: billing, queue: orders, processingTime: 1ms, failEvery: 100 }
+checks: [lost, lost-effects]
+`;
+
 const DOCUMENTS: PresetDocument[] = [
   { name: "a1-nfsv3-master-power-loss", claim: "A1", title: "shared store on NFSv3: the dead master's lock is never freed, no failover until it reboots", expect: "ok", yaml: sharedStore("a1-nfsv3-master-power-loss", "nfsv3", "powerLoss") },
   { name: "a1-nfsv4-master-power-loss", claim: "A1", title: "shared store on NFSv4: the dead master's lease expires, the slave takes over", expect: "ok", yaml: sharedStore("a1-nfsv4-master-power-loss", "nfsv4", "powerLoss") },
@@ -128,6 +143,7 @@ const DOCUMENTS: PresetDocument[] = [
   { name: "a1-jdbc-default-lease", claim: "A1", title: "JDBC defaults (lease 10 s, renewed every 30 s): the slave takes the lease from a live master, and back and forth; two masters meanwhile", expect: "ok", yaml: jdbcMasterSlave("a1-jdbc-default-lease", false) },
   { name: "c14-kahadb-sync-never-power-loss", claim: "C14", title: "journalDiskSyncStrategy NEVER: a power loss takes acknowledged messages", expect: "safety-failed", yaml: journalPowerLoss("c14-kahadb-sync-never-power-loss", "NEVER") },
   { name: "c14-kahadb-sync-always-power-loss", claim: "C14", title: "journalDiskSyncStrategy ALWAYS (the default): a power loss takes nothing acknowledged", expect: "ok", yaml: journalPowerLoss("c14-kahadb-sync-always-power-loss", "ALWAYS") },
+  { name: "c14-activemq-poison-message", claim: "C14", title: "a message the consumer cannot process: redelivered 6 times a second apart, then moved to ActiveMQ.DLQ; its effect never applied", expect: "safety-failed", yaml: POISON_MESSAGE },
   { name: "c13-activemq-consumer-crash", claim: "C13", title: "CLIENT_ACKNOWLEDGE every 20 messages, the consumer killed: what it processed since its last acknowledge() is applied twice", expect: "safety-failed", yaml: consumerCrash("c13-activemq-consumer-crash", false) },
   { name: "c13-activemq-in-doubt-commit", claim: "C13", title: "a transacted commit answered too late is reported rolled back; the application sends again and the messages are stored twice", expect: "safety-failed", yaml: inDoubtCommit("c13-activemq-in-doubt-commit", false) },
   { name: "c13-activemq-in-doubt-commit-idempotent", claim: "C13", title: "the same with an idempotent consumer: each effect once", expect: "ok", yaml: inDoubtCommit("c13-activemq-in-doubt-commit-idempotent", true) },
@@ -153,6 +169,7 @@ const ACTIVEMQ_SAFETY_CLAIMS: Readonly<Record<string, SafetyClaim>> = {
   "a1-jdbc-master-power-loss": EXPIRING_LOCK,
   "c14-kahadb-sync-always-power-loss": JOURNAL_SYNCED,
   "c13-activemq-consumer-crash-idempotent": JOURNAL_SYNCED,
+  "c13-activemq-in-doubt-commit-idempotent": JOURNAL_SYNCED,
 };
 
 export const ACTIVEMQ_PRESETS: readonly Preset[] = DOCUMENTS.map(presetFromYaml).map((preset) => withClaim(preset, ACTIVEMQ_SAFETY_CLAIMS));

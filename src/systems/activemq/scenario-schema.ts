@@ -47,6 +47,7 @@ import {
   sweepSchema,
 } from "../../scenario/schema-parts.js";
 import { SHARED_STORE_TRAFFIC } from "../../world/shared-store-protocol.js";
+import { REDELIVERY_POLICY_DEFAULTS } from "./activemq-clients.js";
 import { CORES_DEFAULT } from "./cpu-costs.js";
 import { FAILOVER_DEFAULTS } from "./failover-connection.js";
 import { KAHADB_JOURNAL_DEFAULTS } from "./kahadb-journal.js";
@@ -160,6 +161,15 @@ const consumerSchema = z.strictObject({
   acknowledgeMode: z.enum(["AUTO_ACKNOWLEDGE", "CLIENT_ACKNOWLEDGE", "DUPS_OK_ACKNOWLEDGE"]).default("AUTO_ACKNOWLEDGE"),
   acknowledgeEvery: z.int().min(1).max(32_767).default(1),
   idempotent: z.boolean().default(false),
+  /** The application's listener throws on every message whose id is a multiple of this (a poison message), each time. */
+  failEvery: z.int().min(1).max(1_000_000_000).optional(),
+  /** The connection factory's RedeliveryPolicy: redeliveries of a message the listener threw on, then a poison ack (to ActiveMQ.DLQ). */
+  redeliveryPolicy: z
+    .strictObject({
+      maximumRedeliveries: z.int().min(0).max(1_000).default(REDELIVERY_POLICY_DEFAULTS.maximumRedeliveries),
+      redeliveryDelay: millisecondsSchema.default(REDELIVERY_POLICY_DEFAULTS.redeliveryDelay),
+    })
+    .default({ maximumRedeliveries: REDELIVERY_POLICY_DEFAULTS.maximumRedeliveries, redeliveryDelay: REDELIVERY_POLICY_DEFAULTS.redeliveryDelay }),
 });
 
 const activeMqScenarioObject = z.strictObject({

@@ -71,7 +71,8 @@ function consumerWorkloads(scenario: ActiveMqScenario): Workload<ActiveMqConsume
   activeMqConsumerNodeNames(scenario).forEach((names, k) => {
     const consumer = scenario.consumers[k]!;
     const acknowledgeEvery = consumer.acknowledgeMode === "CLIENT_ACKNOWLEDGE" ? consumer.acknowledgeEvery : 1;
-    for (const name of names) consumers.push({ name, destination: consumer.queue, prefetch: consumer.queuePrefetch, processNsPerMessage: consumer.processingTime, acknowledgeEvery, failover: scenario.failover });
+    const failing = consumer.failEvery === undefined ? {} : { failEvery: consumer.failEvery };
+    for (const name of names) consumers.push({ name, destination: consumer.queue, prefetch: consumer.queuePrefetch, processNsPerMessage: consumer.processingTime, acknowledgeEvery, failover: scenario.failover, redeliveryPolicy: consumer.redeliveryPolicy, ...failing });
   });
   return consumers;
 }

@@ -23,6 +23,7 @@ import { ACTIVEMQ_DEFAULT_SAFETY_CHECKS, activeMqRunSpecOf } from "./scenario-sp
 const MASTER_MARK = "activemq.broker.master";
 const DUPLICATE_MARK = "activemq.broker.duplicate-dropped";
 const CANCELLED_MARK = "activemq.store.task-cancelled";
+const DEAD_LETTERED_MARK = "activemq.broker.dead-lettered";
 
 export const activeMqSystem = {
   name: "activemq",
@@ -52,6 +53,7 @@ export const activeMqSystem = {
         { name: "duplicate sends dropped", value: marks.get(DUPLICATE_MARK) ?? 0, unit: "messages" },
         // Concurrent store-and-dispatch: consumed before the store task ran, so never journaled.
         { name: "stores cancelled by an early ack", value: marks.get(CANCELLED_MARK) ?? 0, unit: "messages" },
+        { name: "moved to ActiveMQ.DLQ", value: marks.get(DEAD_LETTERED_MARK) ?? 0, unit: "messages" },
       ],
     };
   },
@@ -77,6 +79,8 @@ function keyNumbers(summary: RunSummary): string[] {
   const number = (name: string): number => summary.systemNumbers?.find((entry) => entry.name === name)?.value ?? 0;
   const masters = number("became master");
   if (masters > 1) parts.push(`a broker became master ${masters} times`);
+  const deadLettered = number("moved to ActiveMQ.DLQ");
+  if (deadLettered > 0) parts.push(`${deadLettered} message${deadLettered === 1 ? "" : "s"} moved to ActiveMQ.DLQ`);
   const duplicates = number("duplicate sends dropped");
   if (duplicates > 0) parts.push(`${duplicates} resent send${duplicates === 1 ? "" : "s"} dropped as duplicates`);
   return parts;
