@@ -3,7 +3,8 @@
  * activemq-5.18.7, docs/research/activemq-facts.md §1–§4):
  *
  * - its store is KahaDB on its own disk, or on a shared store, where it is
- *   master only once its SharedFileLocker holds the store's lock; as a slave
+ *   master only once its SharedFileLocker holds the store's lock, or the
+ *   JDBC adapter's database under a lease (broker-mastership.ts); as a slave
  *   it accepts no client (its connectors start after the lock and the
  *   store's recovery);
  * - a producer's persistent message is stored (a sync store when the
@@ -42,20 +43,18 @@ import type { Endpoint } from "../../world/connection.js";
 import { CpuCores } from "../../world/cpu-cores.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import { SerialThread } from "../../world/serial-thread.js";
-import { SharedStoreClient } from "../../world/shared-store-client.js";
-import type { LockRecovery } from "../../world/shared-store-protocol.js";
 import type { World } from "../../world/world.js";
 import { ActiveMqQueue } from "./activemq-queue.js";
 import { ClientConnection, ConsumerTarget } from "./broker-connection.js";
+import { BrokerMastership, type BrokerStoreSpec } from "./broker-mastership.js";
 import { BrokerCpuAccount, type ActiveMqCpuUse } from "./broker-cpu.js";
 import { CORES_DEFAULT, DEFAULT_ACTIVEMQ_CPU_COSTS, type ActiveMqCpuCosts } from "./cpu-costs.js";
-import { LocalJournalStorage, SharedJournalStorage, type JournalStorage, type StorageResult } from "./journal-storage.js";
+import type { StorageResult } from "./journal-storage.js";
 import type { KahaDbJournalOptions } from "./kahadb-journal.js";
-import { JdbcStore } from "./jdbc-store.js";
+import type { JdbcStore } from "./jdbc-store.js";
 import { KahaDbStore, type StoredMessage } from "./kahadb-store.js";
-import { LeaseDatabaseLocker, type LeaseDatabaseLockerOptions } from "./lease-database-locker.js";
 import { messageIdOf, OPENWIRE_PORT, openWireBytesOf, type OpenWireCommand } from "./openwire.js";
-import { SharedFileLocker, type SharedFileLockerOptions } from "./shared-file-locker.js";
+import type { SharedFileLockerOptions } from "./shared-file-locker.js";
 import { StoreTaskExecutor, type StoreTask, type StoreTaskOutcome } from "./store-task-executor.js";
 
 const NS_PER_SECOND = 1_000_000_000;
@@ -64,12 +63,6 @@ export const DEAD_LETTER_QUEUE = "ActiveMQ.DLQ";
 /** InactivityMonitor: maxInactivityDuration 30 s, read side checked every 10 s (activemq-facts.md §6). */
 const MAX_INACTIVITY_NS = 30 * NS_PER_SECOND;
 const INACTIVITY_CHECK_NS = 10 * NS_PER_SECOND;
-
-export type BrokerStoreSpec =
-  | { kind: "local" }
-  | { kind: "shared"; server: string; lockRecovery: LockRecovery; leaseNs?: number }
-  /** JDBC persistence on a database server, master/slave by the lease locker. */
-  | { kind: "jdbc"; server: string; locker: LeaseDatabaseLockerOptions };
 
 /** What the broker needs of its store: KahaDB's, or the JDBC adapter's. */
 type BrokerStore = Pick<KahaDbStore, "isOpen" | "messages" | "addMessage" | "removeMessage" | "commitTransaction">;
@@ -102,9 +95,7 @@ interface SendTask extends StoreTask {
 export class ActiveMqBroker implements NodeSoftware {
   private node: WorldNode | null = null;
   store: BrokerStore | null = null;
-  private locker: SharedFileLocker | null = null;
-  private leaseLocker: LeaseDatabaseLocker | null = null;
-  private storeClient: SharedStoreClient | null = null;
+  private mastership: BrokerMastership | null = null;
   private executor: StoreTaskExecutor | null = null;
   /** This process's machine cores (a new process, a new set: what the dead one was running is gone). */
   private cores = new CpuCores(1);
@@ -166,45 +157,16 @@ export class ActiveMqBroker implements NodeSoftware {
   }
 
   private startProcess(node: WorldNode): void {
-    const { store } = this.spec;
-    if (store.kind === "local") return this.openStore(new LocalJournalStorage(this.world.disk(node.name)));
-    if (store.kind === "jdbc") {
-      // leaseHolderId: the broker's name (each broker's own).
-      this.leaseLocker = new LeaseDatabaseLocker(node, this.world, store.server, node.name, store.locker, {
-        onAcquired: () => this.openJdbcStore(store.server),
-        onLost: () => this.giveUpMastership(),
-      });
-      return this.leaseLocker.start();
-    }
-    this.storeClient = new SharedStoreClient({ world: this.world, node, server: store.server, lockRecovery: store.lockRecovery, ...(store.leaseNs === undefined ? {} : { leaseNs: store.leaseNs }) });
-    this.storeClient.start();
-    this.waitForLock();
-  }
-
-  private waitForLock(): void {
-    const client = this.storeClient!;
-    this.locker = new SharedFileLocker(this.node!, client, this.spec.locker, {
-      onAcquired: () => this.openStore(new SharedJournalStorage(client)),
-      onLost: () => this.giveUpMastership(),
+    this.mastership = new BrokerMastership(this.world, node, this.spec.store, this.spec.kahaDb, this.spec.locker, {
+      onStoreRecovered: (store) => this.onRecovered(store),
+      onLockLost: () => this.giveUpMastership(),
     });
-    this.locker.start();
-  }
-
-  private openStore(storage: JournalStorage): void {
-    const store = new KahaDbStore(this.node!, storage, this.spec.kahaDb, this.world.kernel.marks);
-    this.store = store;
-    store.recover(() => this.onRecovered(store));
-  }
-
-  private openJdbcStore(server: string): void {
-    const store = new JdbcStore(this.node!, this.world, server);
-    this.store = store;
-    store.recover(() => this.onRecovered(store));
+    this.mastership.start();
   }
 
   /** The store is recovered: the queues hold what it holds, the audit knows every stored sequence, the connectors start. */
   private onRecovered(store: KahaDbStore | JdbcStore): void {
-    if (store !== this.store) return;
+    this.store = store;
     this.queues.clear();
     this.audit.clear();
     // Concurrent store-and-dispatch is KahaDB's; the JDBC adapter stores on the sender's thread.
@@ -471,13 +433,12 @@ export class ActiveMqBroker implements NodeSoftware {
   private giveUpMastership(): void {
     this.world.kernel.marks.hit("activemq.broker.lock-lost");
     this.stopAccepting();
-    // The lease locker tries for the lease again by itself; the shared file locker is started anew.
-    if (this.spec.store.kind !== "jdbc") this.waitForLock();
+    this.mastership!.waitAgain();
   }
 
   private stopAccepting(): void {
     this.isAccepting = false;
-    if (this.store instanceof JdbcStore) this.store.close();
+    this.mastership!.dropStore();
     this.store = null;
     this.retireStore();
     this.world.net.unlisten(this.node!, OPENWIRE_PORT);
