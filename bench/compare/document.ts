@@ -174,7 +174,7 @@ function modelNotes(): Block[] {
       items: [
         "Clients spend no CPU except Kafka's producer; a real benchmark's client machines can be its limit.",
         "Kafka's and RocketMQ's broker threads each have a core of their own; RabbitMQ's and ActiveMQ's share eight.",
-        "Kafka consumers join their group after its initial rebalance delay (3 s): the windows start at 5 s, and at peak load they still work through the backlog of the first seconds (delivered above acknowledged).",
+        "Kafka consumers join their group after its initial rebalance delay (3 s), and each member's join rebalances it again (settled at about 6 s): the latency window starts at 8 s; the peak window at 5 s, where the consumers still work through the backlog of the first seconds (delivered above acknowledged).",
         "ActiveMQ: no producer flow control, no memory limit beyond the store cursor's; its CPU costs are estimates (see above).",
         "No filesystem journal; one FIFO queue per device (no I/O scheduler); the NFS server's disk is the store's (three-node ActiveMQ).",
       ],
