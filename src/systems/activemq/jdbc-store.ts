@@ -37,8 +37,8 @@ interface Waiter {
 
 export class JdbcStore {
   private readonly link: ReconnectingLink<LockStatement | MessageStatement | StatementResult>;
-  /** What the broker believes the table holds, by destination, in insertion order. */
-  private readonly destinations = new Map<string, Map<string, StoredMessage>>();
+  /** What recovery's SELECT read, by destination, in insertion order (the broker loads its queues from it; later the table itself is the truth). */
+  private readonly recovered = new Map<string, StoredMessage[]>();
   private readonly waiters = new Map<number, Waiter>();
   private idNext = 1;
   private recoveryId = -1;
@@ -68,12 +68,12 @@ export class JdbcStore {
     this.link.connect();
   }
 
+  /** The destination's messages as recovery read them. */
   messages(destination: string): StoredMessage[] {
-    return [...(this.destinations.get(destination)?.values() ?? [])];
+    return [...(this.recovered.get(destination) ?? [])];
   }
 
   addMessage<A>(destination: string, message: StoredMessage, isSync: boolean, done: JournalCallback<A> | null, arg: A): void {
-    this.rowsOf(destination).set(message.messageId, message);
     const id = this.idNext++;
     if (isSync && done !== null) this.waiters.set(id, { done: done as JournalCallback<unknown>, arg });
     this.send({ kind: "INSERT_MSG", id, destination, message });
@@ -81,14 +81,12 @@ export class JdbcStore {
 
   /** A transaction's INSERTs, committed together; `done` once the database has committed them. */
   commitTransaction<A>(adds: readonly { destination: string; message: StoredMessage }[], done: JournalCallback<A>, arg: A): void {
-    for (const add of adds) this.rowsOf(add.destination).set(add.message.messageId, add.message);
     const id = this.idNext++;
     this.waiters.set(id, { done: done as JournalCallback<unknown>, arg });
     this.send({ kind: "INSERT_MSGS", id, adds });
   }
 
   removeMessage(destination: string, messageId: string): void {
-    this.rowsOf(destination).delete(messageId);
     const id = this.idNext++;
     this.send({ kind: "DELETE_MSG", id, destination, messageId });
   }
@@ -130,8 +128,12 @@ export class JdbcStore {
 
   private onSelected(rows: readonly { destination: string; message: StoredMessage }[]): void {
     this.recoveryId = -1;
-    this.destinations.clear();
-    for (const row of rows) this.rowsOf(row.destination).set(row.message.messageId, row.message);
+    this.recovered.clear();
+    for (const row of rows) {
+      const messages = this.recovered.get(row.destination);
+      if (messages === undefined) this.recovered.set(row.destination, [row.message]);
+      else messages.push(row.message);
+    }
     this.isOpenNow = true;
     const done = this.onRecovered;
     this.onRecovered = null;
@@ -156,14 +158,5 @@ export class JdbcStore {
     this.waiters.delete(id);
     const result: StorageResult = "sql-error";
     waiter.done(result, waiter.arg);
-  }
-
-  private rowsOf(destination: string): Map<string, StoredMessage> {
-    let rows = this.destinations.get(destination);
-    if (rows === undefined) {
-      rows = new Map();
-      this.destinations.set(destination, rows);
-    }
-    return rows;
   }
 }

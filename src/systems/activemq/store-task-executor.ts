@@ -21,7 +21,7 @@
  * Where the model differs: the ack that finds its task running does not
  * hold the consumer's transport thread while it waits.
  */
-import { assert } from "../../kernel/index.js";
+import { assert, RingQueue } from "../../kernel/index.js";
 import type { CpuCores } from "../../world/cpu-cores.js";
 import type { WorldNode } from "../../world/node.js";
 import type { ActiveMqCpuCosts } from "./cpu-costs.js";
@@ -47,8 +47,8 @@ export interface StoreTask {
 }
 
 export class StoreTaskExecutor {
-  private readonly queue: StoreTask[] = [];
-  private queueHead = 0;
+  /** Tasks in submission order; a cancelled one stays until the thread reaches it and skips it. */
+  private readonly queue = new RingQueue<StoreTask>(16);
   private readonly byMessageId = new Map<string, StoreTask>();
   private current: StoreTask | null = null;
   private isStopped = false;
@@ -125,12 +125,8 @@ export class StoreTaskExecutor {
   }
 
   private pump(): void {
-    while (this.current === null && this.queueHead < this.queue.length) {
-      const task = this.queue[this.queueHead++]!;
-      if (this.queueHead > 1_024 && this.queueHead * 2 > this.queue.length) {
-        this.queue.splice(0, this.queueHead);
-        this.queueHead = 0;
-      }
+    while (this.current === null && !this.queue.isEmpty) {
+      const task = this.queue.shift()!;
       if (task.state !== "queued") continue;
       task.state = "running";
       this.current = task;
