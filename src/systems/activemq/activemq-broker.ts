@@ -45,14 +45,14 @@ import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import { SerialThread } from "../../world/serial-thread.js";
 import type { World } from "../../world/world.js";
 import { ActiveMqQueue } from "./activemq-queue.js";
-import { ClientConnection, ConsumerTarget } from "./broker-connection.js";
+import { ClientConnection, ConsumerTarget, type OpenTransaction } from "./broker-connection.js";
 import { BrokerMastership, type BrokerStoreSpec } from "./broker-mastership.js";
 import { BrokerCpuAccount, type ActiveMqCpuUse } from "./broker-cpu.js";
 import { CORES_DEFAULT, DEFAULT_ACTIVEMQ_CPU_COSTS, type ActiveMqCpuCosts } from "./cpu-costs.js";
 import type { StorageResult } from "./journal-storage.js";
 import type { KahaDbJournalOptions } from "./kahadb-journal.js";
 import type { JdbcStore } from "./jdbc-store.js";
-import { KahaDbStore, type StoredMessage } from "./kahadb-store.js";
+import { KahaDbStore, type StoredMessage, type TransactionAdd, type TransactionRemove } from "./kahadb-store.js";
 import { messageIdOf, OPENWIRE_PORT, openWireBytesOf, type OpenWireCommand } from "./openwire.js";
 import type { SharedFileLockerOptions } from "./shared-file-locker.js";
 import { StoreTaskExecutor, type StoreTask, type StoreTaskOutcome } from "./store-task-executor.js";
@@ -112,7 +112,7 @@ export class ActiveMqBroker implements NodeSoftware {
   private readonly cpu = new BrokerCpuAccount();
   private readonly costs: ActiveMqCpuCosts;
   private readonly onStoredBound = (result: StorageResult, waiter: StoreWaiter): void => this.onStored(result, waiter);
-  private readonly onCommittedBound = (result: StorageResult, waiter: StoreWaiter & { adds: readonly { destination: string; message: StoredMessage }[] }): void => this.onCommitted(result, waiter);
+  private readonly onCommittedBound = (result: StorageResult, waiter: StoreWaiter & { adds: readonly TransactionAdd[] }): void => this.onCommitted(result, waiter);
   private readonly onTaskSettledBound = (outcome: StoreTaskOutcome, task: StoreTask): void => this.onTaskSettled(outcome, task as SendTask);
   private readonly onCommandBound = (connection: ClientConnection, command: OpenWireCommand): void => this.onCommand(connection, command);
   private readonly onInactivityCheckBound = (): void => this.onInactivityCheck();
@@ -219,7 +219,7 @@ export class ActiveMqBroker implements NodeSoftware {
       case "KEEP_ALIVE":
         return void connection.endpoint.send(command, openWireBytesOf(command));
       case "ACK":
-        return this.onAck(command);
+        return this.onAck(connection, command);
       case "COMMIT":
         return this.onCommit(connection, command);
       default:
@@ -304,19 +304,21 @@ export class ActiveMqBroker implements NodeSoftware {
 
   /** A transacted send: held until its transaction commits (a direct store, never the concurrent path). */
   private holdInTransaction(connection: ClientConnection, transactionId: string, destination: string, message: StoredMessage): void {
-    let adds = connection.transactions.get(transactionId);
-    if (adds === undefined) {
-      adds = [];
-      connection.transactions.set(transactionId, adds);
-    }
-    adds.push({ destination, message });
+    connection.transactionOf(transactionId).adds.push({ destination, message });
   }
 
-  /** commit(): the transaction's messages are stored together (the commit record synced under ALWAYS), then dispatched; the Response waits for the store. */
+  /**
+   * commit(): the transaction's acks take their messages off the queue, and
+   * its sends and the acks' removes are stored together (the commit record
+   * synced under ALWAYS), then the sends are dispatched; the Response waits
+   * for the store.
+   */
   private onCommit(connection: ClientConnection, command: Extract<OpenWireCommand, { kind: "COMMIT" }>): void {
-    const adds = connection.transactions.get(command.transactionId) ?? [];
+    const transaction = connection.transactions.get(command.transactionId);
     connection.transactions.delete(command.transactionId);
-    if (adds.length === 0) return this.respond(connection.endpoint, command.commandId, "");
+    if (transaction === undefined || (transaction.adds.length === 0 && transaction.acks.length === 0)) return this.respond(connection.endpoint, command.commandId, "");
+    const { adds } = transaction;
+    const removes = this.takeAcked(transaction.acks);
     const store = this.store!;
     const costNs = adds.reduce((sum, add) => sum + this.costs.storeMessageNs + this.costs.storeByteNs * add.message.bodyBytes, 0);
     connection.thread.block();
@@ -325,13 +327,23 @@ export class ActiveMqBroker implements NodeSoftware {
       () => {
         if (store !== this.store) return;
         for (const add of adds) this.noteStored(add.message);
-        store.commitTransaction(adds, this.onCommittedBound, { connection, commandId: command.commandId, adds });
+        store.commitTransaction(adds, removes, this.onCommittedBound, { connection, commandId: command.commandId, adds });
       },
       null,
     );
   }
 
-  private onCommitted(result: StorageResult, waiter: StoreWaiter & { adds: readonly { destination: string; message: StoredMessage }[] }): void {
+  /** A transaction's acks: their messages leave their queues; the removes the store must make (an add still waiting for the store task is cancelled instead). */
+  private takeAcked(acks: OpenTransaction["acks"]): TransactionRemove[] {
+    const removes: TransactionRemove[] = [];
+    for (const ack of acks) {
+      if (this.queues.get(ack.destination)?.ack(ack.consumerId, ack.messageId) == null) continue;
+      if (this.executor === null || !this.executor.acked(ack.messageId)) removes.push({ destination: ack.destination, messageId: ack.messageId });
+    }
+    return removes;
+  }
+
+  private onCommitted(result: StorageResult, waiter: StoreWaiter & { adds: readonly TransactionAdd[] }): void {
     if (result === "ok") for (const add of waiter.adds) this.queues.get(add.destination)?.add(add.message);
     this.onStored(result, waiter);
   }
@@ -356,9 +368,15 @@ export class ActiveMqBroker implements NodeSoftware {
     if (this.isAccepting) this.stopAccepting();
   }
 
-  private onAck(command: Extract<OpenWireCommand, { kind: "ACK" }>): void {
+  private onAck(connection: ClientConnection, command: Extract<OpenWireCommand, { kind: "ACK" }>): void {
     const queue = this.queues.get(command.destination);
     if (queue === undefined) return;
+    if (command.transactionId !== undefined) {
+      // A transacted consumer's ack: its messages stay dispatched to it until the transaction commits (or go back with the connection).
+      const { acks } = connection.transactionOf(command.transactionId);
+      for (const messageId of command.messageIds) acks.push({ destination: command.destination, consumerId: command.consumerId, messageId });
+      return;
+    }
     for (const messageId of command.messageIds) {
       const message = queue.ack(command.consumerId, messageId);
       if (message === null) continue;

@@ -7,7 +7,8 @@ import type { LockRecovery } from "../../world/shared-store-protocol.js";
 import { SharedStoreServer } from "../../world/shared-store-server.js";
 import { World } from "../../world/world.js";
 import { ActiveMqBroker } from "./activemq-broker.js";
-import { ActiveMqConsumer, ActiveMqProducer } from "./activemq-clients.js";
+import { ActiveMqProducer } from "./activemq-clients.js";
+import { ActiveMqConsumer } from "./activemq-consumer.js";
 import { KAHADB_JOURNAL_DEFAULTS } from "./kahadb-journal.js";
 import { SHARED_FILE_LOCKER_DEFAULTS } from "./shared-file-locker.js";
 

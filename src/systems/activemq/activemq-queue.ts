@@ -24,8 +24,7 @@
  *   queue loaded from a non-empty store starts with it off. While it is
  *   on, persistent sends take the concurrent store-and-dispatch path.
  *
- * Not here yet: redelivery policy and DLQ (the client's side), message
- * groups, exclusive consumers, selectors, priorities.
+ * Not here yet: message groups, exclusive consumers, selectors, priorities.
  */
 import { assert } from "../../kernel/index.js";
 import type { StoredMessage } from "./kahadb-store.js";

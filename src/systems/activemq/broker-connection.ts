@@ -11,16 +11,22 @@ import type { CpuCores } from "../../world/cpu-cores.js";
 import type { WorldNode } from "../../world/node.js";
 import { SerialThread } from "../../world/serial-thread.js";
 import type { DispatchTarget, QueuedMessage } from "./activemq-queue.js";
-import type { StoredMessage } from "./kahadb-store.js";
+import type { TransactionAdd } from "./kahadb-store.js";
 import type { ActiveMqCpuCosts } from "./cpu-costs.js";
 import { openWireBytesOf, type OpenWireCommand } from "./openwire.js";
+
+/** A transaction a client opened on its connection: the messages it sent and the acks of messages it consumed, applied at commit. */
+export interface OpenTransaction {
+  readonly adds: TransactionAdd[];
+  readonly acks: { readonly destination: string; readonly consumerId: string; readonly messageId: string }[];
+}
 
 export /** A client connection: its endpoint, its transport thread, the consumers it opened, when it was last heard from. */
 class ClientConnection {
   readonly thread: SerialThread;
   readonly consumers: ConsumerTarget[] = [];
-  /** Open transactions' messages (sent, not yet committed): gone with the connection (rolled back). */
-  readonly transactions = new Map<string, { destination: string; message: StoredMessage }[]>();
+  /** Open transactions' sends and acks (not yet committed): gone with the connection (rolled back). */
+  readonly transactions = new Map<string, OpenTransaction>();
   readonly onCommandBound: (command: OpenWireCommand) => void;
 
   constructor(
@@ -32,6 +38,16 @@ class ClientConnection {
   ) {
     this.thread = new SerialThread(node, cores);
     this.onCommandBound = (command) => onCommand(this, command);
+  }
+
+  /** The open transaction of that id, begun by its first send or ack. */
+  transactionOf(transactionId: string): OpenTransaction {
+    let transaction = this.transactions.get(transactionId);
+    if (transaction === undefined) {
+      transaction = { adds: [], acks: [] };
+      this.transactions.set(transactionId, transaction);
+    }
+    return transaction;
   }
 }
 
@@ -49,7 +65,7 @@ class ConsumerTarget implements DispatchTarget {
 
   dispatch(queued: QueuedMessage): void {
     const { message } = queued;
-    const command: OpenWireCommand = { kind: "DISPATCH", consumerId: this.consumerId, destination: this.destination, messageId: message.messageId, id: message.id, bodyBytes: message.bodyBytes, redeliveryCounter: queued.redeliveryCounter };
+    const command: OpenWireCommand = { kind: "DISPATCH", consumerId: this.consumerId, destination: this.destination, messageId: message.messageId, producerId: message.producerId, sequence: message.sequence, id: message.id, bodyBytes: message.bodyBytes, redeliveryCounter: queued.redeliveryCounter };
     this.dispatchThread.run(this.costs.dispatchMessageNs + this.costs.dispatchByteNs * message.bodyBytes, this.sendBound, command);
   }
 }

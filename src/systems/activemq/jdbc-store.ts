@@ -23,7 +23,7 @@ import type { WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
 import type { StorageResult } from "./journal-storage.js";
 import type { JournalCallback } from "./kahadb-journal.js";
-import type { StoredMessage } from "./kahadb-store.js";
+import type { StoredMessage, TransactionAdd, TransactionRemove } from "./kahadb-store.js";
 import { databaseLinkOptions, type LockStatement, type MessageStatement, type StatementResult } from "./lock-database.js";
 
 const NS_PER_MS = 1_000_000;
@@ -79,11 +79,11 @@ export class JdbcStore {
     this.send({ kind: "INSERT_MSG", id, destination, message });
   }
 
-  /** A transaction's INSERTs, committed together; `done` once the database has committed them. */
-  commitTransaction<A>(adds: readonly { destination: string; message: StoredMessage }[], done: JournalCallback<A>, arg: A): void {
+  /** A transaction's INSERTs and DELETEs, committed together; `done` once the database has committed them. */
+  commitTransaction<A>(adds: readonly TransactionAdd[], removes: readonly TransactionRemove[], done: JournalCallback<A>, arg: A): void {
     const id = this.idNext++;
     this.waiters.set(id, { done: done as JournalCallback<unknown>, arg });
-    this.send({ kind: "INSERT_MSGS", id, adds });
+    this.send({ kind: "COMMIT_MSGS", id, adds, removes });
   }
 
   removeMessage(destination: string, messageId: string): void {

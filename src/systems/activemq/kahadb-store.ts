@@ -39,8 +39,20 @@ export interface StoredMessage {
 export type KahaCommand =
   | { op: "add"; destination: string; message: StoredMessage }
   | { op: "remove"; destination: string; messageId: string }
-  /** A committed transaction's adds (the transaction's KahaAddMessageCommands and its KahaCommitCommand, as one record). */
-  | { op: "commit"; adds: readonly { destination: string; message: StoredMessage }[] };
+  /** A committed transaction's adds and acks (its KahaAddMessageCommands, KahaRemoveMessageCommands and KahaCommitCommand, as one record). */
+  | { op: "commit"; adds: readonly TransactionAdd[]; removes: readonly TransactionRemove[] };
+
+/** A message a transaction sends. */
+export interface TransactionAdd {
+  readonly destination: string;
+  readonly message: StoredMessage;
+}
+
+/** A message a transaction acknowledges (a transacted consumer's ack): removed when the transaction commits. */
+export interface TransactionRemove {
+  readonly destination: string;
+  readonly messageId: string;
+}
 
 /** Estimate: a KahaAddMessageCommand's bytes beside the body (the OpenWire-marshalled headers and properties, the command's own fields). */
 export const ADD_COMMAND_OVERHEAD_BYTES = 250;
@@ -89,15 +101,17 @@ export class KahaDbStore {
   }
 
   /**
-   * A transaction's commit: its adds and the commit record, journaled
-   * together (the adds went to the journal unsynced as they came; the
-   * commit record syncs under ALWAYS); `done` once the commit is durable.
-   * Recovery applies a transaction's adds only with its commit.
+   * A transaction's commit: its adds, its acks' removes and the commit
+   * record, journaled together (the real adds and removes went to the
+   * journal unsynced as they came; the commit record syncs under ALWAYS);
+   * `done` once the commit is durable. Recovery applies a transaction's
+   * adds and removes only with its commit.
    */
-  commitTransaction<A>(adds: readonly { destination: string; message: StoredMessage }[], done: JournalCallback<A>, arg: A): void {
-    const command: KahaCommand = { op: "commit", adds };
+  commitTransaction<A>(adds: readonly TransactionAdd[], removes: readonly TransactionRemove[], done: JournalCallback<A>, arg: A): void {
+    const command: KahaCommand = { op: "commit", adds, removes };
     this.apply(command);
-    const bytes = adds.reduce((sum, add) => sum + ADD_COMMAND_OVERHEAD_BYTES + add.message.bodyBytes, COMMIT_COMMAND_BYTES);
+    const addBytes = adds.reduce((sum, add) => sum + ADD_COMMAND_OVERHEAD_BYTES + add.message.bodyBytes, COMMIT_COMMAND_BYTES);
+    const bytes = addBytes + removes.length * REMOVE_COMMAND_BYTES;
     this.journal.append(command, bytes, true, done, arg);
   }
 
@@ -130,6 +144,7 @@ export class KahaDbStore {
   private apply(command: KahaCommand): void {
     if (command.op === "commit") {
       for (const add of command.adds) this.apply({ op: "add", destination: add.destination, message: add.message });
+      for (const remove of command.removes) this.apply({ op: "remove", destination: remove.destination, messageId: remove.messageId });
       return;
     }
     let messages = this.destinations.get(command.destination);

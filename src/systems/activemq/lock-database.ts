@@ -30,7 +30,7 @@ import type { Disk, DiskFile } from "../../world/disk.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { ReconnectingLinkOptions } from "../../world/reconnecting-link.js";
 import type { World } from "../../world/world.js";
-import type { StoredMessage } from "./kahadb-store.js";
+import type { StoredMessage, TransactionAdd, TransactionRemove } from "./kahadb-store.js";
 import { MESSAGE_HEADER_BYTES } from "./openwire.js";
 
 export const LOCK_DATABASE_PORT = "jdbc";
@@ -47,8 +47,8 @@ export type MessageStatement =
   | { kind: "INSERT_MSG"; id: number; destination: string; message: StoredMessage }
   | { kind: "DELETE_MSG"; id: number; destination: string; messageId: string }
   | { kind: "SELECT_MSGS"; id: number }
-  /** A transaction's INSERTs, committed as one. */
-  | { kind: "INSERT_MSGS"; id: number; adds: readonly { destination: string; message: StoredMessage }[] };
+  /** A JMS transaction's INSERTs (its sends) and DELETEs (its acks), committed as one. */
+  | { kind: "COMMIT_MSGS"; id: number; adds: readonly TransactionAdd[]; removes: readonly TransactionRemove[] };
 
 export interface LockStatementResult {
   kind: "UPDATE_COUNT";
@@ -67,7 +67,7 @@ export type StatementResult = LockStatementResult | SelectResult;
 /** A statement's bytes on the wire: an INSERT carries the message. */
 export function statementBytesOf(statement: LockStatement | MessageStatement | StatementResult): number {
   if (statement.kind === "INSERT_MSG") return STATEMENT_BYTES + MESSAGE_HEADER_BYTES + statement.message.bodyBytes;
-  if (statement.kind === "INSERT_MSGS") return statement.adds.reduce((sum, add) => sum + MESSAGE_HEADER_BYTES + add.message.bodyBytes, STATEMENT_BYTES);
+  if (statement.kind === "COMMIT_MSGS") return statement.adds.reduce((sum, add) => sum + MESSAGE_HEADER_BYTES + add.message.bodyBytes, STATEMENT_BYTES * (1 + statement.removes.length));
   if (statement.kind === "ROWS") return statement.rows.reduce((sum, row) => sum + MESSAGE_HEADER_BYTES + row.message.bodyBytes, STATEMENT_BYTES);
   return STATEMENT_BYTES;
 }
@@ -93,7 +93,7 @@ export function databaseLinkOptions(world: World, node: WorldNode, database: str
 type MessageChange =
   | { op: "insert"; destination: string; message: StoredMessage }
   | { op: "delete"; destination: string; messageId: string }
-  | { op: "inserts"; destination: ""; adds: readonly { destination: string; message: StoredMessage }[] };
+  | { op: "transaction"; destination: ""; adds: readonly TransactionAdd[]; removes: readonly TransactionRemove[] };
 
 interface LockRow {
   brokerName: string | null;
@@ -147,7 +147,7 @@ export class LockDatabase implements NodeSoftware {
   }
 
   private onStatement(endpoint: Endpoint, statement: LockStatement | MessageStatement): void {
-    if (statement.kind === "INSERT_MSG" || statement.kind === "DELETE_MSG" || statement.kind === "SELECT_MSGS" || statement.kind === "INSERT_MSGS") return this.onMessageStatement(endpoint, statement);
+    if (statement.kind === "INSERT_MSG" || statement.kind === "DELETE_MSG" || statement.kind === "SELECT_MSGS" || statement.kind === "COMMIT_MSGS") return this.onMessageStatement(endpoint, statement);
     const now = this.node!.now;
     const row = this.row;
     let rows = 0;
@@ -167,7 +167,7 @@ export class LockDatabase implements NodeSoftware {
       for (const [destination, messages] of this.messageRows) for (const message of messages.values()) rows.push({ destination, message });
       return this.onCommitted({ endpoint, result: { kind: "ROWS", id: statement.id, rows } });
     }
-    if (statement.kind === "INSERT_MSGS") return this.onInsertAll(endpoint, statement);
+    if (statement.kind === "COMMIT_MSGS") return this.onTransaction(endpoint, statement);
     const change: MessageChange = statement.kind === "INSERT_MSG" ? { op: "insert", destination: statement.destination, message: statement.message } : { op: "delete", destination: statement.destination, messageId: statement.messageId };
     const isChanged = this.apply(change);
     const committing: Committing = { endpoint, result: { kind: "UPDATE_COUNT", id: statement.id, rows: isChanged ? 1 : 0 } };
@@ -177,21 +177,23 @@ export class LockDatabase implements NodeSoftware {
   }
 
   /** A transaction's rows: applied and logged as one record (a transaction is all or nothing), one commit. */
-  private onInsertAll(endpoint: Endpoint, statement: Extract<MessageStatement, { kind: "INSERT_MSGS" }>): void {
+  private onTransaction(endpoint: Endpoint, statement: Extract<MessageStatement, { kind: "COMMIT_MSGS" }>): void {
     const adds = statement.adds.filter((add) => !(this.messageRows.get(add.destination)?.has(add.message.messageId) ?? false));
-    const committing: Committing = { endpoint, result: { kind: "UPDATE_COUNT", id: statement.id, rows: adds.length } };
-    if (adds.length === 0) return this.onCommitted(committing);
-    const change: MessageChange = { op: "inserts", destination: "", adds };
+    const removes = statement.removes.filter((remove) => this.messageRows.get(remove.destination)?.has(remove.messageId) ?? false);
+    const committing: Committing = { endpoint, result: { kind: "UPDATE_COUNT", id: statement.id, rows: adds.length + removes.length } };
+    if (adds.length === 0 && removes.length === 0) return this.onCommitted(committing);
+    const change: MessageChange = { op: "transaction", destination: "", adds, removes };
     this.apply(change);
-    this.disk!.append(this.messagesLog!, change, statementBytesOf({ ...statement, adds }));
+    this.disk!.append(this.messagesLog!, change, statementBytesOf({ ...statement, adds, removes }));
     this.disk!.fsync(this.messagesLog!, this.onCommittedBound, committing);
   }
 
   /** Applies a change to ACTIVEMQ_MSGS; false when it changes nothing (a duplicate insert, a delete of what is not there). */
   private apply(change: MessageChange): boolean {
-    if (change.op === "inserts") {
+    if (change.op === "transaction") {
       let isChanged = false;
       for (const add of change.adds) isChanged = this.apply({ op: "insert", destination: add.destination, message: add.message }) || isChanged;
+      for (const remove of change.removes) isChanged = this.apply({ op: "delete", destination: remove.destination, messageId: remove.messageId }) || isChanged;
       return isChanged;
     }
     let rows = this.messageRows.get(change.destination);

@@ -21,14 +21,19 @@ export type OpenWireCommand =
   | { kind: "COMMIT"; commandId: number; transactionId: string }
   /** A consumer on a queue (ConsumerInfo) with its prefetch. */
   | { kind: "CONSUMER_INFO"; commandId: number; consumerId: string; destination: string; prefetch: number }
-  /** A consumer's acknowledgement of the messages it consumed since its last (STANDARD_ACK over a range, sent async by default). */
-  | { kind: "ACK"; consumerId: string; destination: string; messageIds: readonly string[]; poison?: true }
+  /**
+   * A consumer's acknowledgement of the messages it consumed since its last
+   * (STANDARD_ACK over a range, sent async by default); `poison`: they go to
+   * the DLQ; `transactionId`: part of a transacted session's transaction,
+   * applied when it commits.
+   */
+  | { kind: "ACK"; consumerId: string; destination: string; messageIds: readonly string[]; poison?: true; transactionId?: string }
   /** The broker's answer to a command that asked for one. */
   | { kind: "RESPONSE"; correlationId: number; error: string }
   /** KeepAliveInfo: the inactivity monitor's, sent when nothing else was; the broker answers one with one. */
   | { kind: "KEEP_ALIVE" }
-  /** A message dispatched to a consumer. */
-  | { kind: "DISPATCH"; consumerId: string; destination: string; messageId: string; id: number; bodyBytes: number; redeliveryCounter: number };
+  /** A message dispatched to a consumer (its MessageId's two parts too: the client's duplicate audit keys on them). */
+  | { kind: "DISPATCH"; consumerId: string; destination: string; messageId: string; producerId: string; sequence: number; id: number; bodyBytes: number; redeliveryCounter: number };
 
 export function openWireBytesOf(command: OpenWireCommand): number {
   if (command.kind === "MESSAGE" || command.kind === "DISPATCH") return COMMAND_HEADER_BYTES + MESSAGE_HEADER_BYTES + command.bodyBytes;

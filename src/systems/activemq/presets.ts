@@ -134,6 +134,48 @@ consumers:
 checks: [lost, lost-effects]
 `;
 
+function listenerException(name: string, mode: "CLIENT_ACKNOWLEDGE" | "SESSION_TRANSACTED"): string {
+  const isClient = mode === "CLIENT_ACKNOWLEDGE";
+  const description = isClient
+    ? "One broker; the consumer's session is CLIENT_ACKNOWLEDGE and its application calls acknowledge() after every 10 messages; its listener throws on every 100th message. In this mode the session does not roll the message back, it delivers the next one (ActiveMQMessageConsumer.dispatch, 'Deliver the next message'), and the application's next acknowledge() acknowledges every message delivered since the last, the failed one too. It is gone, never redelivered, not in ActiveMQ.DLQ, its effect never applied. With AUTO or INDIVIDUAL_ACKNOWLEDGE it would be redelivered and then dead-lettered (c14-activemq-poison-message)."
+    : "One broker; the consumer's session is transacted and its application commits after every 10 messages and calls session.rollback() when its listener fails (as Spring's listener containers do), which happens on every 100th message. The rollback gives back the whole transaction, the messages before the failing one included, and the application processes them again, 7 times in all (maximumRedeliveries 6); then the session poison-acks the whole transaction and all of it goes to ActiveMQ.DLQ. The poison message's effect is never applied; the others in its transaction are applied 7 times and dead-lettered as well.";
+  const acknowledge = isClient ? "acknowledgeMode: CLIENT_ACKNOWLEDGE, acknowledgeEvery: 10" : "acknowledgeMode: SESSION_TRANSACTED, messagesPerTransaction: 10";
+  return `
+system: activemq
+name: ${name}
+description: ${description}
+seed: 11
+duration: 20s
+cluster: { brokers: 1 }
+queues: [{ name: orders }]
+producers:
+  - { name: shop, queue: orders, rate: 50/s, messageSize: 1KiB }
+consumers:
+  - { name: billing, queue: orders, processingTime: 1ms, failEvery: 100, ${acknowledge} }
+checks: [lost, lost-effects, duplicated-effects]
+`;
+}
+
+function consumerCutOff(name: string, checkForDuplicates: boolean): string {
+  return `
+system: activemq
+name: ${name}
+description: One broker; the consumer takes 30 ms a message at 50 msg/s, so it holds a prefetched backlog. It is cut off from b1 from 3 s to 40 s. It goes on processing the messages it had and acknowledging them, but the acks never arrive; after 30 s both sides' inactivity monitors drop the connection, the broker takes those messages back, and once the consumer reconnects it dispatches them again. ${checkForDuplicates ? "The connection's duplicate audit (checkForDuplicates, on by default) recognises the messages this connection already gave its listener and poison-acks them instead, so no effect is applied twice, but every one of them is now a copy in ActiveMQ.DLQ (AMQ-4952), which an operator will find there and may replay." : "With checkForDuplicates off, the application applies each of them a second time."}
+seed: 12
+duration: 45s
+cluster: { brokers: 1 }
+queues: [{ name: orders }]
+producers:
+  - { name: shop, queue: orders, rate: 50/s, messageSize: 1KiB }
+consumers:
+  - { name: billing, queue: orders, processingTime: 30ms, checkForDuplicates: ${checkForDuplicates} }
+checks: [lost, unexpected, duplicated-effects]
+faults:
+  - { at: 3s, verb: partition, name: cut, spec: { kind: isolate, nodes: [billing] } }
+  - { at: 40s, verb: heal, name: cut }
+`;
+}
+
 const DOCUMENTS: PresetDocument[] = [
   { name: "a1-nfsv3-master-power-loss", claim: "A1", title: "shared store on NFSv3: the dead master's lock is never freed, no failover until it reboots", expect: "ok", yaml: sharedStore("a1-nfsv3-master-power-loss", "nfsv3", "powerLoss") },
   { name: "a1-nfsv4-master-power-loss", claim: "A1", title: "shared store on NFSv4: the dead master's lease expires, the slave takes over", expect: "ok", yaml: sharedStore("a1-nfsv4-master-power-loss", "nfsv4", "powerLoss") },
@@ -144,6 +186,10 @@ const DOCUMENTS: PresetDocument[] = [
   { name: "c14-kahadb-sync-never-power-loss", claim: "C14", title: "journalDiskSyncStrategy NEVER: a power loss takes acknowledged messages", expect: "safety-failed", yaml: journalPowerLoss("c14-kahadb-sync-never-power-loss", "NEVER") },
   { name: "c14-kahadb-sync-always-power-loss", claim: "C14", title: "journalDiskSyncStrategy ALWAYS (the default): a power loss takes nothing acknowledged", expect: "ok", yaml: journalPowerLoss("c14-kahadb-sync-always-power-loss", "ALWAYS") },
   { name: "c14-activemq-poison-message", claim: "C14", title: "a message the consumer cannot process: redelivered 6 times a second apart, then moved to ActiveMQ.DLQ; its effect never applied", expect: "safety-failed", yaml: POISON_MESSAGE },
+  { name: "c14-activemq-client-ack-exception", claim: "C14", title: "CLIENT_ACKNOWLEDGE and a listener that throws: the next acknowledge() takes the failed message with it, neither redelivered nor dead-lettered", expect: "safety-failed", yaml: listenerException("c14-activemq-client-ack-exception", "CLIENT_ACKNOWLEDGE") },
+  { name: "c14-activemq-transacted-poison", claim: "C14", title: "a transacted consumer rolls back on a poison message: its whole transaction is redelivered 6 times, then all of it goes to ActiveMQ.DLQ", expect: "safety-failed", yaml: listenerException("c14-activemq-transacted-poison", "SESSION_TRANSACTED") },
+  { name: "c13-activemq-consumer-cut-off", claim: "C13", title: "a consumer cut off past the inactivity timeout: the client's duplicate audit turns the redelivered messages it processed into ActiveMQ.DLQ copies, no effect twice", expect: "ok", yaml: consumerCutOff("c13-activemq-consumer-cut-off", true) },
+  { name: "c13-activemq-consumer-cut-off-no-audit", claim: "C13", title: "the same with checkForDuplicates off: the redelivered messages are applied twice", expect: "safety-failed", yaml: consumerCutOff("c13-activemq-consumer-cut-off-no-audit", false) },
   { name: "c13-activemq-consumer-crash", claim: "C13", title: "CLIENT_ACKNOWLEDGE every 20 messages, the consumer killed: what it processed since its last acknowledge() is applied twice", expect: "safety-failed", yaml: consumerCrash("c13-activemq-consumer-crash", false) },
   { name: "c13-activemq-in-doubt-commit", claim: "C13", title: "a transacted commit answered too late is reported rolled back; the application sends again and the messages are stored twice", expect: "safety-failed", yaml: inDoubtCommit("c13-activemq-in-doubt-commit", false) },
   { name: "c13-activemq-in-doubt-commit-idempotent", claim: "C13", title: "the same with an idempotent consumer: each effect once", expect: "ok", yaml: inDoubtCommit("c13-activemq-in-doubt-commit-idempotent", true) },

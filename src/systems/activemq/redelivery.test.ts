@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { REDELIVERY_POLICY_DEFAULTS } from "./redelivery-policy.js";
 import { runActiveMq, type ActiveMqRunResult } from "./run.js";
 
 const S = 1_000_000_000;
@@ -9,7 +10,7 @@ function run(maximumRedeliveries: number): ActiveMqRunResult {
     seed: 41,
     cluster: { brokers: ["b1"], queues: ["orders"], disk: "nvme" },
     producers: [{ name: "p1", destination: "orders", messagesPerSecond: 20, bodyBytes: 512 }],
-    consumers: [{ name: "c1", destination: "orders", processNsPerMessage: 1_000_000, failEvery: 50, redeliveryPolicy: { maximumRedeliveries, redeliveryDelay: 1_000 } }],
+    consumers: [{ name: "c1", destination: "orders", processNsPerMessage: 1_000_000, failEvery: 50, redeliveryPolicy: { ...REDELIVERY_POLICY_DEFAULTS, maximumRedeliveries } }],
     faults: [],
     faultPhaseNs: 10 * S,
     convergeNsMax: 120 * S,

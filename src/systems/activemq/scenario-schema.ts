@@ -47,12 +47,13 @@ import {
   sweepSchema,
 } from "../../scenario/schema-parts.js";
 import { SHARED_STORE_TRAFFIC } from "../../world/shared-store-protocol.js";
-import { REDELIVERY_POLICY_DEFAULTS } from "./activemq-clients.js";
+import { AUDIT_DEPTH_DEFAULT, AUDIT_MAXIMUM_PRODUCER_NUMBER_DEFAULT } from "./connection-audit.js";
 import { CORES_DEFAULT } from "./cpu-costs.js";
 import { FAILOVER_DEFAULTS } from "./failover-connection.js";
 import { KAHADB_JOURNAL_DEFAULTS } from "./kahadb-journal.js";
 import { LOCK_DATABASE_TRAFFIC } from "./lock-database.js";
 import { OPENWIRE_TRAFFIC } from "./openwire.js";
+import { NO_MAXIMUM_REDELIVERIES, REDELIVERY_POLICY_DEFAULTS } from "./redelivery-policy.js";
 import { estimateActiveMqRun } from "./run-estimate.js";
 import { SHARED_FILE_LOCKER_DEFAULTS } from "./shared-file-locker.js";
 
@@ -143,6 +144,17 @@ const producerSchema = z.strictObject({
   messagesPerTransaction: z.int().min(1).max(10_000).default(1),
 });
 
+const redeliveryPolicySchema = z.strictObject({
+  /** −1: no limit. */
+  maximumRedeliveries: z.int().min(NO_MAXIMUM_REDELIVERIES).max(1_000).default(REDELIVERY_POLICY_DEFAULTS.maximumRedeliveries),
+  initialRedeliveryDelay: millisecondsSchema.default(REDELIVERY_POLICY_DEFAULTS.initialRedeliveryDelay),
+  redeliveryDelay: millisecondsSchema.default(REDELIVERY_POLICY_DEFAULTS.redeliveryDelay),
+  useExponentialBackOff: z.boolean().default(REDELIVERY_POLICY_DEFAULTS.useExponentialBackOff),
+  backOffMultiplier: z.number().min(1).max(100).default(REDELIVERY_POLICY_DEFAULTS.backOffMultiplier),
+  /** ms; −1: no cap. */
+  maximumRedeliveryDelay: z.int().min(-1).max(86_400_000).default(REDELIVERY_POLICY_DEFAULTS.maximumRedeliveryDelay),
+});
+
 const consumerSchema = z.strictObject({
   /** Client node name (default c1, c2, … in order). With count > 1: name-1, name-2, … */
   name: nameSchema.optional(),
@@ -154,22 +166,24 @@ const consumerSchema = z.strictObject({
   queuePrefetch: z.int().min(1).max(32_767).default(1_000),
   /**
    * On a queue AUTO and DUPS_OK acknowledge each message after its
-   * processing; with CLIENT the application calls message.acknowledge()
-   * after every `acknowledgeEvery` messages, acknowledging all it consumed
-   * since the last call.
+   * processing, and so does an application with INDIVIDUAL_ACKNOWLEDGE;
+   * with CLIENT the application calls message.acknowledge() after every
+   * `acknowledgeEvery` messages, acknowledging all the session delivered
+   * since the last call (a message the listener threw on included); with
+   * SESSION_TRANSACTED it commits after every `messagesPerTransaction`.
    */
-  acknowledgeMode: z.enum(["AUTO_ACKNOWLEDGE", "CLIENT_ACKNOWLEDGE", "DUPS_OK_ACKNOWLEDGE"]).default("AUTO_ACKNOWLEDGE"),
+  acknowledgeMode: z.enum(["AUTO_ACKNOWLEDGE", "CLIENT_ACKNOWLEDGE", "DUPS_OK_ACKNOWLEDGE", "INDIVIDUAL_ACKNOWLEDGE", "SESSION_TRANSACTED"]).default("AUTO_ACKNOWLEDGE"),
   acknowledgeEvery: z.int().min(1).max(32_767).default(1),
+  messagesPerTransaction: z.int().min(1).max(32_767).default(1),
   idempotent: z.boolean().default(false),
   /** The application's listener throws on every message whose id is a multiple of this (a poison message), each time. */
   failEvery: z.int().min(1).max(1_000_000_000).optional(),
-  /** The connection factory's RedeliveryPolicy: redeliveries of a message the listener threw on, then a poison ack (to ActiveMQ.DLQ). */
-  redeliveryPolicy: z
-    .strictObject({
-      maximumRedeliveries: z.int().min(0).max(1_000).default(REDELIVERY_POLICY_DEFAULTS.maximumRedeliveries),
-      redeliveryDelay: millisecondsSchema.default(REDELIVERY_POLICY_DEFAULTS.redeliveryDelay),
-    })
-    .default({ maximumRedeliveries: REDELIVERY_POLICY_DEFAULTS.maximumRedeliveries, redeliveryDelay: REDELIVERY_POLICY_DEFAULTS.redeliveryDelay }),
+  /** The connection factory's RedeliveryPolicy: redeliveries of a message rolled back, then a poison ack (to ActiveMQ.DLQ). */
+  redeliveryPolicy: redeliveryPolicySchema.default(REDELIVERY_POLICY_DEFAULTS),
+  /** The connection factory's duplicate audit: a message the connection already gave the listener is poison-acked instead (to ActiveMQ.DLQ). */
+  checkForDuplicates: z.boolean().default(true),
+  auditDepth: z.int().min(1).max(1_000_000).default(AUDIT_DEPTH_DEFAULT),
+  auditMaximumProducerNumber: z.int().min(1).max(10_000).default(AUDIT_MAXIMUM_PRODUCER_NUMBER_DEFAULT),
 });
 
 const activeMqScenarioObject = z.strictObject({
@@ -250,8 +264,11 @@ function checkActiveMqReferences(scenario: ActiveMqScenario, ctx: z.RefinementCt
     if (consumer.acknowledgeEvery > 1 && consumer.acknowledgeMode !== "CLIENT_ACKNOWLEDGE") {
       issue(["consumers", k, "acknowledgeEvery"], `expected 1 with ${consumer.acknowledgeMode} (each message is acknowledged after its processing); only CLIENT_ACKNOWLEDGE leaves acknowledge() to the application`, consumer.acknowledgeEvery);
     }
-    if (consumer.acknowledgeEvery > consumer.queuePrefetch) {
-      issue(["consumers", k, "acknowledgeEvery"], `expected at most queuePrefetch (${consumer.queuePrefetch}): the broker dispatches no more than that unacknowledged`, consumer.acknowledgeEvery);
+    if (consumer.messagesPerTransaction > 1 && consumer.acknowledgeMode !== "SESSION_TRANSACTED") {
+      issue(["consumers", k, "messagesPerTransaction"], `expected 1 with ${consumer.acknowledgeMode}; only a SESSION_TRANSACTED session commits messages together`, consumer.messagesPerTransaction);
+    }
+    for (const field of ["acknowledgeEvery", "messagesPerTransaction"] as const) {
+      if (consumer[field] > consumer.queuePrefetch) issue(["consumers", k, field], `expected at most queuePrefetch (${consumer.queuePrefetch}): the broker dispatches no more than that unacknowledged`, consumer[field]);
     }
   });
   const { brokers, sharedStore } = scenario.cluster;

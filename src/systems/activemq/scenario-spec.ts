@@ -8,7 +8,8 @@
 import type { CheckerName } from "../../checks/violation.js";
 import { networkOf } from "../../scenario/network-spec.js";
 import { runSequenceSpecOf } from "../../scenario/sequence-spec.js";
-import type { ActiveMqConsumerWorkload, ActiveMqProducerWorkload } from "./activemq-clients.js";
+import type { ActiveMqProducerWorkload } from "./activemq-clients.js";
+import type { ActiveMqConsumerWorkload } from "./activemq-consumer.js";
 import type { ActiveMqRunSpec } from "./run.js";
 import { activeMqBrokerNodeNames, activeMqConsumerNodeNames, activeMqProducerNodeNames, DATABASE_NODE, kahaDbOf, SHARED_STORE_NODE, type ActiveMqScenario } from "./scenario-schema.js";
 
@@ -70,9 +71,24 @@ function consumerWorkloads(scenario: ActiveMqScenario): Workload<ActiveMqConsume
   const consumers: Workload<ActiveMqConsumerWorkload>[] = [];
   activeMqConsumerNodeNames(scenario).forEach((names, k) => {
     const consumer = scenario.consumers[k]!;
-    const acknowledgeEvery = consumer.acknowledgeMode === "CLIENT_ACKNOWLEDGE" ? consumer.acknowledgeEvery : 1;
     const failing = consumer.failEvery === undefined ? {} : { failEvery: consumer.failEvery };
-    for (const name of names) consumers.push({ name, destination: consumer.queue, prefetch: consumer.queuePrefetch, processNsPerMessage: consumer.processingTime, acknowledgeEvery, failover: scenario.failover, redeliveryPolicy: consumer.redeliveryPolicy, ...failing });
+    const audit = { auditDepth: consumer.auditDepth, auditMaximumProducerNumber: consumer.auditMaximumProducerNumber };
+    for (const name of names) {
+      consumers.push({
+        name,
+        destination: consumer.queue,
+        prefetch: consumer.queuePrefetch,
+        processNsPerMessage: consumer.processingTime,
+        acknowledgeMode: consumer.acknowledgeMode,
+        acknowledgeEvery: consumer.acknowledgeEvery,
+        messagesPerTransaction: consumer.messagesPerTransaction,
+        failover: scenario.failover,
+        redeliveryPolicy: consumer.redeliveryPolicy,
+        checkForDuplicates: consumer.checkForDuplicates,
+        audit,
+        ...failing,
+      });
+    }
   });
   return consumers;
 }

@@ -24,6 +24,8 @@ const MASTER_MARK = "activemq.broker.master";
 const DUPLICATE_MARK = "activemq.broker.duplicate-dropped";
 const CANCELLED_MARK = "activemq.store.task-cancelled";
 const DEAD_LETTERED_MARK = "activemq.broker.dead-lettered";
+const DUPLICATE_SUPPRESSED_MARK = "activemq.consumer.duplicate-suppressed";
+const FAILED_ACKNOWLEDGED_MARK = "activemq.consumer.failed-message-acknowledged";
 
 export const activeMqSystem = {
   name: "activemq",
@@ -54,6 +56,10 @@ export const activeMqSystem = {
         // Concurrent store-and-dispatch: consumed before the store task ran, so never journaled.
         { name: "stores cancelled by an early ack", value: marks.get(CANCELLED_MARK) ?? 0, unit: "messages" },
         { name: "moved to ActiveMQ.DLQ", value: marks.get(DEAD_LETTERED_MARK) ?? 0, unit: "messages" },
+        // checkForDuplicates: a redelivery of what this connection already gave the listener, poison-acked (to the DLQ).
+        { name: "redeliveries the client's audit turned away", value: marks.get(DUPLICATE_SUPPRESSED_MARK) ?? 0, unit: "messages" },
+        // CLIENT_ACKNOWLEDGE: a message the listener threw on, acknowledged with the next acknowledge().
+        { name: "failed messages acknowledged", value: marks.get(FAILED_ACKNOWLEDGED_MARK) ?? 0, unit: "messages" },
       ],
     };
   },
@@ -73,7 +79,7 @@ function interNode(world: WorldCounters, bytes: number, ackedBytes: number, stor
   return { bytes, perAckedByte: per(bytes), replicationBytes: 0, replicationPerAckedByte: 0, byKind: [{ kind: `store on ${store ?? SHARED_STORE_NODE}`, bytes: storageBytes }] };
 }
 
-/** Masterships taken (a failover, or a broker's restart), and resent sends the producer audit dropped. */
+/** Masterships taken (a failover, or a broker's restart), dead-lettered messages, what the client's audit turned away, failed messages acknowledged, resent sends the producer audit dropped. */
 function keyNumbers(summary: RunSummary): string[] {
   const parts: string[] = [];
   const number = (name: string): number => summary.systemNumbers?.find((entry) => entry.name === name)?.value ?? 0;
@@ -81,6 +87,10 @@ function keyNumbers(summary: RunSummary): string[] {
   if (masters > 1) parts.push(`a broker became master ${masters} times`);
   const deadLettered = number("moved to ActiveMQ.DLQ");
   if (deadLettered > 0) parts.push(`${deadLettered} message${deadLettered === 1 ? "" : "s"} moved to ActiveMQ.DLQ`);
+  const turnedAway = number("redeliveries the client's audit turned away");
+  if (turnedAway > 0) parts.push(`${turnedAway} redelivered message${turnedAway === 1 ? "" : "s"} the client had processed turned away by its duplicate audit (into ActiveMQ.DLQ)`);
+  const failedAcknowledged = number("failed messages acknowledged");
+  if (failedAcknowledged > 0) parts.push(`${failedAcknowledged} message${failedAcknowledged === 1 ? "" : "s"} the listener failed on acknowledged with the next acknowledge()`);
   const duplicates = number("duplicate sends dropped");
   if (duplicates > 0) parts.push(`${duplicates} resent send${duplicates === 1 ? "" : "s"} dropped as duplicates`);
   return parts;
