@@ -49,7 +49,7 @@ export interface UnavailabilityResult extends CheckResult {
 const WINDOWS_KEPT = 1000;
 
 export function checkUnavailability(history: History, options: UnavailabilityOptions = {}): UnavailabilityResult {
-  const windows = findWindows(history);
+  const windows = findUnavailabilityWindows(history);
   windows.sort(byStart);
   const counts: Record<string, number> = {};
   const longest: Record<UnavailableOp, UnavailabilityWindow | null> = { send: null, receive: null };
@@ -75,7 +75,8 @@ export function checkUnavailability(history: History, options: UnavailabilityOpt
   return { ...result, windows: windows.slice(0, options.windowsKept ?? WINDOWS_KEPT), longest };
 }
 
-function findWindows(history: History): UnavailabilityWindow[] {
+/** Every client's windows (op-failed … op-ok), in no particular order. */
+export function findUnavailabilityWindows(history: History): UnavailabilityWindow[] {
   // Open windows per op, then per client: keyed by the events' own strings, so no key is built per event.
   const open = new Map<UnavailableOp, Map<string, UnavailabilityWindow>>();
   const closed: UnavailabilityWindow[] = [];

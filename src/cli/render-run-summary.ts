@@ -48,7 +48,9 @@ export function renderRunSummary(summary: RunSummary, source: string, wallMs: nu
     lines.push(`  ${check.ok ? "ok  " : "FAIL"} ${check.line}`);
     if (!check.ok && check.first !== undefined) lines.push(`       first visible at ${(check.first.timeNs / 1e9).toFixed(3)} s (event #${check.first.eventIndex}): ${check.first.message}`);
   }
-  lines.push(`unavailable  sends ${summary.unavailability.sendSeconds.toFixed(3)} s, fetches ${summary.unavailability.receiveSeconds.toFixed(3)} s`);
+  const { unavailability } = summary;
+  const worst = unavailability.worstStream === null ? "" : ` (worst ${unavailability.worstStream.stream} ${unavailability.worstStream.seconds.toFixed(3)} s)`;
+  lines.push(`unavailable  writes ${unavailability.sendSeconds.toFixed(3)} s${worst}, of which refused ${unavailability.sendRefusedSeconds.toFixed(3)} s; client error windows: sends ${unavailability.sendErrorSeconds.toFixed(3)} s, fetches ${unavailability.receiveSeconds.toFixed(3)} s`);
   lines.push(`liveness     ${summary.liveness.isConverged ? `converged at ${(summary.liveness.convergedAtNs / 1e9).toFixed(1)} s` : `not converged: ${summary.liveness.reasons.slice(0, 3).join("; ")}`}`);
   if (summary.faults.length > 0) {
     lines.push("faults");

@@ -60,7 +60,8 @@ function keyNumbers(summary: RunSummary): string {
   const effects = summary.checks.find((check) => check.check === "lost-effects");
   if (effects !== undefined && !effects.ok) parts.push(effects.line.replace(/^lost-effects: /, ""));
   parts.push(...systemNamed(summary.system).keyNumbers(summary));
-  if (summary.unavailability.sendSeconds > 0.5) parts.push(`sends unavailable ${summary.unavailability.sendSeconds.toFixed(1)} s`);
+  const { sendSeconds, worstStream } = summary.unavailability;
+  if (sendSeconds > 0.5) parts.push(`writes unavailable ${sendSeconds.toFixed(1)} s${worstStream === null ? "" : ` (longest on one stream ${worstStream.seconds.toFixed(1)} s)`}`);
   const backlog = Math.max(0, ...summary.timeline.backlogByGroup.flatMap((group) => group.values));
   if (backlog > 0) parts.push(`peak backlog ${backlog.toLocaleString("en-US")}`);
   return parts.join(", ");

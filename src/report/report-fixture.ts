@@ -114,7 +114,7 @@ export function fixtureRunSummary(): RunSummary {
       { check: "duplicated", ok: true, line: `duplicated: ok (${appliedTotal} delivered)` },
       { check: "reordered", ok: true, line: `reordered: ok (${appliedTotal} examined)` },
     ],
-    unavailability: { sendSeconds: 1.25, receiveSeconds: 2.5 },
+    unavailability: { sendSeconds: 1.25, sendRefusedSeconds: 0.5, worstStream: { stream: "orders-0", seconds: 1.25 }, streams: [{ stream: "orders-0", seconds: 1.25, refusedSeconds: 0.5 }], sendErrorSeconds: 0.75, receiveSeconds: 2.5 },
     liveness: { isConverged: true, convergedAtNs: 23_410_000_000, reasons: [] },
     marks: [
       ["kafka.broker.reregistered", 1],

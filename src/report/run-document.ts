@@ -82,14 +82,22 @@ function checksSection(s: RunSummary): Section {
 function availabilitySection(s: RunSummary): Section {
   const live = s.liveness;
   const rows: Cell[][] = [
-    ["sends unavailable", formatSecondsValue(s.unavailability.sendSeconds)],
-    ["receives unavailable", formatSecondsValue(s.unavailability.receiveSeconds)],
+    ["writes unavailable (some stream)", formatSecondsValue(s.unavailability.sendSeconds)],
+    ["  of which opened by refused sends", formatSecondsValue(s.unavailability.sendRefusedSeconds)],
+    ["  worst stream", s.unavailability.worstStream === null ? "none" : `${s.unavailability.worstStream.stream}: ${formatSecondsValue(s.unavailability.worstStream.seconds)}`],
+    ["producers' error windows", formatSecondsValue(s.unavailability.sendErrorSeconds)],
+    ["consumers' error windows", formatSecondsValue(s.unavailability.receiveSeconds)],
     [
       "converged after healing",
       live.isConverged ? { text: `yes, at ${formatInstant(live.convergedAtNs)}`, tone: "ok" } : { text: "no", tone: "bad" },
     ],
   ];
   const blocks: Block[] = [table({ header: ["measure", "value"], align: ["left", "right"], rows })];
+  const streams = s.unavailability.streams;
+  if (streams.length > 1) {
+    const streamRows = streams.map((stream): Cell[] => [stream.stream, formatSecondsValue(stream.seconds), formatSecondsValue(stream.refusedSeconds)]);
+    blocks.push({ kind: "paragraph", text: "Writes unavailable per stream (a message offered to it waited more than 100 ms for its next acknowledgement):" }, table({ header: ["stream", "unavailable", "refused"], align: ["left", "right", "right"], rows: streamRows }));
+  }
   if (live.reasons.length > 0) blocks.push({ kind: "paragraph", text: "Not converged because:" }, { kind: "list", items: live.reasons });
   return { id: "availability", title: "Availability and liveness", blocks };
 }

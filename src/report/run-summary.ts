@@ -117,10 +117,32 @@ export interface RunSummary {
   /** Numbers only this system measures (the system's facts: e.g. RocketMQ's longest stale route). */
   systemNumbers?: readonly { name: string; value: number; unit: string }[];
   checks: CheckSummary[];
-  unavailability: { sendSeconds: number; receiveSeconds: number };
+  unavailability: UnavailabilitySummary;
   liveness: { isConverged: boolean; convergedAtNs: number; reasons: string[] };
   /** Coverage marks (name → count), sorted by name. */
   marks: [string, number][];
   /** The faults as applied, one line each (describeFault). */
   faults: string[];
+}
+
+/**
+ * How long writes could not get through (src/checks/write-unavailability.ts
+ * defines it): a stream (partition, queue) is unavailable while messages
+ * offered to it wait, or are refused, with no acknowledgement from it, for
+ * longer than 100 ms; a producer that cannot send at all (its connection
+ * down) makes the time count too.
+ */
+export interface UnavailabilitySummary {
+  /** Time during which some stream was unavailable for writes, or some producer could not send at all. */
+  sendSeconds: number;
+  /** Of that, time opened by refused sends (an error, a timeout, a lost connection) or a producer's connection down. */
+  sendRefusedSeconds: number;
+  /** The stream unavailable longest, or null when none was. */
+  worstStream: { stream: string; seconds: number } | null;
+  /** Each stream with some unavailability, longest first (at most 50). */
+  streams: { stream: string; seconds: number; refusedSeconds: number }[];
+  /** The clients' own error windows (from a failed send to the client's next success), as the unavailability check reports them. */
+  sendErrorSeconds: number;
+  /** The consumers' error windows (from a failed fetch or a lost subscription to the next success). */
+  receiveSeconds: number;
 }

@@ -12,7 +12,10 @@ import { formatCheckResult } from "../checks/format-check-results.js";
 import type { CheckResult } from "../checks/violation.js";
 import { describeFault } from "../faults/fault.js";
 import { compareStrings } from "../kernel/order.js";
-import type { CheckSummary, DiskSummary, RunSummary, TrafficSummary, Verdict } from "../report/run-summary.js";
+import { findUnavailabilityWindows } from "../checks/unavailability.js";
+import { measureWriteUnavailability, producerDownWindows } from "../checks/write-unavailability.js";
+import type { History } from "../history/history.js";
+import type { CheckSummary, DiskSummary, RunSummary, TrafficSummary, UnavailabilitySummary, Verdict } from "../report/run-summary.js";
 import type { SystemRunResult, SystemRunSpec } from "../run/system.js";
 import { systemNamed } from "../systems/index.js";
 import type { WorldCounters } from "../world/world-counters.js";
@@ -73,10 +76,26 @@ export function summarize(scenario: Scenario, spec: SystemRunSpec, result: Syste
     threads: facts.threads,
     ...(facts.systemNumbers === undefined ? {} : { systemNumbers: facts.systemNumbers }),
     checks,
-    unavailability: { sendSeconds: (unavailability["sendUnavailableNs"] ?? 0) / 1e9, receiveSeconds: (unavailability["receiveUnavailableNs"] ?? 0) / 1e9 },
+    unavailability: unavailabilitySummary(result.history, unavailability),
     liveness: { ...result.liveness, reasons: result.liveness.reasons.slice(0, 20) },
     marks: [...result.marks].sort((a, b) => compareStrings(a[0], b[0])),
     faults: spec.faults.map(describeFault),
+  };
+}
+
+const STREAMS_LISTED = 50;
+
+function unavailabilitySummary(history: History, clientWindows: Record<string, number>): UnavailabilitySummary {
+  const sendWindows = findUnavailabilityWindows(history).filter((window) => window.op === "send");
+  const writes = measureWriteUnavailability(history, producerDownWindows(history, sendWindows));
+  const seconds = (ns: number): number => ns / 1e9;
+  return {
+    sendSeconds: seconds(writes.totalNs),
+    sendRefusedSeconds: seconds(writes.refusedNs),
+    worstStream: writes.worst === null ? null : { stream: writes.worst.stream, seconds: seconds(writes.worst.unavailableNs) },
+    streams: writes.streams.slice(0, STREAMS_LISTED).map((stream) => ({ stream: stream.stream, seconds: seconds(stream.unavailableNs), refusedSeconds: seconds(stream.refusedNs) })),
+    sendErrorSeconds: seconds(clientWindows["sendUnavailableNs"] ?? 0),
+    receiveSeconds: seconds(clientWindows["receiveUnavailableNs"] ?? 0),
   };
 }
 

@@ -73,7 +73,7 @@ describe("bottleneck naming", () => {
       s.timeline.acked = s.timeline.acked.map((count) => count / 2);
       s.unavailability.sendSeconds = 9.5;
     });
-    expect(nameBottleneck(scenario(), unavailable)).toBe("unavailability (9.5 s without sends; carried 49% of offered)");
+    expect(nameBottleneck(scenario(), unavailable)).toBe("unavailability (9.5 s with a stream unavailable for writes; carried 49% of offered)");
   });
 
   it("counts the offered load of every rate shape over the duration", () => {

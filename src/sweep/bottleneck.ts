@@ -77,7 +77,7 @@ export function nameBottleneck(scenario: Scenario, summary: RunSummary): string 
   const workloadSeconds = scenario.duration / 1e9;
   if (offered > 0 && carried < CARRIED_MIN * offered) {
     if (summary.unavailability.sendSeconds > 0.1 * workloadSeconds) {
-      return `unavailability (${summary.unavailability.sendSeconds.toFixed(1)} s without sends; carried ${percent(carried / offered)} of offered)`;
+      return `unavailability (${summary.unavailability.sendSeconds.toFixed(1)} s with a stream unavailable for writes; carried ${percent(carried / offered)} of offered)`;
     }
     return `producer window (carried ${percent(carried / offered)} of offered)`;
   }

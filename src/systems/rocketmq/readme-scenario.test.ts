@@ -13,6 +13,8 @@ describe("the README's RocketMQ scenario file", () => {
     if (!loaded.ok) throw new Error(formatProblems(loaded.problems));
     const { summary } = runScenario(loaded.scenario);
     expect(summary.verdict, summary.checks.map((check) => check.line).join("\n")).toBe("ok");
-    expect(summary.unavailability.sendSeconds).toBeCloseTo(10.1, 1);
+    expect(summary.unavailability.sendErrorSeconds).toBeCloseTo(10.1, 1);
+    expect(summary.unavailability.sendSeconds).toBeCloseTo(12, 1);
+    expect(summary.unavailability.worstStream?.seconds).toBeCloseTo(3, 1);
   }, 60_000);
 });
