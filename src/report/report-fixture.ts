@@ -55,12 +55,8 @@ function backlog(acked: readonly number[], applied: readonly number[]): number[]
   return acked.map((count, k) => (total += count - applied[k]!));
 }
 
-export function fixtureRunSummary(): RunSummary {
-  const acked = ackedTimeline();
-  const applied = appliedTimeline();
-  const ackedTotal = acked.reduce((a, b) => a + b, 0);
-  const appliedTotal = applied.reduce((a, b) => a + b, 0);
-  const brokers = ["b1", "b2", "b3"];
+/** Bytes on every link: b1 sends less to its peers than b2 and b3 do. */
+function fixtureLinks(brokers: readonly string[]): RunSummary["traffic"]["byLink"] {
   const byLink: RunSummary["traffic"]["byLink"] = [];
   for (const from of brokers) {
     for (const to of brokers) if (from !== to) byLink.push({ from, to, bytes: from === "b1" ? 1_310_000 : 2_874_000 + to.length * 1000 });
@@ -68,6 +64,26 @@ export function fixtureRunSummary(): RunSummary {
     byLink.push({ from, to: "c1", bytes: 1_388_900 }, { from: "c1", to: from, bytes: 120_448 });
     byLink.push({ from, to: "controller", bytes: 18_240 }, { from: "controller", to: from, bytes: 22_016 });
   }
+  return byLink;
+}
+
+/** Busy time over the workload's 20 s: every resource well under capacity, b1's disk the busiest (7.5%). */
+function fixtureWorkloadBusy(brokers: readonly string[]): RunSummary["workloadBusy"] {
+  return {
+    elapsedNs: 20 * NS_PER_SEC,
+    nics: [...brokers, "controller", "p1", "c1"].map((node, k) => ({ node, egressBusyNs: (320 + k * 58) * 1_000_000, ingressBusyNs: (280 + k * 41) * 1_000_000 })),
+    disks: brokers.map((node, k) => ({ node, busyNs: (1_500 - k * 40) * 1_000_000 })),
+    threads: [],
+  };
+}
+
+export function fixtureRunSummary(): RunSummary {
+  const acked = ackedTimeline();
+  const applied = appliedTimeline();
+  const ackedTotal = acked.reduce((a, b) => a + b, 0);
+  const appliedTotal = applied.reduce((a, b) => a + b, 0);
+  const brokers = ["b1", "b2", "b3"];
+  const byLink = fixtureLinks(brokers);
   return {
     scenario: "kafka-3-brokers-acks-all",
     system: "kafka",
@@ -109,6 +125,7 @@ export function fixtureRunSummary(): RunSummary {
       writeBytesPerSec: (4_210_000 - k * 13_000) / 35,
       lostAtPowerLossBytes: 0,
     })),
+    workloadBusy: fixtureWorkloadBusy(brokers),
     checks: [
       { check: "lost", ok: true, line: `lost: ok (${ackedTotal} acked, 1 group)` },
       { check: "duplicated", ok: true, line: `duplicated: ok (${appliedTotal} delivered)` },

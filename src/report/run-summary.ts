@@ -114,6 +114,8 @@ export interface RunSummary {
   disks: DiskSummary[];
   /** Server threads' CPU, for systems that model it (Kafka). */
   threads?: ThreadSummary[];
+  /** The resources' busy time over the workload: what utilisations divide by `elapsedNs`. */
+  workloadBusy: WorkloadBusy;
   /** Numbers only this system measures (the system's facts: e.g. RocketMQ's longest stale route). */
   systemNumbers?: readonly { name: string; value: number; unit: string }[];
   checks: CheckSummary[];
@@ -145,4 +147,19 @@ export interface UnavailabilitySummary {
   sendErrorSeconds: number;
   /** The consumers' error windows (from a failed fetch or a lost subscription to the next success). */
   receiveSeconds: number;
+}
+
+/**
+ * The servers' and clients' resources' busy time from the start to the end
+ * of the workload (a probe at `duration`; the end of the run if it stopped
+ * earlier): NIC directions as bits on the wire (not bytes queued), disks as
+ * the device's busy time, server threads as their CPU time. Each is at most
+ * `elapsedNs` (threads: `count` × it, give or take the piece of work under
+ * way), so a utilisation never exceeds 100%.
+ */
+export interface WorkloadBusy {
+  elapsedNs: number;
+  nics: { node: string; egressBusyNs: number; ingressBusyNs: number }[];
+  disks: { node: string; busyNs: number }[];
+  threads: ThreadSummary[];
 }

@@ -22,6 +22,8 @@ import type { WorldCounters } from "../world/world-counters.js";
 export interface SystemRunSpec {
   faults: FaultSchedule;
   faultPhaseNs: number;
+  /** Instants of the fault phase at which the run takes a probe (result.probes). */
+  probesAtNs?: readonly number[];
 }
 
 /** What every system's run result has. */

@@ -15,8 +15,8 @@ import { compareStrings } from "../kernel/order.js";
 import { findUnavailabilityWindows } from "../checks/unavailability.js";
 import { measureWriteUnavailability, producerDownWindows } from "../checks/write-unavailability.js";
 import type { History } from "../history/history.js";
-import type { CheckSummary, DiskSummary, RunSummary, TrafficSummary, UnavailabilitySummary, Verdict } from "../report/run-summary.js";
-import type { SystemRunResult, SystemRunSpec } from "../run/system.js";
+import type { CheckSummary, DiskSummary, RunSummary, TrafficSummary, UnavailabilitySummary, Verdict, WorkloadBusy } from "../report/run-summary.js";
+import type { SystemRunFacts, SystemRunResult, SystemRunSpec } from "../run/system.js";
 import { systemNamed } from "../systems/index.js";
 import type { WorldCounters } from "../world/world-counters.js";
 import { historyMetrics } from "../history/history-metrics.js";
@@ -32,9 +32,15 @@ export interface ScenarioRun {
 
 export function runScenario(scenario: Scenario, seed: number | string = scenario.seed): ScenarioRun {
   const system = systemNamed(scenario.system);
-  const spec = system.runSpecOf(scenario, seed);
+  const spec = withWorkloadProbe(system.runSpecOf(scenario, seed));
   const result = system.run(spec);
   return { system: scenario.system, summary: summarize(scenario, spec, result), result, spec };
+}
+
+/** The spec with a probe at the end of the workload (the fault phase): summarize reads the resources' busy time there. A probe adds no event. */
+export function withWorkloadProbe<Spec extends SystemRunSpec>(spec: Spec): Spec {
+  const earlier = (spec.probesAtNs ?? []).filter((atNs) => atNs < spec.faultPhaseNs);
+  return { ...spec, probesAtNs: [...earlier, spec.faultPhaseNs] };
 }
 
 /** The checks whose failure makes a run of this scenario safety-failed. */
@@ -74,6 +80,7 @@ export function summarize(scenario: Scenario, spec: SystemRunSpec, result: Syste
     interNode: facts.interNode(interNodeBytes, ackedBytes),
     disks: diskSummaries(facts.world, result.timeNs, facts.serverNodes),
     threads: facts.threads,
+    workloadBusy: workloadBusy(spec, result, facts),
     ...(facts.systemNumbers === undefined ? {} : { systemNumbers: facts.systemNumbers }),
     checks,
     unavailability: unavailabilitySummary(result.history, unavailability),
@@ -84,6 +91,19 @@ export function summarize(scenario: Scenario, spec: SystemRunSpec, result: Syste
 }
 
 const STREAMS_LISTED = 50;
+
+/** Busy time to the end of the workload, from the probe there; the end of the run when it stopped before. */
+function workloadBusy(spec: SystemRunSpec, result: SystemRunResult, facts: SystemRunFacts): WorkloadBusy {
+  const probe = result.probes.find((candidate) => candidate.atNs === spec.faultPhaseNs);
+  const world = probe?.world ?? facts.world;
+  const servers = new Set(facts.serverNodes);
+  return {
+    elapsedNs: probe?.atNs ?? result.timeNs,
+    nics: world.nics.map((nic) => ({ ...nic })),
+    disks: world.disks.filter((disk) => servers.has(disk.node)).map((disk) => ({ node: disk.node, busyNs: disk.stats.busyNs })),
+    threads: probe === undefined ? facts.threads : probe.threads.filter((thread) => thread.side === "server").map(({ side: _side, ...thread }) => thread),
+  };
+}
 
 function unavailabilitySummary(history: History, clientWindows: Record<string, number>): UnavailabilitySummary {
   const sendWindows = findUnavailabilityWindows(history).filter((window) => window.op === "send");

@@ -20,8 +20,6 @@ function scenario(overrides: Record<string, unknown> = {}): Scenario {
   return loaded.scenario;
 }
 
-const NIC_BYTES_PER_SEC = 125_000_000;
-
 function summary(change: (summary: RunSummary) => void = () => {}): RunSummary {
   const base = fixtureRunSummary();
   change(base);
@@ -30,34 +28,37 @@ function summary(change: (summary: RunSummary) => void = () => {}): RunSummary {
 
 describe("bottleneck naming", () => {
   it("names nothing when the offered load was carried, and shows the busiest resource", () => {
-    expect(nameBottleneck(scenario(), summary())).toBe("none (offered load carried; busiest c1 NIC egress 0.3%)");
+    expect(nameBottleneck(scenario(), summary())).toBe("none (offered load carried; busiest b1 disk 7.5%)");
   });
 
-  it("names a NIC direction at 80% of its capacity or more, over the workload's duration", () => {
-    const busy = summary((s) => (s.traffic.byNode[1]!.receivedBytes = 0.9 * NIC_BYTES_PER_SEC * 20));
+  it("names a NIC direction busy 80% of the workload or more: its time putting bits on the wire", () => {
+    const busy = summary((s) => (s.workloadBusy.nics[1]!.ingressBusyNs = 0.9 * 20e9));
     expect(nameBottleneck(scenario(), busy)).toBe("b2 NIC ingress (90% of capacity over the workload)");
-    expect(utilisations(scenario(), busy)[0]).toEqual({ resource: "b2 NIC ingress", share: 0.9 });
+    expect(utilisations(busy)[0]).toEqual({ resource: "b2 NIC ingress", share: 0.9 });
   });
 
   it("names a broker thread by its CPU time over the workload: a handler pool counts its threads together", () => {
     const busy = summary((s) => {
-      s.threads = [
+      s.workloadBusy.threads = [
         { node: "b1", thread: "request handlers", busyNs: 8 * 0.5 * 20e9, count: 8 },
         { node: "b2", thread: "busiest replica fetcher", busyNs: 0.85 * 20e9, count: 1 },
       ];
     });
     expect(nameBottleneck(scenario(), busy)).toBe("b2 busiest replica fetcher CPU (85% of capacity over the workload)");
-    expect(utilisations(scenario(), busy).find((u) => u.resource === "b1 request handlers CPU")!.share).toBeCloseTo(0.5);
+    expect(utilisations(busy).find((u) => u.resource === "b1 request handlers CPU")!.share).toBeCloseTo(0.5);
   });
 
-  it("names a disk by its estimated busy time: bytes at the profile's bandwidth plus fsyncs at its latency", () => {
-    // nvme: 2 GB/s, 3.5 ms per fsync. 4000 fsyncs in 20 s is 14 s of flushing, plus 10 GB written is 5 s: 95%.
-    const busy = summary((s) => {
-      s.disks[2]!.fsyncs = 4_000;
-      s.disks[2]!.writtenBytes = 10e9;
-    });
+  it("names a disk by the device's busy time over the workload", () => {
+    const busy = summary((s) => (s.workloadBusy.disks[2]!.busyNs = 0.95 * 20e9));
     expect(nameBottleneck(scenario(), busy)).toBe("b3 disk (95% of capacity over the workload)");
-    expect(nameBottleneck(scenario({ cluster: { brokers: 3, nic: "1Gbps", disk: "nvme-plp" } }), busy)).toMatch(/^none/);
+  });
+
+  it("divides by the time the workload ran: a run stopped early by a budget has its own elapsed time", () => {
+    const early = summary((s) => {
+      s.workloadBusy.elapsedNs = 10e9;
+      s.workloadBusy.disks[0]!.busyNs = 9e9;
+    });
+    expect(utilisations(early)[0]).toEqual({ resource: "b1 disk", share: 0.9 });
   });
 
   it("names consumer capacity when a group's backlog keeps growing through the workload", () => {

@@ -5,16 +5,14 @@
  *
  * 1. A saturated resource: the busiest NIC direction, disk or server thread
  *    (Kafka's request handler pool, its busiest processor or replica
- *    fetcher: CPU time over the workload's duration, per thread) at ≥ 80 %
- *    of its capacity over the workload's duration. The counters also include what
- *    happened after the workload (a backlog draining, replicas catching up),
- *    so a share above 100 % means the resource was still working through
- *    the workload's load after it ended. NIC: bytes sent (egress) or received
- *    (ingress, the switch port) per node / `cluster.nic`. Disk: estimated
- *    device busy time, bytes written to the device / the profile's write
- *    bandwidth plus fsyncs × the profile's fsync latency. Kafka writes to the
- *    page cache, so bytes count only once written back: a short run may show
- *    an idle disk that a long one would fill.
+ *    fetcher; RabbitMQ's schedulers; …) at ≥ 80 % of its capacity over the
+ *    workload: its busy time from the start to the end of the workload
+ *    (summary.workloadBusy, read by a probe at that instant) over the
+ *    workload's duration. NIC: time the egress (or the receiving switch
+ *    port) spent putting bits on the wire, not bytes queued for it; disk:
+ *    the device's busy time; thread: CPU time over its count. None can
+ *    exceed 100 %: work still queued when the workload ended, a backlog
+ *    drained after it, is not counted.
  * 2. "consumer capacity": a group's backlog (acknowledged, not yet applied)
  *    at the end of the workload is above 5 % of what was acknowledged and
  *    grew by over a quarter since the workload's middle: consumers fall
@@ -29,7 +27,6 @@
 import type { RunSummary } from "../report/run-summary.js";
 import type { Scenario } from "../scenario/schema.js";
 import { systemNamed } from "../systems/index.js";
-import { DISK_PROFILES } from "../world/disk-profile.js";
 
 /** At or above this share of capacity a resource is called saturated. */
 export const SATURATED = 0.8;
@@ -43,32 +40,26 @@ const BACKLOG_GROWTH_MIN = 1.25;
 export interface Utilisation {
   /** "b1 NIC egress", "b2 disk". */
   resource: string;
-  /** Share of capacity used over the workload's duration; above 1 when work carried on past its end. */
+  /** Share of capacity used over the workload (0 to 1). */
   share: number;
 }
 
 /** Every NIC direction, disk and server thread with its utilisation over the workload, busiest first (ties by name). */
-export function utilisations(scenario: Scenario, summary: RunSummary): Utilisation[] {
-  const seconds = Math.max(1e-9, scenario.duration / 1e9);
-  const nicBytes = Math.max(1, scenario.cluster.nic) * seconds;
+export function utilisations(summary: RunSummary): Utilisation[] {
+  const busy = summary.workloadBusy;
+  const elapsedNs = Math.max(1, busy.elapsedNs);
   const found: Utilisation[] = [];
-  for (const node of summary.traffic.byNode) {
-    found.push({ resource: `${node.node} NIC egress`, share: node.sentBytes / nicBytes });
-    found.push({ resource: `${node.node} NIC ingress`, share: node.receivedBytes / nicBytes });
+  for (const nic of busy.nics) {
+    found.push({ resource: `${nic.node} NIC egress`, share: nic.egressBusyNs / elapsedNs });
+    found.push({ resource: `${nic.node} NIC ingress`, share: nic.ingressBusyNs / elapsedNs });
   }
-  const profile = DISK_PROFILES[scenario.cluster.disk];
-  for (const disk of summary.disks) {
-    const busySeconds = disk.writtenBytes / profile.writeBandwidthBytesPerSec + (disk.fsyncs * profile.fsyncLatencyNs) / 1e9;
-    found.push({ resource: `${disk.node} disk`, share: busySeconds / seconds });
-  }
-  for (const thread of summary.threads ?? []) {
-    found.push({ resource: `${thread.node} ${thread.thread} CPU`, share: thread.busyNs / 1e9 / (thread.count * seconds) });
-  }
+  for (const disk of busy.disks) found.push({ resource: `${disk.node} disk`, share: disk.busyNs / elapsedNs });
+  for (const thread of busy.threads) found.push({ resource: `${thread.node} ${thread.thread} CPU`, share: thread.busyNs / (thread.count * elapsedNs) });
   return found.sort((a, b) => b.share - a.share || (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
 }
 
 export function nameBottleneck(scenario: Scenario, summary: RunSummary): string {
-  const busiest = utilisations(scenario, summary)[0];
+  const busiest = utilisations(summary)[0];
   if (busiest !== undefined && busiest.share >= SATURATED) return `${busiest.resource} (${percent(busiest.share)} of capacity over the workload)`;
   const lagging = laggingGroup(scenario, summary);
   if (lagging !== undefined) return `consumer capacity (${lagging.group}: backlog ${lagging.backlog} at the end of the workload)`;

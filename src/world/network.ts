@@ -265,6 +265,12 @@ export class Network implements ConnectionTransport {
     return this.nics.egressBacklogNs(node.index, this.scheduler.now);
   }
 
+  /** The node's NIC busy time so far, each direction (bits on the wire, not bytes queued). */
+  nicBusyNs(node: WorldNode): { egressBusyNs: number; ingressBusyNs: number } {
+    const now = this.scheduler.now;
+    return { egressBusyNs: this.nics.egressBusyNs(node.index, now), ingressBusyNs: this.nics.ingressBusyNs(node.index, now) };
+  }
+
   openConnectionCount(): number {
     return this.connections.openCount;
   }

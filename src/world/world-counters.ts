@@ -13,11 +13,14 @@ export interface WorldCounters {
   links: readonly LinkTraffic[];
   /** Each node's disk statistics and its dirty page-cache bytes at that instant, in world order. */
   disks: readonly { node: string; stats: DiskStats; dirtyBytes: number }[];
+  /** Each node's NIC busy time up to that instant, each direction (nics.ts), in world order. */
+  nics: readonly { node: string; egressBusyNs: number; ingressBusyNs: number }[];
 }
 
 export function worldCounters(world: World): WorldCounters {
   const nodeNames = world.nodes.map((node) => node.name);
-  return { nodeNames, links: world.links(), disks: nodeNames.map((node) => diskCounters(world, node)) };
+  const nics = world.nodes.map((node) => ({ node: node.name, ...world.net.nicBusyNs(node) }));
+  return { nodeNames, links: world.links(), disks: nodeNames.map((node) => diskCounters(world, node)), nics };
 }
 
 function diskCounters(world: World, node: string): WorldCounters["disks"][number] {
