@@ -12,8 +12,8 @@ import { writeRunReport } from "../report/write-run-report.js";
 import { validateScenario } from "../scenario/load.js";
 import { PRESETS, type Preset } from "../scenario/presets.js";
 import { runScenario } from "../scenario/run-scenario.js";
-import { systemNamed } from "../systems/index.js";
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SIMULATOR_BUG } from "./exit-codes.js";
+import { tourKeyNumbers } from "./tour-key-numbers.js";
 import { outputFolderProblem } from "./output-paths.js";
 import { terminalSafe } from "./terminal-text.js";
 
@@ -53,41 +53,31 @@ export async function tourCommand(outDir: string): Promise<number> {
   return surprises.length === 0 ? EXIT_OK : EXIT_SIMULATOR_BUG;
 }
 
-function keyNumbers(summary: RunSummary): string {
-  const lost = summary.checks.find((check) => check.check === "lost");
-  const parts = [`${Math.round(summary.throughput.ackedPerSec)} msg/s`, `p99 ${(summary.latency.produce.p99Ns / 1e6).toFixed(1)} ms`];
-  if (lost !== undefined && !lost.ok) parts.push(lost.line.replace(/^lost: /, "lost "));
-  const effects = summary.checks.find((check) => check.check === "lost-effects");
-  if (effects !== undefined && !effects.ok) parts.push(effects.line.replace(/^lost-effects: /, ""));
-  parts.push(...systemNamed(summary.system).keyNumbers(summary));
-  const { sendSeconds, worstStream } = summary.unavailability;
-  if (sendSeconds > 0.5) parts.push(`writes unavailable ${sendSeconds.toFixed(1)} s${worstStream === null ? "" : ` (longest on one stream ${worstStream.seconds.toFixed(1)} s)`}`);
-  const backlog = Math.max(0, ...summary.timeline.backlogByGroup.flatMap((group) => group.values));
-  if (backlog > 0) parts.push(`peak backlog ${backlog.toLocaleString("en-US")}`);
-  return parts.join(", ");
-}
-
 function line(preset: Preset, summary: RunSummary, wallMs: number): string {
   const mark = summary.verdict === preset.expect ? "as expected" : `UNEXPECTED (expected ${preset.expect})`;
-  return `${preset.claim.padEnd(4)} ${preset.name.padEnd(24)} ${summary.verdict.padEnd(15)} ${mark.padEnd(12)} ${(wallMs / 1000).toFixed(1).padStart(5)} s  ${keyNumbers(summary)}`;
+  return `${preset.claim.padEnd(4)} ${preset.name.padEnd(24)} ${summary.verdict.padEnd(15)} ${mark.padEnd(12)} ${(wallMs / 1000).toFixed(1).padStart(5)} s  ${tourKeyNumbers(preset.claim, summary)}`;
 }
+
+const VERDICT_CLASS: Readonly<Record<RunSummary["verdict"], string>> = { ok: "ok", "safety-failed": "safety", "liveness-failed": "liveness" };
 
 function indexHtml(rows: readonly TourRow[]): string {
   const body = rows
     .map(
       ({ preset, summary }) =>
         `<tr><td>${escapeHtml(preset.claim)}</td><td><a href="${escapeHtml(preset.name)}/report.html">${escapeHtml(preset.name)}</a></td><td>${escapeHtml(preset.title)}</td>` +
-        `<td class="${summary.verdict === preset.expect ? "ok" : "bad"}">${escapeHtml(summary.verdict)}</td><td>${escapeHtml(preset.expect)}</td><td>${escapeHtml(keyNumbers(summary))}</td></tr>`,
+        // The verdict in its own colour (a safety failure is red even when it was the point), and apart whether it was the one expected.
+        `<td class="${VERDICT_CLASS[summary.verdict]}">${escapeHtml(summary.verdict)}</td><td>${escapeHtml(preset.expect)}</td>` +
+        `<td class="${summary.verdict === preset.expect ? "expected" : "unexpected"}">${summary.verdict === preset.expect ? "as expected" : "UNEXPECTED"}</td><td>${escapeHtml(tourKeyNumbers(preset.claim, summary))}</td></tr>`,
     )
     .join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>mqsim tour</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:80rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}.ok{color:#166534}.bad{color:#b91c1c;font-weight:bold}</style>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:80rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}.ok{color:#166534}.safety{color:#b91c1c}.liveness{color:#b45309}.expected{color:#475569}.unexpected{background:#fee2e2;color:#b91c1c;font-weight:bold}</style>
 </head><body>
 <h1>mqsim tour</h1>
-<p>Every built-in scenario, run from its seed. Unsafe settings are expected to fail a safety check; their safe counterparts to pass. Each row links to the run's report.</p>
-<table><thead><tr><th>claim</th><th>scenario</th><th>what it shows</th><th>verdict</th><th>expected</th><th>key numbers</th></tr></thead>
+<p>Every built-in scenario, run from its seed. Unsafe settings are expected to fail a safety check (their verdict is red: data was lost or applied twice, as the scenario sets out to show); their safe counterparts to pass. The next column says whether each verdict is the one the scenario promises. Each row links to the run's report.</p>
+<table><thead><tr><th>claim</th><th>scenario</th><th>what it shows</th><th>verdict</th><th>expected</th><th>as expected?</th><th>key numbers</th></tr></thead>
 <tbody>
 ${body}
 </tbody></table>
