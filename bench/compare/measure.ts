@@ -9,8 +9,8 @@
  * fsync waits), named when at or above 80% of capacity. Everything comes
  * from the simulation's counters; seeds are fixed.
  */
-import { build as buildHistogram } from "hdr-histogram-js";
 import type { History } from "../../src/history/history.js";
+import { newLatencyHistogram, percentileNs } from "../../src/history/latency-histogram.js";
 import type { RunProbe } from "../../src/run/system.js";
 import { systemNamed } from "../../src/systems/index.js";
 import { MODEL_NAMES, type PointParams } from "./settings.js";
@@ -93,8 +93,8 @@ function tallyHistory(history: History, point: PointParams) {
   for (const event of history.events) if (event.type === "send") idMax = Math.max(idMax, event.idFirst + event.count);
   const sentAtNs = new Float64Array(idMax + 1).fill(-1);
   const isDelivered = new Uint8Array(idMax + 1);
-  const produce = buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 600 * SECOND, numberOfSignificantValueDigits: 3, autoResize: true });
-  const endToEnd = buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 600 * SECOND, numberOfSignificantValueDigits: 3, autoResize: true });
+  const produce = newLatencyHistogram();
+  const endToEnd = newLatencyHistogram();
   let acked = 0;
   let ackedInRun = 0;
   let delivered = 0;
@@ -120,7 +120,7 @@ function tallyHistory(history: History, point: PointParams) {
       }
     }
   }
-  const percentile = (histogram: typeof produce, p: number): number | null => (histogram.totalCount === 0 ? null : histogram.getValueAtPercentile(p));
+  const percentile = percentileNs;
   const latency = { produceP50Ns: percentile(produce, 50), produceP99Ns: percentile(produce, 99), endToEndP50Ns: percentile(endToEnd, 50), endToEndP99Ns: percentile(endToEnd, 99) };
   produce.destroy();
   endToEnd.destroy();

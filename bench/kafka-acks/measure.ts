@@ -3,8 +3,8 @@
  * read from the simulation run (runKafka's History and its "lost" check),
  * never from formulas.
  */
-import { build as buildHistogram } from "hdr-histogram-js";
 import type { History } from "../../src/history/history.js";
+import { newLatencyHistogram } from "../../src/history/latency-histogram.js";
 import type { FaultSchedule } from "../../src/faults/fault.js";
 import type { Acks } from "../../src/systems/kafka/config.js";
 import { runKafka } from "../../src/systems/kafka/run.js";
@@ -130,7 +130,7 @@ export function measure(scenario: Scenario, acks: Acks): RunReport {
 /** What the history says of the producer's sends: counts, latencies (after the warm-up), and each partition's acknowledgement times. */
 function tallyHistory(history: History, scenario: Scenario) {
   const sealedAt = new Map<number, number>();
-  const histogram = buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 600 * SECOND, numberOfSignificantValueDigits: 3, autoResize: true });
+  const histogram = newLatencyHistogram();
   let batches = 0;
   let messagesSent = 0;
   let acked = 0;
