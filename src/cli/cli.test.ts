@@ -2,7 +2,7 @@
  * The mqsim command, run as a user runs it: a separate Node process, checked
  * for exit codes and for what it prints.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -151,20 +151,37 @@ describe("mqsim CLI", () => {
     expect(stderr).not.toContain("report:");
   });
 
-  it("check <preset> finds a counterexample, prints it shrunk with a replay command that reproduces it", async () => {
-    const check = await mqsim("check", "k12", "--runs", "60", "--seed", "7");
+  it("check <preset> finds a counterexample, prints it shrunk with a replay command that reproduces it, and writes the counterexample's report folder", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "mqsim-check-")), "k12");
+    const check = await mqsim("check", "k12", "--runs", "60", "--seed", "7", "--out", out);
     expect(check.code, check.stderr).toBe(1);
     expect(check.stdout).toContain("fault schedule (");
+    expect(check.stdout).toContain(`report: 7 files in ${out}`);
+    const report = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { verdict: string; faults: string[]; replay: string };
+    expect(report.verdict).toBe("safety-failed");
     const replay = /^replay: npx mqsim (replay k12 --seed 7 --path \S+)$/m.exec(check.stdout);
     expect(replay, check.stdout).not.toBeNull();
+    expect(report.replay).toBe(`npx mqsim ${replay![1]}`);
     const replayed = await mqsim(...replay![1]!.split(" "));
     expect(replayed.code).toBe(1);
     const schedule = (text: string): string => /exact schedule: (.*)$/m.exec(text)![1]!;
     expect(schedule(replayed.stdout)).toBe(schedule(check.stdout));
+    // The replayed run is summarised as mqsim run summarises one, and its replay line is the --path one, not a plain --seed replay of the scenario's own faults.
+    expect(replayed.stdout).toContain("verdict: SAFETY FAILED");
+    expect(replayed.stdout.trimEnd().split("\n").pop()).toBe(`replay: npx mqsim ${replay![1]}`);
+    // --json, --out and --trace are honoured.
+    const folder = mkdtempSync(join(tmpdir(), "mqsim-replay-"));
+    const asJson = await mqsim(...replay![1]!.split(" "), "--json", "--out", join(folder, "report"), "--trace", join(folder, "trace.json"));
+    expect(asJson.code, asJson.stderr).toBe(1);
+    const summary = JSON.parse(asJson.stdout.trim()) as { verdict: string; faults: string[] };
+    expect(summary.verdict).toBe("safety-failed");
+    expect(summary.faults).toEqual(report.faults);
+    expect(readdirSync(join(folder, "report"))).toContain("report.html");
+    expect(JSON.parse(readFileSync(join(folder, "trace.json"), "utf8"))).toHaveProperty("traceEvents");
   });
 
   it("check --workers 2 runs two searches in worker threads and reports a counterexample that replays", async () => {
-    const check = await mqsim("check", "k12", "--runs", "60", "--seed", "7", "--workers", "2");
+    const check = await mqsim("check", "k12", "--runs", "60", "--seed", "7", "--workers", "2", "--out", join(mkdtempSync(join(tmpdir(), "mqsim-check-")), "k12"));
     expect(check.code, check.stderr).toBe(1);
     const replay = /^replay: npx mqsim (replay k12 --seed (7|8) --path \S+)$/m.exec(check.stdout);
     expect(replay, check.stdout).not.toBeNull();

@@ -162,6 +162,7 @@ withBudgetFlags(program.command("replay"))
   .option("--power-loss", "with --path: the check's --power-loss")
   .option("--faults-max <n>", "with --path: the check's --faults-max", parseInteger("--faults-max", 1), CHECK_FAULTS_MAX_DEFAULT)
   .option("--out <dir>", "write the report folder here")
+  .option("--trace <file>", "write a Chrome/Perfetto trace of the run (open in ui.perfetto.dev)")
   .option("--json", "print the summary as one JSON line")
   .action(async (scenario: string, flags: RunFlags & { path?: string; powerLoss?: boolean; faults?: FaultKind[]; faultsMax: number }) => {
     if (flags.path === undefined) process.exitCode = await runCommand(scenario, flags);
@@ -173,6 +174,10 @@ withBudgetFlags(program.command("replay"))
         faultsMax: flags.faultsMax,
         ...(flags.faults === undefined ? {} : { faults: flags.faults }),
         ...(flags.powerLoss === true ? { powerLoss: true } : {}),
+        ...(flags.out === undefined ? {} : { out: flags.out }),
+        ...(flags.trace === undefined ? {} : { trace: flags.trace }),
+        ...(flags.json === true ? { json: true } : {}),
+        isReplay: true,
         ...budgetFlagsOf(flags),
       });
     }
@@ -189,6 +194,8 @@ withBudgetFlags(program.command("check"))
   .option("--path <path>", "replay one counterexample of an earlier search", parseSearchPath)
   .option("--workers <k>", "independent searches in worker threads (search seeds seed … seed+k-1), one thread per core at most", parseInteger("--workers", 1), 1)
   .option("--oversubscribe", "with --workers: one thread per search even beyond the cores")
+  .option("--out <dir>", "where the counterexample's report folder goes (default reports/check/<scenario>)")
+  .option("--trace <file>", "write a Chrome/Perfetto trace of the counterexample's run")
   .action(async (scenario: string, flags: CheckFlags) => {
     process.exitCode = await checkCommand(scenario, flags);
   });

@@ -57,6 +57,6 @@ export function renderRunSummary(summary: RunSummary, source: string, wallMs: nu
     for (const fault of summary.faults) lines.push(`  ${fault}`);
   }
   lines.push("");
-  lines.push(`replay: ${replayCommand(source, summary.seed)}`);
+  lines.push(`replay: ${summary.replay ?? replayCommand(source, summary.seed)}`);
   return `${lines.join("\n")}\n`;
 }

@@ -4,17 +4,18 @@
  * as stack traces.
  */
 import { renameSync, rmSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { runTrace } from "../scenario/run-trace.js";
 import { stringify as toYaml } from "yaml";
 import { describeCounterexample, type Counterexample } from "../faults/search.js";
 import { parallelCheck } from "../sweep/parallel-check.js";
+import { shellQuote } from "../report/escape.js";
 import { writeRunReport } from "../report/write-run-report.js";
 import { ReportFolderRefused } from "../report/write-report-folder.js";
 import { describeWriteError, isFileSystemError, outputFileProblem, outputFolderProblem } from "./output-paths.js";
 import { CHECK_FAULTS_MAX_DEFAULT, checkScenario } from "../scenario/check-scenario.js";
 import { PRESETS, presetNamed } from "../scenario/presets.js";
-import { runScenario } from "../scenario/run-scenario.js";
+import { runScenario, type ScenarioRun } from "../scenario/run-scenario.js";
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SAFETY_FAILED, exitCodeOfVerdict } from "./exit-codes.js";
 import { renderRunSummary } from "./render-run-summary.js";
 import { loadScenarioSource } from "./scenario-source.js";
@@ -45,7 +46,7 @@ export async function runCommand(source: string, flags: RunFlags): Promise<numbe
   const loaded = loadScenarioSource(source, budgetOverrides(flags));
   if (!loaded.ok) return badInput(loaded.message);
   // Where the results go is checked before the run, not found wanting after it.
-  const outputProblem = (flags.out === undefined ? null : outputFolderProblem("--out", flags.out, { report: true })) ?? (flags.trace === undefined ? null : outputFileProblem("--trace", flags.trace));
+  const outputProblem = outputProblemOf(flags);
   if (outputProblem !== null) return badInput(outputProblem);
   const seed = flags.seed ?? loaded.scenario.seed;
   if (flags.json !== true && flags.quiet !== true) {
@@ -53,10 +54,19 @@ export async function runCommand(source: string, flags: RunFlags): Promise<numbe
   }
   const startedMs = performance.now();
   const run = runScenario(loaded.scenario, seed);
+  return emitRun(run, source, flags, performance.now() - startedMs);
+}
+
+/** --out and --trace, checked before anything runs. */
+function outputProblemOf(flags: Pick<RunFlags, "out" | "trace">): string | null {
+  return (flags.out === undefined ? null : outputFolderProblem("--out", flags.out, { report: true })) ?? (flags.trace === undefined ? null : outputFileProblem("--trace", flags.trace));
+}
+
+/** Prints the run's summary (one JSON line with --json; nothing with `isSummaryShown` false), writes its trace and report folder as the flags ask; the exit code of its verdict. */
+async function emitRun(run: ScenarioRun, source: string, flags: RunFlags, wallMs: number, isSummaryShown = true): Promise<number> {
   const { summary } = run;
-  const wallMs = performance.now() - startedMs;
   if (flags.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else process.stdout.write(renderRunSummary(summary, source, wallMs));
+  else if (isSummaryShown) process.stdout.write(renderRunSummary(summary, source, wallMs));
   try {
     if (flags.trace !== undefined) {
       writeFileAtomically(resolve(flags.trace), `${JSON.stringify(runTrace(run, summary.scenario))}\n`);
@@ -100,7 +110,16 @@ export interface CheckFlags extends BudgetFlags {
   workers?: number;
   /** More threads than cores. */
   oversubscribe?: boolean;
+  /** Where the counterexample's report folder goes (check: default reports/check/<scenario>), its trace, and --json (replay). */
+  out?: string;
+  trace?: string;
+  json?: boolean;
+  /** mqsim replay --path: the counterexample's run is printed as mqsim run prints a run. */
+  isReplay?: boolean;
 }
+
+/** Where check writes a counterexample's report when --out does not say. */
+const CHECK_REPORTS_DIR = "reports/check";
 
 /** The kinds a check of `source` draws: --faults, or what the preset claims to survive, plus --power-loss. */
 function faultKindsFor(source: string, flags: CheckFlags): { kinds: FaultKind[]; defaults: readonly FaultKind[] } {
@@ -112,6 +131,11 @@ function faultKindsFor(source: string, flags: CheckFlags): { kinds: FaultKind[];
 export async function checkCommand(source: string, flags: CheckFlags): Promise<number> {
   const loaded = loadScenarioSource(source, budgetOverrides(flags));
   if (!loaded.ok) return badInput(loaded.message);
+  const output: RunFlags = { ...(flags.json === true ? { json: true } : {}), ...(flags.trace === undefined ? {} : { trace: flags.trace }) };
+  const out = flags.out ?? (flags.isReplay === true ? undefined : join(CHECK_REPORTS_DIR, safeFolderName(loaded.scenario.name)));
+  if (out !== undefined) output.out = out;
+  const outputProblem = outputProblemOf(output);
+  if (outputProblem !== null) return badInput(outputProblem);
   const { kinds, defaults } = faultKindsFor(source, flags);
   const startedMs = performance.now();
   const workers = flags.path === undefined ? (flags.workers ?? 1) : 1;
@@ -146,16 +170,30 @@ export async function checkCommand(source: string, flags: CheckFlags): Promise<n
     );
     return EXIT_OK;
   }
-  process.stdout.write(
-    [
-      `counterexample among ${describeKinds(kinds)}, after ${found.runsToFind} runs, shrunk in ${found.shrinks} steps (${seconds} s):`,
-      describeCounterexample(found.counterexample),
-      "",
-      `replay: npx mqsim replay ${source} --seed ${found.searchSeed} --path ${found.searchPath}${searchFlags}`,
-      "",
-    ].join("\n"),
-  );
-  return EXIT_SAFETY_FAILED;
+  const replay = `npx mqsim replay ${shellQuote(source)} --seed ${found.searchSeed} --path ${found.searchPath}${searchFlags}`;
+  if (output.json !== true) {
+    process.stdout.write(
+      [
+        `counterexample among ${describeKinds(kinds)}, after ${found.runsToFind} runs, shrunk in ${found.shrinks} steps (${seconds} s):`,
+        describeCounterexample(found.counterexample),
+        "",
+        `replay: ${replay}`,
+        "",
+      ].join("\n"),
+    );
+  }
+  // The counterexample's own run, as mqsim run shows one: its summary (replay), its report folder and trace.
+  const replayStartedMs = performance.now();
+  const run = runScenario(loaded.scenario, found.counterexample.seed, found.counterexample.faults);
+  run.summary.replay = replay;
+  const code = await emitRun(run, source, output, performance.now() - replayStartedMs, flags.isReplay === true);
+  return code === EXIT_BAD_INPUT ? code : EXIT_SAFETY_FAILED;
+}
+
+/** A scenario name as one folder name: what is not a letter, digit, dot, dash or underscore becomes a dash. */
+function safeFolderName(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9._-]/g, "-").replace(/^\.+/, "");
+  return cleaned === "" ? "scenario" : cleaned;
 }
 
 /** For a preset safe against fewer kinds than all: what it is not safe against, and why, so a pass is read for what it is. */

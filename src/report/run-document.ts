@@ -185,7 +185,7 @@ export function runDocument(s: RunSummary): ReportDocument {
       networkSection(s),
       diskSection(s),
       faultSection(s),
-      { id: "replay", title: "Replay", blocks: [{ kind: "code", text: replayCommand(s.scenario, s.seed) }] },
+      { id: "replay", title: "Replay", blocks: [{ kind: "code", text: s.replay ?? replayCommand(s.scenario, s.seed) }] },
       marksSection(s),
     ],
   };

@@ -125,6 +125,8 @@ export interface RunSummary {
   marks: [string, number][];
   /** The faults as applied, one line each (describeFault). */
   faults: string[];
+  /** The command that replays this run when `mqsim replay <scenario> --seed <seed>` would not (a counterexample of mqsim check: its search seed and path). */
+  replay?: string;
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import { formatCheckResult } from "../checks/format-check-results.js";
 import type { CheckResult } from "../checks/violation.js";
-import { describeFault } from "../faults/fault.js";
+import { describeFault, type FaultSchedule } from "../faults/fault.js";
 import { compareStrings } from "../kernel/order.js";
 import { findUnavailabilityWindows } from "../checks/unavailability.js";
 import { measureWriteUnavailability, producerDownWindows } from "../checks/write-unavailability.js";
@@ -30,9 +30,11 @@ export interface ScenarioRun {
   spec: SystemRunSpec;
 }
 
-export function runScenario(scenario: Scenario, seed: number | string = scenario.seed): ScenarioRun {
+/** Runs the scenario with `seed`; with `faults`, that schedule in place of the scenario's own (a counterexample of mqsim check). */
+export function runScenario(scenario: Scenario, seed: number | string = scenario.seed, faults?: FaultSchedule): ScenarioRun {
   const system = systemNamed(scenario.system);
-  const spec = withWorkloadProbe(system.runSpecOf(scenario, seed));
+  const own = system.runSpecOf(scenario, seed);
+  const spec = withWorkloadProbe(faults === undefined ? own : { ...own, faults });
   const result = system.run(spec);
   return { system: scenario.system, summary: summarize(scenario, spec, result), result, spec };
 }
