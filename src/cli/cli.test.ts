@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runMqsim, type MqsimRun } from "./mqsim-process.test-support.js";
+import { PROJECT_ROOT, runMqsim, type MqsimRun } from "./mqsim-process.test-support.js";
 
 type Run = MqsimRun;
 
@@ -25,14 +25,46 @@ function expectBadInput(run: Run): string {
 }
 
 describe("mqsim CLI", () => {
-  it("--help exits 0 and shows usage with examples", async () => {
+  it("--help exits 0 and shows usage with its own examples (the demo's are the demo's)", async () => {
     const run = await mqsim("--help");
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("Usage: mqsim");
     expect(run.stdout).toContain("demo");
-    expect(run.stdout).toMatch(/Examples:\n\s+mqsim list\b/);
+    expect(run.stdout).toMatch(/Examples:\n\s+mqsim tour\b/);
+    expect(run.stdout).not.toContain("mqsim demo --seed");
     for (const command of ["run", "check", "replay", "list", "show", "tour", "demo"]) expect(run.stdout).toContain(`  ${command}`);
     expect(run.stdout).toContain("Exit codes: 0 all checks held, 1 a safety check failed, 2 bad input");
+  });
+
+  it("a bare mqsim prints the help and exits 0; the tour is mqsim tour", async () => {
+    const run = await mqsim();
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("Usage: mqsim");
+    expect(run.stdout).not.toContain("scenarios reached their expected verdict");
+  });
+
+  it("an unknown command exits 2 and suggests the nearest one", async () => {
+    const run = await mqsim("chek", "k3");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("unknown command 'chek'");
+    expect(run.stderr).toContain("Did you mean check?");
+    expect(run.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it("--version prints the package's version", async () => {
+    const run = await mqsim("--version");
+    expect(run.code).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string };
+    expect(run.stdout.trim()).toBe(pkg.version);
+  });
+
+  it("run --quiet prints only the verdict, the failed checks and the replay command", async () => {
+    const run = await mqsim("run", "k3", "--quiet");
+    expect(run.code).toBe(1);
+    const lines = run.stdout.trimEnd().split("\n");
+    expect(lines[0]).toBe("verdict: SAFETY FAILED");
+    expect(lines.slice(1, -1).every((line) => line.startsWith("  FAIL "))).toBe(true);
+    expect(lines[lines.length - 1]).toMatch(/^replay: npx mqsim replay k3 --seed \d+$/);
   });
 
   it("demo --help documents every flag, with defaults the flags accept", async () => {

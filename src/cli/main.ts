@@ -5,6 +5,7 @@
  * (check); replay a run or a counterexample exactly; list and show the
  * presets; and the world demo of the kernel and world alone.
  */
+import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { SimulatorBug } from "../kernel/assert.js";
 import { DEFAULT_WORLD_DEMO, runWorldDemo } from "../demo/world-demo.js";
@@ -90,6 +91,7 @@ function parseDiskProfile(text: string): string {
 
 const EXAMPLES = `
 Examples:
+  mqsim tour                                  # every built-in scenario, reports in reports/tour/ (what npm start does)
   mqsim list                                  # the built-in scenarios
   mqsim run c9-replication-failover --out reports/c9
   mqsim run my-cluster.yaml --seed 7          # a scenario file (YAML or JSON)
@@ -104,11 +106,20 @@ Examples:
 Exit codes: 0 all checks held, 1 a safety check failed, 2 bad input,
 3 liveness failed, 70 simulator bug (sweep and merge: 0 when complete,
 whatever the points' verdicts; 130 when interrupted).
+`;
 
+const DEMO_EXAMPLES = `
+Examples:
   mqsim demo --seed 42
   mqsim demo --seed 42 --json   # same seed, same digest, in any process
   mqsim demo --nodes 7 --duration 60s --disk hdd --no-faults
 `;
+
+/** The package's version, from its package.json (two folders up from src/cli/ and dist/cli/ alike). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+  return pkg.version ?? "unknown";
+}
 
 interface DemoFlags {
   seed: number;
@@ -138,7 +149,9 @@ const program = new Command();
 program
   .name("mqsim")
   .description("Deterministic discrete-event simulator of message-queue clusters.")
-  .showHelpAfterError()
+  .version(packageVersion(), "--version", "print the version")
+  .showHelpAfterError("(mqsim --help lists the commands and their options)")
+  .showSuggestionAfterError()
   .addHelpText("after", EXAMPLES)
   .exitOverride();
 
@@ -149,6 +162,7 @@ withBudgetFlags(program.command("run"))
   .option("--out <dir>", "write report.html, report.md, charts and summary.json here")
   .option("--trace <file>", "write a Chrome/Perfetto trace of the run (open in ui.perfetto.dev)")
   .option("--json", "print the summary as one JSON line")
+  .option("--quiet", "print only the verdict, the failed checks and the replay command")
   .action(async (scenario: string, flags: RunFlags) => {
     process.exitCode = await runCommand(scenario, flags);
   });
@@ -164,6 +178,7 @@ withBudgetFlags(program.command("replay"))
   .option("--out <dir>", "write the report folder here")
   .option("--trace <file>", "write a Chrome/Perfetto trace of the run (open in ui.perfetto.dev)")
   .option("--json", "print the summary as one JSON line")
+  .option("--quiet", "print only the verdict, the failed checks and the replay command")
   .action(async (scenario: string, flags: RunFlags & { path?: string; powerLoss?: boolean; faults?: FaultKind[]; faultsMax: number }) => {
     if (flags.path === undefined) process.exitCode = await runCommand(scenario, flags);
     else {
@@ -177,6 +192,7 @@ withBudgetFlags(program.command("replay"))
         ...(flags.out === undefined ? {} : { out: flags.out }),
         ...(flags.trace === undefined ? {} : { trace: flags.trace }),
         ...(flags.json === true ? { json: true } : {}),
+        ...(flags.quiet === true ? { quiet: true } : {}),
         isReplay: true,
         ...budgetFlagsOf(flags),
       });
@@ -238,7 +254,7 @@ program
   });
 
 program
-  .command("tour", { isDefault: true })
+  .command("tour")
   .description("Run every built-in scenario, write reports/tour/ with an index page, print a summary (what npm start does)")
   .option("--out <dir>", "where the reports go", "reports/tour")
   .action(async (flags: { out: string }) => {
@@ -258,7 +274,7 @@ program
   .option("--no-faults", "run without the random fault schedule")
   .option("--disk <profile>", `disk profile: ${DISK_PROFILE_NAMES.join(", ")}`, parseDiskProfile, DEFAULT_WORLD_DEMO.diskProfile)
   .option("--json", "print the result as one JSON line")
-  .addHelpText("after", EXAMPLES)
+  .addHelpText("after", DEMO_EXAMPLES)
   .action((flags: DemoFlags) => {
     process.exitCode = runDemo(flags);
   });
@@ -276,7 +292,9 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 process.stderr.on("error", () => process.exit(EXIT_PIPE_CLOSED));
 
 try {
-  await program.parseAsync(process.argv);
+  // A bare `mqsim` shows what it can do (the tour is `mqsim tour`, or npm start).
+  if (process.argv.length <= 2) program.outputHelp();
+  else await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof SimulatorBug) {
     process.stderr.write(terminalSafe(`mqsim: simulator bug (please report with the command line): ${error.message}\n${error.stack ?? ""}\n`));

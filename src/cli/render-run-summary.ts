@@ -15,9 +15,21 @@ function latencyLine(label: string, latency: LatencySummary | null): string {
   return `  ${label.padEnd(22)} p50 ${ms(latency.p50Ns)} ms   p99 ${ms(latency.p99Ns)} ms   p99.9 ${ms(latency.p999Ns)} ms   max ${ms(latency.maxNs)} ms`;
 }
 
+function verdictText(summary: RunSummary): string {
+  return summary.verdict === "ok" ? "OK: every check held and the cluster converged" : summary.verdict === "safety-failed" ? "SAFETY FAILED" : "LIVENESS FAILED: the cluster did not converge in time";
+}
+
+/** --quiet: the verdict, each failed check, and the replay command. */
+export function renderRunVerdict(summary: RunSummary, source: string): string {
+  const lines = [`verdict: ${verdictText(summary)}`];
+  for (const check of summary.checks) if (!check.ok) lines.push(`  FAIL ${check.line}`);
+  lines.push(`replay: ${summary.replay ?? replayCommand(source, summary.seed)}`);
+  return `${lines.join("\n")}\n`;
+}
+
 export function renderRunSummary(summary: RunSummary, source: string, wallMs: number): string {
   const lines: string[] = [];
-  const verdict = summary.verdict === "ok" ? "OK: every check held and the cluster converged" : summary.verdict === "safety-failed" ? "SAFETY FAILED" : "LIVENESS FAILED: the cluster did not converge in time";
+  const verdict = verdictText(summary);
   lines.push(`scenario ${summary.scenario} (${summary.system}), seed ${summary.seed}, digest ${summary.digest}`);
   lines.push(`${(summary.virtualTimeNs / 1e9).toFixed(1)} s of virtual time, ${summary.events.toLocaleString("en-US")} events, ${(wallMs / 1000).toFixed(2)} s of wall time (stop: ${summary.stopReason})`);
   lines.push("");

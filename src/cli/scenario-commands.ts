@@ -17,7 +17,7 @@ import { CHECK_FAULTS_MAX_DEFAULT, checkScenario } from "../scenario/check-scena
 import { PRESETS, presetNamed } from "../scenario/presets.js";
 import { runScenario, type ScenarioRun } from "../scenario/run-scenario.js";
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SAFETY_FAILED, exitCodeOfVerdict } from "./exit-codes.js";
-import { renderRunSummary } from "./render-run-summary.js";
+import { renderRunSummary, renderRunVerdict } from "./render-run-summary.js";
 import { loadScenarioSource } from "./scenario-source.js";
 import { terminalSafe } from "./terminal-text.js";
 import { canonical, DEFAULT_FAULT_KINDS, describeKinds, FAULT_KINDS, sameKinds, type FaultKind } from "../faults/fault-kinds.js";
@@ -66,15 +66,17 @@ function outputProblemOf(flags: Pick<RunFlags, "out" | "trace">): string | null 
 async function emitRun(run: ScenarioRun, source: string, flags: RunFlags, wallMs: number, isSummaryShown = true): Promise<number> {
   const { summary } = run;
   if (flags.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else if (flags.quiet === true) process.stdout.write(renderRunVerdict(summary, source));
   else if (isSummaryShown) process.stdout.write(renderRunSummary(summary, source, wallMs));
   try {
+    const isChatty = flags.json !== true && flags.quiet !== true;
     if (flags.trace !== undefined) {
       writeFileAtomically(resolve(flags.trace), `${JSON.stringify(runTrace(run, summary.scenario))}\n`);
-      if (flags.json !== true) process.stdout.write(`trace: ${flags.trace} (open it in https://ui.perfetto.dev)\n`);
+      if (isChatty) process.stdout.write(`trace: ${flags.trace} (open it in https://ui.perfetto.dev)\n`);
     }
     if (flags.out !== undefined) {
       const files = await writeRunReport(resolve(flags.out), summary);
-      if (flags.json !== true) process.stdout.write(`report: ${files.length} files in ${flags.out} (open ${flags.out}/report.html)\n`);
+      if (isChatty) process.stdout.write(`report: ${files.length} files in ${flags.out} (open ${flags.out}/report.html)\n`);
     }
   } catch (error) {
     // The folder was fine before the run; the disk filled or changed since.
@@ -114,6 +116,7 @@ export interface CheckFlags extends BudgetFlags {
   out?: string;
   trace?: string;
   json?: boolean;
+  quiet?: boolean;
   /** mqsim replay --path: the counterexample's run is printed as mqsim run prints a run. */
   isReplay?: boolean;
 }
@@ -131,7 +134,7 @@ function faultKindsFor(source: string, flags: CheckFlags): { kinds: FaultKind[];
 export async function checkCommand(source: string, flags: CheckFlags): Promise<number> {
   const loaded = loadScenarioSource(source, budgetOverrides(flags));
   if (!loaded.ok) return badInput(loaded.message);
-  const output: RunFlags = { ...(flags.json === true ? { json: true } : {}), ...(flags.trace === undefined ? {} : { trace: flags.trace }) };
+  const output: RunFlags = { ...(flags.json === true ? { json: true } : {}), ...(flags.quiet === true ? { quiet: true } : {}), ...(flags.trace === undefined ? {} : { trace: flags.trace }) };
   const out = flags.out ?? (flags.isReplay === true ? undefined : join(CHECK_REPORTS_DIR, safeFolderName(loaded.scenario.name)));
   if (out !== undefined) output.out = out;
   const outputProblem = outputProblemOf(output);
@@ -171,7 +174,7 @@ export async function checkCommand(source: string, flags: CheckFlags): Promise<n
     return EXIT_OK;
   }
   const replay = `npx mqsim replay ${shellQuote(source)} --seed ${found.searchSeed} --path ${found.searchPath}${searchFlags}`;
-  if (output.json !== true) {
+  if (output.json !== true && output.quiet !== true) {
     process.stdout.write(
       [
         `counterexample among ${describeKinds(kinds)}, after ${found.runsToFind} runs, shrunk in ${found.shrinks} steps (${seconds} s):`,
