@@ -5,6 +5,7 @@
  * failure and throws.
  */
 import { execFile, type ExecFileException } from "node:child_process";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
@@ -17,9 +18,11 @@ export interface MqsimRun {
   stderr: string;
 }
 
-export async function runMqsim(args: readonly string[], timeoutMs: number): Promise<MqsimRun> {
+/** `cwd` other than the project root must give Node a way to `tsx` (a node_modules link to the project's). */
+export async function runMqsim(args: readonly string[], timeoutMs: number, cwd: string = PROJECT_ROOT): Promise<MqsimRun> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: PROJECT_ROOT, timeout: timeoutMs, encoding: "utf8" });
+    const main = join(PROJECT_ROOT, "src/cli/main.ts");
+    const { stdout, stderr } = await execFileAsync(process.execPath, ["--import", "tsx", main, ...args], { cwd, timeout: timeoutMs, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as ExecFileException & { stdout?: string; stderr?: string };
