@@ -166,7 +166,7 @@ describe("mqsim CLI", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^seed 3$/m);
     expect(run.stdout).toContain("verdict: OK");
-    expect(run.stdout).toMatch(/produce \(send → ack\)\s+p50 [0-9.]+ ms/);
+    expect(run.stdout).toMatch(/produce \(send → ack\)\s+p50 [0-9.]+ (ns|µs|ms|s) /);
     expect(run.stdout).toMatch(new RegExp(`^replay: npx mqsim replay '?${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}'? --seed '?3'?$`, "m"));
     expect(run.stdout).toContain("report: 7 files");
   });

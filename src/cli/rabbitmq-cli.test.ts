@@ -39,7 +39,7 @@ describe("mqsim on RabbitMQ scenarios", () => {
     expect(run.stdout).toContain("scenario r3 (rabbitmq)");
     expect(run.stdout).toContain("verdict: SAFETY FAILED");
     expect(run.stdout).toMatch(/FAIL lost: \d+ lost/);
-    expect(run.stdout).toMatch(/between nodes\s+[0-9.]+ MB, [0-9.]+ per acknowledged payload byte; replication/);
+    expect(run.stdout).toMatch(/between nodes\s+[0-9.]+ (B|kB|MB|GB), [0-9.]+ per acknowledged payload byte; replication/);
   });
 
   it("run <file>: a RabbitMQ scenario in YAML runs and writes its report; a bad one exits 2 listing each problem at its path", async () => {

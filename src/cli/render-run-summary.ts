@@ -5,14 +5,13 @@
  * unavailability and liveness, and the replay command.
  */
 import type { LatencySummary, RunSummary } from "../report/run-summary.js";
+import { formatBytes, formatBytesPerSec, formatDuration } from "../report/format.js";
 import { replayCommand } from "../report/replay-command.js";
 
-const ms = (ns: number): string => (ns / 1e6).toFixed(3);
-const mb = (bytes: number): string => (bytes / 1e6).toFixed(2);
 
 function latencyLine(label: string, latency: LatencySummary | null): string {
   if (latency === null || latency.count === 0) return `  ${label.padEnd(22)} -`;
-  return `  ${label.padEnd(22)} p50 ${ms(latency.p50Ns)} ms   p99 ${ms(latency.p99Ns)} ms   p99.9 ${ms(latency.p999Ns)} ms   max ${ms(latency.maxNs)} ms`;
+  return `  ${label.padEnd(22)} p50 ${formatDuration(latency.p50Ns)}   p99 ${formatDuration(latency.p99Ns)}   p99.9 ${formatDuration(latency.p999Ns)}   max ${formatDuration(latency.maxNs)}`;
 }
 
 function verdictText(summary: RunSummary): string {
@@ -37,23 +36,23 @@ export function renderRunSummary(summary: RunSummary, source: string, wallMs: nu
   lines.push("");
   const m = summary.messages;
   lines.push(`messages     sent ${m.sent}   acknowledged ${m.acked}   failed ${m.failed}   unknown ${m.unknown}   applied by consumers ${m.applied}`);
-  lines.push(`throughput   ${summary.throughput.ackedPerSec.toFixed(0)} msg/s acknowledged, ${mb(summary.throughput.ackedBytesPerSec)} MB/s`);
+  lines.push(`throughput   ${summary.throughput.ackedPerSec.toFixed(0)} msg/s acknowledged, ${formatBytesPerSec(summary.throughput.ackedBytesPerSec)}`);
   lines.push("latency");
   lines.push(latencyLine("produce (send → ack)", summary.latency.produce));
   lines.push(latencyLine("end to end (→ applied)", summary.latency.endToEnd));
   if (summary.latency.request !== undefined && summary.latency.request !== null) lines.push(latencyLine("user request", summary.latency.request));
   lines.push("bytes on the wire");
-  for (const entry of summary.traffic.byClass) lines.push(`  ${entry.trafficClass.padEnd(22)} ${mb(entry.bytes)} MB`);
+  for (const entry of summary.traffic.byClass) lines.push(`  ${entry.trafficClass.padEnd(22)} ${formatBytes(entry.bytes)}`);
   const inter = summary.interNode;
   if (inter !== undefined && inter.bytes > 0) {
-    const replication = inter.replicationBytes === undefined ? "" : `; replication ${mb(inter.replicationBytes)} MB, ${(inter.replicationPerAckedByte ?? 0).toFixed(2)} per byte`;
-    lines.push(`  ${"between nodes".padEnd(22)} ${mb(inter.bytes)} MB, ${inter.perAckedByte.toFixed(2)} per acknowledged payload byte${replication}`);
+    const replication = inter.replicationBytes === undefined ? "" : `; replication ${formatBytes(inter.replicationBytes)}, ${(inter.replicationPerAckedByte ?? 0).toFixed(2)} per byte`;
+    lines.push(`  ${"between nodes".padEnd(22)} ${formatBytes(inter.bytes)}, ${inter.perAckedByte.toFixed(2)} per acknowledged payload byte${replication}`);
   }
-  for (const node of summary.traffic.byNode) if (node.sentBytes + node.receivedBytes > 0) lines.push(`  ${node.node.padEnd(22)} sent ${mb(node.sentBytes)} MB, received ${mb(node.receivedBytes)} MB`);
+  for (const node of summary.traffic.byNode) if (node.sentBytes + node.receivedBytes > 0) lines.push(`  ${node.node.padEnd(22)} sent ${formatBytes(node.sentBytes)}, received ${formatBytes(node.receivedBytes)}`);
   lines.push("disks");
   for (const disk of summary.disks) {
-    const lost = disk.lostAtPowerLossBytes > 0 ? `, ${mb(disk.lostAtPowerLossBytes)} MB lost at power loss` : "";
-    lines.push(`  ${disk.node.padEnd(22)} ${mb(disk.writeBytesPerSec)} MB/s written, ${disk.fsyncs} fsyncs${lost}`);
+    const lost = disk.lostAtPowerLossBytes > 0 ? `, ${formatBytes(disk.lostAtPowerLossBytes)} lost at power loss` : "";
+    lines.push(`  ${disk.node.padEnd(22)} ${formatBytesPerSec(disk.writeBytesPerSec)} written, ${disk.fsyncs} fsyncs${lost}`);
   }
   lines.push("checks");
   for (const check of summary.checks) {

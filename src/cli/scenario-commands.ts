@@ -15,6 +15,7 @@ import { ReportFolderRefused } from "../report/write-report-folder.js";
 import { describeWriteError, isFileSystemError, outputFileProblem, outputFolderProblem } from "./output-paths.js";
 import { CHECK_FAULTS_MAX_DEFAULT, checkScenario } from "../scenario/check-scenario.js";
 import { PRESETS, presetNamed } from "../scenario/presets.js";
+import { humanizeScenario } from "../scenario/humanize.js";
 import { runScenario, type ScenarioRun } from "../scenario/run-scenario.js";
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SAFETY_FAILED, exitCodeOfVerdict } from "./exit-codes.js";
 import { renderRunSummary, renderRunVerdict } from "./render-run-summary.js";
@@ -50,7 +51,7 @@ export async function runCommand(source: string, flags: RunFlags): Promise<numbe
   if (outputProblem !== null) return badInput(outputProblem);
   const seed = flags.seed ?? loaded.scenario.seed;
   if (flags.json !== true && flags.quiet !== true) {
-    process.stdout.write(`seed ${seed}\nexpanded scenario:\n${indent(toYaml({ ...loaded.scenario, seed }))}\n`);
+    process.stdout.write(`seed ${seed}\nexpanded scenario:\n${indent(toYaml(humanizeScenario({ ...loaded.scenario, seed })))}\n`);
   }
   const startedMs = performance.now();
   const run = runScenario(loaded.scenario, seed);
@@ -221,7 +222,7 @@ export function listCommand(): number {
 export function showCommand(name: string): number {
   const preset = presetNamed(name);
   if (preset === undefined) return badInput(`no preset ${JSON.stringify(name)}; presets: ${PRESETS.map((p) => p.name).join(", ")}`);
-  process.stdout.write(toYaml(preset.document));
+  process.stdout.write(toYaml(humanizeScenario(preset.document)));
   return EXIT_OK;
 }
 

@@ -5,6 +5,7 @@
  * else went wrong or stands out (a failed check, the system's own numbers,
  * writes unavailable, the peak backlog), each once.
  */
+import { formatDuration } from "../report/format.js";
 import type { RunSummary } from "../report/run-summary.js";
 import { systemNamed } from "../systems/index.js";
 
@@ -51,14 +52,14 @@ function throughput(summary: RunSummary): string {
 }
 
 function produceP99(summary: RunSummary): string {
-  return `produce p99 ${milliseconds(summary.latency.produce.p99Ns)}`;
+  return `produce p99 ${duration(summary.latency.produce.p99Ns)}`;
 }
 
 /** A user request's latency (its synchronous calls and its publish), when the scenario has requests. */
 function userLatency(summary: RunSummary): string | null {
   const request = summary.latency.request;
   if (request === undefined || request === null) return null;
-  return `user request p50 ${milliseconds(request.p50Ns)}, p99 ${milliseconds(request.p99Ns)}`;
+  return `user request p50 ${duration(request.p50Ns)}, p99 ${duration(request.p99Ns)}`;
 }
 
 function failedChecks(summary: RunSummary): string[] {
@@ -106,6 +107,6 @@ function drainTime(summary: RunSummary): string | null {
   return `drained ${(((drainedAt - best.peakAt) * bucketNs) / 1e9).toFixed(0)} s after its peak`;
 }
 
-function milliseconds(ns: number): string {
-  return `${(ns / 1e6).toFixed(1)} ms`;
+function duration(ns: number): string {
+  return formatDuration(ns);
 }

@@ -125,3 +125,54 @@ export function formatDurationNs(ns: number): string {
   }
   return `${ns}ns`;
 }
+
+/** The shortest text that reads back as `value` (the earlier candidate on a tie), else the last candidate. */
+function firstExact(value: number, candidates: readonly string[], parse: (text: string) => number | null): string {
+  let best: string | null = null;
+  for (const text of candidates) if (parse(text) === value && (best === null || text.length < best.length)) best = text;
+  return best ?? candidates[candidates.length - 1]!;
+}
+
+/** `value / size` with at most three decimals, or null when it needs more (or is below 1). */
+function inUnit(value: number, size: number): string | null {
+  const scaled = value / size;
+  if (scaled < 1 || Math.round(scaled * 1000) !== scaled * 1000) return null;
+  return String(scaled);
+}
+
+/** Integer bytes → "100B", "1KiB", "4MB", exactly: parseSizeBytes(formatSizeBytes(b)) === b. */
+export function formatSizeBytes(bytes: number): string {
+  const candidates: string[] = [];
+  for (const unit of ["TiB", "GiB", "MiB", "KiB", "TB", "GB", "MB", "KB"]) {
+    const text = inUnit(bytes, SIZE_BYTES[unit]!);
+    if (text !== null) candidates.push(`${text}${unit}`);
+  }
+  candidates.push(`${bytes}B`);
+  return firstExact(bytes, candidates, parseSizeBytes);
+}
+
+/** Bytes per second → "10Gbps" when it is a round number of bits, else "200MB/s", exactly. */
+export function formatBandwidthBytesPerSec(bytesPerSec: number): string {
+  const candidates: string[] = [];
+  for (const unit of ["Tbps", "Gbps", "Mbps", "Kbps"]) {
+    const text = inUnit(bytesPerSec * 8, BITS_PER_SEC[unit]!);
+    if (text !== null) candidates.push(`${text}${unit}`);
+  }
+  for (const unit of ["GB", "MB", "KB"]) {
+    const text = inUnit(bytesPerSec, SIZE_BYTES[unit]!);
+    if (text !== null) candidates.push(`${text}${unit}/s`);
+  }
+  candidates.push(`${bytesPerSec}B/s`);
+  return firstExact(bytesPerSec, candidates, parseBandwidthBytesPerSec);
+}
+
+/** Per second → "20/s", "5k/s", "1.2M/s", exactly. */
+export function formatRatePerSec(perSecond: number): string {
+  const candidates: string[] = [];
+  for (const [unit, size] of [["M", 1e6], ["k", 1e3]] as const) {
+    const text = inUnit(perSecond, size);
+    if (text !== null) candidates.push(`${text}${unit}/s`);
+  }
+  candidates.push(`${perSecond}/s`);
+  return firstExact(perSecond, candidates, parseRatePerSec);
+}
