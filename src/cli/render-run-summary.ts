@@ -65,7 +65,7 @@ export function renderRunSummary(summary: RunSummary, source: string, wallMs: nu
   lines.push(`liveness     ${summary.liveness.isConverged ? `converged at ${(summary.liveness.convergedAtNs / 1e9).toFixed(1)} s` : `not converged: ${summary.liveness.reasons.slice(0, 3).join("; ")}`}`);
   if (summary.faults.length > 0) {
     lines.push("faults");
-    for (const fault of summary.faults) lines.push(`  ${fault}`);
+    for (const fault of summary.faults) lines.push(`  ${fault.line}`);
   }
   lines.push("");
   lines.push(`replay: ${summary.replay ?? replayCommand(source, summary.seed)}`);

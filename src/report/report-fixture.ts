@@ -6,7 +6,7 @@
  * the reports can be tested without running one.
  */
 import { NS_PER_MS, NS_PER_SEC } from "../kernel/time.js";
-import type { LatencySummary, RunSummary } from "./run-summary.js";
+import { SUMMARY_SCHEMA_VERSION, type LatencySummary, type RunSummary } from "./run-summary.js";
 import type { SweepPoint, SweepSummary } from "./sweep-summary.js";
 
 /** Quantile function of a latency distribution: an exponential body plus a failover tail above `tailFrom`. */
@@ -85,6 +85,7 @@ export function fixtureRunSummary(): RunSummary {
   const brokers = ["b1", "b2", "b3"];
   const byLink = fixtureLinks(brokers);
   return {
+    schemaVersion: SUMMARY_SCHEMA_VERSION,
     scenario: "kafka-3-brokers-acks-all",
     system: "kafka",
     seed: "42",
@@ -139,7 +140,10 @@ export function fixtureRunSummary(): RunSummary {
       ["kafka.isr.shrink", 6],
       ["kafka.producer.retry", 12],
     ],
-    faults: ["3000.000000ms processCrash b1", "15000.000000ms restart b1"],
+    faults: [
+      { atNs: 3 * NS_PER_SEC, verb: "processCrash", node: "b1", line: "3000.000000ms processCrash b1" },
+      { atNs: 15 * NS_PER_SEC, verb: "restart", node: "b1", line: "15000.000000ms restart b1" },
+    ],
   };
 }
 

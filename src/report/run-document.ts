@@ -149,7 +149,7 @@ function diskSection(s: RunSummary): Section {
 
 function faultSection(s: RunSummary): Section {
   const blocks: Block[] =
-    s.faults.length === 0 ? [{ kind: "paragraph", text: "No faults were injected." }] : [{ kind: "code", text: s.faults.join("\n") }];
+    s.faults.length === 0 ? [{ kind: "paragraph", text: "No faults were injected." }] : [{ kind: "code", text: s.faults.map((fault) => fault.line).join("\n") }];
   return { id: "faults", title: "Fault schedule", blocks };
 }
 

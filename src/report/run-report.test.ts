@@ -17,7 +17,7 @@ function hostileSummary(): RunSummary {
   });
   summary.verdict = "safety-failed";
   summary.traffic.byNode.push({ node: `<img src=x onerror=alert(2)>`, sentBytes: 1, receivedBytes: 2 });
-  summary.faults.push(`4000.000000ms partition {"name":"${XSS}"}`);
+  summary.faults.push({ atNs: 4_000_000_000, verb: "heal", name: XSS, line: `4000.000000ms partition {"name":"${XSS}"}` });
   summary.liveness = { isConverged: false, convergedAtNs: 0, reasons: [`group ${XSS} not drained`] };
   return summary;
 }

@@ -1,3 +1,4 @@
+import type { TimedFault } from "../faults/fault.js";
 /**
  * What one run of a scenario produced, as plain JSON-serialisable data: the
  * input of every report (Markdown, SVG charts, HTML), of sweep tables and of
@@ -71,6 +72,8 @@ export interface CheckSummary {
 export type Verdict = "ok" | "safety-failed" | "liveness-failed";
 
 export interface RunSummary {
+  /** SUMMARY_SCHEMA_VERSION when it was written. */
+  schemaVersion: number;
   scenario: string;
   system: string;
   seed: string;
@@ -123,8 +126,8 @@ export interface RunSummary {
   liveness: { isConverged: boolean; convergedAtNs: number; reasons: string[] };
   /** Coverage marks (name → count), sorted by name. */
   marks: [string, number][];
-  /** The faults as applied, one line each (describeFault). */
-  faults: string[];
+  /** The faults as applied, in time order: each as data (src/faults/fault.ts: atNs, verb and its fields) with its line as the terminal shows it (describeFault). */
+  faults: SummaryFault[];
   /** The command that replays this run when `mqsim replay <scenario> --seed <seed>` would not (a counterexample of mqsim check: its search seed and path). */
   replay?: string;
 }
@@ -165,3 +168,13 @@ export interface WorkloadBusy {
   disks: { node: string; busyNs: number }[];
   threads: ThreadSummary[];
 }
+
+/** One applied fault: the schedule's own data and a display line. */
+export type SummaryFault = TimedFault & { line: string };
+
+/**
+ * summary.json's format version (docs/summary-schema.md): bumped whenever a
+ * field changes its meaning or shape, so a program reading the files can
+ * refuse one it does not know.
+ */
+export const SUMMARY_SCHEMA_VERSION = 2;

@@ -15,7 +15,7 @@ import { compareStrings } from "../kernel/order.js";
 import { findUnavailabilityWindows } from "../checks/unavailability.js";
 import { measureWriteUnavailability, producerDownWindows } from "../checks/write-unavailability.js";
 import type { History } from "../history/history.js";
-import type { CheckSummary, DiskSummary, RunSummary, TrafficSummary, UnavailabilitySummary, Verdict, WorkloadBusy } from "../report/run-summary.js";
+import { SUMMARY_SCHEMA_VERSION, type CheckSummary, type DiskSummary, type RunSummary, type TrafficSummary, type UnavailabilitySummary, type Verdict, type WorkloadBusy } from "../report/run-summary.js";
 import type { SystemRunFacts, SystemRunResult, SystemRunSpec } from "../run/system.js";
 import { systemNamed } from "../systems/index.js";
 import type { WorldCounters } from "../world/world-counters.js";
@@ -66,6 +66,7 @@ export function summarize(scenario: Scenario, spec: SystemRunSpec, result: Syste
   const servers = new Set(facts.serverNodes);
   const interNodeBytes = traffic.byLink.reduce((sum, link) => sum + (servers.has(link.from) && servers.has(link.to) ? link.bytes : 0), 0);
   return {
+    schemaVersion: SUMMARY_SCHEMA_VERSION,
     scenario: scenario.name,
     system: scenario.system,
     seed: result.seed,
@@ -88,7 +89,7 @@ export function summarize(scenario: Scenario, spec: SystemRunSpec, result: Syste
     unavailability: unavailabilitySummary(result.history, unavailability),
     liveness: { ...result.liveness, reasons: result.liveness.reasons.slice(0, 20) },
     marks: [...result.marks].sort((a, b) => compareStrings(a[0], b[0])),
-    faults: spec.faults.map(describeFault),
+    faults: [...spec.faults].sort((a, b) => a.atNs - b.atNs).map((fault) => ({ ...fault, line: describeFault(fault) })),
   };
 }
 
