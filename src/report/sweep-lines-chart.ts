@@ -5,6 +5,7 @@
  * looks good but lost data does not pass for a result.
  */
 import { compareStrings } from "../kernel/order.js";
+import { parseBandwidthBytesPerSec, parseDurationNs, parseRatePerSec, parseSizeBytes } from "../scenario/units.js";
 import { CHART_HEIGHT, CHART_WIDTH, renderPlaceholder, renderVegaLite } from "./render-svg.js";
 import { SWEEP_METRICS } from "./sweep-metrics.js";
 import { parameterValue, type SweepMetric, type SweepPoint, type SweepValue } from "./sweep-summary.js";
@@ -16,12 +17,26 @@ interface SweepRow {
   verdict: string;
 }
 
+/** A swept value as a number when it is one or a value with a unit ("120k/s", "250ms", "1KiB", "10Gbps"), so 2k, 20k, 60k, 120k sort as numbers, not as text. */
+function magnitudeOf(value: SweepValue): number | null {
+  if (typeof value === "number") return value;
+  if (typeof value !== "string") return null;
+  for (const parse of [parseRatePerSec, parseDurationNs, parseSizeBytes, parseBandwidthBytesPerSec]) {
+    const parsed = parse(value);
+    if (parsed !== null) return parsed;
+  }
+  return null;
+}
+
 function compareValues(a: SweepValue, b: SweepValue): number {
-  if (typeof a === "number" && typeof b === "number") return a - b;
+  const magnitudeA = magnitudeOf(a);
+  const magnitudeB = magnitudeOf(b);
+  if (magnitudeA !== null && magnitudeB !== null && magnitudeA !== magnitudeB) return magnitudeA - magnitudeB;
   return compareStrings(String(a), String(b));
 }
 
-function uniqueSorted(values: readonly SweepValue[]): SweepValue[] {
+/** The distinct values in the order an axis or legend shows them: by magnitude when they have one, else as text. */
+export function sweepValueOrder(values: readonly SweepValue[]): SweepValue[] {
   return [...new Set(values)].sort(compareValues);
 }
 
@@ -50,9 +65,9 @@ export async function sweepLinesChart(
     // Lines join points in x order; ties keep a stable order by series.
     .sort((a, b) => compareValues(a.x, b.x) || compareStrings(a.series, b.series));
   // Colours follow the series parameter's values in ascending order, not the order points happened to run.
-  const seriesOrder = uniqueSorted(usable.map((point) => (series === undefined ? "all" : (parameterValue(point, series) ?? "unset"))))
+  const seriesOrder = sweepValueOrder(usable.map((point) => (series === undefined ? "all" : (parameterValue(point, series) ?? "unset"))))
     .map((value) => (series === undefined ? "all" : `${series}=${String(value)}`));
-  const xOrder = numericX ? undefined : uniqueSorted(xValues).map(String);
+  const xOrder = numericX ? undefined : sweepValueOrder(xValues).map(String);
   return renderVegaLite(
     {
       title,
@@ -73,7 +88,8 @@ export async function sweepLinesChart(
         },
       },
       layer: [
-        { mark: { type: "line" } },
+        // Each series its own dash as well as its colour: lines that coincide stay distinguishable.
+        { mark: { type: "line" }, encoding: { strokeDash: { field: "series", type: "nominal", sort: seriesOrder, legend: null } } },
         {
           mark: { type: "point", filled: true, size: 60 },
           encoding: {

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { sweepValueOrder } from "./sweep-lines-chart.js";
 import { fixtureRunSummary, fixtureSweepSummary } from "./report-fixture.js";
 import { renderSweepCharts } from "./sweep-charts.js";
 import { renderSweepHtml, renderSweepMarkdown } from "./sweep-report.js";
@@ -61,5 +62,14 @@ describe("sweep report", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("sweep chart axes", () => {
+  it("values with units sort by magnitude, not as text: 2k/s, 20k/s, 60k/s, 120k/s", () => {
+    expect(sweepValueOrder(["120k/s", "20k/s", "2k/s", "60k/s"])).toEqual(["2k/s", "20k/s", "60k/s", "120k/s"]);
+    expect(sweepValueOrder(["1s", "250ms", "2s"])).toEqual(["250ms", "1s", "2s"]);
+    expect(sweepValueOrder([5, 3, 10])).toEqual([3, 5, 10]);
+    expect(sweepValueOrder(["all", "1"])).toEqual(["1", "all"]);
   });
 });
