@@ -3,9 +3,26 @@
  * headless vega View (renderer "none": no DOM, no canvas) and serialised by
  * vega's SVG string renderer. Text widths are estimated without a canvas, the
  * same way every time, so the output depends only on the spec.
+ *
+ * vega and vega-lite load on the first chart, not when the package is
+ * imported: a program that only runs scenarios never pays for them.
  */
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
+
+type Vega = typeof import("vega");
+type VegaLite = typeof import("vega-lite");
+
+let libraries: Promise<{ vega: Vega; vegaLite: VegaLite; quietLogger: ReturnType<Vega["logger"]> }> | null = null;
+
+function loadLibraries(): Promise<{ vega: Vega; vegaLite: VegaLite; quietLogger: ReturnType<Vega["logger"]> }> {
+  libraries ??= Promise.all([import("vega"), import("vega-lite")]).then(([vega, vegaLite]) => ({
+    vega,
+    vegaLite,
+    // Vega's own logger prints warnings to the console; reports stay quiet and errors still throw.
+    quietLogger: vega.logger(vega.Error),
+  }));
+  return libraries;
+}
 
 /** One look for every chart, so reports read as one document. */
 export const CHART_CONFIG = {
@@ -23,9 +40,6 @@ export const CHART_HEIGHT = 240;
 
 /** Series colours fixed by name, so "acked" is the same colour in every report. */
 export const SERIES_COLORS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d"] as const;
-
-// Vega's own logger prints warnings to the console; reports stay quiet and errors still throw.
-const quietLogger = vega.logger(vega.Error);
 
 /**
  * Vega numbers clip paths and gradients from process-wide counters, so the
@@ -53,7 +67,8 @@ function renumberIds(svg: string, chartId: string): string {
  */
 export async function renderVegaLite(spec: TopLevelSpec, chartId: string): Promise<string> {
   if (!/^[a-z0-9-]+$/.test(chartId)) throw new Error(`chart id must match [a-z0-9-]+, got ${JSON.stringify(chartId)}`);
-  const compiled = compile({ config: CHART_CONFIG, ...spec } as TopLevelSpec, { logger: quietLogger }).spec;
+  const { vega, vegaLite, quietLogger } = await loadLibraries();
+  const compiled = vegaLite.compile({ config: CHART_CONFIG, ...spec } as TopLevelSpec, { logger: quietLogger }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none", logger: quietLogger });
   try {
     const svg = await view.toSVG();
