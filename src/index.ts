@@ -98,3 +98,6 @@ function presetNamedOrThrow(name: string) {
   if (preset === undefined) throw new Error(`no preset named ${JSON.stringify(name)}`);
   return preset;
 }
+// The kernel, for models of your own: the scheduler, named RNG streams, distributions, the trace digest (README: "The kernel on its own").
+export { Kernel, type KernelOptions, Rng, RngStream, distribution, type Distribution, type DistributionSpec, Digest64, Trace, type EventFn, type EventHandle, runUntilConverged, type Liveness } from "./kernel/index.js";
+export { NS_PER_MS, NS_PER_SEC, NS_PER_US, type DurationNs, type TimeNs } from "./kernel/time.js";
