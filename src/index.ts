@@ -76,6 +76,7 @@ export {
   type Violation,
 } from "./checks/index.js";
 export { faultScheduleArbitrary, partitionArbitrary, type FaultScheduleOptions } from "./faults/arbitrary.js";
+export { assertChecksHold, scenarioFaults } from "./scenario/library-helpers.js";
 export { describeFault, type Fault, type FaultSchedule, type TimedFault } from "./faults/fault.js";
 export { searchFaults, describeCounterexample, type FaultSearchResult, type Counterexample } from "./faults/search.js";
 export type { RunSummary, Verdict } from "./report/run-summary.js";

@@ -5,13 +5,14 @@
  */
 import fc from "fast-check";
 import { assert } from "../kernel/assert.js";
+import { parseDurationNs } from "../scenario/units.js";
 import type { PartitionSpec } from "../world/partition.js";
 import type { Fault, FaultSchedule, FaultVerb, TimedFault } from "./fault.js";
 
 export interface FaultScheduleOptions {
   nodeNames: readonly string[];
-  /** Faults fall in [0, horizonNs). */
-  horizonNs: number;
+  /** Faults fall in [0, horizonNs): integer nanoseconds, or a duration as scenario files write it ("5s"). */
+  horizonNs: number | string;
   faultsMax: number;
   /** Verbs to draw from (default: every node and network verb, no disk faults). */
   verbs?: readonly FaultVerb[];
@@ -81,11 +82,13 @@ function faultArbitrary(options: FaultScheduleOptions): fc.Arbitrary<Fault> {
 /** A schedule of at most `faultsMax` timed faults, sorted by time. Shrinks toward fewer, earlier faults. */
 export function faultScheduleArbitrary(options: FaultScheduleOptions): fc.Arbitrary<FaultSchedule> {
   assert(options.nodeNames.length > 0, "faultScheduleArbitrary needs at least one node name");
-  assert(Number.isSafeInteger(options.horizonNs) && options.horizonNs > 0, `horizonNs must be a positive integer, got ${options.horizonNs}`);
+  const horizonNs = typeof options.horizonNs === "string" ? parseDurationNs(options.horizonNs) : options.horizonNs;
+  if (horizonNs === null) throw new Error(`faultScheduleArbitrary: horizonNs: expected a duration such as "5s", got ${JSON.stringify(options.horizonNs)}`);
+  assert(Number.isSafeInteger(horizonNs) && horizonNs > 0, `horizonNs must be a positive integer, got ${horizonNs}`);
   assert(Number.isSafeInteger(options.faultsMax) && options.faultsMax >= 0, `faultsMax must be a non-negative integer, got ${options.faultsMax}`);
-  const anyTime = fc.integer({ min: 0, max: options.horizonNs - 1 });
+  const anyTime = fc.integer({ min: 0, max: horizonNs - 1 });
   const start = options.startWindowNs;
-  assert(start === undefined || (Number.isSafeInteger(start) && start > 0 && start <= options.horizonNs), `startWindowNs must be a positive integer within the horizon, got ${start}`);
+  assert(start === undefined || (Number.isSafeInteger(start) && start > 0 && start <= horizonNs), `startWindowNs must be a positive integer within the horizon, got ${start}`);
   const atNs = start === undefined ? anyTime : fc.oneof({ weight: 3, arbitrary: anyTime }, { weight: 1, arbitrary: fc.integer({ min: 0, max: start - 1 }) });
   const timed = fc
     .tuple(atNs, faultArbitrary(options))

@@ -278,7 +278,7 @@ describe("faultScheduleArbitrary", () => {
           for (const fault of schedule) {
             expect(Number.isSafeInteger(fault.atNs)).toBe(true);
             expect(fault.atNs).toBeGreaterThanOrEqual(0);
-            expect(fault.atNs).toBeLessThan(options.horizonNs);
+            expect(fault.atNs).toBeLessThan(Number(options.horizonNs));
             expect(options.verbs).toContain(fault.verb);
             if ("node" in fault) expect(options.nodeNames).toContain(fault.node);
             if (fault.verb === "partition") {
