@@ -13,6 +13,7 @@
 import type { History } from "../history/history.js";
 import type { DurationNs, TimeNs } from "../kernel/time.js";
 import { endOfHistory } from "./history-end.js";
+import { unionNs } from "./interval-union.js";
 import type { CheckResult } from "./violation.js";
 import { ViolationList } from "./violation-list.js";
 import { formatSeconds, plural } from "./wording.js";
@@ -114,21 +115,6 @@ function byStart(a: UnavailabilityWindow, b: UnavailabilityWindow): number {
   if (a.client !== b.client) return a.client < b.client ? -1 : 1;
   if (a.op !== b.op) return a.op < b.op ? -1 : 1;
   return a.startEventIndex - b.startEventIndex;
-}
-
-/** Total time covered by at least one window (windows sorted by start). */
-function unionNs(windows: readonly UnavailabilityWindow[]): DurationNs {
-  let total = 0;
-  let from = -1;
-  let to = -1;
-  for (const w of windows) {
-    if (w.startNs > to) {
-      total += to - from;
-      from = w.startNs;
-      to = w.endNs;
-    } else if (w.endNs > to) to = w.endNs;
-  }
-  return total + (to - from);
 }
 
 function offerTooLong(history: History, w: UnavailabilityWindow, limit: DurationNs, violations: ViolationList): void {

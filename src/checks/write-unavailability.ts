@@ -36,6 +36,7 @@
  */
 import type { History } from "../history/history.js";
 import type { DurationNs, TimeNs } from "../kernel/time.js";
+import { unionNs, type Interval } from "./interval-union.js";
 
 /** Shorter waits for the next acknowledgement are ordinary latency. */
 export const WRITE_GAP_NS_MIN = 100_000_000;
@@ -58,10 +59,7 @@ export interface WriteUnavailability {
   streams: StreamUnavailability[];
 }
 
-export interface Interval {
-  startNs: TimeNs;
-  endNs: TimeNs;
-}
+export type { Interval };
 
 interface StreamResults {
   /** Acknowledgement times, in time order (the history's). */
@@ -161,22 +159,6 @@ function firstAtOrAfter(sorted: readonly number[], timeNs: TimeNs): number | nul
     else hi = mid;
   }
   return lo < sorted.length ? sorted[lo]! : null;
-}
-
-/** Total time covered by at least one interval. */
-function unionNs(intervals: Interval[]): DurationNs {
-  intervals.sort((a, b) => a.startNs - b.startNs || a.endNs - b.endNs);
-  let total = 0;
-  let from = -1;
-  let to = -1;
-  for (const interval of intervals) {
-    if (interval.startNs > to) {
-      total += to - from;
-      from = interval.startNs;
-      to = interval.endNs;
-    } else if (interval.endNs > to) to = interval.endNs;
-  }
-  return total + (to - from);
 }
 
 /** The clients' send error windows in which the client got no send-result at all: it could not send (its connection down). */
