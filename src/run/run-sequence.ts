@@ -99,6 +99,8 @@ export function runSequence<Cluster extends { world: World }>(spec: RunSequenceS
     marks: kernel.marks.entries(),
     checkInputs: inputs,
     probes,
+    clusterEvents: world.clusterLog.events,
+    clusterEventsLeftOut: world.clusterLog.leftOut,
     cluster,
   };
 }

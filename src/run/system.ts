@@ -17,6 +17,7 @@ import type { Preset } from "../scenario/preset.js";
 import type { SystemAnomaly } from "./anomaly.js";
 import type { RunEstimate } from "../scenario/run-estimate.js";
 import type { WorldCounters } from "../world/world-counters.js";
+import type { ClusterEvent } from "../world/cluster-log.js";
 
 /** What every system's run spec has. */
 export interface SystemRunSpec {
@@ -41,6 +42,10 @@ export interface SystemRunResult {
   checkInputs: CheckInputs;
   /** The probes taken mid-run (spec.probesAtNs), in time order. */
   probes: RunProbe[];
+  /** What the cluster did (elections, in-sync sets, truncations, nodes declared down), in time order (src/world/cluster-log.ts). */
+  clusterEvents: readonly ClusterEvent[];
+  /** Cluster events past the log's bound, counted but not kept. */
+  clusterEventsLeftOut: number;
 }
 
 /** A thread (or pool) of a server or client, with its CPU so far. */

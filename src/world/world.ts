@@ -10,6 +10,7 @@
  */
 import { assert } from "../kernel/assert.js";
 import type { Kernel } from "../kernel/kernel.js";
+import { ClusterLog } from "./cluster-log.js";
 import { Disk, type DiskOptions } from "./disk.js";
 import { diskProfile, type DiskProfile } from "./disk-profile.js";
 import { Network, type DatagramFaults, type NetworkOptions } from "./network.js";
@@ -44,6 +45,8 @@ export class World {
   readonly kernel: Kernel;
   readonly nodes: readonly WorldNode[];
   readonly net: Network;
+  /** What the cluster did (elections, in-sync sets, truncations, nodes declared down): an observation for reports, read by nothing in the run. */
+  readonly clusterLog: ClusterLog;
   private readonly disks: readonly Disk[];
   private readonly byName = new Map<string, WorldNode>();
 
@@ -57,6 +60,7 @@ export class World {
       assert(!this.byName.has(node.name), `duplicate node name "${node.name}"`);
       this.byName.set(node.name, node);
     }
+    this.clusterLog = new ClusterLog(options.kernel.scheduler);
     this.net = new Network({
       scheduler,
       rng: options.kernel.rng,

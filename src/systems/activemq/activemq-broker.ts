@@ -182,6 +182,7 @@ export class ActiveMqBroker implements NodeSoftware {
     }
     this.isAccepting = true;
     this.world.kernel.marks.hit("activemq.broker.master");
+    this.noteMastership("leader", "took the store's lock: master");
     if (!this.isInactivityCheckArmed) {
       this.isInactivityCheckArmed = true;
       this.node!.after(INACTIVITY_CHECK_NS, this.onInactivityCheckBound);
@@ -365,7 +366,14 @@ export class ActiveMqBroker implements NodeSoftware {
     }
     // DefaultIOExceptionHandler: the broker stops, and the client sees no reply (SuppressReplyException).
     this.world.kernel.marks.hit("activemq.broker.store-failed");
-    if (this.isAccepting) this.stopAccepting();
+    if (!this.isAccepting) return;
+    this.noteMastership("step-down", "its store failed (DefaultIOExceptionHandler): it stops");
+    this.stopAccepting();
+  }
+
+  /** Every queue's master changed (the pair has one master for all its destinations): the run's timeline shows it per queue. */
+  private noteMastership(kind: "leader" | "step-down", detail: string): void {
+    for (const queue of this.spec.queues) this.world.clusterLog.record(kind, queue, this.node!.name, -1, detail);
   }
 
   private onAck(connection: ClientConnection, command: Extract<OpenWireCommand, { kind: "ACK" }>): void {
@@ -450,6 +458,7 @@ export class ActiveMqBroker implements NodeSoftware {
   /** keepAlive found the lock another's: stop being master, and wait for the lock again as a slave (restartAllowed). */
   private giveUpMastership(): void {
     this.world.kernel.marks.hit("activemq.broker.lock-lost");
+    this.noteMastership("step-down", "found its lock taken: no longer master");
     this.stopAccepting();
     this.mastership!.waitAgain();
   }

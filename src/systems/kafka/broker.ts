@@ -102,6 +102,12 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
     return { handlerNs: this.requests.handlerCpuNs, handlerThreads: this.config["num.io.threads"], processorNsMax: this.requests.processorCpuNsMax, fetcherNsMax };
   }
 
+  /** A log that came back from a restart shorter than it was (an unflushed tail lost with the page cache): a truncation on the run's timeline. */
+  private noteRecoveredLog(topicPartition: string, endBefore: number | undefined, endAfter: number): void {
+    if (endBefore === undefined || endAfter >= endBefore) return;
+    this.world.clusterLog.record("truncation", topicPartition, this.node.name, -1, `log recovery at restart: offset ${endBefore} → ${endAfter} (unflushed tail lost)`);
+  }
+
   replica(topicPartition: string): PartitionReplica | undefined {
     return this.replicas.get(topicPartition);
   }
@@ -113,13 +119,16 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
     const disk = this.world.disk(node.name);
     this.checkpointFile = disk.open<Checkpoint>(CHECKPOINT_FILE);
     const checkpoint = new Map(this.checkpointFile.records.at(-1)?.value ?? []);
+    const previous = this.replicas;
     this.replicas = new Map();
     this.fetchers = new Map();
     this.metadata = new Map();
     for (const state of this.assignment) {
       this.metadata.set(state.topicPartition, { ...state, leader: null, leaderEpoch: -1, partitionEpoch: -1 });
       if (state.replicas.includes(node.name)) {
-        this.replicas.set(state.topicPartition, new PartitionReplica(this, state, checkpoint.get(state.topicPartition) ?? 0));
+        const replica = new PartitionReplica(this, state, checkpoint.get(state.topicPartition) ?? 0);
+        this.replicas.set(state.topicPartition, replica);
+        this.noteRecoveredLog(state.topicPartition, previous.get(state.topicPartition)?.log.logEndOffset, replica.log.logEndOffset);
       }
     }
     this.fetchPurgatory = new DeadlineList<DelayedFetch>(node, completeFetch, isFetchAnswered);

@@ -136,6 +136,7 @@ export class KafkaController implements NodeSoftware {
     if (session.isFenced || isNewIncarnation) {
       session.isFenced = false;
       this.trace.record("kafka.broker-unfenced", broker, brokerEpoch);
+      this.world.clusterLog.record("node-up", "", broker, -1, "unfenced by the controller");
       this.electOfflinePartitions();
     }
     if (session.isFenced === false && (isNewConnection || isNewIncarnation)) {
@@ -159,6 +160,7 @@ export class KafkaController implements NodeSoftware {
     session.isFenced = true;
     this.marks.hit("kafka.broker.fenced");
     this.trace.record("kafka.broker-fenced", broker, session.brokerEpoch);
+    this.world.clusterLog.record("node-down", "", broker, -1, "fenced by the controller");
     this.removeFromPartitions(broker);
   }
 
@@ -171,6 +173,7 @@ export class KafkaController implements NodeSoftware {
       // KIP-841: a fenced broker leaves every ISR, but an ISR never becomes empty.
       if (state.isr.includes(broker) && state.isr.length > 1) {
         state.isr = state.isr.filter((member) => member !== broker);
+        this.world.clusterLog.record("in-sync", state.topicPartition, broker, state.leaderEpoch, `ISR ${state.isr.join(",")} (${broker} removed by the controller)`);
         isChanged = true;
       }
       if (state.leader === broker) {
@@ -215,6 +218,8 @@ export class KafkaController implements NodeSoftware {
     state.leader = leader;
     state.leaderEpoch++;
     this.trace.record("kafka.elect", state.topicPartition, state.leaderEpoch, leader === null ? -1 : state.replicas.indexOf(leader));
+    const detail = leader === null ? "offline: no eligible replica" : isUnclean ? "unclean election (out-of-sync replica)" : state.leaderEpoch === 1 ? "preferred replica" : "clean election";
+    this.world.clusterLog.record("leader", state.topicPartition, leader ?? "", state.leaderEpoch, detail);
   }
 
   /** After a broker comes back, partitions without a leader may get one. */
@@ -246,6 +251,7 @@ export class KafkaController implements NodeSoftware {
     state.isr = state.replicas.filter((replica) => newIsr.includes(replica));
     state.partitionEpoch++;
     this.trace.record("kafka.isr", state.topicPartition, state.partitionEpoch, state.isr.length);
+    this.world.clusterLog.record("in-sync", state.topicPartition, request.broker, state.leaderEpoch, `ISR ${state.isr.join(",")}`);
     this.push([state]);
     return { kind: "alter-partition-response", topicPartition: state.topicPartition, error: "NONE", state: copyState(state) };
   }

@@ -11,6 +11,7 @@
  * How it reacts to peers going down and up, and `cluster_partition_handling`
  * (ignore, pause_minority, autoheal), is node-monitor.ts.
  */
+import type { ClusterLog } from "../../world/cluster-log.js";
 import type { Kernel } from "../../kernel/index.js";
 import type { RngStream } from "../../kernel/index.js";
 import type { Trace } from "../../kernel/index.js";
@@ -56,6 +57,7 @@ interface LocalDelivery {
 
 export class RabbitBroker implements NodeSoftware, QueueHost {
   readonly trace: Trace;
+  readonly clusterLog: ClusterLog;
   readonly config: RabbitMqConfig;
   readonly cpu: RabbitCpuCosts;
   readonly clusterNodes: readonly string[];
@@ -87,12 +89,14 @@ export class RabbitBroker implements NodeSoftware, QueueHost {
     readonly plan: ClusterPlan,
   ) {
     this.trace = kernel.trace;
+    this.clusterLog = world.clusterLog;
     this.config = plan.config;
     this.cpu = plan.cpu;
     this.clusterNodes = plan.nodes;
     this.monitor = new NodeMonitor({
       config: this.config,
       trace: this.trace,
+      clusterLog: this.clusterLog,
       clusterNodes: this.clusterNodes,
       nodeName: () => this.node.name,
       isReady: () => this.isReady,

@@ -218,6 +218,8 @@ export class MirrorSet {
     record.master = this.host.node.name;
     record.mirrors = this.names;
     record.synced = this.names.filter((n) => this.mirrors.get(n)!.isSynced);
+    const listed = (nodes: readonly string[]): string => (nodes.length === 0 ? "none" : nodes.join(","));
+    this.host.clusterLog.record("in-sync", this.queue, record.master, record.epoch, `mirrors ${listed(record.mirrors)}, synchronised ${listed(record.synced)}`);
     this.host.publishRecord(record);
   }
 }

@@ -29,6 +29,7 @@
  * It lives as long as the broker (a peer's connection epochs and a pending
  * autoheal outlast a restart); reset() forgets what a restart forgets.
  */
+import type { ClusterLog } from "../../world/cluster-log.js";
 import type { Trace } from "../../kernel/index.js";
 import type { RabbitMqConfig } from "./config.js";
 import type { NodeLinkListener } from "./node-link.js";
@@ -40,6 +41,8 @@ import { PeerView } from "./peer-view.js";
 export interface NodeMonitorHost {
   readonly config: RabbitMqConfig;
   readonly trace: Trace;
+  /** The run's cluster log (src/world/cluster-log.ts): what the reports' timeline shows. */
+  readonly clusterLog: ClusterLog;
   /** The cluster's node names, in cluster order. */
   readonly clusterNodes: readonly string[];
   nodeName(): string;
@@ -90,6 +93,7 @@ export class NodeMonitor implements NodeLinkListener {
     const host = this.host;
     this.stoppingPeers.delete(peer);
     host.trace.record("rabbit.nodeup", `${host.nodeName()}->${peer}`);
+    host.clusterLog.record("node-up", "", peer, -1, `nodeup seen by ${host.nodeName()}`);
     const isSameIncarnation = this.peers.onPeerUp(peer, host.incarnationOf(peer));
     // The same incarnation came back after this node, running, saw it go: tell it. If it saw this node go
     // too, the two ran apart: with ignore they stay apart (notePartitioned).
@@ -119,12 +123,14 @@ export class NodeMonitor implements NodeLinkListener {
     const host = this.host;
     if (host.config.cluster_partition_handling !== "ignore" || !host.isAppRunning() || !this.peers.markIfPartitioned(peer)) return;
     host.trace.record("rabbit.partitioned", `${host.nodeName()}|${peer}`);
+    host.clusterLog.record("node-down", "", peer, -1, `${host.nodeName()} and ${peer} stay partitioned (cluster_partition_handling ignore)`);
     host.mark("rabbit.partitioned");
   }
 
   onPeerDown(peer: string): void {
     const host = this.host;
     host.trace.record("rabbit.nodedown", `${host.nodeName()}->${peer}`);
+    host.clusterLog.record("node-down", "", peer, -1, `nodedown seen by ${host.nodeName()} (net_ticktime)`);
     this.peers.onPeerDown(peer, host.isAppRunning());
     host.forget(peer);
     if (!host.isAppRunning()) return;

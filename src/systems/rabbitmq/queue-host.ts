@@ -4,6 +4,7 @@
  * and a way to send to other nodes (or to itself: local messages go through
  * the same dispatch, one event later, never re-entrantly).
  */
+import type { ClusterLog } from "../../world/cluster-log.js";
 import type { RngStream } from "../../kernel/index.js";
 import type { Trace } from "../../kernel/index.js";
 import type { Disk } from "../../world/disk.js";
@@ -23,6 +24,8 @@ export interface QueueHost {
   /** This node's Erlang schedulers, on which every process runs its work. */
   readonly schedulers: ErlangSchedulers;
   readonly trace: Trace;
+  /** The run's cluster log (src/world/cluster-log.ts): what the reports' timeline shows. */
+  readonly clusterLog: ClusterLog;
   /** The cluster's node names, in cluster order. */
   readonly clusterNodes: readonly string[];
   send(to: string, message: NodeMessage): boolean;

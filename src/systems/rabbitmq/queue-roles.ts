@@ -59,8 +59,9 @@ export class QueueRoles {
     return this.broker.node.name;
   }
 
-  private startMaster(queue: string, inherited: ReturnType<ClassicMirror["handOver"]> | null): ClassicMaster {
+  private startMaster(queue: string, inherited: ReturnType<ClassicMirror["handOver"]> | null, why = "master started"): ClassicMaster {
     const declaration = declarationOf(this.plan, queue);
+    this.broker.clusterLog.record("leader", queue, this.me, this.broker.record(queue).epoch, why);
     const master = new ClassicMaster(this.broker, declaration, haPolicyOf(this.plan, declaration), inherited);
     this.masters.set(queue, master);
     const record = this.broker.record(queue);
@@ -100,6 +101,7 @@ export class QueueRoles {
     const chosen = promote === "when-synced" ? candidates.find((n) => record.synced.includes(n)) : candidates[0];
     if (chosen === undefined && candidates[0] === this.me) {
       this.broker.trace.record("mirror.not-promoted", `${queue}@${this.me}`);
+      this.broker.clusterLog.record("leader", queue, "", record.epoch, "no synchronised mirror to promote (ha-promote-on-failure when-synced): no master");
       this.broker.mark("rabbit.mirror.not-promoted");
     }
     if (chosen !== this.me) return;
@@ -115,7 +117,7 @@ export class QueueRoles {
     next.synced = record.synced.filter((n) => n !== this.me);
     next.master = this.me;
     this.broker.publishRecord(next);
-    this.startMaster(queue, mirror.handOver());
+    this.startMaster(queue, mirror.handOver(), isSynced ? "synchronised mirror promoted" : "unsynchronised mirror promoted (what it never had is gone)");
   }
 
   /** A newer record arrived from a peer. */
@@ -126,6 +128,7 @@ export class QueueRoles {
     if (master !== undefined && record.master !== this.me) {
       // Someone else is master now (a partition healed): this master is demoted and its messages dropped.
       this.broker.trace.record("master.demoted", `${queue}@${this.me}`);
+      this.broker.clusterLog.record("truncation", queue, this.me, record.epoch, `master demoted: ${record.master ?? "another node"} won, this master's messages dropped`);
       this.broker.mark("rabbit.master.demoted");
       // Its consumers are cancelled (a consumer cancel notification), so they re-subscribe to the master that won.
       for (const ref of master.consumers.removeAllWithRefs().refs) this.broker.send(ref.node, { kind: "consume-result", queue, channel: ref.channel, error: "master-moved" });

@@ -225,6 +225,7 @@ export class QuorumMember implements RaftHost<QuorumCommand> {
     if (wasLeader && !this.isLeaderNow) this.stepDown();
     if (this.isLeaderNow && !wasLeader) {
       this.broker.mark("rabbit.quorum.leader-elected");
+      this.broker.clusterLog.record("leader", this.name, this.broker.node.name, term, "Raft leader elected");
       // Tell the cluster where the queue is served now, so other nodes route publishes straight here.
       const record = { ...this.broker.record(this.name) };
       record.epoch = Math.max(record.epoch + 1, term);

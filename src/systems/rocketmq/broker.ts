@@ -135,7 +135,10 @@ export class RocketBroker implements NodeSoftware {
   private startProcess(node: WorldNode): void {
     const { config } = this.spec;
     const disk = this.world.disk(node.name);
+    const endBefore = this.store?.commitLog.maxOffset;
     this.store = this.newStore(node);
+    this.noteRecoveredLog(endBefore, this.store.commitLog.maxOffset);
+    if (!this.isDLedger && this.spec.brokerId === MASTER_ID) this.world.clusterLog.record("leader", this.spec.brokerName, node.name, -1, `master (brokerId 0, ${this.spec.config.brokerRole})`);
     this.offsets = new ConsumerOffsetManager(disk);
     this.sendPool = new ThreadPool(node, config.sendMessageThreadPoolNums);
     this.putLock = new ThreadPool(node, 1).threads[0]!;
@@ -151,6 +154,12 @@ export class RocketBroker implements NodeSoftware {
     this.registrar.start();
     node.after(config.flushConsumerOffsetInterval * NS_PER_MS, () => this.persistOffsets());
     node.after(CHANNEL_SCAN_NS, () => this.scanChannels());
+  }
+
+  /** A commit log that came back from a restart shorter than it was (an unflushed tail lost with the page cache): a truncation on the run's timeline. */
+  private noteRecoveredLog(endBefore: number | undefined, endAfter: number): void {
+    if (endBefore === undefined || endAfter >= endBefore || this.isDLedger) return;
+    this.world.clusterLog.record("truncation", this.spec.brokerName, this.node!.name, -1, `commit log recovery at restart: offset ${endBefore} → ${endAfter} (unflushed tail lost)`);
   }
 
   /** An orderly stop: unregister from the NameServers (they drop the broker at once) and persist the offsets. */

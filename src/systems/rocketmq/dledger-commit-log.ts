@@ -109,7 +109,7 @@ export class DLedgerCommitLog implements RaftHost<DLedgerPut> {
   constructor(
     private readonly world: World,
     readonly node: WorldNode,
-    group: string,
+    private readonly group: string,
     members: readonly string[],
     private store: MessageStore,
     private readonly listener: DLedgerRoleListener,
@@ -189,6 +189,7 @@ export class DLedgerCommitLog implements RaftHost<DLedgerPut> {
 
   onAppliedLost(): void {
     this.marks.hit("rocketmq.dledger.store-rebuilt");
+    this.world.clusterLog.record("truncation", this.group, this.node.name, this.member.term, "applied entries replaced by the new leader's: store rebuilt");
     this.store = this.listener.newStore();
   }
 
@@ -196,6 +197,7 @@ export class DLedgerCommitLog implements RaftHost<DLedgerPut> {
     const isLeader = role === "leader";
     if (isLeader === this.isLeaderNow) return;
     this.isLeaderNow = isLeader;
+    if (isLeader) this.world.clusterLog.record("leader", this.group, this.node.name, this.member.term, "DLedger leader elected: the group's master");
     if (isLeader) this.leaderSinceNsNow = this.node.now;
     this.marks.hit(isLeader ? "rocketmq.dledger.leader" : "rocketmq.dledger.step-down");
     this.listener.onLeadership(isLeader);

@@ -39,6 +39,7 @@
  * keeps choosing a dead broker's queues until then (claim C11).
  */
 import type { Marks, Trace } from "../../kernel/index.js";
+import type { ClusterLog } from "../../world/cluster-log.js";
 import type { ConnectionHandler, Endpoint } from "../../world/connection.js";
 import type { NodeSoftware, WorldNode } from "../../world/node.js";
 import type { World } from "../../world/world.js";
@@ -104,6 +105,7 @@ class NamesrvProcess {
   readonly incarnation: number;
   private readonly channels = new Map<Endpoint, NamesrvChannel>();
   private readonly trace: Trace;
+  private readonly clusterLog: ClusterLog;
   private readonly marks: Marks;
   private readonly idleNs: number;
   private readonly expiredNs: number;
@@ -118,6 +120,7 @@ class NamesrvProcess {
   ) {
     this.incarnation = node.incarnation;
     this.trace = world.kernel.trace;
+    this.clusterLog = world.clusterLog;
     this.marks = world.kernel.marks;
     this.idleNs = config.serverChannelMaxIdleTimeSeconds * 1_000 * NS_PER_MS;
     this.expiredNs = config.brokerChannelExpiredTime * NS_PER_MS;
@@ -150,6 +153,7 @@ class NamesrvProcess {
         this.trace.record("rocketmq.namesrv.register", `${this.node.name}:${request.brokerAddr}`, request.brokerId, outcome.isFirst ? 1 : 0, outcome.hasWrittenQueues ? 1 : 0);
         if (outcome.isFirst) {
           this.marks.hit("rocketmq.namesrv.broker-registered-first");
+          this.clusterLog.record("node-up", "", request.brokerAddr, -1, `registered with NameServer ${this.node.name}`);
           this.routeLog?.brokerRegistered(request.brokerAddr, this.node.now);
         }
         if (outcome.hasWrittenQueues && request.brokerId !== 0) this.marks.hit("rocketmq.namesrv.prime-slave-wrote-queues");
@@ -207,6 +211,7 @@ class NamesrvProcess {
     this.marks.hit(REMOVAL_MARKS[reason]);
     this.routeLog?.brokerRemoved(outcome.brokerAddr, this.node.now);
     if (outcome.isBrokerNameRemoved) this.marks.hit("rocketmq.namesrv.broker-name-removed");
+    this.clusterLog.record("node-down", "", outcome.brokerAddr, -1, `dropped by NameServer ${this.node.name} (${reason})`);
     this.trace.record("rocketmq.namesrv.unregister", `${this.node.name}:${outcome.brokerAddr}`, REMOVAL_CODES[reason], outcome.brokerId, outcome.isBrokerNameRemoved ? 1 : 0);
   }
 }
