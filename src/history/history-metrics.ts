@@ -6,9 +6,9 @@
  * sample), the one implementation every report and bench uses.
  */
 import type { History } from "./history.js";
-import { latencySummary } from "./latency-histogram.js";
+import { latencySummary, newLatencyHistogram, percentileNs } from "./latency-histogram.js";
 import { compareStrings } from "../kernel/order.js";
-import type { LatencySummary, TimelineSummary } from "../report/run-summary.js";
+import type { LatencySummary, LatencyTimeline, TimelineSummary } from "../report/run-summary.js";
 
 export interface HistoryMetrics {
   messages: { sent: number; acked: number; failed: number; unknown: number; applied: number };
@@ -32,6 +32,8 @@ export function historyMetrics(history: History, bucketNs: number, endNs: number
   const appliedByGroup = new Map<string, number[]>();
   const appliedOnce = new Uint8Array(idLimit);
   const produceLatencies: number[] = [];
+  /** Each produce latency's bucket (by acknowledgement time), in the same order: non-decreasing, as the history is. */
+  const produceBuckets: number[] = [];
   const endToEnd: number[] = [];
   const requests: number[] = [];
   const ackedByClient = new Map<string, number>();
@@ -53,7 +55,10 @@ export function historyMetrics(history: History, bucketNs: number, endNs: number
           }
           outcome[id] = outcome[id] === 0 || code === 1 ? code : Math.min(outcome[id]!, code);
         }
-        if (isNewAck && sentAtNs[event.idFirst]! >= 0) produceLatencies.push(event.timeNs - sentAtNs[event.idFirst]!);
+        if (isNewAck && sentAtNs[event.idFirst]! >= 0) {
+          produceLatencies.push(event.timeNs - sentAtNs[event.idFirst]!);
+          produceBuckets.push(bucketOf(event.timeNs));
+        }
         break;
       }
       case "effect": {
@@ -87,8 +92,28 @@ export function historyMetrics(history: History, bucketNs: number, endNs: number
     produce: latencySummary(produceLatencies),
     endToEnd: endToEnd.length === 0 ? null : latencySummary(endToEnd),
     request: requests.length === 0 ? null : latencySummary(requests),
-    timeline: { bucketNs, acked, applied, backlogByGroup: backlogs(acked, appliedByGroup), failedSends },
+    timeline: { bucketNs, acked, applied, backlogByGroup: backlogs(acked, appliedByGroup), failedSends, produceLatency: latencyByBucket(produceLatencies, produceBuckets, buckets) },
   };
+}
+
+/** p50, p99 and max of the produce latencies acknowledged in each bucket (null where none was). */
+function latencyByBucket(latencies: readonly number[], bucketOfSample: readonly number[], buckets: number): LatencyTimeline {
+  const series: LatencyTimeline = { p50Ns: new Array<number | null>(buckets).fill(null), p99Ns: new Array<number | null>(buckets).fill(null), maxNs: new Array<number | null>(buckets).fill(null) };
+  const histogram = newLatencyHistogram();
+  const close = (bucket: number): void => {
+    series.p50Ns[bucket] = percentileNs(histogram, 50);
+    series.p99Ns[bucket] = percentileNs(histogram, 99);
+    series.maxNs[bucket] = histogram.maxValue;
+    histogram.reset();
+  };
+  for (let k = 0; k < latencies.length; k++) {
+    const bucket = bucketOfSample[k]!;
+    if (k > 0 && bucket !== bucketOfSample[k - 1]) close(bucketOfSample[k - 1]!);
+    histogram.recordValue(Math.max(0, Math.round(latencies[k]!)));
+  }
+  if (latencies.length > 0) close(bucketOfSample[latencies.length - 1]!);
+  histogram.destroy();
+  return series;
 }
 
 /** Messages by what became of them: each id counted once, by the best outcome its sender saw. */

@@ -118,6 +118,60 @@ describe("Chrome/Perfetto trace export", () => {
     expectSlicesDisjointPerThread(trace);
   });
 
+  it("groups a client's lanes by the broker each batch went to, and ends a refused batch when its client learnt so", () => {
+    const trace = toChromeTrace({
+      nodes: [{ name: "b1" }, { name: "b2" }],
+      faults: [],
+      batches: [
+        { client: "p1", broker: "b1", sentNs: 1 * MS, ackedNs: 3 * MS },
+        { client: "p1", broker: "b2", sentNs: 1 * MS, ackedNs: 3 * MS },
+        { client: "p1", broker: "b1", sentNs: 2 * MS, ackedNs: 4 * MS },
+        // Refused at 5 ms: its lane is free again after that, so the next refused batch reuses it.
+        { client: "p1", broker: "b2", sentNs: 4 * MS, ackedNs: null, answeredNs: 5 * MS, label: "refused" },
+        { client: "p1", broker: "b2", sentNs: 6 * MS, ackedNs: null, answeredNs: 7 * MS, label: "refused" },
+      ],
+      endNs: 100 * MS,
+    });
+    const p1 = trace.traceEvents.find((e) => e.name === "process_name" && e.args!["name"] === "p1")!.pid;
+    const lanes = trace.traceEvents.filter((e) => e.name === "thread_name" && e.pid === p1).map((e) => e.args!["name"]);
+    expect(lanes).toEqual(["→ b1 · 1", "→ b1 · 2", "→ b2 · 1"]);
+    const refused = trace.traceEvents.filter((e) => e.name === "refused (no ack)");
+    expect(refused.map((e) => [e.ts, e.dur])).toEqual([
+      [4000, 1000],
+      [6000, 1000],
+    ]);
+    expectSlicesDisjointPerThread(trace);
+  });
+
+  it("draws the cluster log: each leader's term as a slice until the stream's next leader, the rest as instants, detectors' verdicts on the node", () => {
+    const trace = toChromeTrace({
+      nodes: [{ name: "b1" }, { name: "b2" }],
+      faults: [],
+      batches: [],
+      clusterEvents: [
+        { timeNs: 0, kind: "leader", stream: "t-0", node: "b1", epoch: 1, detail: "preferred replica" },
+        { timeNs: 0, kind: "leader", stream: "t-1", node: "b2", epoch: 1, detail: "preferred replica" },
+        { timeNs: 4 * MS, kind: "node-down", stream: "", node: "b1", epoch: -1, detail: "fenced by the controller" },
+        { timeNs: 4 * MS, kind: "leader", stream: "t-0", node: "b2", epoch: 2, detail: "unclean election" },
+        { timeNs: 6 * MS, kind: "truncation", stream: "t-0", node: "b1", epoch: 2, detail: "offset 80 → 21" },
+      ],
+      endNs: 10 * MS,
+    });
+    const cluster = trace.traceEvents.filter((e) => e.cat === "cluster");
+    expect(cluster.filter((e) => e.ph === "X").map((e) => [e.name, e.ts, e.dur])).toEqual([
+      ["leader b1 (epoch 1)", 0, 4000],
+      ["leader b2 (epoch 1)", 0, 10000],
+      ["leader b2 (epoch 2)", 4000, 6000],
+    ]);
+    const threadName = (e: TraceEvent): unknown => trace.traceEvents.find((m) => m.name === "thread_name" && m.pid === e.pid && m.tid === e.tid)!.args!["name"];
+    const truncation = cluster.find((e) => e.name === "truncation b1")!;
+    expect(truncation).toMatchObject({ ph: "i", args: { detail: "offset 80 → 21", epoch: 2 } });
+    expect(threadName(truncation)).toBe("t-0");
+    const down = cluster.find((e) => e.name === "node-down b1")!;
+    expect(threadName(down)).toBe("failure detector");
+    expect(down.pid).toBe(trace.traceEvents.find((e) => e.name === "process_name" && e.args!["name"] === "b1")!.pid);
+  });
+
   it("caps batches and says how many it left out", () => {
     const trace = toChromeTrace(input(), { maxBatches: 2 });
     expect(trace.otherData).toEqual({ scenario: "demo", seed: "42", batches: 2, batchesLeftOut: 3 });

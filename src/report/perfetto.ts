@@ -7,7 +7,17 @@
  *
  * Slices on one thread track must nest, but a client has several batches in
  * flight at once; each batch therefore goes to the first of a set of lanes
- * (threads) that is free at its start, like "in flight 1", "in flight 2".
+ * (threads) that is free at its start. A client's lanes are grouped by the
+ * broker the batch went to ("→ b1 · 1", "→ b1 · 2", "→ b2 · 1"), and a batch
+ * that was refused or timed out ends when its client learnt so, so a run
+ * with thousands of failed sends still has a few tracks per client, not
+ * one per failure.
+ *
+ * What the cluster did (the run's cluster log: leaders, in-sync sets,
+ * truncations, failure detectors' verdicts) goes on a "cluster" process
+ * with one track per stream: each leader's term is a slice, the rest are
+ * instants; a node declared down or up is an instant on that node's
+ * "failure detector" track.
  * Timestamps are microseconds (the format's unit), as exact decimals of the
  * integer nanoseconds; nothing here reads a clock, so the output is a pure
  * function of the input.
@@ -39,6 +49,8 @@ export interface TraceBatchInput {
   sentNs: number;
   /** When the client got the acknowledgement; null if it never did. */
   ackedNs: number | null;
+  /** When the client learnt an unacknowledged batch's fate (refused, timed out): its slice ends there; absent, it runs to the end. */
+  answeredNs?: number | undefined;
   /** When the broker appended the batch, if known: the broker's slice starts there instead of at the send. */
   appendedNs?: number | undefined;
   messages?: number | undefined;
@@ -46,11 +58,23 @@ export interface TraceBatchInput {
   label?: string | undefined;
 }
 
+/** One event of the run's cluster log (src/world/cluster-log.ts). */
+export interface TraceClusterEventInput {
+  timeNs: number;
+  kind: string;
+  stream: string;
+  node: string;
+  epoch: number;
+  detail: string;
+}
+
 export interface TraceInput {
   /** Nodes in display order; names that only faults or batches mention are added after them. */
   nodes: TraceNodeInput[];
   faults: TraceFaultInput[];
   batches: TraceBatchInput[];
+  /** What the cluster did, in time order; absent or empty: no cluster process. */
+  clusterEvents?: readonly TraceClusterEventInput[] | undefined;
   /** End of the run: open slices (unacknowledged batches) end here. */
   endNs: number;
   /** Free-form facts shown in the trace's metadata (scenario, seed, digest). */
@@ -92,6 +116,12 @@ export const DEFAULT_MAX_BATCHES = 50_000;
 const TIDS_PER_PROCESS = 100_000;
 const FAULT_LANES_BASE = 1;
 const BATCH_LANES_BASE = 50_000;
+/** A client's lanes toward one broker: at most this many (more share the last), grouped per broker. */
+const LANES_PER_BROKER = 1_000;
+/** A node's failure-detector track. */
+const DETECTOR_TRACK = 40_000;
+/** The cluster process has a track per stream, up to this many; later streams share one. */
+const STREAM_TRACKS_MAX = 2_000;
 /** Overlapping faults on one partition track; more than this share the last lane (and may then overlap). */
 const LANES_PER_TARGET = 100;
 
@@ -115,6 +145,8 @@ interface Process {
   threads: Map<number, string>;
   faultLanes: Lanes;
   batchLanes: Lanes;
+  /** A client's lanes per broker it sent to, in order of first use. */
+  brokerLanes: Map<string, { index: number; lanes: Lanes }>;
 }
 
 class TraceBuilder {
@@ -126,7 +158,7 @@ class TraceBuilder {
   process(name: string, label = name): Process {
     let process = this.processes.get(name);
     if (process === undefined) {
-      process = { pid: this.order.length + 1, name: label, threads: new Map(), faultLanes: new Lanes(), batchLanes: new Lanes() };
+      process = { pid: this.order.length + 1, name: label, threads: new Map(), faultLanes: new Lanes(), batchLanes: new Lanes(), brokerLanes: new Map() };
       this.processes.set(name, process);
       this.order.push(process);
     }
@@ -202,11 +234,16 @@ function addFault(builder: TraceBuilder, network: () => ReturnType<TraceBuilder[
 
 function addBatch(builder: TraceBuilder, batch: TraceBatchInput, flowId: number, endNs: number): void {
   const name = batch.label ?? "batch";
-  const clientEnd = batch.ackedNs ?? Math.max(endNs, batch.sentNs);
+  const clientEnd = batch.ackedNs ?? batch.answeredNs ?? Math.max(endNs, batch.sentNs);
   checkInterval(`batch ${name} from ${batch.client}`, batch.sentNs, clientEnd);
   const client = builder.process(batch.client);
-  const clientLane = client.batchLanes.place(batch.sentNs, clientEnd);
-  const clientTid = builder.thread(client, BATCH_LANES_BASE + clientLane, `in flight ${clientLane + 1}`);
+  let toBroker = client.brokerLanes.get(batch.broker);
+  if (toBroker === undefined) {
+    toBroker = { index: client.brokerLanes.size, lanes: new Lanes() };
+    client.brokerLanes.set(batch.broker, toBroker);
+  }
+  const clientLane = Math.min(toBroker.lanes.place(batch.sentNs, clientEnd), LANES_PER_BROKER - 1);
+  const clientTid = builder.thread(client, BATCH_LANES_BASE + toBroker.index * LANES_PER_BROKER + clientLane, `→ ${batch.broker} · ${clientLane + 1}`);
   const args: Record<string, string | number | boolean> = { broker: batch.broker, acked: batch.ackedNs !== null };
   if (batch.messages !== undefined) args["messages"] = batch.messages;
   builder.events.push({
@@ -245,6 +282,49 @@ function addBatch(builder: TraceBuilder, batch: TraceBatchInput, flowId: number,
   );
 }
 
+/** Leaders' terms as slices on their stream's track, everything else as instants; detectors' verdicts on the node's own track. */
+function addClusterEvents(builder: TraceBuilder, events: readonly TraceClusterEventInput[], endNs: number): void {
+  if (events.length === 0) return;
+  const cluster = builder.process("\u0000cluster", "cluster (leaders, in-sync sets, truncations)");
+  const streamTracks = new Map<string, number>();
+  const trackOf = (stream: string): number => {
+    let index = streamTracks.get(stream);
+    if (index === undefined) {
+      index = Math.min(streamTracks.size, STREAM_TRACKS_MAX - 1);
+      streamTracks.set(stream, index);
+    }
+    return builder.thread(cluster, 1 + index, index === STREAM_TRACKS_MAX - 1 ? "other streams" : stream === "" ? "(whole cluster)" : stream);
+  };
+  // Each leader event's term ends at its stream's next leader event: found in one backward pass.
+  const nextLeaderNs = new Array<number>(events.length).fill(endNs);
+  const laterLeader = new Map<string, number>();
+  for (let k = events.length - 1; k >= 0; k--) {
+    const event = events[k]!;
+    if (event.kind !== "leader") continue;
+    nextLeaderNs[k] = laterLeader.get(event.stream) ?? endNs;
+    laterLeader.set(event.stream, event.timeNs);
+  }
+  events.forEach((event, k) => {
+    const args: Record<string, string | number> = { node: event.node, detail: event.detail };
+    if (event.epoch >= 0) args["epoch"] = event.epoch;
+    if (event.kind === "node-down" || event.kind === "node-up") {
+      const node = builder.has(event.node) ? builder.process(event.node) : cluster;
+      const tid = builder.thread(node, DETECTOR_TRACK, "failure detector");
+      builder.events.push({ name: `${event.kind} ${event.node}`, ph: "i", s: "t", cat: "cluster", pid: node.pid, tid, ts: toUs(event.timeNs), args });
+      return;
+    }
+    const tid = trackOf(event.stream);
+    if (event.kind !== "leader") {
+      builder.events.push({ name: `${event.kind} ${event.node}`, ph: "i", s: "t", cat: "cluster", pid: cluster.pid, tid, ts: toUs(event.timeNs), args });
+      return;
+    }
+    // A term lasts until the stream's next leader event (the cluster's next decision) or the end of the run.
+    const untilNs = Math.max(event.timeNs, nextLeaderNs[k]!);
+    const name = event.node === "" ? "no leader" : `leader ${event.node}${event.epoch >= 0 ? ` (epoch ${event.epoch})` : ""}`;
+    builder.events.push({ name, ph: "X", cat: "cluster", pid: cluster.pid, tid, ts: toUs(event.timeNs), dur: toUs(untilNs - event.timeNs), args });
+  });
+}
+
 export function toChromeTrace(input: TraceInput, options: TraceOptions = {}): ChromeTrace {
   const maxBatches = options.maxBatches ?? DEFAULT_MAX_BATCHES;
   const builder = new TraceBuilder();
@@ -267,6 +347,7 @@ export function toChromeTrace(input: TraceInput, options: TraceOptions = {}): Ch
   }
   for (const fault of byStart(input.faults, (f) => f.atNs)) addFault(builder, network, fault);
   kept.forEach((batch, k) => addBatch(builder, batch, k + 1, input.endNs));
+  addClusterEvents(builder, input.clusterEvents ?? [], input.endNs);
 
   // Stable sort: events with equal timestamps keep the order above (a flow after the slice it binds to).
   const timed = builder.events.map((event, index) => ({ event, index }));

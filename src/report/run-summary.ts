@@ -28,6 +28,15 @@ export interface TimelineSummary {
   backlogByGroup: { group: string; values: number[] }[];
   /** Failed send attempts per bucket. */
   failedSends: number[];
+  /** Produce latency (send → acknowledgement) of the batches acknowledged in each bucket: p50, p99 and max, null where none was. Absent in summaries written before it existed. */
+  produceLatency?: LatencyTimeline;
+}
+
+/** Latency per timeline bucket: p50, p99 and max, null where the bucket had no sample. */
+export interface LatencyTimeline {
+  p50Ns: (number | null)[];
+  p99Ns: (number | null)[];
+  maxNs: (number | null)[];
 }
 
 export interface TrafficSummary {
@@ -128,6 +137,14 @@ export interface RunSummary {
   marks: [string, number][];
   /** The faults as applied, in time order: each as data (src/faults/fault.ts: atNs, verb and its fields) with its line as the terminal shows it (describeFault). */
   faults: SummaryFault[];
+  /**
+   * What the cluster did (src/world/cluster-log.ts): leaders chosen, step-downs, in-sync
+   * sets, truncations, nodes declared down or up, the earliest CLUSTER_EVENTS_LISTED in time
+   * order; `leftOut` counts the rest. Absent in summaries written before it existed.
+   */
+  cluster?: { events: SummaryClusterEvent[]; leftOut: number };
+  /** The messages the lost check found lost or unseen (at most 20 ranges), each with its story. Absent when none was, or in older summaries. */
+  lostMessages?: LostMessageStory[];
   /** The command that replays this run when `mqsim replay <scenario> --seed <seed>` would not (a counterexample of mqsim check: its search seed and path). */
   replay?: string;
 }
@@ -167,6 +184,56 @@ export interface WorkloadBusy {
   nics: { node: string; egressBusyNs: number; ingressBusyNs: number }[];
   disks: { node: string; busyNs: number }[];
   threads: ThreadSummary[];
+}
+
+/** At most this many cluster events go into a summary (a 1,000-partition cluster's start alone elects 1,000 leaders). */
+export const CLUSTER_EVENTS_LISTED = 2_000;
+
+/** One event of the cluster log, as src/world/cluster-log.ts records it. */
+export interface SummaryClusterEvent {
+  timeNs: number;
+  /** leader, step-down, in-sync, truncation, node-down, node-up. */
+  kind: string;
+  /** The partition, queue or broker group; "" for a node-wide event. */
+  stream: string;
+  /** The new leader ("" for none), the truncating replica, the node declared down or up. */
+  node: string;
+  /** Leader epoch or Raft term; -1 where the system has none. */
+  epoch: number;
+  detail: string;
+  /** A truncation's new end as a stream position; -1 when it has none. */
+  toPosition: number;
+}
+
+/** A cluster event as a story tells it. */
+export type StoryEvent = Omit<SummaryClusterEvent, "toPosition">;
+
+/**
+ * A range of messages the lost check found lost or unseen: where and when
+ * they were acknowledged, who led their stream then, what the cluster did
+ * to it afterwards, and the likeliest fate (src/scenario/lost-message-stories.ts).
+ */
+export interface LostMessageStory {
+  /** The checker ("lost") and the kind it reported ("lost" or "unseen"). */
+  check: string;
+  kind: string;
+  idFirst: number;
+  count: number;
+  /** The producing client; "" when the messages were never acknowledged. */
+  client: string;
+  stream: string;
+  /** The first message's position in its stream; -1 when the system gives none. */
+  position: number;
+  /** When the client got the acknowledgement; -1 when it never did. */
+  ackedAtNs: number;
+  /** The server that answered; "" when unknown. */
+  ackedBy: string;
+  /** The stream's leader as last chosen before the acknowledgement, if the cluster log has one. */
+  leaderAtAck: { node: string; epoch: number; atNs: number } | null;
+  /** The cluster events on its stream, or that befell the node that acknowledged it, from the acknowledgement on (at most 8). */
+  after: StoryEvent[];
+  /** One line: truncated away on …, never replicated past …, or what else. */
+  fate: string;
 }
 
 /** One applied fault: the schedule's own data and a display line. */

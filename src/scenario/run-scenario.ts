@@ -15,12 +15,13 @@ import { compareStrings } from "../kernel/order.js";
 import { findUnavailabilityWindows } from "../checks/unavailability.js";
 import { measureWriteUnavailability, producerDownWindows } from "../checks/write-unavailability.js";
 import type { History } from "../history/history.js";
-import { SUMMARY_SCHEMA_VERSION, type CheckSummary, type DiskSummary, type RunSummary, type TrafficSummary, type UnavailabilitySummary, type Verdict, type WorkloadBusy } from "../report/run-summary.js";
+import { CLUSTER_EVENTS_LISTED, SUMMARY_SCHEMA_VERSION, type CheckSummary, type DiskSummary, type RunSummary, type TrafficSummary, type UnavailabilitySummary, type Verdict, type WorkloadBusy } from "../report/run-summary.js";
 import type { SystemRunFacts, SystemRunResult, SystemRunSpec } from "../run/system.js";
 import { systemNamed } from "../systems/index.js";
 import type { WorldCounters } from "../world/world-counters.js";
 import { historyMetrics } from "../history/history-metrics.js";
 import type { Scenario } from "./schema.js";
+import { lostMessageStories } from "./lost-message-stories.js";
 
 /** A run of a scenario: its summary, and the system's own spec and result (read them through the system, src/run/system.ts). */
 export interface ScenarioRun {
@@ -90,7 +91,15 @@ export function summarize(scenario: Scenario, spec: SystemRunSpec, result: Syste
     liveness: { ...result.liveness, reasons: result.liveness.reasons.slice(0, 20) },
     marks: [...result.marks].sort((a, b) => compareStrings(a[0], b[0])),
     faults: [...spec.faults].sort((a, b) => a.atNs - b.atNs).map((fault) => ({ ...fault, line: describeFault(fault) })),
+    cluster: { events: result.clusterEvents.slice(0, CLUSTER_EVENTS_LISTED).map((event) => ({ ...event })), leftOut: result.clusterEventsLeftOut + Math.max(0, result.clusterEvents.length - CLUSTER_EVENTS_LISTED) },
+    ...lostMessagesOf(result),
   };
+}
+
+/** The lost messages' stories, only when the lost check found some. */
+function lostMessagesOf(result: SystemRunResult): Pick<RunSummary, "lostMessages"> {
+  const stories = lostMessageStories(result.history, result.checks, result.clusterEvents);
+  return stories.length === 0 ? {} : { lostMessages: stories };
 }
 
 const STREAMS_LISTED = 50;

@@ -2,11 +2,12 @@
  * A run as a Chrome/Perfetto trace (open it in ui.perfetto.dev): the
  * system's nodes (its facts' node kinds) and clients as processes; faults as slices on their node's
  * track (a crash lasts until the restart, a partition until its heal); every
- * batch from its send on the client to its acknowledgement, with a flow to
- * the broker that answered.
+ * batch from its send on the client to its acknowledgement (or refusal), with a flow to
+ * the broker that answered; the cluster log (leaders' terms, in-sync sets,
+ * truncations, failure detectors' verdicts) on a cluster process.
  */
-import type { FaultSchedule, TimedFault } from "../faults/fault.js";
-import { describeFault } from "../faults/fault.js";
+import type { FaultSchedule } from "../faults/fault.js";
+import { faultIntervals } from "../faults/fault-intervals.js";
 import { toChromeTrace, type ChromeTrace, type TraceBatchInput, type TraceFaultInput } from "../report/perfetto.js";
 import { systemNamed } from "../systems/index.js";
 import type { SystemRunResult } from "../run/system.js";
@@ -18,40 +19,15 @@ export function runTrace(run: Pick<ScenarioRun, "system" | "spec" | "result">, s
     nodes: [...systemNamed(run.system).facts(spec, result).nodeKinds],
     faults: traceFaults(spec.faults, spec.faultPhaseNs),
     batches: traceBatches(result),
+    clusterEvents: result.clusterEvents,
     endNs: result.timeNs,
     metadata: { scenario: scenarioName, seed: result.seed, digest: result.digest },
   });
 }
 
-/** Crashes and pauses last until the node's restart / resume (or the heal at the end of the fault phase); partitions until their heal. */
+/** Each fault as a slice until it is undone (restart, resume, heal, healDisk) or everything heals at the end of the fault phase. */
 function traceFaults(faults: FaultSchedule, healAtNs: number): TraceFaultInput[] {
-  const out: TraceFaultInput[] = [];
-  const endOf = (k: number, matches: (later: TimedFault) => boolean): number => faults.slice(k + 1).find(matches)?.atNs ?? healAtNs;
-  faults.forEach((fault, k) => {
-    const detail = describeFault(fault);
-    switch (fault.verb) {
-      case "processCrash":
-      case "powerLoss":
-      case "machineLoss":
-        out.push({ atNs: fault.atNs, verb: fault.verb, target: fault.node, endNs: endOf(k, (later) => later.verb === "restart" && later.node === fault.node), detail });
-        break;
-      case "pause":
-        out.push({ atNs: fault.atNs, verb: fault.verb, target: fault.node, endNs: endOf(k, (later) => later.verb === "resume" && later.node === fault.node), detail });
-        break;
-      case "partition": {
-        const name = fault.name ?? `partition@${fault.atNs}`;
-        out.push({ atNs: fault.atNs, verb: fault.verb, target: name, endNs: endOf(k, (later) => later.verb === "heal" && (later.name === undefined || later.name === fault.name)), detail });
-        break;
-      }
-      case "restart":
-      case "resume":
-      case "heal":
-        break;
-      default:
-        out.push({ atNs: fault.atNs, verb: fault.verb, target: "node" in fault ? fault.node : "network", detail });
-    }
-  });
-  return out;
+  return faultIntervals(faults, healAtNs).map((fault) => ({ atNs: fault.atNs, verb: fault.verb, target: fault.target, endNs: fault.endNs, detail: fault.line }));
 }
 
 function traceBatches(result: SystemRunResult): TraceBatchInput[] {
@@ -68,6 +44,7 @@ function traceBatches(result: SystemRunResult): TraceBatchInput[] {
         broker: event.server ?? event.stream,
         sentNs: origin.timeNs,
         ackedNs: event.outcome === "ok" ? event.timeNs : null,
+        answeredNs: event.timeNs,
         messages: event.count,
         label: `${event.stream} [${event.idFirst}..${event.idFirst + event.count - 1}] ${event.outcome}`,
       });

@@ -7,10 +7,10 @@ describe("the cluster log", () => {
     const log = new ClusterLog(clock);
     log.record("leader", "t-0", "b1", 1, "preferred replica");
     clock.now = 5_000;
-    log.record("truncation", "t-0", "b2", 2, "offset 80 → 21");
+    log.record("truncation", "t-0", "b2", 2, "offset 80 → 21", 21);
     expect(log.events).toEqual([
-      { timeNs: 0, kind: "leader", stream: "t-0", node: "b1", epoch: 1, detail: "preferred replica" },
-      { timeNs: 5_000, kind: "truncation", stream: "t-0", node: "b2", epoch: 2, detail: "offset 80 → 21" },
+      { timeNs: 0, kind: "leader", stream: "t-0", node: "b1", epoch: 1, detail: "preferred replica", toPosition: -1 },
+      { timeNs: 5_000, kind: "truncation", stream: "t-0", node: "b2", epoch: 2, detail: "offset 80 → 21", toPosition: 21 },
     ]);
   });
 

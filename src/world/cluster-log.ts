@@ -46,6 +46,8 @@ export interface ClusterEvent {
   epoch: number;
   /** The rest in the system's own words ("unclean", "ISR b1,b3", "offset 120 → 97"). */
   detail: string;
+  /** A truncation's new end as a position of the stream (the history's positions: Kafka's offsets); -1 when it has none. */
+  toPosition: number;
 }
 
 /** A run keeps at most this many cluster events (the earliest). */
@@ -60,13 +62,13 @@ export class ClusterLog {
     this.clock = clock;
   }
 
-  record(kind: ClusterEventKind, stream: string, node: string, epoch: number, detail = ""): void {
+  record(kind: ClusterEventKind, stream: string, node: string, epoch: number, detail = "", toPosition = -1): void {
     assert(Number.isInteger(epoch) && epoch >= -1, `cluster event ${kind} ${stream}: epoch ${epoch} must be an integer ≥ -1`);
     if (this.eventsList.length >= CLUSTER_EVENTS_MAX) {
       this.leftOutCount++;
       return;
     }
-    this.eventsList.push({ timeNs: this.clock.now, kind, stream, node, epoch, detail });
+    this.eventsList.push({ timeNs: this.clock.now, kind, stream, node, epoch, detail, toPosition });
   }
 
   /** The events in the order they happened (time order). */

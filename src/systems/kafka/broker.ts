@@ -105,7 +105,7 @@ export class KafkaBroker implements NodeSoftware, ReplicaHost {
   /** A log that came back from a restart shorter than it was (an unflushed tail lost with the page cache): a truncation on the run's timeline. */
   private noteRecoveredLog(topicPartition: string, endBefore: number | undefined, endAfter: number): void {
     if (endBefore === undefined || endAfter >= endBefore) return;
-    this.world.clusterLog.record("truncation", topicPartition, this.node.name, -1, `log recovery at restart: offset ${endBefore} → ${endAfter} (unflushed tail lost)`);
+    this.world.clusterLog.record("truncation", topicPartition, this.node.name, -1, `log recovery at restart: offset ${endBefore} → ${endAfter} (unflushed tail lost)`, endAfter);
   }
 
   replica(topicPartition: string): PartitionReplica | undefined {

@@ -175,7 +175,7 @@ export class PartitionReplica implements FetchWaker {
     if (this.log.truncateTo(offset) > 0) {
       this.host.world.kernel.marks.hit("kafka.truncate");
       this.host.world.kernel.trace.record("kafka.truncate", `${this.host.node.name}:${this.topicPartition}`, before, this.log.logEndOffset);
-      this.host.world.clusterLog.record("truncation", this.topicPartition, this.host.node.name, this.state.leaderEpoch, `offset ${before} → ${this.log.logEndOffset}`);
+      this.host.world.clusterLog.record("truncation", this.topicPartition, this.host.node.name, this.state.leaderEpoch, `offset ${before} → ${this.log.logEndOffset}`, this.log.logEndOffset);
     }
     this.highWatermarkNow = Math.min(this.highWatermarkNow, this.log.logEndOffset);
     this.flush.clampTo(this.log.logEndOffset);
