@@ -6,6 +6,7 @@
 import { NS_PER_SEC } from "../kernel/time.js";
 import { CHART_HEIGHT, CHART_WIDTH, renderPlaceholder, renderVegaLite } from "./render-svg.js";
 import type { RunSummary } from "./run-summary.js";
+import { withFaultBands } from "./fault-bands.js";
 
 const TITLE = "Consumer backlog over time";
 
@@ -26,10 +27,7 @@ export async function backlogChart(summary: RunSummary, chartId = "backlog"): Pr
     series.values.forEach((messages, k) => rows.push({ seconds: (k + 1) * bucketSeconds, messages, group: series.group }));
   }
   return renderVegaLite(
-    {
-      title: TITLE,
-      width: CHART_WIDTH,
-      height: CHART_HEIGHT,
+    withFaultBands(summary, { title: TITLE, width: CHART_WIDTH, height: CHART_HEIGHT }, {
       data: { values: rows },
       mark: { type: "line" },
       encoding: {
@@ -38,7 +36,7 @@ export async function backlogChart(summary: RunSummary, chartId = "backlog"): Pr
         // Groups in the summary's order, not alphabetical: the order the scenario declared them.
         color: { field: "group", type: "nominal", title: "group", sort: withValues.map((series) => series.group), legend: { orient: "bottom" } },
       },
-    },
+    }),
     chartId,
   );
 }

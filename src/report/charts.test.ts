@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { backlogChart } from "./backlog-chart.js";
+import { clusterTimelineChart } from "./cluster-timeline-chart.js";
+import { latencyTimelineChart } from "./latency-timeline-chart.js";
 import { bytesPerLinkChart, MAX_LINKS } from "./bytes-per-link-chart.js";
 import { latencyCdfChart } from "./latency-cdf-chart.js";
 import { renderVegaLite } from "./render-svg.js";
@@ -11,6 +13,8 @@ import { throughputTimelineChart } from "./throughput-timeline-chart.js";
 const charts: [string, (s: RunSummary) => Promise<string>][] = [
   ["latency CDF", latencyCdfChart],
   ["throughput", throughputTimelineChart],
+  ["cluster timeline", clusterTimelineChart],
+  ["latency timeline", latencyTimelineChart],
   ["backlog", backlogChart],
   ["bytes per link", bytesPerLinkChart],
   ["sweep lines", () => sweepLinesChart(fixtureSweepSummary().points, "producer.rate", "produceP99Ns", "acks")],

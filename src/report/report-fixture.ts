@@ -106,6 +106,7 @@ export function fixtureRunSummary(): RunSummary {
       applied,
       backlogByGroup: [{ group: "g1", values: backlog(acked, applied) }],
       failedSends: acked.map((_, k) => (k === 7 ? 12 : 0)),
+      produceLatency: latencyTimeline(acked),
     },
     traffic: {
       byClass: [
@@ -144,7 +145,30 @@ export function fixtureRunSummary(): RunSummary {
       { atNs: 3 * NS_PER_SEC, verb: "processCrash", node: "b1", line: "3000.000000ms processCrash b1" },
       { atNs: 15 * NS_PER_SEC, verb: "restart", node: "b1", line: "15000.000000ms restart b1" },
     ],
+    cluster: { events: fixtureClusterEvents(), leftOut: 0 },
   };
+}
+
+/** b1 led orders-0 until its crash at 3 s; the controller fenced it at 3.5 s and b2 took over; b1 came back at 15 s and truncated. */
+function fixtureClusterEvents(): NonNullable<RunSummary["cluster"]>["events"] {
+  const at = (seconds: number): number => Math.round(seconds * NS_PER_SEC);
+  const event = (timeNs: number, kind: string, stream: string, node: string, epoch: number, detail: string, toPosition = -1) => ({ timeNs, kind, stream, node, epoch, detail, toPosition });
+  return [
+    event(0, "leader", "orders-0", "b1", 1, "preferred replica"),
+    event(0, "leader", "orders-1", "b2", 1, "preferred replica"),
+    event(at(3.5), "node-down", "", "b1", -1, "fenced by the controller"),
+    event(at(3.5), "in-sync", "orders-0", "b1", 1, "ISR b2,b3 (b1 removed by the controller)"),
+    event(at(3.5), "leader", "orders-0", "b2", 2, "clean election"),
+    event(at(15), "node-up", "", "b1", -1, "unfenced by the controller"),
+    event(at(15.01), "truncation", "orders-0", "b1", 2, "offset 7120 → 7100", 7100),
+    event(at(16.2), "in-sync", "orders-0", "b2", 2, "ISR b1,b2,b3"),
+  ];
+}
+
+/** Latency per bucket: 2-3 ms in steady state, the failover's waiting batches at 4.2 s, nothing while nothing was acknowledged. */
+function latencyTimeline(acked: readonly number[]): NonNullable<RunSummary["timeline"]["produceLatency"]> {
+  const ms = (k: number, factor: number): number | null => (acked[k] === 0 ? null : Math.round((k === 8 ? 1_200 : 2 + (k % 3) * 0.4) * factor * NS_PER_MS));
+  return { p50Ns: acked.map((_, k) => ms(k, 1)), p99Ns: acked.map((_, k) => ms(k, 1.6)), maxNs: acked.map((_, k) => ms(k, 2.2)) };
 }
 
 /** A 3 × 2 sweep: producer rate against acks, the top rate saturating b1's disk. */

@@ -4,6 +4,8 @@
  * are process-wide, and a fixed order keeps every output byte identical.
  */
 import { backlogChart } from "./backlog-chart.js";
+import { clusterTimelineChart } from "./cluster-timeline-chart.js";
+import { latencyTimelineChart } from "./latency-timeline-chart.js";
 import { bytesPerLinkChart } from "./bytes-per-link-chart.js";
 import { latencyCdfChart } from "./latency-cdf-chart.js";
 import type { ChartFile, RenderedChart } from "./rendered-chart.js";
@@ -15,7 +17,9 @@ interface RunChartSpec extends ChartFile {
 }
 
 const RUN_CHARTS: readonly RunChartSpec[] = [
+  { name: "cluster-timeline", title: "What happened: faults, leaders, truncations, lost messages", file: "cluster-timeline.svg", render: clusterTimelineChart },
   { name: "throughput", title: "Throughput over time", file: "throughput.svg", render: throughputTimelineChart },
+  { name: "latency-timeline", title: "Produce latency over time", file: "latency-timeline.svg", render: latencyTimelineChart },
   { name: "latency-cdf", title: "Latency CDF", file: "latency-cdf.svg", render: latencyCdfChart },
   { name: "backlog", title: "Consumer backlog over time", file: "backlog.svg", render: backlogChart },
   { name: "bytes-per-link", title: "Bytes per link", file: "bytes-per-link.svg", render: bytesPerLinkChart },

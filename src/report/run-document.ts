@@ -17,6 +17,7 @@ import {
 import type { Block, Cell, ReportDocument, Section, Table } from "./report-blocks.js";
 import { replayCommand } from "./replay-command.js";
 import type { LatencySummary, RunSummary, Verdict } from "./run-summary.js";
+import { clusterEventsSection, lostMessagesSection } from "./run-story-sections.js";
 
 export function verdictCell(verdict: Verdict): Cell {
   return { text: verdict, tone: verdict === "ok" ? "ok" : "bad" };
@@ -161,6 +162,8 @@ function marksSection(s: RunSummary): Section {
   return { id: "marks", title: "Coverage marks", blocks };
 }
 
+const present = (section: Section | null): Section[] => (section === null ? [] : [section]);
+
 export function runDocument(s: RunSummary): ReportDocument {
   return {
     header: {
@@ -180,11 +183,13 @@ export function runDocument(s: RunSummary): ReportDocument {
       throughputSection(s),
       latencySection(s),
       checksSection(s),
+      ...present(lostMessagesSection(s)),
       availabilitySection(s),
       { id: "charts", title: "Charts", blocks: [{ kind: "charts" }] },
       networkSection(s),
       diskSection(s),
       faultSection(s),
+      ...present(clusterEventsSection(s)),
       { id: "replay", title: "Replay", blocks: [{ kind: "code", text: s.replay ?? replayCommand(s.scenario, s.seed) }] },
       marksSection(s),
     ],

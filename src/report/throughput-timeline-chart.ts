@@ -7,6 +7,7 @@
 import { NS_PER_SEC } from "../kernel/time.js";
 import { CHART_HEIGHT, CHART_WIDTH, SERIES_COLORS, renderPlaceholder, renderVegaLite } from "./render-svg.js";
 import type { RunSummary } from "./run-summary.js";
+import { withFaultBands } from "./fault-bands.js";
 
 const TITLE = "Throughput over time";
 const SERIES = ["acked", "applied", "failed sends"] as const;
@@ -33,10 +34,7 @@ export async function throughputTimelineChart(summary: RunSummary, chartId = "th
   if (anyFailed) add(failedSends, SERIES[2]);
   const domain = anyFailed ? [...SERIES] : [SERIES[0], SERIES[1]];
   return renderVegaLite(
-    {
-      title: TITLE,
-      width: CHART_WIDTH,
-      height: CHART_HEIGHT,
+    withFaultBands(summary, { title: TITLE, width: CHART_WIDTH, height: CHART_HEIGHT }, {
       data: { values: rows },
       mark: { type: "line", interpolate: "step-after" },
       encoding: {
@@ -50,7 +48,7 @@ export async function throughputTimelineChart(summary: RunSummary, chartId = "th
           legend: { orient: "bottom" },
         },
       },
-    },
+    }),
     chartId,
   );
 }

@@ -22,7 +22,7 @@ describe("writeRunReport", () => {
     const written = await writeRunReport(join(a, "run"), fixtureRunSummary());
     await writeRunReport(join(b, "run"), fixtureRunSummary());
     const names = (await readdir(join(a, "run"))).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-    expect(names).toEqual(["backlog.svg", "bytes-per-link.svg", "latency-cdf.svg", "report.html", "report.md", "summary.json", "throughput.svg"]);
+    expect(names).toEqual(["backlog.svg", "bytes-per-link.svg", "cluster-timeline.svg", "latency-cdf.svg", "latency-timeline.svg", "report.html", "report.md", "summary.json", "throughput.svg"]);
     expect(written).toHaveLength(names.length);
     for (const name of names) {
       expect(await readFile(join(b, "run", name), "utf8")).toBe(await readFile(join(a, "run", name), "utf8"));
