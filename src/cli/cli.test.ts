@@ -168,7 +168,7 @@ describe("mqsim CLI", () => {
     expect(run.stdout).toContain("verdict: OK");
     expect(run.stdout).toMatch(/produce \(send → ack\)\s+p50 [0-9.]+ (ns|µs|ms|s) /);
     expect(run.stdout).toMatch(new RegExp(`^replay: npx mqsim replay '?${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}'? --seed '?3'?$`, "m"));
-    expect(run.stdout).toContain("report: 7 files");
+    expect(run.stdout).toContain("report: 9 files");
   });
 
   it("run <bad file> exits 2 listing every problem with its path, expectation and given value, and writes nothing", async () => {
@@ -188,7 +188,7 @@ describe("mqsim CLI", () => {
     const check = await mqsim("check", "k12", "--runs", "60", "--seed", "7", "--out", out);
     expect(check.code, check.stderr).toBe(1);
     expect(check.stdout).toContain("fault schedule (");
-    expect(check.stdout).toContain(`report: 7 files in ${out}`);
+    expect(check.stdout).toContain(`report: 9 files in ${out}`);
     const report = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { verdict: string; faults: string[]; replay: string };
     expect(report.verdict).toBe("safety-failed");
     const replay = /^replay: npx mqsim (replay k12 --seed 7 --path \S+)$/m.exec(check.stdout);

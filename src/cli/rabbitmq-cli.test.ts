@@ -64,7 +64,7 @@ describe("mqsim on RabbitMQ scenarios", () => {
     const run = await mqsim("run", good, "--out", join(dir, "report"));
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("verdict: OK");
-    expect(run.stdout).toContain("report: 7 files");
+    expect(run.stdout).toContain("report: 9 files");
 
     const bad = join(dir, "bad.yaml");
     writeFileSync(bad, "system: rabbitmq\nduration: 3s\ncluster: { nodes: 3 }\nqueues: [{ name: orders, type: stream }]\npublishers: [{ routingKey: order, rate: 10/s, mode: sync }]\n");

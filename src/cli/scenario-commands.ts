@@ -9,6 +9,7 @@ import { runTrace } from "../scenario/run-trace.js";
 import { stringify as toYaml } from "yaml";
 import { describeCounterexample, type Counterexample } from "../faults/search.js";
 import { parallelCheck } from "../sweep/parallel-check.js";
+import { progressBar, runFraction, runStatus } from "./progress.js";
 import { shellQuote } from "../report/escape.js";
 import { writeRunReport } from "../report/write-run-report.js";
 import { ReportFolderRefused } from "../report/write-report-folder.js";
@@ -54,7 +55,9 @@ export async function runCommand(source: string, flags: RunFlags): Promise<numbe
     process.stdout.write(`seed ${seed}\nexpanded scenario:\n${indent(toYaml(humanizeScenario({ ...loaded.scenario, seed })))}\n`);
   }
   const startedMs = performance.now();
-  const run = runScenario(loaded.scenario, seed);
+  const progress = progressBar(`run ${loaded.scenario.name}`, { isSilent: flags.json === true || flags.quiet === true });
+  const run = runScenario(loaded.scenario, seed, undefined, { onProgress: (at) => progress.update(runFraction(at), runStatus(at)) });
+  progress.stop();
   return emitRun(run, source, flags, performance.now() - startedMs);
 }
 
@@ -152,13 +155,17 @@ export async function checkCommand(source: string, flags: CheckFlags): Promise<n
     found = parallel.found;
     runs = parallel.runs;
   } else {
+    const progress = progressBar(`check ${loaded.scenario.name}`, { isSilent: flags.json === true || flags.quiet === true });
     const search = checkScenario(loaded.scenario, {
       runs: flags.runs,
       searchSeed: flags.seed,
       faultsMax: flags.faultsMax,
       faultKinds: kinds,
       ...(flags.path === undefined ? {} : { path: flags.path }),
+      // Shrinking takes as many runs as it needs: its share of the bar is a guess, the status says what it does.
+      onRun: (done, isShrinking) => progress.update(isShrinking ? 0.95 : done / Math.max(1, flags.runs), isShrinking ? `shrinking a counterexample (${done} runs)` : `${done} of ${flags.runs} fault schedules`),
     });
+    progress.stop();
     found = search.found ? { ...search } : null;
     runs = search.runsToFind;
   }

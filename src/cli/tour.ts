@@ -12,6 +12,7 @@ import { writeRunReport } from "../report/write-run-report.js";
 import { validateScenario } from "../scenario/load.js";
 import { PRESETS, type Preset } from "../scenario/presets.js";
 import { runScenario } from "../scenario/run-scenario.js";
+import { progressBar, runFraction, runStatus } from "./progress.js";
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SIMULATOR_BUG } from "./exit-codes.js";
 import { tourKeyNumbers } from "./tour-key-numbers.js";
 import { outputFolderProblem } from "./output-paths.js";
@@ -33,16 +34,19 @@ export async function tourCommand(outDir: string): Promise<number> {
   mkdirSync(root, { recursive: true });
   const rows: TourRow[] = [];
   process.stdout.write(`mqsim tour: ${PRESETS.length} scenarios, reports in ${outDir}/\n\n`);
-  for (const preset of PRESETS) {
+  const progress = progressBar("tour", { isSilent: false });
+  for (const [index, preset] of PRESETS.entries()) {
     const loaded = validateScenario(preset.document);
     if (!loaded.ok) throw new Error(`preset ${preset.name} is invalid`);
     const startedMs = performance.now();
-    const { summary } = runScenario(loaded.scenario);
+    const { summary } = runScenario(loaded.scenario, loaded.scenario.seed, undefined, { onProgress: (at) => progress.update((index + runFraction(at)) / PRESETS.length, `${preset.name}: ${runStatus(at)}`) });
     const wallMs = performance.now() - startedMs;
+    progress.update((index + 1) / PRESETS.length, `${preset.name}: writing its report`);
     await writeRunReport(join(root, preset.name), summary);
     rows.push({ preset, summary, wallMs });
-    process.stdout.write(`${line(preset, summary, wallMs)}\n`);
+    progress.print(`${line(preset, summary, wallMs)}\n`);
   }
+  progress.stop();
   writeFileSync(join(root, "index.html"), indexHtml(rows));
   const surprises = rows.filter((row) => row.summary.verdict !== row.preset.expect);
   process.stdout.write(

@@ -5,7 +5,7 @@
  * from an HDR histogram (latency-histogram.ts: within 0.1% of the exact
  * sample), the one implementation every report and bench uses.
  */
-import type { History } from "./history.js";
+import type { History, HistoryEvent } from "./history.js";
 import { latencySummary, newLatencyHistogram, percentileNs } from "./latency-histogram.js";
 import { compareStrings } from "../kernel/order.js";
 import type { LatencySummary, LatencyTimeline, TimelineSummary } from "../report/run-summary.js";
@@ -27,14 +27,16 @@ export function historyMetrics(history: History, bucketNs: number, endNs: number
   const outcome = new Uint8Array(idLimit); // 1 ok, 2 error, 3 unknown (the best seen)
   const buckets = Math.max(1, Math.ceil(endNs / bucketNs));
   const acked = new Array<number>(buckets).fill(0);
-  const applied = new Array<number>(buckets).fill(0);
   const failedSends = new Array<number>(buckets).fill(0);
-  const appliedByGroup = new Map<string, number[]>();
-  const appliedOnce = new Uint8Array(idLimit);
+  const effects: EffectTally = { buckets, applied: new Array<number>(buckets).fill(0), byGroup: new Map(), once: new Uint8Array(idLimit), endToEnd: [] };
+  const { applied, byGroup: appliedByGroup, once: appliedOnce, endToEnd } = effects;
   const produceLatencies: number[] = [];
   /** Each produce latency's bucket (by acknowledgement time), in the same order: non-decreasing, as the history is. */
   const produceBuckets: number[] = [];
-  const endToEnd: number[] = [];
+  const noteProduceLatency = (latencyNs: number, bucket: number): void => {
+    produceLatencies.push(latencyNs);
+    produceBuckets.push(bucket);
+  };
   const requests: number[] = [];
   const ackedByClient = new Map<string, number>();
   const bucketOf = (timeNs: number): number => Math.min(buckets - 1, Math.floor(timeNs / bucketNs));
@@ -55,27 +57,12 @@ export function historyMetrics(history: History, bucketNs: number, endNs: number
           }
           outcome[id] = outcome[id] === 0 || code === 1 ? code : Math.min(outcome[id]!, code);
         }
-        if (isNewAck && sentAtNs[event.idFirst]! >= 0) {
-          produceLatencies.push(event.timeNs - sentAtNs[event.idFirst]!);
-          produceBuckets.push(bucketOf(event.timeNs));
-        }
+        if (isNewAck && sentAtNs[event.idFirst]! >= 0) noteProduceLatency(event.timeNs - sentAtNs[event.idFirst]!, bucketOf(event.timeNs));
         break;
       }
-      case "effect": {
-        let series = appliedByGroup.get(event.group);
-        if (series === undefined) {
-          series = new Array<number>(buckets).fill(0);
-          appliedByGroup.set(event.group, series);
-        }
-        series[bucketOf(event.timeNs)]! += event.count;
-        applied[bucketOf(event.timeNs)]! += event.count;
-        for (let id = event.idFirst; id < event.idFirst + event.count; id++) {
-          if (appliedOnce[id] === 1) continue;
-          appliedOnce[id] = 1;
-          if (sentAtNs[id]! >= 0) endToEnd.push(event.timeNs - sentAtNs[id]!);
-        }
+      case "effect":
+        tallyEffect(effects, event, bucketOf(event.timeNs), sentAtNs);
         break;
-      }
       case "request":
         if (event.outcome === "ok") requests.push(event.timeNs - event.startNs);
         break;
@@ -94,6 +81,30 @@ export function historyMetrics(history: History, bucketNs: number, endNs: number
     request: requests.length === 0 ? null : latencySummary(requests),
     timeline: { bucketNs, acked, applied, backlogByGroup: backlogs(acked, appliedByGroup), failedSends, produceLatency: latencyByBucket(produceLatencies, produceBuckets, buckets) },
   };
+}
+
+/** Applied effects: per bucket, per group, each id's first (for end-to-end latency). */
+interface EffectTally {
+  buckets: number;
+  applied: number[];
+  byGroup: Map<string, number[]>;
+  once: Uint8Array;
+  endToEnd: number[];
+}
+
+function tallyEffect(tally: EffectTally, event: Extract<HistoryEvent, { type: "effect" }>, bucket: number, sentAtNs: Float64Array): void {
+  let series = tally.byGroup.get(event.group);
+  if (series === undefined) {
+    series = new Array<number>(tally.buckets).fill(0);
+    tally.byGroup.set(event.group, series);
+  }
+  series[bucket]! += event.count;
+  tally.applied[bucket]! += event.count;
+  for (let id = event.idFirst; id < event.idFirst + event.count; id++) {
+    if (tally.once[id] === 1) continue;
+    tally.once[id] = 1;
+    if (sentAtNs[id]! >= 0) tally.endToEnd.push(event.timeNs - sentAtNs[id]!);
+  }
 }
 
 /** p50, p99 and max of the produce latencies acknowledged in each bucket (null where none was). */

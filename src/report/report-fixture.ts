@@ -83,7 +83,6 @@ export function fixtureRunSummary(): RunSummary {
   const ackedTotal = acked.reduce((a, b) => a + b, 0);
   const appliedTotal = applied.reduce((a, b) => a + b, 0);
   const brokers = ["b1", "b2", "b3"];
-  const byLink = fixtureLinks(brokers);
   return {
     schemaVersion: SUMMARY_SCHEMA_VERSION,
     scenario: "kafka-3-brokers-acks-all",
@@ -118,7 +117,7 @@ export function fixtureRunSummary(): RunSummary {
         sentBytes: 4_000_000 + k * 731_000,
         receivedBytes: 3_500_000 + k * 517_000,
       })),
-      byLink,
+      byLink: fixtureLinks(brokers),
     },
     disks: brokers.map((node, k) => ({
       node,

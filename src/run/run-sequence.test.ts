@@ -49,3 +49,27 @@ describe("deferred checks", () => {
     expect(deferred.checkInputs.finalLogs?.[0]?.entries.length).toBeGreaterThan(0);
   });
 });
+
+describe("progress reports", () => {
+  it("tell how far the run got, every 1% of the fault phase and at each convergence poll, without changing the run", () => {
+    const reports: { phase: string; nowNs: number; untilNs: number }[] = [];
+    const plain = runFake(SPEC);
+    const watched = runFake({ ...SPEC, onProgress: (progress) => reports.push({ ...progress }) });
+    expect(watched.digest).toBe(plain.digest);
+    expect(watched.events).toBe(plain.events);
+    const faults = reports.filter((report) => report.phase === "faults");
+    expect(faults).toHaveLength(100);
+    expect(faults.map((report) => report.nowNs)).toEqual(Array.from({ length: 100 }, (_, k) => (k + 1) * 20_000_000));
+    expect(faults.every((report) => report.untilNs === SPEC.faultPhaseNs)).toBe(true);
+    const converging = reports.filter((report) => report.phase === "converging");
+    expect(converging.length).toBeGreaterThan(0);
+    expect(converging[0]).toMatchObject({ nowNs: SPEC.faultPhaseNs, untilNs: SPEC.faultPhaseNs + SPEC.convergeNsMax });
+  });
+
+  it("stop with the run when a budget ends it", () => {
+    const reports: number[] = [];
+    const result = runFake({ ...SPEC, eventsMax: 50, onProgress: (progress) => reports.push(progress.nowNs) });
+    expect(result.stopReason).toBe("events-budget");
+    expect(reports.length).toBeLessThan(100);
+  });
+});

@@ -46,7 +46,25 @@ export interface RunSequenceSpec {
    * (result.checkInputs) and result.checks is empty.
    */
   deferChecks?: boolean;
+  /**
+   * Told how far the run has got, now and then (about every 1% of the fault
+   * phase, then at each convergence poll): for a progress bar. The run steps
+   * to those instants as it does to probes, which adds no event, so a run
+   * with it is the run without it (the same digest).
+   */
+  onProgress?: (progress: RunProgress) => void;
 }
+
+/** How far a run has got, in virtual time. */
+export interface RunProgress {
+  phase: "faults" | "converging";
+  nowNs: number;
+  /** The fault phase's end; then the convergence deadline. */
+  untilNs: number;
+}
+
+/** Progress reports per fault phase. */
+const PROGRESS_STEPS = 100;
 
 /** The stages a system supplies. */
 export interface RunStages<Cluster extends { world: World }> {
@@ -83,7 +101,10 @@ export function runSequence<Cluster extends { world: World }>(spec: RunSequenceS
   const { liveness, result } = runUntilConverged(kernel.scheduler, faultPhase, {
     deadlineNs: spec.faultPhaseNs + spec.convergeNsMax,
     pollNs: CONVERGENCE_POLL_NS,
-    pendingReasons: () => stages.pendingReasons(),
+    pendingReasons: () => {
+      spec.onProgress?.({ phase: "converging", nowNs: kernel.now, untilNs: spec.faultPhaseNs + spec.convergeNsMax });
+      return stages.pendingReasons();
+    },
   });
   const inputs = stages.finalRead(kernel.now);
   const checks = spec.deferChecks === true ? [] : runChecks(history, inputs, stages.checkOptions());
@@ -111,9 +132,23 @@ function runFaultPhase(kernel: Kernel, spec: RunSequenceSpec, takeProbe: () => v
   for (const atNs of spec.probesAtNs ?? []) {
     assert(Number.isSafeInteger(atNs) && previousNs < atNs && atNs <= spec.faultPhaseNs, `probe at ${atNs} ns: probes must be strictly increasing integers within the fault phase (0..${spec.faultPhaseNs})`);
     previousNs = atNs;
-    const result = kernel.scheduler.run({ untilNs: atNs });
+    const result = runWithProgress(kernel, spec, atNs);
     if (result.reason !== "time-reached" && result.reason !== "idle") return result;
     takeProbe();
   }
-  return kernel.scheduler.run({ untilNs: spec.faultPhaseNs });
+  return runWithProgress(kernel, spec, spec.faultPhaseNs);
+}
+
+/** Runs to `untilNs`, stopping every 1% of the fault phase to report progress when someone listens. */
+function runWithProgress(kernel: Kernel, spec: RunSequenceSpec, untilNs: number): RunResult {
+  const onProgress = spec.onProgress;
+  if (onProgress === undefined) return kernel.scheduler.run({ untilNs });
+  const stepNs = Math.max(1, Math.ceil(spec.faultPhaseNs / PROGRESS_STEPS));
+  for (;;) {
+    const beforeNs = kernel.now;
+    const result = kernel.scheduler.run({ untilNs: Math.min(untilNs, kernel.now + stepNs) });
+    onProgress({ phase: "faults", nowNs: kernel.now, untilNs: spec.faultPhaseNs });
+    const isStopped = result.reason !== "time-reached" && result.reason !== "idle";
+    if (isStopped || kernel.now >= untilNs || kernel.now === beforeNs) return result;
+  }
 }

@@ -18,6 +18,7 @@ import type { SystemAnomaly } from "./anomaly.js";
 import type { RunEstimate } from "../scenario/run-estimate.js";
 import type { WorldCounters } from "../world/world-counters.js";
 import type { ClusterEvent } from "../world/cluster-log.js";
+import type { RunProgress } from "./run-sequence.js";
 
 /** What every system's run spec has. */
 export interface SystemRunSpec {
@@ -25,6 +26,8 @@ export interface SystemRunSpec {
   faultPhaseNs: number;
   /** Instants of the fault phase at which the run takes a probe (result.probes). */
   probesAtNs?: readonly number[];
+  /** Told how far the run has got (src/run/run-sequence.ts): for progress bars; changes nothing in the run. */
+  onProgress?: (progress: RunProgress) => void;
 }
 
 /** What every system's run result has. */

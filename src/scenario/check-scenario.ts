@@ -22,6 +22,8 @@ export interface CheckScenarioOptions {
   faultsMax?: number;
   /** The kinds of fault to draw (default DEFAULT_FAULT_KINDS). */
   faultKinds?: readonly FaultKind[];
+  /** Told after each run: how many ran so far, and whether the search is shrinking a failure (for a progress bar). */
+  onRun?: (runsDone: number, isShrinking: boolean) => void;
 }
 
 /** Most fault events in a generated schedule, unless --faults-max says otherwise. */
@@ -39,11 +41,17 @@ function runWith(scenario: Scenario, seed: number, faults: FaultSchedule): { sum
 export function checkScenario(scenario: Scenario, options: CheckScenarioOptions): FaultSearchResult {
   const required = requiredChecks(scenario);
   const targets = systemNamed(scenario.system).faultTargets(scenario);
+  let runsDone = 0;
+  let isShrinking = false;
   return searchFaults(
     (seed, faults) => {
       const { summaryVerdict, result } = runWith(scenario, seed, faults);
-      if (summaryVerdict !== "safety-failed") return null;
-      return formatCheckResults(result.checks.filter((check) => !check.ok && required.includes(check.check)));
+      const failure = summaryVerdict !== "safety-failed" ? null : formatCheckResults(result.checks.filter((check) => !check.ok && required.includes(check.check)));
+      runsDone++;
+      options.onRun?.(runsDone, isShrinking);
+      // Every run after the first failure is fast-check shrinking it.
+      if (failure !== null) isShrinking = true;
+      return failure;
     },
     {
       schedules: {

@@ -17,6 +17,7 @@ import { measureWriteUnavailability, producerDownWindows } from "../checks/write
 import type { History } from "../history/history.js";
 import { CLUSTER_EVENTS_LISTED, SUMMARY_SCHEMA_VERSION, type CheckSummary, type DiskSummary, type RunSummary, type TrafficSummary, type UnavailabilitySummary, type Verdict, type WorkloadBusy } from "../report/run-summary.js";
 import type { SystemRunFacts, SystemRunResult, SystemRunSpec } from "../run/system.js";
+import type { RunProgress } from "../run/run-sequence.js";
 import { systemNamed } from "../systems/index.js";
 import type { WorldCounters } from "../world/world-counters.js";
 import { historyMetrics } from "../history/history-metrics.js";
@@ -32,10 +33,16 @@ export interface ScenarioRun {
 }
 
 /** Runs the scenario with `seed`; with `faults`, that schedule in place of the scenario's own (a counterexample of mqsim check). */
-export function runScenario(scenario: Scenario, seed: number | string = scenario.seed, faults?: FaultSchedule): ScenarioRun {
+/** How a caller watches a run (nothing here changes what the run does). */
+export interface RunWatch {
+  onProgress?: (progress: RunProgress) => void;
+}
+
+export function runScenario(scenario: Scenario, seed: number | string = scenario.seed, faults?: FaultSchedule, watch: RunWatch = {}): ScenarioRun {
   const system = systemNamed(scenario.system);
   const own = system.runSpecOf(scenario, seed);
-  const spec = withWorkloadProbe(faults === undefined ? own : { ...own, faults });
+  const watched = watch.onProgress === undefined ? own : { ...own, onProgress: watch.onProgress };
+  const spec = withWorkloadProbe(faults === undefined ? watched : { ...watched, faults });
   const result = system.run(spec);
   return { system: scenario.system, summary: summarize(scenario, spec, result), result, spec };
 }
