@@ -77,8 +77,14 @@ describe("mqsim sweep", () => {
     const merge = await mqsim("merge", shards, "--out", merged);
     expect(merge.code, merge.stderr).toBe(0);
     expect(merge.stdout).toContain("merged 8 points from 2 files");
-    expect(readFileSync(join(merged, "sweep.json"), "utf8")).toBe(readFileSync(join(out, "sweep.json"), "utf8"));
-    expect(readFileSync(join(merged, "sweep.md"), "utf8")).toBe(readFileSync(join(out, "sweep.md"), "utf8"));
+    // The same points and numbers; each point's report link leads from the merged folder to where its shard wrote it.
+    const withoutLinks = (text: string): string => text.replace(/"report": "[^"]*",?\n\s*/g, "").replace(/\(\.\.\/shards\/points\//g, "(points/");
+    expect(withoutLinks(readFileSync(join(merged, "sweep.json"), "utf8"))).toBe(withoutLinks(readFileSync(join(out, "sweep.json"), "utf8")));
+    expect(withoutLinks(readFileSync(join(merged, "sweep.md"), "utf8"))).toBe(readFileSync(join(out, "sweep.md"), "utf8"));
+    const links = (JSON.parse(readFileSync(join(merged, "sweep.json"), "utf8")) as { points: { report?: string }[] }).points.map((point) => point.report);
+    expect(links[0]).toBe("../shards/points/p1/report.html");
+    for (const link of links) expect(existsSync(join(merged, link!)), link).toBe(true);
+    expect(existsSync(join(out, "points", "p8", "report.html"))).toBe(true);
   });
 
   it("exits 2 before running anything on a bad value, naming the point", async () => {

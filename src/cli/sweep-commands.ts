@@ -9,13 +9,15 @@
  */
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { writeSweepReport } from "../report/write-sweep-report.js";
 import { parseSetFlag, type SetFlag } from "../sweep/grid.js";
 import { mergeResults, summaryFromRecords } from "../sweep/merge.js";
 import { planSweep, type SweepPlan } from "../sweep/plan.js";
 import { readResultsFile } from "../sweep/results-file.js";
 import { runSweep, SweepPointError, SweepResultsMismatch, type SweepRunResult } from "../sweep/run-sweep.js";
+import { pointFolderName } from "../sweep/run-point.js";
+import type { SweepSummary } from "../report/sweep-summary.js";
 import { isResultsFileName, parseShard, resultsFileName, type Shard } from "../sweep/shard.js";
 import { compareStrings } from "../kernel/order.js";
 import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_SIMULATOR_BUG } from "./exit-codes.js";
@@ -26,6 +28,9 @@ import { threadsFor } from "./worker-threads.js";
 import { lockResults } from "./results-lock.js";
 import { budgetOverrides, type BudgetFlags } from "./scenario-commands.js";
 import { renderSweepTable, sweepProgress } from "./sweep-output.js";
+
+/** Where a sweep's folder keeps one run report per point (points/p1, points/p2, …). */
+const POINTS_FOLDER = "points";
 
 export interface SweepFlags extends BudgetFlags {
   set: string[];
@@ -101,6 +106,7 @@ async function runLocked(plan: SweepPlan, context: { shard: Shard | undefined; o
         progress.start(resume.total, resume.reused);
       },
       onPoint: (record, done, total) => progress.point(record, done, total),
+      pointReportsDir: join(out, POINTS_FOLDER),
     });
   } catch (error) {
     progress.stop();
@@ -119,7 +125,7 @@ async function runLocked(plan: SweepPlan, context: { shard: Shard | undefined; o
     process.stderr.write(terminalSafe(`mqsim: ${result.records.length} of ${result.resume.total} points saved in ${resultsFile}; run the same command again to finish the rest\n`));
     return EXIT_INTERRUPTED;
   }
-  const summary = summaryFromRecords(result.records);
+  const summary = withPointReports(summaryFromRecords(result.records), result.records.map((record) => ({ index: record.index, dir: out })), out);
   process.stdout.write(renderSweepTable(summary));
   if (shard !== undefined) {
     process.stdout.write(`shard ${shard.index}/${shard.count}: ${result.records.length} points in ${resultsFile} (${seconds} s); when every shard is done: mqsim merge <their files or folders> --out <dir>\n`);
@@ -147,10 +153,27 @@ export async function mergeCommand(inputs: readonly string[], flags: { out: stri
   const merged = mergeResults(files.map((file) => ({ file, read: readResultsFile(file) })));
   if (!merged.ok) return badInput(merged.message);
   if (merged.damaged > 0) process.stderr.write(`mqsim: ignored ${merged.damaged} damaged or cut-off line${merged.damaged === 1 ? "" : "s"}\n`);
-  process.stdout.write(renderSweepTable(merged.summary));
-  const written = await writeSweepReport(flags.out, merged.summary);
+  const sources = files.flatMap((file) => readResultsFile(file).records.map((record) => ({ index: record.index, dir: dirname(file) })));
+  const summary = withPointReports(merged.summary, sources, flags.out);
+  process.stdout.write(renderSweepTable(summary));
+  const written = await writeSweepReport(flags.out, summary);
   process.stdout.write(`merged ${merged.summary.points.length} points from ${files.length} file${files.length === 1 ? "" : "s"}; report: ${written.length} files in ${flags.out} (open ${join(flags.out, "sweep.html")})\n`);
   return EXIT_OK;
+}
+
+/**
+ * Each point's run report, where a sweep (or a shard of it) wrote one under
+ * its folder's points/: links relative to the report folder `out`. The
+ * summary's points are in grid order, as summaryFromRecords sorts them.
+ */
+function withPointReports(summary: SweepSummary, sources: readonly { index: number; dir: string }[], out: string): SweepSummary {
+  const reportOf = new Map<number, string>();
+  for (const { index, dir } of sources) {
+    const path = join(dir, POINTS_FOLDER, pointFolderName(index), "report.html");
+    if (!reportOf.has(index) && existsSync(path)) reportOf.set(index, relative(resolve(out), resolve(path)).split(sep).join("/"));
+  }
+  const indexes = [...new Set(sources.map((source) => source.index))].sort((a, b) => a - b);
+  return { ...summary, points: summary.points.map((point, k) => (reportOf.has(indexes[k]!) ? { ...point, report: reportOf.get(indexes[k]!) } : point)) };
 }
 
 function badInput(message: string): number {

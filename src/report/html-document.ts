@@ -5,7 +5,7 @@
  * defence behind escaping: even a string that slipped through could not run.
  */
 import { escapeHtml } from "./escape.js";
-import { cellText, cellTone, type Block, type Cell, type ReportDocument, type Table } from "./report-blocks.js";
+import { cellHref, cellText, cellTone, type Block, type Cell, type ReportDocument, type Table } from "./report-blocks.js";
 import type { RenderedChart } from "./rendered-chart.js";
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'";
@@ -35,7 +35,9 @@ function toneClass(tone: string | undefined): string {
 function renderCell(cell: Cell, align: string, tag: "td" | "th"): string {
   const classes = [align === "right" ? "right" : "", toneClass(cellTone(cell))].filter((c) => c !== "").join(" ");
   const attr = classes === "" ? "" : ` class="${classes}"`;
-  return `<${tag}${attr}>${escapeHtml(cellText(cell))}</${tag}>`;
+  const href = cellHref(cell);
+  const text = escapeHtml(cellText(cell));
+  return `<${tag}${attr}>${href === undefined ? text : `<a href="${escapeHtml(encodeURI(href))}">${text}</a>`}</${tag}>`;
 }
 
 export function htmlTable(table: Table): string {

@@ -4,7 +4,7 @@
  * code); charts are image links to the SVG files written beside the report.
  */
 import { escapeMarkdown, markdownCodeBlock } from "./escape.js";
-import { cellText, cellTone, type Block, type Cell, type ReportDocument, type Table } from "./report-blocks.js";
+import { cellHref, cellText, cellTone, type Block, type Cell, type ReportDocument, type Table } from "./report-blocks.js";
 import type { ChartFile } from "./rendered-chart.js";
 
 function inline(text: string, tone?: string): string {
@@ -14,7 +14,11 @@ function inline(text: string, tone?: string): string {
 
 function renderCell(cell: Cell): string {
   // An empty cell would collapse the row in some renderers.
-  return cellText(cell) === "" ? " " : inline(cellText(cell), cellTone(cell));
+  if (cellText(cell) === "") return " ";
+  const href = cellHref(cell);
+  // Links are relative paths mqsim made (points/p3/report.md); spaces and parentheses would end them early.
+  if (href !== undefined) return `[${escapeMarkdown(cellText(cell))}](${encodeURI(href).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)})`;
+  return inline(cellText(cell), cellTone(cell));
 }
 
 export function markdownTable(table: Table): string {

@@ -8,7 +8,8 @@
 /** "ok"/"bad" colour a cell in HTML and add a marker in Markdown. */
 export type Tone = "ok" | "bad";
 
-export type Cell = string | { text: string; tone: Tone };
+/** A cell: plain text, text with a tone, or a link (a relative path to another report). */
+export type Cell = string | { text: string; tone: Tone } | { text: string; href: string };
 
 export interface Table {
   header: string[];
@@ -47,5 +48,9 @@ export function cellText(cell: Cell): string {
 }
 
 export function cellTone(cell: Cell): Tone | undefined {
-  return typeof cell === "string" ? undefined : cell.tone;
+  return typeof cell === "string" || !("tone" in cell) ? undefined : cell.tone;
+}
+
+export function cellHref(cell: Cell): string | undefined {
+  return typeof cell === "string" || !("href" in cell) ? undefined : cell.href;
 }

@@ -16,6 +16,8 @@ function pointsTable(sweep: SweepSummary): Block {
   const header = [...sweep.parameters, ...metrics.map((metric) => SWEEP_METRICS[metric].label.replace(/ \(.*\)$/, "")), "verdict"];
   if (hasBottleneck) header.push("bottleneck");
   header.push("seed");
+  const hasReports = sweep.points.some((point) => point.report !== undefined);
+  if (hasReports) header.push("run report");
   const rows = sweep.points.map((point): Cell[] => {
     const row: Cell[] = sweep.parameters.map((name) => {
       const value = parameterValue(point, name);
@@ -28,6 +30,7 @@ function pointsTable(sweep: SweepSummary): Block {
     row.push({ text: point.verdict, tone: point.verdict === "ok" ? "ok" : "bad" });
     if (hasBottleneck) row.push(point.bottleneck ?? "");
     row.push(point.seed);
+    if (hasReports) row.push(point.report === undefined ? "" : { text: "report", href: point.report });
     return row;
   });
   const align = header.map((_, k) => (k >= sweep.parameters.length && k < sweep.parameters.length + metrics.length ? "right" : "left"));

@@ -15,6 +15,7 @@ interface SweepRow {
   y: number;
   series: string;
   verdict: string;
+  report?: string;
 }
 
 /** A swept value as a number when it is one or a value with a unit ("120k/s", "250ms", "1KiB", "10Gbps"), so 2k, 20k, 60k, 120k sort as numbers, not as text. */
@@ -61,6 +62,8 @@ export async function sweepLinesChart(
       y: info.toAxis(point.metrics[y]!),
       series: seriesName(point),
       verdict: point.verdict === "ok" ? "ok" : "failed",
+      // Each point links to its own run report, where the sweep wrote one (an <a> around the mark in the SVG).
+      ...(point.report === undefined ? {} : { report: point.report }),
     }))
     // Lines join points in x order; ties keep a stable order by series.
     .sort((a, b) => compareValues(a.x, b.x) || compareStrings(a.series, b.series));
@@ -91,8 +94,9 @@ export async function sweepLinesChart(
         // Each series its own dash as well as its colour: lines that coincide stay distinguishable.
         { mark: { type: "line" }, encoding: { strokeDash: { field: "series", type: "nominal", sort: seriesOrder, legend: null } } },
         {
-          mark: { type: "point", filled: true, size: 60 },
+          mark: { type: "point", filled: true, size: 60, cursor: "pointer" },
           encoding: {
+            ...(usable.some((point) => point.report !== undefined) ? { href: { field: "report" } } : {}),
             shape: {
               field: "verdict",
               type: "nominal",

@@ -31,6 +31,8 @@ export interface SweepPoint {
   metrics: SweepMetrics;
   /** The resource that limited this point ("b1 disk", "b2 NIC egress"), when the analysis names one. */
   bottleneck?: string | undefined;
+  /** This point's own run report, relative to the sweep report's folder (points/p3/report.html), when one was written. */
+  report?: string | undefined;
 }
 
 export interface SweepSummary {

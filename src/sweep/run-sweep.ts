@@ -6,13 +6,13 @@
  * process signals, no clocks; the CLI brings those.
  */
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import Tinypool from "tinypool";
 import type { SweepPoint } from "../report/sweep-summary.js";
 import { describePoint } from "./grid.js";
 import type { PlannedPoint, SweepPlan } from "./plan.js";
 import { readResultsFile, rewriteResultsFile, ResultsAppender, RECORD_VERSION, type ResultsRead, type SweepRecord } from "./results-file.js";
-import { runSweepPoint, type PointTask } from "./run-point.js";
+import { pointFolderName, runSweepPointWithReport, type PointTask } from "./run-point.js";
 import { inShard, type Shard } from "./shard.js";
 import { WORKER_YOUNG_GENERATION_MB } from "./young-generation.js";
 
@@ -38,6 +38,8 @@ export interface SweepRunOptions {
   yieldToHost?: (() => Promise<void>) | undefined;
   onResume?: ((info: ResumeInfo) => void) | undefined;
   onPoint?: ((record: SweepRecord, done: number, total: number) => void) | undefined;
+  /** Where each point writes its own run report (a folder per point, pointFolderName), if anywhere. */
+  pointReportsDir?: string | undefined;
 }
 
 export interface SweepRunResult {
@@ -86,8 +88,10 @@ export async function runSweep(plan: SweepPlan, options: SweepRunOptions): Promi
   return { records, interrupted: interrupted && records.length < mine.length, resume };
 }
 
-function taskOf(plan: SweepPlan, point: PlannedPoint): PointTask {
-  return { document: plan.document, parameters: point.parameters, seed: point.seed };
+function taskOf(plan: SweepPlan, point: PlannedPoint, options: SweepRunOptions): PointTask {
+  const task: PointTask = { document: plan.document, parameters: point.parameters, seed: point.seed };
+  if (options.pointReportsDir !== undefined) task.reportDir = join(options.pointReportsDir, pointFolderName(point.index));
+  return task;
 }
 
 async function runInProcess(plan: SweepPlan, todo: readonly PlannedPoint[], finish: (point: PlannedPoint, result: SweepPoint) => void, options: SweepRunOptions): Promise<boolean> {
@@ -95,7 +99,7 @@ async function runInProcess(plan: SweepPlan, todo: readonly PlannedPoint[], fini
     if (options.signal?.aborted === true) return true;
     let result: SweepPoint;
     try {
-      result = runSweepPoint(taskOf(plan, point));
+      result = await runSweepPointWithReport(taskOf(plan, point, options));
     } catch (error) {
       throw new SweepPointError(point, error instanceof Error ? error.message : String(error));
     }
@@ -125,7 +129,7 @@ async function runInPool(plan: SweepPlan, todo: readonly PlannedPoint[], finish:
       next += 1;
       let result: SweepPoint;
       try {
-        result = (await pool.run(taskOf(plan, point), { signal: stop.signal })) as SweepPoint;
+        result = (await pool.run(taskOf(plan, point, options), { signal: stop.signal })) as SweepPoint;
       } catch (error) {
         if (stop.signal.aborted && failure === undefined) return;
         failure ??= new SweepPointError(point, error instanceof Error ? error.message : String(error));

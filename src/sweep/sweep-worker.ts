@@ -6,10 +6,10 @@
  */
 import type { SweepPoint } from "../report/sweep-summary.js";
 import { runCheckTask, type CheckSliceResult, type CheckTask } from "./check-task.js";
-import { runSweepPoint, type PointTask } from "./run-point.js";
+import { runSweepPointWithReport, type PointTask } from "./run-point.js";
 
-/** A sweep point, or one slice of a parallel check (mqsim check --workers). */
-export default function runPointInWorker(task: PointTask | CheckTask): SweepPoint | CheckSliceResult {
+/** A sweep point (with its run report, if asked), or one slice of a parallel check (mqsim check --workers). */
+export default async function runPointInWorker(task: PointTask | CheckTask): Promise<SweepPoint | CheckSliceResult> {
   if ("kind" in task && task.kind === "check") return runCheckTask(task);
-  return runSweepPoint(task as PointTask);
+  return runSweepPointWithReport(task as PointTask);
 }
