@@ -16,13 +16,14 @@
  * (c) anomaly A1 found and shrunk by fast-check (search seed 20261122).
  *
  * The model is reached through src/systems/index.ts only (its run and its
- * registry entry). Wall time is read here only. Writes
- * reports/bench-activemq.md and .json. Flag: --quick (shorter runs, for a
- * smoke test).
+ * registry entry). Wall time is read here only. Writes bench-activemq.md
+ * and .json into the output folder (bench-output.ts: by default reports/).
+ * Flags: --quick (shorter runs, for a smoke test), --out <dir> (the output
+ * folder; or MQSIM_REPORTS_DIR).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import fc from "fast-check";
+import { BenchOutput, benchProgress } from "./bench-output.js";
 import { faultScheduleArbitrary } from "../src/faults/arbitrary.js";
 import { anomalyCounterexample } from "../src/run/anomaly.js";
 import { ACTIVEMQ_SAFE_FAULTS, activeMqSafeSpec as safeSpec } from "../src/systems/activemq/safe-config.js";
@@ -133,19 +134,34 @@ function measureFaultRuns(): FaultRuns {
   return { design: SAFE_LABEL, runs: schedules.length, wallSeconds, runsPerSecond: schedules.length / wallSeconds, lost, unexpected, otherChecks, notConverged };
 }
 
-function measureSearches(): { id: string; seconds: number; runsToFind: number; shrinks: number; faults: number }[] {
+/** `onSearched` is told each anomaly's id after its search (it moves the progress bar). */
+function measureSearches(onSearched: (id: string) => void): { id: string; seconds: number; runsToFind: number; shrinks: number; faults: number }[] {
   return systemNamed("activemq").anomalies.map((anomaly) => {
     const started = performance.now();
     const found = anomalyCounterexample(anomaly, SEARCH_SEED);
     const seconds = (performance.now() - started) / 1000;
     if (found === null) throw new Error(`${anomaly.id}: no counterexample under search seed ${SEARCH_SEED}`);
+    onSearched(anomaly.id);
     return { id: anomaly.id, seconds, runsToFind: found.runsToFind, shrinks: found.shrinks, faults: found.faults.length };
   });
 }
 
-const throughput = DESIGNS.map(measureThroughput);
+// Read the flags first: a bad --out fails before the runs.
+const output = new BenchOutput();
+// Units of work for the progress bar: each throughput design, the fault runs, each search.
+const UNITS_TOTAL = DESIGNS.length + 1 + systemNamed("activemq").anomalies.length;
+let unitsDone = 0;
+const progress = benchProgress("bench:activemq");
+const unitDone = (status: string): void => progress.update(++unitsDone / UNITS_TOTAL, status);
+const throughput = DESIGNS.map((design) => {
+  const measured = measureThroughput(design);
+  unitDone(`throughput, ${design.label}`);
+  return measured;
+});
 const faultRuns = [measureFaultRuns()];
-const searches = measureSearches();
+unitDone(`${faultRuns[0]!.runs} fault-injected runs`);
+const searches = measureSearches((id) => unitDone(`find and shrink ${id}`));
+progress.stop();
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}`;
 const md = [
   "# ActiveMQ model speed",
@@ -174,7 +190,9 @@ const md = [
   ...searches.map((s) => `| ${s.id} | ${s.runsToFind} | ${s.shrinks} | ${s.faults} | ${s.seconds.toFixed(2)} |`),
   "",
 ].join("\n");
-mkdirSync("reports", { recursive: true });
-writeFileSync("reports/bench-activemq.md", md);
-writeFileSync("reports/bench-activemq.json", JSON.stringify({ machine, quick, throughput, faultRuns, searches }, null, 2) + "\n");
+await output.write("", [
+  { name: "bench-activemq.md", content: md },
+  { name: "bench-activemq.json", content: JSON.stringify({ machine, quick, throughput, faultRuns, searches }, null, 2) + "\n" },
+]);
 process.stdout.write(md + "\n");
+process.stdout.write(output.summary());

@@ -32,7 +32,8 @@ export interface AnomalySearchTiming {
   failure: string | null;
 }
 
-export function measureAnomalySearches(): AnomalySearchTiming[] {
+/** `onSearched` is told after each search (bench/models.ts prints the line and moves its progress bar). */
+export function measureAnomalySearches(onSearched: (timing: AnomalySearchTiming) => void = () => {}): AnomalySearchTiming[] {
   return KAFKA_ANOMALIES.map((anomaly) => {
     const property = anomalyProperty(anomaly, "unsafe");
     let runs = 0;
@@ -44,7 +45,7 @@ export function measureAnomalySearches(): AnomalySearchTiming[] {
     const search = searchFaults(counted, { schedules: anomaly.schedules, numRuns: FIND_RUNS_MAX, searchSeed: ANOMALY_SEARCH_SEED });
     const wallMs = performance.now() - startMs;
     const counterexample = search.counterexample;
-    return {
+    const timing: AnomalySearchTiming = {
       id: anomaly.id,
       title: anomaly.title,
       found: search.found,
@@ -56,6 +57,8 @@ export function measureAnomalySearches(): AnomalySearchTiming[] {
       schedule: counterexample?.faults.map(describeFault) ?? [],
       failure: counterexample?.failure ?? null,
     };
+    onSearched(timing);
+    return timing;
   });
 }
 

@@ -9,10 +9,9 @@
  *
  * Then the RabbitMQ model beside Confluent's 2020 runs (calibration-rabbitmq.ts).
  *
- * Writes reports/calibration.md and reports/calibration.json.
+ * Writes calibration.md and calibration.json into the output folder
+ * (bench-output.ts: --out <dir> or MQSIM_REPORTS_DIR, by default reports/).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { deliveryLatenciesNs } from "../src/clients/delivery-latency.js";
 import { formatCount } from "../src/report/format.js";
 import { runKafka, systemNamed, type KafkaRunSpec } from "../src/systems/index.js";
@@ -21,7 +20,8 @@ import { DEFAULT_CPU_COSTS } from "../src/systems/kafka/cpu-costs.js";
 import type { LinkTraffic } from "../src/world/traffic-counters.js";
 import { DISK_PROFILES, type DiskProfile } from "../src/world/disk-profile.js";
 import { sourceVersion } from "./kafka-acks/source-version.js";
-import { measureRabbitCalibration, rabbitCalibrationLines } from "./calibration-rabbitmq.js";
+import { BenchOutput, benchProgress } from "./bench-output.js";
+import { measureRabbitCalibration, rabbitCalibrationLines, type RabbitCalibrationRow } from "./calibration-rabbitmq.js";
 
 const SEED = 2014;
 const RECORD_BYTES = 100;
@@ -118,17 +118,35 @@ function endToEndLatencyMs(): { p50: number; p99: number; digest: string } {
   return { p50: at(0.5), p99: at(0.99), digest: result.digest };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const startedMs = Date.now();
-  const measured = TESTS.map((test) => {
+  // Read the flags first: a bad --out fails before the runs.
+  const output = new BenchOutput();
+  // Units of work for the progress bar: each Kreps test, the latency run, the RabbitMQ rows.
+  const unitsTotal = TESTS.length + 2;
+  const progress = benchProgress("bench:calibration");
+  const measured = TESTS.map((test, k) => {
     const m = measure(test);
-    process.stdout.write(`test ${m.id}: model ${formatCount(m.modelRecordsPerSec)} rec/s, published ${formatCount(m.publishedRecordsPerSec)} (busiest broker ingress ${(m.brokerIngressShareMax * 100).toFixed(0)}%)\n`);
+    progress.print(`test ${m.id}: model ${formatCount(m.modelRecordsPerSec)} rec/s, published ${formatCount(m.publishedRecordsPerSec)} (busiest broker ingress ${(m.brokerIngressShareMax * 100).toFixed(0)}%)\n`);
+    progress.update((k + 1) / unitsTotal, `Kreps test ${test.id}`);
     return m;
   });
   const latency = endToEndLatencyMs();
-  process.stdout.write(`end-to-end latency: p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms (published 2 / 3 ms)\n`);
+  progress.print(`end-to-end latency: p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms (published 2 / 3 ms)\n`);
+  progress.update((TESTS.length + 1) / unitsTotal, "end-to-end latency");
   const rabbit = measureRabbitCalibration();
+  progress.stop();
   for (const row of rabbit) process.stdout.write(`RabbitMQ ${row.id} ${row.title}: model ${row.model}, published ${row.published}\n`);
+  await output.write("", [
+    { name: "calibration.md", content: `${renderMarkdown(measured, latency, rabbit).join("\n")}\n` },
+    { name: "calibration.json", content: `${JSON.stringify({ seed: SEED, source: sourceVersion(), costs: DEFAULT_CPU_COSTS, tests: measured, latencyMs: latency, rabbitmq: rabbit }, null, 2)}\n` },
+  ]);
+  process.stdout.write(`measured in ${((Date.now() - startedMs) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(output.summary());
+}
+
+/** calibration.md, line by line. */
+function renderMarkdown(measured: readonly Measured[], latency: { p50: number; p99: number; digest: string }, rabbit: readonly RabbitCalibrationRow[]): string[] {
   const base = measured[0]!;
   const lines: string[] = [];
   const push = (line: string): void => void lines.push(line);
@@ -168,11 +186,7 @@ function main(): void {
   push(`Trace digests: ${measured.map((m) => `test ${m.id} \`${m.digest}\``).join(", ")}, latency \`${latency.digest}\`.`);
   push("");
   for (const line of rabbitCalibrationLines(rabbit)) push(line);
-  const dir = fileURLToPath(new URL("../reports/", import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(`${dir}calibration.md`, `${lines.join("\n")}\n`);
-  writeFileSync(`${dir}calibration.json`, `${JSON.stringify({ seed: SEED, source: sourceVersion(), costs: DEFAULT_CPU_COSTS, tests: measured, latencyMs: latency, rabbitmq: rabbit }, null, 2)}\n`);
-  process.stdout.write(`wrote reports/calibration.md and reports/calibration.json in ${((Date.now() - startedMs) / 1000).toFixed(1)} s\n`);
+  return lines;
 }
 
-main();
+await main();

@@ -17,15 +17,15 @@
  * the times vary. Figures are from a shared machine: compare runs on the same
  * machine and Node version.
  *
- * Writes reports/bench-models.md and reports/bench-models.json.
+ * Writes bench-models.md and bench-models.json into the output folder
+ * (bench-output.ts: by default reports/).
  * Flags: --quick (shorter runs, for a smoke test), --seconds <n> (virtual
  * seconds of the throughput runs, default 60), --runs <n> (fault-injected
- * runs, default 300).
+ * runs, default 300), --out <dir> (the output folder; or MQSIM_REPORTS_DIR).
  */
 import { anomalySearchMarkdown, measureAnomalySearches, type AnomalySearchTiming } from "./anomaly-searches.js";
-import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { fileURLToPath } from "node:url";
+import { BenchOutput, benchProgress } from "./bench-output.js";
 import fc from "fast-check";
 import { runChecks } from "../src/checks/run-checks.js";
 import { faultScheduleArbitrary } from "../src/faults/arbitrary.js";
@@ -33,6 +33,7 @@ import type { FaultSchedule } from "../src/faults/fault.js";
 import type { KafkaProducerConfig } from "../src/systems/kafka/config.js";
 import { CONTROLLER_CLASS, DATA_CLASS } from "../src/systems/kafka/protocol.js";
 import { FINAL_READ_GROUP, failedChecks, runKafka, type KafkaRunResult, type KafkaRunSpec } from "../src/systems/kafka/run.js";
+import { KAFKA_ANOMALIES } from "../src/systems/kafka/anomalies.js";
 
 const SECOND = 1_000_000_000;
 const SEED = 20261122;
@@ -325,19 +326,30 @@ function renderMarkdown(report: Report): string {
   return lines.join("\n");
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  // Read the flags first: a bad --out fails before minutes of runs.
+  const output = new BenchOutput();
   const cpus = os.cpus();
+  // Units of work for the progress bar: each producer setting, the fault-injected runs, each anomaly search.
+  const unitsTotal = PRODUCER_SETTINGS.length + 1 + KAFKA_ANOMALIES.length;
+  let unitsDone = 0;
+  const progress = benchProgress("bench:models");
   const throughput: ThroughputReport[] = [];
   for (const settings of PRODUCER_SETTINGS) {
     const row = measureThroughput(settings, options);
-    console.log(`(a) ${settings.id}: ${fixed(row.simulatedSecondsPerWallSecond, 1)} simulated s per wall s, ${grouped(row.events)} events in ${fixed(row.wallSeconds, 2)} s, checks ${fixed(row.checksWallSeconds, 2)} s`);
+    progress.print(`(a) ${settings.id}: ${fixed(row.simulatedSecondsPerWallSecond, 1)} simulated s per wall s, ${grouped(row.events)} events in ${fixed(row.wallSeconds, 2)} s, checks ${fixed(row.checksWallSeconds, 2)} s\n`);
     throughput.push(row);
+    progress.update(++unitsDone / unitsTotal, `throughput ${settings.id}`);
   }
   const faultRuns = measureFaultRuns(options);
-  console.log(`(b) ${faultRuns.runs} fault-injected runs: ${fixed(faultRuns.runsPerSecond, 1)} runs/s, ${grouped(faultRuns.eventsPerRunMean)} events per run`);
-  const anomalySearches = measureAnomalySearches();
-  for (const t of anomalySearches) console.log(`(c) ${t.id}: ${t.found ? `found after ${t.runsToFind} runs, shrunk to ${t.schedule.length} faults` : "not found"} in ${fixed(t.wallMs / 1000, 2)} s`);
+  progress.print(`(b) ${faultRuns.runs} fault-injected runs: ${fixed(faultRuns.runsPerSecond, 1)} runs/s, ${grouped(faultRuns.eventsPerRunMean)} events per run\n`);
+  progress.update(++unitsDone / unitsTotal, `${faultRuns.runs} fault-injected runs`);
+  const anomalySearches = measureAnomalySearches((t) => {
+    progress.print(`(c) ${t.id}: ${t.found ? `found after ${t.runsToFind} runs, shrunk to ${t.schedule.length} faults` : "not found"} in ${fixed(t.wallMs / 1000, 2)} s\n`);
+    progress.update(++unitsDone / unitsTotal, `anomaly search ${t.id}`);
+  });
+  progress.stop();
   const report: Report = {
     generatedAt: new Date().toISOString(),
     machine: { node: process.version, nodeFlags: process.execArgv.filter((flag) => flag.startsWith("--max-semi-space-size")).join(" "), cpu: cpus[0]?.model ?? "unknown", cores: cpus.length, platform: `${os.platform()} ${os.arch()}` },
@@ -346,11 +358,11 @@ function main(): void {
     faultRuns,
     anomalySearches,
   };
-  const reportsDir = fileURLToPath(new URL("../reports/", import.meta.url));
-  mkdirSync(reportsDir, { recursive: true });
-  writeFileSync(`${reportsDir}bench-models.json`, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(`${reportsDir}bench-models.md`, renderMarkdown(report));
-  console.log("wrote reports/bench-models.md and reports/bench-models.json");
+  await output.write("", [
+    { name: "bench-models.json", content: `${JSON.stringify(report, null, 2)}\n` },
+    { name: "bench-models.md", content: renderMarkdown(report) },
+  ]);
+  process.stdout.write(output.summary());
 }
 
-main();
+await main();

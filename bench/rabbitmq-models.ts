@@ -13,12 +13,14 @@
  *     (properties/rabbitmq-faults.ts), every checker: runs per second;
  * (c) R3 and R4 found and shrunk by fast-check (search seed 20261122).
  *
- * Wall time is read here only. Writes reports/bench-rabbitmq.md and .json.
- * Flag: --quick (shorter runs, for a smoke test).
+ * Wall time is read here only. Writes bench-rabbitmq.md and .json into the
+ * output folder (bench-output.ts: by default reports/).
+ * Flags: --quick (shorter runs, for a smoke test), --out <dir> (the output
+ * folder; or MQSIM_REPORTS_DIR).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import fc from "fast-check";
+import { BenchOutput, benchProgress } from "./bench-output.js";
 import { oneFaultAtATime } from "../properties/rabbitmq-faults.js";
 import { rabbitAnomalyCounterexamples } from "../src/systems/rabbitmq/anomalies.js";
 import { runRabbitMq, type RabbitRunSpec } from "../src/systems/rabbitmq/run.js";
@@ -95,9 +97,21 @@ function measureSearches(): { id: string; seconds: number; runsToFind: number; s
   return found.map((c) => ({ id: c.id, seconds: (seconds * (c.runsToFind + c.shrinks)) / total, runsToFind: c.runsToFind, shrinks: c.shrinks, faults: c.faults.length }));
 }
 
-const throughput = [measureThroughput("mirrored"), measureThroughput("quorum")];
+// Read the flags first: a bad --out fails before the runs.
+const output = new BenchOutput();
+// Units of work for the progress bar: two throughput runs, the fault-injected runs, the searches.
+const UNITS_TOTAL = 4;
+const progress = benchProgress("bench:rabbitmq");
+const throughput: Throughput[] = [];
+for (const kind of ["mirrored", "quorum"] as const) {
+  throughput.push(measureThroughput(kind));
+  progress.update(throughput.length / UNITS_TOTAL, `throughput, ${kind} queue`);
+}
 const faultRuns = measureFaultRuns();
+progress.update(3 / UNITS_TOTAL, `${faultRuns.runs} fault-injected runs`);
 const searches = measureSearches();
+progress.update(4 / UNITS_TOTAL, "find and shrink");
+progress.stop();
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}`;
 const md = [
   "# RabbitMQ model speed",
@@ -122,7 +136,9 @@ const md = [
   ...searches.map((s) => `| ${s.id} | ${s.runsToFind} | ${s.shrinks} | ${s.faults} | ${s.seconds.toFixed(2)} |`),
   "",
 ].join("\n");
-mkdirSync("reports", { recursive: true });
-writeFileSync("reports/bench-rabbitmq.md", md);
-writeFileSync("reports/bench-rabbitmq.json", JSON.stringify({ machine, quick, throughput, faultRuns, searches }, null, 2) + "\n");
+await output.write("", [
+  { name: "bench-rabbitmq.md", content: md },
+  { name: "bench-rabbitmq.json", content: JSON.stringify({ machine, quick, throughput, faultRuns, searches }, null, 2) + "\n" },
+]);
 process.stdout.write(md + "\n");
+process.stdout.write(output.summary());

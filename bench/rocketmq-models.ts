@@ -12,12 +12,14 @@
  *     checker: runs per second;
  * (c) the anomaly rows (Q1–Q4) found and shrunk by fast-check (search seed 20261122).
  *
- * Wall time is read here only. Writes reports/bench-rocketmq.md and .json.
- * Flag: --quick (shorter runs, for a smoke test).
+ * Wall time is read here only. Writes bench-rocketmq.md and .json into the
+ * output folder (bench-output.ts: by default reports/).
+ * Flags: --quick (shorter runs, for a smoke test), --out <dir> (the output
+ * folder; or MQSIM_REPORTS_DIR).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import fc from "fast-check";
+import { BenchOutput, benchProgress } from "./bench-output.js";
 import { faultScheduleArbitrary } from "../src/faults/arbitrary.js";
 import { anomalyCounterexample } from "../src/run/anomaly.js";
 import { runRocketMq, type RocketRunSpec } from "../src/systems/index.js";
@@ -119,19 +121,37 @@ function measureFaultRuns(design: Design): FaultRuns {
   return { design: design.label, runs: schedules.length, wallSeconds, runsPerSecond: schedules.length / wallSeconds, lost, unexpected };
 }
 
-function measureSearches(): { id: string; seconds: number; runsToFind: number; shrinks: number; faults: number }[] {
+/** `onSearched` is told each anomaly's id after its search (it moves the progress bar). */
+function measureSearches(onSearched: (id: string) => void): { id: string; seconds: number; runsToFind: number; shrinks: number; faults: number }[] {
   return ROCKET_ANOMALIES.map((anomaly) => {
     const started = performance.now();
     const found = anomalyCounterexample(anomaly, SEARCH_SEED);
     const seconds = (performance.now() - started) / 1000;
     if (found === null) throw new Error(`${anomaly.id}: no counterexample under search seed ${SEARCH_SEED}`);
+    onSearched(anomaly.id);
     return { id: anomaly.id, seconds, runsToFind: found.runsToFind, shrinks: found.shrinks, faults: found.faults.length };
   });
 }
 
-const throughput = DESIGNS.map(measureThroughput);
-const faultRuns = SAFE_DESIGNS.map(measureFaultRuns);
-const searches = measureSearches();
+// Read the flags first: a bad --out fails before the runs.
+const output = new BenchOutput();
+// Units of work for the progress bar: each throughput design, each safe design's fault runs, each search.
+const UNITS_TOTAL = DESIGNS.length + SAFE_DESIGNS.length + ROCKET_ANOMALIES.length;
+let unitsDone = 0;
+const progress = benchProgress("bench:rocketmq");
+const unitDone = (status: string): void => progress.update(++unitsDone / UNITS_TOTAL, status);
+const throughput = DESIGNS.map((design) => {
+  const measured = measureThroughput(design);
+  unitDone(`throughput, ${design.label}`);
+  return measured;
+});
+const faultRuns = SAFE_DESIGNS.map((design) => {
+  const measured = measureFaultRuns(design);
+  unitDone(`fault runs, ${design.label}`);
+  return measured;
+});
+const searches = measureSearches((id) => unitDone(`find and shrink ${id}`));
+progress.stop();
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}`;
 const md = [
   "# RocketMQ model speed",
@@ -162,7 +182,9 @@ const md = [
   ...searches.map((s) => `| ${s.id} | ${s.runsToFind} | ${s.shrinks} | ${s.faults} | ${s.seconds.toFixed(2)} |`),
   "",
 ].join("\n");
-mkdirSync("reports", { recursive: true });
-writeFileSync("reports/bench-rocketmq.md", md);
-writeFileSync("reports/bench-rocketmq.json", JSON.stringify({ machine, quick, throughput, faultRuns, searches }, null, 2) + "\n");
+await output.write("", [
+  { name: "bench-rocketmq.md", content: md },
+  { name: "bench-rocketmq.json", content: JSON.stringify({ machine, quick, throughput, faultRuns, searches }, null, 2) + "\n" },
+]);
 process.stdout.write(md + "\n");
+process.stdout.write(output.summary());

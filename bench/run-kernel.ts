@@ -9,13 +9,13 @@
  * their task's first iteration and kept across iterations, so the pending
  * set stays at its nominal size and set-up (filling 10^6 events) is not timed.
  *
- * Writes reports/bench-kernel.md and reports/bench-kernel.json.
+ * Writes bench-kernel.md and bench-kernel.json into the output folder
+ * (bench-output.ts: --out <dir> or MQSIM_REPORTS_DIR, by default reports/).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { fileURLToPath } from "node:url";
 import { Bench, type Task } from "tinybench";
 import { Kernel } from "../src/kernel/kernel.js";
+import { BenchOutput, benchProgress } from "./bench-output.js";
 import { HoldModel } from "./hold-model.js";
 import { Mm1Model } from "./mm1-model.js";
 import { QueueOnlyHold } from "./queue-only-hold.js";
@@ -111,6 +111,10 @@ function quantile(sorted: readonly number[], q: number): number {
 }
 
 async function main(): Promise<void> {
+  // Read the flags first: a bad --out fails before the measuring.
+  const output = new BenchOutput();
+  const progress = benchProgress("bench");
+  let tasksDone = 0;
   const bench = new Bench({
     name: "mqsim kernel",
     time: 1000,
@@ -143,6 +147,7 @@ async function main(): Promise<void> {
           measuredEvents.set(spec.name, model.eventsFired() - eventsAtRunStart);
           // Free the big pending sets before the next task builds its own.
           models.delete(spec.name);
+          progress.update(++tasksDone / specs.length, spec.name);
         },
       },
     );
@@ -150,6 +155,7 @@ async function main(): Promise<void> {
 
   const startedMs = Date.now();
   await bench.run();
+  progress.stop();
   const elapsedSec = (Date.now() - startedMs) / 1000;
 
   const reports = bench.tasks.map((task) => report(task, specs, measuredEvents));
@@ -164,12 +170,13 @@ async function main(): Promise<void> {
     benchSeconds: Number(elapsedSec.toFixed(1)),
   };
 
-  const reportsDir = fileURLToPath(new URL("../reports/", import.meta.url));
-  mkdirSync(reportsDir, { recursive: true });
-  writeFileSync(`${reportsDir}bench-kernel.json`, `${JSON.stringify({ environment, tasks: reports }, null, 2)}\n`);
   const markdown = renderMarkdown(environment, reports);
-  writeFileSync(`${reportsDir}bench-kernel.md`, markdown);
+  await output.write("", [
+    { name: "bench-kernel.json", content: `${JSON.stringify({ environment, tasks: reports }, null, 2)}\n` },
+    { name: "bench-kernel.md", content: markdown },
+  ]);
   process.stdout.write(markdown);
+  process.stdout.write(output.summary());
 }
 
 function report(task: Task, taskSpecs: TaskSpec[], measuredEvents: Map<string, number>): TaskReport {

@@ -10,9 +10,11 @@
  * another. Seeds are fixed, so the report is the same on every machine;
  * only the wall time printed on the console varies.
  *
- * Writes reports/scaling/: scaling.md, index.html (self-contained, charts
+ * Writes scaling/ in the output folder (bench-output.ts: by default
+ * reports/scaling/): scaling.md, index.html (self-contained, charts
  * inline), scaling.json (every measured figure) and the charts as SVG.
- * Flag: --quick (N = 3 and 5, shorter runs; a smoke test).
+ * Flags: --quick (N = 3 and 5, shorter runs; a smoke test), --out <dir>
+ * (the output folder; or MQSIM_REPORTS_DIR).
  *
  * The parts, in bench/scaling/: design.ts (the Design interface: how to add
  * a line), designs.ts (the lines, and the RabbitMQ lines planned),
@@ -21,7 +23,7 @@
  * settings.ts (the methodology's numbers), charts.ts, report-*.ts and
  * write-report.ts (the report).
  */
-import { fileURLToPath } from "node:url";
+import { BenchOutput, benchProgress } from "./bench-output.js";
 import { sourceVersion } from "./kafka-acks/source-version.js";
 import { busiestByKind, nameBottleneck } from "./scaling/bottleneck.js";
 import type { DesignResult } from "./scaling/design.js";
@@ -35,6 +37,11 @@ async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
   const options = pointOptions(quick);
   const brokerCounts = quick ? QUICK_BROKER_COUNTS : BROKER_COUNTS;
+  // Read the flags first: a bad --out fails before the runs.
+  const output = new BenchOutput();
+  const pointsTotal = DESIGNS.length * brokerCounts.length;
+  let pointsDone = 0;
+  const progress = benchProgress("bench:scaling");
   const results: DesignResult[] = [];
   for (const design of DESIGNS) {
     const result: DesignResult = { id: design.id, label: design.label, system: design.system, settings: design.settings, expectation: design.expectation, points: [] };
@@ -45,17 +52,19 @@ async function main(): Promise<void> {
       result.points.push({ ...point, bottleneck });
       const r = point.replication;
       if (!r.converged || r.lostMessages > 0) throw new Error(`${design.label}, N=${brokers}: the fixed-load run converged=${r.converged}, lost ${r.lostMessages}`);
-      process.stdout.write(
+      progress.print(
         `${design.label}, N=${brokers} (P=${point.partitions}): replication ${fmtRatio(r.replicationWireBytes / r.ackedPayloadBytes)} wire B per payload B; ` +
           `max ${fmtBytesPerSec(point.maxThroughput.ackedBytesPerSec)}, bottleneck ${bottleneck}; busiest ${busiestByKind(point.maxThroughput.resources, 3)} ` +
           `(${((Date.now() - pointStartedMs) / 1000).toFixed(1)} s)\n`,
       );
+      progress.update(++pointsDone / pointsTotal, `${design.label}, N=${brokers}`);
     }
     results.push(result);
   }
-  const dir = fileURLToPath(new URL("../reports/scaling/", import.meta.url));
-  const written = await writeScalingReport(dir, { quick, brokerCounts, options, source: sourceVersion(), designs: results });
-  process.stdout.write(`wrote ${written.length} files to reports/scaling/ in ${((Date.now() - startedMs) / 1000).toFixed(1)} s of wall time\n`);
+  progress.stop();
+  await writeScalingReport(output, { quick, brokerCounts, options, source: sourceVersion(), designs: results });
+  process.stdout.write(`measured ${pointsDone} points in ${((Date.now() - startedMs) / 1000).toFixed(1)} s of wall time\n`);
+  process.stdout.write(output.summary());
 }
 
 await main();

@@ -1,12 +1,13 @@
 /**
- * Writes reports/scaling/: scaling.md, index.html (self-contained: inline
- * CSS and SVG, no scripts), scaling.json and the chart SVGs — rendered in
- * memory first, then written together (src/report/write-files.ts), so a
- * failure leaves the previous report whole.
+ * Writes scaling/ in the output folder (by default reports/scaling/):
+ * scaling.md, index.html (self-contained: inline CSS and SVG, no scripts),
+ * scaling.json and the chart SVGs — rendered in memory first, then written
+ * together (BenchOutput.write, src/report/write-files.ts), so a failure
+ * leaves the previous report whole.
  */
 import { renderDocumentHtml } from "../../src/report/html-document.js";
 import { renderDocumentMarkdown } from "../../src/report/markdown-document.js";
-import { writeFilesTogether } from "../../src/report/write-files.js";
+import type { BenchOutput } from "../bench-output.js";
 import { renderScalingCharts } from "./charts.js";
 import type { DesignResult, PointOptions } from "./design.js";
 import { plannedOnly } from "./designs.js";
@@ -20,7 +21,8 @@ export interface ScalingRuns {
   designs: DesignResult[];
 }
 
-export async function writeScalingReport(dir: string, runs: ScalingRuns): Promise<string[]> {
+/** Returns how many files it wrote. */
+export async function writeScalingReport(output: BenchOutput, runs: ScalingRuns): Promise<number> {
   const report: ScalingReport = {
     generatedBy: `npm run bench:scaling${runs.quick ? " -- --quick" : ""} (bench/scaling.ts)`,
     ...runs,
@@ -28,7 +30,7 @@ export async function writeScalingReport(dir: string, runs: ScalingRuns): Promis
   };
   const document = scalingDocument(report);
   const charts = await renderScalingCharts(report.designs, report.brokerCounts);
-  return writeFilesTogether(dir, [
+  return output.write("scaling", [
     { name: "scaling.md", content: renderDocumentMarkdown(document, charts) },
     { name: "index.html", content: renderDocumentHtml(document, charts) },
     ...charts.map((chart) => ({ name: chart.file, content: chart.svg })),
