@@ -146,29 +146,7 @@ export async function checkCommand(source: string, flags: CheckFlags): Promise<n
   const { kinds, defaults } = faultKindsFor(source, flags);
   const startedMs = performance.now();
   const workers = flags.path === undefined ? (flags.workers ?? 1) : 1;
-  let found: { searchSeed: number; runsToFind: number; shrinks: number; searchPath: string | null; counterexample: Counterexample | null } | null;
-  let runs: number;
-  if (workers > 1) {
-    const { threads, note } = threadsFor(workers, flags);
-    if (note !== null) process.stderr.write(`mqsim: ${note}\n`);
-    const parallel = await parallelCheck(loaded.document, { runs: flags.runs, searchSeed: flags.seed, faultsMax: flags.faultsMax, faultKinds: kinds, workers, threads });
-    found = parallel.found;
-    runs = parallel.runs;
-  } else {
-    const progress = progressBar(`check ${loaded.scenario.name}`, { isSilent: flags.json === true || flags.quiet === true });
-    const search = checkScenario(loaded.scenario, {
-      runs: flags.runs,
-      searchSeed: flags.seed,
-      faultsMax: flags.faultsMax,
-      faultKinds: kinds,
-      ...(flags.path === undefined ? {} : { path: flags.path }),
-      // Shrinking takes as many runs as it needs: its share of the bar is a guess, the status says what it does.
-      onRun: (done, isShrinking) => progress.update(isShrinking ? 0.95 : done / Math.max(1, flags.runs), isShrinking ? `shrinking a counterexample (${done} runs)` : `${done} of ${flags.runs} fault schedules`),
-    });
-    progress.stop();
-    found = search.found ? { ...search } : null;
-    runs = search.runsToFind;
-  }
+  const { found, runs } = await searchCounterexample(loaded, flags, kinds, workers);
   const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
   const searchFlags = `${flags.faultsMax === CHECK_FAULTS_MAX_DEFAULT ? "" : ` --faults-max ${flags.faultsMax}`}${sameKinds(kinds, defaults) ? "" : ` --faults ${kinds.join(",")}`}`;
   if ((found === null || found.counterexample === null) && flags.path !== undefined) {
@@ -199,6 +177,45 @@ export async function checkCommand(source: string, flags: CheckFlags): Promise<n
   run.summary.replay = replay;
   const code = await emitRun(run, source, output, performance.now() - replayStartedMs, flags.isReplay === true);
   return code === EXIT_BAD_INPUT ? code : EXIT_SAFETY_FAILED;
+}
+
+interface SearchOutcome {
+  found: { searchSeed: number; runsToFind: number; shrinks: number; searchPath: string | null; counterexample: Counterexample | null } | null;
+  runs: number;
+}
+
+/** The search itself, in this thread or in `workers` worker threads, with its progress bar. */
+async function searchCounterexample(loaded: Extract<ReturnType<typeof loadScenarioSource>, { ok: true }>, flags: CheckFlags, kinds: FaultKind[], workers: number): Promise<SearchOutcome> {
+  const progress = progressBar(`check ${loaded.scenario.name}`, { isSilent: flags.json === true || flags.quiet === true });
+  if (workers > 1) {
+    const { threads, note } = threadsFor(workers, flags);
+    if (note !== null) process.stderr.write(`mqsim: ${note}\n`);
+    // The searches run in worker threads, so this thread is free to redraw the elapsed time while it waits.
+    let shown = { fraction: 0, status: `${workers} searches running` };
+    const redraw = setInterval(() => progress.update(shown.fraction, shown.status), 500);
+    const parallel = await parallelCheck(loaded.document, {
+      runs: flags.runs,
+      searchSeed: flags.seed,
+      faultsMax: flags.faultsMax,
+      faultKinds: kinds,
+      workers,
+      threads,
+      onSearchDone: (done, total) => (shown = { fraction: done / total, status: `${done} of ${total} searches done` }),
+    }).finally(() => clearInterval(redraw));
+    progress.stop();
+    return { found: parallel.found, runs: parallel.runs };
+  }
+  const search = checkScenario(loaded.scenario, {
+    runs: flags.runs,
+    searchSeed: flags.seed,
+    faultsMax: flags.faultsMax,
+    faultKinds: kinds,
+    ...(flags.path === undefined ? {} : { path: flags.path }),
+    // Shrinking takes as many runs as it needs: its share of the bar is a guess, the status says what it does.
+    onRun: (done, isShrinking) => progress.update(isShrinking ? 0.95 : done / Math.max(1, flags.runs), isShrinking ? `shrinking a counterexample (${done} runs)` : `${done} of ${flags.runs} fault schedules`),
+  });
+  progress.stop();
+  return { found: search.found ? { ...search } : null, runs: search.runsToFind };
 }
 
 /** A scenario name as one folder name: what is not a letter, digit, dot, dash or underscore becomes a dash. */

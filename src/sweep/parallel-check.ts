@@ -21,7 +21,10 @@ export interface ParallelCheckResult {
  * `workers` searches; `threads` (default: as many) run them, so a search
  * split over fewer cores than searches gives the same answer, only later.
  */
-export async function parallelCheck(document: unknown, options: { runs: number; searchSeed: number; faultsMax: number; faultKinds: readonly FaultKind[]; workers: number; threads?: number }): Promise<ParallelCheckResult> {
+export async function parallelCheck(
+  document: unknown,
+  options: { runs: number; searchSeed: number; faultsMax: number; faultKinds: readonly FaultKind[]; workers: number; threads?: number; onSearchDone?: (done: number, total: number) => void },
+): Promise<ParallelCheckResult> {
   const workers = Math.max(1, Math.min(options.workers, options.runs));
   const threads = Math.max(1, Math.min(workers, options.threads ?? workers));
   const tasks: CheckTask[] = Array.from({ length: workers }, (_, k) => ({
@@ -37,7 +40,10 @@ export async function parallelCheck(document: unknown, options: { runs: number; 
   else {
     const pool = new Tinypool({ ...workerEntry(), minThreads: threads, maxThreads: threads });
     try {
-      slices = await Promise.all(tasks.map((task) => pool.run(task) as Promise<CheckSliceResult>));
+      let done = 0;
+      // A whole search is the unit a worker reports: the bar moves as each ends.
+      const report = (slice: CheckSliceResult): CheckSliceResult => (options.onSearchDone?.(++done, workers), slice);
+      slices = await Promise.all(tasks.map((task) => (pool.run(task) as Promise<CheckSliceResult>).then(report)));
     } finally {
       await pool.destroy();
     }
