@@ -246,9 +246,12 @@ function isDeterminismScope(path: string): boolean {
   return path.startsWith("src/") && !path.startsWith("src/cli/") && !path.endsWith(".test.ts");
 }
 
-/** The benches of the models (bench/run-kernel.ts benchmarks the kernel itself, so it builds one). */
+/** The kernel's own benches build kernels: they benchmark the kernel itself. */
+const KERNEL_BENCHES = new Set(["bench/run-kernel.ts", "bench/yardstick.ts"]);
+
+/** The benches of the models. */
 function isBenchScope(path: string): boolean {
-  return path.startsWith("bench/") && path !== "bench/run-kernel.ts";
+  return path.startsWith("bench/") && !KERNEL_BENCHES.has(path);
 }
 
 function isTestScope(path: string): boolean {
