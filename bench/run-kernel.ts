@@ -12,6 +12,7 @@
  * Writes bench-kernel.md and bench-kernel.json into the output folder
  * (bench-output.ts: --out <dir> or MQSIM_REPORTS_DIR, by default reports/).
  */
+import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { Bench, type Task } from "tinybench";
 import { Kernel } from "../src/kernel/kernel.js";
@@ -20,6 +21,7 @@ import { HoldModel } from "./hold-model.js";
 import { Mm1Model } from "./mm1-model.js";
 import { QueueOnlyHold } from "./queue-only-hold.js";
 import { measureYardstick, type YardstickResult } from "./yardstick.js";
+import { peersSectionOf, withPeersSection } from "./peers-section.js";
 
 const EVENTS_PER_ITERATION = 200_000;
 const SEED = 20261122;
@@ -173,7 +175,7 @@ async function main(): Promise<void> {
     benchSeconds: Number(elapsedSec.toFixed(1)),
   };
 
-  const markdown = renderMarkdown(environment, reports) + renderYardstick(yardstick);
+  const markdown = keepingPeers(output.path("bench-kernel.md"), renderMarkdown(environment, reports) + renderYardstick(yardstick));
   await output.write("", [
     { name: "bench-kernel.json", content: `${JSON.stringify({ environment, tasks: reports, yardstick }, null, 2)}\n` },
     { name: "bench-kernel.md", content: markdown },
@@ -211,6 +213,12 @@ function report(task: Task, taskSpecs: TaskSpec[], measuredEvents: Map<string, n
     targetMet: target === null ? null : median >= target,
     latencyMsSamples: samplesMs.map((sampleMs) => Number(sampleMs.toFixed(4))),
   };
+}
+
+/** bench:peers' section (SimPy, ns-3) stays when this bench rewrites the file: this bench does not measure them. */
+function keepingPeers(path: string, ownPart: string): string {
+  const peers = existsSync(path) ? peersSectionOf(readFileSync(path, "utf8")) : "";
+  return peers === "" ? ownPart : withPeersSection(ownPart, peers);
 }
 
 function renderYardstick(results: readonly YardstickResult[]): string {

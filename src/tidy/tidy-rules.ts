@@ -247,7 +247,7 @@ function isDeterminismScope(path: string): boolean {
 }
 
 /** The kernel's own benches build kernels: they benchmark the kernel itself. */
-const KERNEL_BENCHES = new Set(["bench/run-kernel.ts", "bench/yardstick.ts"]);
+const KERNEL_BENCHES = new Set(["bench/run-kernel.ts", "bench/yardstick.ts", "bench/peers.ts"]);
 
 /** The benches of the models. */
 function isBenchScope(path: string): boolean {
