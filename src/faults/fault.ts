@@ -33,10 +33,30 @@ export type TimedFault = Fault & { atNs: number };
 
 export type FaultSchedule = TimedFault[];
 
-/** A one-line rendering for logs and shrunk counterexamples. */
+/**
+ * An integer number of nanoseconds in the largest unit that keeps it
+ * readable (s, ms, µs, ns) with every digit it needs and no trailing zero:
+ * "5 s", "2.5 s", "65.315106 ms", "1.000000001 s". Exact, so a printed
+ * schedule reads back to the same instants.
+ */
+export function formatExactNs(ns: number): string {
+  const units: readonly [number, string][] = [
+    [1e9, "s"],
+    [1e6, "ms"],
+    [1e3, "µs"],
+  ];
+  for (const [scale, unit] of units) {
+    if (ns < scale) continue;
+    const whole = Math.floor(ns / scale);
+    const fraction = String(ns - whole * scale).padStart(String(scale).length - 1, "0").replace(/0+$/, "");
+    return `${whole}${fraction === "" ? "" : `.${fraction}`} ${unit}`;
+  }
+  return `${ns} ns`;
+}
+
+/** A one-line rendering for logs, summaries and shrunk counterexamples. */
 export function describeFault(fault: TimedFault): string {
-  // Six decimals of milliseconds are exact for integer nanoseconds: a printed schedule replays exactly.
-  const at = `${(fault.atNs / 1e6).toFixed(6)}ms`;
+  const at = formatExactNs(fault.atNs);
   switch (fault.verb) {
     case "partition":
       return `${at} partition ${JSON.stringify(fault.spec)}${fault.name === undefined ? "" : ` as ${fault.name}`}`;

@@ -13,7 +13,7 @@ import type { NodeSoftware, WorldNode } from "../world/node.js";
 import type { PartitionSpec } from "../world/partition.js";
 import { World } from "../world/world.js";
 import { faultScheduleArbitrary, partitionArbitrary, type FaultScheduleOptions } from "./arbitrary.js";
-import { describeFault, type Fault, type FaultVerb, type TimedFault } from "./fault.js";
+import { describeFault, formatExactNs, type Fault, type FaultVerb, type TimedFault } from "./fault.js";
 import { applyFault, scheduleFaults } from "./schedule.js";
 
 const NODE_NAMES = ["n1", "n2", "n3"];
@@ -219,7 +219,7 @@ describe("describeFault", () => {
     for (const fault of ONE_OF_EACH) {
       const line = describeFault(fault);
       expect(line, line).not.toMatch(/[\r\n]/);
-      expect(line.startsWith(`${(fault.atNs / 1e6).toFixed(6)}ms ${fault.verb}`), line).toBe(true);
+      expect(line.startsWith(`${formatExactNs(fault.atNs)} ${fault.verb}`), line).toBe(true);
       expect(line, line).not.toContain("undefined");
       if ("node" in fault) expect(line, line).toContain(fault.node);
     }
@@ -227,19 +227,20 @@ describe("describeFault", () => {
 
   it("renders the details a reader needs", () => {
     const render = (fault: TimedFault): string => describeFault(fault);
-    expect(render({ atNs: 1_500_000, verb: "processCrash", node: "n1" })).toBe("1.500000ms processCrash n1");
+    expect(render({ atNs: 1_500_000, verb: "processCrash", node: "n1" })).toBe("1.5 ms processCrash n1");
+    expect([0, 999, 1_500, 5_000_000_000, 2_500_000_000, 65_315_106].map(formatExactNs)).toEqual(["0 ns", "999 ns", "1.5 µs", "5 s", "2.5 s", "65.315106 ms"]);
     // Exact to the nanosecond, so a printed schedule replays exactly.
-    expect(render({ atNs: 1_005_517_872, verb: "pause", node: "n1" })).toBe("1005.517872ms pause n1");
-    expect(render({ atNs: 0, verb: "slowDisk", node: "n2", factor: 7 })).toBe("0.000000ms slowDisk n2 x7");
-    expect(render({ atNs: 0, verb: "heal" })).toBe("0.000000ms heal all");
-    expect(render({ atNs: 0, verb: "heal", name: "cut" })).toBe("0.000000ms heal cut");
-    expect(render({ atNs: 0, verb: "healAll" })).toBe("0.000000ms healAll");
-    expect(render({ atNs: 0, verb: "datagramFaults", faults: null })).toBe("0.000000ms datagramFaults null");
+    expect(render({ atNs: 1_005_517_872, verb: "pause", node: "n1" })).toBe("1.005517872 s pause n1");
+    expect(render({ atNs: 0, verb: "slowDisk", node: "n2", factor: 7 })).toBe("0 ns slowDisk n2 x7");
+    expect(render({ atNs: 0, verb: "heal" })).toBe("0 ns heal all");
+    expect(render({ atNs: 0, verb: "heal", name: "cut" })).toBe("0 ns heal cut");
+    expect(render({ atNs: 0, verb: "healAll" })).toBe("0 ns healAll");
+    expect(render({ atNs: 0, verb: "datagramFaults", faults: null })).toBe("0 ns datagramFaults null");
     expect(render({ atNs: 2_000_000_000, verb: "partition", name: "cut", spec: { kind: "isolate", nodes: ["n3"] } })).toBe(
-      '2000.000000ms partition {"kind":"isolate","nodes":["n3"]} as cut',
+      '2 s partition {"kind":"isolate","nodes":["n3"]} as cut',
     );
     expect(render({ atNs: 0, verb: "partition", spec: { kind: "one-way", from: ["n1"], to: ["n2"], classes: ["data"] } })).toBe(
-      '0.000000ms partition {"kind":"one-way","from":["n1"],"to":["n2"],"classes":["data"]}',
+      '0 ns partition {"kind":"one-way","from":["n1"],"to":["n2"],"classes":["data"]}',
     );
   });
 });

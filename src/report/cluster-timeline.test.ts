@@ -44,7 +44,7 @@ describe("the cluster timeline's rows", () => {
     const many = Array.from({ length: 20 }, (_, k) => ({ timeNs: k, kind: "leader", stream: `s-${String(k).padStart(2, "0")}`, node: "b2", epoch: 1, detail: "", toPosition: -1 }));
     summary.cluster = { events: [...summary.cluster!.events, ...many], leftOut: 0 };
     summary.lostMessages = [story("orders-1", 7, 2 * NS_PER_SEC)];
-    summary.faults = [...summary.faults, { atNs: 4 * NS_PER_SEC, verb: "partition", spec: { kind: "isolate", nodes: ["b3"] }, name: "cut-b3", line: "4000ms partition cut-b3" }];
+    summary.faults = [...summary.faults, { atNs: 4 * NS_PER_SEC, verb: "partition", spec: { kind: "isolate", nodes: ["b3"] }, name: "cut-b3", line: "4 s partition cut-b3" }];
     const timeline = clusterTimeline(summary);
     expect(timeline.lanes.slice(0, 4)).toEqual(["node b1", NETWORK_LANE, "orders-1", "orders-0"]);
     expect(timeline.lanes.length).toBe(2 + STREAM_LANES_MAX);

@@ -141,8 +141,8 @@ export function fixtureRunSummary(): RunSummary {
       ["kafka.producer.retry", 12],
     ],
     faults: [
-      { atNs: 3 * NS_PER_SEC, verb: "processCrash", node: "b1", line: "3000.000000ms processCrash b1" },
-      { atNs: 15 * NS_PER_SEC, verb: "restart", node: "b1", line: "15000.000000ms restart b1" },
+      { atNs: 3 * NS_PER_SEC, verb: "processCrash", node: "b1", line: "3 s processCrash b1" },
+      { atNs: 15 * NS_PER_SEC, verb: "restart", node: "b1", line: "15 s restart b1" },
     ],
     cluster: { events: fixtureClusterEvents(), leftOut: 0 },
   };

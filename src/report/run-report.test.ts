@@ -17,7 +17,7 @@ function hostileSummary(): RunSummary {
   });
   summary.verdict = "safety-failed";
   summary.traffic.byNode.push({ node: `<img src=x onerror=alert(2)>`, sentBytes: 1, receivedBytes: 2 });
-  summary.faults.push({ atNs: 4_000_000_000, verb: "heal", name: XSS, line: `4000.000000ms partition {"name":"${XSS}"}` });
+  summary.faults.push({ atNs: 4_000_000_000, verb: "heal", name: XSS, line: `4 s partition {"name":"${XSS}"}` });
   summary.liveness = { isConverged: false, convergedAtNs: 0, reasons: [`group ${XSS} not drained`] };
   return summary;
 }
@@ -62,7 +62,7 @@ describe("run report HTML", () => {
       "FAILED",
       "(at 3.200 s, event #812)",
       "1.250 s",
-      "3000.000000ms processCrash b1",
+      "3 s processCrash b1",
       "kafka.isr.shrink",
     ]) {
       expect(html).toContain(text);
@@ -79,7 +79,7 @@ describe("run report Markdown", () => {
     expect(prose).not.toMatch(/(?<!\\)<(?:script|img)/);
     expect(md).toContain("evil \\<script\\>alert(1)\\</script\\>");
     // Fault lines and the replay command sit in code blocks, where text is literal.
-    expect(md).toContain("```sh\n3000.000000ms processCrash b1\n15000.000000ms restart b1\n");
+    expect(md).toContain("```sh\n3 s processCrash b1\n15 s restart b1\n");
     expect(md).toContain("npx mqsim replay 'evil <script>alert(1)</script>' --seed 42");
   });
 
