@@ -15,8 +15,8 @@ import type { RunSummary } from "./run-summary.js";
 
 const TITLE = "What happened: faults, leaders, truncations, lost messages";
 const LANE_HEIGHT_PX = 24;
-const MARK_SHAPES = ["triangle-up", "triangle-down", "cross", "diamond", "circle", "circle"];
-const MARK_COLORS = ["#8b0000", "#e45756", "#f58518", "#4c78a8", "#d62728", "#2ca02c"];
+const MARK_SHAPES = ["triangle-up", "triangle-down", "cross", "diamond", "circle", "circle", "square"];
+const MARK_COLORS = ["#8b0000", "#e45756", "#f58518", "#4c78a8", "#d62728", "#2ca02c", "#72b7b2"];
 
 export async function clusterTimelineChart(summary: RunSummary, chartId = "cluster-timeline"): Promise<string> {
   const timeline = clusterTimeline(summary);

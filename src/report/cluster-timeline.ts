@@ -5,7 +5,8 @@
  * partitions, and a lane per stream that matters (those with lost messages
  * first, then those whose leadership or data changed most), each showing
  * its leaders' terms as bars, in-sync changes, step-downs and truncations
- * as marks, and the lost messages where they were acknowledged.
+ * as marks, and the lost messages where they were acknowledged; a consumer
+ * group's lane marks its rebalances.
  *
  * Pure data: the chart (cluster-timeline-chart.ts) only draws these rows.
  */
@@ -31,10 +32,10 @@ export interface TimelineBar {
   label: string;
 }
 
-export type MarkKind = "lost message acked" | "truncation" | "leader stepped down" | "in-sync set changed" | "declared down" | "declared up";
-export const MARK_KINDS: readonly MarkKind[] = ["lost message acked", "truncation", "leader stepped down", "in-sync set changed", "declared down", "declared up"];
+export type MarkKind = "lost message acked" | "truncation" | "leader stepped down" | "in-sync set changed" | "declared down" | "declared up" | "group rebalanced";
+export const MARK_KINDS: readonly MarkKind[] = ["lost message acked", "truncation", "leader stepped down", "in-sync set changed", "declared down", "declared up", "group rebalanced"];
 
-const MARK_DRAW_ORDER: readonly MarkKind[] = ["in-sync set changed", "declared up", "declared down", "leader stepped down", "truncation", "lost message acked"];
+const MARK_DRAW_ORDER: readonly MarkKind[] = ["group rebalanced", "in-sync set changed", "declared up", "declared down", "leader stepped down", "truncation", "lost message acked"];
 
 export interface TimelineMark {
   lane: string;
@@ -113,6 +114,7 @@ const MARK_OF: Partial<Record<string, MarkKind>> = {
   "in-sync": "in-sync set changed",
   "node-down": "declared down",
   "node-up": "declared up",
+  group: "group rebalanced",
 };
 
 /** Marks for everything but leaders; a verdict several observers reached at once (RabbitMQ's nodedown on every peer) is one mark. */

@@ -31,9 +31,11 @@ export type ClusterEventKind =
   /** A failure detector declared a node down (Kafka's controller fenced it, RabbitMQ's nodedown, a NameServer dropped it). */
   | "node-down"
   /** The same detector declared it back. */
-  | "node-up";
+  | "node-up"
+  /** A consumer group's coordinator changed its membership or assignment (a rebalance: Kafka's new group epoch); `stream` is the group. */
+  | "group";
 
-export const CLUSTER_EVENT_KINDS: readonly ClusterEventKind[] = ["leader", "step-down", "in-sync", "truncation", "node-down", "node-up"];
+export const CLUSTER_EVENT_KINDS: readonly ClusterEventKind[] = ["leader", "step-down", "in-sync", "truncation", "node-down", "node-up", "group"];
 
 export interface ClusterEvent {
   timeNs: TimeNs;

@@ -275,6 +275,8 @@ export class GroupCoordinator implements NodeSoftware {
     for (const member of members) member.memberEpoch = group.epoch;
     this.world.kernel.marks.hit("kafka.group.rebalance");
     this.world.kernel.trace.record("kafka.group-epoch", group.name, group.epoch, members.length);
+    const owners = members.map((member) => `${member.memberId} ${member.target.length === 0 ? "none" : member.target.join(",")}`);
+    this.world.clusterLog.record("group", group.name, this.node!.name, group.epoch, `rebalance: ${members.length} members${owners.length === 0 ? "" : ` (${owners.join("; ")})`}`);
   }
 
   private reply(endpoint: Endpoint, message: KafkaMessage): void {
