@@ -1,6 +1,6 @@
 /**
  * What `mqsim sweep` and `mqsim merge` show: progress on stderr (a bar on a
- * terminal, one plain line per point otherwise, so CI logs stay readable) and
+ * terminal, nothing otherwise) and
  * the table of points on stdout (parameter values → throughput, produce p99,
  * verdict, bottleneck).
  */
@@ -17,9 +17,12 @@ export interface SweepProgress {
   stop(): void;
 }
 
+/** A bar on a terminal; nothing otherwise (a CI log gets the table of points at the end, as every command's progress is silent off a terminal). */
 export function sweepProgress(stream: NodeJS.WriteStream = process.stderr): SweepProgress {
-  return stream.isTTY === true ? barProgress(stream) : lineProgress(stream);
+  return stream.isTTY === true ? barProgress(stream) : SILENT_SWEEP_PROGRESS;
 }
+
+const SILENT_SWEEP_PROGRESS: SweepProgress = { start() {}, point() {}, stop() {} };
 
 function barProgress(stream: NodeJS.WriteStream): SweepProgress {
   const bar = new cliProgress.SingleBar(
@@ -39,19 +42,6 @@ function barProgress(stream: NodeJS.WriteStream): SweepProgress {
       if (running) bar.stop();
       running = false;
     },
-  };
-}
-
-function lineProgress(stream: NodeJS.WriteStream): SweepProgress {
-  return {
-    start(total, done) {
-      if (done > 0) stream.write(`${done} of ${total} points already done in an earlier run\n`);
-    },
-    point(record, done, total) {
-      const point = record.point;
-      stream.write(`[${done}/${total}] ${describePoint(point.parameters)}: ${formatRate(point.metrics.ackedPerSec)} acked, produce p99 ${formatDuration(point.metrics.produceP99Ns)}, ${point.verdict}\n`);
-    },
-    stop() {},
   };
 }
 
