@@ -225,6 +225,7 @@ withBudgetFlags(program.command("sweep"))
   .option("--out <dir>", "results (points.jsonl) and report folder (default: reports/sweeps/<scenario name>)")
   .option("--shard <i/n>", "run only the points whose index is i-1 modulo n, into points.shard-i-of-n.jsonl; combine with mqsim merge")
   .option("--seed <n>", "base seed every point's seed derives from (default: the scenario's)", parseInteger("--seed", 0))
+  .option("--no-point-reports", "skip each point's own run report (points/p1, …): faster for big grids, no per-point links")
   .action(async (scenario: string, flags: SweepFlags) => {
     process.exitCode = await sweepCommand(scenario, flags);
   });

@@ -87,6 +87,19 @@ describe("mqsim sweep", () => {
     expect(existsSync(join(out, "points", "p8", "report.html"))).toBe(true);
   });
 
+  it("writes each point's run report unless told not to (--no-point-reports)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mqsim-sweep-cli-"));
+    const set = 'config["min.insync.replicas"]=1,2';
+    const withReports = await mqsim("sweep", "c9-replication-failover", "--set", set, "--out", join(dir, "with"), "--workers", "1");
+    expect(withReports.code, withReports.stderr).toBe(0);
+    expect(existsSync(join(dir, "with", "points", "p2", "report.html"))).toBe(true);
+    expect(readFileSync(join(dir, "with", "sweep.md"), "utf8")).toContain("[report](points/p2/report.html)");
+    const without = await mqsim("sweep", "c9-replication-failover", "--set", set, "--out", join(dir, "without"), "--workers", "1", "--no-point-reports");
+    expect(without.code, without.stderr).toBe(0);
+    expect(existsSync(join(dir, "without", "points"))).toBe(false);
+    expect(readFileSync(join(dir, "without", "sweep.md"), "utf8")).not.toContain("run report");
+  });
+
   it("exits 2 before running anything on a bad value, naming the point", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mqsim-sweep-cli-"));
     const bad = await mqsim("sweep", "k1-safe", "--set", 'config["min.insync.replicas"]=2,4', "--out", dir);

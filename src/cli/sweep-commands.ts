@@ -40,6 +40,8 @@ export interface SweepFlags extends BudgetFlags {
   out?: string;
   shard?: string;
   seed?: number;
+  /** false with --no-point-reports: no run report per point. */
+  pointReports?: boolean;
 }
 
 export async function sweepCommand(source: string, flags: SweepFlags): Promise<number> {
@@ -71,13 +73,13 @@ export async function sweepCommand(source: string, flags: SweepFlags): Promise<n
   const lock = lockResults(resultsFile);
   if (!lock.ok) return badInput(lock.message);
   try {
-    return await runLocked(plan, { shard, out, resultsFile, workers });
+    return await runLocked(plan, { shard, out, resultsFile, workers, pointReports: flags.pointReports !== false });
   } finally {
     lock.release();
   }
 }
 
-async function runLocked(plan: SweepPlan, context: { shard: Shard | undefined; out: string; resultsFile: string; workers: number }): Promise<number> {
+async function runLocked(plan: SweepPlan, context: { shard: Shard | undefined; out: string; resultsFile: string; workers: number; pointReports: boolean }): Promise<number> {
   const { shard, out, resultsFile, workers } = context;
   const progress = sweepProgress();
   const controller = new AbortController();
@@ -106,7 +108,7 @@ async function runLocked(plan: SweepPlan, context: { shard: Shard | undefined; o
         progress.start(resume.total, resume.reused);
       },
       onPoint: (record, done, total) => progress.point(record, done, total),
-      pointReportsDir: join(out, POINTS_FOLDER),
+      ...(context.pointReports ? { pointReportsDir: join(out, POINTS_FOLDER) } : {}),
     });
   } catch (error) {
     progress.stop();
