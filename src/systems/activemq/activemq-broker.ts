@@ -48,7 +48,7 @@ import { ActiveMqQueue } from "./activemq-queue.js";
 import { ClientConnection, ConsumerTarget, type OpenTransaction } from "./broker-connection.js";
 import { BrokerMastership, type BrokerStoreSpec } from "./broker-mastership.js";
 import { BrokerCpuAccount, type ActiveMqCpuUse } from "./broker-cpu.js";
-import { CORES_DEFAULT, DEFAULT_ACTIVEMQ_CPU_COSTS, type ActiveMqCpuCosts } from "./cpu-costs.js";
+import { CORES_DEFAULT, DEFAULT_ACTIVEMQ_CPU_COSTS, transportCostNs, type ActiveMqCpuCosts } from "./cpu-costs.js";
 import type { StorageResult } from "./journal-storage.js";
 import type { KahaDbJournalOptions } from "./kahadb-journal.js";
 import type { JdbcStore } from "./jdbc-store.js";
@@ -56,13 +56,11 @@ import { KahaDbStore, type StoredMessage, type TransactionAdd, type TransactionR
 import { messageIdOf, OPENWIRE_PORT, openWireBytesOf, type OpenWireCommand } from "./openwire.js";
 import type { SharedFileLockerOptions } from "./shared-file-locker.js";
 import { StoreTaskExecutor, type StoreTask, type StoreTaskOutcome } from "./store-task-executor.js";
+import { InactivityMonitor } from "./inactivity-monitor.js";
+import { ProducerAudit } from "./producer-audit.js";
 
-const NS_PER_SECOND = 1_000_000_000;
 /** SharedDeadLetterStrategy's queue. */
 export const DEAD_LETTER_QUEUE = "ActiveMQ.DLQ";
-/** InactivityMonitor: maxInactivityDuration 30 s, read side checked every 10 s (activemq-facts.md §6). */
-const MAX_INACTIVITY_NS = 30 * NS_PER_SECOND;
-const INACTIVITY_CHECK_NS = 10 * NS_PER_SECOND;
 
 /** What the broker needs of its store: KahaDB's, or the JDBC adapter's. */
 type BrokerStore = Pick<KahaDbStore, "isOpen" | "messages" | "addMessage" | "removeMessage" | "commitTransaction">;
@@ -104,10 +102,16 @@ export class ActiveMqBroker implements NodeSoftware {
   private readonly dispatchThreads = new Map<string, SerialThread>();
   /** Every client connection taken (a stop closes them all). */
   private readonly connections = new Map<Endpoint, ClientConnection>();
-  /** The producer audit: each producer's highest stored sequence. */
-  private readonly audit = new Map<string, number>();
+  /** The producer audit: each producer's highest stored sequence (producer-audit.ts). */
+  private readonly audit = new ProducerAudit();
   private isAccepting = false;
-  private isInactivityCheckArmed = false;
+  /** Closes connections silent past maxInactivityDuration (inactivity-monitor.ts). */
+  private readonly inactivity = new InactivityMonitor({
+    isAccepting: () => this.isAccepting,
+    connections: () => this.connections.values(),
+    onSilent: (connection) => this.onConnectionGone(connection.endpoint),
+    mark: (name) => this.world.kernel.marks.hit(name),
+  });
   /** CPU of threads that are gone (closed connections, a lost store), kept for the totals. */
   private readonly cpu = new BrokerCpuAccount();
   private readonly costs: ActiveMqCpuCosts;
@@ -115,7 +119,6 @@ export class ActiveMqBroker implements NodeSoftware {
   private readonly onCommittedBound = (result: StorageResult, waiter: StoreWaiter & { adds: readonly TransactionAdd[] }): void => this.onCommitted(result, waiter);
   private readonly onTaskSettledBound = (outcome: StoreTaskOutcome, task: StoreTask): void => this.onTaskSettled(outcome, task as SendTask);
   private readonly onCommandBound = (connection: ClientConnection, command: OpenWireCommand): void => this.onCommand(connection, command);
-  private readonly onInactivityCheckBound = (): void => this.onInactivityCheck();
 
   constructor(
     private readonly world: World,
@@ -142,7 +145,7 @@ export class ActiveMqBroker implements NodeSoftware {
   start(node: WorldNode): void {
     this.node = node;
     this.isAccepting = false;
-    this.isInactivityCheckArmed = false;
+    this.inactivity.reset(node);
     this.cores = new CpuCores(this.spec.cores ?? CORES_DEFAULT);
     // A new process: the last one's connections and threads died with it.
     for (const connection of this.connections.values()) this.retireConnection(connection);
@@ -175,7 +178,7 @@ export class ActiveMqBroker implements NodeSoftware {
     for (const name of [...this.spec.queues, DEAD_LETTER_QUEUE]) {
       const queue = new ActiveMqQueue(name);
       const messages = store.messages(name);
-      for (const message of messages) this.noteStored(message);
+      for (const message of messages) this.audit.noteStored(message);
       this.dispatchThreads.set(name, new SerialThread(this.node!, this.cores));
       queue.load(messages);
       this.queues.set(name, queue);
@@ -183,10 +186,7 @@ export class ActiveMqBroker implements NodeSoftware {
     this.isAccepting = true;
     this.world.kernel.marks.hit("activemq.broker.master");
     this.noteMastership("leader", "took the store's lock: master");
-    if (!this.isInactivityCheckArmed) {
-      this.isInactivityCheckArmed = true;
-      this.node!.after(INACTIVITY_CHECK_NS, this.onInactivityCheckBound);
-    }
+    this.inactivity.arm();
     this.world.net.listen(this.node!, OPENWIRE_PORT, {
       accept: (endpoint) => {
         const connection = new ClientConnection(endpoint, this.node!, this.node!.now, this.onCommandBound, this.cores);
@@ -195,19 +195,12 @@ export class ActiveMqBroker implements NodeSoftware {
           onData: (_, payload) => {
             connection.heardNs = this.node!.now;
             const command = payload as OpenWireCommand;
-            connection.thread.run(this.transportCostOf(command), connection.onCommandBound, command);
+            connection.thread.run(transportCostNs(this.costs, command), connection.onCommandBound, command);
           },
           onClose: () => this.onConnectionGone(endpoint),
         };
       },
     });
-  }
-
-  /** The transport thread's CPU for a command: a message's unmarshal and send path, an ack's per message. */
-  private transportCostOf(command: OpenWireCommand): number {
-    if (command.kind === "MESSAGE") return this.costs.sendRequestNs + this.costs.sendByteNs * command.bodyBytes;
-    if (command.kind === "ACK") return this.costs.ackMessageNs * command.messageIds.length;
-    return 0;
   }
 
   private onCommand(connection: ClientConnection, command: OpenWireCommand): void {
@@ -231,7 +224,7 @@ export class ActiveMqBroker implements NodeSoftware {
   private onMessage(connection: ClientConnection, command: Extract<OpenWireCommand, { kind: "MESSAGE" }>): void {
     const queue = this.queues.get(command.destination);
     if (queue === undefined) return this.respond(connection.endpoint, command.commandId, "InvalidDestinationException");
-    if (command.sequence <= (this.audit.get(command.producerId) ?? -1)) {
+    if (this.audit.isDuplicate(command.producerId, command.sequence)) {
       // A resend after a failover of what the store already has: dropped, answered as stored.
       this.world.kernel.marks.hit("activemq.broker.duplicate-dropped");
       if (command.responseRequired) this.respond(connection.endpoint, command.commandId, "");
@@ -239,7 +232,7 @@ export class ActiveMqBroker implements NodeSoftware {
     }
     const message: StoredMessage = { messageId: messageIdOf(command.producerId, command.sequence), producerId: command.producerId, sequence: command.sequence, id: command.id, bodyBytes: command.bodyBytes };
     if (command.transactionId !== undefined) return this.holdInTransaction(connection, command.transactionId, command.destination, message);
-    this.noteStored(message);
+    this.audit.noteStored(message);
     const isConcurrent = this.executor !== null && (this.spec.concurrentStoreAndDispatchQueues ?? true) && queue.isCacheEnabled;
     queue.add(message);
     if (!command.persistent) {
@@ -327,7 +320,7 @@ export class ActiveMqBroker implements NodeSoftware {
       costNs,
       () => {
         if (store !== this.store) return;
-        for (const add of adds) this.noteStored(add.message);
+        for (const add of adds) this.audit.noteStored(add.message);
         store.commitTransaction(adds, removes, this.onCommittedBound, { connection, commandId: command.commandId, adds });
       },
       null,
@@ -410,22 +403,6 @@ export class ActiveMqBroker implements NodeSoftware {
     queue.subscribe(target, command.prefetch);
   }
 
-  /** Closes every connection silent for maxInactivityDuration (the client's machine died, or the network between). */
-  private onInactivityCheck(): void {
-    if (!this.isAccepting) {
-      this.isInactivityCheckArmed = false;
-      return;
-    }
-    const now = this.node!.now;
-    for (const connection of [...this.connections.values()]) {
-      if (now - connection.heardNs < MAX_INACTIVITY_NS) continue;
-      this.world.kernel.marks.hit("activemq.broker.inactivity-timeout");
-      this.onConnectionGone(connection.endpoint);
-      connection.endpoint.close();
-    }
-    this.node!.after(INACTIVITY_CHECK_NS, this.onInactivityCheckBound);
-  }
-
   private onConnectionGone(endpoint: Endpoint): void {
     const connection = this.connections.get(endpoint);
     if (connection === undefined) return;
@@ -444,10 +421,6 @@ export class ActiveMqBroker implements NodeSoftware {
     this.cpu.retireStore(this.executor, this.dispatchThreads.values());
     this.executor = null;
     this.dispatchThreads.clear();
-  }
-
-  private noteStored(message: StoredMessage): void {
-    if (message.sequence > (this.audit.get(message.producerId) ?? -1)) this.audit.set(message.producerId, message.sequence);
   }
 
   private respond(endpoint: Endpoint, correlationId: number, error: string): void {

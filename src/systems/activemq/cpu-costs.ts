@@ -23,6 +23,8 @@
  * allocations, a marshal, a handful of synchronized sections). Never tune
  * them to make a chart come out.
  */
+import type { OpenWireCommand } from "./openwire.js";
+
 export interface ActiveMqCpuCosts {
   /** Transport thread, per producer message: unmarshal, filter chain, Queue.send, the cursor add. Estimate. */
   readonly sendRequestNs: number;
@@ -56,3 +58,10 @@ export const DEFAULT_ACTIVEMQ_CPU_COSTS: ActiveMqCpuCosts = Object.freeze({
  * compared on the same machine. A scenario sets its own with `cluster.cores`.
  */
 export const CORES_DEFAULT = 8;
+
+/** The transport thread's CPU for a command: a message's unmarshal and send path, an ack's per message. */
+export function transportCostNs(costs: ActiveMqCpuCosts, command: OpenWireCommand): number {
+  if (command.kind === "MESSAGE") return costs.sendRequestNs + costs.sendByteNs * command.bodyBytes;
+  if (command.kind === "ACK") return costs.ackMessageNs * command.messageIds.length;
+  return 0;
+}
