@@ -4,11 +4,11 @@
  * the table of points on stdout (parameter values → throughput, produce p99,
  * verdict, bottleneck).
  */
-import cliProgress from "cli-progress";
 import { formatDuration, formatRate } from "../report/format.js";
 import { parameterValue, type SweepSummary } from "../report/sweep-summary.js";
 import { describePoint } from "../sweep/grid.js";
 import type { SweepRecord } from "../sweep/results-file.js";
+import { progressBar } from "./progress.js";
 
 export interface SweepProgress {
   start(total: number, done: number): void;
@@ -17,30 +17,25 @@ export interface SweepProgress {
   stop(): void;
 }
 
-/** A bar on a terminal; nothing otherwise (a CI log gets the table of points at the end, as every command's progress is silent off a terminal). */
+/**
+ * The commands' one progress bar (progress.ts), at once rather than after a
+ * second: a bar on a terminal, nothing otherwise (a CI log gets the table of
+ * points at the end). Its share and time left count the points this run
+ * runs, not those an earlier run left in the results file.
+ */
 export function sweepProgress(stream: NodeJS.WriteStream = process.stderr): SweepProgress {
-  return stream.isTTY === true ? barProgress(stream) : SILENT_SWEEP_PROGRESS;
-}
-
-const SILENT_SWEEP_PROGRESS: SweepProgress = { start() {}, point() {}, stop() {} };
-
-function barProgress(stream: NodeJS.WriteStream): SweepProgress {
-  const bar = new cliProgress.SingleBar(
-    { stream, format: "sweep |{bar}| {value}/{total} points | {duration_formatted} elapsed, {eta_formatted} left | {last}", hideCursor: true, etaBuffer: 20 },
-    cliProgress.Presets.shades_classic,
-  );
-  let running = false;
+  const bar = progressBar("sweep", { isSilent: false, stream, showAfterMs: 0 });
+  let reused = 0;
   return {
     start(total, done) {
-      bar.start(total, done, { last: done > 0 ? `${done} from an earlier run` : "" });
-      running = true;
+      reused = done;
+      bar.update(0, done > 0 ? `${done} of ${total} points from an earlier run` : `${total} points`);
     },
-    point(record, done) {
-      bar.update(done, { last: `${describePoint(record.point.parameters)}: ${record.point.verdict}` });
+    point(record, done, total) {
+      bar.update((done - reused) / Math.max(1, total - reused), `${done}/${total} points | ${describePoint(record.point.parameters)}: ${record.point.verdict}`);
     },
     stop() {
-      if (running) bar.stop();
-      running = false;
+      bar.stop();
     },
   };
 }

@@ -13,6 +13,7 @@
 import { faultIntervals } from "../faults/fault-intervals.js";
 import { compareStrings } from "../kernel/order.js";
 import { NS_PER_SEC } from "../kernel/time.js";
+import { leaderTermEndsNs } from "./leader-terms.js";
 import type { RunSummary, SummaryClusterEvent } from "./run-summary.js";
 
 /** Stream lanes at most: more would make a chart no one can read (the cluster events table lists the rest). */
@@ -70,7 +71,7 @@ export function clusterTimeline(summary: RunSummary): ClusterTimeline {
   const bars: TimelineBar[] = faults
     .map((fault) => ({ lane: isNodeFault(fault.verb) ? nodeLane(fault.target) : NETWORK_LANE, startSeconds: fault.atNs / NS_PER_SEC, endSeconds: fault.endNs / NS_PER_SEC, who: FAULT, label: isNodeFault(fault.verb) ? fault.verb : `${fault.verb} ${fault.target}` }))
     .filter((bar) => laneSet.has(bar.lane));
-  bars.push(...leaderTerms(events, laneSet, endSeconds));
+  bars.push(...leaderTerms(events, laneSet, summary.virtualTimeNs));
   // Drawn in this order, so the marks that explain a loss sit on top of routine ones at the same instant.
   const marks = [...eventMarks(events, laneSet), ...lostMarks(summary, laneSet)].sort((a, b) => MARK_DRAW_ORDER.indexOf(a.what) - MARK_DRAW_ORDER.indexOf(b.what) || a.seconds - b.seconds);
   return { lanes, bars, marks, streamsLeftOut: streams.leftOut, endSeconds };
@@ -91,20 +92,16 @@ function chooseStreams(summary: RunSummary, events: readonly SummaryClusterEvent
   return { chosen, leftOut: [...changes.keys()].filter((stream) => !chosen.includes(stream)).length };
 }
 
-/** Each leader event starts a term that lasts until the stream's next leader event or the end of the run. */
-function leaderTerms(events: readonly SummaryClusterEvent[], lanes: ReadonlySet<string>, endSeconds: number): TimelineBar[] {
+/** Each leader event of a drawn stream starts a term (leader-terms.ts says when it ends). */
+function leaderTerms(events: readonly SummaryClusterEvent[], lanes: ReadonlySet<string>, endNs: number): TimelineBar[] {
+  const endsNs = leaderTermEndsNs(events, endNs);
   const bars: TimelineBar[] = [];
-  const open = new Map<string, TimelineBar>();
-  for (const event of events) {
-    if (event.kind !== "leader" || !lanes.has(event.stream)) continue;
-    const seconds = event.timeNs / NS_PER_SEC;
-    const previous = open.get(event.stream);
-    if (previous !== undefined) previous.endSeconds = seconds;
+  events.forEach((event, k) => {
+    if (event.kind !== "leader" || !lanes.has(event.stream)) return;
     const who = event.node === "" ? NO_LEADER : event.node;
-    const bar = { lane: event.stream, startSeconds: seconds, endSeconds, who, label: event.node === "" ? NO_LEADER : event.epoch >= 0 ? `${event.node} e${event.epoch}` : event.node };
-    bars.push(bar);
-    open.set(event.stream, bar);
-  }
+    const label = event.node === "" ? NO_LEADER : event.epoch >= 0 ? `${event.node} e${event.epoch}` : event.node;
+    bars.push({ lane: event.stream, startSeconds: event.timeNs / NS_PER_SEC, endSeconds: endsNs[k]! / NS_PER_SEC, who, label });
+  });
   return bars;
 }
 

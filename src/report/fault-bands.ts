@@ -23,7 +23,7 @@ export interface FaultBand {
   label: string;
 }
 
-export const FAULT_BAND_COLOR = "#bbbbbb";
+const FAULT_BAND_COLOR = "#bbbbbb";
 
 /** The summary's faults as bands in seconds (a fault with no duration gets a hairline of 0.2% of the run). */
 export function faultBands(summary: RunSummary): FaultBand[] {
@@ -55,8 +55,8 @@ export function faultBandLayers(bands: readonly FaultBand[], options: { isLabell
 }
 
 /** The chart with the run's faults behind it: one layered spec, the chart's own layer on top. */
-export function withFaultBands(summary: RunSummary, frame: { title: string; width: number; height: number }, chart: TimeChartLayer, extra: object = {}): TopLevelSpec {
+export function withFaultBands(summary: RunSummary, frame: { title: string; width: number; height: number }, chart: TimeChartLayer): TopLevelSpec {
   const bands = faultBandLayers(faultBands(summary));
-  if (bands.length === 0) return { ...frame, ...chart, ...extra } as TopLevelSpec;
-  return { ...frame, ...extra, layer: [...bands, chart] } as TopLevelSpec;
+  if (bands.length === 0) return { ...frame, ...chart } as TopLevelSpec;
+  return { ...frame, layer: [...bands, chart] } as TopLevelSpec;
 }

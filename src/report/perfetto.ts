@@ -24,6 +24,7 @@
  */
 import { compareStrings } from "../kernel/order.js";
 import { NS_PER_US } from "../kernel/time.js";
+import { leaderTermEndsNs } from "./leader-terms.js";
 
 export interface TraceNodeInput {
   name: string;
@@ -295,15 +296,7 @@ function addClusterEvents(builder: TraceBuilder, events: readonly TraceClusterEv
     }
     return builder.thread(cluster, 1 + index, index === STREAM_TRACKS_MAX - 1 ? "other streams" : stream === "" ? "(whole cluster)" : stream);
   };
-  // Each leader event's term ends at its stream's next leader event: found in one backward pass.
-  const nextLeaderNs = new Array<number>(events.length).fill(endNs);
-  const laterLeader = new Map<string, number>();
-  for (let k = events.length - 1; k >= 0; k--) {
-    const event = events[k]!;
-    if (event.kind !== "leader") continue;
-    nextLeaderNs[k] = laterLeader.get(event.stream) ?? endNs;
-    laterLeader.set(event.stream, event.timeNs);
-  }
+  const termEndsNs = leaderTermEndsNs(events, endNs);
   events.forEach((event, k) => {
     const args: Record<string, string | number> = { node: event.node, detail: event.detail };
     if (event.epoch >= 0) args["epoch"] = event.epoch;
@@ -318,8 +311,7 @@ function addClusterEvents(builder: TraceBuilder, events: readonly TraceClusterEv
       builder.events.push({ name: `${event.kind} ${event.node}`, ph: "i", s: "t", cat: "cluster", pid: cluster.pid, tid, ts: toUs(event.timeNs), args });
       return;
     }
-    // A term lasts until the stream's next leader event (the cluster's next decision) or the end of the run.
-    const untilNs = Math.max(event.timeNs, nextLeaderNs[k]!);
+    const untilNs = termEndsNs[k]!;
     const name = event.node === "" ? "no leader" : `leader ${event.node}${event.epoch >= 0 ? ` (epoch ${event.epoch})` : ""}`;
     builder.events.push({ name, ph: "X", cat: "cluster", pid: cluster.pid, tid, ts: toUs(event.timeNs), dur: toUs(untilNs - event.timeNs), args });
   });

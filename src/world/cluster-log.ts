@@ -35,8 +35,6 @@ export type ClusterEventKind =
   /** A consumer group's coordinator changed its membership or assignment (a rebalance: Kafka's new group epoch); `stream` is the group. */
   | "group";
 
-export const CLUSTER_EVENT_KINDS: readonly ClusterEventKind[] = ["leader", "step-down", "in-sync", "truncation", "node-down", "node-up", "group"];
-
 export interface ClusterEvent {
   timeNs: TimeNs;
   kind: ClusterEventKind;
